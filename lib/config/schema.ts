@@ -1,0 +1,193 @@
+/**
+ * The one config document, as a zod schema. `parseConfig` (loader.ts) is the only way in: it validates everything
+ * and reports every problem at once, before any construct is built.
+ */
+import { z } from 'zod';
+import { SEVERITIES, TAGS } from '../policy/facts';
+
+const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const nameField = (what: string) =>
+  z
+    .string()
+    .regex(NAME, `${what} must be 2-32 characters of lowercase letters, digits and '-', starting with a letter`);
+
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const regionField = z.string().regex(REGION, 'must be an AWS region code such as eu-west-1');
+const idList = (prefix: string) =>
+  z
+    .array(z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must be ${prefix}-<hex id>`))
+    .min(1)
+    .readonly();
+
+export const VpcSchema = z
+  .object({
+    /** Private subnets the model containers attach to (given by id: synth makes no lookups). */
+    subnetIds: idList('subnet'),
+    securityGroupIds: idList('sg'),
+  })
+  .strict();
+
+export const EnvironmentSchema = z
+  .object({
+    name: nameField('environment name'),
+    account: z.string().regex(ACCOUNT, 'must be a 12-digit AWS account id'),
+    region: regionField,
+    /** A manual approval in the pipeline precedes deployment to this environment. */
+    manualApproval: z.boolean().default(false),
+    /** Production rules apply (gradual rollout with rollback alarms, stricter alarms). */
+    production: z.boolean().default(false),
+    /** Run model containers in this VPC. */
+    vpc: VpcSchema.optional(),
+    /** Turn on ECR enhanced (continuous) scanning for the whole registry of this account and region. */
+    enhancedScanning: z.boolean().default(false),
+  })
+  .strict();
+
+export const ComplianceSchema = z
+  .object({
+    allowedRegions: z.array(regionField).min(1).readonly(),
+    captureRetentionDays: z.number().int().min(2).max(3650).default(30),
+    maxCaptureSamplingPercent: z.number().int().min(1).max(100).default(20),
+    /** Tags every resource must carry; DataClassification is always required. */
+    requiredTags: z.array(z.string().min(1).max(128)).default(['Owner', 'CostCenter']).readonly(),
+    dataClassifications: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['public', 'internal', 'confidential', 'restricted'])
+      .readonly(),
+    maxFindingSeverity: z.enum(SEVERITIES).default('MEDIUM'),
+    imageScanMaxAgeDays: z.number().int().min(1).max(365).default(7),
+    requireVpc: z.boolean().default(false),
+  })
+  .strict();
+
+export const RolloutSchema = z
+  .object({
+    strategy: z.enum(['CANARY', 'LINEAR', 'ALL_AT_ONCE']).default('CANARY'),
+    /** CANARY: share of capacity that takes traffic first. LINEAR: share shifted per step. */
+    stepPercent: z.number().int().min(1).max(50).default(10),
+    /** Seconds to watch the alarms between steps. */
+    waitSeconds: z.number().int().min(60).max(3600).default(300),
+    /** Seconds the old (blue) fleet stays up after traffic has moved. */
+    terminationWaitSeconds: z.number().int().min(0).max(3600).default(600),
+    /** Longest the whole blue/green deployment may take. */
+    maximumExecutionTimeoutSeconds: z.number().int().min(600).max(28800).default(3600),
+  })
+  .strict();
+
+export const DataCaptureSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    samplingPercent: z.number().int().min(1).max(100).default(10),
+    captureInput: z.boolean().default(true),
+    captureOutput: z.boolean().default(true),
+  })
+  .strict();
+
+export const FeatureSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    type: z.enum(['numeric', 'categorical']),
+  })
+  .strict();
+
+export const ThresholdsSchema = z
+  .object({
+    /** Population Stability Index per feature above which the feature has drifted. */
+    psi: z.number().positive().max(10).default(0.2),
+    /** Kolmogorov-Smirnov statistic (numeric features). */
+    ks: z.number().positive().max(1).default(0.2),
+    /** Jensen-Shannon distance (base 2, 0..1). */
+    jsDistance: z.number().positive().max(1).default(0.1),
+    /** Prediction distribution PSI. */
+    predictionPsi: z.number().positive().max(10).default(0.2),
+    /** Disparate impact ratio below which fairness alarms (four-fifths rule). */
+    disparateImpactMin: z.number().min(0).max(1).default(0.8),
+    /** Demographic parity difference above which fairness alarms. */
+    parityDifferenceMax: z.number().min(0).max(1).default(0.1),
+    /** Records a window needs before drift statistics are published. */
+    minSamples: z.number().int().min(1).default(200),
+    /** p99 ModelLatency, milliseconds (converted to the metric's microseconds). */
+    latencyP99Ms: z.number().positive().default(1000),
+    /** 5XX errors per minute that trigger an alarm (and a rollback). */
+    errors5xxPerMinute: z.number().int().min(1).default(5),
+    /** 4XX share of invocations, percent. */
+    error4xxRatePercent: z.number().min(0.1).max(100).default(5),
+  })
+  .strict();
+
+export const MonitoringSchema = z
+  .object({
+    features: z.array(FeatureSchema).min(1),
+    /** A feature whose groups fairness is measured across (e.g. gender); must be one of the features. */
+    sensitiveAttribute: z.string().optional(),
+    /** Prediction values counted as the positive outcome for fairness. */
+    positiveLabel: z.union([z.string(), z.number()]).default(1),
+    thresholds: ThresholdsSchema.default(ThresholdsSchema.parse({})),
+    /** Path of the baseline document (`npm run baseline`) shipped to S3 with the model's stack. */
+    baselineFile: z.string().optional(),
+  })
+  .strict();
+
+export const ModelSchema = z
+  .object({
+    name: nameField('model name'),
+    image: z
+      .object({
+        /** ECR repository name in the platform registry. */
+        repository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, 'must be a valid ECR repository name'),
+        /** Immutable tag (or digest) to deploy. `latest` is refused: tags are immutable. */
+        tag: z
+          .string()
+          .regex(/^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/, 'must be an image tag or sha256 digest')
+          .refine((t) => t !== 'latest', 'must not be "latest": pin an immutable version tag or digest'),
+      })
+      .strict(),
+    /** s3:// URI of model artefacts, when the image does not bake them in. */
+    modelDataUrl: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+/, 'must be an s3://bucket/key URI').optional(),
+    instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large'),
+    instanceCount: z.number().int().min(1).max(100).default(2),
+    autoScaling: z
+      .object({
+        minCapacity: z.number().int().min(1),
+        maxCapacity: z.number().int().min(1),
+        /** Target SageMakerVariantInvocationsPerInstance per minute. */
+        targetInvocationsPerInstance: z.number().int().min(1).default(1000),
+      })
+      .strict()
+      .optional(),
+    rollout: RolloutSchema.default(RolloutSchema.parse({})),
+    dataCapture: DataCaptureSchema.default(DataCaptureSchema.parse({})),
+    monitoring: MonitoringSchema,
+    /** Value of the DataClassification tag on this model's resources. */
+    dataClassification: z.string().default('confidential'),
+    /** Extra tags for this model's resources. */
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    projectName: nameField('projectName'),
+    environments: z.array(EnvironmentSchema).min(1),
+    compliance: ComplianceSchema,
+    /** Tags on every resource; must cover compliance.requiredTags (DataClassification comes per model). */
+    tags: z.record(z.string(), z.string()).default({}),
+    models: z.array(ModelSchema).min(1),
+    /** Notification e-mail for alarms (optional; the SNS topic is always created). */
+    alarmEmail: z.string().email().optional(),
+  })
+  .strict();
+
+export type MlopsConfig = z.infer<typeof ConfigSchema>;
+export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
+export type ModelConfig = z.infer<typeof ModelSchema>;
+export type ComplianceConfig = z.infer<typeof ComplianceSchema>;
+export type RolloutConfig = z.infer<typeof RolloutSchema>;
+export type MonitoringConfig = z.infer<typeof MonitoringSchema>;
+export type ThresholdsConfig = z.infer<typeof ThresholdsSchema>;
+export type FeatureConfig = z.infer<typeof FeatureSchema>;
+export type VpcConfig = z.infer<typeof VpcSchema>;
+
+export { TAGS };

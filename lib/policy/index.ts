@@ -1,0 +1,4 @@
+export * from './facts';
+export * from './context';
+export * from './rule';
+export * from './catalogue';
