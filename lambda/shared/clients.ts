@@ -1,0 +1,46 @@
+/**
+ * Client configuration every Lambda uses: explicit retry mode and attempts (throttling is normal at scale),
+ * and an optional endpoint override so tests and benchmarks reach the local emulator with real clients.
+ */
+export interface ClientOptions {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly maxAttempts?: number;
+  readonly forcePathStyle?: boolean;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface SdkClientConfig {
+  region?: string;
+  endpoint?: string;
+  maxAttempts: number;
+  retryMode: 'adaptive' | 'standard';
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Adaptive retry adds client-side rate limiting on throttling errors on top of standard exponential backoff. */
+export function clientConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SdkClientConfig {
+  const endpoint = opts.endpoint ?? env.AWS_ENDPOINT_URL;
+  return {
+    ...(opts.region ?? env.AWS_REGION ? { region: opts.region ?? env.AWS_REGION } : {}),
+    ...(endpoint ? { endpoint, forcePathStyle: opts.forcePathStyle ?? true } : {}),
+    ...(opts.credentials ? { credentials: { ...opts.credentials } } : {}),
+    maxAttempts: opts.maxAttempts ?? 5,
+    retryMode: 'adaptive',
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
