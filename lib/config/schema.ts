@@ -160,6 +160,26 @@ export const ModelSchema = z
     rollout: RolloutSchema.default(RolloutSchema.parse({})),
     dataCapture: DataCaptureSchema.default(DataCaptureSchema.parse({})),
     monitoring: MonitoringSchema,
+    /** What the SageMaker model card says: reviewers and auditors read it. */
+    card: z
+      .object({
+        description: z.string().min(1).max(1024).default('Model deployed by the MLOps platform.'),
+        intendedUses: z.string().min(1).max(2048).default('See the model owner for intended uses.'),
+        riskRating: z.enum(['High', 'Medium', 'Low', 'Unknown']).default('Unknown'),
+        ethicalConsiderations: z
+          .string()
+          .max(2048)
+          .default('Fairness is monitored across the configured sensitive attribute; drift and fairness alarms notify the owner.'),
+        owner: z.string().max(1024).optional(),
+      })
+      .strict()
+      .default({
+        description: 'Model deployed by the MLOps platform.',
+        intendedUses: 'See the model owner for intended uses.',
+        riskRating: 'Unknown',
+        ethicalConsiderations:
+          'Fairness is monitored across the configured sensitive attribute; drift and fairness alarms notify the owner.',
+      }),
     /** Value of the DataClassification tag on this model's resources. */
     dataClassification: z.string().default('confidential'),
     /** Extra tags for this model's resources. */

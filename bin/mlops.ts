@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * CDK entry: load and validate the config once, build one Stage per environment, register the policy packs.
+ * `npx cdk synth` (default config from cdk.json) or `npx cdk synth -c config=path/to/config.json`.
+ */
+import { App } from 'aws-cdk-lib';
+import { ConfigError, loadConfig } from '../lib/config/loader';
+import { buildApp } from '../lib/app';
+
+const app = new App();
+try {
+  buildApp(app, loadConfig(app));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+app.synth();

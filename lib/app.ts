@@ -1,0 +1,21 @@
+import { App } from 'aws-cdk-lib';
+import { compliancePolicy } from './config/loader';
+import { MlopsConfig } from './config/schema';
+import { registerPolicyPacks } from './nag/packs';
+import { MlopsStage } from './stacks/mlops-stage';
+
+export interface BuildOptions {
+  /**
+   * Register the policy packs.
+   * @default true
+   */
+  readonly policyPacks?: boolean;
+}
+
+/** Builds the whole app from a validated config: one Stage per environment, policy packs on the app. */
+export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {}) {
+  const policy = compliancePolicy(config);
+  const packs = (opts.policyPacks ?? true) ? registerPolicyPacks(app, { policy }) : [];
+  const stages = config.environments.map((environment) => new MlopsStage(app, environment.name, { config, environment, policy }));
+  return { policy, packs, stages };
+}

@@ -1,0 +1,468 @@
+import { createHash } from 'node:crypto';
+import { Annotations, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag/acknowledgements';
+
+export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE';
+
+export interface RolloutOptions {
+  /** How traffic moves from the old fleet to the new one. */
+  readonly strategy: RolloutStrategy;
+  /** CANARY: percent of capacity in the canary. LINEAR: percent shifted per step. Ignored for ALL_AT_ONCE. */
+  readonly stepPercent: number;
+  /** Seconds the alarms are watched between steps (the baking period). */
+  readonly waitSeconds: number;
+  /** Seconds the old fleet stays after all traffic has moved, for a fast rollback. */
+  readonly terminationWaitSeconds: number;
+  /** Upper bound on the whole deployment, in seconds. */
+  readonly maximumExecutionTimeoutSeconds: number;
+}
+
+export interface DataCaptureOptions {
+  /** Bucket that receives captured requests and responses. */
+  readonly bucket: s3.IBucket;
+  /** Key prefix; SageMaker appends `<endpoint>/<variant>/yyyy/mm/dd/hh/`. */
+  readonly prefix: string;
+  /** Customer-managed key that encrypts captured data (separate from the storage key). */
+  readonly encryptionKey: kms.IKey;
+  /** Percent of requests captured (data minimisation: capture only what monitoring needs). */
+  readonly samplingPercent: number;
+  /** @default true */
+  readonly captureInput?: boolean;
+  /** @default true */
+  readonly captureOutput?: boolean;
+}
+
+export interface EndpointAlarmThresholds {
+  /** p99 ModelLatency in milliseconds. The metric is reported in microseconds; the construct converts. */
+  readonly latencyP99Ms: number;
+  /** Invocation5XXErrors per minute. */
+  readonly errors5xxPerMinute: number;
+  /** Invocation4XXErrors as a percent of invocations. */
+  readonly error4xxRatePercent: number;
+}
+
+export interface AutoScalingOptions {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Target invocations per instance per minute. */
+  readonly targetInvocationsPerInstance: number;
+}
+
+export interface ModelEndpointProps {
+  /** SageMaker endpoint name; stable across deployments so callers keep their URL. */
+  readonly endpointName: string;
+  /** Repository that holds the image; the execution role may pull from it and nothing else. */
+  readonly repository: ecr.IRepository;
+  /** Key the repository is encrypted with (pulling layers needs kms:Decrypt). */
+  readonly repositoryKey: kms.IKey;
+  /** Immutable image tag or `sha256:` digest. */
+  readonly imageTag: string;
+  /**
+   * s3:// URI of model artefacts.
+   * @default - the image contains the model
+   */
+  readonly modelDataUrl?: string;
+  /**
+   * Bucket and key that hold `modelDataUrl`, so the role can read exactly that prefix.
+   * @default - required when modelDataUrl is set
+   */
+  readonly modelDataBucket?: s3.IBucket;
+  /** @default - no key; set when the model data bucket uses SSE-KMS */
+  readonly modelDataKey?: kms.IKey;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  /**
+   * Run the container without network access (no egress; SageMaker still fetches image and artefacts).
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * Subnets and security groups (by id; synth makes no lookups).
+   * @default - no VPC (a warning is added)
+   */
+  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /** Customer-managed key for the hosting instances' ML storage volumes. */
+  readonly storageKey: kms.IKey;
+  /**
+   * Data capture of requests and responses.
+   * @default - no capture (the policy pack flags this)
+   */
+  readonly dataCapture?: DataCaptureOptions;
+  readonly rollout: RolloutOptions;
+  readonly thresholds: EndpointAlarmThresholds;
+  /** @default - fixed instance count */
+  readonly autoScaling?: AutoScalingOptions;
+  /** Topic every alarm notifies. */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Variant name; blue/green deployments need it unchanged between configs.
+   * @default 'AllTraffic'
+   */
+  readonly variantName?: string;
+  /**
+   * Extra alarms that also roll a deployment back (e.g. drift). Names only: they may live in this stack.
+   * @default - the endpoint's own 5XX, 4XX and latency alarms
+   */
+  readonly extraRollbackAlarmNames?: readonly string[];
+}
+
+/**
+ * A SageMaker model behind an endpoint that deploys gradually and rolls itself back.
+ *
+ * - Model: network isolation on by default, VPC when given, a least-privilege execution role.
+ * - EndpointConfig: storage KMS key, data capture with its own KMS key; the name is a hash of the content because
+ *   endpoint configs are immutable (a change makes a new config; CloudFormation then updates the endpoint in place).
+ * - Endpoint: blue/green CANARY or LINEAR traffic shifting, auto-rollback on its 5XX, 4XX-rate and p99 latency alarms.
+ */
+export class ModelEndpoint extends Construct {
+  public readonly model: sagemaker.CfnModel;
+  public readonly endpointConfig: sagemaker.CfnEndpointConfig;
+  public readonly endpoint: sagemaker.CfnEndpoint;
+  public readonly role: iam.Role;
+  public readonly endpointName: string;
+  public readonly variantName: string;
+  /** Alarms that roll back a deployment and notify the topic. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ModelEndpointProps) {
+    super(scope, id);
+    validate(this, props);
+    const stack = Stack.of(this);
+    const networkIsolation = props.networkIsolation ?? true;
+    const variantName = props.variantName ?? 'AllTraffic';
+    this.endpointName = props.endpointName;
+    this.variantName = variantName;
+
+    if (!props.vpc) {
+      Annotations.of(this).addInfo(`${props.endpointName}: the model runs outside a VPC (network isolation ${networkIsolation ? 'on' : 'off'}). Set environments[].vpc to attach it to private subnets.`);
+    }
+
+    this.role = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker execution role for ${props.endpointName}`,
+    });
+    const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      roles: [this.role],
+      description: `Least-privilege permissions for ${props.endpointName}`,
+      statements: executionStatements(stack, props),
+    });
+    acknowledgeExecutionPolicy(policy, props);
+
+    const image = props.imageTag.startsWith('sha256:')
+      ? `${props.repository.repositoryUri}@${props.imageTag}`
+      : props.repository.repositoryUriForTag(props.imageTag);
+
+    const modelContent = {
+      executionRoleArn: this.role.roleArn,
+      enableNetworkIsolation: networkIsolation,
+      primaryContainer: {
+        image,
+        mode: 'SingleModel',
+        ...(props.modelDataUrl ? { modelDataUrl: props.modelDataUrl } : {}),
+      },
+      ...(props.vpc ? { vpcConfig: { subnets: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] } } : {}),
+    };
+    // Models and endpoint configs are immutable: the names come from their content, so every change creates a
+    // new one beside the old and the endpoint moves to it with a blue/green deployment.
+    this.model = new sagemaker.CfnModel(this, 'Model', {
+      ...modelContent,
+      modelName: contentName(stack, props.endpointName, modelContent),
+    });
+    this.model.node.addDependency(policy);
+
+    const capture = props.dataCapture;
+    const configContent = {
+      kmsKeyId: props.storageKey.keyArn,
+      productionVariants: [
+        {
+          variantName,
+          modelName: this.model.attrModelName,
+          initialInstanceCount: props.instanceCount,
+          instanceType: props.instanceType,
+          initialVariantWeight: 1,
+        },
+      ],
+      ...(capture
+        ? {
+            dataCaptureConfig: {
+              enableCapture: true,
+              initialSamplingPercentage: capture.samplingPercent,
+              destinationS3Uri: capture.bucket.s3UrlForObject(trimSlashes(capture.prefix)),
+              kmsKeyId: capture.encryptionKey.keyArn,
+              captureOptions: [
+                ...((capture.captureInput ?? true) ? [{ captureMode: 'Input' }] : []),
+                ...((capture.captureOutput ?? true) ? [{ captureMode: 'Output' }] : []),
+              ],
+              captureContentTypeHeader: { csvContentTypes: ['text/csv'], jsonContentTypes: ['application/json'] },
+            },
+          }
+        : {}),
+    };
+    this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+      ...configContent,
+      endpointConfigName: contentName(stack, props.endpointName, { ...configContent, modelContent }),
+    });
+
+    this.createAlarms(props);
+    const rollbackAlarmNames = [...this.alarms.map((a) => a.alarmName), ...(props.extraRollbackAlarmNames ?? [])];
+
+    this.endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
+      endpointName: props.endpointName,
+      endpointConfigName: this.endpointConfig.attrEndpointConfigName,
+      deploymentConfig: {
+        blueGreenUpdatePolicy: {
+          trafficRoutingConfiguration: trafficRouting(props.rollout),
+          terminationWaitInSeconds: props.rollout.terminationWaitSeconds,
+          maximumExecutionTimeoutInSeconds: props.rollout.maximumExecutionTimeoutSeconds,
+        },
+        autoRollbackConfiguration: { alarms: rollbackAlarmNames.map((alarmName) => ({ alarmName })) },
+      },
+      // Keep the old fleet's scaling settings during an update: the new fleet starts at the same size.
+      retainAllVariantProperties: false,
+    });
+    for (const alarm of this.alarms) this.endpoint.node.addDependency(alarm);
+
+    if (props.autoScaling) this.addAutoScaling(props.autoScaling);
+  }
+
+  /** Metric of this endpoint's variant in the AWS/SageMaker namespace. */
+  public metric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/SageMaker',
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
+      period: Duration.minutes(1),
+      ...options,
+    });
+  }
+
+  private createAlarms(props: ModelEndpointProps): void {
+    const action = new cwActions.SnsAction(props.alarmTopic);
+    const add = (alarm: cloudwatch.Alarm) => {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+      return alarm;
+    };
+    const name = (suffix: string) => `${props.endpointName}-${suffix}`;
+
+    add(new cloudwatch.Alarm(this, 'Errors5xxAlarm', {
+      alarmName: name('5xx-errors'),
+      alarmDescription: `${props.endpointName}: more than ${props.thresholds.errors5xxPerMinute} 5XX errors a minute. Rolls back a deployment in progress.`,
+      metric: this.metric('Invocation5XXErrors', { statistic: 'Sum' }),
+      threshold: props.thresholds.errors5xxPerMinute,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+
+    const rate4xx = new cloudwatch.MathExpression({
+      expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+      usingMetrics: {
+        errors: this.metric('Invocation4XXErrors', { statistic: 'Sum' }),
+        invocations: this.metric('Invocations', { statistic: 'Sum' }),
+      },
+      period: Duration.minutes(1),
+      label: '4XX rate (%)',
+    });
+    add(new cloudwatch.Alarm(this, 'Errors4xxRateAlarm', {
+      alarmName: name('4xx-rate'),
+      alarmDescription: `${props.endpointName}: 4XX errors above ${props.thresholds.error4xxRatePercent}% of invocations. Rolls back a deployment in progress.`,
+      metric: rate4xx,
+      threshold: props.thresholds.error4xxRatePercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+
+    // ModelLatency is reported in microseconds.
+    add(new cloudwatch.Alarm(this, 'LatencyP99Alarm', {
+      alarmName: name('model-latency-p99'),
+      alarmDescription: `${props.endpointName}: p99 model latency above ${props.thresholds.latencyP99Ms} ms. Rolls back a deployment in progress.`,
+      metric: this.metric('ModelLatency', { statistic: 'p99' }),
+      threshold: props.thresholds.latencyP99Ms * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+  }
+
+  private addAutoScaling(opts: AutoScalingOptions): void {
+    const target = new appscaling.ScalableTarget(this, 'ScalableTarget', {
+      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${this.endpointName}/variant/${this.variantName}`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: opts.minCapacity,
+      maxCapacity: opts.maxCapacity,
+    });
+    target.node.addDependency(this.endpoint);
+    target.scaleToTrackMetric('InvocationsPerInstance', {
+      predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+      targetValue: opts.targetInvocationsPerInstance,
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+  }
+}
+
+function trafficRouting(r: RolloutOptions): sagemaker.CfnEndpoint.TrafficRoutingConfigProperty {
+  switch (r.strategy) {
+    case 'CANARY':
+      return { type: 'CANARY', waitIntervalInSeconds: r.waitSeconds, canarySize: { type: 'CAPACITY_PERCENT', value: r.stepPercent } };
+    case 'LINEAR':
+      return { type: 'LINEAR', waitIntervalInSeconds: r.waitSeconds, linearStepSize: { type: 'CAPACITY_PERCENT', value: r.stepPercent } };
+    case 'ALL_AT_ONCE':
+      return { type: 'ALL_AT_ONCE', waitIntervalInSeconds: r.waitSeconds };
+  }
+}
+
+function executionStatements(stack: Stack, props: ModelEndpointProps): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'PullModelImage',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      resources: [props.repository.repositoryArn],
+    }),
+    new iam.PolicyStatement({
+      // GetAuthorizationToken has no resource-level permissions: AWS only accepts "*".
+      sid: 'EcrAuthToken',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptModelImage',
+      actions: ['kms:Decrypt'],
+      resources: [props.repositoryKey.keyArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EndpointLogs',
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: endpointLogArns(stack, props.endpointName),
+    }),
+    new iam.PolicyStatement({
+      // PutMetricData has no resource-level permissions; the condition pins the namespace instead.
+      sid: 'EndpointMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
+    }),
+  ];
+  const capture = props.dataCapture;
+  if (capture) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'WriteCapturedData',
+        actions: ['s3:PutObject'],
+        resources: [capture.bucket.arnForObjects(`${trimSlashes(capture.prefix)}/${props.endpointName}/*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'EncryptCapturedData',
+        actions: ['kms:GenerateDataKey', 'kms:Encrypt'],
+        resources: [capture.encryptionKey.keyArn],
+      }),
+    );
+  }
+  if (props.modelDataUrl && props.modelDataBucket) {
+    const key = props.modelDataUrl.replace(/^s3:\/\/[^/]+\//, '');
+    statements.push(new iam.PolicyStatement({
+      sid: 'ReadModelData',
+      actions: ['s3:GetObject'],
+      resources: [props.modelDataBucket.arnForObjects(key)],
+    }));
+    if (props.modelDataKey) {
+      statements.push(new iam.PolicyStatement({ sid: 'DecryptModelData', actions: ['kms:Decrypt'], resources: [props.modelDataKey.keyArn] }));
+    }
+  }
+  if (props.vpc) {
+    statements.push(
+      new iam.PolicyStatement({
+        // SageMaker creates and manages ENIs in the given subnets; the EC2 describe/ENI APIs do not support
+        // resource-level permissions for these calls.
+        sid: 'VpcNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+        ],
+        resources: ['*'],
+      }),
+    );
+  }
+  return statements;
+}
+
+/** `<prefix>-<8 hex of sha256(resolved content)>`, at most 63 characters (SageMaker's limit). */
+function contentName(stack: Stack, prefix: string, content: unknown): string {
+  const resolved = JSON.stringify(stack.resolve(content));
+  const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 8);
+  return `${prefix.slice(0, 63 - 9)}-${hash}`;
+}
+
+function trimSlashes(s: string): string {
+  return s.replace(/^\/+|\/+$/g, '');
+}
+
+function validate(scope: Construct, p: ModelEndpointProps): void {
+  const where = `(endpoint "${p.endpointName}" at ${scope.node.path})`;
+  const fail = (msg: string) => {
+    throw new Error(`${msg} ${where}`);
+  };
+  if (!Token.isUnresolved(p.endpointName) && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(p.endpointName)) {
+    fail(`endpointName must be 1-63 alphanumerics or '-', got "${p.endpointName}"`);
+  }
+  const r = p.rollout;
+  if (r.strategy !== 'ALL_AT_ONCE' && (r.stepPercent < 1 || r.stepPercent > 50)) {
+    fail(`rollout.stepPercent must be between 1 and 50 for ${r.strategy}, got ${r.stepPercent}`);
+  }
+  if (p.dataCapture && (p.dataCapture.samplingPercent < 1 || p.dataCapture.samplingPercent > 100)) {
+    fail(`dataCapture.samplingPercent must be between 1 and 100, got ${p.dataCapture.samplingPercent}`);
+  }
+  if (p.modelDataUrl && !p.modelDataBucket) fail('modelDataBucket is required when modelDataUrl is set, so the role can read exactly that object');
+  if (p.autoScaling && p.autoScaling.minCapacity > p.autoScaling.maxCapacity) {
+    fail(`autoScaling.minCapacity (${p.autoScaling.minCapacity}) must be <= maxCapacity (${p.autoScaling.maxCapacity})`);
+  }
+  if (p.instanceCount < 1) fail(`instanceCount must be >= 1, got ${p.instanceCount}`);
+}
+
+/** Each wildcard in the execution policy, acknowledged one finding at a time with the reason it is needed. */
+function acknowledgeExecutionPolicy(policy: iam.ManagedPolicy, props: ModelEndpointProps): void {
+  const stack = Stack.of(policy);
+  const iam5 = (resource: string, reason: string) =>
+    acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  iam5('*', 'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".');
+  iam5(renderArn(stack, endpointLogArns(stack, props.endpointName)[1] as string),
+    'Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint\'s own log group.');
+  if (props.dataCapture) {
+    iam5(`${renderArn(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
+      'SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint\'s capture prefix.');
+  }
+}
+
+/** A bucket ARN as cdk-nag writes it in finding ids (the partition stays a pseudo parameter). */
+function renderArn(stack: Stack, arn: string): string {
+  const resolved = stack.resolve(arn) as unknown;
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) throw new Error(`cannot render ${JSON.stringify(resolved)} for an acknowledgement id`);
+  return join[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(join[0]);
+}
+
+/** The endpoint's log group and its log streams. */
+function endpointLogArns(stack: Stack, endpointName: string): string[] {
+  const group = `/aws/sagemaker/Endpoints/${endpointName}`;
+  return [group, `${group}:log-stream:*`].map((resourceName) =>
+    stack.formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+}

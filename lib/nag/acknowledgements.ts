@@ -1,0 +1,42 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** The packs registered on the app, by the plugin name CDK's validation report uses as the namespace. */
+export type PackName = 'AwsSolutions' | 'HIPAA.Security' | 'NIST.800.53.R5' | 'PCI.DSS.321' | 'Serverless' | 'MLOPS';
+
+export interface Acknowledgement {
+  /** The pack that reports the finding. */
+  readonly pack: PackName;
+  /**
+   * The exact finding id, one finding at a time: `AwsSolutions-IAM5[Resource::*]`, never a bare prefix such as
+   * `AwsSolutions-IAM5` (that acknowledges nothing for findings with a bracketed suffix).
+   */
+  readonly id: string;
+  /** Why this is accepted: a security reviewer reads this in the report. */
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges one finding on one construct (and its children), with a reason.
+ *
+ * The id is written namespaced, `<pack>::<finding>`. cdk-nag then still reports the finding, and CDK's own
+ * validation step moves it into `suppressedViolations` of `cdk.out/validation-report.json` together with the
+ * reason and the place it was acknowledged — so the reviewer's report keeps every accepted finding. (An
+ * un-namespaced id would make cdk-nag drop the finding before CDK sees it, and the report would lose it.)
+ */
+export function acknowledge(scope: IConstruct, ack: Acknowledgement): void {
+  if (ack.reason.trim().length < 20) {
+    throw new Error(`acknowledgement of ${ack.pack}::${ack.id} at ${scope.node.path} needs a reason a reviewer can judge (got "${ack.reason}")`);
+  }
+  if (/^[A-Za-z0-9.]+-[A-Za-z0-9]+$/.test(ack.id) && BRACKETED_RULES.has(ack.id)) {
+    throw new Error(`acknowledgement ${ack.id} at ${scope.node.path} is a bare prefix of a rule whose findings carry a [suffix]; acknowledge each finding, e.g. ${ack.id}[Resource::*]`);
+  }
+  Validations.of(scope).acknowledge({ id: `${ack.pack}::${ack.id}`, reason: ack.reason });
+}
+
+export function acknowledgeAll(scope: IConstruct, acks: readonly Acknowledgement[]): void {
+  for (const a of acks) acknowledge(scope, a);
+}
+
+/** Rules that report one finding per offending value, as `Rule[Finding]`. */
+const BRACKETED_RULES = new Set(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'Serverless-LambdaDefaultMemorySize']);

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { CfnElement, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Token } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { rulesFor } from '../policy/catalogue';
+import { CompliancePolicy, PolicyContext } from '../policy/context';
+import { ResourceFacts } from '../policy/facts';
+import { CfnTemplate, factsByLogicalId } from '../policy/from-cloudformation';
+import { ComplianceStatus, Rule } from '../policy/rule';
+
+const PACK = 'MLOPS';
+
+const TO_NAG: Record<ComplianceStatus, NagRuleCompliance> = {
+  COMPLIANT: NagRuleCompliance.COMPLIANT,
+  NON_COMPLIANT: NagRuleCompliance.NON_COMPLIANT,
+  NOT_APPLICABLE: NagRuleCompliance.NOT_APPLICABLE,
+};
+
+/**
+ * The MLOPS cdk-nag pack: every synth-stage rule of the catalogue in lib/policy, judged on facts that the
+ * CloudFormation adapter reads from the synthesized templates — the same facts shape, and the same rule
+ * functions, that the Terraform plan check and the run-time compliance checker use.
+ *
+ * Reading the written template (not the construct properties) means the pack sees exactly what CloudFormation
+ * will deploy, escape hatches and property overrides included.
+ */
+export class MlopsChecks extends NagPack {
+  public readonly name = PACK;
+  public override readonly ruleIds = rulesFor('synth').map((r) => r.id);
+  private readonly ctx: PolicyContext;
+  private readonly rules: readonly Rule[] = rulesFor('synth');
+  /** Facts per template file name, then per logical id. */
+  private factsByTemplate = new Map<string, Map<string, ResourceFacts>>();
+
+  constructor(policy: CompliancePolicy, props?: NagPackProps) {
+    super(undefined, props);
+    this.packName = PACK;
+    this.ctx = { policy, now: new Date() };
+  }
+
+  public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.factsByTemplate = new Map();
+    for (const templatePath of context.templatePaths) {
+      const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
+      this.factsByTemplate.set(basename(templatePath), factsByLogicalId(template, {}));
+    }
+    return super.validate(context);
+  }
+
+  protected checkResource(node: CfnResource): void {
+    const facts = this.factsFor(node);
+    if (!facts) return;
+    for (const rule of this.rules) {
+      if (!rule.appliesTo.includes(facts.kind)) continue;
+      const result = rule.check(facts, this.ctx);
+      this.applyRule({
+        ruleSuffixOverride: rule.id.slice(PACK.length + 1),
+        info: `${rule.title}: ${result.reason}.`,
+        explanation: `${rule.rationale} Remediation: ${rule.remediation}`,
+        level: NagMessageLevel.ERROR,
+        node,
+        rule: () => TO_NAG[result.status],
+      });
+    }
+  }
+
+  private factsFor(node: CfnResource): ResourceFacts | undefined {
+    const stack = Stack.of(node);
+    let byId = this.factsByTemplate.get(stack.templateFile);
+    if (!byId) {
+      // Direct validateScope() call (tests): no written template yet, so render this stack's template in memory.
+      byId = factsByLogicalId(renderTemplate(stack), {});
+      this.factsByTemplate.set(stack.templateFile, byId);
+    }
+    const facts = byId.get(stack.resolve(node.logicalId) as string);
+    if (!facts) return undefined;
+    const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+    return region !== undefined && facts.region === undefined ? { ...facts, region } : facts;
+  }
+}
+
+function renderTemplate(stack: Stack): CfnTemplate {
+  const resources: Record<string, unknown> = {};
+  for (const child of stack.node.findAll()) {
+    if (!CfnElement.isCfnElement(child) || Stack.of(child) !== stack) continue;
+    const fragment = stack.resolve((child as unknown as { _toCloudFormation(): object })._toCloudFormation()) as { Resources?: Record<string, unknown> };
+    Object.assign(resources, fragment.Resources ?? {});
+  }
+  return { Resources: resources } as CfnTemplate;
+}

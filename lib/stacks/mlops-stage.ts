@@ -1,0 +1,47 @@
+import { Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, MlopsConfig } from '../config/schema';
+import { CompliancePolicy } from '../policy/context';
+import { TAGS } from '../policy/facts';
+import { ModelEndpointStack } from './model-endpoint-stack';
+import { PlatformStack } from './platform-stack';
+
+export interface MlopsStageProps extends StageProps {
+  readonly config: MlopsConfig;
+  readonly environment: EnvironmentConfig;
+  readonly policy: CompliancePolicy;
+}
+
+/** One environment: its PlatformStack and one ModelEndpointStack per model. A pipeline deploys it as a unit. */
+export class MlopsStage extends Stage {
+  public readonly platform: PlatformStack;
+  public readonly modelStacks: ModelEndpointStack[] = [];
+
+  constructor(scope: Construct, id: string, props: MlopsStageProps) {
+    super(scope, id, props);
+    const { config, environment, policy } = props;
+    const env = { account: environment.account, region: environment.region };
+    const base = `${config.projectName}-${environment.name}`;
+
+    this.platform = new PlatformStack(this, 'Platform', {
+      env, config, environment, policy,
+      stackName: `${base}-platform`,
+      description: `${config.projectName} MLOps platform for ${environment.name}: keys, buckets, repositories, alerts`,
+      terminationProtection: environment.production,
+    });
+    for (const model of config.models) {
+      const stack = new ModelEndpointStack(this, `Model-${model.name}`, {
+        env, config, environment, model, platform: this.platform,
+        stackName: `${base}-${model.name}`,
+        description: `${config.projectName} ${environment.name}: SageMaker endpoint for ${model.name}`,
+        terminationProtection: environment.production,
+      });
+      stack.addDependency(this.platform);
+      this.modelStacks.push(stack);
+    }
+
+    for (const [k, v] of Object.entries(config.tags)) Tags.of(this).add(k, v);
+    Tags.of(this).add(TAGS.ENVIRONMENT, environment.name);
+    Tags.of(this).add('Project', config.projectName);
+  }
+}

@@ -1,0 +1,106 @@
+import { Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, MlopsConfig, ModelConfig } from '../config/schema';
+import { ModelEndpoint } from '../constructs/model-endpoint';
+import { TAGS } from '../policy/facts';
+import { PlatformStack } from './platform-stack';
+
+export interface ModelEndpointStackProps extends StackProps {
+  readonly config: MlopsConfig;
+  readonly environment: EnvironmentConfig;
+  readonly model: ModelConfig;
+  readonly platform: PlatformStack;
+}
+
+/** Where SageMaker writes captured data for all endpoints of the platform. */
+export const CAPTURE_PREFIX = 'datacapture';
+
+/**
+ * One per model per environment, so one model's change never touches another model's stack: the SageMaker
+ * model, endpoint config and endpoint with blue/green rollout and rollback alarms, auto scaling, a dashboard
+ * and a model card.
+ */
+export class ModelEndpointStack extends Stack {
+  public readonly endpoint: ModelEndpoint;
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ModelEndpointStackProps) {
+    super(scope, id, props);
+    const { config, environment, model, platform } = props;
+    const endpointName = `${config.projectName}-${environment.name}-${model.name}`;
+    const repository = platform.repositories.get(model.image.repository);
+    if (!repository) {
+      throw new Error(`models["${model.name}"].image.repository "${model.image.repository}" has no repository in the platform stack`);
+    }
+    const t = model.monitoring.thresholds;
+
+    this.endpoint = new ModelEndpoint(this, 'Endpoint', {
+      endpointName,
+      repository: repository.repository,
+      repositoryKey: platform.imageKey,
+      imageTag: model.image.tag,
+      ...(model.modelDataUrl ? { modelDataUrl: model.modelDataUrl, modelDataBucket: platform.artifactsBucket, modelDataKey: platform.dataKey } : {}),
+      instanceType: model.instanceType,
+      instanceCount: model.instanceCount,
+      networkIsolation: true,
+      ...(environment.vpc ? { vpc: environment.vpc } : {}),
+      storageKey: platform.endpointKey,
+      ...(model.dataCapture.enabled
+        ? {
+            dataCapture: {
+              bucket: s3.Bucket.fromBucketName(this, 'CaptureBucket', platform.captureBucketName),
+              prefix: CAPTURE_PREFIX,
+              encryptionKey: platform.captureKey,
+              samplingPercent: model.dataCapture.samplingPercent,
+              captureInput: model.dataCapture.captureInput,
+              captureOutput: model.dataCapture.captureOutput,
+            },
+          }
+        : {}),
+      rollout: model.rollout,
+      thresholds: { latencyP99Ms: t.latencyP99Ms, errors5xxPerMinute: t.errors5xxPerMinute, error4xxRatePercent: t.error4xxRatePercent },
+      ...(model.autoScaling ? { autoScaling: model.autoScaling } : {}),
+      alarmTopic: platform.alertTopic,
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: endpointName,
+      defaultInterval: Duration.hours(3),
+    });
+    const e = this.endpoint;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Invocations and errors', left: [e.metric('Invocations', { statistic: 'Sum' }), e.metric('Invocation4XXErrors', { statistic: 'Sum' }), e.metric('Invocation5XXErrors', { statistic: 'Sum' })], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Model latency (microseconds)', left: [e.metric('ModelLatency', { statistic: 'p50' }), e.metric('ModelLatency', { statistic: 'p99' })], width: 12 }),
+    );
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: e.alarms, width: 24 }));
+
+    new sagemaker.CfnModelCard(this, 'ModelCard', {
+      modelCardName: `${endpointName}-card`,
+      modelCardStatus: 'Draft',
+      securityConfig: { kmsKeyId: platform.dataKey.keyArn },
+      content: {
+        modelOverview: {
+          modelDescription: model.card.description,
+          ...(model.card.owner ? { modelOwner: model.card.owner } : {}),
+          inferenceEnvironment: { containerImage: [`${model.image.repository}:${model.image.tag}`] },
+        },
+        intendedUses: { intendedUses: model.card.intendedUses, riskRating: model.card.riskRating },
+        additionalInformation: {
+          ethicalConsiderations: model.card.ethicalConsiderations,
+          customDetails: {
+            dataClassification: model.dataClassification,
+            sensitiveAttribute: model.monitoring.sensitiveAttribute ?? 'none',
+            dataCaptureSamplingPercent: String(model.dataCapture.enabled ? model.dataCapture.samplingPercent : 0),
+            captureRetentionDays: String(config.compliance.captureRetentionDays),
+          },
+        },
+      },
+    });
+
+    Tags.of(this).add(TAGS.DATA_CLASSIFICATION, model.dataClassification);
+    for (const [k, v] of Object.entries(model.tags)) Tags.of(this).add(k, v);
+  }
+}

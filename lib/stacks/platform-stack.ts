@@ -1,0 +1,138 @@
+import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, MlopsConfig } from '../config/schema';
+import { ModelRepository, RegistryEnhancedScanning } from '../constructs/model-repository';
+import { SecureBucket } from '../constructs/secure-bucket';
+import { CompliancePolicy } from '../policy/context';
+import { TAGS } from '../policy/facts';
+import { acknowledge } from '../nag/acknowledgements';
+
+export interface PlatformStackProps extends StackProps {
+  readonly config: MlopsConfig;
+  readonly environment: EnvironmentConfig;
+  readonly policy: CompliancePolicy;
+}
+
+/**
+ * One per environment: the keys, buckets, model repositories and alert topic every model stack builds on.
+ * Everything stateful is retained when the stack is deleted.
+ */
+export class PlatformStack extends Stack {
+  /** Encrypts artefacts, reports, the alert topic and log groups. */
+  public readonly dataKey: kms.Key;
+  /** Encrypts captured inference data (personal data: its own key, its own grants). */
+  public readonly captureKey: kms.Key;
+  /** Encrypts the ML storage volumes of endpoint instances. */
+  public readonly endpointKey: kms.Key;
+  /** Encrypts model images in ECR. */
+  public readonly imageKey: kms.Key;
+  public readonly accessLogsBucket: s3.Bucket;
+  public readonly artifactsBucket: s3.Bucket;
+  public readonly captureBucket: s3.Bucket;
+  public readonly reportsBucket: s3.Bucket;
+  /**
+   * The capture bucket's name as a plain string (not a token): model stacks import the bucket by name, so the
+   * IAM policies that scope writes to a capture prefix name it literally and no cross-stack export is needed.
+   */
+  public readonly captureBucketName: string;
+  public readonly alertTopic: sns.Topic;
+  /** Model image repositories by repository name. */
+  public readonly repositories = new Map<string, ModelRepository>();
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const { config, environment } = props;
+    const prefix = `${config.projectName}/${environment.name}`;
+
+    const key = (keyId: string, purpose: string) =>
+      new kms.Key(this, keyId, {
+        alias: `alias/${prefix}/${purpose}`,
+        description: `${prefix}: ${purpose}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(30),
+      });
+    this.dataKey = key('DataKey', 'data');
+    this.captureKey = key('CaptureKey', 'data-capture');
+    this.endpointKey = key('EndpointKey', 'endpoint-storage');
+    this.imageKey = key('ImageKey', 'model-images');
+    this.allowServiceUse(this.dataKey);
+
+    this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', { purpose: 'access-logs', expirationDays: 365 }).bucket;
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const) {
+      acknowledge(this.accessLogsBucket, {
+        pack,
+        id: `${pack}-S3DefaultEncryptionKMS`,
+        reason: 'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs are encrypted at rest with SSE-S3 (AES-256).',
+      });
+    }
+
+    this.artifactsBucket = new SecureBucket(this, 'ArtifactsBucket', {
+      purpose: 'artifacts', encryptionKey: this.dataKey, accessLogsBucket: this.accessLogsBucket,
+    }).bucket;
+    this.reportsBucket = new SecureBucket(this, 'ReportsBucket', {
+      purpose: 'reports', encryptionKey: this.dataKey, accessLogsBucket: this.accessLogsBucket, expirationDays: 400,
+    }).bucket;
+    // Versioned data-capture objects leave a noncurrent version for one day after expiry; current objects expire
+    // one day earlier so the whole life of a captured record stays within the retention period.
+    this.captureBucketName = `${config.projectName}-${environment.name}-capture-${environment.account}-${environment.region}`;
+    if (this.captureBucketName.length > 63) {
+      throw new Error(`capture bucket name "${this.captureBucketName}" is ${this.captureBucketName.length} characters; S3 allows 63. Shorten projectName or environments[].name ("${environment.name}")`);
+    }
+    this.captureBucket = new SecureBucket(this, 'CaptureBucket', {
+      bucketName: this.captureBucketName,
+      purpose: 'data-capture',
+      encryptionKey: this.captureKey,
+      accessLogsBucket: this.accessLogsBucket,
+      expirationDays: config.compliance.captureRetentionDays - 1,
+      noncurrentExpirationDays: 1,
+      eventBridgeEnabled: true,
+    }).bucket;
+
+    for (const repositoryName of new Set(config.models.map((m) => m.image.repository))) {
+      this.repositories.set(repositoryName, new ModelRepository(this, `Repository-${repositoryName.replace(/[^A-Za-z0-9]/g, '')}`, {
+        repositoryName, encryptionKey: this.imageKey,
+      }));
+    }
+    if (environment.enhancedScanning) new RegistryEnhancedScanning(this, 'RegistryScanning');
+
+    this.alertTopic = new sns.Topic(this, 'AlertTopic', {
+      topicName: `${config.projectName}-${environment.name}-alerts`,
+      displayName: `${config.projectName} ${environment.name} MLOps alerts`,
+      masterKey: this.dataKey,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail) this.alertTopic.addSubscription(new subs.EmailSubscription(config.alarmEmail));
+
+    // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.
+    Tags.of(this).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
+  }
+
+  /** Lets CloudWatch (alarm notifications to the encrypted topic) and CloudWatch Logs use the data key. */
+  private allowServiceUse(key: kms.Key): void {
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopic',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'], // in a key policy "*" means this key
+      conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsEncryption',
+      principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+    }));
+  }
+}
+
+function mostSensitive(config: MlopsConfig): string {
+  const order = config.compliance.dataClassifications;
+  return config.models.map((m) => m.dataClassification).reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a));
+}
