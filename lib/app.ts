@@ -1,10 +1,15 @@
-import { App } from 'aws-cdk-lib';
+import { App, IStackSynthesizer } from 'aws-cdk-lib';
 import { compliancePolicy } from './config/loader';
 import { MlopsConfig } from './config/schema';
 import { registerPolicyPacks } from './nag/packs';
 import { MlopsStage } from './stacks/mlops-stage';
 
 export interface BuildOptions {
+  /**
+   * Synthesizer for every stack (tests deploying to the local emulator use one without the bootstrap version rule).
+   * @default - DefaultStackSynthesizer
+   */
+  readonly synthesizer?: () => IStackSynthesizer;
   /**
    * Register the policy packs.
    * @default true
@@ -16,6 +21,6 @@ export interface BuildOptions {
 export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {}) {
   const policy = compliancePolicy(config);
   const packs = (opts.policyPacks ?? true) ? registerPolicyPacks(app, { policy }) : [];
-  const stages = config.environments.map((environment) => new MlopsStage(app, environment.name, { config, environment, policy }));
+  const stages = config.environments.map((environment) => new MlopsStage(app, environment.name, { config, environment, policy, ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}) }));
   return { policy, packs, stages };
 }

@@ -1,4 +1,4 @@
-import { Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { IStackSynthesizer, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig } from '../config/schema';
 import { CompliancePolicy } from '../policy/context';
@@ -10,6 +10,11 @@ export interface MlopsStageProps extends StageProps {
   readonly config: MlopsConfig;
   readonly environment: EnvironmentConfig;
   readonly policy: CompliancePolicy;
+  /**
+   * Makes each stack's synthesizer.
+   * @default - DefaultStackSynthesizer
+   */
+  readonly synthesizer?: () => IStackSynthesizer;
 }
 
 /** One environment: its PlatformStack and one ModelEndpointStack per model. A pipeline deploys it as a unit. */
@@ -21,17 +26,18 @@ export class MlopsStage extends Stage {
     super(scope, id, props);
     const { config, environment, policy } = props;
     const env = { account: environment.account, region: environment.region };
+    const synth = () => (props.synthesizer ? { synthesizer: props.synthesizer() } : {});
     const base = `${config.projectName}-${environment.name}`;
 
     this.platform = new PlatformStack(this, 'Platform', {
-      env, config, environment, policy,
+      env, config, environment, policy, ...synth(),
       stackName: `${base}-platform`,
       description: `${config.projectName} MLOps platform for ${environment.name}: keys, buckets, repositories, alerts`,
       terminationProtection: environment.production,
     });
     for (const model of config.models) {
       const stack = new ModelEndpointStack(this, `Model-${model.name}`, {
-        env, config, environment, model, platform: this.platform,
+        env, config, environment, model, platform: this.platform, ...synth(),
         stackName: `${base}-${model.name}`,
         description: `${config.projectName} ${environment.name}: SageMaker endpoint for ${model.name}`,
         terminationProtection: environment.production,
