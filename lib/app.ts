@@ -2,7 +2,7 @@ import { App, IStackSynthesizer } from 'aws-cdk-lib';
 import { compliancePolicy } from './config/loader';
 import { MlopsConfig } from './config/schema';
 import { registerPolicyPacks } from './nag/packs';
-import { MlopsStage } from './stacks/mlops-stage';
+import { MlopsEnvironment } from './stacks/mlops-environment';
 
 export interface BuildOptions {
   /**
@@ -17,10 +17,10 @@ export interface BuildOptions {
   readonly policyPacks?: boolean;
 }
 
-/** Builds the whole app from a validated config: one Stage per environment, policy packs on the app. */
+/** Builds the whole app from a validated config: one environment (platform + model stacks) each, policy packs on the app. */
 export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {}) {
   const policy = compliancePolicy(config);
   const packs = (opts.policyPacks ?? true) ? registerPolicyPacks(app, { policy }) : [];
-  const stages = config.environments.map((environment) => new MlopsStage(app, environment.name, { config, environment, policy, ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}) }));
-  return { policy, packs, stages };
+  const environments = config.environments.map((environment) => new MlopsEnvironment(app, environment.name, { config, environment, policy, ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}) }));
+  return { policy, packs, environments };
 }

@@ -5,7 +5,7 @@ import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-n
 import { rulesFor } from '../policy/catalogue';
 import { CompliancePolicy, PolicyContext } from '../policy/context';
 import { ResourceFacts } from '../policy/facts';
-import { CfnTemplate, factsByLogicalId } from '../policy/from-cloudformation';
+import { CfnTemplate, exportedResourceTypes, factsByLogicalId } from '../policy/from-cloudformation';
 import { ComplianceStatus, Rule } from '../policy/rule';
 
 const PACK = 'MLOPS';
@@ -40,10 +40,10 @@ export class MlopsChecks extends NagPack {
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.factsByTemplate = new Map();
-    for (const templatePath of context.templatePaths) {
-      const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
-      this.factsByTemplate.set(basename(templatePath), factsByLogicalId(template, {}));
-    }
+    const templates = context.templatePaths.map((p) => [basename(p), JSON.parse(readFileSync(p, 'utf8')) as CfnTemplate] as const);
+    // Model stacks import keys from the platform stack: resolve imports against every template of the app.
+    const imports = exportedResourceTypes(templates.map(([, t]) => t));
+    for (const [file, template] of templates) this.factsByTemplate.set(file, factsByLogicalId(template, { imports }));
     return super.validate(context);
   }
 

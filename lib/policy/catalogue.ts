@@ -1,13 +1,68 @@
 /**
  * THE rule catalogue. Every rule is defined once in `rules/<area>.ts` and listed here; the nag pack (synth), the
  * Terraform plan check (plan) and the compliance checker Lambda (run) all take their rules from this list.
+ *
+ * Areas (id `MLOPS-<AREA>-<N>`, file):
+ * - GDPR    `rules/residency.ts`     data residency (allowed regions)
+ * - SM      `rules/sagemaker.ts`     endpoint storage encryption, network isolation, VPC, gradual production rollout
+ * - CAPTURE `rules/data-capture.ts`  capture enabled, encrypted, minimised (sampling), retention-limited
+ * - ECR     `rules/ecr.ts`           immutable tags, scan on push, KMS, lifecycle policy
+ * - BUCKET  `rules/bucket.ts`        access logging, TLS only, customer-managed KMS, public access blocked
+ * - TAG     `rules/tagging.ts`       required tags, data classification
+ * - IMG     `rules/image.ts`         run time only: findings above the allowed severity, scan age
+ *
+ * A rule is a pure function of (facts, context). Unknown facts are `undefined` and never count as compliant. Ids are
+ * stable API (suppressions, reports, metrics): never renumber, retire instead.
  */
 import { PolicyContext } from './context';
 import { ResourceFacts } from './facts';
 import { Finding, Rule, Stage } from './rule';
+import { bucketAccessLogging, bucketEncryptedWithCmk, bucketPublicAccessBlocked, bucketTlsOnly } from './rules/bucket';
+import {
+  captureRetentionLimited,
+  dataCaptureEnabled,
+  dataCaptureEncrypted,
+  dataCaptureMinimised,
+} from './rules/data-capture';
+import {
+  repositoryEncrypted,
+  repositoryLifecyclePolicy,
+  repositoryScanOnPush,
+  repositoryTagsImmutable,
+} from './rules/ecr';
+import { imageFindingsWithinThreshold, imageScannedRecently } from './rules/image';
 import { regionAllowed } from './rules/residency';
+import {
+  endpointConfigStorageEncrypted,
+  modelInVpc,
+  modelNetworkIsolation,
+  productionGradualRollout,
+} from './rules/sagemaker';
+import { dataClassificationTagged, requiredTagsPresent } from './rules/tagging';
 
-export const RULES: readonly Rule[] = [regionAllowed];
+export const RULES: readonly Rule[] = [
+  regionAllowed,
+  endpointConfigStorageEncrypted,
+  modelNetworkIsolation,
+  modelInVpc,
+  productionGradualRollout,
+  dataCaptureEnabled,
+  dataCaptureEncrypted,
+  dataCaptureMinimised,
+  captureRetentionLimited,
+  repositoryTagsImmutable,
+  repositoryScanOnPush,
+  repositoryEncrypted,
+  repositoryLifecyclePolicy,
+  bucketAccessLogging,
+  bucketTlsOnly,
+  bucketEncryptedWithCmk,
+  bucketPublicAccessBlocked,
+  requiredTagsPresent,
+  dataClassificationTagged,
+  imageFindingsWithinThreshold,
+  imageScannedRecently,
+];
 
 /** Rules enforceable at a stage. */
 export function rulesFor(stage: Stage): readonly Rule[] {

@@ -1,0 +1,336 @@
+/**
+ * Run-time adapter: AWS SDK v3 response shapes -> normalized facts.
+ *
+ * Pure mapping functions. They import the SDK's output *types* only (erased at compile time), never a client, so
+ * the catalogue stays free of I/O and these functions are unit-testable with literal objects. The compliance checker
+ * Lambda (lambda/compliance-checker) makes the calls and hands the responses here.
+ *
+ * Facts `id` is the resource ARN. A fact the response does not show stays `undefined` (rules read that as "not
+ * shown"), except where the API's own documented default applies (e.g. a model without EnableNetworkIsolation runs
+ * without isolation).
+ */
+import type {
+  DescribeEndpointConfigOutput,
+  DescribeEndpointOutput,
+  DescribeModelOutput,
+  Tag as SageMakerTag,
+} from '@aws-sdk/client-sagemaker';
+import type {
+  DescribeImageScanFindingsResponse,
+  ImageDetail,
+  RegistryScanningConfiguration,
+  Repository,
+  Tag as EcrTag,
+} from '@aws-sdk/client-ecr';
+import type { KeyMetadata } from '@aws-sdk/client-kms';
+import {
+  EndpointConfigFacts,
+  EndpointFacts,
+  ImageFacts,
+  KeyRef,
+  ModelFacts,
+  RepositoryFacts,
+  ResourceKind,
+  RolloutStrategy,
+  SEVERITIES,
+  Severity,
+  TAGS,
+} from './facts';
+
+/**
+ * Tells whether a KMS key (id, ARN or alias, exactly as a resource property carries it) is customer-managed.
+ * Returns undefined when it could not be determined (DescribeKey denied or not yet looked up).
+ */
+export type KeyLookup = (keyId: string) => boolean | undefined;
+
+const UNKNOWN_KEYS: KeyLookup = () => undefined;
+
+/** `KeyManager` of a DescribeKey result: CUSTOMER -> true, AWS -> false, absent -> undefined. */
+export function isCustomerManaged(key: Pick<KeyMetadata, 'KeyManager'> | undefined): boolean | undefined {
+  if (key?.KeyManager === 'CUSTOMER') return true;
+  if (key?.KeyManager === 'AWS') return false;
+  return undefined;
+}
+
+/** The region field of an ARN (`arn:partition:service:region:account:resource`), or undefined. */
+export function regionOfArn(arn: string | undefined): string | undefined {
+  if (arn === undefined) return undefined;
+  const parts = arn.split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && parts[3] !== '' ? parts[3] : undefined;
+}
+
+/** The account field of an ARN, or undefined. */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  if (arn === undefined) return undefined;
+  const parts = arn.split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && parts[4] !== '' ? parts[4] : undefined;
+}
+
+/**
+ * Tag lists (SageMaker `{Key, Value}` or ECR `{Key, Value}`) -> a record. `undefined` in, `undefined` out: a caller
+ * that did not read tags must not claim "no tags".
+ */
+export function tagsToRecord(tags: readonly (SageMakerTag | EcrTag)[] | undefined): Record<string, string> | undefined {
+  if (tags === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const t of tags) {
+    if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  }
+  return out;
+}
+
+function keyRef(keyId: string | undefined, keys: KeyLookup): KeyRef | undefined {
+  if (keyId === undefined || keyId === '') return undefined;
+  return { id: keyId, customerManaged: keys(keyId) };
+}
+
+function required<T>(value: T | undefined, field: string, shape: string): T {
+  if (value === undefined) {
+    throw new TypeError(`${shape}.${field} is missing from the AWS response; the adapter cannot identify the resource`);
+  }
+  return value;
+}
+
+function withOptional<T extends object>(base: T, extra: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/** DescribeModel + ListTags -> ModelFacts. */
+export function modelFacts(model: DescribeModelOutput, tags?: readonly SageMakerTag[]): ModelFacts {
+  const arn = required(model.ModelArn, 'ModelArn', 'DescribeModelOutput');
+  const containers = [...(model.PrimaryContainer ? [model.PrimaryContainer] : []), ...(model.Containers ?? [])];
+  const images = [...new Set(containers.map((c) => c.Image).filter((i): i is string => i !== undefined && i !== ''))];
+  const vpc = model.VpcConfig
+    ? { subnetIds: [...(model.VpcConfig.Subnets ?? [])], securityGroupIds: [...(model.VpcConfig.SecurityGroupIds ?? [])] }
+    : undefined;
+  return withOptional<ModelFacts>(
+    {
+      kind: 'Model',
+      id: arn,
+      // The API default is false: a model created without the flag runs without network isolation.
+      networkIsolation: model.EnableNetworkIsolation ?? false,
+      images,
+    },
+    {
+      name: model.ModelName,
+      region: regionOfArn(arn),
+      tags: tagsToRecord(tags),
+      vpc: vpc && vpc.subnetIds.length > 0 ? vpc : undefined,
+      executionRoleArn: model.ExecutionRoleArn,
+    },
+  );
+}
+
+/** DescribeEndpointConfig + ListTags (+ the KMS key lookup) -> EndpointConfigFacts. */
+export function endpointConfigFacts(
+  config: DescribeEndpointConfigOutput,
+  tags?: readonly SageMakerTag[],
+  keys: KeyLookup = UNKNOWN_KEYS,
+): EndpointConfigFacts {
+  const arn = required(config.EndpointConfigArn, 'EndpointConfigArn', 'DescribeEndpointConfigOutput');
+  const dc = config.DataCaptureConfig;
+  const modes = new Set((dc?.CaptureOptions ?? []).map((o) => o.CaptureMode));
+  const dataCapture = dc
+    ? withOptional(
+        {
+          // EnableCapture is optional in the API and defaults to true when a DataCaptureConfig is present.
+          enabled: dc.EnableCapture ?? true,
+          samplingPercent: dc.InitialSamplingPercentage ?? 0,
+          captureInput: modes.has('Input') || modes.has('InputAndOutput'),
+          captureOutput: modes.has('Output') || modes.has('InputAndOutput'),
+        },
+        { kmsKey: keyRef(dc.KmsKeyId, keys), destinationS3Uri: dc.DestinationS3Uri },
+      )
+    : undefined;
+  const modelNames = [
+    ...new Set(
+      [...(config.ProductionVariants ?? []), ...(config.ShadowProductionVariants ?? [])]
+        .map((v) => v.ModelName)
+        .filter((n): n is string => n !== undefined && n !== ''),
+    ),
+  ];
+  return withOptional<EndpointConfigFacts>(
+    { kind: 'EndpointConfig', id: arn, modelNames },
+    {
+      name: config.EndpointConfigName,
+      region: regionOfArn(arn),
+      tags: tagsToRecord(tags),
+      kmsKey: keyRef(config.KmsKeyId, keys),
+      dataCapture,
+    },
+  );
+}
+
+function rolloutOf(endpoint: DescribeEndpointOutput): EndpointFacts['deployment'] {
+  const dc = endpoint.LastDeploymentConfig;
+  if (!dc) return undefined;
+  const rollbackAlarmCount = dc.AutoRollbackConfiguration?.Alarms?.length ?? 0;
+  const type = dc.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type;
+  let strategy: RolloutStrategy | undefined;
+  if (type === 'CANARY' || type === 'LINEAR' || type === 'ALL_AT_ONCE') strategy = type;
+  // A rolling update shifts capacity in batches behind the rollback alarms: gradual, so it counts as LINEAR.
+  else if (dc.RollingUpdatePolicy) strategy = 'LINEAR';
+  return strategy === undefined ? undefined : { strategy, rollbackAlarmCount };
+}
+
+/** DescribeEndpoint + ListTags -> EndpointFacts; `environment` comes from the Environment tag. */
+export function endpointFacts(endpoint: DescribeEndpointOutput, tags?: readonly SageMakerTag[]): EndpointFacts {
+  const arn = required(endpoint.EndpointArn, 'EndpointArn', 'DescribeEndpointOutput');
+  const tagRecord = tagsToRecord(tags);
+  return withOptional<EndpointFacts>(
+    { kind: 'Endpoint', id: arn },
+    {
+      name: endpoint.EndpointName,
+      region: regionOfArn(arn),
+      tags: tagRecord,
+      endpointConfigName: endpoint.EndpointConfigName,
+      environment: tagRecord?.[TAGS.ENVIRONMENT],
+      deployment: rolloutOf(endpoint),
+    },
+  );
+}
+
+function wildcardMatch(filter: string, name: string): boolean {
+  const re = new RegExp(`^${filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(name);
+}
+
+/**
+ * Whether the registry-level scanning configuration scans this repository on push (or continuously).
+ * Under ENHANCED scanning, ECR ignores the repository-level scanOnPush flag; under BASIC, both apply.
+ */
+export function registryScansOnPush(config: RegistryScanningConfiguration | undefined, repositoryName: string): boolean {
+  if (!config) return false;
+  const enhanced = config.scanType === 'ENHANCED';
+  return (config.rules ?? []).some(
+    (rule) =>
+      (rule.scanFrequency === 'SCAN_ON_PUSH' || (enhanced && rule.scanFrequency === 'CONTINUOUS_SCAN')) &&
+      (rule.repositoryFilters ?? []).some((f) => f.filter !== undefined && wildcardMatch(f.filter, repositoryName)),
+  );
+}
+
+export interface RepositoryExtras {
+  /** ListTagsForResource result. */
+  readonly tags?: readonly EcrTag[];
+  /** GetLifecyclePolicy found a policy (LifecyclePolicyNotFoundException -> false). */
+  readonly hasLifecyclePolicy: boolean;
+  /** GetRegistryScanningConfiguration's `scanningConfiguration`; undefined when it could not be read. */
+  readonly registryScanning?: RegistryScanningConfiguration;
+  readonly keys?: KeyLookup;
+}
+
+/** DescribeRepositories item + lifecycle policy + registry scanning configuration -> RepositoryFacts. */
+export function repositoryFacts(repo: Repository, extras: RepositoryExtras): RepositoryFacts {
+  const arn = required(repo.repositoryArn, 'repositoryArn', 'Repository');
+  const name = required(repo.repositoryName, 'repositoryName', 'Repository');
+  const keys = extras.keys ?? UNKNOWN_KEYS;
+  const enhanced = extras.registryScanning?.scanType === 'ENHANCED';
+  const repoScanOnPush = !enhanced && (repo.imageScanningConfiguration?.scanOnPush ?? false);
+  const enc = repo.encryptionConfiguration;
+  const type = enc?.encryptionType ?? 'AES256';
+  // KMS without a key ARN means ECR's AWS-managed key (aws/ecr): known not to be customer-managed.
+  const kmsKey: KeyRef | undefined =
+    type === 'AES256' ? undefined : enc?.kmsKey ? keyRef(enc.kmsKey, keys) : { id: 'alias/aws/ecr', customerManaged: false };
+  return withOptional<RepositoryFacts>(
+    {
+      kind: 'Repository',
+      id: arn,
+      name,
+      // IMMUTABLE_WITH_EXCLUSION leaves some tags mutable, so only plain IMMUTABLE counts.
+      tagImmutable: repo.imageTagMutability === 'IMMUTABLE',
+      scanOnPush: repoScanOnPush || registryScansOnPush(extras.registryScanning, name),
+      encryption: kmsKey ? { type, kmsKey } : { type },
+      hasLifecyclePolicy: extras.hasLifecyclePolicy,
+    },
+    { region: regionOfArn(arn), tags: tagsToRecord(extras.tags) },
+  );
+}
+
+const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
+
+function severityCounts(counts: Partial<Record<string, number>> | undefined): Partial<Record<Severity | 'UNDEFINED', number>> {
+  const out: Partial<Record<Severity | 'UNDEFINED', number>> = {};
+  for (const [sev, n] of Object.entries(counts ?? {})) {
+    if (n === undefined) continue;
+    // Enhanced scanning also reports UNTRIAGED; it joins ECR's own bucket for unrated findings.
+    const key = (KNOWN_SEVERITIES.has(sev) ? sev : 'UNDEFINED') as Severity | 'UNDEFINED';
+    out[key] = (out[key] ?? 0) + n;
+  }
+  return out;
+}
+
+function iso(d: Date | string | undefined): string | undefined {
+  if (d === undefined) return undefined;
+  const date = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/**
+ * DescribeImages item (+ DescribeImageScanFindings when DescribeImages carried no scan summary) -> ImageFacts.
+ * `repositoryArn` gives the image its ARN-based id: `<repositoryArn>@<digest>`.
+ */
+export function imageFacts(
+  detail: ImageDetail,
+  repositoryArn: string,
+  findings?: Pick<DescribeImageScanFindingsResponse, 'imageScanStatus' | 'imageScanFindings'>,
+): ImageFacts {
+  const digest = required(detail.imageDigest, 'imageDigest', 'ImageDetail');
+  const repositoryName = required(detail.repositoryName, 'repositoryName', 'ImageDetail');
+  const status = findings?.imageScanStatus?.status ?? detail.imageScanStatus?.status;
+  const completedAt = iso(findings?.imageScanFindings?.imageScanCompletedAt ?? detail.imageScanFindingsSummary?.imageScanCompletedAt);
+  const counts = findings?.imageScanFindings?.findingSeverityCounts ?? detail.imageScanFindingsSummary?.findingSeverityCounts;
+  const scan =
+    status === undefined
+      ? undefined
+      : withOptional<NonNullable<ImageFacts['scan']>>(
+          { status, findingSeverityCounts: severityCounts(counts) },
+          { completedAt },
+        );
+  const tags = detail.imageTags ?? [];
+  return withOptional<ImageFacts>(
+    { kind: 'Image', id: `${repositoryArn}@${digest}`, repositoryName, digest, imageTags: [...tags] },
+    { name: `${repositoryName}@${digest}`, region: regionOfArn(repositoryArn), scan },
+  );
+}
+
+/** An ECR image reference parsed from a model container image URI. */
+export interface EcrImageRef {
+  readonly registryId: string;
+  readonly region: string;
+  readonly repositoryName: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repo>[:tag|@sha256:...]` -> parts; undefined for non-ECR images. */
+export function parseEcrImageUri(uri: string): EcrImageRef | undefined {
+  const m = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(uri);
+  if (!m) return undefined;
+  const [, registryId, region, repositoryName, tag, digest] = m as unknown as [string, string, string, string, string?, string?];
+  return withOptional<EcrImageRef>({ registryId, region, repositoryName }, { tag, digest });
+}
+
+/**
+ * AWS Config resource types (ComplianceResourceType) of the kinds the run-time checker reads. Buckets and images
+ * are judged by the scheduled scan and the pipeline gate only: the checker does not report them to Config.
+ */
+export const CONFIG_RESOURCE_TYPES = {
+  Model: 'AWS::SageMaker::Model',
+  EndpointConfig: 'AWS::SageMaker::EndpointConfig',
+  Endpoint: 'AWS::SageMaker::Endpoint',
+  Repository: 'AWS::ECR::Repository',
+} as const satisfies Partial<Record<ResourceKind, string>>;
+
+export type ConfigKind = keyof typeof CONFIG_RESOURCE_TYPES;
+
+/** The kind of a Config resource type, or undefined for types the checker does not read. */
+export function kindOfConfigType(resourceType: string): ConfigKind | undefined {
+  return (Object.keys(CONFIG_RESOURCE_TYPES) as ConfigKind[]).find((k) => CONFIG_RESOURCE_TYPES[k] === resourceType);
+}
+
+/** Kinds of `appliesTo` that AWS Config can be told about, in a stable order. */
+export function configKindsOf(appliesTo: readonly ResourceKind[]): ConfigKind[] {
+  return (Object.keys(CONFIG_RESOURCE_TYPES) as ConfigKind[]).filter((k) => appliesTo.includes(k));
+}

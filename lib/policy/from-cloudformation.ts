@@ -1,0 +1,551 @@
+/**
+ * Synth-time adapter: a synthesized CloudFormation template (the JSON in `cdk.out/*.template.json`) -> resource facts.
+ *
+ * Pure: it reads the template object it is given and nothing else, so the nag pack, tests and CLI tools can share it.
+ * Property values may be intrinsics (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::If`, ...). The adapter resolves
+ * what a template alone can prove — a `Ref` to a KMS key defined in the same template, a literal, a join with pseudo
+ * parameters — and otherwise records the value as unknown or as the weakest setting. It never guesses compliant.
+ */
+import {
+  BucketFacts,
+  BucketPurpose,
+  DataCaptureFacts,
+  EndpointConfigFacts,
+  EndpointFacts,
+  KeyRef,
+  ModelFacts,
+  RepositoryFacts,
+  ResourceFacts,
+  RolloutStrategy,
+  TAGS,
+} from './facts';
+
+/** One resource of a template; only what the adapter reads is typed. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Readonly<Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+/** A synthesized CloudFormation template, minimally typed. */
+export interface CfnTemplate {
+  readonly Resources?: Readonly<Record<string, CfnResource>>;
+  readonly Parameters?: Readonly<Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+export interface FromTemplateOptions {
+  /** The stack's region; templates of environment-agnostic stacks carry none. */
+  readonly region?: string;
+  /**
+   * Resource types behind `Fn::ImportValue` names, from the exporting templates (see `exportedResourceTypes`).
+   * Without it an imported key is unknown; with it a key exported by a sibling stack is judged like a local one.
+   */
+  readonly imports?: Readonly<Record<string, CfnResource>>;
+}
+
+/** Import key for an export name in the merged resource map. */
+const importKey = (name: string) => `Fn::ImportValue:${name}`;
+
+/**
+ * What each export of a set of templates points at: export name -> the exporting template's resource, when the
+ * output's value is a `Ref` or `Fn::GetAtt` of one.
+ */
+export function exportedResourceTypes(templates: readonly CfnTemplate[]): Record<string, CfnResource> {
+  const out: Record<string, CfnResource> = {};
+  for (const t of templates) {
+    const outputs = isObj(t.Outputs) ? (t.Outputs as Obj) : {};
+    const resources = isObj(t.Resources) ? (t.Resources as Readonly<Record<string, CfnResource>>) : {};
+    for (const output of Object.values(outputs)) {
+      if (!isObj(output)) continue;
+      const name = str(obj(output.Export)?.Name);
+      const target = refTarget(output.Value);
+      if (name !== undefined && target !== undefined && resources[target]) out[name] = resources[target];
+    }
+  }
+  return out;
+}
+
+type Obj = Readonly<Record<string, unknown>>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The intrinsic function name when `v` is a `{ Ref }` / `{ Fn::X }` object. */
+function intrinsicName(v: unknown): string | undefined {
+  if (!isObj(v)) return undefined;
+  const keys = Object.keys(v);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::')) ? keys[0] : undefined;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const arr = (v: unknown): readonly unknown[] | undefined => (Array.isArray(v) ? v : undefined);
+const obj = (v: unknown): Obj | undefined => (isObj(v) && intrinsicName(v) === undefined ? v : undefined);
+
+/** CloudFormation accepts both `true` and `"true"`; an intrinsic is unknown. */
+function bool(v: unknown): boolean | undefined {
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  return undefined;
+}
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** The logical id (or pseudo parameter) a `Ref` / `Fn::GetAtt` points at. */
+function refTarget(v: unknown): string | undefined {
+  if (!isObj(v)) return undefined;
+  if (typeof v.Ref === 'string') return v.Ref;
+  const getAtt = v['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  if (typeof getAtt === 'string') return getAtt.split('.')[0];
+  return undefined;
+}
+
+/**
+ * A readable rendering of a value for reports: intrinsics in `Fn::Sub` syntax (`${Repo}`, `${Key.Arn}`), joins and
+ * substitutions flattened, anything else as JSON. Used where facts hold strings the template cannot resolve.
+ */
+export function renderValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (isObj(v)) {
+    if (typeof v.Ref === 'string') return `\${${v.Ref}}`;
+    const getAtt = v['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `\${${getAtt.map(renderValue).join('.')}}`;
+    if (typeof getAtt === 'string') return `\${${getAtt}}`;
+    const join = arr(v['Fn::Join']);
+    if (join && typeof join[0] === 'string' && Array.isArray(join[1])) return join[1].map(renderValue).join(join[0]);
+    const select = arr(v['Fn::Select']);
+    if (select && select.length === 2) {
+      const split = isObj(select[1]) ? arr(select[1]['Fn::Split']) : undefined;
+      const index = num(select[0]);
+      // A literal split is computed; CDK's account/region-from-ARN pattern stays symbolic but readable.
+      if (split && typeof split[0] === 'string' && typeof split[1] === 'string' && index !== undefined) {
+        return split[1].split(split[0])[index] ?? JSON.stringify(v);
+      }
+      if (split && typeof split[0] === 'string') {
+        return `\${Select(${renderValue(select[0])}, Split("${split[0]}", ${renderValue(split[1])}))}`;
+      }
+    }
+    const sub = v['Fn::Sub'];
+    if (typeof sub === 'string') return sub;
+    if (Array.isArray(sub) && typeof sub[0] === 'string') {
+      const vars = isObj(sub[1]) ? sub[1] : {};
+      return sub[0].replace(/\$\{([^}!][^}]*)\}/g, (m, name: string) => (name in vars ? renderValue(vars[name]) : m));
+    }
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+/** `alias/aws/...` names are reserved for AWS-managed keys; nobody else can create them. */
+const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
+
+const KMS_KEY_TYPES = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
+
+/**
+ * Every reference inside a value (`Ref`, `Fn::GetAtt`, `${X}` / `${X.Attr}` in `Fn::Sub`), and whether the value
+ * contains an intrinsic whose result the template alone cannot know (`Fn::ImportValue`, `Fn::If`, `Fn::FindInMap`...).
+ */
+function referencesIn(v: unknown, out: { refs: string[]; opaque: boolean }): void {
+  if (Array.isArray(v)) {
+    v.forEach((x) => referencesIn(x, out));
+    return;
+  }
+  if (!isObj(v)) return;
+  const fn = intrinsicName(v);
+  if (fn === undefined) {
+    Object.values(v).forEach((x) => referencesIn(x, out));
+    return;
+  }
+  const body = v[fn];
+  switch (fn) {
+    case 'Fn::ImportValue': {
+      if (typeof body === 'string') out.refs.push(importKey(body));
+      else out.opaque = true;
+      return;
+    }
+    case 'Ref':
+    case 'Fn::GetAtt': {
+      const t = refTarget(v);
+      if (t === undefined) out.opaque = true;
+      else out.refs.push(t);
+      return;
+    }
+    case 'Fn::Sub': {
+      const [text, vars] = Array.isArray(body) ? [body[0], body[1]] : [body, undefined];
+      const local = isObj(vars) ? vars : {};
+      for (const m of String(text).matchAll(/\$\{([^}!][^}]*)\}/g)) {
+        const name = m[1];
+        if (name in local) referencesIn(local[name], out);
+        else out.refs.push(name.split('.')[0]);
+      }
+      return;
+    }
+    case 'Fn::Join':
+    case 'Fn::Select':
+    case 'Fn::Split':
+    case 'Fn::Base64':
+      referencesIn(body, out);
+      return;
+    default:
+      out.opaque = true;
+  }
+}
+
+/**
+ * A KMS key property as a KeyRef.
+ * - `Ref` / `Fn::GetAtt` of an `AWS::KMS::Key` (or replica key, or an alias resource) in the template: customer-managed,
+ *   because a template can only create customer-managed keys, and alias resources cannot take the reserved
+ *   `alias/aws/` prefix.
+ * - A literal `alias/aws/...` (or an ARN ending in `:alias/aws/...`): AWS-managed.
+ * - Any other literal key id, key ARN or alias (possibly joined with pseudo parameters): customer-managed. An AWS-managed
+ *   key is in practice named by its reserved alias; naming one by its key id is possible but rare, and the run-time
+ *   adapter (which asks KMS for KeyManager) catches it.
+ * - A parameter, an import, a condition or another resource's attribute: unknown (`customerManaged: undefined`).
+ */
+function keyRef(v: unknown, resources: Readonly<Record<string, CfnResource>>): KeyRef | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const id = renderValue(v);
+  if (AWS_MANAGED_ALIAS.test(id)) return { id, customerManaged: false };
+  const found = { refs: [] as string[], opaque: false };
+  referencesIn(v, found);
+  if (found.opaque) return { id, customerManaged: undefined };
+  for (const target of found.refs) {
+    if (target.startsWith('AWS::')) continue; // pseudo parameters: partition, region, account
+    const type = resources[target]?.Type;
+    if (type === 'AWS::KMS::Alias') {
+      const alias = str(resources[target].Properties?.AliasName);
+      if (alias !== undefined && AWS_MANAGED_ALIAS.test(alias)) return { id, customerManaged: false };
+      continue;
+    }
+    if (type === undefined || !KMS_KEY_TYPES.has(type)) return { id, customerManaged: undefined };
+  }
+  return { id, customerManaged: true };
+}
+
+/**
+ * CloudFormation `Tags: [{ Key, Value }]`. Absent tags are an empty record (the template shows there are none); a
+ * tag list hidden behind an intrinsic is undefined. Intrinsic values are rendered, so they count as present.
+ */
+function tagsOf(props: Obj): Record<string, string> | undefined {
+  if (props.Tags === undefined) return {};
+  const list = arr(props.Tags);
+  if (list === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  for (const t of list) {
+    const tag = obj(t);
+    const key = str(tag?.Key);
+    if (tag === undefined || key === undefined) return undefined;
+    tags[key] = renderValue(tag.Value);
+  }
+  return tags;
+}
+
+/** A tag value only when it is a literal: a rendered intrinsic must not decide a rule's applicability. */
+function literalTag(props: Obj, key: string): string | undefined {
+  for (const t of arr(props.Tags) ?? []) {
+    const tag = obj(t);
+    if (tag?.Key === key) return str(tag.Value);
+  }
+  return undefined;
+}
+
+function base(id: string, props: Obj, nameProp: string, opts: FromTemplateOptions) {
+  const name = str(props[nameProp]);
+  const tags = tagsOf(props);
+  return {
+    id,
+    ...(name !== undefined ? { name } : {}),
+    ...(opts.region !== undefined ? { region: opts.region } : {}),
+    ...(tags !== undefined ? { tags } : {}),
+  };
+}
+
+/**
+ * A list property whose entries are rendered. A whole-list intrinsic (a `List<...>` parameter, `Fn::Split`) counts
+ * as one unknown entry: CloudFormation rejects the empty list for the properties this is used on, so something is there.
+ */
+function renderedList(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (arr(v) ?? [v]).map(renderValue);
+}
+
+function modelFacts(id: string, props: Obj, opts: FromTemplateOptions): ModelFacts {
+  const vpcConfig = obj(props.VpcConfig);
+  const containers = [obj(props.PrimaryContainer), ...(arr(props.Containers) ?? []).map(obj)];
+  const images = containers.flatMap((c) => (c?.Image !== undefined ? [renderValue(c.Image)] : []));
+  return {
+    ...base(id, props, 'ModelName', opts),
+    kind: 'Model',
+    networkIsolation: bool(props.EnableNetworkIsolation) === true,
+    ...(vpcConfig
+      ? { vpc: { subnetIds: renderedList(vpcConfig.Subnets), securityGroupIds: renderedList(vpcConfig.SecurityGroupIds) } }
+      : {}),
+    ...(props.ExecutionRoleArn !== undefined ? { executionRoleArn: renderValue(props.ExecutionRoleArn) } : {}),
+    images,
+  };
+}
+
+/**
+ * Unknown settings take their least compliant value: an intrinsic EnableCapture is "off", an intrinsic sampling
+ * percentage is 100, intrinsic capture options capture nothing.
+ */
+function dataCaptureFacts(dc: Obj, resources: Readonly<Record<string, CfnResource>>): DataCaptureFacts {
+  const modes = (arr(dc.CaptureOptions) ?? []).map((o) => str(obj(o)?.CaptureMode));
+  const kmsKey = keyRef(dc.KmsKeyId, resources);
+  return {
+    // SageMaker captures when the block is present and EnableCapture is omitted.
+    enabled: dc.EnableCapture === undefined || bool(dc.EnableCapture) === true,
+    samplingPercent: num(dc.InitialSamplingPercentage) ?? 100,
+    captureInput: modes.includes('Input') || modes.includes('InputAndOutput'),
+    captureOutput: modes.includes('Output') || modes.includes('InputAndOutput'),
+    ...(kmsKey ? { kmsKey } : {}),
+    ...(dc.DestinationS3Uri !== undefined ? { destinationS3Uri: renderValue(dc.DestinationS3Uri) } : {}),
+  };
+}
+
+function endpointConfigFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  opts: FromTemplateOptions,
+): EndpointConfigFacts {
+  const kmsKey = keyRef(props.KmsKeyId, resources);
+  const dc = obj(props.DataCaptureConfig);
+  // Shadow variants receive copies of production traffic, so their models process the same data.
+  const variants = [...(arr(props.ProductionVariants) ?? []), ...(arr(props.ShadowProductionVariants) ?? [])];
+  return {
+    ...base(id, props, 'EndpointConfigName', opts),
+    kind: 'EndpointConfig',
+    ...(kmsKey ? { kmsKey } : {}),
+    ...(dc ? { dataCapture: dataCaptureFacts(dc, resources) } : {}),
+    modelNames: variants.flatMap((v) => {
+      const m = obj(v)?.ModelName;
+      return m !== undefined ? [renderValue(m)] : [];
+    }),
+  };
+}
+
+const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
+
+function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): EndpointFacts {
+  const deploymentConfig = obj(props.DeploymentConfig);
+  const blueGreen = obj(deploymentConfig?.BlueGreenUpdatePolicy);
+  const type = str(obj(blueGreen?.TrafficRoutingConfiguration)?.Type) as RolloutStrategy | undefined;
+  const environment = literalTag(props, TAGS.ENVIRONMENT);
+  return {
+    ...base(id, props, 'EndpointName', opts),
+    kind: 'Endpoint',
+    ...(props.EndpointConfigName !== undefined ? { endpointConfigName: renderValue(props.EndpointConfigName) } : {}),
+    ...(environment !== undefined ? { environment } : {}),
+    // RollingUpdatePolicy (rolling batches) is not blue/green traffic shifting and is not recorded as a deployment.
+    ...(blueGreen
+      ? {
+          deployment: {
+            strategy: type !== undefined && STRATEGIES.includes(type) ? type : 'ALL_AT_ONCE',
+            rollbackAlarmCount: arr(obj(deploymentConfig?.AutoRollbackConfiguration)?.Alarms)?.length ?? 0,
+          },
+        }
+      : {}),
+  };
+}
+
+/** `*` is the only wildcard ECR repository filters know. */
+function wildcardMatches(filter: string, name: string): boolean {
+  const pattern = filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${pattern}$`).test(name);
+}
+
+/** Repository-name filters of registry scanning rules that scan on push or continuously. */
+function registryScanFilters(resources: Readonly<Record<string, CfnResource>>): string[] {
+  const filters: string[] = [];
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::ECR::RegistryScanningConfiguration') continue;
+    for (const rule of arr(r.Properties?.Rules) ?? []) {
+      const freq = str(obj(rule)?.ScanFrequency);
+      if (freq !== 'SCAN_ON_PUSH' && freq !== 'CONTINUOUS_SCAN') continue;
+      for (const f of arr(obj(rule)?.RepositoryFilters) ?? []) {
+        const filter = str(obj(f)?.Filter);
+        if (filter !== undefined) filters.push(filter);
+      }
+    }
+  }
+  return filters;
+}
+
+function repositoryFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  scanFilters: readonly string[],
+  opts: FromTemplateOptions,
+): RepositoryFacts {
+  const name = str(props.RepositoryName);
+  // A generated name is unknown here, so only a filter matching every name can be shown to cover it.
+  const registryScans = scanFilters.some((f) => (name !== undefined ? wildcardMatches(f, name) : /^\*+$/.test(f)));
+  const enc = obj(props.EncryptionConfiguration);
+  const encType = str(enc?.EncryptionType);
+  // Absent configuration means ECR's default AES256; an intrinsic type is taken as the weakest, AES256.
+  const type: RepositoryFacts['encryption']['type'] =
+    enc === undefined ? 'AES256' : encType === 'KMS' || encType === 'KMS_DSSE' ? encType : 'AES256';
+  let kmsKey = keyRef(enc?.KmsKey, resources);
+  // KMS without a key means the AWS-managed aws/ecr key.
+  if (type !== 'AES256' && kmsKey === undefined) kmsKey = { id: 'alias/aws/ecr', customerManaged: false };
+  const policyText = obj(props.LifecyclePolicy)?.LifecyclePolicyText;
+  return {
+    ...base(id, props, 'RepositoryName', opts),
+    kind: 'Repository',
+    // IMMUTABLE_WITH_EXCLUSION leaves the excluded tags overwritable, so it does not count as immutable.
+    tagImmutable: str(props.ImageTagMutability) === 'IMMUTABLE',
+    scanOnPush: bool(obj(props.ImageScanningConfiguration)?.ScanOnPush) === true || registryScans,
+    encryption: { type, ...(type !== 'AES256' && kmsKey ? { kmsKey } : {}) },
+    hasLifecyclePolicy: policyText !== undefined && policyText !== '',
+  };
+}
+
+const PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
+
+/**
+ * A lifecycle rule bounds the retention of the whole bucket only when it is enabled and filters nothing: no prefix,
+ * no tag filters, no object size bounds. A rule for part of the bucket says nothing about the rest.
+ */
+function wholeBucketRules(props: Obj): Obj[] {
+  const rules = arr(obj(props.LifecycleConfiguration)?.Rules) ?? [];
+  return rules.flatMap((r) => {
+    const rule = obj(r);
+    if (rule === undefined || rule.Status !== 'Enabled') return [];
+    if (rule.Prefix !== undefined && rule.Prefix !== '') return [];
+    const tagFilters = rule.TagFilters;
+    if (tagFilters !== undefined && !(Array.isArray(tagFilters) && tagFilters.length === 0)) return [];
+    if (rule.ObjectSizeGreaterThan !== undefined || rule.ObjectSizeLessThan !== undefined) return [];
+    return [rule];
+  });
+}
+
+const minimum = (xs: readonly (number | undefined)[]): number | undefined => {
+  const known = xs.filter((x): x is number => x !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
+};
+
+function bucketFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  tlsOnly: boolean,
+  opts: FromTemplateOptions,
+): BucketFacts {
+  const purposeTag = literalTag(props, TAGS.PURPOSE) as BucketPurpose | undefined;
+  const sse = obj(arr(obj(props.BucketEncryption)?.ServerSideEncryptionConfiguration)?.map(obj)[0]?.ServerSideEncryptionByDefault);
+  const algorithm = str(sse?.SSEAlgorithm);
+  // Since January 2023 S3 encrypts every bucket with SSE-S3 when nothing else is configured; an intrinsic algorithm
+  // is taken as the weakest, AES256.
+  const type: BucketFacts['encryption']['type'] =
+    algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse' ? algorithm : 'AES256';
+  let kmsKey = type === 'AES256' ? undefined : keyRef(sse?.KMSMasterKeyID, resources);
+  // SSE-KMS without a key id means the AWS-managed aws/s3 key.
+  if (type !== 'AES256' && kmsKey === undefined) kmsKey = { id: 'alias/aws/s3', customerManaged: false };
+  const pab = obj(props.PublicAccessBlockConfiguration);
+  const rules = wholeBucketRules(props);
+  const expirationDays = minimum(rules.map((r) => num(r.ExpirationInDays)));
+  const noncurrentExpirationDays = minimum(
+    rules.flatMap((r) => {
+      const nve = obj(r.NoncurrentVersionExpiration);
+      // NewerNoncurrentVersions keeps that many noncurrent versions forever, so the rule bounds nothing for them.
+      const keepsNewest = (num(nve?.NewerNoncurrentVersions) ?? 0) > 0;
+      return [keepsNewest ? undefined : num(nve?.NoncurrentDays), num(r.NoncurrentVersionExpirationInDays)];
+    }),
+  );
+  return {
+    ...base(id, props, 'BucketName', opts),
+    kind: 'Bucket',
+    purpose: purposeTag !== undefined && PURPOSES.includes(purposeTag) ? purposeTag : 'other',
+    encryption: { type, ...(kmsKey ? { kmsKey } : {}) },
+    versioned: str(obj(props.VersioningConfiguration)?.Status) === 'Enabled',
+    publicAccessBlocked:
+      pab !== undefined &&
+      ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].every((k) => bool(pab[k]) === true),
+    accessLogging: obj(props.LoggingConfiguration) !== undefined,
+    tlsOnly,
+    ...(expirationDays !== undefined ? { expirationDays } : {}),
+    ...(noncurrentExpirationDays !== undefined ? { noncurrentExpirationDays } : {}),
+  };
+}
+
+const asList = (v: unknown): readonly unknown[] => (v === undefined ? [] : (arr(v) ?? [v]));
+
+/**
+ * A statement that denies every S3 action to every principal over plain HTTP, as CDK's `enforceSSL` writes it.
+ * A deny of only some actions or principals leaves the rest open, so it does not count.
+ */
+function deniesInsecureTransport(statement: unknown): boolean {
+  const s = obj(statement);
+  if (s === undefined || s.Effect !== 'Deny') return false;
+  if (bool(obj(obj(s.Condition)?.Bool)?.['aws:SecureTransport']) !== false) return false;
+  const principal = s.Principal;
+  const everyone =
+    principal === '*' || asList(obj(principal)?.AWS).some((p) => p === '*');
+  const allActions = asList(s.Action).some((a) => a === 's3:*' || a === '*');
+  return everyone && allActions;
+}
+
+/** Logical ids of buckets whose bucket policy denies requests without TLS. */
+function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): Set<string> {
+  const byName = new Map<string, string>();
+  for (const [id, r] of Object.entries(resources)) {
+    const name = str(r.Properties?.BucketName);
+    if (r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(name, id);
+  }
+  const out = new Set<string>();
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::S3::BucketPolicy') continue;
+    const bucket = r.Properties?.Bucket;
+    const target = typeof bucket === 'string' ? byName.get(bucket) : refTarget(bucket);
+    if (target === undefined) continue;
+    const statements = asList(obj(r.Properties?.PolicyDocument)?.Statement);
+    if (statements.some(deniesInsecureTransport)) out.add(target);
+  }
+  return out;
+}
+
+/** Facts for every SageMaker model, endpoint config and endpoint, ECR repository and S3 bucket in the template. */
+export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptions = {}): ResourceFacts[] {
+  const local = isObj(template.Resources) ? (template.Resources as Readonly<Record<string, CfnResource>>) : {};
+  // Imported resources join the map under keys no logical id can have, so references resolve across stacks.
+  const imported = Object.fromEntries(Object.entries(opts.imports ?? {}).map(([name, r]) => [importKey(name), r]));
+  const resources: Readonly<Record<string, CfnResource>> = { ...imported, ...local };
+  const tls = tlsOnlyBuckets(resources);
+  const scanFilters = registryScanFilters(resources);
+  const out: ResourceFacts[] = [];
+  for (const [id, resource] of Object.entries(local)) {
+    if (!isObj(resource)) continue;
+    const props = obj(resource.Properties) ?? {};
+    switch (resource.Type) {
+      case 'AWS::SageMaker::Model':
+        out.push(modelFacts(id, props, opts));
+        break;
+      case 'AWS::SageMaker::EndpointConfig':
+        out.push(endpointConfigFacts(id, props, resources, opts));
+        break;
+      case 'AWS::SageMaker::Endpoint':
+        out.push(endpointFacts(id, props, opts));
+        break;
+      case 'AWS::ECR::Repository':
+        out.push(repositoryFacts(id, props, resources, scanFilters, opts));
+        break;
+      case 'AWS::S3::Bucket':
+        out.push(bucketFacts(id, props, resources, tls.has(id), opts));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** The same facts keyed by logical id, for callers (the nag pack) that visit one resource at a time. */
+export function factsByLogicalId(template: CfnTemplate, opts: FromTemplateOptions = {}): Map<string, ResourceFacts> {
+  return new Map(factsFromTemplate(template, opts).map((f) => [f.id, f]));
+}

@@ -1,0 +1,92 @@
+/**
+ * Bucket rules (area BUCKET): data capture, artefacts and reports live in S3, so every bucket is private, encrypted,
+ * reachable over TLS only, and its access is logged.
+ */
+import { compliant, defineRule, nonCompliant, notApplicable } from '../rule';
+import { judgeCustomerManagedKey } from './kms-key';
+
+export const bucketAccessLogging = defineRule({
+  id: 'MLOPS-BUCKET-1',
+  title: 'Buckets log access to an access-log bucket',
+  severity: 'MEDIUM',
+  rationale:
+    'Server access logs show who read captured data and model artefacts; without them a breach cannot be scoped ' +
+    '(GDPR Art. 33 notification needs to know what was accessed).',
+  remediation: 'Set LoggingConfiguration.DestinationBucketName to the platform’s access-log bucket (serverAccessLogsBucket in CDK).',
+  references: { gdpr: ['Art. 33(3)', 'Art. 5(2)'], nist80053: ['AU-2', 'AU-12'], awsConfigRule: 'S3_BUCKET_LOGGING_ENABLED' },
+  appliesTo: ['Bucket'],
+  check(facts) {
+    // Logging the log bucket into itself (or elsewhere) would loop or sprawl; its own access is covered by CloudTrail.
+    if (facts.purpose === 'access-logs') return notApplicable('the bucket is itself an access-log bucket');
+    return facts.accessLogging
+      ? compliant('server access logging is enabled')
+      : nonCompliant(`server access logging is disabled on this ${facts.purpose} bucket; it must be enabled`);
+  },
+});
+
+export const bucketTlsOnly = defineRule({
+  id: 'MLOPS-BUCKET-2',
+  title: 'Buckets refuse requests that are not over TLS',
+  severity: 'HIGH',
+  rationale: 'A bucket that accepts plain HTTP lets a misconfigured client send captured personal data in clear text.',
+  remediation:
+    'Add a bucket policy statement that denies s3:* to every principal when aws:SecureTransport is false ' +
+    '(enforceSSL: true in CDK).',
+  references: { gdpr: ['Art. 32(1)(a)'], nist80053: ['SC-8', 'SC-8(1)'], awsConfigRule: 'S3_BUCKET_SSL_REQUESTS_ONLY' },
+  appliesTo: ['Bucket'],
+  check(facts) {
+    return facts.tlsOnly
+      ? compliant('the bucket policy denies requests without TLS')
+      : nonCompliant('no bucket policy denies requests with aws:SecureTransport false; TLS-only access is required');
+  },
+});
+
+export const bucketEncryptedWithCmk = defineRule({
+  id: 'MLOPS-BUCKET-3',
+  title: 'Buckets are encrypted by default with a customer-managed KMS key',
+  severity: 'HIGH',
+  rationale:
+    'SSE-S3 or the AWS-managed aws/s3 key let anyone with S3 read permission decrypt; a customer-managed key adds a ' +
+    'second, auditable permission and allows crypto-shredding of captured personal data.',
+  remediation:
+    'Set the bucket’s default encryption to aws:kms (or aws:kms:dsse) with a customer-managed key ' +
+    '(encryption: BucketEncryption.KMS with encryptionKey in CDK).',
+  references: {
+    gdpr: ['Art. 32(1)(a)', 'Art. 5(1)(f)'],
+    nist80053: ['SC-28', 'SC-28(1)', 'SC-12'],
+    awsConfigRule: 'S3_DEFAULT_ENCRYPTION_KMS',
+  },
+  appliesTo: ['Bucket'],
+  check(facts) {
+    // S3 delivers server access logs only to buckets whose default encryption is SSE-S3.
+    if (facts.purpose === 'access-logs') {
+      return notApplicable('access-log buckets must use SSE-S3: S3 cannot deliver server access logs to SSE-KMS buckets');
+    }
+    const { type, kmsKey } = facts.encryption;
+    if (type !== 'aws:kms' && type !== 'aws:kms:dsse') {
+      return nonCompliant(`default encryption is ${type}; aws:kms or aws:kms:dsse with a customer-managed key is required`);
+    }
+    return judgeCustomerManagedKey(kmsKey, `default encryption (${type})`);
+  },
+});
+
+export const bucketPublicAccessBlocked = defineRule({
+  id: 'MLOPS-BUCKET-4',
+  title: 'Buckets block all public access',
+  severity: 'HIGH',
+  rationale: 'One public ACL or policy statement would publish captured personal data or the model to the internet.',
+  remediation:
+    'Set all four PublicAccessBlockConfiguration flags (BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls, ' +
+    'RestrictPublicBuckets) to true (blockPublicAccess: BlockPublicAccess.BLOCK_ALL in CDK).',
+  references: {
+    gdpr: ['Art. 32(1)(b)', 'Art. 5(1)(f)'],
+    nist80053: ['AC-3', 'AC-21', 'SC-7'],
+    awsConfigRule: 'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
+  },
+  appliesTo: ['Bucket'],
+  check(facts) {
+    return facts.publicAccessBlocked
+      ? compliant('all four public access block settings are on')
+      : nonCompliant('public access is not fully blocked (not all four PublicAccessBlockConfiguration flags are true); all four are required');
+  },
+});

@@ -1,0 +1,96 @@
+import { ConfigError, compliancePolicy, loadConfig, parseConfig } from '../../lib/config/loader';
+import { defaultConfigDocument } from '../helpers/app';
+
+function problemsOf(doc: unknown): { path: string; received: unknown; message: string }[] {
+  try {
+    parseConfig(doc, 'test');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return [...(err as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** A deep copy of the embedded default config, edited by `edit`. */
+function withEdit(edit: (doc: any) => void): unknown {
+  const doc = structuredClone(defaultConfigDocument());
+  edit(doc);
+  return doc;
+}
+
+describe('config', () => {
+  test('the embedded default config is valid and fills defaults', () => {
+    // WHEN
+    const cfg = parseConfig(defaultConfigDocument());
+    // THEN
+    expect(cfg.environments.map((e) => e.name)).toEqual(['staging', 'production']);
+    expect(cfg.models[0]?.monitoring.thresholds.psi).toBe(0.2);
+    expect(cfg.models[0]?.rollout.terminationWaitSeconds).toBe(600);
+    expect(cfg.compliance.dataClassifications).toContain('confidential');
+  });
+
+  test('rejects a region outside the allowed regions (data residency)', () => {
+    const problems = problemsOf(withEdit((d) => (d.environments[0].region = 'us-east-1')));
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'environments[0].region', received: 'us-east-1', message: expect.stringMatching(/allowedRegions \[eu-west-1, eu-central-1\].*residency/) }),
+    ]);
+  });
+
+  test('rejects every bad field at once, naming path, value and what is allowed', () => {
+    // GIVEN three independent field errors
+    const doc = withEdit((d) => {
+      d.environments[0].account = '123';
+      d.models[0].rollout.stepPercent = 80;
+      d.models[0].image.tag = 'latest';
+    });
+    // WHEN
+    const problems = problemsOf(doc);
+    // THEN all three are reported together
+    expect(problems.map((p) => p.path).sort()).toEqual(['environments[0].account', 'models[0].image.tag', 'models[0].rollout.stepPercent']);
+    expect(problems.find((p) => p.path === 'models[0].rollout.stepPercent')).toMatchObject({ received: 80, message: expect.stringMatching(/50/) });
+    expect(problems.find((p) => p.path === 'models[0].image.tag')?.message).toMatch(/immutable/);
+  });
+
+  test('rejects unknown keys (typos never pass silently)', () => {
+    const problems = problemsOf(withEdit((d) => (d.models[0].instanceTyp = 'ml.m5.large')));
+    expect(problems[0]?.path).toBe('models[0]');
+    expect(problems[0]?.message).toMatch(/instanceTyp/);
+  });
+
+  test('rejects a sampling percent above the policy maximum (data minimisation)', () => {
+    const problems = problemsOf(withEdit((d) => (d.models[0].dataCapture.samplingPercent = 50)));
+    expect(problems).toEqual([expect.objectContaining({ path: 'models[0].dataCapture.samplingPercent', received: 50, message: expect.stringMatching(/<= compliance.maxCaptureSamplingPercent \(20\)/) })]);
+  });
+
+  test('rejects cross-field mistakes: duplicate names, bounds, sensitive attribute, missing tags, classification', () => {
+    const doc = withEdit((d) => {
+      d.models.push(structuredClone(d.models[0]));
+      d.models[0].autoScaling = { minCapacity: 3, maxCapacity: 2 };
+      d.models[0].monitoring.sensitiveAttribute = 'age';
+      d.models[0].dataClassification = 'secret';
+      delete d.tags.CostCenter;
+    });
+    const paths = problemsOf(doc).map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining([
+      'models', 'models[0].autoScaling.minCapacity', 'models[0].instanceCount', 'models[0].monitoring.sensitiveAttribute', 'models[0].dataClassification', 'tags',
+    ]));
+  });
+
+  test('rejects requireVpc without a VPC on an environment', () => {
+    const problems = problemsOf(withEdit((d) => (d.compliance.requireVpc = true)));
+    expect(problems.map((p) => p.path)).toEqual(['environments[0].vpc', 'environments[1].vpc']);
+  });
+
+  test('loads a file given with -c config=path, and reports an unreadable one', () => {
+    const app = { node: { tryGetContext: (k: string) => (k === 'config' ? 'test/fixtures/large-config.json' : undefined) } };
+    expect(loadConfig(app).models.length).toBe(3);
+    const missing = { node: { tryGetContext: (k: string) => (k === 'config' ? 'nope.json' : undefined) } };
+    expect(() => loadConfig(missing)).toThrow(/cannot read the config file/);
+  });
+
+  test('derives the policy: DataClassification always required, production environments listed', () => {
+    const policy = compliancePolicy(parseConfig(defaultConfigDocument()));
+    expect(policy.requiredTags).toEqual(['Owner', 'CostCenter', 'DataClassification']);
+    expect(policy.productionEnvironments).toEqual(['production']);
+  });
+});

@@ -1,0 +1,162 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp } from '../helpers/app';
+
+// One synth-free build of the default config, shared by the fine-grained assertions below.
+const built = buildTestApp(undefined, { policyPacks: false });
+const staging = built.environments.find((s) => s.node.id === 'staging')!;
+const production = built.environments.find((s) => s.node.id === 'production')!;
+const platform = Template.fromStack(staging.platform);
+const model = Template.fromStack(staging.modelStacks[0]!);
+
+describe('PlatformStack', () => {
+  test('customer-managed KMS keys with rotation, retained', () => {
+    platform.resourceCountIs('AWS::KMS::Key', 4);
+    platform.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const key of Object.values(platform.findResources('AWS::KMS::Key'))) {
+      expect(key).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  test('every bucket: versioned, public access blocked, TLS-only policy, retained', () => {
+    const buckets = platform.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toHaveLength(4);
+    for (const b of Object.values(buckets)) {
+      expect(b).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: {
+          VersioningConfiguration: { Status: 'Enabled' },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        },
+      });
+    }
+    const policies = platform.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(4);
+    for (const p of Object.values(policies)) {
+      expect(JSON.stringify(p)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  test('capture bucket: SSE-KMS with the capture key, access logged, captured data expires within the retention period', () => {
+    platform.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'mlops-staging-capture-111111111111-eu-west-1',
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'data-capture/' },
+      // 29 days current + 1 day noncurrent = the 30-day retention of the default policy
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', ExpirationInDays: 29, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      Tags: Match.arrayWith([{ Key: 'DataClassification', Value: 'confidential' }, { Key: 'mlops:purpose', Value: 'data-capture' }]),
+    });
+  });
+
+  test('ECR repository: immutable tags, scan on push, KMS, lifecycle, retained', () => {
+    platform.hasResource('AWS::ECR::Repository', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        RepositoryName: 'fraud-xgb',
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.anyValue() },
+        LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('untagged') },
+      }),
+    });
+    platform.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 0);
+  });
+
+  test('SNS alert topic encrypted with the data key', () => {
+    platform.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'mlops-staging-alerts', KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test('production stacks have termination protection', () => {
+    expect(production.platform.terminationProtection).toBe(true);
+    expect(staging.platform.terminationProtection).toBe(false);
+  });
+});
+
+describe('ModelEndpointStack', () => {
+  test('model: network isolation on, least-privilege role, no VPC by default', () => {
+    model.hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: true,
+      ModelName: Match.stringLikeRegexp('^mlops-staging-fraud-xgb-[0-9a-f]{8}$'),
+      VpcConfig: Match.absent(),
+    });
+    const policy = JSON.stringify(model.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy).toContain('ecr:BatchGetImage');
+    expect(policy).not.toMatch(/"Action":"[a-z0-9]+:\*"/);
+  });
+
+  test('endpoint config: storage KMS key, capture of input and output with its own key and the configured sampling', () => {
+    model.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      KmsKeyId: Match.anyValue(),
+      EndpointConfigName: Match.stringLikeRegexp('^mlops-staging-fraud-xgb-[0-9a-f]{8}$'),
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: 10,
+        KmsKeyId: Match.anyValue(),
+        DestinationS3Uri: 's3://mlops-staging-capture-111111111111-eu-west-1/datacapture',
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      },
+    });
+  });
+
+  test('endpoint: blue/green canary with termination wait, timeout and auto-rollback on its own alarms', () => {
+    model.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      EndpointName: 'mlops-staging-fraud-xgb',
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'CANARY', WaitIntervalInSeconds: 300, CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 } },
+          TerminationWaitInSeconds: 600,
+          MaximumExecutionTimeoutInSeconds: 3600,
+        },
+        AutoRollbackConfiguration: {
+          Alarms: [
+            { AlarmName: { Ref: Match.stringLikeRegexp('Errors5xxAlarm') } },
+            { AlarmName: { Ref: Match.stringLikeRegexp('Errors4xxRateAlarm') } },
+            { AlarmName: { Ref: Match.stringLikeRegexp('LatencyP99Alarm') } },
+          ],
+        },
+      },
+    });
+  });
+
+  test('rollback alarms are the endpoint\'s 5XX, 4XX-rate and latency alarms', () => {
+    for (const name of ['mlops-staging-fraud-xgb-5xx-errors', 'mlops-staging-fraud-xgb-4xx-rate', 'mlops-staging-fraud-xgb-model-latency-p99']) {
+      model.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, AlarmActions: [Match.anyValue()] });
+    }
+  });
+
+  test('latency alarm threshold is in microseconds', () => {
+    model.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'mlops-staging-fraud-xgb-model-latency-p99',
+      MetricName: 'ModelLatency',
+      ExtendedStatistic: 'p99',
+      Threshold: 1_000_000, // 1000 ms default
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  test('target-tracking auto scaling on invocations per instance', () => {
+    model.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4, ResourceId: 'endpoint/mlops-staging-fraud-xgb/variant/AllTraffic' });
+    model.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' }, TargetValue: 1000 }),
+    });
+  });
+
+  test('dashboard and model card exist', () => {
+    model.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    model.hasResourceProperties('AWS::SageMaker::ModelCard', {
+      ModelCardName: 'mlops-staging-fraud-xgb-card',
+      Content: Match.objectLike({ AdditionalInformation: Match.objectLike({ CustomDetails: Match.objectLike({ sensitiveAttribute: 'gender' }) }) }),
+    });
+  });
+
+  test('endpoint config name changes when its content changes (configs are immutable)', () => {
+    // GIVEN the same config with a different sampling percent
+    const doc = JSON.parse(JSON.stringify(built.config));
+    doc.models[0].dataCapture.samplingPercent = 5;
+    const other = buildTestApp(doc, { policyPacks: false });
+    const name = (t: Template) => Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0]!.Properties.EndpointConfigName;
+    // THEN the names differ, and the same content gives the same name
+    expect(name(Template.fromStack(other.environments[0]!.modelStacks[0]!))).not.toEqual(name(model));
+    expect(name(Template.fromStack(buildTestApp(built.config, { policyPacks: false }).environments[0]!.modelStacks[0]!))).toEqual(name(model));
+  });
+});
