@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type-checking happens once in `npm run lint` (tsc --noEmit); tests transpile only, which is ~4x faster.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 120000,
+  // Two cores: integration tests mostly wait on their own moto_server process, so run two files at once.
+  maxWorkers: 2,
 };
