@@ -5,9 +5,9 @@
  */
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '../lib/config/loader';
-import { buildApp } from '../lib/app';
+import { buildApp, builtinCfnValidation } from '../lib/app';
 
-const app = new App();
+const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
 try {
   buildApp(app, loadConfig(app));
 } catch (err) {

@@ -24,3 +24,12 @@ export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {})
   const environments = config.environments.map((environment) => new MlopsEnvironment(app, environment.name, { config, environment, policy, ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}) }));
   return { policy, packs, environments };
 }
+
+/**
+ * aws-cdk-lib's own CloudFormation validation plugin runs on every synth unless turned off, and measured most of
+ * the synth time (`npm run bench:synth`). Its errors are only warnings by default, and CI runs cfn-lint over every
+ * template anyway, so it is off unless MLOPS_CFN_VALIDATE=true.
+ */
+export function builtinCfnValidation(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.MLOPS_CFN_VALIDATE === 'true';
+}

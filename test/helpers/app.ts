@@ -25,7 +25,7 @@ export function largeConfigDocument(): unknown {
 }
 
 export function newApp(outdir = mkdtempSync(join(tmpdir(), 'mlops-test-'))): App {
-  return new App({ outdir, context: featureFlags() });
+  return new App({ outdir, context: featureFlags(), builtinCloudFormationValidation: false });
 }
 
 export function buildTestApp(config: MlopsConfig | unknown = defaultConfigDocument(), opts: BuildOptions = {}) {
