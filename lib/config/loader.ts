@@ -97,6 +97,10 @@ function crossFieldProblems(cfg: MlopsConfig): ConfigProblem[] {
     if (m.dataCapture.enabled && !m.dataCapture.captureInput && !m.dataCapture.captureOutput) {
       add(`${at}.dataCapture`, m.dataCapture, 'capture is enabled but neither input nor output is captured; enable one or set enabled: false');
     }
+    if (m.dataCapture.enabled && m.monitoring.baselineFile === undefined) {
+      add(`${at}.monitoring.baselineFile`, undefined,
+        'is required when data capture is enabled, so the drift detector has a baseline: build one with `npm run baseline -- --config <config> --model ' + m.name + ' --input <training data> --output baselines/' + m.name + '.json`');
+    }
     if (!cfg.compliance.dataClassifications.includes(m.dataClassification)) {
       add(`${at}.dataClassification`, m.dataClassification, `must be one of [${cfg.compliance.dataClassifications.join(', ')}]`);
     }

@@ -41,6 +41,11 @@ export const EnvironmentSchema = z
     vpc: VpcSchema.optional(),
     /** Turn on ECR enhanced (continuous) scanning for the whole registry of this account and region. */
     enhancedScanning: z.boolean().default(false),
+    /**
+     * Create the AWS Config custom rules of the compliance checker. Needs an AWS Config recorder in the account
+     * and region (Control Tower accounts have one).
+     */
+    configRules: z.boolean().default(false),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag/acknowledgements';
+import { acknowledge, findingResource } from '../nag/acknowledgements';
 
 export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE';
 
@@ -230,7 +230,6 @@ export class ModelEndpoint extends Construct {
       // Keep the old fleet's scaling settings during an update: the new fleet starts at the same size.
       retainAllVariantProperties: false,
     });
-    for (const alarm of this.alarms) this.endpoint.node.addDependency(alarm);
 
     if (props.autoScaling) this.addAutoScaling(props.autoScaling);
   }
@@ -443,21 +442,12 @@ function acknowledgeExecutionPolicy(policy: iam.ManagedPolicy, props: ModelEndpo
   const iam5 = (resource: string, reason: string) =>
     acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
   iam5('*', 'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".');
-  iam5(renderArn(stack, endpointLogArns(stack, props.endpointName)[1] as string),
+  iam5(findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
     'Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint\'s own log group.');
   if (props.dataCapture) {
-    iam5(`${renderArn(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
+    iam5(`${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
       'SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint\'s capture prefix.');
   }
-}
-
-/** A bucket ARN as cdk-nag writes it in finding ids (the partition stays a pseudo parameter). */
-function renderArn(stack: Stack, arn: string): string {
-  const resolved = stack.resolve(arn) as unknown;
-  if (typeof resolved === 'string') return resolved;
-  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (!join) throw new Error(`cannot render ${JSON.stringify(resolved)} for an acknowledgement id`);
-  return join[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(join[0]);
 }
 
 /** The endpoint's log group and its log streams. */

@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BucketPurpose, TAGS } from '../policy/facts';
 import { acknowledgeAll, PackName } from '../nag/acknowledgements';
+
+const LOG_DELIVERY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
 export interface SecureBucketProps {
   /**
@@ -65,6 +67,10 @@ export class SecureBucket extends Construct {
     }
     if (!props.encryptionKey && props.purpose !== 'access-logs') {
       throw new Error(`SecureBucket ${this.node.path}: encryptionKey is required for purpose "${props.purpose}" (only the access-log bucket uses SSE-S3)`);
+    }
+    if (!FeatureFlags.of(this).isEnabled(LOG_DELIVERY_FLAG)) {
+      // Without it CDK grants log delivery with an ACL, which BucketOwnerEnforced (ACLs disabled) forbids.
+      throw new Error(`SecureBucket ${this.node.path}: set the feature flag "${LOG_DELIVERY_FLAG}": true in cdk.json context (log delivery by bucket policy; ACLs stay disabled)`);
     }
     const noncurrentDays = props.noncurrentExpirationDays ?? (expirationDays !== undefined ? 1 : 90);
 

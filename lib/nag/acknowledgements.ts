@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** The packs registered on the app, by the plugin name CDK's validation report uses as the namespace. */
@@ -40,3 +40,22 @@ export function acknowledgeAll(scope: IConstruct, acks: readonly Acknowledgement
 
 /** Rules that report one finding per offending value, as `Rule[Finding]`. */
 const BRACKETED_RULES = new Set(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'Serverless-LambdaDefaultMemorySize']);
+
+/**
+ * A resource ARN as cdk-nag writes it inside a finding id (`AwsSolutions-IAM5[Resource::<this>]`): literals as they
+ * are, `{ Ref: X }` as `<X>`, `{ Fn::GetAtt: [X, Attr] }` as `<X.Attr>`. Lets an acknowledgement name exactly the
+ * finding an ARN in a policy statement produces, computed from the same ARN.
+ */
+export function findingResource(stack: Stack, arn: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') return `<${o.Ref}>`;
+    const getAtt = o['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
+    const join = o['Fn::Join'];
+    if (Array.isArray(join)) return (join[1] as unknown[]).map(render).join(join[0] as string);
+    throw new Error(`cannot render ${JSON.stringify(v)} as a cdk-nag finding id`);
+  };
+  return render(stack.resolve(arn));
+}

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig, ModelConfig } from '../config/schema';
+import { DriftMonitor } from '../constructs/drift-monitor';
 import { ModelEndpoint } from '../constructs/model-endpoint';
 import { TAGS } from '../policy/facts';
 import { PlatformStack } from './platform-stack';
@@ -26,6 +27,8 @@ export const CAPTURE_PREFIX = 'datacapture';
 export class ModelEndpointStack extends Stack {
   public readonly endpoint: ModelEndpoint;
   public readonly dashboard: cloudwatch.Dashboard;
+  /** Drift, prediction drift and fairness metrics and alarms; absent when data capture is off. */
+  public readonly driftMonitor?: DriftMonitor;
 
   constructor(scope: Construct, id: string, props: ModelEndpointStackProps) {
     super(scope, id, props);
@@ -36,6 +39,7 @@ export class ModelEndpointStack extends Stack {
       throw new Error(`models["${model.name}"].image.repository "${model.image.repository}" has no repository in the platform stack`);
     }
     const t = model.monitoring.thresholds;
+    const captureBucket = s3.Bucket.fromBucketName(this, 'CaptureBucket', platform.captureBucketName);
 
     this.endpoint = new ModelEndpoint(this, 'Endpoint', {
       endpointName,
@@ -51,7 +55,7 @@ export class ModelEndpointStack extends Stack {
       ...(model.dataCapture.enabled
         ? {
             dataCapture: {
-              bucket: s3.Bucket.fromBucketName(this, 'CaptureBucket', platform.captureBucketName),
+              bucket: captureBucket,
               prefix: CAPTURE_PREFIX,
               encryptionKey: platform.captureKey,
               samplingPercent: model.dataCapture.samplingPercent,
@@ -66,6 +70,21 @@ export class ModelEndpointStack extends Stack {
       alarmTopic: platform.alertTopic,
     });
 
+    // Captured data is judged as soon as it lands: the detector subscribes to the capture prefix of this endpoint.
+    if (model.dataCapture.enabled && model.monitoring.baselineFile !== undefined) {
+      this.driftMonitor = new DriftMonitor(this, 'DriftMonitor', {
+        endpointName,
+        variantName: this.endpoint.variantName,
+        captureBucket,
+        captureKey: platform.captureKey,
+        capturePrefix: `${CAPTURE_PREFIX}/${endpointName}/`,
+        baselineFile: model.monitoring.baselineFile,
+        monitoring: model.monitoring,
+        alarmTopic: platform.alertTopic,
+        encryptionKey: platform.dataKey,
+      });
+    }
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: endpointName,
       defaultInterval: Duration.hours(3),
@@ -75,7 +94,8 @@ export class ModelEndpointStack extends Stack {
       new cloudwatch.GraphWidget({ title: 'Invocations and errors', left: [e.metric('Invocations', { statistic: 'Sum' }), e.metric('Invocation4XXErrors', { statistic: 'Sum' }), e.metric('Invocation5XXErrors', { statistic: 'Sum' })], width: 12 }),
       new cloudwatch.GraphWidget({ title: 'Model latency (microseconds)', left: [e.metric('ModelLatency', { statistic: 'p50' }), e.metric('ModelLatency', { statistic: 'p99' })], width: 12 }),
     );
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: e.alarms, width: 24 }));
+    if (this.driftMonitor) this.dashboard.addWidgets(...this.driftMonitor.widgets());
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...e.alarms, ...(this.driftMonitor?.alarms ?? [])], width: 24 }));
 
     new sagemaker.CfnModelCard(this, 'ModelCard', {
       modelCardName: `${endpointName}-card`,

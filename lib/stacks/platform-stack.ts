@@ -1,11 +1,12 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig } from '../config/schema';
+import { ComplianceChecker } from '../constructs/compliance-checker';
+import { allowServiceKeyUse } from '../constructs/key-grants';
 import { ModelRepository, RegistryEnhancedScanning } from '../constructs/model-repository';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { CompliancePolicy } from '../policy/context';
@@ -41,6 +42,8 @@ export class PlatformStack extends Stack {
    */
   public readonly captureBucketName: string;
   public readonly alertTopic: sns.Topic;
+  /** Judges live resources against the catalogue: on a schedule, as AWS Config rules and as a pipeline gate. */
+  public readonly complianceChecker: ComplianceChecker;
   /** Model image repositories by repository name. */
   public readonly repositories = new Map<string, ModelRepository>();
 
@@ -61,7 +64,7 @@ export class PlatformStack extends Stack {
     this.captureKey = key('CaptureKey', 'data-capture');
     this.endpointKey = key('EndpointKey', 'endpoint-storage');
     this.imageKey = key('ImageKey', 'model-images');
-    this.allowServiceUse(this.dataKey);
+    allowServiceKeyUse(this.dataKey);
 
     this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', { purpose: 'access-logs', expirationDays: 365 }).bucket;
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const) {
@@ -109,26 +112,16 @@ export class PlatformStack extends Stack {
     });
     if (config.alarmEmail) this.alertTopic.addSubscription(new subs.EmailSubscription(config.alarmEmail));
 
+    this.complianceChecker = new ComplianceChecker(this, 'ComplianceChecker', {
+      policy: props.policy,
+      reportBucket: this.reportsBucket,
+      encryptionKey: this.dataKey,
+      alertTopic: this.alertTopic,
+      configRules: environment.configRules,
+    });
+
     // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.
     Tags.of(this).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
-  }
-
-  /** Lets CloudWatch (alarm notifications to the encrypted topic) and CloudWatch Logs use the data key. */
-  private allowServiceUse(key: kms.Key): void {
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopic',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'], // in a key policy "*" means this key
-      conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-    }));
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsEncryption',
-      principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
-    }));
   }
 }
 

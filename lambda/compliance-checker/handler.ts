@@ -1,0 +1,324 @@
+/**
+ * The compliance checker: one function, three ways in (AWS Config custom rule, EventBridge schedule, CodePipeline
+ * action), all judging live facts with the one rule catalogue (lib/policy). `makeHandler(deps)` takes its clients,
+ * settings, logger and clock from the caller so tests inject them.
+ */
+import { randomUUID } from 'node:crypto';
+import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { ConfigServiceClient, Evaluation, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { evaluate, ruleById, rulesFor } from '../../lib/policy/catalogue';
+import { PolicyContext } from '../../lib/policy/context';
+import { ResourceKind } from '../../lib/policy/facts';
+import { configKindsOf, kindOfConfigType } from '../../lib/policy/from-aws';
+import { awsErrorName, InputError } from '../shared/errors';
+import { Logger } from '../shared/logger';
+import { CollectResult, Collector, NotFound, ScanError } from './collect';
+import { batches, dedupeEvaluations, evaluateForConfig, evaluation, evaluationKey } from './config-rule';
+import { ConfigInvocation, classifyEvent, PipelineInvocation } from './events';
+import { gateDecision } from './gate';
+import {
+  buildReport,
+  datedReportKey,
+  LATEST_KEY,
+  METRIC_NAMESPACE,
+  METRIC_NON_COMPLIANT,
+  METRIC_SCAN_ERRORS,
+  newViolations,
+  notification,
+  openViolationsOf,
+  ruleMetrics,
+} from './report';
+import { CheckerSettings } from './settings';
+
+export interface CheckerClients {
+  readonly sagemaker: SageMakerClient;
+  readonly ecr: ECRClient;
+  readonly kms: KMSClient;
+  readonly s3: S3Client;
+  readonly cloudwatch: CloudWatchClient;
+  readonly sns: SNSClient;
+  readonly config: ConfigServiceClient;
+  readonly codepipeline: CodePipelineClient;
+}
+
+export interface HandlerDeps {
+  readonly clients: CheckerClients;
+  readonly settings: CheckerSettings;
+  readonly logger: Logger;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Region the checker scans, written into the report. @default - not recorded */
+  readonly region?: string;
+}
+
+/** What the Lambda context gives the handler; only the request id is read. */
+export interface InvocationContext {
+  readonly awsRequestId?: string;
+}
+
+export type CheckerResult =
+  | { readonly kind: 'rejected'; readonly error: string }
+  | {
+      readonly kind: 'config';
+      readonly ruleId: string;
+      readonly evaluations: number;
+      readonly calls: number;
+      readonly errors: ScanError[];
+      readonly notFound: NotFound[];
+    }
+  | {
+      readonly kind: 'scheduled';
+      readonly runId: string;
+      readonly reportKey: string;
+      readonly resources: number;
+      readonly nonCompliant: number;
+      readonly newViolations: number;
+      readonly notified: boolean;
+      readonly errors: number;
+    }
+  | { readonly kind: 'pipeline'; readonly jobId: string; readonly passed: boolean; readonly message: string };
+
+/** Config's documented token for test invocations; PutEvaluations then needs TestMode. */
+const TEST_TOKEN = 'TESTMODE';
+const METRICS_PER_CALL = 20;
+
+export function makeHandler(deps: HandlerDeps): (event: unknown, context?: InvocationContext) => Promise<CheckerResult> {
+  const { clients, settings } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const collector = (logger: Logger) =>
+    new Collector(clients, logger, { concurrency: settings.concurrency, imageScope: settings.imageScope });
+
+  async function onConfig(inv: ConfigInvocation, logger: Logger): Promise<CheckerResult> {
+    const rule = ruleById(inv.ruleId);
+    if (!rule || !rule.stages.includes('run')) {
+      const known = rulesFor('run').map((r) => r.id).join(', ');
+      throw new InputError(`ruleParameters.ruleId "${inv.ruleId}" is not a run-time catalogue rule; known: [${known}]`);
+    }
+    const kinds = configKindsOf(rule.appliesTo);
+    const ctx: PolicyContext = { policy: settings.policy, now: clock() };
+    let evals: Evaluation[];
+    let scan: CollectResult = { resources: [], errors: [], notFound: [] };
+    if (inv.item) {
+      const { item } = inv;
+      const kind = kindOfConfigType(item.resourceType);
+      const at = item.captureTime;
+      if (kind === undefined || !kinds.includes(kind)) {
+        // Config only sends in-scope types; answer anyway so the resource never shows "no result".
+        evals = kind === undefined ? [] : [evaluation(kind, item.resourceId, 'NOT_APPLICABLE', `${rule.id} does not apply to ${item.resourceType}`, at)];
+        if (kind === undefined) logger.warn('configuration item of a type the checker does not read; ignored', { resourceType: item.resourceType });
+      } else if (item.status === 'ResourceDeleted' || item.status === 'ResourceDeletedNotRecorded') {
+        evals = [evaluation(kind, item.resourceId, 'NOT_APPLICABLE', 'the resource was deleted', at)];
+      } else {
+        const name = item.resourceName ?? item.resourceId;
+        const targets =
+          kind === 'Endpoint' ? { endpoints: [name] }
+          : kind === 'EndpointConfig' ? { endpointConfigs: [name] }
+          : kind === 'Model' ? { models: [name] }
+          : { repositories: [name] };
+        scan = await collector(logger).collectTargets(targets, false);
+        const judged = evaluateForConfig(rule, scan.resources.filter((r) => r.kind === kind), ctx, at)
+          // Config knows the resource by the id in its configuration item: answer with exactly that id.
+          .map((e) => ({ ...e, ComplianceResourceId: item.resourceId }));
+        evals =
+          judged.length > 0 || scan.errors.length > 0
+            ? judged
+            : [evaluation(kind, item.resourceId, 'NOT_APPLICABLE', 'the resource no longer exists', at)];
+      }
+    } else {
+      scan = await collector(logger).collectAll(new Set<ResourceKind>(kinds));
+      evals = evaluateForConfig(rule, scan.resources, ctx, inv.notificationTime);
+    }
+    const { unique, duplicates } = dedupeEvaluations(evals);
+    if (duplicates > 0) logger.warn('duplicate evaluations dropped', { duplicates });
+    const calls = await putEvaluations(unique, inv.resultToken, logger);
+    if (scan.errors.length > 0) {
+      logger.error('resources not evaluated: they could not be read', { ruleId: rule.id, errors: scan.errors });
+    }
+    logger.info('config evaluations reported', { ruleId: rule.id, evaluations: unique.length, calls, errors: scan.errors.length });
+    return { kind: 'config', ruleId: rule.id, evaluations: unique.length, calls, errors: scan.errors, notFound: scan.notFound };
+  }
+
+  /** Sends in batches of 100; evaluations Config reports as failed are retried once, then the invocation fails. */
+  async function putEvaluations(evals: Evaluation[], resultToken: string, logger: Logger): Promise<number> {
+    const testMode = resultToken === TEST_TOKEN;
+    let calls = 0;
+    const send = async (list: Evaluation[]): Promise<Evaluation[]> => {
+      const failed: Evaluation[] = [];
+      for (const batch of batches(list)) {
+        calls += 1;
+        const out = await clients.config.send(
+          new PutEvaluationsCommand({ Evaluations: batch, ResultToken: resultToken, ...(testMode ? { TestMode: true } : {}) }),
+        );
+        failed.push(...(out.FailedEvaluations ?? []));
+      }
+      return failed;
+    };
+    if (evals.length === 0) {
+      // Config rejects an empty Evaluations list; nothing to report is not an error.
+      logger.info('no resources in scope; nothing to report');
+      return 0;
+    }
+    const failed = await send(evals);
+    if (failed.length === 0) return calls;
+    const byKey = new Map(evals.map((e) => [evaluationKey(e), e]));
+    const retry = dedupeEvaluations(failed.map((f) => byKey.get(evaluationKey(f)) ?? f)).unique;
+    logger.warn('PutEvaluations reported failed evaluations; retrying them once', { failed: retry.length });
+    const stillFailed = await send(retry);
+    if (stillFailed.length > 0) {
+      const ids = stillFailed.map((e) => `${e.ComplianceResourceType}/${e.ComplianceResourceId}`);
+      throw new Error(`PutEvaluations failed for ${stillFailed.length} evaluation(s) after one retry: ${ids.join(', ')}`);
+    }
+    return calls;
+  }
+
+  async function readPreviousOpen(logger: Logger): Promise<string[] | undefined> {
+    try {
+      const out = await clients.s3.send(new GetObjectCommand({ Bucket: settings.reportBucket, Key: LATEST_KEY }));
+      const text = (await out.Body?.transformToString()) ?? '';
+      try {
+        return openViolationsOf(JSON.parse(text));
+      } catch {
+        logger.warn('previous report is not valid JSON; every current violation counts as new', { key: LATEST_KEY });
+        return undefined;
+      }
+    } catch (err) {
+      if (awsErrorName(err) === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  async function putJson(key: string, body: unknown): Promise<void> {
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: settings.reportBucket,
+        Key: key,
+        Body: JSON.stringify(body, null, 2),
+        ContentType: 'application/json',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: settings.reportKmsKeyArn,
+        BucketKeyEnabled: true,
+      }),
+    );
+  }
+
+  async function onSchedule(runId: string, logger: Logger): Promise<CheckerResult> {
+    const at = clock();
+    const scan = await collector(logger).collectAll();
+    const findings = evaluate(scan.resources, { policy: settings.policy, now: at }, 'run');
+    const previousOpen = await readPreviousOpen(logger);
+    const report = buildReport({
+      runId,
+      at,
+      ...(deps.region ? { region: deps.region } : {}),
+      policy: settings.policy,
+      resources: scan.resources,
+      findings,
+      errors: scan.errors,
+      notFound: scan.notFound,
+      ...(previousOpen ? { previous: { openViolations: previousOpen } } : {}),
+    });
+    const fresh = newViolations(findings, previousOpen);
+    const reportKey = datedReportKey(at);
+    await putJson(reportKey, report);
+
+    const data: MetricDatum[] = ruleMetrics(rulesFor('run'), findings).map((m) => ({
+      MetricName: METRIC_NON_COMPLIANT,
+      Dimensions: [{ Name: 'RuleId', Value: m.ruleId }],
+      Value: m.value,
+      Unit: 'Count',
+      Timestamp: at,
+    }));
+    data.push({ MetricName: METRIC_SCAN_ERRORS, Value: scan.errors.length, Unit: 'Count', Timestamp: at });
+    for (const batch of batches(data, METRICS_PER_CALL)) {
+      await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: batch }));
+    }
+
+    // Notify before moving latest.json: if publishing fails, the retry still sees these violations as new
+    // (at-least-once); a notification is never lost to a half-finished run.
+    if (fresh.length > 0) {
+      const { subject, message } = notification(fresh, report, reportKey);
+      await clients.sns.send(new PublishCommand({ TopicArn: settings.alertTopicArn, Subject: subject, Message: message }));
+    }
+    await putJson(LATEST_KEY, report);
+    logger.info('scheduled compliance report written', {
+      reportKey,
+      resources: scan.resources.length,
+      nonCompliant: report.counts.findings.NON_COMPLIANT,
+      newViolations: fresh.length,
+      errors: scan.errors.length,
+      notFound: scan.notFound.length,
+    });
+    return {
+      kind: 'scheduled',
+      runId,
+      reportKey,
+      resources: scan.resources.length,
+      nonCompliant: report.counts.findings.NON_COMPLIANT,
+      newViolations: fresh.length,
+      notified: fresh.length > 0,
+      errors: scan.errors.length,
+    };
+  }
+
+  async function onPipeline(inv: PipelineInvocation, runId: string, logger: Logger): Promise<CheckerResult> {
+    const fail = async (message: string): Promise<CheckerResult> => {
+      await clients.codepipeline.send(
+        new PutJobFailureResultCommand({
+          jobId: inv.jobId,
+          failureDetails: { type: 'JobFailed', message: message.slice(0, 5000), externalExecutionId: runId },
+        }),
+      );
+      logger.warn('compliance gate failed', { jobId: inv.jobId, message });
+      return { kind: 'pipeline', jobId: inv.jobId, passed: false, message };
+    };
+    try {
+      if (!inv.params) return await fail(`Invalid UserParameters: ${inv.error?.message ?? 'unknown problem'}`);
+      const scan = await collector(logger).collectTargets(inv.params, true);
+      const findings = evaluate(scan.resources, { policy: settings.policy, now: clock() }, 'run');
+      const decision = gateDecision(findings, scan.errors, scan.notFound, inv.params.failOn);
+      if (!decision.passed) return await fail(decision.message);
+      await clients.codepipeline.send(
+        new PutJobSuccessResultCommand({
+          jobId: inv.jobId,
+          executionDetails: { summary: decision.message, externalExecutionId: runId, percentComplete: 100 },
+        }),
+      );
+      logger.info('compliance gate passed', { jobId: inv.jobId, message: decision.message });
+      return { kind: 'pipeline', jobId: inv.jobId, passed: true, message: decision.message };
+    } catch (err) {
+      // A CodePipeline job must always get a result, or the action hangs until its timeout.
+      logger.error('compliance gate errored; failing the job', { jobId: inv.jobId, error: err });
+      return fail(`Compliance checker error (${awsErrorName(err) ?? 'Error'}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  return async (event, context) => {
+    const runId = context?.awsRequestId ?? randomUUID();
+    const logger = deps.logger.child({ runId });
+    try {
+      const inv = classifyEvent(event);
+      switch (inv.kind) {
+        case 'config':
+          return await onConfig(inv, logger.child({ entry: 'config', configRuleName: inv.configRuleName, ruleId: inv.ruleId }));
+        case 'scheduled':
+          return await onSchedule(runId, logger.child({ entry: 'scheduled' }));
+        case 'pipeline':
+          return await onPipeline(inv, runId, logger.child({ entry: 'pipeline', jobId: inv.jobId }));
+      }
+    } catch (err) {
+      // Bad input: retrying cannot help, so answer with a clear result instead of an error that async retries repeat.
+      if (err instanceof InputError) {
+        logger.error('rejected invocation: malformed event', { error: err.message });
+        return { kind: 'rejected', error: err.message };
+      }
+      logger.error('invocation failed', { error: err });
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Lambda entry point: clients built once per container, settings read and validated once at cold start.
+ * A bad setting fails the cold start (INIT error) with a message naming the variable, before any event is judged.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { clientConfig } from '../shared/clients';
+import { createLogger } from '../shared/logger';
+import { makeHandler } from './handler';
+import { readSettings } from './settings';
+
+const logger = createLogger('compliance-checker');
+const settings = readSettings();
+const config = clientConfig();
+
+export const handler = makeHandler({
+  clients: {
+    sagemaker: new SageMakerClient(config),
+    ecr: new ECRClient(config),
+    kms: new KMSClient(config),
+    s3: new S3Client(config),
+    cloudwatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
+    config: new ConfigServiceClient(config),
+    codepipeline: new CodePipelineClient(config),
+  },
+  settings,
+  logger,
+  ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+});

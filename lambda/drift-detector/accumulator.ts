@@ -1,0 +1,303 @@
+/**
+ * Counts a capture window into the baseline's bins. Memory is fixed when the accumulator is built — features x bins
+ * typed arrays — and never grows with records: no per-record arrays, unseen categories fall into `__other__`, and
+ * KS uses the baseline's grid (see baseline.ts for why that is exact or how far it can read low).
+ */
+import {
+  BaselineDocument,
+  CategoricalDistribution,
+  Distribution,
+  FeatureSpec,
+  MISSING,
+  NumericDistribution,
+  OTHER,
+  binIndex,
+  binLabel,
+  categoryKey,
+  numericValue,
+  predictionKey,
+} from './baseline';
+import {
+  GroupOutcome,
+  demographicParityDifference,
+  disparateImpactRatio,
+  jsDistance,
+  ksFromGridCdfs,
+  psi,
+} from './statistics';
+
+interface NumericCounter {
+  readonly kind: 'numeric';
+  readonly name: string;
+  readonly dist: NumericDistribution;
+  /** Per PSI bin. */
+  readonly bins: Float64Array;
+  /** 2k+1 KS cells for a grid of k points: cell 2i is the open interval just below g_i, 2i+1 is exactly g_i, 2k above g_last. */
+  readonly cells: Float64Array;
+  count: number;
+  missing: number;
+}
+
+interface CategoricalCounter {
+  readonly kind: 'categorical';
+  readonly name: string;
+  readonly dist: CategoricalDistribution;
+  readonly index: ReadonlyMap<string, number>;
+  readonly other: number;
+  readonly counts: Float64Array;
+  count: number;
+  missing: number;
+}
+
+type Counter = NumericCounter | CategoricalCounter;
+
+export interface FeatureDrift {
+  readonly name: string;
+  readonly type: FeatureSpec['type'];
+  /** Records with a value for this feature in the window. */
+  readonly count: number;
+  /** Undefined when the window had no value for the feature. */
+  readonly psi?: number;
+  readonly jsDistance?: number;
+  /** Numeric features only. */
+  readonly ks?: number;
+}
+
+export interface DriftResult {
+  readonly sampleCount: number;
+  readonly malformedRecords: number;
+  readonly features: readonly FeatureDrift[];
+  readonly maxFeaturePsi?: number;
+  readonly predictionPsi?: number;
+  readonly predictionJsDistance?: number;
+  readonly groups: readonly GroupOutcome[];
+  readonly demographicParityDifference?: number;
+  readonly disparateImpactRatio?: number;
+}
+
+export interface AccumulatorOptions {
+  /** Features in payload order (a CSV row lists them in this order); each must be in the baseline with the same type. */
+  readonly features: readonly FeatureSpec[];
+  /** @default - the baseline's fairness.sensitiveAttribute, if any */
+  readonly sensitiveAttribute?: string;
+  /** @default - the baseline's fairness.positiveLabel, else 1 */
+  readonly positiveLabel?: string | number;
+  /**
+   * Groups with fewer records are left out of fairness statistics: at 100 records and a 20% positive rate the rate's
+   * standard error is already 0.04, so smaller groups would make disparate impact swing on noise alone.
+   * @default 100
+   */
+  readonly minGroupSize?: number;
+}
+
+function newCounter(name: string, dist: Distribution): Counter {
+  if (dist.type === 'numeric') {
+    return { kind: 'numeric', name, dist, bins: new Float64Array(dist.binEdges.length + 1), cells: new Float64Array(2 * dist.ks.grid.length + 1), count: 0, missing: 0 };
+  }
+  const index = new Map(dist.categories.map((c, i) => [c, i] as const));
+  return { kind: 'categorical', name, dist, index, other: index.get(OTHER) as number, counts: new Float64Array(dist.categories.length), count: 0, missing: 0 };
+}
+
+/** Where a value falls: numeric -> PSI bin and KS cell, categorical -> category slot. Throws RecordError if unreadable. */
+function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean {
+  const field = c.name;
+  if (c.kind === 'numeric') {
+    const x = numericValue(raw, field);
+    if (x === undefined) return false;
+    out[2 * at] = binIndex(c.dist.binEdges, x);
+    const grid = c.dist.ks.grid;
+    const g = binIndex(grid, x);
+    out[2 * at + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
+    return true;
+  }
+  const key = categoryKey(raw, field);
+  out[2 * at] = c.index.get(key) ?? c.other;
+  return key !== MISSING;
+}
+
+/** Grid CDF (F(g) and F(g-)) of the counted window from its KS cells. */
+function gridCdfs(cells: Float64Array, total: number): { cdf: number[]; left: number[] } {
+  const k = (cells.length - 1) / 2;
+  const cdf = new Array<number>(k);
+  const left = new Array<number>(k);
+  let run = 0;
+  for (let i = 0; i < k; i++) {
+    run += cells[2 * i] as number;
+    left[i] = run / total;
+    run += cells[2 * i + 1] as number;
+    cdf[i] = run / total;
+  }
+  return { cdf, left };
+}
+
+export class DriftAccumulator {
+  private readonly counters: Counter[];
+  private readonly prediction?: Counter;
+  private readonly sensitiveAt: number;
+  private readonly groupCounts?: Float64Array;
+  private readonly groupPositives?: Float64Array;
+  private readonly positiveKey: string;
+  private readonly minGroupSize: number;
+  /** Reused for every record: where each feature's value falls, committed only once the whole record has parsed. */
+  private readonly scratch: Int32Array;
+  private readonly present: Uint8Array;
+  private samples = 0;
+  private malformed = 0;
+
+  constructor(baseline: BaselineDocument, opts: AccumulatorOptions) {
+    const byName = new Map(baseline.features.map((f) => [f.name, f.distribution] as const));
+    this.counters = opts.features.map((f) => {
+      const dist = byName.get(f.name);
+      if (!dist) throw new RangeError(`feature "${f.name}" is not in the baseline [${[...byName.keys()].join(', ')}]; regenerate the baseline with this feature list`);
+      if (dist.type !== f.type) throw new RangeError(`feature "${f.name}" is ${f.type} in the config but ${dist.type} in the baseline; make them agree`);
+      return newCounter(f.name, dist);
+    });
+    if (baseline.prediction) this.prediction = newCounter('prediction', baseline.prediction.distribution);
+    const sensitive = opts.sensitiveAttribute ?? baseline.fairness?.sensitiveAttribute;
+    this.sensitiveAt = sensitive === undefined ? -1 : opts.features.findIndex((f) => f.name === sensitive);
+    if (sensitive !== undefined && this.sensitiveAt < 0) throw new RangeError(`sensitiveAttribute "${sensitive}" is not one of the features`);
+    if (this.sensitiveAt >= 0) {
+      const c = this.counters[this.sensitiveAt] as Counter;
+      const n = c.kind === 'numeric' ? c.bins.length : c.counts.length;
+      this.groupCounts = new Float64Array(n);
+      this.groupPositives = new Float64Array(n);
+    }
+    this.positiveKey = predictionKey(opts.positiveLabel ?? baseline.fairness?.positiveLabel ?? 1);
+    this.minGroupSize = opts.minGroupSize ?? 100;
+    this.scratch = new Int32Array(2 * opts.features.length);
+    this.present = new Uint8Array(opts.features.length);
+  }
+
+  get sampleCount(): number {
+    return this.samples;
+  }
+
+  get malformedCount(): number {
+    return this.malformed;
+  }
+
+  /** Counts records that could not be read at all (bad JSON line, row/prediction count mismatch, ...). */
+  addMalformed(n = 1): void {
+    this.malformed += n;
+  }
+
+  /**
+   * Adds one record: raw values in feature order and the raw prediction (undefined when output is not captured).
+   * Returns false, counting the record as malformed, if any value is unreadable; nothing of it is counted then.
+   */
+  add(values: ArrayLike<unknown>, prediction: unknown): boolean {
+    const n = this.counters.length;
+    if (values.length !== n) {
+      this.malformed++;
+      return false;
+    }
+    let predSlot = -1;
+    let positive = false;
+    try {
+      for (let i = 0; i < n; i++) this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
+      if (prediction !== undefined && this.prediction) {
+        const key = predictionKey(prediction);
+        positive = key === this.positiveKey;
+        if (this.prediction.kind === 'categorical') predSlot = this.prediction.index.get(key) ?? this.prediction.other;
+        else {
+          const x = numericValue(prediction, 'prediction');
+          predSlot = x === undefined ? -1 : binIndex(this.prediction.dist.binEdges, x);
+        }
+      }
+    } catch {
+      this.malformed++;
+      return false;
+    }
+    this.samples++;
+    for (let i = 0; i < n; i++) {
+      const c = this.counters[i] as Counter;
+      if (c.kind === 'numeric') {
+        if (this.present[i]) {
+          c.bins[this.scratch[2 * i] as number]! += 1;
+          c.cells[this.scratch[2 * i + 1] as number]! += 1;
+          c.count++;
+        } else c.missing++;
+      } else {
+        c.counts[this.scratch[2 * i] as number]! += 1;
+        c.count++;
+        if (!this.present[i]) c.missing++;
+      }
+    }
+    if (predSlot >= 0 && this.prediction) {
+      if (this.prediction.kind === 'categorical') this.prediction.counts[predSlot]! += 1;
+      else this.prediction.bins[predSlot]! += 1;
+      this.prediction.count++;
+      if (this.groupCounts && this.groupPositives && this.present[this.sensitiveAt]) {
+        const g = this.scratch[2 * this.sensitiveAt] as number;
+        this.groupCounts[g]! += 1;
+        if (positive) this.groupPositives[g]! += 1;
+      }
+    }
+    return true;
+  }
+
+  /** Number of counters held: fixed by the baseline, whatever the number of records (tests assert this). */
+  stateSize(): number {
+    let size = this.scratch.length + this.present.length + (this.groupCounts?.length ?? 0) * 2;
+    for (const c of [...this.counters, ...(this.prediction ? [this.prediction] : [])]) {
+      size += c.kind === 'numeric' ? c.bins.length + c.cells.length : c.counts.length + c.index.size;
+    }
+    return size;
+  }
+
+  result(): DriftResult {
+    const features: FeatureDrift[] = this.counters.map((c) => {
+      const name = c.name;
+      if (c.count === 0) return { name, type: c.kind, count: 0 };
+      if (c.kind === 'numeric') {
+        const ks = c.dist.ks.grid.length > 0 ? gridCdfs(c.cells, c.count) : undefined;
+        return {
+          name,
+          type: 'numeric',
+          count: c.count,
+          psi: psi(c.dist.binProportions, c.bins),
+          jsDistance: jsDistance(c.dist.binProportions, c.bins),
+          ...(ks ? { ks: ksFromGridCdfs(c.dist.ks.cdf, c.dist.ks.left, ks.cdf, ks.left) } : {}),
+        };
+      }
+      return { name, type: 'categorical', count: c.count, psi: psi(c.dist.proportions, c.counts), jsDistance: jsDistance(c.dist.proportions, c.counts) };
+    });
+    const psis = features.map((f) => f.psi).filter((v): v is number => v !== undefined);
+    let predictionPsi: number | undefined;
+    let predictionJsDistance: number | undefined;
+    const p = this.prediction;
+    if (p && p.count > 0) {
+      const [expected, actual] = p.kind === 'categorical' ? [p.dist.proportions, p.counts] : [p.dist.binProportions, p.bins];
+      predictionPsi = psi(expected, actual);
+      predictionJsDistance = jsDistance(expected, actual);
+    }
+    const groups = this.groups();
+    const dpd = demographicParityDifference(groups, this.minGroupSize);
+    const di = disparateImpactRatio(groups, this.minGroupSize);
+    return {
+      sampleCount: this.samples,
+      malformedRecords: this.malformed,
+      features,
+      ...(psis.length > 0 ? { maxFeaturePsi: Math.max(...psis) } : {}),
+      ...(predictionPsi !== undefined ? { predictionPsi, predictionJsDistance } : {}),
+      groups,
+      ...(dpd !== undefined ? { demographicParityDifference: dpd } : {}),
+      ...(di !== undefined ? { disparateImpactRatio: di } : {}),
+    };
+  }
+
+  /** Fairness groups seen in the window; `__other__` and `__missing__` are mixtures, not groups, and are left out. */
+  private groups(): GroupOutcome[] {
+    if (!this.groupCounts || !this.groupPositives) return [];
+    const c = this.counters[this.sensitiveAt] as Counter;
+    const out: GroupOutcome[] = [];
+    for (let i = 0; i < this.groupCounts.length; i++) {
+      const count = this.groupCounts[i] as number;
+      if (count === 0) continue;
+      const group = c.kind === 'numeric' ? binLabel(c.dist.binEdges as number[], i) : (c.dist.categories[i] as string);
+      if (group === OTHER || group === MISSING) continue;
+      out.push({ group, count, positives: this.groupPositives[i] as number });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,529 @@
+/**
+ * The baseline document: what the training data looked like, in the form the detector compares against.
+ * Building it is pure (records in, document out); reading files and hashing is bin/baseline.ts's job.
+ *
+ * Numeric features keep two summaries of the training distribution:
+ *  - PSI / Jensen-Shannon bins: interior edges at the training deciles (duplicates dropped), bins
+ *    (-Infinity, e1], (e1, e2], ..., (em, +Infinity). JSON has no infinities, so the outer edges are implicit.
+ *  - a Kolmogorov-Smirnov grid g_0 < ... < g_k with the training CDF F(g) = P(X <= g) and its left limit
+ *    F(g-) = P(X < g) at each point. If the training data has at most `ksGridPoints` distinct values, the grid is
+ *    every distinct value (`ks.exact: true`): the training CDF is then flat between grid points and the detector's KS
+ *    equals the exact two-sample statistic to floating-point error. Otherwise the grid is the 1/k quantiles and the
+ *    detector's KS may read low by at most `ks.maxCellMass` (the largest training mass strictly inside one cell):
+ *    KS_grid <= KS_exact <= KS_grid + maxCellMass.
+ * Categorical features keep the `maxCategories` most frequent categories plus `__other__`, into which unseen
+ * categories fall at detection time.
+ */
+
+/** Document format version; bump on any incompatible change, the detector refuses other versions. */
+export const BASELINE_SCHEMA_VERSION = 1;
+export const BASELINE_KIND = 'mlops.drift-baseline';
+export const OTHER = '__other__';
+export const MISSING = '__missing__';
+
+export type FeatureType = 'numeric' | 'categorical';
+
+export interface FeatureSpec {
+  readonly name: string;
+  readonly type: FeatureType;
+}
+
+export interface NumericDistribution {
+  readonly type: 'numeric';
+  /** Records with a usable value. */
+  readonly count: number;
+  /** Records where the value was empty or null (excluded from the distribution). */
+  readonly missing: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  /** Population standard deviation. */
+  readonly std: number;
+  /** Interior bin edges, ascending; bin i is (binEdges[i-1], binEdges[i]] with -/+Infinity outside. */
+  readonly binEdges: readonly number[];
+  /** Training proportion per bin; binEdges.length + 1 entries summing to 1. */
+  readonly binProportions: readonly number[];
+  readonly ks: {
+    /** True when the grid holds every distinct training value: the detector's KS is then exact. */
+    readonly exact: boolean;
+    readonly grid: readonly number[];
+    /** F(g) = share of training values <= g. */
+    readonly cdf: readonly number[];
+    /** F(g-) = share of training values < g. */
+    readonly left: readonly number[];
+    /** Largest training share strictly between two grid points: the bound on the KS approximation (0 if exact). */
+    readonly maxCellMass: number;
+  };
+}
+
+export interface CategoricalDistribution {
+  readonly type: 'categorical';
+  readonly count: number;
+  readonly missing: number;
+  /** Kept categories by decreasing frequency, then `__other__` last. */
+  readonly categories: readonly string[];
+  /** Training proportion per entry of `categories` (the `__other__` share may be 0). */
+  readonly proportions: readonly number[];
+}
+
+export type Distribution = NumericDistribution | CategoricalDistribution;
+
+export interface FeatureBaseline {
+  readonly name: string;
+  readonly distribution: Distribution;
+}
+
+export interface GroupBaseline {
+  readonly group: string;
+  readonly count: number;
+  readonly positives: number;
+  readonly positiveRate: number;
+}
+
+export interface BaselineDocument {
+  readonly kind: typeof BASELINE_KIND;
+  readonly schemaVersion: number;
+  readonly createdAt: string;
+  readonly source: { readonly file: string; readonly sha256: string; readonly format: 'csv' | 'jsonl' };
+  readonly recordCount: number;
+  /** Records skipped because a value could not be read (see the CLI's stderr for the first few). */
+  readonly skippedRecords: number;
+  readonly options: { readonly psiBins: number; readonly ksGridPoints: number; readonly maxCategories: number };
+  /** In payload order: a CSV capture row lists the features in this order. */
+  readonly features: readonly FeatureBaseline[];
+  readonly prediction?: { readonly column: string; readonly distribution: Distribution };
+  readonly fairness?: {
+    readonly sensitiveAttribute: string;
+    /** The positive label, normalised as predictions are (see predictionKey). */
+    readonly positiveLabel: string;
+    readonly groups: readonly GroupBaseline[];
+    readonly demographicParityDifference?: number;
+    readonly disparateImpactRatio?: number;
+  };
+}
+
+export interface BaselineOptions {
+  readonly features: readonly FeatureSpec[];
+  /** Column holding the model's prediction (label) in the training records. @default - no prediction baseline */
+  readonly predictionColumn?: string;
+  /** Feature whose groups fairness is measured across. @default - no fairness baseline */
+  readonly sensitiveAttribute?: string;
+  /** Prediction value counted as positive. @default 1 */
+  readonly positiveLabel?: string | number;
+  /** Quantile bins for PSI / JS. @default 10 (deciles) */
+  readonly psiBins?: number;
+  /** Most KS grid points per numeric feature. @default 200 */
+  readonly ksGridPoints?: number;
+  /** Most categories kept per categorical feature before `__other__`. @default 50 */
+  readonly maxCategories?: number;
+}
+
+/** A value in a record could not be read; the message names the field and value. */
+export class RecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecordError';
+  }
+}
+
+// ---- value normalisation shared with the detector (one definition, so baseline and capture agree) ----
+
+/** A numeric value: finite number, numeric string, or undefined for missing ('' / null / undefined). */
+export function numericValue(v: unknown, field: string): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return v;
+    throw new RecordError(`${field}: ${v} is not a finite number`);
+  }
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (s === '') return undefined;
+    const n = Number(s);
+    if (Number.isFinite(n)) return n;
+  }
+  throw new RecordError(`${field}: ${JSON.stringify(v)} is not a number`);
+}
+
+/** A category key: strings trimmed, numbers and booleans as written by String(); missing becomes `__missing__`. */
+export function categoryKey(v: unknown, field: string): string {
+  if (v === null || v === undefined) return MISSING;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    return s === '' ? MISSING : s;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new RecordError(`${field}: ${JSON.stringify(v)} is not a category (string, number or boolean)`);
+}
+
+/** Predictions arrive as 1, "1", "1.0" depending on the serving container: numeric strings are read as numbers. */
+export function predictionKey(v: unknown): string {
+  if (typeof v === 'string') {
+    const s = v.trim();
+    const n = s === '' ? NaN : Number(s);
+    return Number.isFinite(n) ? String(n) : categoryKey(s, 'prediction');
+  }
+  return categoryKey(v, 'prediction');
+}
+
+/** Index of the bin (-Inf, e0], (e0, e1], ..., (e_last, +Inf) holding x: the number of edges strictly below x. */
+export function binIndex(edges: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Human label of numeric bin i, used as a fairness group name when the sensitive attribute is numeric. */
+export function binLabel(edges: readonly number[], i: number): string {
+  const lo = i === 0 ? '-Infinity' : String(edges[i - 1]);
+  const hi = i === edges.length ? '+Infinity' : String(edges[i]);
+  return `(${lo}, ${hi}]`;
+}
+
+/** Fairness group of a value of the sensitive feature: its category (or `__other__`) or its numeric bin label. */
+export function groupOf(dist: Distribution, value: unknown, field: string): string | undefined {
+  if (dist.type === 'categorical') {
+    const key = categoryKey(value, field);
+    return dist.categories.includes(key) && key !== OTHER ? key : OTHER;
+  }
+  const x = numericValue(value, field);
+  return x === undefined ? undefined : binLabel(dist.binEdges, binIndex(dist.binEdges, x));
+}
+
+/** Parses `amount:numeric,merchant_category:categorical`; throws naming the bad entry. */
+export function parseFeatureSpec(spec: string): FeatureSpec[] {
+  const out: FeatureSpec[] = [];
+  for (const raw of spec.split(',')) {
+    const part = raw.trim();
+    if (part === '') continue;
+    const m = /^([^:\s]+):(numeric|categorical)$/.exec(part);
+    if (!m) throw new RangeError(`feature "${part}" must be name:numeric or name:categorical`);
+    if (out.some((f) => f.name === m[1])) throw new RangeError(`feature "${m[1]}" is listed twice`);
+    out.push({ name: m[1] as string, type: m[2] as FeatureType });
+  }
+  if (out.length === 0) throw new RangeError('no features given: list them as name:numeric,name:categorical');
+  return out;
+}
+
+export function formatFeatureSpec(features: readonly FeatureSpec[]): string {
+  return features.map((f) => `${f.name}:${f.type}`).join(',');
+}
+
+// ---- building ----
+
+/** Float64Array that doubles as it fills: 8 bytes a value, no per-value objects. */
+class GrowableF64 {
+  private buf = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = x;
+  }
+  sorted(): Float64Array {
+    return this.buf.slice(0, this.length).sort(); // typed-array sort is numeric
+  }
+}
+
+interface NumericState { kind: 'numeric'; values: GrowableF64; missing: number }
+interface CategoricalState { kind: 'categorical'; counts: Map<string, number>; missing: number }
+type State = NumericState | CategoricalState;
+
+/** Type-1 (inverse ECDF) quantile: the smallest sample value v with F(v) >= p, computed in integers. */
+function quantileAt(sorted: Float64Array, k: number, of: number): number {
+  const idx = Math.max(0, Math.ceil((k * sorted.length) / of) - 1);
+  return sorted[Math.min(idx, sorted.length - 1)] as number;
+}
+
+function uniqueSorted(values: number[]): number[] {
+  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
+}
+
+function numericDistribution(state: NumericState, psiBins: number, ksGridPoints: number): NumericDistribution {
+  const s = state.values.sorted();
+  const n = s.length;
+  if (n === 0) {
+    return { type: 'numeric', count: 0, missing: state.missing, min: 0, max: 0, mean: 0, std: 0, binEdges: [], binProportions: [1],
+      ks: { exact: true, grid: [], cdf: [], left: [], maxCellMass: 0 } };
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += s[i] as number;
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += ((s[i] as number) - mean) ** 2;
+
+  const edges = uniqueSorted(Array.from({ length: psiBins - 1 }, (_, k) => quantileAt(s, k + 1, psiBins)));
+  const binCounts = new Array<number>(edges.length + 1).fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = binIndex(edges, s[i] as number);
+    binCounts[b] = (binCounts[b] as number) + 1;
+  }
+
+  const distinct: number[] = [];
+  for (let i = 0; i < n; i++) if (i === 0 || s[i] !== s[i - 1]) distinct.push(s[i] as number);
+  const exact = distinct.length <= ksGridPoints;
+  const grid = exact
+    ? distinct
+    : uniqueSorted([s[0] as number, ...Array.from({ length: ksGridPoints - 1 }, (_, k) => quantileAt(s, k + 1, ksGridPoints - 1))]);
+  // One pass over the sorted sample gives #<g and #<=g for every grid point.
+  const below = new Array<number>(grid.length);
+  const atOrBelow = new Array<number>(grid.length);
+  let j = 0;
+  for (let g = 0; g < grid.length; g++) {
+    const v = grid[g] as number;
+    while (j < n && (s[j] as number) < v) j++;
+    below[g] = j;
+    let k = j;
+    while (k < n && s[k] === v) k++;
+    atOrBelow[g] = k;
+  }
+  let maxCell = 0;
+  for (let g = 0; g + 1 < grid.length; g++) maxCell = Math.max(maxCell, (below[g + 1] as number) - (atOrBelow[g] as number));
+
+  return {
+    type: 'numeric',
+    count: n,
+    missing: state.missing,
+    min: s[0] as number,
+    max: s[n - 1] as number,
+    mean,
+    std: Math.sqrt(sq / n),
+    binEdges: edges,
+    binProportions: binCounts.map((c) => c / n),
+    ks: {
+      exact,
+      grid,
+      cdf: atOrBelow.map((c) => c / n),
+      left: below.map((c) => c / n),
+      maxCellMass: exact ? 0 : maxCell / n,
+    },
+  };
+}
+
+function categoricalDistribution(state: CategoricalState, maxCategories: number): CategoricalDistribution {
+  const entries = [...state.counts.entries()].filter(([k]) => k !== OTHER);
+  entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const kept = entries.slice(0, maxCategories);
+  const total = [...state.counts.values()].reduce((a, b) => a + b, 0);
+  const otherCount = total - kept.reduce((a, [, c]) => a + c, 0);
+  return {
+    type: 'categorical',
+    count: total,
+    missing: state.missing,
+    categories: [...kept.map(([k]) => k), OTHER],
+    proportions: total === 0 ? [...kept.map(() => 0), 1] : [...kept.map(([, c]) => c / total), otherCount / total],
+  };
+}
+
+function positiveInt(v: number | undefined, dflt: number, name: string, min: number): number {
+  const x = v ?? dflt;
+  if (!Number.isInteger(x) || x < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${x}`);
+  return x;
+}
+
+/**
+ * Accumulates training records one at a time and builds the baseline document. Numeric values are kept (8 bytes
+ * each, for exact quantiles); categories are counted.
+ */
+export class BaselineBuilder {
+  private readonly states: State[];
+  private readonly prediction?: { values: GrowableF64; keys: Map<string, number>; allNumeric: boolean };
+  private readonly groups = new Map<string, { count: number; positives: number }>();
+  private readonly sensitiveIndex: number;
+  private readonly sensitivePositives = new GrowableF64();
+  private readonly positiveKey: string;
+  private readonly psiBins: number;
+  private readonly ksGridPoints: number;
+  private readonly maxCategories: number;
+  private records = 0;
+  private skipped = 0;
+
+  constructor(private readonly opts: BaselineOptions) {
+    if (opts.features.length === 0) throw new RangeError('features must list at least one feature');
+    this.psiBins = positiveInt(opts.psiBins, 10, 'psiBins', 2);
+    this.ksGridPoints = positiveInt(opts.ksGridPoints, 200, 'ksGridPoints', 2);
+    this.maxCategories = positiveInt(opts.maxCategories, 50, 'maxCategories', 1);
+    this.states = opts.features.map((f) =>
+      f.type === 'numeric' ? { kind: 'numeric', values: new GrowableF64(), missing: 0 } : { kind: 'categorical', counts: new Map(), missing: 0 },
+    );
+    this.sensitiveIndex = opts.sensitiveAttribute === undefined ? -1 : opts.features.findIndex((f) => f.name === opts.sensitiveAttribute);
+    if (opts.sensitiveAttribute !== undefined && this.sensitiveIndex < 0) {
+      throw new RangeError(`sensitiveAttribute "${opts.sensitiveAttribute}" must be one of the features [${opts.features.map((f) => f.name).join(', ')}]`);
+    }
+    if (opts.sensitiveAttribute !== undefined && opts.predictionColumn === undefined) {
+      throw new RangeError('a sensitiveAttribute needs a predictionColumn: fairness compares positive-prediction rates across groups');
+    }
+    if (opts.predictionColumn !== undefined) this.prediction = { values: new GrowableF64(), keys: new Map(), allNumeric: true };
+    this.positiveKey = predictionKey(opts.positiveLabel ?? 1);
+  }
+
+  get recordCount(): number {
+    return this.records;
+  }
+
+  get skippedCount(): number {
+    return this.skipped;
+  }
+
+  /** Counts a record the caller could not even split into columns. */
+  skip(): void {
+    this.skipped++;
+  }
+
+  /**
+   * Adds one record (column name -> raw value). A record with an unreadable value is skipped as a whole (so every
+   * distribution covers the same records) and the RecordError is rethrown for the caller to report.
+   */
+  add(record: Readonly<Record<string, unknown>>): void {
+    const parsed: (number | string | undefined)[] = [];
+    let pred: string | undefined;
+    let predNum: number | undefined;
+    try {
+      this.opts.features.forEach((f, i) => {
+        if (!(f.name in record)) throw new RecordError(`${f.name}: column is missing from the record`);
+        parsed[i] = f.type === 'numeric' ? numericValue(record[f.name], f.name) : categoryKey(record[f.name], f.name);
+      });
+      if (this.opts.predictionColumn !== undefined) {
+        const raw = record[this.opts.predictionColumn];
+        if (raw === undefined) throw new RecordError(`${this.opts.predictionColumn}: prediction column is missing from the record`);
+        pred = predictionKey(raw);
+        const n = Number(pred);
+        predNum = pred === MISSING || !Number.isFinite(n) ? undefined : n;
+      }
+    } catch (err) {
+      this.skipped++;
+      throw err;
+    }
+    this.records++;
+    parsed.forEach((v, i) => {
+      const st = this.states[i] as State;
+      if (st.kind === 'numeric') {
+        if (v === undefined) st.missing++;
+        else st.values.push(v as number);
+      } else {
+        if (v === MISSING) st.missing++;
+        st.counts.set(v as string, (st.counts.get(v as string) ?? 0) + 1);
+      }
+    });
+    if (this.prediction && pred !== undefined && pred !== MISSING) {
+      this.prediction.keys.set(pred, (this.prediction.keys.get(pred) ?? 0) + 1);
+      if (predNum === undefined) this.prediction.allNumeric = false;
+      else this.prediction.values.push(predNum);
+      if (this.sensitiveIndex >= 0) {
+        const g = parsed[this.sensitiveIndex];
+        const positive = pred === this.positiveKey;
+        if (typeof g === 'string') {
+          const e = this.groups.get(g) ?? { count: 0, positives: 0 };
+          e.count++;
+          if (positive) e.positives++;
+          this.groups.set(g, e);
+        } else if (g !== undefined && positive) {
+          this.sensitivePositives.push(g);
+        }
+      }
+    }
+  }
+
+  build(meta: { readonly createdAt: string; readonly source: BaselineDocument['source'] }): BaselineDocument {
+    if (this.records === 0) throw new RangeError('no usable training records: check the input file, its format and the feature names');
+    const features: FeatureBaseline[] = this.opts.features.map((f, i) => {
+      const st = this.states[i] as State;
+      return {
+        name: f.name,
+        distribution: st.kind === 'numeric' ? numericDistribution(st, this.psiBins, this.ksGridPoints) : categoricalDistribution(st, this.maxCategories),
+      };
+    });
+    let prediction: BaselineDocument['prediction'];
+    if (this.prediction && this.opts.predictionColumn !== undefined) {
+      // Up to 20 distinct values is a label (classes); more, and all numeric, is a score and gets quantile bins.
+      const asNumeric = this.prediction.allNumeric && this.prediction.keys.size > 20;
+      prediction = {
+        column: this.opts.predictionColumn,
+        distribution: asNumeric
+          ? numericDistribution({ kind: 'numeric', values: this.prediction.values, missing: 0 }, this.psiBins, this.ksGridPoints)
+          : categoricalDistribution({ kind: 'categorical', counts: this.prediction.keys, missing: 0 }, this.maxCategories),
+      };
+    }
+    return {
+      kind: BASELINE_KIND,
+      schemaVersion: BASELINE_SCHEMA_VERSION,
+      createdAt: meta.createdAt,
+      source: meta.source,
+      recordCount: this.records,
+      skippedRecords: this.skipped,
+      options: { psiBins: this.psiBins, ksGridPoints: this.ksGridPoints, maxCategories: this.maxCategories },
+      features,
+      ...(prediction ? { prediction } : {}),
+      ...(this.sensitiveIndex >= 0 ? { fairness: this.fairness(features[this.sensitiveIndex] as FeatureBaseline) } : {}),
+    };
+  }
+
+  private fairness(sensitive: FeatureBaseline): NonNullable<BaselineDocument['fairness']> {
+    const dist = sensitive.distribution;
+    const groups = new Map<string, { count: number; positives: number }>();
+    const add = (g: string, count: number, positives: number) => {
+      const e = groups.get(g) ?? { count: 0, positives: 0 };
+      groups.set(g, { count: e.count + count, positives: e.positives + positives });
+    };
+    if (dist.type === 'categorical') {
+      for (const [raw, e] of this.groups) if (raw !== MISSING) add(groupOf(dist, raw, sensitive.name) as string, e.count, e.positives);
+    } else {
+      // Numeric sensitive attribute: groups are its PSI bins; counts come from the kept values.
+      const st = this.states[this.sensitiveIndex] as NumericState;
+      const all = st.values.sorted();
+      const pos = this.sensitivePositives.sorted();
+      const label = (x: number) => binLabel(dist.binEdges as number[], binIndex(dist.binEdges, x));
+      for (const x of all) add(label(x), 1, 0);
+      for (const x of pos) add(label(x), 0, 1);
+    }
+    const list = [...groups.entries()]
+      .filter(([g]) => g !== OTHER)
+      .map(([group, e]) => ({ group, count: e.count, positives: e.positives, positiveRate: e.count > 0 ? e.positives / e.count : 0 }))
+      .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+    const rates = list.filter((g) => g.count > 0).map((g) => g.positiveRate);
+    const out = {
+      sensitiveAttribute: sensitive.name,
+      positiveLabel: this.positiveKey,
+      groups: list,
+    };
+    if (rates.length < 2) return out;
+    const max = Math.max(...rates);
+    const min = Math.min(...rates);
+    return { ...out, demographicParityDifference: max - min, ...(max > 0 ? { disparateImpactRatio: min / max } : {}) };
+  }
+}
+
+/** Checks a parsed JSON document is a baseline this code understands; the message names what is wrong and the fix. */
+export function validateBaseline(doc: unknown, where: string): BaselineDocument {
+  const fail = (msg: string): never => {
+    throw new RangeError(`baseline ${where}: ${msg}; regenerate it with \`npm run baseline\``);
+  };
+  if (typeof doc !== 'object' || doc === null) return fail('is not a JSON object');
+  const d = doc as Partial<BaselineDocument>;
+  if (d.kind !== BASELINE_KIND) fail(`kind is ${JSON.stringify(d.kind)}, expected "${BASELINE_KIND}"`);
+  if (d.schemaVersion !== BASELINE_SCHEMA_VERSION) fail(`schemaVersion is ${JSON.stringify(d.schemaVersion)}, this detector reads ${BASELINE_SCHEMA_VERSION}`);
+  if (!Array.isArray(d.features) || d.features.length === 0) fail('features is missing or empty');
+  for (const f of d.features as FeatureBaseline[]) {
+    const dist = f?.distribution;
+    if (typeof f?.name !== 'string' || !dist) fail(`feature ${JSON.stringify(f?.name)} has no distribution`);
+    if (dist.type === 'numeric') {
+      if (!Array.isArray(dist.binEdges) || dist.binProportions?.length !== dist.binEdges.length + 1) fail(`feature "${f.name}": binProportions must have binEdges.length + 1 entries`);
+      const ks = dist.ks;
+      if (!ks || ks.cdf?.length !== ks.grid?.length || ks.left?.length !== ks.grid?.length) fail(`feature "${f.name}": ks.grid, ks.cdf and ks.left must have equal lengths`);
+    } else if (dist.type === 'categorical') {
+      if (!Array.isArray(dist.categories) || dist.categories.length !== dist.proportions?.length || dist.categories[dist.categories.length - 1] !== OTHER) {
+        fail(`feature "${f.name}": categories and proportions must have equal lengths, ending with ${OTHER}`);
+      }
+    } else {
+      fail(`feature "${f.name}": distribution type ${JSON.stringify((dist as { type?: unknown }).type)} is not numeric or categorical`);
+    }
+  }
+  return d as BaselineDocument;
+}

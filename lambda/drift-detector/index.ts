@@ -1,0 +1,16 @@
+/**
+ * Lambda entry: clients, config and the baseline loader are built once per container (cold start); a bad
+ * environment fails the cold start with a message naming the variable.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { clientConfig } from '../shared/clients';
+import { createLogger } from '../shared/logger';
+import { makeBaselineLoader, makeHandler, readConfig } from './handler';
+
+const logger = createLogger('drift-detector');
+const config = readConfig(process.env);
+const s3 = new S3Client(clientConfig());
+const cloudwatch = new CloudWatchClient(clientConfig());
+
+export const handler = makeHandler({ s3, cloudwatch, logger, config, baseline: makeBaselineLoader(s3, config) });

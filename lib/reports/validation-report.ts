@@ -1,0 +1,331 @@
+/**
+ * Reads the policy validation report that `cdk synth` writes to `<assembly>/validation-report.json` and flattens it
+ * into one finding per (rule, construct): open findings from `violations`, acknowledged ones (with the reviewer's
+ * reason) from `suppressedViolations`. The schema mirrors `PolicyValidationReportJson` of
+ * `@aws-cdk/cloud-assembly-schema`; unknown fields are ignored so newer CDK versions still read.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { PackName } from '../nag/acknowledgements';
+import { ruleById } from '../policy/catalogue';
+import type { RuleSeverity } from '../policy/rule';
+
+export const VALIDATION_REPORT_FILE = 'validation-report.json';
+
+/**
+ * Every pack `registerPolicyPacks` registers. CDK leaves a pack out of the report when it passed with nothing to
+ * report (no violation, no acknowledgement), so the summary lists these even when the file does not.
+ */
+export const KNOWN_PACKS: readonly PackName[] = [
+  'AwsSolutions',
+  'HIPAA.Security',
+  'NIST.800.53.R5',
+  'PCI.DSS.321',
+  'Serverless',
+  'MLOPS',
+];
+
+const violatingConstructSchema = z.object({
+  constructPath: z.string(),
+  constructFqn: z.string().optional(),
+  cloudFormationResource: z
+    .object({ templatePath: z.string(), logicalId: z.string(), propertyPaths: z.array(z.string()).optional() })
+    .optional(),
+  stackTraces: z.array(z.string()).optional(),
+});
+
+const violationSchema = z.object({
+  ruleName: z.string(),
+  description: z.string(),
+  suggestedFix: z.string().optional(),
+  severity: z.enum(['fatal', 'error', 'warning', 'info', 'custom']),
+  customSeverity: z.string().optional(),
+  violatingConstructs: z.array(violatingConstructSchema),
+});
+
+const suppressedViolationSchema = violationSchema.extend({
+  acknowledgedId: z.string(),
+  reason: z.string().optional(),
+  acknowledgedAt: z.string().optional(),
+});
+
+const pluginReportSchema = z.object({
+  pluginName: z.string().min(1),
+  pluginVersion: z.string().optional(),
+  conclusion: z.enum(['success', 'failure']),
+  violations: z.array(violationSchema),
+  suppressedViolations: z.array(suppressedViolationSchema).optional(),
+});
+
+export const validationReportSchema = z.object({
+  version: z.string(),
+  title: z.string().optional(),
+  pluginReports: z.array(pluginReportSchema),
+});
+
+export type ValidationReport = z.infer<typeof validationReportSchema>;
+export type ViolationSeverity = z.infer<typeof violationSchema>['severity'];
+
+/** The report file is missing, is not JSON, or does not have the shape this reader knows. */
+export class ValidationReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationReportError';
+  }
+}
+
+/** Where a resource is in the synthesized templates; paths are relative to the assembly directory. */
+export interface TemplateLocation {
+  readonly templatePath: string;
+  readonly logicalId: string;
+  /** 1-based line of the resource's key in the template, when found. */
+  readonly line?: number;
+}
+
+export interface SecurityFinding {
+  /** Plugin name, e.g. `AwsSolutions` or `MLOPS`. */
+  readonly pack: string;
+  /** The rule, without a per-finding suffix: `AwsSolutions-IAM5`. */
+  readonly ruleId: string;
+  /** The finding as the pack names it (and as it is acknowledged): `AwsSolutions-IAM5[Resource::*]`. */
+  readonly findingId: string;
+  /** As the pack reported it. */
+  readonly severity: ViolationSeverity;
+  /** The rule's severity in lib/policy/catalogue.ts (MLOPS findings only). */
+  readonly catalogueSeverity?: RuleSeverity;
+  readonly description: string;
+  readonly constructPath: string;
+  readonly status: 'open' | 'acknowledged';
+  /** Why the finding is accepted (acknowledged findings). */
+  readonly reason?: string;
+  /** Construct path where the acknowledgement was declared (acknowledged findings). */
+  readonly acknowledgedAt?: string;
+  readonly location?: TemplateLocation;
+}
+
+export interface PackSummary {
+  readonly pack: string;
+  /** `absent` when the report has no entry for the pack (it passed with nothing to report, or did not run). */
+  readonly conclusion: 'success' | 'failure' | 'absent';
+  readonly open: number;
+  readonly acknowledged: number;
+}
+
+/** The normalized report every renderer takes. */
+export interface SecurityReport {
+  readonly title: string;
+  readonly cdkReportVersion: string;
+  readonly packs: readonly PackSummary[];
+  /** Open findings first, then acknowledged; each group by pack, rule, construct path. */
+  readonly findings: readonly SecurityFinding[];
+}
+
+export type LocateResource = (constructPath: string) => TemplateLocation | undefined;
+
+/** Validates parsed JSON; the error names the first offending fields, e.g. `pluginReports[0].conclusion`. */
+export function parseValidationReport(json: unknown, source: string = VALIDATION_REPORT_FILE): ValidationReport {
+  const parsed = validationReportSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
+  const more = parsed.error.issues.length > 5 ? [`  - … and ${parsed.error.issues.length - 5} more`] : [];
+  throw new ValidationReportError(
+    `${source} is not a CDK validation report this tool can read:\n${[...issues, ...more].join('\n')}`,
+  );
+}
+
+/** Reads and validates `<assemblyDir>/validation-report.json`. */
+export function readValidationReport(assemblyDir: string): ValidationReport {
+  const file = join(assemblyDir, VALIDATION_REPORT_FILE);
+  if (!existsSync(file)) {
+    throw new ValidationReportError(`${file} not found; run \`npx cdk synth\` first to write it`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ValidationReportError(`${file} is not valid JSON (${(e as Error).message}); run \`npx cdk synth\` again`);
+  }
+  return parseValidationReport(json, file);
+}
+
+/** One finding per violating construct, open first. */
+export function normalizeFindings(
+  report: ValidationReport,
+  locate: LocateResource = () => undefined,
+): SecurityFinding[] {
+  const findings: SecurityFinding[] = [];
+  for (const plugin of report.pluginReports) {
+    const pack = plugin.pluginName;
+    const entries = [
+      ...plugin.violations.map((v) => ({ v, ack: undefined })),
+      ...(plugin.suppressedViolations ?? []).map((v) => ({ v, ack: v })),
+    ];
+    for (const { v, ack } of entries) {
+      const findingId = stripNamespace(v.ruleName, pack);
+      const ruleId = findingId.replace(/\[.*\]$/s, '');
+      const catalogueSeverity = pack === 'MLOPS' ? ruleById(ruleId)?.severity : undefined;
+      for (const c of v.violatingConstructs) {
+        const location = c.cloudFormationResource
+          ? { templatePath: c.cloudFormationResource.templatePath, logicalId: c.cloudFormationResource.logicalId }
+          : locate(c.constructPath);
+        findings.push({
+          pack,
+          ruleId,
+          findingId,
+          severity: v.severity,
+          ...(catalogueSeverity ? { catalogueSeverity } : {}),
+          description: v.description,
+          constructPath: c.constructPath,
+          status: ack ? 'acknowledged' : 'open',
+          ...(ack?.reason !== undefined ? { reason: ack.reason } : {}),
+          ...(ack?.acknowledgedAt !== undefined ? { acknowledgedAt: ack.acknowledgedAt } : {}),
+          ...(location ? { location } : {}),
+        });
+      }
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+/** Parses and normalizes; `locate` maps construct paths to template resources (see `assemblyLocator`). */
+export function buildSecurityReport(report: ValidationReport, locate?: LocateResource): SecurityReport {
+  const findings = normalizeFindings(report, locate);
+  const inReport = report.pluginReports.map((p) => p.pluginName);
+  const packNames = [...inReport, ...KNOWN_PACKS.filter((p) => !inReport.includes(p))];
+  const packs = packNames.map((pack): PackSummary => {
+    const plugin = report.pluginReports.find((p) => p.pluginName === pack);
+    const of = findings.filter((f) => f.pack === pack);
+    return {
+      pack,
+      conclusion: plugin?.conclusion ?? 'absent',
+      open: of.filter((f) => f.status === 'open').length,
+      acknowledged: of.filter((f) => f.status === 'acknowledged').length,
+    };
+  });
+  return { title: report.title ?? 'Validation Report', cdkReportVersion: report.version, packs, findings };
+}
+
+/** Reads the assembly: validated report plus construct-path → template mapping from `manifest.json`. */
+export function loadSecurityReport(assemblyDir: string): SecurityReport {
+  return buildSecurityReport(readValidationReport(assemblyDir), assemblyLocator(assemblyDir));
+}
+
+/**
+ * Maps construct paths to `{ template, logical id }` using the stack artifacts' `aws:cdk:logicalId` metadata.
+ * Best effort: an assembly without a readable manifest simply yields no template locations.
+ */
+export function assemblyLocator(assemblyDir: string): LocateResource {
+  const byPath = new Map<string, TemplateLocation>();
+  try {
+    const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as AssemblyManifest;
+    for (const artifact of Object.values(manifest.artifacts ?? {})) {
+      const templateFile = artifact.properties?.templateFile;
+      if (artifact.type !== 'aws:cloudformation:stack' || !templateFile) continue;
+      const metadata = artifact.additionalMetadataFile
+        ? (JSON.parse(readFileSync(join(assemblyDir, artifact.additionalMetadataFile), 'utf8')) as ArtifactMetadata)
+        : (artifact.metadata ?? {});
+      const template = readText(join(assemblyDir, templateFile));
+      for (const [path, entries] of Object.entries(metadata)) {
+        const logicalId = entries.find((e) => e.type === 'aws:cdk:logicalId')?.data;
+        if (typeof logicalId !== 'string') continue;
+        const line = template === undefined ? undefined : lineOfResource(template, logicalId);
+        byPath.set(path.replace(/^\//, ''), { templatePath: templateFile, logicalId, ...(line ? { line } : {}) });
+      }
+    }
+  } catch {
+    // No or unreadable manifest: reports lose template locations, nothing else.
+  }
+  return (constructPath) => byPath.get(constructPath);
+}
+
+/**
+ * A template's URI for SARIF: relative to `baseDir` (GitHub resolves it against the repository root), or a `file:`
+ * URI when the assembly lies outside `baseDir`.
+ */
+export function templateUri(assemblyDir: string, templatePath: string, baseDir: string = process.cwd()): string {
+  const file = resolve(assemblyDir, templatePath);
+  const rel = relative(baseDir, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? pathToFileURL(file).href : rel.split(sep).join('/');
+}
+
+/** `path (LogicalId in template.json)` for reviewers. */
+export function describeLocation(f: SecurityFinding): string {
+  return f.location ? `${f.constructPath} (${f.location.logicalId} in ${f.location.templatePath})` : f.constructPath;
+}
+
+/** `2 open, 36 acknowledged findings across 6 packs (2 failed)`. */
+export function summaryLine(report: SecurityReport): string {
+  const { open, acknowledged } = countByStatus(report.findings);
+  const failed = report.packs.filter((p) => p.conclusion === 'failure').length;
+  return (
+    `${open} open, ${acknowledged} acknowledged findings across ${report.packs.length} packs` +
+    (failed > 0 ? ` (${failed} failed)` : '')
+  );
+}
+
+export function conclusionLabel(p: PackSummary): string {
+  return p.conclusion === 'absent' ? 'no findings reported' : p.conclusion;
+}
+
+/** MLOPS findings carry the catalogue severity (HIGH, …) next to the level the pack reported. */
+export function severityLabel(f: SecurityFinding): string {
+  return f.catalogueSeverity ? `${f.severity} (${f.catalogueSeverity})` : f.severity;
+}
+
+export function reasonOf(f: SecurityFinding): string {
+  return f.reason ?? '(no reason given)';
+}
+
+export function countByStatus(findings: readonly SecurityFinding[]): { open: number; acknowledged: number } {
+  const open = findings.filter((f) => f.status === 'open').length;
+  return { open, acknowledged: findings.length - open };
+}
+
+interface AssemblyManifest {
+  readonly artifacts?: Record<
+    string,
+    {
+      readonly type: string;
+      readonly properties?: { readonly templateFile?: string };
+      readonly additionalMetadataFile?: string;
+      readonly metadata?: ArtifactMetadata;
+    }
+  >;
+}
+type ArtifactMetadata = Record<string, readonly { readonly type: string; readonly data?: unknown }[]>;
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function lineOfResource(template: string, logicalId: string): number | undefined {
+  const resources = template.indexOf('"Resources"');
+  if (resources < 0) return undefined;
+  const at = template.indexOf(`${JSON.stringify(logicalId)}:`, resources);
+  return at < 0 ? undefined : template.slice(0, at).split('\n').length;
+}
+
+function stripNamespace(ruleName: string, pack: string): string {
+  return ruleName.startsWith(`${pack}::`) ? ruleName.slice(pack.length + 2) : ruleName;
+}
+
+function compareFindings(a: SecurityFinding, b: SecurityFinding): number {
+  const rank = (f: SecurityFinding) => (f.status === 'open' ? 0 : 1);
+  return (
+    rank(a) - rank(b) ||
+    a.pack.localeCompare(b.pack) ||
+    a.findingId.localeCompare(b.findingId) ||
+    a.constructPath.localeCompare(b.constructPath)
+  );
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}

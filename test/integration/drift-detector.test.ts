@@ -1,0 +1,118 @@
+/**
+ * The real handler, real S3 and CloudWatch SDK clients, against moto_server: drifted and undrifted capture files
+ * (same synthetic generator as the baseline, shifted distributions for the drifted one) go in, published metrics
+ * are read back with GetMetricStatistics / ListMetrics.
+ *
+ * moto gap: it cannot read gzip-compressed request bodies, which the SDK sends for PutMetricData above 10 KiB, so the
+ * CloudWatch client here sets disableRequestCompression (Lambda keeps the SDK default).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient, Datapoint, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { memoryLogger } from '../../lambda/shared/logger';
+import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
+import { captureText } from '../../scripts/make-example-data';
+import { useMoto } from './aws-env';
+
+const CAPTURE = 'capture-bucket';
+const ASSETS = 'assets-bucket';
+const PREFIX = 'datacapture/fraud-xgb';
+const keyFor = (variant: string, file: string) => `${PREFIX}/fraud-xgb/${variant}/2026/01/01/10/${file}`;
+const event = (key: string) => ({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: CAPTURE }, object: { key } } });
+
+describe('drift detector against moto_server', () => {
+  const moto = useMoto();
+  let s3: S3Client;
+  let cw: CloudWatchClient;
+  let handler: ReturnType<typeof makeHandler>;
+  const logger = memoryLogger();
+
+  beforeAll(async () => {
+    s3 = new S3Client(moto.clientConfig());
+    cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
+    for (const Bucket of [CAPTURE, ASSETS]) {
+      await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    }
+    await s3.send(new PutObjectCommand({ Bucket: ASSETS, Key: 'baselines/fraud-xgb.json', Body: readFileSync(join(__dirname, '../../baselines/fraud-xgb.json')) }));
+    // Undrifted traffic on variant Blue, drifted traffic on variant Green: the variant comes from the key.
+    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Blue', 'a.jsonl'), Body: captureText(2000, 101) }));
+    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Green', 'a.jsonl.gz'), Body: gzipSync(captureText(2000, 102, { drifted: true })) }));
+    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Broken', 'a.jsonl'), Body: 'garbage\n{"captureData": 1}\n' }));
+    const config = readConfig({
+      FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
+      SENSITIVE_ATTRIBUTE: 'gender',
+      POSITIVE_LABEL: '1',
+      MIN_SAMPLES: '200',
+      ENDPOINT_NAME: 'fraud-xgb',
+      VARIANT_NAME: 'Blue',
+      BASELINE_BUCKET: ASSETS,
+      BASELINE_KEY: 'baselines/fraud-xgb.json',
+    });
+    handler = makeHandler({ s3, cloudwatch: cw, logger, config, baseline: makeBaselineLoader(s3, config) });
+  });
+
+  afterAll(() => {
+    s3?.destroy();
+    cw?.destroy();
+  });
+
+  async function stat(metric: string, variant: string, feature?: string): Promise<number | undefined> {
+    const now = Date.now();
+    const res = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: 'MLOps/Drift',
+      MetricName: metric,
+      Dimensions: [
+        { Name: 'EndpointName', Value: 'fraud-xgb' },
+        { Name: 'VariantName', Value: variant },
+        ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
+      ],
+      StartTime: new Date(now - 3_600_000),
+      EndTime: new Date(now + 3_600_000),
+      Period: 7200,
+      Statistics: ['Maximum'],
+    }));
+    const points: Datapoint[] = res.Datapoints ?? [];
+    return points.length === 0 ? undefined : Math.max(...points.map((p) => p.Maximum as number));
+  }
+
+  it('processes a malformed file without failing, then the drifted and undrifted files', async () => {
+    // WHEN the broken file arrives first, then the two real ones
+    const broken = await handler(event(keyFor('Broken', 'a.jsonl')));
+    const blue = await handler(event(keyFor('Blue', 'a.jsonl')));
+    const green = await handler(event(keyFor('Green', 'a.jsonl.gz')));
+    // THEN
+    expect(broken.objects[0]).toMatchObject({ status: 'published', sampleCount: 0, malformedRecords: 2 });
+    expect(blue.objects[0]).toMatchObject({ status: 'published', sampleCount: 2000, malformedRecords: 0 });
+    expect(green.objects[0]).toMatchObject({ status: 'published', sampleCount: 2000, malformedRecords: 0 });
+  });
+
+  it('reads back drifted feature PSI above the 0.2 threshold and undrifted below it', async () => {
+    for (const feature of ['amount', 'merchant_category', 'account_age_days']) {
+      expect(await stat('FeaturePSI', 'Green', feature)).toBeGreaterThan(0.2);
+      expect(await stat('FeaturePSI', 'Blue', feature)).toBeLessThan(0.2);
+    }
+    // gender did not shift in the drifted scenario
+    expect(await stat('FeaturePSI', 'Green', 'gender')).toBeLessThan(0.2);
+    expect(await stat('MaxFeaturePSI', 'Green')).toBeGreaterThan(0.2);
+    expect(await stat('MaxFeaturePSI', 'Blue')).toBeLessThan(0.2);
+    expect(await stat('FeatureKS', 'Green', 'amount')).toBeGreaterThan(0.2);
+    expect(await stat('FeatureKS', 'Blue', 'amount')).toBeLessThan(0.2);
+    expect(await stat('FeatureJSDistance', 'Green', 'merchant_category')).toBeGreaterThan(0.1);
+    expect(await stat('FeatureJSDistance', 'Blue', 'merchant_category')).toBeLessThan(0.1);
+  });
+
+  it('reads back prediction drift and fair outcomes across gender', async () => {
+    expect(await stat('PredictionPSI', 'Green')).toBeGreaterThan(0.2);
+    expect(await stat('PredictionPSI', 'Blue')).toBeLessThan(0.2);
+    expect(await stat('DisparateImpactRatio', 'Blue')).toBeGreaterThan(0.8);
+    expect(await stat('DemographicParityDifference', 'Blue')).toBeLessThan(0.1);
+  });
+
+  it('published only SampleCount and MalformedRecords for the broken file', async () => {
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: 'MLOps/Drift', Dimensions: [{ Name: 'VariantName', Value: 'Broken' }] }));
+    expect([...new Set((listed.Metrics ?? []).map((m) => m.MetricName))].sort()).toEqual(['MalformedRecords', 'SampleCount']);
+    expect(await stat('MalformedRecords', 'Broken')).toBe(2);
+  });
+});

@@ -1,0 +1,216 @@
+import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { memoryLogger } from '../../../lambda/shared/logger';
+import { ConfigurationError } from '../../../lambda/shared/errors';
+import { BaselineBuilder, BaselineDocument } from '../../../lambda/drift-detector/baseline';
+import {
+  DetectorConfig,
+  METRICS,
+  locationFromKey,
+  makeBaselineLoader,
+  makeHandler,
+  objectsFromEvent,
+  readConfig,
+} from '../../../lambda/drift-detector/handler';
+import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
+import { FRAUD_FEATURES, captureText } from '../../../scripts/make-example-data';
+
+const BASELINE: BaselineDocument = JSON.parse(readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'));
+const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
+const config: DetectorConfig = {
+  features: FRAUD_FEATURES.map((f) => ({ ...f })),
+  sensitiveAttribute: 'gender',
+  positiveLabel: 1,
+  minSamples: 200,
+  minGroupSize: 100,
+  endpointName: 'fraud-xgb',
+  variantName: 'AllTraffic',
+  baselineBucket: 'assets',
+  baselineKey: 'baseline.json',
+};
+const eventFor = (key: string, bucket = 'capture') => ({
+  version: '0',
+  source: 'aws.s3',
+  'detail-type': 'Object Created',
+  time: '2026-01-01T10:05:00Z',
+  detail: { bucket: { name: bucket }, object: { key, size: 1 } },
+});
+
+const s3 = mockClient(S3Client);
+const cw = mockClient(CloudWatchClient);
+const body = (text: string | Buffer) => Readable.from([Buffer.from(text)]) as never;
+
+function setup(overrides: Partial<DetectorConfig> = {}) {
+  const logger = memoryLogger();
+  const handler = makeHandler({
+    s3: new S3Client({ region: 'eu-west-1' }),
+    cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+    logger,
+    config: { ...config, ...overrides },
+    baseline: async () => BASELINE,
+    now: () => new Date('2026-01-01T10:06:00Z'),
+  });
+  return { handler, logger };
+}
+
+function published(): MetricDatum[] {
+  return cw.commandCalls(PutMetricDataCommand).flatMap((c) => {
+    expect(c.args[0].input.Namespace).toBe(DRIFT_NAMESPACE);
+    return c.args[0].input.MetricData ?? [];
+  });
+}
+
+const names = (data: MetricDatum[]) => [...new Set(data.map((d) => d.MetricName))].sort();
+
+beforeEach(() => {
+  s3.reset();
+  cw.reset();
+  cw.on(PutMetricDataCommand).resolves({});
+});
+
+describe('drift detector handler', () => {
+  it('publishes every drift and fairness metric for a drifted file from an EventBridge event', async () => {
+    // GIVEN a drifted capture file of 1,000 records
+    s3.on(GetObjectCommand, { Bucket: 'capture', Key: KEY }).resolves({ Body: body(captureText(1000, 11, { drifted: true })) });
+    const { handler } = setup();
+    // WHEN
+    const out = await handler(eventFor(KEY));
+    // THEN
+    expect(out.objects).toEqual([expect.objectContaining({ status: 'published', sampleCount: 1000, malformedRecords: 0 })]);
+    const data = published();
+    expect(names(data)).toEqual(Object.values(METRICS).sort());
+    const psiOf = (f: string) => data.find((d) => d.MetricName === 'FeaturePSI' && d.Dimensions?.some((x) => x.Name === 'Feature' && x.Value === f))?.Value;
+    expect(psiOf('amount')).toBeGreaterThan(0.2);
+    expect(psiOf('gender')).toBeLessThan(0.1);
+    const max = data.find((d) => d.MetricName === 'MaxFeaturePSI');
+    expect(max?.Dimensions).toEqual([{ Name: 'EndpointName', Value: 'fraud-xgb' }, { Name: 'VariantName', Value: 'AllTraffic' }]);
+    expect(max?.Timestamp).toEqual(new Date('2026-01-01T10:06:00Z'));
+    // FeatureKS only for numeric features
+    expect(data.filter((d) => d.MetricName === 'FeatureKS').map((d) => d.Dimensions?.find((x) => x.Name === 'Feature')?.Value).sort()).toEqual(['account_age_days', 'amount']);
+  });
+
+  it('publishes only SampleCount and MalformedRecords below minSamples', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body(`${captureText(50, 12)}{not json\n`) });
+    const { handler } = setup();
+    await handler(eventFor(KEY));
+    const data = published();
+    expect(names(data)).toEqual(['MalformedRecords', 'SampleCount']);
+    expect(data.find((d) => d.MetricName === 'SampleCount')?.Value).toBe(50);
+    expect(data.find((d) => d.MetricName === 'MalformedRecords')?.Value).toBe(1);
+  });
+
+  it('accepts the classic S3 notification shape with URL-encoded keys', async () => {
+    const key = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part 1.jsonl';
+    s3.on(GetObjectCommand, { Key: key }).resolves({ Body: body(captureText(10, 13)) });
+    const { handler } = setup();
+    const out = await handler({ Records: [{ s3: { bucket: { name: 'capture' }, object: { key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/') } } }] });
+    expect(out.objects[0]).toMatchObject({ key, status: 'published', sampleCount: 10 });
+  });
+
+  it('reads gzip files, and counts a corrupt one as malformed without throwing', async () => {
+    s3.on(GetObjectCommand, { Key: `${KEY}.gz` }).resolves({ Body: body(gzipSync(captureText(300, 14))) });
+    s3.on(GetObjectCommand, { Key: `${KEY}-bad.gz` }).resolves({ Body: body('this is not gzip') });
+    const { handler, logger } = setup();
+    expect((await handler(eventFor(`${KEY}.gz`))).objects[0]).toMatchObject({ status: 'published', sampleCount: 300 });
+    cw.resetHistory();
+    expect((await handler(eventFor(`${KEY}-bad.gz`))).objects[0]).toMatchObject({ status: 'malformed-file', malformedRecords: 1 });
+    expect(published().find((d) => d.MetricName === 'MalformedRecords')?.Value).toBe(1);
+    expect(logger.lines.some((l) => l.level === 'ERROR' && /unreadable/.test(String(l.message)))).toBe(true);
+  });
+
+  it('skips a file that vanished (NoSuchKey) and one of another endpoint', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('gone'), { name: 'NoSuchKey' }));
+    const { handler } = setup();
+    expect((await handler(eventFor(KEY))).objects[0]).toMatchObject({ status: 'skipped', reason: 'NoSuchKey' });
+    expect((await handler(eventFor('datacapture/other/other/AllTraffic/2026/01/01/10/x.jsonl'))).objects[0]).toMatchObject({ status: 'skipped' });
+    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
+  it('tries every object of the event and then throws for retryable failures', async () => {
+    const good = KEY.replace('part-1', 'part-2');
+    s3.on(GetObjectCommand, { Key: KEY }).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
+    s3.on(GetObjectCommand, { Key: good }).resolves({ Body: body(captureText(5, 15)) });
+    const { handler } = setup();
+    const event = { Records: [KEY, good].map((key) => ({ s3: { bucket: { name: 'capture' }, object: { key } } })) };
+    await expect(handler(event)).rejects.toThrow(/failed for 1 of 2 object\(s\).*SlowDown slow down/);
+    expect(published().find((d) => d.MetricName === 'SampleCount')?.Value).toBe(5);
+  });
+
+  it('splits PutMetricData into calls of at most 500 data', async () => {
+    // GIVEN a 300-feature model: 300 x (PSI + JS + KS) + 4 > 900 data
+    const features = Array.from({ length: 300 }, (_, i) => ({ name: `f${i}`, type: 'numeric' as const }));
+    const b = new BaselineBuilder({ features });
+    for (let r = 0; r < 50; r++) b.add(Object.fromEntries(features.map((f, i) => [f.name, r + i])));
+    const baseline = b.build({ createdAt: 'x', source: { file: 'x', sha256: 'x', format: 'csv' } });
+    const row = features.map((_, i) => i + 3).join(',');
+    const line = JSON.stringify({ captureData: { endpointInput: { observedContentType: 'text/csv', data: row, encoding: 'CSV' } } });
+    s3.on(GetObjectCommand).resolves({ Body: body(`${Array(5).fill(line).join('\n')}\n`) });
+    const handler = makeHandler({ s3: new S3Client({}), cloudwatch: new CloudWatchClient({}), logger: memoryLogger(), config: { ...config, features, sensitiveAttribute: undefined, minSamples: 1 }, baseline: async () => baseline });
+    await handler(eventFor(KEY));
+    const calls = cw.commandCalls(PutMetricDataCommand);
+    expect(calls.map((c) => c.args[0].input.MetricData?.length)).toEqual([500, 403]);
+  });
+
+  it('ignores an event it does not understand instead of failing through retries', async () => {
+    const { handler, logger } = setup();
+    await expect(handler({ hello: 'world' })).resolves.toEqual({ objects: [] });
+    expect(logger.lines.some((l) => l.level === 'ERROR')).toBe(true);
+  });
+
+  it('uses the same metric names as the construct', () => {
+    expect(METRICS).toEqual(DRIFT_METRICS);
+  });
+});
+
+describe('baseline loader', () => {
+  it('loads once per container, and retries after a failed load', async () => {
+    s3.on(GetObjectCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied' })).resolves({ Body: body(JSON.stringify(BASELINE)) });
+    const load = makeBaselineLoader(new S3Client({}), config);
+    await expect(load()).rejects.toThrow(/denied/);
+    await expect(load()).resolves.toMatchObject({ kind: 'mlops.drift-baseline' });
+    await load();
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
+  });
+
+  it('rejects a baseline that lacks a configured feature, naming it', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(BASELINE)) });
+    const load = makeBaselineLoader(new S3Client({}), { ...config, features: [...config.features, { name: 'income', type: 'numeric' }] });
+    await expect(load()).rejects.toThrow(ConfigurationError);
+    s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(BASELINE)) });
+    await expect(load()).rejects.toThrow(/feature "income" is not in the baseline/);
+  });
+});
+
+describe('event and key parsing', () => {
+  it('reads endpoint and variant from the SageMaker capture layout', () => {
+    expect(locationFromKey(KEY)).toEqual({ endpointName: 'fraud-xgb', variantName: 'AllTraffic' });
+    expect(locationFromKey('a/b/c.jsonl')).toBeUndefined();
+  });
+
+  it('rejects an EventBridge event without an object key', () => {
+    expect(() => objectsFromEvent({ detail: { bucket: { name: 'b' } } })).toThrow(/detail.object.key/);
+  });
+});
+
+describe('readConfig', () => {
+  const env = { FEATURES: 'amount:numeric,gender:categorical', BASELINE_BUCKET: 'b', BASELINE_KEY: 'k' };
+
+  it('reads defaults', () => {
+    expect(readConfig(env)).toMatchObject({ minSamples: 200, minGroupSize: 100, positiveLabel: 1 });
+  });
+
+  it.each([
+    [{ FEATURES: undefined }, /FEATURES is required/],
+    [{ FEATURES: 'amount:float' }, /FEATURES: feature "amount:float" must be name:numeric/],
+    [{ MIN_SAMPLES: 'ten' }, /MIN_SAMPLES must be an integer >= 1, got "ten"/],
+    [{ SENSITIVE_ATTRIBUTE: 'age' }, /SENSITIVE_ATTRIBUTE "age" must be one of FEATURES \[amount, gender\]/],
+    [{ BASELINE_KEY: '' }, /BASELINE_KEY is required/],
+  ])('rejects a bad environment %j', (patch, message) => {
+    expect(() => readConfig({ ...env, ...patch })).toThrow(message);
+  });
+});
