@@ -16,7 +16,13 @@ import { createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } fr
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConfig } from '../lib/config/loader';
-import { BaselineBuilder, BaselineDocument, FeatureSpec, RecordError, parseFeatureSpec } from '../lambda/drift-detector/baseline';
+import {
+  BaselineBuilder,
+  BaselineDocument,
+  FeatureSpec,
+  RecordError,
+  parseFeatureSpec,
+} from '../lambda/drift-detector/baseline';
 import { splitCsvRow } from '../lambda/drift-detector/capture-parser';
 
 const USAGE = `usage: npm run baseline -- --input <train.csv|train.jsonl> --output <baseline.json>
@@ -32,22 +38,39 @@ export class UsageError extends Error {
   }
 }
 
-const FLAGS = new Set(['--input', '--output', '--features', '--config', '--model', '--prediction-column', '--sensitive-attribute',
-  '--positive-label', '--format', '--psi-bins', '--ks-points', '--max-categories', '--source-name']);
+const FLAGS = new Set([
+  '--input',
+  '--output',
+  '--features',
+  '--config',
+  '--model',
+  '--prediction-column',
+  '--sensitive-attribute',
+  '--positive-label',
+  '--format',
+  '--psi-bins',
+  '--ks-points',
+  '--max-categories',
+  '--source-name',
+]);
 const SWITCHES = new Set(['--quiet', '--help']);
 
 function parseArgs(argv: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     if (SWITCHES.has(flag)) {
       out.set(flag, 'true');
       continue;
     }
     if (!FLAGS.has(flag)) throw new UsageError(`unknown argument "${a}"\n${USAGE}`);
     const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${flag} needs a value\n${USAGE}`);
+    if (value === undefined || (inline === undefined && value.startsWith('--')))
+      throw new UsageError(`${flag} needs a value\n${USAGE}`);
     out.set(flag, value);
   }
   return out;
@@ -68,7 +91,8 @@ interface Monitoring {
 }
 
 function monitoringFromConfig(file: string, model: string | undefined): Monitoring {
-  if (model === undefined) throw new UsageError('--config needs --model <name>: which model\'s monitoring.features to use');
+  if (model === undefined)
+    throw new UsageError("--config needs --model <name>: which model's monitoring.features to use");
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -79,7 +103,10 @@ function monitoringFromConfig(file: string, model: string | undefined): Monitori
   const ctx = (doc as { context?: Record<string, unknown> })?.context?.['mlops:defaultConfig'];
   const cfg = parseConfig(ctx ?? doc, file);
   const m = cfg.models.find((x) => x.name === model);
-  if (!m) throw new UsageError(`--model "${model}" is not in ${file}; models there: ${cfg.models.map((x) => x.name).join(', ')}`);
+  if (!m)
+    throw new UsageError(
+      `--model "${model}" is not in ${file}; models there: ${cfg.models.map((x) => x.name).join(', ')}`,
+    );
   return {
     features: m.monitoring.features.map((f) => ({ name: f.name, type: f.type })),
     ...(m.monitoring.sensitiveAttribute !== undefined ? { sensitiveAttribute: m.monitoring.sensitiveAttribute } : {}),
@@ -93,7 +120,10 @@ export interface BaselineRun {
 }
 
 /** Runs the CLI; throws UsageError / RangeError with a message for the user. Exported for tests and scripts. */
-export async function runBaselineCli(argv: readonly string[], stderr: (s: string) => void = (s) => process.stderr.write(s)): Promise<BaselineRun> {
+export async function runBaselineCli(
+  argv: readonly string[],
+  stderr: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<BaselineRun> {
   const args = parseArgs(argv);
   if (args.has('--help')) {
     stderr(`${USAGE}\n`);
@@ -102,12 +132,17 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
   const input = args.get('--input');
   const output = args.get('--output');
   if (!input) throw new UsageError(`--input is required: the training file (CSV with header, or JSON Lines)\n${USAGE}`);
-  if (!output) throw new UsageError(`--output is required: where to write the baseline JSON, e.g. baselines/<model>.json\n${USAGE}`);
+  if (!output)
+    throw new UsageError(
+      `--output is required: where to write the baseline JSON, e.g. baselines/<model>.json\n${USAGE}`,
+    );
   let size: number;
   try {
     size = statSync(input).size;
   } catch (err) {
-    throw new UsageError(`--input ${input}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+    throw new UsageError(
+      `--input ${input}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+    );
   }
   const format = args.get('--format') ?? (/\.(jsonl|ndjson|json)$/i.test(input) ? 'jsonl' : 'csv');
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, got "${format}"`);
@@ -115,7 +150,8 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
   let monitoring: Monitoring;
   const featuresFlag = args.get('--features');
   const configFlag = args.get('--config');
-  if (featuresFlag !== undefined && configFlag !== undefined) throw new UsageError('give either --features or --config/--model, not both');
+  if (featuresFlag !== undefined && configFlag !== undefined)
+    throw new UsageError('give either --features or --config/--model, not both');
   if (featuresFlag !== undefined) {
     try {
       monitoring = { features: parseFeatureSpec(featuresFlag) };
@@ -125,16 +161,22 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
   } else if (configFlag !== undefined) {
     monitoring = monitoringFromConfig(configFlag, args.get('--model'));
   } else {
-    throw new UsageError(`say which features to baseline: --features amount:numeric,merchant_category:categorical or --config <file> --model <name>\n${USAGE}`);
+    throw new UsageError(
+      `say which features to baseline: --features amount:numeric,merchant_category:categorical or --config <file> --model <name>\n${USAGE}`,
+    );
   }
   const sensitiveAttribute = args.get('--sensitive-attribute') ?? monitoring.sensitiveAttribute;
   const predictionColumn = args.get('--prediction-column');
   const positiveLabel = args.get('--positive-label') ?? monitoring.positiveLabel;
   if (sensitiveAttribute !== undefined && !monitoring.features.some((f) => f.name === sensitiveAttribute)) {
-    throw new UsageError(`--sensitive-attribute "${sensitiveAttribute}" must be one of the features [${monitoring.features.map((f) => f.name).join(', ')}]`);
+    throw new UsageError(
+      `--sensitive-attribute "${sensitiveAttribute}" must be one of the features [${monitoring.features.map((f) => f.name).join(', ')}]`,
+    );
   }
   if (sensitiveAttribute !== undefined && predictionColumn === undefined) {
-    throw new UsageError(`--sensitive-attribute ${sensitiveAttribute} needs --prediction-column: fairness compares positive-prediction rates across groups`);
+    throw new UsageError(
+      `--sensitive-attribute ${sensitiveAttribute} needs --prediction-column: fairness compares positive-prediction rates across groups`,
+    );
   }
   const psiBins = intFlag(args, '--psi-bins', 2);
   const ksGridPoints = intFlag(args, '--ks-points', 2);
@@ -165,16 +207,23 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
     lineNo++;
     if (line.trim() === '') continue;
     if (!quiet && lineNo % 200_000 === 0 && size > 10_000_000) {
-      stderr(`baseline: ${lineNo.toLocaleString('en')} lines, ${Math.round((100 * stream.bytesRead) / size)}% of ${input}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      stderr(
+        `baseline: ${lineNo.toLocaleString('en')} lines, ${Math.round((100 * stream.bytesRead) / size)}% of ${input}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     }
     let record: Record<string, unknown>;
     if (format === 'csv') {
       if (header === undefined) {
         header = splitCsvRow(line).map((h) => h.trim());
-        const needed = [...monitoring.features.map((f) => f.name), ...(predictionColumn !== undefined ? [predictionColumn] : [])];
+        const needed = [
+          ...monitoring.features.map((f) => f.name),
+          ...(predictionColumn !== undefined ? [predictionColumn] : []),
+        ];
         const missing = needed.filter((n) => !header!.includes(n));
         if (missing.length > 0) {
-          throw new UsageError(`--input ${input}: the CSV header lacks column(s) ${missing.join(', ')} (header: ${header.join(', ')}); fix --features/--prediction-column or the file`);
+          throw new UsageError(
+            `--input ${input}: the CSV header lacks column(s) ${missing.join(', ')} (header: ${header.join(', ')}); fix --features/--prediction-column or the file`,
+          );
         }
         continue;
       }
@@ -189,7 +238,8 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
     } else {
       try {
         const parsed: unknown = JSON.parse(line);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('not a JSON object');
         record = parsed as Record<string, unknown>;
       } catch (err) {
         builder.skip();
@@ -205,10 +255,14 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
     }
   }
   if (builder.recordCount === 0) {
-    throw new UsageError(`--input ${input}: no usable records (${builder.skippedCount} skipped); check --format and the feature names`);
+    throw new UsageError(
+      `--input ${input}: no usable records (${builder.skippedCount} skipped); check --format and the feature names`,
+    );
   }
   const epoch = process.env.SOURCE_DATE_EPOCH;
-  const createdAt = new Date(epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now()).toISOString();
+  const createdAt = new Date(
+    epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now(),
+  ).toISOString();
   const document = builder.build({
     createdAt,
     source: { file: args.get('--source-name') ?? basename(input), sha256: hash.digest('hex'), format },
@@ -216,7 +270,9 @@ export async function runBaselineCli(argv: readonly string[], stderr: (s: string
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, `${JSON.stringify(document, null, 2)}\n`);
   if (!quiet) {
-    stderr(`baseline: ${document.recordCount} records (${document.skippedRecords} skipped) from ${input} -> ${output} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    stderr(
+      `baseline: ${document.recordCount} records (${document.skippedRecords} skipped) from ${input} -> ${output} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   }
   return { document, output };
 }

@@ -21,7 +21,15 @@ export interface BuildOptions {
 export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {}) {
   const policy = compliancePolicy(config);
   const packs = (opts.policyPacks ?? true) ? registerPolicyPacks(app, { policy }) : [];
-  const environments = config.environments.map((environment) => new MlopsEnvironment(app, environment.name, { config, environment, policy, ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}) }));
+  const environments = config.environments.map(
+    (environment) =>
+      new MlopsEnvironment(app, environment.name, {
+        config,
+        environment,
+        policy,
+        ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}),
+      }),
+  );
   return { policy, packs, environments };
 }
 

@@ -15,7 +15,12 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { build } from 'esbuild';
@@ -59,7 +64,10 @@ interface ScanFigures {
 }
 
 /** Counts every SDK call (one per operation, retries excluded) with an initialize-step middleware. */
-function counted<T extends { middlewareStack: { add: (...a: never[]) => void } }>(client: T, counter: { n: number }): T {
+function counted<T extends { middlewareStack: { add: (...a: never[]) => void } }>(
+  client: T,
+  counter: { n: number },
+): T {
   (client.middlewareStack as unknown as { add: (mw: unknown, opts: unknown) => void }).add(
     (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
       counter.n += 1;
@@ -84,20 +92,39 @@ async function seed(sm: SageMakerClient, kms: KMSClient): Promise<void> {
         { Key: 'DataClassification', Value: 'internal' },
         { Key: 'Environment', Value: i % 2 === 0 ? 'production' : 'staging' },
       ];
-      await sm.send(new CreateModelCommand({ ModelName: `${name}-model`, ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/sm`, PrimaryContainer: { Image: 'public.ecr.aws/bench/model:1' }, Tags: tags }));
+      await sm.send(
+        new CreateModelCommand({
+          ModelName: `${name}-model`,
+          ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/sm`,
+          PrimaryContainer: { Image: 'public.ecr.aws/bench/model:1' },
+          Tags: tags,
+        }),
+      );
       await sm.send(
         new CreateEndpointConfigCommand({
           EndpointConfigName: `${name}-config`,
           ...(i % 3 === 0 ? {} : { KmsKeyId: KEY_ARN }),
-          ProductionVariants: [{ VariantName: 'main', ModelName: `${name}-model`, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
-          DataCaptureConfig: { EnableCapture: true, InitialSamplingPercentage: 10, DestinationS3Uri: 's3://capture/x', KmsKeyId: KEY_ARN, CaptureOptions: [{ CaptureMode: 'Input' }] },
+          ProductionVariants: [
+            { VariantName: 'main', ModelName: `${name}-model`, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+          ],
+          DataCaptureConfig: {
+            EnableCapture: true,
+            InitialSamplingPercentage: 10,
+            DestinationS3Uri: 's3://capture/x',
+            KmsKeyId: KEY_ARN,
+            CaptureOptions: [{ CaptureMode: 'Input' }],
+          },
           Tags: tags,
         }),
       );
-      await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config`, Tags: tags }));
+      await sm.send(
+        new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config`, Tags: tags }),
+      );
       done += 1;
       if (done % 100 === 0 || done === ENDPOINTS) {
-        process.stdout.write(`  created ${done}/${ENDPOINTS} endpoints (+ configs, models) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+        process.stdout.write(
+          `  created ${done}/${ENDPOINTS} endpoints (+ configs, models) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+        );
       }
     },
   );
@@ -105,7 +132,13 @@ async function seed(sm: SageMakerClient, kms: KMSClient): Promise<void> {
 
 async function scan(endpoint: string, concurrency: number): Promise<ScanFigures> {
   const counter = { n: 0 };
-  const cfg = { endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 3 };
+  const cfg = {
+    endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    maxAttempts: 3,
+  };
   const clients = {
     sagemaker: counted(new SageMakerClient(cfg), counter),
     ecr: counted(new ECRClient(cfg), counter),
@@ -114,7 +147,9 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
   const logger = createLogger('bench', 'WARN');
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const collected = await new Collector(clients, logger, { concurrency }).collectAll(new Set(['Endpoint', 'EndpointConfig', 'Model']));
+  const collected = await new Collector(clients, logger, { concurrency }).collectAll(
+    new Set(['Endpoint', 'EndpointConfig', 'Model']),
+  );
   const findings = evaluate(collected.resources, { policy: POLICY, now: new Date() }, 'run');
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -136,7 +171,9 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
 const round = (n: number) => Math.round(n * 100) / 100;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2;
+  return s.length === 0
+    ? NaN
+    : ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2;
 };
 
 interface BundleFigures {
@@ -170,7 +207,10 @@ function initTimes(file: string, runs = 5): number[] {
     'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const out = execFileSync(process.execPath, ['-e', probe, file], { env: { ...process.env, ...INIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, ['-e', probe, file], {
+      env: { ...process.env, ...INIT_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     times.push(Number(out.toString()));
   }
   return times;
@@ -178,25 +218,50 @@ function initTimes(file: string, runs = 5): number[] {
 
 async function bundles(): Promise<BundleFigures[]> {
   const dir = join(ROOT, 'lambda');
-  const fns = readdirSync(dir).filter((d) => d !== 'shared' && existsSync(join(dir, d, 'index.ts')) && statSync(join(dir, d)).isDirectory());
+  const fns = readdirSync(dir).filter(
+    (d) => d !== 'shared' && existsSync(join(dir, d, 'index.ts')) && statSync(join(dir, d)).isDirectory(),
+  );
   mkdirSync(join(OUT_DIR, 'bundles'), { recursive: true });
   const out: BundleFigures[] = [];
   for (const fn of fns) {
     const entry = join(dir, fn, 'index.ts');
     const full = join(OUT_DIR, 'bundles', `${fn}.js`);
     const ext = join(OUT_DIR, 'bundles', `${fn}.sdk-external.js`);
-    const common = { entryPoints: [entry], bundle: true, minify: true, platform: 'node' as const, target: 'node22', format: 'cjs' as const, logLevel: 'silent' as const };
+    const common = {
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      platform: 'node' as const,
+      target: 'node22',
+      format: 'cjs' as const,
+      logLevel: 'silent' as const,
+    };
     try {
       await build({ ...common, outfile: full });
       await build({ ...common, outfile: ext, external: ['@aws-sdk/*'] });
     } catch (err) {
-      out.push({ fn, bytes: 0, gzipBytes: 0, bytesSdkExternal: 0, initError: `bundle failed: ${(err as Error).message.split('\n')[0]}` });
+      out.push({
+        fn,
+        bytes: 0,
+        gzipBytes: 0,
+        bytesSdkExternal: 0,
+        initError: `bundle failed: ${(err as Error).message.split('\n')[0]}`,
+      });
       continue;
     }
     const bytes = statSync(full).size;
-    let figures: BundleFigures = { fn, bytes, gzipBytes: gzipSync(readFileSync(full)).length, bytesSdkExternal: statSync(ext).size };
+    let figures: BundleFigures = {
+      fn,
+      bytes,
+      gzipBytes: gzipSync(readFileSync(full)).length,
+      bytesSdkExternal: statSync(ext).size,
+    };
     try {
-      figures = { ...figures, initMsMedian: round(median(initTimes(full))), initMsSdkExternalMedian: round(median(initTimes(ext))) };
+      figures = {
+        ...figures,
+        initMsMedian: round(median(initTimes(full))),
+        initMsSdkExternalMedian: round(median(initTimes(ext))),
+      };
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message;
       const lines = stderr.split('\n').filter((l) => l.length < 400 && /\w*Error\b/.test(l));
@@ -213,7 +278,13 @@ async function main(): Promise<void> {
   const moto = await startMoto();
   const scans: ScanFigures[] = [];
   try {
-    const cfg = { endpoint: moto.endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 3 };
+    const cfg = {
+      endpoint: moto.endpoint,
+      region: REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      maxAttempts: 3,
+    };
     await seed(new SageMakerClient(cfg), new KMSClient(cfg));
     for (const c of [1, 8, 32]) {
       const f = await scan(moto.endpoint, c);
@@ -233,11 +304,20 @@ async function main(): Promise<void> {
     console.log(
       `  ${b.fn}: ${(b.bytes / 1024).toFixed(1)} KiB (${(b.gzipBytes / 1024).toFixed(1)} KiB gzip), ` +
         `${(b.bytesSdkExternal / 1024).toFixed(1)} KiB with @aws-sdk external; ` +
-        (b.initError ? `init failed: ${b.initError}` : `cold init median ${b.initMsMedian} ms (${b.initMsSdkExternalMedian} ms SDK external, local node_modules)`),
+        (b.initError
+          ? `init failed: ${b.initError}`
+          : `cold init median ${b.initMsMedian} ms (${b.initMsSdkExternalMedian} ms SDK external, local node_modules)`),
     );
   }
   mkdirSync(OUT_DIR, { recursive: true });
-  const doc = { generatedAt: new Date().toISOString(), node: process.version, endpoints: ENDPOINTS, scans, bundles: bundleFigures, totalSeconds: round((Date.now() - started) / 1000) };
+  const doc = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    endpoints: ENDPOINTS,
+    scans,
+    bundles: bundleFigures,
+    totalSeconds: round((Date.now() - started) / 1000),
+  };
   writeFileSync(join(OUT_DIR, 'compliance.json'), `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`wrote .bench/compliance.json (${doc.totalSeconds} s total)`);
 }

@@ -11,8 +11,17 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -24,7 +33,9 @@ import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
 import { makeRng } from './make-example-data';
 
-const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) => (i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' }));
+const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
+  i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },
+);
 const CATEGORIES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 function row(rng: () => number, shift: number): (number | string)[] {
@@ -61,7 +72,10 @@ async function writeCapture(path: string, n: number, seed: number): Promise<void
       if (!out.write(`${buf.join('\n')}\n`)) await once(out, 'drain');
       buf = [];
     }
-    if (n >= 100_000 && (i + 1) % 200_000 === 0) process.stderr.write(`  generated ${(i + 1).toLocaleString('en')} / ${n.toLocaleString('en')} records (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    if (n >= 100_000 && (i + 1) % 200_000 === 0)
+      process.stderr.write(
+        `  generated ${(i + 1).toLocaleString('en')} / ${n.toLocaleString('en')} records (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
   }
   if (buf.length > 0) out.write(`${buf.join('\n')}\n`);
   out.end();
@@ -101,21 +115,25 @@ async function child(file: string, baselineFile: string): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(timer);
   sample();
-  process.stdout.write(`${JSON.stringify({
-    records: result.sampleCount,
-    malformed: result.malformedRecords,
-    seconds,
-    recordsPerSecond: Math.round(result.sampleCount / seconds),
-    maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
-    sampledPeakRssMB: +(peakRss / 2 ** 20).toFixed(1),
-    sampledPeakHeapUsedMB: +(peakHeap / 2 ** 20).toFixed(1),
-    accumulatorCounters: acc.stateSize(),
-    maxFeaturePsi: result.maxFeaturePsi,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      records: result.sampleCount,
+      malformed: result.malformedRecords,
+      seconds,
+      recordsPerSecond: Math.round(result.sampleCount / seconds),
+      maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
+      sampledPeakRssMB: +(peakRss / 2 ** 20).toFixed(1),
+      sampledPeakHeapUsedMB: +(peakHeap / 2 ** 20).toFixed(1),
+      accumulatorCounters: acc.stateSize(),
+      maxFeaturePsi: result.maxFeaturePsi,
+    })}\n`,
+  );
 }
 
 async function runChild(file: string, baselineFile: string): Promise<Record<string, unknown>> {
-  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', file, baselineFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', file, baselineFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(proc, 'exit')) as [number];
@@ -126,14 +144,35 @@ async function runChild(file: string, baselineFile: string): Promise<Record<stri
 async function handlerBench(baseline: BaselineDocument, realistic: string): Promise<Record<string, unknown>> {
   const moto = await startMoto();
   try {
-    const cfg = { endpoint: moto.endpoint, region: 'eu-west-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 };
+    const cfg = {
+      endpoint: moto.endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 2,
+    };
     const s3 = new S3Client(cfg);
     // moto cannot read gzip-compressed PutMetricData bodies (the SDK compresses above 10 KiB).
     const cw = new CloudWatchClient({ ...cfg, disableRequestCompression: true });
-    for (const Bucket of ['capture', 'assets']) await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    for (const Bucket of ['capture', 'assets'])
+      await s3.send(
+        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      );
     await s3.send(new PutObjectCommand({ Bucket: 'assets', Key: 'baseline.json', Body: JSON.stringify(baseline) }));
-    const config = readConfig({ FEATURES: formatFeatureSpec(FEATURES), SENSITIVE_ATTRIBUTE: 'cat_0', BASELINE_BUCKET: 'assets', BASELINE_KEY: 'baseline.json', ENDPOINT_NAME: 'bench' });
-    const handler = makeHandler({ s3, cloudwatch: cw, logger: createLogger('bench', 'WARN'), config, baseline: makeBaselineLoader(s3, config) });
+    const config = readConfig({
+      FEATURES: formatFeatureSpec(FEATURES),
+      SENSITIVE_ATTRIBUTE: 'cat_0',
+      BASELINE_BUCKET: 'assets',
+      BASELINE_KEY: 'baseline.json',
+      ENDPOINT_NAME: 'bench',
+    });
+    const handler = makeHandler({
+      s3,
+      cloudwatch: cw,
+      logger: createLogger('bench', 'WARN'),
+      config,
+      baseline: makeBaselineLoader(s3, config),
+    });
     const body = readFileSync(realistic);
     const times: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -170,9 +209,14 @@ async function main(): Promise<void> {
     process.stderr.write('bench-drift: generating 1,000,000-record capture file\n');
     await writeCapture(big, 1_000_000, 1);
     await writeCapture(small, 10_000, 2);
-    process.stderr.write(`bench-drift: files ready (${(statSync(big).size / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s; parsing in child processes\n`);
+    process.stderr.write(
+      `bench-drift: files ready (${(statSync(big).size / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s; parsing in child processes\n`,
+    );
     const cases: Record<string, unknown> = {};
-    for (const [name, file] of [['records_10k', small], ['records_1m', big]] as const) {
+    for (const [name, file] of [
+      ['records_10k', small],
+      ['records_1m', big],
+    ] as const) {
       cases[name] = { fileMiB: +(statSync(file).size / 2 ** 20).toFixed(1), ...(await runChild(file, baselineFile)) };
       process.stderr.write(`bench-drift: ${name}: ${JSON.stringify(cases[name])}\n`);
     }
@@ -182,7 +226,7 @@ async function main(): Promise<void> {
     const report = {
       generatedAt: new Date().toISOString(),
       node: process.version,
-      cpus: require('node:os').cpus().length,
+      cpus: cpus().length,
       features: FEATURES.length,
       parseAccumulateStatistics: cases,
       handlerAgainstMoto: handler,

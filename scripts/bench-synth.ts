@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDocument } from '../test/helpers/app';
 
-interface Sample { loadMs: number; buildMs: number; synthMs: number; maxRssMb: number; templates: number; failed: boolean; wallMs: number }
+interface Sample {
+  loadMs: number;
+  buildMs: number;
+  synthMs: number;
+  maxRssMb: number;
+  templates: number;
+  failed: boolean;
+  wallMs: number;
+}
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'bench-synth-'));
@@ -19,8 +27,13 @@ function configWithModels(n: number | 'default'): string {
   const doc = defaultConfigDocument() as { models: { name: string }[] };
   if (n !== 'default') {
     const template = doc.models[0]!;
-    doc.models = Array.from({ length: n }, (_, i) => ({ ...structuredClone(template), name: `model-${String(i + 1).padStart(2, '0')}` }));
-    (doc.models as unknown as { image: { repository: string } }[]).forEach((m, i) => (m.image.repository = `model-${String(i + 1).padStart(2, '0')}`));
+    doc.models = Array.from({ length: n }, (_, i) => ({
+      ...structuredClone(template),
+      name: `model-${String(i + 1).padStart(2, '0')}`,
+    }));
+    (doc.models as unknown as { image: { repository: string } }[]).forEach(
+      (m, i) => (m.image.repository = `model-${String(i + 1).padStart(2, '0')}`),
+    );
   }
   const file = join(work, `config-${n}.json`);
   writeFileSync(file, JSON.stringify(doc));
@@ -30,13 +43,20 @@ function configWithModels(n: number | 'default'): string {
 function once(config: string, packs: 'on' | 'off', env: NodeJS.ProcessEnv = {}): Sample {
   const outdir = mkdtempSync(join(work, 'out-'));
   const start = performance.now();
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'bench', 'synth-once.ts'), config, outdir, packs], {
-    encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024,
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'bench', 'synth-once.ts'), config, outdir, packs],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const wallMs = Math.round(performance.now() - start);
   rmSync(outdir, { recursive: true, force: true });
   const line = res.stdout.trim().split('\n').pop() ?? '';
-  if (res.status !== 0 || !line.startsWith('{')) throw new Error(`synth run failed (exit ${res.status}):\n${res.stderr.slice(-2000)}`);
+  if (res.status !== 0 || !line.startsWith('{'))
+    throw new Error(`synth run failed (exit ${res.status}):\n${res.stderr.slice(-2000)}`);
   return { ...(JSON.parse(line) as Omit<Sample, 'wallMs'>), wallMs };
 }
 
@@ -58,7 +78,9 @@ function measure(config: string, packs: 'on' | 'off', env: NodeJS.ProcessEnv = {
 const results: Record<string, unknown>[] = [];
 const cases: (number | 'default')[] = ['default', 1, 10, 50];
 console.log(`bench:synth — ${runs} run(s) per case, fresh process each, 2 environments per config`);
-console.log('case      | stacks | wall ms | load | build | synth (all packs) | synth (no packs) | packs share | built-in CFN validate | peak RSS MB');
+console.log(
+  'case      | stacks | wall ms | load | build | synth (all packs) | synth (no packs) | packs share | built-in CFN validate | peak RSS MB',
+);
 for (const c of cases) {
   const config = configWithModels(c);
   process.stderr.write(`  measuring ${c} ...\n`);
@@ -68,9 +90,22 @@ for (const c of cases) {
   if (withPacks.failed) throw new Error(`synth of case ${c} reported findings: the benchmark config must be clean`);
   const packsShare = (withPacks.synthMs - noPacks.synthMs) / withPacks.synthMs;
   const builtinMs = withBuiltin.synthMs - withPacks.synthMs;
-  const row = { case: c, stacks: withPacks.templates, wallMs: withPacks.wallMs, loadMs: withPacks.loadMs, buildMs: withPacks.buildMs, synthMs: withPacks.synthMs, synthNoPacksMs: noPacks.synthMs, packsShare: Number(packsShare.toFixed(3)), builtinCfnValidateMs: builtinMs, maxRssMb: withPacks.maxRssMb };
+  const row = {
+    case: c,
+    stacks: withPacks.templates,
+    wallMs: withPacks.wallMs,
+    loadMs: withPacks.loadMs,
+    buildMs: withPacks.buildMs,
+    synthMs: withPacks.synthMs,
+    synthNoPacksMs: noPacks.synthMs,
+    packsShare: Number(packsShare.toFixed(3)),
+    builtinCfnValidateMs: builtinMs,
+    maxRssMb: withPacks.maxRssMb,
+  };
   results.push(row);
-  console.log(`${String(c).padEnd(9)} | ${String(row.stacks).padStart(6)} | ${String(row.wallMs).padStart(7)} | ${String(row.loadMs).padStart(4)} | ${String(row.buildMs).padStart(5)} | ${String(row.synthMs).padStart(17)} | ${String(row.synthNoPacksMs).padStart(16)} | ${(packsShare * 100).toFixed(1).padStart(10)}% | ${String(builtinMs).padStart(21)} | ${String(row.maxRssMb).padStart(11)}`);
+  console.log(
+    `${String(c).padEnd(9)} | ${String(row.stacks).padStart(6)} | ${String(row.wallMs).padStart(7)} | ${String(row.loadMs).padStart(4)} | ${String(row.buildMs).padStart(5)} | ${String(row.synthMs).padStart(17)} | ${String(row.synthNoPacksMs).padStart(16)} | ${(packsShare * 100).toFixed(1).padStart(10)}% | ${String(builtinMs).padStart(21)} | ${String(row.maxRssMb).padStart(11)}`,
+  );
 }
 mkdirSync('.bench', { recursive: true });
 writeFileSync(join('.bench', 'synth.json'), JSON.stringify({ date: new Date().toISOString(), runs, results }, null, 2));

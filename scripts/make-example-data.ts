@@ -90,10 +90,18 @@ export function fraudRecord(rng: () => number, opts: ScenarioOptions = {}): Frau
   const amount = Math.round(Math.exp((drifted ? 4.4 : 3.7) + 0.9 * normal(rng)) * 100) / 100;
   const merchant_category = pick(rng, drifted ? DRIFTED_CATEGORIES : CATEGORIES);
   const account_age_days = Math.min(3650, Math.floor(-Math.log(1 - rng()) * (drifted ? 250 : 700)));
-  const gender = pick(rng, [['F', 49], ['M', 49], ['X', 2]] as const);
+  const gender = pick(rng, [
+    ['F', 49],
+    ['M', 49],
+    ['X', 2],
+  ] as const);
   const logit =
-    -0.5 + 0.9 * Math.log(amount / 40) + (CATEGORY_LOGIT[merchant_category] ?? 0) - account_age_days / 900 +
-    (gender === 'F' ? (opts.genderBias ?? 0) : 0) + 0.5 * normal(rng);
+    -0.5 +
+    0.9 * Math.log(amount / 40) +
+    (CATEGORY_LOGIT[merchant_category] ?? 0) -
+    account_age_days / 900 +
+    (gender === 'F' ? (opts.genderBias ?? 0) : 0) +
+    0.5 * normal(rng);
   return { amount, merchant_category, account_age_days, gender, label: logit > 0 ? 1 : 0 };
 }
 
@@ -108,21 +116,44 @@ export function trainingCsvRow(r: FraudRecord): string {
 export type CaptureEncoding = 'CSV' | 'JSON' | 'BASE64';
 
 /** One SageMaker data-capture line for a single-row invocation (CSV in, CSV out unless `encoding` says otherwise). */
-export function captureLine(r: FraudRecord, seq: number, encoding: CaptureEncoding = 'CSV', when = new Date(Date.UTC(2026, 0, 1))): string {
+export function captureLine(
+  r: FraudRecord,
+  seq: number,
+  encoding: CaptureEncoding = 'CSV',
+  when = new Date(Date.UTC(2026, 0, 1)),
+): string {
   const csvIn = `${r.amount},${r.merchant_category},${r.account_age_days},${r.gender}`;
   const input =
     encoding === 'JSON'
-      ? { observedContentType: 'application/json', mode: 'INPUT', data: JSON.stringify({ instances: [[r.amount, r.merchant_category, r.account_age_days, r.gender]] }), encoding: 'JSON' }
+      ? {
+          observedContentType: 'application/json',
+          mode: 'INPUT',
+          data: JSON.stringify({ instances: [[r.amount, r.merchant_category, r.account_age_days, r.gender]] }),
+          encoding: 'JSON',
+        }
       : encoding === 'BASE64'
-        ? { observedContentType: 'text/csv', mode: 'INPUT', data: Buffer.from(csvIn).toString('base64'), encoding: 'BASE64' }
+        ? {
+            observedContentType: 'text/csv',
+            mode: 'INPUT',
+            data: Buffer.from(csvIn).toString('base64'),
+            encoding: 'BASE64',
+          }
         : { observedContentType: 'text/csv', mode: 'INPUT', data: csvIn, encoding: 'CSV' };
   const output =
     encoding === 'JSON'
-      ? { observedContentType: 'application/json', mode: 'OUTPUT', data: JSON.stringify({ predictions: [r.label] }), encoding: 'JSON' }
+      ? {
+          observedContentType: 'application/json',
+          mode: 'OUTPUT',
+          data: JSON.stringify({ predictions: [r.label] }),
+          encoding: 'JSON',
+        }
       : { observedContentType: 'text/csv; charset=utf-8', mode: 'OUTPUT', data: `${r.label}\n`, encoding: 'CSV' };
   return JSON.stringify({
     captureData: { endpointInput: input, endpointOutput: output },
-    eventMetadata: { eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, inferenceTime: new Date(when.getTime() + seq).toISOString() },
+    eventMetadata: {
+      eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+      inferenceTime: new Date(when.getTime() + seq).toISOString(),
+    },
     eventVersion: '0',
   });
 }
@@ -135,20 +166,36 @@ async function writeLines(out: Writable, n: number, line: (i: number) => string)
   await once(out, 'finish');
 }
 
-export async function writeTrainingCsv(path: string, n: number, seed: number, opts: ScenarioOptions = {}): Promise<void> {
+export async function writeTrainingCsv(
+  path: string,
+  n: number,
+  seed: number,
+  opts: ScenarioOptions = {},
+): Promise<void> {
   const rng = makeRng(seed);
   const out = createWriteStream(path);
   out.write(`${trainingCsvHeader()}\n`);
   await writeLines(out, n, () => trainingCsvRow(fraudRecord(rng, opts)));
 }
 
-export async function writeCaptureFile(path: string, n: number, seed: number, opts: ScenarioOptions = {}, encoding: CaptureEncoding = 'CSV'): Promise<void> {
+export async function writeCaptureFile(
+  path: string,
+  n: number,
+  seed: number,
+  opts: ScenarioOptions = {},
+  encoding: CaptureEncoding = 'CSV',
+): Promise<void> {
   const rng = makeRng(seed);
   await writeLines(createWriteStream(path), n, (i) => captureLine(fraudRecord(rng, opts), i, encoding));
 }
 
 /** In-memory capture file, for tests. */
-export function captureText(n: number, seed: number, opts: ScenarioOptions = {}, encoding: CaptureEncoding = 'CSV'): string {
+export function captureText(
+  n: number,
+  seed: number,
+  opts: ScenarioOptions = {},
+  encoding: CaptureEncoding = 'CSV',
+): string {
   const rng = makeRng(seed);
   const lines: string[] = [];
   for (let i = 0; i < n; i++) lines.push(captureLine(fraudRecord(rng, opts), i, encoding));
@@ -173,7 +220,8 @@ async function main(argv: string[]): Promise<void> {
   if (!outDir) throw new Error('--out <directory> is required: where train.csv and the capture files go');
   const records = Number(arg('--records') ?? TRAINING_RECORDS);
   const seed = Number(arg('--seed') ?? TRAINING_SEED);
-  if (!Number.isInteger(records) || records < 1) throw new Error(`--records must be a positive integer, got ${arg('--records')}`);
+  if (!Number.isInteger(records) || records < 1)
+    throw new Error(`--records must be a positive integer, got ${arg('--records')}`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${arg('--seed')}`);
   mkdirSync(outDir, { recursive: true });
   const train = join(outDir, 'train.csv');
@@ -184,13 +232,20 @@ async function main(argv: string[]): Promise<void> {
   const baselineOut = arg('--baseline');
   if (baselineOut) {
     await runBaselineCli([
-      '--input', train,
-      '--features', FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','),
-      '--prediction-column', 'label',
-      '--sensitive-attribute', 'gender',
-      '--positive-label', '1',
-      '--source-name', `scripts/make-example-data.ts --records ${records} --seed ${seed} (train.csv)`,
-      '--output', baselineOut,
+      '--input',
+      train,
+      '--features',
+      FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','),
+      '--prediction-column',
+      'label',
+      '--sensitive-attribute',
+      'gender',
+      '--positive-label',
+      '1',
+      '--source-name',
+      `scripts/make-example-data.ts --records ${records} --seed ${seed} (train.csv)`,
+      '--output',
+      baselineOut,
     ]);
   }
 }

@@ -152,34 +152,45 @@ export class Collector {
     const pager = { client: sm, pageSize: this.pageSize };
     const none = async <T>(): Promise<T[]> => [];
     const [endpoints, configs, models, repos] = await Promise.all([
-      !want('Endpoint') ? none<string>() : this.list('Endpoint', 'sagemaker:ListEndpoints', async () => {
-        const names: string[] = [];
-        for await (const page of paginateListEndpoints(pager, {})) {
-          for (const e of page.Endpoints ?? []) if (e.EndpointName) names.push(e.EndpointName);
-        }
-        return names;
-      }),
-      !want('EndpointConfig') ? none<string>() : this.list('EndpointConfig', 'sagemaker:ListEndpointConfigs', async () => {
-        const names: string[] = [];
-        for await (const page of paginateListEndpointConfigs(pager, {})) {
-          for (const c of page.EndpointConfigs ?? []) if (c.EndpointConfigName) names.push(c.EndpointConfigName);
-        }
-        return names;
-      }),
-      !want('Model') && !(wantImages && this.imageScope === 'in-use') ? none<string>() : this.list('Model', 'sagemaker:ListModels', async () => {
-        const names: string[] = [];
-        for await (const page of paginateListModels(pager, {})) {
-          for (const m of page.Models ?? []) if (m.ModelName) names.push(m.ModelName);
-        }
-        return names;
-      }),
-      !want('Repository') && !wantImages ? none<Repository>() : this.list('Repository', 'ecr:DescribeRepositories', async () => {
-        const out: Repository[] = [];
-        for await (const page of paginateDescribeRepositories({ client: this.clients.ecr, pageSize: this.pageSize }, {})) {
-          out.push(...(page.repositories ?? []));
-        }
-        return out;
-      }),
+      !want('Endpoint')
+        ? none<string>()
+        : this.list('Endpoint', 'sagemaker:ListEndpoints', async () => {
+            const names: string[] = [];
+            for await (const page of paginateListEndpoints(pager, {})) {
+              for (const e of page.Endpoints ?? []) if (e.EndpointName) names.push(e.EndpointName);
+            }
+            return names;
+          }),
+      !want('EndpointConfig')
+        ? none<string>()
+        : this.list('EndpointConfig', 'sagemaker:ListEndpointConfigs', async () => {
+            const names: string[] = [];
+            for await (const page of paginateListEndpointConfigs(pager, {})) {
+              for (const c of page.EndpointConfigs ?? []) if (c.EndpointConfigName) names.push(c.EndpointConfigName);
+            }
+            return names;
+          }),
+      !want('Model') && !(wantImages && this.imageScope === 'in-use')
+        ? none<string>()
+        : this.list('Model', 'sagemaker:ListModels', async () => {
+            const names: string[] = [];
+            for await (const page of paginateListModels(pager, {})) {
+              for (const m of page.Models ?? []) if (m.ModelName) names.push(m.ModelName);
+            }
+            return names;
+          }),
+      !want('Repository') && !wantImages
+        ? none<Repository>()
+        : this.list('Repository', 'ecr:DescribeRepositories', async () => {
+            const out: Repository[] = [];
+            for await (const page of paginateDescribeRepositories(
+              { client: this.clients.ecr, pageSize: this.pageSize },
+              {},
+            )) {
+              out.push(...(page.repositories ?? []));
+            }
+            return out;
+          }),
     ]);
     this.logger.info('listed resources', {
       endpoints: endpoints.length,
@@ -212,7 +223,8 @@ export class Collector {
     const configNames = new Set(targets.endpointConfigs ?? []);
     const modelNames = new Set(targets.models ?? []);
     const endpoints = await mapLimit(dedupe(targets.endpoints), this.concurrency, (n) => this.endpoint(n));
-    if (closure) for (const e of endpoints) if (e !== SKIPPED && e.endpointConfigName) configNames.add(e.endpointConfigName);
+    if (closure)
+      for (const e of endpoints) if (e !== SKIPPED && e.endpointConfigName) configNames.add(e.endpointConfigName);
     const configs = await mapLimit([...configNames], this.concurrency, (n) => this.endpointConfig(n));
     if (closure) for (const c of configs) if (c !== SKIPPED) c.modelNames.forEach((m) => modelNames.add(m));
     await mapLimit([...modelNames], this.concurrency, (n) => this.model(n));
@@ -251,13 +263,22 @@ export class Collector {
   }
 
   /** Runs one call for one resource; turns not-found and other failures into recorded entries. */
-  private async attempt<T>(kind: CollectedKind, resource: string, operation: string, fn: () => Promise<T>): Promise<Attempt<T>> {
+  private async attempt<T>(
+    kind: CollectedKind,
+    resource: string,
+    operation: string,
+    fn: () => Promise<T>,
+  ): Promise<Attempt<T>> {
     try {
       return await fn();
     } catch (err) {
       if (isNotFound(err)) {
         this.notFound.push({ resourceKind: kind, resource });
-        this.logger.info('resource not found (deleted during the scan?); dropped', { resourceKind: kind, resource, operation });
+        this.logger.info('resource not found (deleted during the scan?); dropped', {
+          resourceKind: kind,
+          resource,
+          operation,
+        });
         return SKIPPED;
       }
       this.recordError(kind, resource, operation, err);
@@ -289,7 +310,10 @@ export class Collector {
 
   private async sageMakerTags(arn: string): Promise<SageMakerTag[]> {
     const tags: SageMakerTag[] = [];
-    for await (const page of paginateListTags({ client: this.clients.sagemaker, pageSize: this.pageSize }, { ResourceArn: arn })) {
+    for await (const page of paginateListTags(
+      { client: this.clients.sagemaker, pageSize: this.pageSize },
+      { ResourceArn: arn },
+    )) {
       tags.push(...(page.Tags ?? []));
     }
     return tags;
@@ -345,10 +369,14 @@ export class Collector {
     const name = repo.repositoryName ?? '';
     const out = await this.attempt('Repository', name, 'ecr:ListTagsForResource+GetLifecyclePolicy', async () => {
       const [tags, hasLifecyclePolicy, registryScanning] = await Promise.all([
-        (async () => (await this.clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags ?? [])(),
+        (async () =>
+          (await this.clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags ??
+          [])(),
         (async () => {
           try {
-            await this.clients.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: name, registryId: repo.registryId }));
+            await this.clients.ecr.send(
+              new GetLifecyclePolicyCommand({ repositoryName: name, registryId: repo.registryId }),
+            );
             return true;
           } catch (err) {
             if (awsErrorName(err) === 'LifecyclePolicyNotFoundException') return false;
@@ -382,7 +410,11 @@ export class Collector {
         const ref = parseEcrImageUri(uri);
         if (!ref) continue;
         registryOf.set(ref.repositoryName, ref.registryId);
-        refs.push({ repository: ref.repositoryName, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) });
+        refs.push({
+          repository: ref.repositoryName,
+          ...(ref.tag ? { tag: ref.tag } : {}),
+          ...(ref.digest ? { digest: ref.digest } : {}),
+        });
       }
     }
     const byRepo = groupImages(refs);
@@ -408,10 +440,16 @@ export class Collector {
     await mapLimit(details, this.concurrency, (d) => this.image(d, repo.repositoryArn ?? ''));
   }
 
-  private async images(repoName: string, registryId: string | undefined, repositoryArn: string, ids: ImageIdentifier[]) {
+  private async images(
+    repoName: string,
+    registryId: string | undefined,
+    repositoryArn: string,
+    ids: ImageIdentifier[],
+  ) {
     const describe = (imageIds: ImageIdentifier[]) =>
       this.clients.ecr.send(new DescribeImagesCommand({ repositoryName: repoName, registryId, imageIds }));
-    const label = (id: ImageIdentifier) => `${repoName}${id.imageDigest ? `@${id.imageDigest}` : `:${id.imageTag ?? '?'}`}`;
+    const label = (id: ImageIdentifier) =>
+      `${repoName}${id.imageDigest ? `@${id.imageDigest}` : `:${id.imageTag ?? '?'}`}`;
     for (let i = 0; i < ids.length; i += 100) {
       const chunk = ids.slice(i, i + 100);
       let details: ImageDetail[] | undefined;
@@ -466,7 +504,9 @@ export class Collector {
       pending = (async () => {
         let customerManaged: boolean | undefined;
         try {
-          customerManaged = isCustomerManaged((await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata);
+          customerManaged = isCustomerManaged(
+            (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
+          );
         } catch (err) {
           this.recordError('Key', keyId, 'kms:DescribeKey', err);
         }

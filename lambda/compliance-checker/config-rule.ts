@@ -48,7 +48,12 @@ export function configResourceId(facts: ResourceFacts): string {
 }
 
 /** Judges each resource the rule covers with that one rule; NOT_APPLICABLE verdicts are reported too. */
-export function evaluateForConfig(rule: Rule, resources: readonly ResourceFacts[], ctx: PolicyContext, at: Date): Evaluation[] {
+export function evaluateForConfig(
+  rule: Rule,
+  resources: readonly ResourceFacts[],
+  ctx: PolicyContext,
+  at: Date,
+): Evaluation[] {
   const kinds = new Set<string>(configKindsOf(rule.appliesTo));
   return resources
     .filter((r) => kinds.has(r.kind))
@@ -58,7 +63,8 @@ export function evaluateForConfig(rule: Rule, resources: readonly ResourceFacts[
     });
 }
 
-export const evaluationKey = (e: Evaluation): string => `${e.ComplianceResourceType ?? ''}|${e.ComplianceResourceId ?? ''}`;
+export const evaluationKey = (e: Evaluation): string =>
+  `${e.ComplianceResourceType ?? ''}|${e.ComplianceResourceId ?? ''}`;
 
 /** Keeps the first evaluation per resource: Config must never see one resource twice in a call. */
 export function dedupeEvaluations(evals: readonly Evaluation[]): { unique: Evaluation[]; duplicates: number } {

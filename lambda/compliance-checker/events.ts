@@ -7,9 +7,7 @@ import { InputError } from '../shared/errors';
 import { ImageTarget, Targets } from './collect';
 
 export type ConfigMessageType =
-  | 'ConfigurationItemChangeNotification'
-  | 'OversizedConfigurationItemChangeNotification'
-  | 'ScheduledNotification';
+  'ConfigurationItemChangeNotification' | 'OversizedConfigurationItemChangeNotification' | 'ScheduledNotification';
 
 /** The part of a configuration item (or its oversized summary) the checker reads. */
 export interface ConfigItem {
@@ -91,21 +89,29 @@ function parseConfigEvent(event: Record<string, unknown>): ConfigInvocation {
   const params = event.ruleParameters === undefined ? {} : parseJson(event.ruleParameters, 'ruleParameters');
   const ruleId = isObject(params) ? params.ruleId : undefined;
   if (typeof ruleId !== 'string' || ruleId === '') {
-    throw new InputError(`ruleParameters.ruleId must name a catalogue rule (e.g. {"ruleId":"MLOPS-GDPR-1"}), got ${show(event.ruleParameters)}`);
+    throw new InputError(
+      `ruleParameters.ruleId must name a catalogue rule (e.g. {"ruleId":"MLOPS-GDPR-1"}), got ${show(event.ruleParameters)}`,
+    );
   }
   if (typeof event.resultToken !== 'string' || event.resultToken === '') {
     throw new InputError(`resultToken must be a non-empty string, got ${show(event.resultToken)}`);
   }
   const configRuleName = typeof event.configRuleName === 'string' ? event.configRuleName : '';
   const notificationTime =
-    invoking.notificationCreationTime === undefined ? new Date() : date(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime');
+    invoking.notificationCreationTime === undefined
+      ? new Date()
+      : date(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime');
   let item: ConfigItem | undefined;
   if (messageType !== 'ScheduledNotification') {
-    const field = messageType === 'ConfigurationItemChangeNotification' ? 'configurationItem' : 'configurationItemSummary';
+    const field =
+      messageType === 'ConfigurationItemChangeNotification' ? 'configurationItem' : 'configurationItemSummary';
     const ci = invoking[field];
-    if (!isObject(ci)) throw new InputError(`invokingEvent.${field} must be an object for ${messageType}, got ${show(ci)}`);
+    if (!isObject(ci))
+      throw new InputError(`invokingEvent.${field} must be an object for ${messageType}, got ${show(ci)}`);
     if (typeof ci.resourceType !== 'string' || typeof ci.resourceId !== 'string') {
-      throw new InputError(`invokingEvent.${field} must carry resourceType and resourceId strings, got ${show({ resourceType: ci.resourceType, resourceId: ci.resourceId })}`);
+      throw new InputError(
+        `invokingEvent.${field} must carry resourceType and resourceId strings, got ${show({ resourceType: ci.resourceType, resourceId: ci.resourceId })}`,
+      );
     }
     item = {
       resourceType: ci.resourceType,
@@ -152,14 +158,16 @@ export function parsePipelineParameters(raw: unknown): PipelineParameters {
   }
   let images: ImageTarget[] | undefined;
   if (doc.images !== undefined) {
-    if (!Array.isArray(doc.images)) throw new InputError(`UserParameters.images must be an array, got ${show(doc.images)}`);
+    if (!Array.isArray(doc.images))
+      throw new InputError(`UserParameters.images must be an array, got ${show(doc.images)}`);
     images = doc.images.map((i: unknown, n) => {
       if (!isObject(i) || typeof i.repository !== 'string' || i.repository === '') {
         throw new InputError(`UserParameters.images[${n}].repository must be a repository name, got ${show(i)}`);
       }
       const tag = typeof i.tag === 'string' && i.tag !== '' ? i.tag : undefined;
       const digest = typeof i.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(i.digest) ? i.digest : undefined;
-      if (!tag && !digest) throw new InputError(`UserParameters.images[${n}] needs a tag or a sha256 digest, got ${show(i)}`);
+      if (!tag && !digest)
+        throw new InputError(`UserParameters.images[${n}] needs a tag or a sha256 digest, got ${show(i)}`);
       return { repository: i.repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
     });
   }

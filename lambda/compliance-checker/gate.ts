@@ -44,8 +44,11 @@ export function gateDecision(
   const ruleIds = [...new Set(failing.map((f) => f.ruleId))].sort();
   const parts: string[] = [];
   if (failing.length > 0) {
-    parts.push(`Compliance gate failed: ${failing.length} NON_COMPLIANT finding(s) at or above ${failOn}, rules [${ruleIds.join(', ')}]:`);
-    for (const f of failing) parts.push(`${f.ruleId} (${f.severity}) on ${f.resourceName ?? f.resourceId}: ${f.reason}`);
+    parts.push(
+      `Compliance gate failed: ${failing.length} NON_COMPLIANT finding(s) at or above ${failOn}, rules [${ruleIds.join(', ')}]:`,
+    );
+    for (const f of failing)
+      parts.push(`${f.ruleId} (${f.severity}) on ${f.resourceName ?? f.resourceId}: ${f.reason}`);
   }
   if (errors.length > 0) {
     parts.push(`Could not read ${errors.length} resource(s), so compliance is unproven:`);

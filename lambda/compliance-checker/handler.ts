@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient, Evaluation, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -88,7 +92,9 @@ export type CheckerResult =
 const TEST_TOKEN = 'TESTMODE';
 const METRICS_PER_CALL = 20;
 
-export function makeHandler(deps: HandlerDeps): (event: unknown, context?: InvocationContext) => Promise<CheckerResult> {
+export function makeHandler(
+  deps: HandlerDeps,
+): (event: unknown, context?: InvocationContext) => Promise<CheckerResult> {
   const { clients, settings } = deps;
   const clock = deps.clock ?? (() => new Date());
   const collector = (logger: Logger) =>
@@ -97,7 +103,9 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
   async function onConfig(inv: ConfigInvocation, logger: Logger): Promise<CheckerResult> {
     const rule = ruleById(inv.ruleId);
     if (!rule || !rule.stages.includes('run')) {
-      const known = rulesFor('run').map((r) => r.id).join(', ');
+      const known = rulesFor('run')
+        .map((r) => r.id)
+        .join(', ');
       throw new InputError(`ruleParameters.ruleId "${inv.ruleId}" is not a run-time catalogue rule; known: [${known}]`);
     }
     const kinds = configKindsOf(rule.appliesTo);
@@ -110,19 +118,41 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
       const at = item.captureTime;
       if (kind === undefined || !kinds.includes(kind)) {
         // Config only sends in-scope types; answer anyway so the resource never shows "no result".
-        evals = kind === undefined ? [] : [evaluation(kind, item.resourceId, 'NOT_APPLICABLE', `${rule.id} does not apply to ${item.resourceType}`, at)];
-        if (kind === undefined) logger.warn('configuration item of a type the checker does not read; ignored', { resourceType: item.resourceType });
+        evals =
+          kind === undefined
+            ? []
+            : [
+                evaluation(
+                  kind,
+                  item.resourceId,
+                  'NOT_APPLICABLE',
+                  `${rule.id} does not apply to ${item.resourceType}`,
+                  at,
+                ),
+              ];
+        if (kind === undefined)
+          logger.warn('configuration item of a type the checker does not read; ignored', {
+            resourceType: item.resourceType,
+          });
       } else if (item.status === 'ResourceDeleted' || item.status === 'ResourceDeletedNotRecorded') {
         evals = [evaluation(kind, item.resourceId, 'NOT_APPLICABLE', 'the resource was deleted', at)];
       } else {
         const name = item.resourceName ?? item.resourceId;
         const targets =
-          kind === 'Endpoint' ? { endpoints: [name] }
-          : kind === 'EndpointConfig' ? { endpointConfigs: [name] }
-          : kind === 'Model' ? { models: [name] }
-          : { repositories: [name] };
+          kind === 'Endpoint'
+            ? { endpoints: [name] }
+            : kind === 'EndpointConfig'
+              ? { endpointConfigs: [name] }
+              : kind === 'Model'
+                ? { models: [name] }
+                : { repositories: [name] };
         scan = await collector(logger).collectTargets(targets, false);
-        const judged = evaluateForConfig(rule, scan.resources.filter((r) => r.kind === kind), ctx, at)
+        const judged = evaluateForConfig(
+          rule,
+          scan.resources.filter((r) => r.kind === kind),
+          ctx,
+          at,
+        )
           // Config knows the resource by the id in its configuration item: answer with exactly that id.
           .map((e) => ({ ...e, ComplianceResourceId: item.resourceId }));
         evals =
@@ -140,8 +170,20 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
     if (scan.errors.length > 0) {
       logger.error('resources not evaluated: they could not be read', { ruleId: rule.id, errors: scan.errors });
     }
-    logger.info('config evaluations reported', { ruleId: rule.id, evaluations: unique.length, calls, errors: scan.errors.length });
-    return { kind: 'config', ruleId: rule.id, evaluations: unique.length, calls, errors: scan.errors, notFound: scan.notFound };
+    logger.info('config evaluations reported', {
+      ruleId: rule.id,
+      evaluations: unique.length,
+      calls,
+      errors: scan.errors.length,
+    });
+    return {
+      kind: 'config',
+      ruleId: rule.id,
+      evaluations: unique.length,
+      calls,
+      errors: scan.errors,
+      notFound: scan.notFound,
+    };
   }
 
   /** Sends in batches of 100; evaluations Config reports as failed are retried once, then the invocation fails. */
@@ -153,7 +195,11 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
       for (const batch of batches(list)) {
         calls += 1;
         const out = await clients.config.send(
-          new PutEvaluationsCommand({ Evaluations: batch, ResultToken: resultToken, ...(testMode ? { TestMode: true } : {}) }),
+          new PutEvaluationsCommand({
+            Evaluations: batch,
+            ResultToken: resultToken,
+            ...(testMode ? { TestMode: true } : {}),
+          }),
         );
         failed.push(...(out.FailedEvaluations ?? []));
       }
@@ -172,7 +218,9 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
     const stillFailed = await send(retry);
     if (stillFailed.length > 0) {
       const ids = stillFailed.map((e) => `${e.ComplianceResourceType}/${e.ComplianceResourceId}`);
-      throw new Error(`PutEvaluations failed for ${stillFailed.length} evaluation(s) after one retry: ${ids.join(', ')}`);
+      throw new Error(
+        `PutEvaluations failed for ${stillFailed.length} evaluation(s) after one retry: ${ids.join(', ')}`,
+      );
     }
     return calls;
   }
@@ -243,7 +291,9 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
     // (at-least-once); a notification is never lost to a half-finished run.
     if (fresh.length > 0) {
       const { subject, message } = notification(fresh, report, reportKey);
-      await clients.sns.send(new PublishCommand({ TopicArn: settings.alertTopicArn, Subject: subject, Message: message }));
+      await clients.sns.send(
+        new PublishCommand({ TopicArn: settings.alertTopicArn, Subject: subject, Message: message }),
+      );
     }
     await putJson(LATEST_KEY, report);
     logger.info('scheduled compliance report written', {
@@ -294,7 +344,9 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
     } catch (err) {
       // A CodePipeline job must always get a result, or the action hangs until its timeout.
       logger.error('compliance gate errored; failing the job', { jobId: inv.jobId, error: err });
-      return fail(`Compliance checker error (${awsErrorName(err) ?? 'Error'}): ${err instanceof Error ? err.message : String(err)}`);
+      return fail(
+        `Compliance checker error (${awsErrorName(err) ?? 'Error'}): ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
@@ -305,7 +357,10 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Invoc
       const inv = classifyEvent(event);
       switch (inv.kind) {
         case 'config':
-          return await onConfig(inv, logger.child({ entry: 'config', configRuleName: inv.configRuleName, ruleId: inv.ruleId }));
+          return await onConfig(
+            inv,
+            logger.child({ entry: 'config', configRuleName: inv.configRuleName, ruleId: inv.ruleId }),
+          );
         case 'scheduled':
           return await onSchedule(runId, logger.child({ entry: 'scheduled' }));
         case 'pipeline':

@@ -138,8 +138,13 @@ export function ruleMetrics(rules: readonly Rule[], findings: readonly Finding[]
 }
 
 /** SNS subject (max 100 characters) and body for new violations. */
-export function notification(fresh: readonly Finding[], report: ComplianceReport, reportKey: string): { subject: string; message: string } {
-  const subject = `[MLOps compliance] ${fresh.length} new violation(s)${report.region ? ` in ${report.region}` : ''}`.slice(0, 100);
+export function notification(
+  fresh: readonly Finding[],
+  report: ComplianceReport,
+  reportKey: string,
+): { subject: string; message: string } {
+  const subject =
+    `[MLOps compliance] ${fresh.length} new violation(s)${report.region ? ` in ${report.region}` : ''}`.slice(0, 100);
   const lines = fresh.map(
     (f) => `- ${f.ruleId} (${f.severity}) ${f.resourceKind} ${f.resourceName ?? f.resourceId}: ${f.reason}`,
   );

@@ -23,7 +23,9 @@ export interface CheckerSettings {
 
 function fail(variable: string, value: unknown, fix: string): never {
   const shown = JSON.stringify(value);
-  throw new ConfigurationError(`${variable}: ${fix} (got ${shown && shown.length > 120 ? `${shown.slice(0, 117)}...` : shown})`);
+  throw new ConfigurationError(
+    `${variable}: ${fix} (got ${shown && shown.length > 120 ? `${shown.slice(0, 117)}...` : shown})`,
+  );
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -36,7 +38,8 @@ export function parsePolicy(json: string, variable = 'POLICY_JSON'): ComplianceP
   } catch (err) {
     fail(variable, json, `must be a JSON CompliancePolicy: ${(err as Error).message}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(variable, doc, 'must be a JSON object (a CompliancePolicy)');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    fail(variable, doc, 'must be a JSON object (a CompliancePolicy)');
   const p = doc as Record<string, unknown>;
   const at = (field: string) => `${variable}.${field}`;
   const strings = (field: string, nonEmpty: boolean) => {
@@ -47,7 +50,8 @@ export function parsePolicy(json: string, variable = 'POLICY_JSON'): ComplianceP
   };
   const int = (field: string, min: number, max: number) => {
     const v = p[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(at(field), v, `must be an integer between ${min} and ${max}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      fail(at(field), v, `must be an integer between ${min} and ${max}`);
     return v;
   };
   if (typeof p.requireVpc !== 'boolean') fail(at('requireVpc'), p.requireVpc, 'must be true or false');
@@ -71,15 +75,25 @@ export function parsePolicy(json: string, variable = 'POLICY_JSON'): ComplianceP
 export function readSettings(env: NodeJS.ProcessEnv = process.env): CheckerSettings {
   const policy = parsePolicy(requireEnv('POLICY_JSON', env));
   const reportKmsKeyArn = requireEnv('REPORT_KMS_KEY_ARN', env);
-  if (!reportKmsKeyArn.startsWith('arn:')) fail('REPORT_KMS_KEY_ARN', reportKmsKeyArn, 'must be a KMS key ARN (arn:aws:kms:...)');
+  if (!reportKmsKeyArn.startsWith('arn:'))
+    fail('REPORT_KMS_KEY_ARN', reportKmsKeyArn, 'must be a KMS key ARN (arn:aws:kms:...)');
   const alertTopicArn = requireEnv('ALERT_TOPIC_ARN', env);
-  if (!alertTopicArn.startsWith('arn:')) fail('ALERT_TOPIC_ARN', alertTopicArn, 'must be an SNS topic ARN (arn:aws:sns:...)');
+  if (!alertTopicArn.startsWith('arn:'))
+    fail('ALERT_TOPIC_ARN', alertTopicArn, 'must be an SNS topic ARN (arn:aws:sns:...)');
   const rawConcurrency = env.SCAN_CONCURRENCY;
-  const concurrency = rawConcurrency === undefined || rawConcurrency === '' ? DEFAULT_CONCURRENCY : Number(rawConcurrency);
+  const concurrency =
+    rawConcurrency === undefined || rawConcurrency === '' ? DEFAULT_CONCURRENCY : Number(rawConcurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     fail('SCAN_CONCURRENCY', rawConcurrency, 'must be an integer between 1 and 64');
   }
   const imageScope = env.IMAGE_SCOPE === undefined || env.IMAGE_SCOPE === '' ? 'in-use' : env.IMAGE_SCOPE;
   if (imageScope !== 'in-use' && imageScope !== 'all') fail('IMAGE_SCOPE', imageScope, "must be 'in-use' or 'all'");
-  return { policy, reportBucket: requireEnv('REPORT_BUCKET', env), reportKmsKeyArn, alertTopicArn, concurrency, imageScope };
+  return {
+    policy,
+    reportBucket: requireEnv('REPORT_BUCKET', env),
+    reportKmsKeyArn,
+    alertTopicArn,
+    concurrency,
+    imageScope,
+  };
 }

@@ -92,10 +92,27 @@ export interface AccumulatorOptions {
 
 function newCounter(name: string, dist: Distribution): Counter {
   if (dist.type === 'numeric') {
-    return { kind: 'numeric', name, dist, bins: new Float64Array(dist.binEdges.length + 1), cells: new Float64Array(2 * dist.ks.grid.length + 1), count: 0, missing: 0 };
+    return {
+      kind: 'numeric',
+      name,
+      dist,
+      bins: new Float64Array(dist.binEdges.length + 1),
+      cells: new Float64Array(2 * dist.ks.grid.length + 1),
+      count: 0,
+      missing: 0,
+    };
   }
   const index = new Map(dist.categories.map((c, i) => [c, i] as const));
-  return { kind: 'categorical', name, dist, index, other: index.get(OTHER) as number, counts: new Float64Array(dist.categories.length), count: 0, missing: 0 };
+  return {
+    kind: 'categorical',
+    name,
+    dist,
+    index,
+    other: index.get(OTHER) as number,
+    counts: new Float64Array(dist.categories.length),
+    count: 0,
+    missing: 0,
+  };
 }
 
 /** Where a value falls: numeric -> PSI bin and KS cell, categorical -> category slot. Throws RecordError if unreadable. */
@@ -148,14 +165,21 @@ export class DriftAccumulator {
     const byName = new Map(baseline.features.map((f) => [f.name, f.distribution] as const));
     this.counters = opts.features.map((f) => {
       const dist = byName.get(f.name);
-      if (!dist) throw new RangeError(`feature "${f.name}" is not in the baseline [${[...byName.keys()].join(', ')}]; regenerate the baseline with this feature list`);
-      if (dist.type !== f.type) throw new RangeError(`feature "${f.name}" is ${f.type} in the config but ${dist.type} in the baseline; make them agree`);
+      if (!dist)
+        throw new RangeError(
+          `feature "${f.name}" is not in the baseline [${[...byName.keys()].join(', ')}]; regenerate the baseline with this feature list`,
+        );
+      if (dist.type !== f.type)
+        throw new RangeError(
+          `feature "${f.name}" is ${f.type} in the config but ${dist.type} in the baseline; make them agree`,
+        );
       return newCounter(f.name, dist);
     });
     if (baseline.prediction) this.prediction = newCounter('prediction', baseline.prediction.distribution);
     const sensitive = opts.sensitiveAttribute ?? baseline.fairness?.sensitiveAttribute;
     this.sensitiveAt = sensitive === undefined ? -1 : opts.features.findIndex((f) => f.name === sensitive);
-    if (sensitive !== undefined && this.sensitiveAt < 0) throw new RangeError(`sensitiveAttribute "${sensitive}" is not one of the features`);
+    if (sensitive !== undefined && this.sensitiveAt < 0)
+      throw new RangeError(`sensitiveAttribute "${sensitive}" is not one of the features`);
     if (this.sensitiveAt >= 0) {
       const c = this.counters[this.sensitiveAt] as Counter;
       const n = c.kind === 'numeric' ? c.bins.length : c.counts.length;
@@ -194,7 +218,8 @@ export class DriftAccumulator {
     let predSlot = -1;
     let positive = false;
     try {
-      for (let i = 0; i < n; i++) this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
+      for (let i = 0; i < n; i++)
+        this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
       if (prediction !== undefined && this.prediction) {
         const key = predictionKey(prediction);
         positive = key === this.positiveKey;
@@ -260,14 +285,21 @@ export class DriftAccumulator {
           ...(ks ? { ks: ksFromGridCdfs(c.dist.ks.cdf, c.dist.ks.left, ks.cdf, ks.left) } : {}),
         };
       }
-      return { name, type: 'categorical', count: c.count, psi: psi(c.dist.proportions, c.counts), jsDistance: jsDistance(c.dist.proportions, c.counts) };
+      return {
+        name,
+        type: 'categorical',
+        count: c.count,
+        psi: psi(c.dist.proportions, c.counts),
+        jsDistance: jsDistance(c.dist.proportions, c.counts),
+      };
     });
     const psis = features.map((f) => f.psi).filter((v): v is number => v !== undefined);
     let predictionPsi: number | undefined;
     let predictionJsDistance: number | undefined;
     const p = this.prediction;
     if (p && p.count > 0) {
-      const [expected, actual] = p.kind === 'categorical' ? [p.dist.proportions, p.counts] : [p.dist.binProportions, p.bins];
+      const [expected, actual] =
+        p.kind === 'categorical' ? [p.dist.proportions, p.counts] : [p.dist.binProportions, p.bins];
       predictionPsi = psi(expected, actual);
       predictionJsDistance = jsDistance(expected, actual);
     }

@@ -232,8 +232,16 @@ class GrowableF64 {
   }
 }
 
-interface NumericState { kind: 'numeric'; values: GrowableF64; missing: number }
-interface CategoricalState { kind: 'categorical'; counts: Map<string, number>; missing: number }
+interface NumericState {
+  kind: 'numeric';
+  values: GrowableF64;
+  missing: number;
+}
+interface CategoricalState {
+  kind: 'categorical';
+  counts: Map<string, number>;
+  missing: number;
+}
 type State = NumericState | CategoricalState;
 
 /** Type-1 (inverse ECDF) quantile: the smallest sample value v with F(v) >= p, computed in integers. */
@@ -250,8 +258,18 @@ function numericDistribution(state: NumericState, psiBins: number, ksGridPoints:
   const s = state.values.sorted();
   const n = s.length;
   if (n === 0) {
-    return { type: 'numeric', count: 0, missing: state.missing, min: 0, max: 0, mean: 0, std: 0, binEdges: [], binProportions: [1],
-      ks: { exact: true, grid: [], cdf: [], left: [], maxCellMass: 0 } };
+    return {
+      type: 'numeric',
+      count: 0,
+      missing: state.missing,
+      min: 0,
+      max: 0,
+      mean: 0,
+      std: 0,
+      binEdges: [],
+      binProportions: [1],
+      ks: { exact: true, grid: [], cdf: [], left: [], maxCellMass: 0 },
+    };
   }
   let sum = 0;
   for (let i = 0; i < n; i++) sum += s[i] as number;
@@ -271,7 +289,10 @@ function numericDistribution(state: NumericState, psiBins: number, ksGridPoints:
   const exact = distinct.length <= ksGridPoints;
   const grid = exact
     ? distinct
-    : uniqueSorted([s[0] as number, ...Array.from({ length: ksGridPoints - 1 }, (_, k) => quantileAt(s, k + 1, ksGridPoints - 1))]);
+    : uniqueSorted([
+        s[0] as number,
+        ...Array.from({ length: ksGridPoints - 1 }, (_, k) => quantileAt(s, k + 1, ksGridPoints - 1)),
+      ]);
   // One pass over the sorted sample gives #<g and #<=g for every grid point.
   const below = new Array<number>(grid.length);
   const atOrBelow = new Array<number>(grid.length);
@@ -285,7 +306,8 @@ function numericDistribution(state: NumericState, psiBins: number, ksGridPoints:
     atOrBelow[g] = k;
   }
   let maxCell = 0;
-  for (let g = 0; g + 1 < grid.length; g++) maxCell = Math.max(maxCell, (below[g + 1] as number) - (atOrBelow[g] as number));
+  for (let g = 0; g + 1 < grid.length; g++)
+    maxCell = Math.max(maxCell, (below[g + 1] as number) - (atOrBelow[g] as number));
 
   return {
     type: 'numeric',
@@ -351,16 +373,24 @@ export class BaselineBuilder {
     this.ksGridPoints = positiveInt(opts.ksGridPoints, 200, 'ksGridPoints', 2);
     this.maxCategories = positiveInt(opts.maxCategories, 50, 'maxCategories', 1);
     this.states = opts.features.map((f) =>
-      f.type === 'numeric' ? { kind: 'numeric', values: new GrowableF64(), missing: 0 } : { kind: 'categorical', counts: new Map(), missing: 0 },
+      f.type === 'numeric'
+        ? { kind: 'numeric', values: new GrowableF64(), missing: 0 }
+        : { kind: 'categorical', counts: new Map(), missing: 0 },
     );
-    this.sensitiveIndex = opts.sensitiveAttribute === undefined ? -1 : opts.features.findIndex((f) => f.name === opts.sensitiveAttribute);
+    this.sensitiveIndex =
+      opts.sensitiveAttribute === undefined ? -1 : opts.features.findIndex((f) => f.name === opts.sensitiveAttribute);
     if (opts.sensitiveAttribute !== undefined && this.sensitiveIndex < 0) {
-      throw new RangeError(`sensitiveAttribute "${opts.sensitiveAttribute}" must be one of the features [${opts.features.map((f) => f.name).join(', ')}]`);
+      throw new RangeError(
+        `sensitiveAttribute "${opts.sensitiveAttribute}" must be one of the features [${opts.features.map((f) => f.name).join(', ')}]`,
+      );
     }
     if (opts.sensitiveAttribute !== undefined && opts.predictionColumn === undefined) {
-      throw new RangeError('a sensitiveAttribute needs a predictionColumn: fairness compares positive-prediction rates across groups');
+      throw new RangeError(
+        'a sensitiveAttribute needs a predictionColumn: fairness compares positive-prediction rates across groups',
+      );
     }
-    if (opts.predictionColumn !== undefined) this.prediction = { values: new GrowableF64(), keys: new Map(), allNumeric: true };
+    if (opts.predictionColumn !== undefined)
+      this.prediction = { values: new GrowableF64(), keys: new Map(), allNumeric: true };
     this.positiveKey = predictionKey(opts.positiveLabel ?? 1);
   }
 
@@ -392,7 +422,8 @@ export class BaselineBuilder {
       });
       if (this.opts.predictionColumn !== undefined) {
         const raw = record[this.opts.predictionColumn];
-        if (raw === undefined) throw new RecordError(`${this.opts.predictionColumn}: prediction column is missing from the record`);
+        if (raw === undefined)
+          throw new RecordError(`${this.opts.predictionColumn}: prediction column is missing from the record`);
         pred = predictionKey(raw);
         const n = Number(pred);
         predNum = pred === MISSING || !Number.isFinite(n) ? undefined : n;
@@ -432,12 +463,16 @@ export class BaselineBuilder {
   }
 
   build(meta: { readonly createdAt: string; readonly source: BaselineDocument['source'] }): BaselineDocument {
-    if (this.records === 0) throw new RangeError('no usable training records: check the input file, its format and the feature names');
+    if (this.records === 0)
+      throw new RangeError('no usable training records: check the input file, its format and the feature names');
     const features: FeatureBaseline[] = this.opts.features.map((f, i) => {
       const st = this.states[i] as State;
       return {
         name: f.name,
-        distribution: st.kind === 'numeric' ? numericDistribution(st, this.psiBins, this.ksGridPoints) : categoricalDistribution(st, this.maxCategories),
+        distribution:
+          st.kind === 'numeric'
+            ? numericDistribution(st, this.psiBins, this.ksGridPoints)
+            : categoricalDistribution(st, this.maxCategories),
       };
     });
     let prediction: BaselineDocument['prediction'];
@@ -447,8 +482,15 @@ export class BaselineBuilder {
       prediction = {
         column: this.opts.predictionColumn,
         distribution: asNumeric
-          ? numericDistribution({ kind: 'numeric', values: this.prediction.values, missing: 0 }, this.psiBins, this.ksGridPoints)
-          : categoricalDistribution({ kind: 'categorical', counts: this.prediction.keys, missing: 0 }, this.maxCategories),
+          ? numericDistribution(
+              { kind: 'numeric', values: this.prediction.values, missing: 0 },
+              this.psiBins,
+              this.ksGridPoints,
+            )
+          : categoricalDistribution(
+              { kind: 'categorical', counts: this.prediction.keys, missing: 0 },
+              this.maxCategories,
+            ),
       };
     }
     return {
@@ -461,7 +503,9 @@ export class BaselineBuilder {
       options: { psiBins: this.psiBins, ksGridPoints: this.ksGridPoints, maxCategories: this.maxCategories },
       features,
       ...(prediction ? { prediction } : {}),
-      ...(this.sensitiveIndex >= 0 ? { fairness: this.fairness(features[this.sensitiveIndex] as FeatureBaseline) } : {}),
+      ...(this.sensitiveIndex >= 0
+        ? { fairness: this.fairness(features[this.sensitiveIndex] as FeatureBaseline) }
+        : {}),
     };
   }
 
@@ -473,7 +517,8 @@ export class BaselineBuilder {
       groups.set(g, { count: e.count + count, positives: e.positives + positives });
     };
     if (dist.type === 'categorical') {
-      for (const [raw, e] of this.groups) if (raw !== MISSING) add(groupOf(dist, raw, sensitive.name) as string, e.count, e.positives);
+      for (const [raw, e] of this.groups)
+        if (raw !== MISSING) add(groupOf(dist, raw, sensitive.name) as string, e.count, e.positives);
     } else {
       // Numeric sensitive attribute: groups are its PSI bins; counts come from the kept values.
       const st = this.states[this.sensitiveIndex] as NumericState;
@@ -485,7 +530,12 @@ export class BaselineBuilder {
     }
     const list = [...groups.entries()]
       .filter(([g]) => g !== OTHER)
-      .map(([group, e]) => ({ group, count: e.count, positives: e.positives, positiveRate: e.count > 0 ? e.positives / e.count : 0 }))
+      .map(([group, e]) => ({
+        group,
+        count: e.count,
+        positives: e.positives,
+        positiveRate: e.count > 0 ? e.positives / e.count : 0,
+      }))
       .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
     const rates = list.filter((g) => g.count > 0).map((g) => g.positiveRate);
     const out = {
@@ -508,21 +558,30 @@ export function validateBaseline(doc: unknown, where: string): BaselineDocument 
   if (typeof doc !== 'object' || doc === null) return fail('is not a JSON object');
   const d = doc as Partial<BaselineDocument>;
   if (d.kind !== BASELINE_KIND) fail(`kind is ${JSON.stringify(d.kind)}, expected "${BASELINE_KIND}"`);
-  if (d.schemaVersion !== BASELINE_SCHEMA_VERSION) fail(`schemaVersion is ${JSON.stringify(d.schemaVersion)}, this detector reads ${BASELINE_SCHEMA_VERSION}`);
+  if (d.schemaVersion !== BASELINE_SCHEMA_VERSION)
+    fail(`schemaVersion is ${JSON.stringify(d.schemaVersion)}, this detector reads ${BASELINE_SCHEMA_VERSION}`);
   if (!Array.isArray(d.features) || d.features.length === 0) fail('features is missing or empty');
   for (const f of d.features as FeatureBaseline[]) {
     const dist = f?.distribution;
     if (typeof f?.name !== 'string' || !dist) fail(`feature ${JSON.stringify(f?.name)} has no distribution`);
     if (dist.type === 'numeric') {
-      if (!Array.isArray(dist.binEdges) || dist.binProportions?.length !== dist.binEdges.length + 1) fail(`feature "${f.name}": binProportions must have binEdges.length + 1 entries`);
+      if (!Array.isArray(dist.binEdges) || dist.binProportions?.length !== dist.binEdges.length + 1)
+        fail(`feature "${f.name}": binProportions must have binEdges.length + 1 entries`);
       const ks = dist.ks;
-      if (!ks || ks.cdf?.length !== ks.grid?.length || ks.left?.length !== ks.grid?.length) fail(`feature "${f.name}": ks.grid, ks.cdf and ks.left must have equal lengths`);
+      if (!ks || ks.cdf?.length !== ks.grid?.length || ks.left?.length !== ks.grid?.length)
+        fail(`feature "${f.name}": ks.grid, ks.cdf and ks.left must have equal lengths`);
     } else if (dist.type === 'categorical') {
-      if (!Array.isArray(dist.categories) || dist.categories.length !== dist.proportions?.length || dist.categories[dist.categories.length - 1] !== OTHER) {
+      if (
+        !Array.isArray(dist.categories) ||
+        dist.categories.length !== dist.proportions?.length ||
+        dist.categories[dist.categories.length - 1] !== OTHER
+      ) {
         fail(`feature "${f.name}": categories and proportions must have equal lengths, ending with ${OTHER}`);
       }
     } else {
-      fail(`feature "${f.name}": distribution type ${JSON.stringify((dist as { type?: unknown }).type)} is not numeric or categorical`);
+      fail(
+        `feature "${f.name}": distribution type ${JSON.stringify((dist as { type?: unknown }).type)} is not numeric or categorical`,
+      );
     }
   }
   return d as BaselineDocument;

@@ -56,7 +56,10 @@ export class CaptureFormatError extends Error {
 }
 
 function decode(p: CapturedPayload, what: string): { text: string; format: Format } {
-  if (typeof p.data !== 'string') throw new CaptureFormatError(`${what}.data is ${p.data === undefined ? 'missing' : typeof p.data}, expected a string`);
+  if (typeof p.data !== 'string')
+    throw new CaptureFormatError(
+      `${what}.data is ${p.data === undefined ? 'missing' : typeof p.data}, expected a string`,
+    );
   const encoding = typeof p.encoding === 'string' ? p.encoding.toUpperCase() : undefined;
   let text: string;
   if (encoding === 'BASE64') text = Buffer.from(p.data, 'base64').toString('utf8');
@@ -166,7 +169,8 @@ function outputPredictions(p: CapturedPayload, rows: number): unknown[] {
     if (Array.isArray(o.predictions)) return o.predictions.map(predictionOf);
     return [predictionOf(o)];
   }
-  if (Array.isArray(doc)) return rows === 1 && doc.length !== 1 && doc.every((x) => typeof x !== 'object') ? [doc[0]] : doc.map(predictionOf);
+  if (Array.isArray(doc))
+    return rows === 1 && doc.length !== 1 && doc.every((x) => typeof x !== 'object') ? [doc[0]] : doc.map(predictionOf);
   return [doc];
 }
 
@@ -174,19 +178,30 @@ function outputPredictions(p: CapturedPayload, rows: number): unknown[] {
  * Reads one capture line and hands its rows to `sink`. Never throws: anything unreadable is reported to
  * `sink.malformed` so one bad line costs only itself.
  */
-export function parseCaptureLine(line: string, lineNo: number, features: readonly FeatureSpec[], sink: CaptureSink): number {
+export function parseCaptureLine(
+  line: string,
+  lineNo: number,
+  features: readonly FeatureSpec[],
+  sink: CaptureSink,
+): number {
   let rows: (readonly unknown[])[];
   let predictions: unknown[] | undefined;
   try {
-    const doc = parseJson(line, 'capture line') as { captureData?: { endpointInput?: CapturedPayload; endpointOutput?: CapturedPayload } } | null;
+    const doc = parseJson(line, 'capture line') as {
+      captureData?: { endpointInput?: CapturedPayload; endpointOutput?: CapturedPayload };
+    } | null;
     const input = doc?.captureData?.endpointInput;
-    if (typeof input !== 'object' || input === null) throw new CaptureFormatError('captureData.endpointInput is missing: is input capture enabled?');
+    if (typeof input !== 'object' || input === null)
+      throw new CaptureFormatError('captureData.endpointInput is missing: is input capture enabled?');
     rows = inputRows(input, features);
     const output = doc?.captureData?.endpointOutput;
     if (typeof output === 'object' && output !== null) {
       predictions = outputPredictions(output, rows.length);
       if (predictions.length !== rows.length) {
-        throw new CaptureFormatError(`${rows.length} input row(s) but ${predictions.length} prediction(s): cannot pair them`, rows.length);
+        throw new CaptureFormatError(
+          `${rows.length} input row(s) but ${predictions.length} prediction(s): cannot pair them`,
+          rows.length,
+        );
       }
     }
   } catch (err) {
@@ -199,7 +214,11 @@ export function parseCaptureLine(line: string, lineNo: number, features: readonl
 }
 
 /** Streams a capture file line by line; memory holds one line at a time. Rejects only if the stream itself fails. */
-export async function parseCaptureStream(input: Readable, features: readonly FeatureSpec[], sink: CaptureSink): Promise<ParseStats> {
+export async function parseCaptureStream(
+  input: Readable,
+  features: readonly FeatureSpec[],
+  sink: CaptureSink,
+): Promise<ParseStats> {
   let lines = 0;
   let records = 0;
   let malformed = 0;

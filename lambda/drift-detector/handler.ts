@@ -57,13 +57,15 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, dflt: number, min: num
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigurationError(`environment variable ${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigurationError(`environment variable ${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
   const v = env[name];
-  if (v === undefined || v === '') throw new ConfigurationError(`environment variable ${name} is required but not set (${hint})`);
+  if (v === undefined || v === '')
+    throw new ConfigurationError(`environment variable ${name} is required but not set (${hint})`);
   return v;
 }
 
@@ -78,7 +80,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig
   }
   const sensitiveAttribute = env.SENSITIVE_ATTRIBUTE === '' ? undefined : env.SENSITIVE_ATTRIBUTE;
   if (sensitiveAttribute !== undefined && !features.some((f) => f.name === sensitiveAttribute)) {
-    throw new ConfigurationError(`environment variable SENSITIVE_ATTRIBUTE "${sensitiveAttribute}" must be one of FEATURES [${features.map((f) => f.name).join(', ')}]`);
+    throw new ConfigurationError(
+      `environment variable SENSITIVE_ATTRIBUTE "${sensitiveAttribute}" must be one of FEATURES [${features.map((f) => f.name).join(', ')}]`,
+    );
   }
   return {
     features,
@@ -97,7 +101,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig
 async function bodyStream(body: unknown): Promise<Readable> {
   if (body instanceof Readable) return body;
   if (body && typeof (body as { transformToByteArray?: unknown }).transformToByteArray === 'function') {
-    return Readable.from([Buffer.from(await (body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())]);
+    return Readable.from([
+      Buffer.from(await (body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+    ]);
   }
   if (typeof body === 'string' || body instanceof Uint8Array) return Readable.from([Buffer.from(body)]);
   throw new InputError('GetObject returned no readable Body');
@@ -126,7 +132,10 @@ export function makeBaselineLoader(s3: S3Client, config: DetectorConfig): () => 
       try {
         baseline = validateBaseline(doc, where);
         // Building an accumulator checks the configured features against the baseline's, once, at cold start.
-        new DriftAccumulator(baseline, { features: config.features, ...(config.sensitiveAttribute ? { sensitiveAttribute: config.sensitiveAttribute } : {}) });
+        new DriftAccumulator(baseline, {
+          features: config.features,
+          ...(config.sensitiveAttribute ? { sensitiveAttribute: config.sensitiveAttribute } : {}),
+        });
       } catch (err) {
         throw new ConfigurationError(`baseline ${where}: ${(err as Error).message}`);
       }
@@ -155,7 +164,9 @@ export function objectsFromEvent(event: unknown): S3ObjectRef[] {
     const bucket = e.detail.bucket?.name;
     const key = e.detail.object?.key;
     if (typeof bucket !== 'string' || typeof key !== 'string') {
-      throw new InputError('EventBridge event lacks detail.bucket.name or detail.object.key: is the rule matching S3 "Object Created" events?');
+      throw new InputError(
+        'EventBridge event lacks detail.bucket.name or detail.object.key: is the rule matching S3 "Object Created" events?',
+      );
     }
     return [{ bucket, key }];
   }
@@ -163,18 +174,28 @@ export function objectsFromEvent(event: unknown): S3ObjectRef[] {
     return e.Records.map((r, i) => {
       const bucket = r?.s3?.bucket?.name;
       const key = r?.s3?.object?.key;
-      if (typeof bucket !== 'string' || typeof key !== 'string') throw new InputError(`Records[${i}] lacks s3.bucket.name or s3.object.key`);
+      if (typeof bucket !== 'string' || typeof key !== 'string')
+        throw new InputError(`Records[${i}] lacks s3.bucket.name or s3.object.key`);
       return { bucket, key: decodeURIComponent(key.replace(/\+/g, ' ')) };
     });
   }
-  throw new InputError('event is neither an EventBridge S3 event (detail.bucket/detail.object) nor an S3 notification (Records[].s3)');
+  throw new InputError(
+    'event is neither an EventBridge S3 event (detail.bucket/detail.object) nor an S3 notification (Records[].s3)',
+  );
 }
 
 /** `<prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file>`: SageMaker's data-capture layout. */
 export function locationFromKey(key: string): { endpointName: string; variantName: string } | undefined {
   const parts = key.split('/');
   if (parts.length < 7) return undefined;
-  const [endpointName, variantName, y, m, d, h] = parts.slice(-7, -1) as [string, string, string, string, string, string];
+  const [endpointName, variantName, y, m, d, h] = parts.slice(-7, -1) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d) || !/^\d{2}$/.test(h)) return undefined;
   return { endpointName, variantName };
 }
@@ -193,7 +214,13 @@ export function metricData(result: DriftResult, dims: Dimensions, minSamples: nu
   const out: MetricDatum[] = [];
   const put = (name: string, value: number | undefined, unit: StandardUnit, feature?: string) => {
     if (value === undefined || !Number.isFinite(value)) return;
-    out.push({ MetricName: name, Value: value, Unit: unit, Timestamp: timestamp, Dimensions: feature === undefined ? base : [...base, { Name: 'Feature', Value: feature }] });
+    out.push({
+      MetricName: name,
+      Value: value,
+      Unit: unit,
+      Timestamp: timestamp,
+      Dimensions: feature === undefined ? base : [...base, { Name: 'Feature', Value: feature }],
+    });
   };
   put(METRICS.SAMPLE_COUNT, result.sampleCount, 'Count');
   put(METRICS.MALFORMED_RECORDS, result.malformedRecords, 'Count');
@@ -238,7 +265,9 @@ function isContentError(err: unknown): boolean {
 
 export async function publish(cloudwatch: CloudWatchClient, data: readonly MetricDatum[]): Promise<void> {
   for (let i = 0; i < data.length; i += METRICS_PER_CALL) {
-    await cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + METRICS_PER_CALL) }));
+    await cloudwatch.send(
+      new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + METRICS_PER_CALL) }),
+    );
   }
 }
 
@@ -251,13 +280,18 @@ export function makeHandler(deps: HandlerDeps) {
     if (ref.key.endsWith('/')) return { ...ref, status: 'skipped', reason: 'folder marker' };
     const fromKey = locationFromKey(ref.key);
     if (fromKey && config.endpointName !== undefined && fromKey.endpointName !== config.endpointName) {
-      log.warn('object belongs to another endpoint; skipped', { keyEndpoint: fromKey.endpointName, endpointName: config.endpointName });
+      log.warn('object belongs to another endpoint; skipped', {
+        keyEndpoint: fromKey.endpointName,
+        endpointName: config.endpointName,
+      });
       return { ...ref, status: 'skipped', reason: `endpoint ${fromKey.endpointName} is not ${config.endpointName}` };
     }
     const endpointName = fromKey?.endpointName ?? config.endpointName;
     const variantName = fromKey?.variantName ?? config.variantName;
     if (endpointName === undefined || variantName === undefined) {
-      log.error('cannot tell endpoint/variant: key is not <prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file> and ENDPOINT_NAME/VARIANT_NAME are not both set; skipped');
+      log.error(
+        'cannot tell endpoint/variant: key is not <prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file> and ENDPOINT_NAME/VARIANT_NAME are not both set; skipped',
+      );
       return { ...ref, status: 'skipped', reason: 'no endpoint/variant' };
     }
 
@@ -286,7 +320,8 @@ export function makeHandler(deps: HandlerDeps) {
     try {
       await parseCaptureStream(source, config.features, {
         record: (values, prediction) => {
-          if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS) log.warn('malformed record skipped: a value is unreadable for its feature type');
+          if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS)
+            log.warn('malformed record skipped: a value is unreadable for its feature type');
         },
         malformed: (n, reason, line) => {
           acc.addMalformed(n);
@@ -316,7 +351,13 @@ export function makeHandler(deps: HandlerDeps) {
       metricCount: data.length,
       durationMs: Date.now() - started,
     });
-    return { ...ref, status, sampleCount: result.sampleCount, malformedRecords: result.malformedRecords, metricCount: data.length };
+    return {
+      ...ref,
+      status,
+      sampleCount: result.sampleCount,
+      malformedRecords: result.malformedRecords,
+      metricCount: data.length,
+    };
   }
 
   return async (event: unknown): Promise<{ readonly objects: readonly ObjectOutcome[] }> => {
@@ -335,12 +376,19 @@ export function makeHandler(deps: HandlerDeps) {
       try {
         outcomes.push(await processObject(ref, baseline));
       } catch (err) {
-        logger.error('processing failed; the event will be retried', { bucket: ref.bucket, key: ref.key, error: err as Error });
+        logger.error('processing failed; the event will be retried', {
+          bucket: ref.bucket,
+          key: ref.key,
+          error: err as Error,
+        });
         outcomes.push({ ...ref, status: 'failed', reason: (err as Error).message });
         failures.push(`s3://${ref.bucket}/${ref.key}: ${awsErrorName(err) ?? 'Error'} ${(err as Error).message}`);
       }
     }
-    if (failures.length > 0) throw new Error(`drift detection failed for ${failures.length} of ${refs.length} object(s): ${failures.join('; ')}`);
+    if (failures.length > 0)
+      throw new Error(
+        `drift detection failed for ${failures.length} of ${refs.length} object(s): ${failures.join('; ')}`,
+      );
     return { objects: outcomes };
   };
 }

@@ -21,7 +21,10 @@ export function toProportions(counts: ArrayLike<number>): number[] {
 }
 
 function sameLength(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  if (a.length !== b.length) throw new RangeError(`${what}: distributions have ${a.length} and ${b.length} bins; they must share the baseline's bins`);
+  if (a.length !== b.length)
+    throw new RangeError(
+      `${what}: distributions have ${a.length} and ${b.length} bins; they must share the baseline's bins`,
+    );
   if (a.length === 0) throw new RangeError(`${what}: distributions have no bins`);
 }
 
@@ -110,7 +113,11 @@ export function ksFromGridCdfs(
   sameLength(leftA, leftB, 'ksFromGridCdfs');
   let d = 0;
   for (let i = 0; i < cdfA.length; i++) {
-    d = Math.max(d, Math.abs((cdfA[i] as number) - (cdfB[i] as number)), Math.abs((leftA[i] as number) - (leftB[i] as number)));
+    d = Math.max(
+      d,
+      Math.abs((cdfA[i] as number) - (cdfB[i] as number)),
+      Math.abs((leftA[i] as number) - (leftB[i] as number)),
+    );
   }
   return d;
 }

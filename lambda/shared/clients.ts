@@ -23,7 +23,7 @@ export interface SdkClientConfig {
 export function clientConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SdkClientConfig {
   const endpoint = opts.endpoint ?? env.AWS_ENDPOINT_URL;
   return {
-    ...(opts.region ?? env.AWS_REGION ? { region: opts.region ?? env.AWS_REGION } : {}),
+    ...((opts.region ?? env.AWS_REGION) ? { region: opts.region ?? env.AWS_REGION } : {}),
     ...(endpoint ? { endpoint, forcePathStyle: opts.forcePathStyle ?? true } : {}),
     ...(opts.credentials ? { credentials: { ...opts.credentials } } : {}),
     maxAttempts: opts.maxAttempts ?? 5,
@@ -32,7 +32,11 @@ export function clientConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv = 
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {

@@ -16,7 +16,16 @@ export class ConfigurationError extends Error {
   }
 }
 
-const NOT_FOUND = new Set(['ResourceNotFound', 'ResourceNotFoundException', 'ValidationException', 'NoSuchKey', 'NotFound', 'RepositoryNotFoundException', 'ImageNotFoundException', 'ScanNotFoundException']);
+const NOT_FOUND = new Set([
+  'ResourceNotFound',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'NoSuchKey',
+  'NotFound',
+  'RepositoryNotFoundException',
+  'ImageNotFoundException',
+  'ScanNotFoundException',
+]);
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError']);
 
 /** AWS SDK v3 errors carry the service's error code in `name`. */

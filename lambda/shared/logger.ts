@@ -19,7 +19,12 @@ export function createLogger(
   const min = ORDER[level] ?? ORDER.INFO;
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    sink(JSON.stringify({ level: lvl, time: new Date().toISOString(), service, message, ...base, ...fields }, errorReplacer));
+    sink(
+      JSON.stringify(
+        { level: lvl, time: new Date().toISOString(), service, message, ...base, ...fields },
+        errorReplacer,
+      ),
+    );
   };
   return {
     debug: (m, f) => emit('DEBUG', m, f),

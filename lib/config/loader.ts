@@ -63,16 +63,25 @@ function crossFieldProblems(cfg: MlopsConfig): ConfigProblem[] {
   const add = (path: string, received: unknown, message: string) => out.push({ path, received, message });
   const dupes = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
 
-  for (const d of dupes(cfg.environments.map((e) => e.name))) add('environments', d, `environment name "${d}" is used twice; names must be unique`);
-  for (const d of dupes(cfg.models.map((m) => m.name))) add('models', d, `model name "${d}" is used twice; names must be unique`);
+  for (const d of dupes(cfg.environments.map((e) => e.name)))
+    add('environments', d, `environment name "${d}" is used twice; names must be unique`);
+  for (const d of dupes(cfg.models.map((m) => m.name)))
+    add('models', d, `model name "${d}" is used twice; names must be unique`);
 
   cfg.environments.forEach((env, i) => {
     if (!isRegionAllowed(env.region, cfg.compliance)) {
-      add(`environments[${i}].region`, env.region,
-        `region is outside compliance.allowedRegions [${cfg.compliance.allowedRegions.join(', ')}] (data residency); deploy to an allowed region or extend the list after legal review`);
+      add(
+        `environments[${i}].region`,
+        env.region,
+        `region is outside compliance.allowedRegions [${cfg.compliance.allowedRegions.join(', ')}] (data residency); deploy to an allowed region or extend the list after legal review`,
+      );
     }
     if (cfg.compliance.requireVpc && !env.vpc) {
-      add(`environments[${i}].vpc`, undefined, 'compliance.requireVpc is true: give the environment vpc.subnetIds and vpc.securityGroupIds');
+      add(
+        `environments[${i}].vpc`,
+        undefined,
+        'compliance.requireVpc is true: give the environment vpc.subnetIds and vpc.securityGroupIds',
+      );
     }
   });
 
@@ -85,33 +94,64 @@ function crossFieldProblems(cfg: MlopsConfig): ConfigProblem[] {
     const at = `models[${i}]`;
     if (m.autoScaling) {
       const { minCapacity, maxCapacity } = m.autoScaling;
-      if (minCapacity > maxCapacity) add(`${at}.autoScaling.minCapacity`, minCapacity, `must be <= autoScaling.maxCapacity (${maxCapacity})`);
+      if (minCapacity > maxCapacity)
+        add(`${at}.autoScaling.minCapacity`, minCapacity, `must be <= autoScaling.maxCapacity (${maxCapacity})`);
       if (m.instanceCount < minCapacity || m.instanceCount > maxCapacity) {
-        add(`${at}.instanceCount`, m.instanceCount, `must lie within autoScaling bounds [${minCapacity}, ${maxCapacity}]`);
+        add(
+          `${at}.instanceCount`,
+          m.instanceCount,
+          `must lie within autoScaling bounds [${minCapacity}, ${maxCapacity}]`,
+        );
       }
     }
     if (m.dataCapture.enabled && m.dataCapture.samplingPercent > cfg.compliance.maxCaptureSamplingPercent) {
-      add(`${at}.dataCapture.samplingPercent`, m.dataCapture.samplingPercent,
-        `must be <= compliance.maxCaptureSamplingPercent (${cfg.compliance.maxCaptureSamplingPercent}) (data minimisation)`);
+      add(
+        `${at}.dataCapture.samplingPercent`,
+        m.dataCapture.samplingPercent,
+        `must be <= compliance.maxCaptureSamplingPercent (${cfg.compliance.maxCaptureSamplingPercent}) (data minimisation)`,
+      );
     }
     if (m.dataCapture.enabled && !m.dataCapture.captureInput && !m.dataCapture.captureOutput) {
-      add(`${at}.dataCapture`, m.dataCapture, 'capture is enabled but neither input nor output is captured; enable one or set enabled: false');
+      add(
+        `${at}.dataCapture`,
+        m.dataCapture,
+        'capture is enabled but neither input nor output is captured; enable one or set enabled: false',
+      );
     }
     if (m.dataCapture.enabled && m.monitoring.baselineFile === undefined) {
-      add(`${at}.monitoring.baselineFile`, undefined,
-        'is required when data capture is enabled, so the drift detector has a baseline: build one with `npm run baseline -- --config <config> --model ' + m.name + ' --input <training data> --output baselines/' + m.name + '.json`');
+      add(
+        `${at}.monitoring.baselineFile`,
+        undefined,
+        'is required when data capture is enabled, so the drift detector has a baseline: build one with `npm run baseline -- --config <config> --model ' +
+          m.name +
+          ' --input <training data> --output baselines/' +
+          m.name +
+          '.json`',
+      );
     }
     if (!cfg.compliance.dataClassifications.includes(m.dataClassification)) {
-      add(`${at}.dataClassification`, m.dataClassification, `must be one of [${cfg.compliance.dataClassifications.join(', ')}]`);
+      add(
+        `${at}.dataClassification`,
+        m.dataClassification,
+        `must be one of [${cfg.compliance.dataClassifications.join(', ')}]`,
+      );
     }
     const featureNames = m.monitoring.features.map((f) => f.name);
     for (const d of dupes(featureNames)) add(`${at}.monitoring.features`, d, `feature "${d}" is listed twice`);
     const sa = m.monitoring.sensitiveAttribute;
     if (sa !== undefined && !featureNames.includes(sa)) {
-      add(`${at}.monitoring.sensitiveAttribute`, sa, `must be one of the monitored features [${featureNames.join(', ')}]`);
+      add(
+        `${at}.monitoring.sensitiveAttribute`,
+        sa,
+        `must be one of the monitored features [${featureNames.join(', ')}]`,
+      );
     }
     if (m.rollout.strategy === 'CANARY' && m.instanceCount < 2) {
-      add(`${at}.instanceCount`, m.instanceCount, 'a CANARY rollout needs at least 2 instances so the canary is a fraction of the fleet');
+      add(
+        `${at}.instanceCount`,
+        m.instanceCount,
+        'a CANARY rollout needs at least 2 instances so the canary is a fraction of the fleet',
+      );
     }
   });
   return out;
@@ -121,11 +161,14 @@ function crossFieldProblems(cfg: MlopsConfig): ConfigProblem[] {
 export function parseConfig(doc: unknown, source = 'config'): MlopsConfig {
   const parsed = ConfigSchema.safeParse(doc);
   if (!parsed.success) {
-    throw new ConfigError(source, parsed.error.issues.map((issue: z.core.$ZodIssue) => ({
-      path: pathString(issue.path),
-      received: valueAt(doc, issue.path),
-      message: issue.message,
-    })));
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((issue: z.core.$ZodIssue) => ({
+        path: pathString(issue.path),
+        received: valueAt(doc, issue.path),
+        message: issue.message,
+      })),
+    );
   }
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -146,20 +189,29 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new ConfigError(file, [{ path: '', received: fromContext, message: `cannot read the config file: ${(err as Error).message}` }]);
+      throw new ConfigError(file, [
+        { path: '', received: fromContext, message: `cannot read the config file: ${(err as Error).message}` },
+      ]);
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (err) {
-      throw new ConfigError(file, [{ path: '', received: undefined, message: `not valid JSON: ${(err as Error).message}` }]);
+      throw new ConfigError(file, [
+        { path: '', received: undefined, message: `not valid JSON: ${(err as Error).message}` },
+      ]);
     }
     return parseConfig(doc, file);
   }
   const embedded = app.node.tryGetContext(DEFAULT_CONFIG_CONTEXT_KEY);
   if (embedded === undefined) {
-    throw new ConfigError('cdk.json', [{ path: DEFAULT_CONFIG_CONTEXT_KEY, received: undefined,
-      message: `no config: pass -c ${CONFIG_CONTEXT_KEY}=path/to/config.json or restore the default in cdk.json context` }]);
+    throw new ConfigError('cdk.json', [
+      {
+        path: DEFAULT_CONFIG_CONTEXT_KEY,
+        received: undefined,
+        message: `no config: pass -c ${CONFIG_CONTEXT_KEY}=path/to/config.json or restore the default in cdk.json context`,
+      },
+    ]);
   }
   return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`);
 }

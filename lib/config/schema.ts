@@ -150,8 +150,13 @@ export const ModelSchema = z
       })
       .strict(),
     /** s3:// URI of model artefacts, when the image does not bake them in. */
-    modelDataUrl: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+/, 'must be an s3://bucket/key URI').optional(),
-    instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large'),
+    modelDataUrl: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+/, 'must be an s3://bucket/key URI')
+      .optional(),
+    instanceType: z
+      .string()
+      .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large'),
     instanceCount: z.number().int().min(1).max(100).default(2),
     autoScaling: z
       .object({
@@ -174,7 +179,9 @@ export const ModelSchema = z
         ethicalConsiderations: z
           .string()
           .max(2048)
-          .default('Fairness is monitored across the configured sensitive attribute; drift and fairness alarms notify the owner.'),
+          .default(
+            'Fairness is monitored across the configured sensitive attribute; drift and fairness alarms notify the owner.',
+          ),
         owner: z.string().max(1024).optional(),
       })
       .strict()

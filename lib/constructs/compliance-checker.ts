@@ -120,13 +120,19 @@ export class ComplianceChecker extends Construct {
       throw new Error(`ComplianceChecker ${id}: concurrency must be an integer between 1 and 64, got ${concurrency}`);
     }
     if (!Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
-      throw new Error(`ComplianceChecker ${id}: reservedConcurrentExecutions must be a whole number >= 1, got ${reserved}`);
+      throw new Error(
+        `ComplianceChecker ${id}: reservedConcurrentExecutions must be a whole number >= 1, got ${reserved}`,
+      );
     }
     if (timeout.toSeconds() > 900) {
-      throw new Error(`ComplianceChecker ${id}: timeout must be at most 15 minutes (Lambda's limit), got ${timeout.toHumanString()}`);
+      throw new Error(
+        `ComplianceChecker ${id}: timeout must be at most 15 minutes (Lambda's limit), got ${timeout.toHumanString()}`,
+      );
     }
     if (props.policy.allowedRegions.length === 0) {
-      throw new Error(`ComplianceChecker ${id}: policy.allowedRegions must name at least one region; pass compliancePolicy(config)`);
+      throw new Error(
+        `ComplianceChecker ${id}: policy.allowedRegions must name at least one region; pass compliancePolicy(config)`,
+      );
     }
 
     const stack = Stack.of(this);
@@ -144,7 +150,8 @@ export class ComplianceChecker extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Compliance checker: reads SageMaker/ECR configuration, writes reports, metrics, alerts and verdicts',
+      description:
+        'Compliance checker: reads SageMaker/ECR configuration, writes reports, metrics, alerts and verdicts',
     });
     const statements: iam.PolicyStatement[] = [
       new iam.PolicyStatement({
@@ -160,8 +167,17 @@ export class ComplianceChecker extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'DescribeSageMakerResources',
-        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel', 'sagemaker:ListTags'],
-        resources: [arn('sagemaker', 'endpoint', '*'), arn('sagemaker', 'endpoint-config', '*'), arn('sagemaker', 'model', '*')],
+        actions: [
+          'sagemaker:DescribeEndpoint',
+          'sagemaker:DescribeEndpointConfig',
+          'sagemaker:DescribeModel',
+          'sagemaker:ListTags',
+        ],
+        resources: [
+          arn('sagemaker', 'endpoint', '*'),
+          arn('sagemaker', 'endpoint-config', '*'),
+          arn('sagemaker', 'model', '*'),
+        ],
       }),
       new iam.PolicyStatement({
         sid: 'ReadEcrRepositories',
@@ -184,7 +200,14 @@ export class ComplianceChecker extends Construct {
         sid: 'DescribeKmsKeys',
         // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account).
         actions: ['kms:DescribeKey'],
-        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+        resources: [
+          stack.formatArn({
+            service: 'kms',
+            resource: 'key',
+            resourceName: '*',
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
       }),
       new iam.PolicyStatement({
         sid: 'ReadWriteReports',
@@ -295,7 +318,13 @@ export class ComplianceChecker extends Construct {
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: 'Scheduled full-account compliance scan',
       schedule: props.schedule ?? events.Schedule.rate(Duration.hours(6)),
-      targets: [new targets.LambdaFunction(this.handler, { retryAttempts: 2, maxEventAge: Duration.hours(2), deadLetterQueue: this.scheduleDeadLetterQueue })],
+      targets: [
+        new targets.LambdaFunction(this.handler, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+          deadLetterQueue: this.scheduleDeadLetterQueue,
+        }),
+      ],
     });
     acknowledgeCheckerFindings(this, policy, props.reportBucket);
 
@@ -341,23 +370,44 @@ export function configRuleCandidates(): Rule[] {
  * The checker's accepted findings, one by one. Its read-only wildcards are what "judge every SageMaker and ECR
  * resource of the account" means; each is confined to the account, region and resource type.
  */
-function acknowledgeCheckerFindings(checker: ComplianceChecker, policy: iam.ManagedPolicy, reportBucket: s3.IBucket): void {
+function acknowledgeCheckerFindings(
+  checker: ComplianceChecker,
+  policy: iam.ManagedPolicy,
+  reportBucket: s3.IBucket,
+): void {
   const stack = Stack.of(checker);
-  const arn = (service: string, resource: string) => findingResource(stack, stack.formatArn({ service, resource: resource.split('/')[0]!, resourceName: '*' }));
+  const arn = (service: string, resource: string) =>
+    findingResource(stack, stack.formatArn({ service, resource: resource.split('/')[0]!, resourceName: '*' }));
   const iam5 = (resource: string, reason: string) =>
     acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-  iam5('*', 'APIs without resource-level permissions: sagemaker:List*, ecr:DescribeRegistry/GetRegistryScanningConfiguration, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJob*Result and X-Ray tracing.');
+  iam5(
+    '*',
+    'APIs without resource-level permissions: sagemaker:List*, ecr:DescribeRegistry/GetRegistryScanningConfiguration, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJob*Result and X-Ray tracing.',
+  );
   for (const type of ['endpoint', 'endpoint-config', 'model']) {
-    iam5(arn('sagemaker', `${type}/*`), `Read-only Describe/ListTags on every SageMaker ${type} of this account and region: the checker must judge resources it did not create.`);
+    iam5(
+      arn('sagemaker', `${type}/*`),
+      `Read-only Describe/ListTags on every SageMaker ${type} of this account and region: the checker must judge resources it did not create.`,
+    );
   }
-  iam5(arn('ecr', 'repository/*'), 'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings in this account and region.');
-  iam5(arn('kms', 'key/*'), 'kms:DescribeKey only, to tell customer-managed from AWS-managed keys referenced by the resources it judges.');
-  iam5(findingResource(stack, reportBucket.arnForObjects('reports/*')), 'Writes and reads its own compliance reports under the reports/ prefix; object names carry the run time.');
+  iam5(
+    arn('ecr', 'repository/*'),
+    'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings in this account and region.',
+  );
+  iam5(
+    arn('kms', 'key/*'),
+    'kms:DescribeKey only, to tell customer-managed from AWS-managed keys referenced by the resources it judges.',
+  );
+  iam5(
+    findingResource(stack, reportBucket.arnForObjects('reports/*')),
+    'Writes and reads its own compliance reports under the reports/ prefix; object names carry the run time.',
+  );
   for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
     acknowledge(checker.handler, {
       pack,
       id: `${pack}-LambdaInsideVPC`,
-      reason: 'The checker only calls AWS service APIs (SageMaker, ECR, KMS, S3, CloudWatch, SNS, Config, CodePipeline) over TLS with SigV4 and reaches no private data store; a VPC would add NAT or eight interface endpoints without reducing its exposure.',
+      reason:
+        'The checker only calls AWS service APIs (SageMaker, ECR, KMS, S3, CloudWatch, SNS, Config, CodePipeline) over TLS with SigV4 and reaches no private data store; a VPC would add NAT or eight interface endpoints without reducing its exposure.',
     });
   }
 }

@@ -40,7 +40,10 @@ export class DeadLetterQueue extends Construct {
     });
     this.alarm = new cloudwatch.Alarm(this, 'MessagesWaiting', {
       alarmDescription: `Dead-letter queue has messages: ${props.description}. Inspect, fix, then redrive.`,
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

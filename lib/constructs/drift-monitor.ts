@@ -64,11 +64,26 @@ export const MODEL_MONITOR_NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';
  * (docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-pre-built-container.html).
  */
 const MODEL_MONITOR_IMAGE_ACCOUNTS: Record<string, string> = {
-  'us-east-1': '156813124566', 'us-east-2': '777275614652', 'us-west-1': '890145073186', 'us-west-2': '159807026194',
-  'af-south-1': '875698925577', 'ap-east-1': '001633400207', 'ap-northeast-1': '574779866223', 'ap-northeast-2': '709848358524',
-  'ap-south-1': '126357580389', 'ap-southeast-1': '245545462676', 'ap-southeast-2': '563025443158', 'ca-central-1': '536280801234',
-  'eu-central-1': '048819808253', 'eu-north-1': '895015795356', 'eu-south-1': '933208885752', 'eu-west-1': '468650794304',
-  'eu-west-2': '749857270468', 'eu-west-3': '680080141114', 'me-south-1': '607024016150', 'sa-east-1': '539772159869',
+  'us-east-1': '156813124566',
+  'us-east-2': '777275614652',
+  'us-west-1': '890145073186',
+  'us-west-2': '159807026194',
+  'af-south-1': '875698925577',
+  'ap-east-1': '001633400207',
+  'ap-northeast-1': '574779866223',
+  'ap-northeast-2': '709848358524',
+  'ap-south-1': '126357580389',
+  'ap-southeast-1': '245545462676',
+  'ap-southeast-2': '563025443158',
+  'ca-central-1': '536280801234',
+  'eu-central-1': '048819808253',
+  'eu-north-1': '895015795356',
+  'eu-south-1': '933208885752',
+  'eu-west-1': '468650794304',
+  'eu-west-2': '749857270468',
+  'eu-west-3': '680080141114',
+  'me-south-1': '607024016150',
+  'sa-east-1': '539772159869',
 };
 
 const ENTRY = join(__dirname, '..', '..', 'lambda', 'drift-detector', 'index.ts');
@@ -170,22 +185,30 @@ function featureSpec(monitoring: MonitoringConfig): string {
 /** Checks at synth that the baseline was built for these features, in this order: a mismatch would fail every file at run time. */
 function checkBaselineFile(file: string, monitoring: MonitoringConfig): void {
   if (!existsSync(file)) {
-    throw new Error(`baselineFile ${file} does not exist; build it with \`npm run baseline -- --config <config> --model <name> --input <training data> --output ${file}\``);
+    throw new Error(
+      `baselineFile ${file} does not exist; build it with \`npm run baseline -- --config <config> --model <name> --input <training data> --output ${file}\``,
+    );
   }
   let doc: { kind?: unknown; features?: { name?: unknown; distribution?: { type?: unknown } }[] };
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`baselineFile ${file} is not valid JSON (${(err as Error).message}); regenerate it with \`npm run baseline\``);
+    throw new Error(
+      `baselineFile ${file} is not valid JSON (${(err as Error).message}); regenerate it with \`npm run baseline\``,
+    );
   }
   if (doc.kind !== 'mlops.drift-baseline' || !Array.isArray(doc.features)) {
-    throw new Error(`baselineFile ${file} is not a drift baseline (kind ${JSON.stringify(doc.kind)}); regenerate it with \`npm run baseline\``);
+    throw new Error(
+      `baselineFile ${file} is not a drift baseline (kind ${JSON.stringify(doc.kind)}); regenerate it with \`npm run baseline\``,
+    );
   }
   const inBaseline = new Map(doc.features.map((f) => [f.name, f.distribution?.type]));
   for (const f of monitoring.features) {
     const t = inBaseline.get(f.name);
     if (t !== f.type) {
-      throw new Error(`monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${file}; regenerate the baseline with the config's features`);
+      throw new Error(
+        `monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${file}; regenerate the baseline with the config's features`,
+      );
     }
   }
 }
@@ -236,21 +259,37 @@ export class DriftMonitor extends Construct {
     const { monitoring } = props;
     const thresholds = monitoring.thresholds;
 
-    if (!Token.isUnresolved(props.capturePrefix) && (props.capturePrefix.startsWith('/') || props.capturePrefix.includes('*') || props.capturePrefix === '')) {
-      throw new Error(`capturePrefix must be a non-empty S3 key prefix without a leading "/" or wildcards, got "${props.capturePrefix}" (e.g. "datacapture/${props.endpointName}/")`);
+    if (
+      !Token.isUnresolved(props.capturePrefix) &&
+      (props.capturePrefix.startsWith('/') || props.capturePrefix.includes('*') || props.capturePrefix === '')
+    ) {
+      throw new Error(
+        `capturePrefix must be a non-empty S3 key prefix without a leading "/" or wildcards, got "${props.capturePrefix}" (e.g. "datacapture/${props.endpointName}/")`,
+      );
     }
     if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) {
       throw new Error(`reservedConcurrency must be an integer >= 1, got ${reservedConcurrency}`);
     }
-    if (!Number.isInteger(fairnessPeriods) || !Number.isInteger(fairnessToAlarm) || fairnessToAlarm < 1 || fairnessToAlarm > fairnessPeriods) {
-      throw new Error(`fairnessDatapointsToAlarm must be between 1 and fairnessEvaluationPeriods (${fairnessPeriods}), got ${fairnessToAlarm}`);
+    if (
+      !Number.isInteger(fairnessPeriods) ||
+      !Number.isInteger(fairnessToAlarm) ||
+      fairnessToAlarm < 1 ||
+      fairnessToAlarm > fairnessPeriods
+    ) {
+      throw new Error(
+        `fairnessDatapointsToAlarm must be between 1 and fairnessEvaluationPeriods (${fairnessPeriods}), got ${fairnessToAlarm}`,
+      );
     }
     const featureNames = monitoring.features.map((f) => f.name);
     if (monitoring.sensitiveAttribute !== undefined && !featureNames.includes(monitoring.sensitiveAttribute)) {
-      throw new Error(`monitoring.sensitiveAttribute "${monitoring.sensitiveAttribute}" must be one of monitoring.features [${featureNames.join(', ')}]`);
+      throw new Error(
+        `monitoring.sensitiveAttribute "${monitoring.sensitiveAttribute}" must be one of monitoring.features [${featureNames.join(', ')}]`,
+      );
     }
     if (props.modelMonitor === true && props.modelMonitorBaseline === undefined) {
-      throw new Error('modelMonitor is true but modelMonitorBaseline is not set: give the statistics.json and constraints.json S3 URIs of a Model Monitor baseline');
+      throw new Error(
+        'modelMonitor is true but modelMonitorBaseline is not set: give the statistics.json and constraints.json S3 URIs of a Model Monitor baseline',
+      );
     }
     checkBaselineFile(props.baselineFile, monitoring);
 
@@ -298,7 +337,15 @@ export class DriftMonitor extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadBaseline',
           actions: ['s3:GetObject'],
-          resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: this.baseline.s3BucketName, resourceName: this.baseline.s3ObjectKey })],
+          resources: [
+            stack.formatArn({
+              service: 's3',
+              region: '',
+              account: '',
+              resource: this.baseline.s3BucketName,
+              resourceName: this.baseline.s3ObjectKey,
+            }),
+          ],
         }),
         new iam.PolicyStatement({
           sid: 'PublishDriftMetrics',
@@ -382,7 +429,13 @@ export class DriftMonitor extends Construct {
           object: { key: events.Match.prefix(props.capturePrefix) },
         },
       },
-      targets: [new targets.LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+      targets: [
+        new targets.LambdaFunction(fn, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
     });
 
     // ---- alarms ----
@@ -455,7 +508,11 @@ export class DriftMonitor extends Construct {
       statistic: cloudwatch.Stats.AVERAGE,
       period: this.period,
       ...options,
-      dimensionsMap: { EndpointName: this.props.endpointName, VariantName: this.props.variantName, ...options.dimensionsMap },
+      dimensionsMap: {
+        EndpointName: this.props.endpointName,
+        VariantName: this.props.variantName,
+        ...options.dimensionsMap,
+      },
     });
   }
 
@@ -470,14 +527,20 @@ export class DriftMonitor extends Construct {
     const stack = Stack.of(this);
     const iam5 = (resource: string, reason: string) =>
       acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-    iam5('*', 'Only cloudwatch:PutMetricData (pinned to the MLOps/Drift namespace by condition) and X-Ray tracing, which IAM accepts on "*" only.');
-    iam5(findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
-      'Read-only access to this endpoint\'s own capture prefix; SageMaker names capture files by date and hour at run time.');
+    iam5(
+      '*',
+      'Only cloudwatch:PutMetricData (pinned to the MLOps/Drift namespace by condition) and X-Ray tracing, which IAM accepts on "*" only.',
+    );
+    iam5(
+      findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
+      "Read-only access to this endpoint's own capture prefix; SageMaker names capture files by date and hour at run time.",
+    );
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
       acknowledge(fn, {
         pack,
         id: `${pack}-LambdaInsideVPC`,
-        reason: 'The detector only calls S3 (GetObject on the capture prefix) and CloudWatch (PutMetricData) over TLS with SigV4; a VPC would add NAT or interface endpoints without reducing its exposure.',
+        reason:
+          'The detector only calls S3 (GetObject on the capture prefix) and CloudWatch (PutMetricData) over TLS with SigV4; a VPC would add NAT or interface endpoints without reducing its exposure.',
       });
     }
     const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');
@@ -485,7 +548,8 @@ export class DriftMonitor extends Construct {
       acknowledge(invokeConfig, {
         pack: 'Serverless',
         id: 'Serverless-LambdaAsyncFailureDestination',
-        reason: 'Failed asynchronous invocations go to the function\'s dead-letter queue (DeadLetterConfig), which keeps them 14 days and alarms on the first one; an on-failure destination would duplicate it.',
+        reason:
+          "Failed asynchronous invocations go to the function's dead-letter queue (DeadLetterConfig), which keeps them 14 days and alarms on the first one; an on-failure destination would duplicate it.",
       });
     }
   }
@@ -497,14 +561,21 @@ export class DriftMonitor extends Construct {
     const out: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({
         title: `Feature drift (PSI) — ${this.props.endpointName}/${this.props.variantName}`,
-        left: [...monitoring.features.map((f) => this.featureMetric(DRIFT_METRICS.FEATURE_PSI, f.name, { label: f.name })),
-          this.metric(DRIFT_METRICS.MAX_FEATURE_PSI, { label: 'max over features', statistic: cloudwatch.Stats.MAXIMUM })],
+        left: [
+          ...monitoring.features.map((f) => this.featureMetric(DRIFT_METRICS.FEATURE_PSI, f.name, { label: f.name })),
+          this.metric(DRIFT_METRICS.MAX_FEATURE_PSI, {
+            label: 'max over features',
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+        ],
         leftAnnotations: [{ value: t.psi, label: `PSI alarm ${t.psi}`, color: cloudwatch.Color.RED }],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Feature drift (Jensen-Shannon distance, KS)',
-        left: monitoring.features.map((f) => this.featureMetric(DRIFT_METRICS.FEATURE_JS_DISTANCE, f.name, { label: `JS ${f.name}` })),
+        left: monitoring.features.map((f) =>
+          this.featureMetric(DRIFT_METRICS.FEATURE_JS_DISTANCE, f.name, { label: `JS ${f.name}` }),
+        ),
         right: numeric.map((f) => this.featureMetric(DRIFT_METRICS.FEATURE_KS, f.name, { label: `KS ${f.name}` })),
         leftAnnotations: [{ value: t.jsDistance, label: `JS ${t.jsDistance}` }],
         rightAnnotations: [{ value: t.ks, label: `KS ${t.ks}` }],
@@ -524,16 +595,24 @@ export class DriftMonitor extends Construct {
       }),
     ];
     if (monitoring.sensitiveAttribute !== undefined) {
-      out.push(new cloudwatch.GraphWidget({
-        title: `Fairness across ${monitoring.sensitiveAttribute}`,
-        left: [this.metric(DRIFT_METRICS.DISPARATE_IMPACT_RATIO, { label: 'disparate impact ratio' })],
-        right: [this.metric(DRIFT_METRICS.DEMOGRAPHIC_PARITY_DIFFERENCE, { label: 'demographic parity difference' })],
-        leftAnnotations: [{ value: t.disparateImpactMin, label: `DI min ${t.disparateImpactMin}`, color: cloudwatch.Color.RED }],
-        rightAnnotations: [{ value: t.parityDifferenceMax, label: `DPD max ${t.parityDifferenceMax}`, color: cloudwatch.Color.ORANGE }],
-        width: 8,
-      }));
+      out.push(
+        new cloudwatch.GraphWidget({
+          title: `Fairness across ${monitoring.sensitiveAttribute}`,
+          left: [this.metric(DRIFT_METRICS.DISPARATE_IMPACT_RATIO, { label: 'disparate impact ratio' })],
+          right: [this.metric(DRIFT_METRICS.DEMOGRAPHIC_PARITY_DIFFERENCE, { label: 'demographic parity difference' })],
+          leftAnnotations: [
+            { value: t.disparateImpactMin, label: `DI min ${t.disparateImpactMin}`, color: cloudwatch.Color.RED },
+          ],
+          rightAnnotations: [
+            { value: t.parityDifferenceMax, label: `DPD max ${t.parityDifferenceMax}`, color: cloudwatch.Color.ORANGE },
+          ],
+          width: 8,
+        }),
+      );
     }
-    out.push(new cloudwatch.AlarmStatusWidget({ title: 'Drift and fairness alarms', alarms: [...this.alarms], width: 24 }));
+    out.push(
+      new cloudwatch.AlarmStatusWidget({ title: 'Drift and fairness alarms', alarms: [...this.alarms], width: 24 }),
+    );
     return out;
   }
 
@@ -548,7 +627,9 @@ export class DriftMonitor extends Construct {
     let imageUri = props.modelMonitorImageUri;
     if (imageUri === undefined) {
       if (!Token.isUnresolved(stack.region) && MODEL_MONITOR_IMAGE_ACCOUNTS[stack.region] === undefined) {
-        throw new Error(`no Model Monitor image known for region ${stack.region}; set modelMonitorImageUri (see the SageMaker "pre-built container" docs)`);
+        throw new Error(
+          `no Model Monitor image known for region ${stack.region}; set modelMonitorImageUri (see the SageMaker "pre-built container" docs)`,
+        );
       }
       const mapping = new CfnMapping(this, 'ModelMonitorImageAccounts', {
         mapping: Object.fromEntries(Object.entries(MODEL_MONITOR_IMAGE_ACCOUNTS).map(([r, a]) => [r, { account: a }])),
@@ -566,7 +647,11 @@ export class DriftMonitor extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadCaptureAndBaseline',
           actions: ['s3:GetObject'],
-          resources: [`${props.captureBucket.bucketArn}/${props.capturePrefix}*`, s3ObjectArn(mmBaseline.statisticsS3Uri, 'statisticsS3Uri'), s3ObjectArn(mmBaseline.constraintsS3Uri, 'constraintsS3Uri')],
+          resources: [
+            `${props.captureBucket.bucketArn}/${props.capturePrefix}*`,
+            s3ObjectArn(mmBaseline.statisticsS3Uri, 'statisticsS3Uri'),
+            s3ObjectArn(mmBaseline.constraintsS3Uri, 'constraintsS3Uri'),
+          ],
         }),
         new iam.PolicyStatement({
           sid: 'ListCapture',
@@ -593,7 +678,14 @@ export class DriftMonitor extends Construct {
         new iam.PolicyStatement({
           sid: 'WriteJobLogs',
           actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/ProcessingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          resources: [
+            stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '/aws/sagemaker/ProcessingJobs:*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
         }),
       ],
     });
@@ -617,7 +709,15 @@ export class DriftMonitor extends Construct {
       },
       dataQualityJobOutputConfig: {
         kmsKeyId: props.encryptionKey.keyArn,
-        monitoringOutputs: [{ s3Output: { localPath: '/opt/ml/processing/output', s3Uri: `s3://${props.captureBucket.bucketName}/${outputPrefix}`, s3UploadMode: 'EndOfJob' } }],
+        monitoringOutputs: [
+          {
+            s3Output: {
+              localPath: '/opt/ml/processing/output',
+              s3Uri: `s3://${props.captureBucket.bucketName}/${outputPrefix}`,
+              s3UploadMode: 'EndOfJob',
+            },
+          },
+        ],
       },
       jobResources: {
         clusterConfig: {
@@ -643,7 +743,9 @@ export class DriftMonitor extends Construct {
         scheduleConfig: { scheduleExpression: props.modelMonitorSchedule ?? 'cron(0 * ? * * *)' },
       },
     });
-    Annotations.of(this).addInfo(`Model Monitor data-quality schedule ${scheduleName} watches ${props.endpointName}; the endpoint must exist before this stack deploys`);
+    Annotations.of(this).addInfo(
+      `Model Monitor data-quality schedule ${scheduleName} watches ${props.endpointName}; the endpoint must exist before this stack deploys`,
+    );
     const action = new cwActions.SnsAction(props.alarmTopic);
     return props.monitoring.features.map((f, i) => {
       const alarm = new cloudwatch.Alarm(this, `ModelMonitorDrift${i}`, {

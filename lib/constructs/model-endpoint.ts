@@ -144,7 +144,9 @@ export class ModelEndpoint extends Construct {
     this.variantName = variantName;
 
     if (!props.vpc) {
-      Annotations.of(this).addInfo(`${props.endpointName}: the model runs outside a VPC (network isolation ${networkIsolation ? 'on' : 'off'}). Set environments[].vpc to attach it to private subnets.`);
+      Annotations.of(this).addInfo(
+        `${props.endpointName}: the model runs outside a VPC (network isolation ${networkIsolation ? 'on' : 'off'}). Set environments[].vpc to attach it to private subnets.`,
+      );
     }
 
     this.role = new iam.Role(this, 'ExecutionRole', {
@@ -170,7 +172,9 @@ export class ModelEndpoint extends Construct {
         mode: 'SingleModel',
         ...(props.modelDataUrl ? { modelDataUrl: props.modelDataUrl } : {}),
       },
-      ...(props.vpc ? { vpcConfig: { subnets: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] } } : {}),
+      ...(props.vpc
+        ? { vpcConfig: { subnets: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] } }
+        : {}),
     };
     // Models and endpoint configs are immutable: the names come from their content, so every change creates a
     // new one beside the old and the endpoint moves to it with a blue/green deployment.
@@ -255,16 +259,18 @@ export class ModelEndpoint extends Construct {
     };
     const name = (suffix: string) => `${props.endpointName}-${suffix}`;
 
-    add(new cloudwatch.Alarm(this, 'Errors5xxAlarm', {
-      alarmName: name('5xx-errors'),
-      alarmDescription: `${props.endpointName}: more than ${props.thresholds.errors5xxPerMinute} 5XX errors a minute. Rolls back a deployment in progress.`,
-      metric: this.metric('Invocation5XXErrors', { statistic: 'Sum' }),
-      threshold: props.thresholds.errors5xxPerMinute,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    add(
+      new cloudwatch.Alarm(this, 'Errors5xxAlarm', {
+        alarmName: name('5xx-errors'),
+        alarmDescription: `${props.endpointName}: more than ${props.thresholds.errors5xxPerMinute} 5XX errors a minute. Rolls back a deployment in progress.`,
+        metric: this.metric('Invocation5XXErrors', { statistic: 'Sum' }),
+        threshold: props.thresholds.errors5xxPerMinute,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
 
     const rate4xx = new cloudwatch.MathExpression({
       expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
@@ -275,28 +281,32 @@ export class ModelEndpoint extends Construct {
       period: Duration.minutes(1),
       label: '4XX rate (%)',
     });
-    add(new cloudwatch.Alarm(this, 'Errors4xxRateAlarm', {
-      alarmName: name('4xx-rate'),
-      alarmDescription: `${props.endpointName}: 4XX errors above ${props.thresholds.error4xxRatePercent}% of invocations. Rolls back a deployment in progress.`,
-      metric: rate4xx,
-      threshold: props.thresholds.error4xxRatePercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    add(
+      new cloudwatch.Alarm(this, 'Errors4xxRateAlarm', {
+        alarmName: name('4xx-rate'),
+        alarmDescription: `${props.endpointName}: 4XX errors above ${props.thresholds.error4xxRatePercent}% of invocations. Rolls back a deployment in progress.`,
+        metric: rate4xx,
+        threshold: props.thresholds.error4xxRatePercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
 
     // ModelLatency is reported in microseconds.
-    add(new cloudwatch.Alarm(this, 'LatencyP99Alarm', {
-      alarmName: name('model-latency-p99'),
-      alarmDescription: `${props.endpointName}: p99 model latency above ${props.thresholds.latencyP99Ms} ms. Rolls back a deployment in progress.`,
-      metric: this.metric('ModelLatency', { statistic: 'p99' }),
-      threshold: props.thresholds.latencyP99Ms * 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    add(
+      new cloudwatch.Alarm(this, 'LatencyP99Alarm', {
+        alarmName: name('model-latency-p99'),
+        alarmDescription: `${props.endpointName}: p99 model latency above ${props.thresholds.latencyP99Ms} ms. Rolls back a deployment in progress.`,
+        metric: this.metric('ModelLatency', { statistic: 'p99' }),
+        threshold: props.thresholds.latencyP99Ms * 1000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
   }
 
   private addAutoScaling(opts: AutoScalingOptions): void {
@@ -320,9 +330,17 @@ export class ModelEndpoint extends Construct {
 function trafficRouting(r: RolloutOptions): sagemaker.CfnEndpoint.TrafficRoutingConfigProperty {
   switch (r.strategy) {
     case 'CANARY':
-      return { type: 'CANARY', waitIntervalInSeconds: r.waitSeconds, canarySize: { type: 'CAPACITY_PERCENT', value: r.stepPercent } };
+      return {
+        type: 'CANARY',
+        waitIntervalInSeconds: r.waitSeconds,
+        canarySize: { type: 'CAPACITY_PERCENT', value: r.stepPercent },
+      };
     case 'LINEAR':
-      return { type: 'LINEAR', waitIntervalInSeconds: r.waitSeconds, linearStepSize: { type: 'CAPACITY_PERCENT', value: r.stepPercent } };
+      return {
+        type: 'LINEAR',
+        waitIntervalInSeconds: r.waitSeconds,
+        linearStepSize: { type: 'CAPACITY_PERCENT', value: r.stepPercent },
+      };
     case 'ALL_AT_ONCE':
       return { type: 'ALL_AT_ONCE', waitIntervalInSeconds: r.waitSeconds };
   }
@@ -376,13 +394,21 @@ function executionStatements(stack: Stack, props: ModelEndpointProps): iam.Polic
   }
   if (props.modelDataUrl && props.modelDataBucket) {
     const key = props.modelDataUrl.replace(/^s3:\/\/[^/]+\//, '');
-    statements.push(new iam.PolicyStatement({
-      sid: 'ReadModelData',
-      actions: ['s3:GetObject'],
-      resources: [props.modelDataBucket.arnForObjects(key)],
-    }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReadModelData',
+        actions: ['s3:GetObject'],
+        resources: [props.modelDataBucket.arnForObjects(key)],
+      }),
+    );
     if (props.modelDataKey) {
-      statements.push(new iam.PolicyStatement({ sid: 'DecryptModelData', actions: ['kms:Decrypt'], resources: [props.modelDataKey.keyArn] }));
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DecryptModelData',
+          actions: ['kms:Decrypt'],
+          resources: [props.modelDataKey.keyArn],
+        }),
+      );
     }
   }
   if (props.vpc) {
@@ -392,9 +418,15 @@ function executionStatements(stack: Stack, props: ModelEndpointProps): iam.Polic
         // resource-level permissions for these calls.
         sid: 'VpcNetworkInterfaces',
         actions: [
-          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-          'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+          'ec2:CreateNetworkInterface',
+          'ec2:CreateNetworkInterfacePermission',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
         ],
         resources: ['*'],
       }),
@@ -429,9 +461,12 @@ function validate(scope: Construct, p: ModelEndpointProps): void {
   if (p.dataCapture && (p.dataCapture.samplingPercent < 1 || p.dataCapture.samplingPercent > 100)) {
     fail(`dataCapture.samplingPercent must be between 1 and 100, got ${p.dataCapture.samplingPercent}`);
   }
-  if (p.modelDataUrl && !p.modelDataBucket) fail('modelDataBucket is required when modelDataUrl is set, so the role can read exactly that object');
+  if (p.modelDataUrl && !p.modelDataBucket)
+    fail('modelDataBucket is required when modelDataUrl is set, so the role can read exactly that object');
   if (p.autoScaling && p.autoScaling.minCapacity > p.autoScaling.maxCapacity) {
-    fail(`autoScaling.minCapacity (${p.autoScaling.minCapacity}) must be <= maxCapacity (${p.autoScaling.maxCapacity})`);
+    fail(
+      `autoScaling.minCapacity (${p.autoScaling.minCapacity}) must be <= maxCapacity (${p.autoScaling.maxCapacity})`,
+    );
   }
   if (p.instanceCount < 1) fail(`instanceCount must be >= 1, got ${p.instanceCount}`);
 }
@@ -441,12 +476,19 @@ function acknowledgeExecutionPolicy(policy: iam.ManagedPolicy, props: ModelEndpo
   const stack = Stack.of(policy);
   const iam5 = (resource: string, reason: string) =>
     acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-  iam5('*', 'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".');
-  iam5(findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
-    'Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint\'s own log group.');
+  iam5(
+    '*',
+    'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".',
+  );
+  iam5(
+    findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
+    "Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint's own log group.",
+  );
   if (props.dataCapture) {
-    iam5(`${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
-      'SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint\'s capture prefix.');
+    iam5(
+      `${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
+      "SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint's capture prefix.",
+    );
   }
 }
 
@@ -454,5 +496,6 @@ function acknowledgeExecutionPolicy(policy: iam.ManagedPolicy, props: ModelEndpo
 function endpointLogArns(stack: Stack, endpointName: string): string[] {
   const group = `/aws/sagemaker/Endpoints/${endpointName}`;
   return [group, `${group}:log-stream:*`].map((resourceName) =>
-    stack.formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    stack.formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+  );
 }

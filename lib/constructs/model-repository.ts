@@ -37,10 +37,14 @@ export class ModelRepository extends Construct {
     const maxImageCount = props.maxImageCount ?? 50;
     const untaggedExpiryDays = props.untaggedExpiryDays ?? 7;
     if (!Token.isUnresolved(maxImageCount) && (!Number.isInteger(maxImageCount) || maxImageCount < 1)) {
-      throw new Error(`ModelRepository ${props.repositoryName}: maxImageCount must be a whole number >= 1, got ${maxImageCount}`);
+      throw new Error(
+        `ModelRepository ${props.repositoryName}: maxImageCount must be a whole number >= 1, got ${maxImageCount}`,
+      );
     }
     if (!Token.isUnresolved(untaggedExpiryDays) && (!Number.isInteger(untaggedExpiryDays) || untaggedExpiryDays < 1)) {
-      throw new Error(`ModelRepository ${props.repositoryName}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedExpiryDays}`);
+      throw new Error(
+        `ModelRepository ${props.repositoryName}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedExpiryDays}`,
+      );
     }
     this.repository = new ecr.Repository(this, 'Resource', {
       repositoryName: props.repositoryName,
@@ -51,8 +55,18 @@ export class ModelRepository extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       emptyOnDelete: false,
       lifecycleRules: [
-        { rulePriority: 1, description: 'Expire untagged images', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(untaggedExpiryDays) },
-        { rulePriority: 2, description: `Keep the newest ${maxImageCount} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount },
+        {
+          rulePriority: 1,
+          description: 'Expire untagged images',
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: Duration.days(untaggedExpiryDays),
+        },
+        {
+          rulePriority: 2,
+          description: `Keep the newest ${maxImageCount} images`,
+          tagStatus: ecr.TagStatus.ANY,
+          maxImageCount,
+        },
       ],
     });
   }
@@ -72,7 +86,12 @@ export class RegistryEnhancedScanning extends Construct {
     super(scope, id);
     new ecr.CfnRegistryScanningConfiguration(this, 'Resource', {
       scanType: 'ENHANCED',
-      rules: [{ scanFrequency: props.frequency ?? 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+      rules: [
+        {
+          scanFrequency: props.frequency ?? 'CONTINUOUS_SCAN',
+          repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }],
+        },
+      ],
     });
   }
 }

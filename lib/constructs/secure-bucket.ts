@@ -59,18 +59,30 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const { expirationDays } = props;
-    if (expirationDays !== undefined && !Token.isUnresolved(expirationDays) && (!Number.isInteger(expirationDays) || expirationDays < 1)) {
-      throw new Error(`SecureBucket ${this.node.path}: expirationDays must be a whole number >= 1, got ${expirationDays}`);
+    if (
+      expirationDays !== undefined &&
+      !Token.isUnresolved(expirationDays) &&
+      (!Number.isInteger(expirationDays) || expirationDays < 1)
+    ) {
+      throw new Error(
+        `SecureBucket ${this.node.path}: expirationDays must be a whole number >= 1, got ${expirationDays}`,
+      );
     }
     if (props.purpose !== 'access-logs' && !props.accessLogsBucket) {
-      throw new Error(`SecureBucket ${this.node.path}: accessLogsBucket is required for purpose "${props.purpose}" (only the access-log bucket may go without)`);
+      throw new Error(
+        `SecureBucket ${this.node.path}: accessLogsBucket is required for purpose "${props.purpose}" (only the access-log bucket may go without)`,
+      );
     }
     if (!props.encryptionKey && props.purpose !== 'access-logs') {
-      throw new Error(`SecureBucket ${this.node.path}: encryptionKey is required for purpose "${props.purpose}" (only the access-log bucket uses SSE-S3)`);
+      throw new Error(
+        `SecureBucket ${this.node.path}: encryptionKey is required for purpose "${props.purpose}" (only the access-log bucket uses SSE-S3)`,
+      );
     }
     if (!FeatureFlags.of(this).isEnabled(LOG_DELIVERY_FLAG)) {
       // Without it CDK grants log delivery with an ACL, which BucketOwnerEnforced (ACLs disabled) forbids.
-      throw new Error(`SecureBucket ${this.node.path}: set the feature flag "${LOG_DELIVERY_FLAG}": true in cdk.json context (log delivery by bucket policy; ACLs stay disabled)`);
+      throw new Error(
+        `SecureBucket ${this.node.path}: set the feature flag "${LOG_DELIVERY_FLAG}": true in cdk.json context (log delivery by bucket policy; ACLs stay disabled)`,
+      );
     }
     const noncurrentDays = props.noncurrentExpirationDays ?? (expirationDays !== undefined ? 1 : 90);
 
@@ -106,13 +118,16 @@ export class SecureBucket extends Construct {
         eventBridgeConfiguration: { eventBridgeEnabled: true },
       };
     }
-    acknowledgeAll(this.bucket, ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
-      pack: pack as PackName,
-      id: `${pack}-S3BucketReplicationEnabled`,
-      reason:
-        'Not replicated on purpose: a cross-region copy of captured inference data would leave the data-residency ' +
-        'boundary (compliance.allowedRegions). Durability comes from S3 (11 nines) and versioning; deletions keep ' +
-        'a noncurrent version until the lifecycle rule removes it.',
-    })));
+    acknowledgeAll(
+      this.bucket,
+      ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+        pack: pack as PackName,
+        id: `${pack}-S3BucketReplicationEnabled`,
+        reason:
+          'Not replicated on purpose: a cross-region copy of captured inference data would leave the data-residency ' +
+          'boundary (compliance.allowedRegions). Durability comes from S3 (11 nines) and versioning; deletions keep ' +
+          'a noncurrent version until the lifecycle rule removes it.',
+      })),
+    );
   }
 }

@@ -26,10 +26,14 @@ export interface Acknowledgement {
  */
 export function acknowledge(scope: IConstruct, ack: Acknowledgement): void {
   if (ack.reason.trim().length < 20) {
-    throw new Error(`acknowledgement of ${ack.pack}::${ack.id} at ${scope.node.path} needs a reason a reviewer can judge (got "${ack.reason}")`);
+    throw new Error(
+      `acknowledgement of ${ack.pack}::${ack.id} at ${scope.node.path} needs a reason a reviewer can judge (got "${ack.reason}")`,
+    );
   }
   if (/^[A-Za-z0-9.]+-[A-Za-z0-9]+$/.test(ack.id) && BRACKETED_RULES.has(ack.id)) {
-    throw new Error(`acknowledgement ${ack.id} at ${scope.node.path} is a bare prefix of a rule whose findings carry a [suffix]; acknowledge each finding, e.g. ${ack.id}[Resource::*]`);
+    throw new Error(
+      `acknowledgement ${ack.id} at ${scope.node.path} is a bare prefix of a rule whose findings carry a [suffix]; acknowledge each finding, e.g. ${ack.id}[Resource::*]`,
+    );
   }
   Validations.of(scope).acknowledge({ id: `${ack.pack}::${ack.id}`, reason: ack.reason });
 }

@@ -14,7 +14,10 @@ export interface ValidationReport {
   readonly pluginReports: ReadonlyArray<{
     readonly pluginName: string;
     readonly conclusion: string;
-    readonly violations: ReadonlyArray<{ readonly ruleName: string; readonly violatingConstructs: ReadonlyArray<{ readonly constructPath: string }> }>;
+    readonly violations: ReadonlyArray<{
+      readonly ruleName: string;
+      readonly violatingConstructs: ReadonlyArray<{ readonly constructPath: string }>;
+    }>;
     readonly suppressedViolations?: ReadonlyArray<{
       readonly ruleName: string;
       readonly acknowledgedId: string;
@@ -33,7 +36,8 @@ export function recordedAcknowledgements(root: IConstruct): RecordedAcknowledgem
   for (const c of root.node.findAll()) {
     for (const entry of c.node.metadata) {
       if (entry.type !== ACK_METADATA || !entry.data) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) out.push({ id, reason, path: c.node.path });
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+        out.push({ id, reason, path: c.node.path });
     }
   }
   return out;

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CfnElement, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Token } from 'aws-cdk-lib';
+import {
+  CfnElement,
+  CfnResource,
+  IPolicyValidationContext,
+  PolicyValidationPluginReport,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { rulesFor } from '../policy/catalogue';
 import { CompliancePolicy, PolicyContext } from '../policy/context';
@@ -40,7 +47,9 @@ export class MlopsChecks extends NagPack {
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.factsByTemplate = new Map();
-    const templates = context.templatePaths.map((p) => [basename(p), JSON.parse(readFileSync(p, 'utf8')) as CfnTemplate] as const);
+    const templates = context.templatePaths.map(
+      (p) => [basename(p), JSON.parse(readFileSync(p, 'utf8')) as CfnTemplate] as const,
+    );
     // Model stacks import keys from the platform stack: resolve imports against every template of the app.
     const imports = exportedResourceTypes(templates.map(([, t]) => t));
     for (const [file, template] of templates) this.factsByTemplate.set(file, factsByLogicalId(template, { imports }));
@@ -83,7 +92,9 @@ function renderTemplate(stack: Stack): CfnTemplate {
   const resources: Record<string, unknown> = {};
   for (const child of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(child) || Stack.of(child) !== stack) continue;
-    const fragment = stack.resolve((child as unknown as { _toCloudFormation(): object })._toCloudFormation()) as { Resources?: Record<string, unknown> };
+    const fragment = stack.resolve((child as unknown as { _toCloudFormation(): object })._toCloudFormation()) as {
+      Resources?: Record<string, unknown>;
+    };
     Object.assign(resources, fragment.Resources ?? {});
   }
   return { Resources: resources } as CfnTemplate;

@@ -126,12 +126,7 @@ export interface ImageFacts extends FactsBase {
 }
 
 export type ResourceFacts =
-  | ModelFacts
-  | EndpointConfigFacts
-  | EndpointFacts
-  | RepositoryFacts
-  | BucketFacts
-  | ImageFacts;
+  ModelFacts | EndpointConfigFacts | EndpointFacts | RepositoryFacts | BucketFacts | ImageFacts;
 
 export type ResourceKind = ResourceFacts['kind'];
 

@@ -103,7 +103,10 @@ export function modelFacts(model: DescribeModelOutput, tags?: readonly SageMaker
   const containers = [...(model.PrimaryContainer ? [model.PrimaryContainer] : []), ...(model.Containers ?? [])];
   const images = [...new Set(containers.map((c) => c.Image).filter((i): i is string => i !== undefined && i !== ''))];
   const vpc = model.VpcConfig
-    ? { subnetIds: [...(model.VpcConfig.Subnets ?? [])], securityGroupIds: [...(model.VpcConfig.SecurityGroupIds ?? [])] }
+    ? {
+        subnetIds: [...(model.VpcConfig.Subnets ?? [])],
+        securityGroupIds: [...(model.VpcConfig.SecurityGroupIds ?? [])],
+      }
     : undefined;
   return withOptional<ModelFacts>(
     {
@@ -193,7 +196,12 @@ export function endpointFacts(endpoint: DescribeEndpointOutput, tags?: readonly 
 }
 
 function wildcardMatch(filter: string, name: string): boolean {
-  const re = new RegExp(`^${filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${filter
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(name);
 }
 
@@ -201,7 +209,10 @@ function wildcardMatch(filter: string, name: string): boolean {
  * Whether the registry-level scanning configuration scans this repository on push (or continuously).
  * Under ENHANCED scanning, ECR ignores the repository-level scanOnPush flag; under BASIC, both apply.
  */
-export function registryScansOnPush(config: RegistryScanningConfiguration | undefined, repositoryName: string): boolean {
+export function registryScansOnPush(
+  config: RegistryScanningConfiguration | undefined,
+  repositoryName: string,
+): boolean {
   if (!config) return false;
   const enhanced = config.scanType === 'ENHANCED';
   return (config.rules ?? []).some(
@@ -232,7 +243,11 @@ export function repositoryFacts(repo: Repository, extras: RepositoryExtras): Rep
   const type = enc?.encryptionType ?? 'AES256';
   // KMS without a key ARN means ECR's AWS-managed key (aws/ecr): known not to be customer-managed.
   const kmsKey: KeyRef | undefined =
-    type === 'AES256' ? undefined : enc?.kmsKey ? keyRef(enc.kmsKey, keys) : { id: 'alias/aws/ecr', customerManaged: false };
+    type === 'AES256'
+      ? undefined
+      : enc?.kmsKey
+        ? keyRef(enc.kmsKey, keys)
+        : { id: 'alias/aws/ecr', customerManaged: false };
   return withOptional<RepositoryFacts>(
     {
       kind: 'Repository',
@@ -250,7 +265,9 @@ export function repositoryFacts(repo: Repository, extras: RepositoryExtras): Rep
 
 const KNOWN_SEVERITIES = new Set<string>(SEVERITIES);
 
-function severityCounts(counts: Partial<Record<string, number>> | undefined): Partial<Record<Severity | 'UNDEFINED', number>> {
+function severityCounts(
+  counts: Partial<Record<string, number>> | undefined,
+): Partial<Record<Severity | 'UNDEFINED', number>> {
   const out: Partial<Record<Severity | 'UNDEFINED', number>> = {};
   for (const [sev, n] of Object.entries(counts ?? {})) {
     if (n === undefined) continue;
@@ -279,8 +296,11 @@ export function imageFacts(
   const digest = required(detail.imageDigest, 'imageDigest', 'ImageDetail');
   const repositoryName = required(detail.repositoryName, 'repositoryName', 'ImageDetail');
   const status = findings?.imageScanStatus?.status ?? detail.imageScanStatus?.status;
-  const completedAt = iso(findings?.imageScanFindings?.imageScanCompletedAt ?? detail.imageScanFindingsSummary?.imageScanCompletedAt);
-  const counts = findings?.imageScanFindings?.findingSeverityCounts ?? detail.imageScanFindingsSummary?.findingSeverityCounts;
+  const completedAt = iso(
+    findings?.imageScanFindings?.imageScanCompletedAt ?? detail.imageScanFindingsSummary?.imageScanCompletedAt,
+  );
+  const counts =
+    findings?.imageScanFindings?.findingSeverityCounts ?? detail.imageScanFindingsSummary?.findingSeverityCounts;
   const scan =
     status === undefined
       ? undefined
@@ -306,9 +326,19 @@ export interface EcrImageRef {
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repo>[:tag|@sha256:...]` -> parts; undefined for non-ECR images. */
 export function parseEcrImageUri(uri: string): EcrImageRef | undefined {
-  const m = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(uri);
+  const m =
+    /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(
+      uri,
+    );
   if (!m) return undefined;
-  const [, registryId, region, repositoryName, tag, digest] = m as unknown as [string, string, string, string, string?, string?];
+  const [, registryId, region, repositoryName, tag, digest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string?,
+    string?,
+  ];
   return withOptional<EcrImageRef>({ registryId, region, repositoryName }, { tag, digest });
 }
 

@@ -282,7 +282,12 @@ function modelFacts(id: string, props: Obj, opts: FromTemplateOptions): ModelFac
     kind: 'Model',
     networkIsolation: bool(props.EnableNetworkIsolation) === true,
     ...(vpcConfig
-      ? { vpc: { subnetIds: renderedList(vpcConfig.Subnets), securityGroupIds: renderedList(vpcConfig.SecurityGroupIds) } }
+      ? {
+          vpc: {
+            subnetIds: renderedList(vpcConfig.Subnets),
+            securityGroupIds: renderedList(vpcConfig.SecurityGroupIds),
+          },
+        }
       : {}),
     ...(props.ExecutionRoleArn !== undefined ? { executionRoleArn: renderValue(props.ExecutionRoleArn) } : {}),
     images,
@@ -355,7 +360,10 @@ function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): Endpo
 
 /** `*` is the only wildcard ECR repository filters know. */
 function wildcardMatches(filter: string, name: string): boolean {
-  const pattern = filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const pattern = filter
+    .split('*')
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${pattern}$`).test(name);
 }
 
@@ -438,7 +446,9 @@ function bucketFacts(
   opts: FromTemplateOptions,
 ): BucketFacts {
   const purposeTag = literalTag(props, TAGS.PURPOSE) as BucketPurpose | undefined;
-  const sse = obj(arr(obj(props.BucketEncryption)?.ServerSideEncryptionConfiguration)?.map(obj)[0]?.ServerSideEncryptionByDefault);
+  const sse = obj(
+    arr(obj(props.BucketEncryption)?.ServerSideEncryptionConfiguration)?.map(obj)[0]?.ServerSideEncryptionByDefault,
+  );
   const algorithm = str(sse?.SSEAlgorithm);
   // Since January 2023 S3 encrypts every bucket with SSE-S3 when nothing else is configured; an intrinsic algorithm
   // is taken as the weakest, AES256.
@@ -466,7 +476,9 @@ function bucketFacts(
     versioned: str(obj(props.VersioningConfiguration)?.Status) === 'Enabled',
     publicAccessBlocked:
       pab !== undefined &&
-      ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].every((k) => bool(pab[k]) === true),
+      ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].every(
+        (k) => bool(pab[k]) === true,
+      ),
     accessLogging: obj(props.LoggingConfiguration) !== undefined,
     tlsOnly,
     ...(expirationDays !== undefined ? { expirationDays } : {}),
@@ -485,8 +497,7 @@ function deniesInsecureTransport(statement: unknown): boolean {
   if (s === undefined || s.Effect !== 'Deny') return false;
   if (bool(obj(obj(s.Condition)?.Bool)?.['aws:SecureTransport']) !== false) return false;
   const principal = s.Principal;
-  const everyone =
-    principal === '*' || asList(obj(principal)?.AWS).some((p) => p === '*');
+  const everyone = principal === '*' || asList(obj(principal)?.AWS).some((p) => p === '*');
   const allActions = asList(s.Action).some((a) => a === 's3:*' || a === '*');
   return everyone && allActions;
 }

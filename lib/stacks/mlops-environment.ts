@@ -36,14 +36,23 @@ export class MlopsEnvironment extends Construct {
     const base = `${config.projectName}-${environment.name}`;
 
     this.platform = new PlatformStack(this, 'Platform', {
-      env, config, environment, policy, ...synth(),
+      env,
+      config,
+      environment,
+      policy,
+      ...synth(),
       stackName: `${base}-platform`,
       description: `${config.projectName} MLOps platform for ${environment.name}: keys, buckets, repositories, alerts`,
       terminationProtection: environment.production,
     });
     for (const model of config.models) {
       const stack = new ModelEndpointStack(this, `Model-${model.name}`, {
-        env, config, environment, model, platform: this.platform, ...synth(),
+        env,
+        config,
+        environment,
+        model,
+        platform: this.platform,
+        ...synth(),
         stackName: `${base}-${model.name}`,
         description: `${config.projectName} ${environment.name}: SageMaker endpoint for ${model.name}`,
         terminationProtection: environment.production,

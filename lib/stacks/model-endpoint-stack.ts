@@ -36,7 +36,9 @@ export class ModelEndpointStack extends Stack {
     const endpointName = `${config.projectName}-${environment.name}-${model.name}`;
     const repository = platform.repositories.get(model.image.repository);
     if (!repository) {
-      throw new Error(`models["${model.name}"].image.repository "${model.image.repository}" has no repository in the platform stack`);
+      throw new Error(
+        `models["${model.name}"].image.repository "${model.image.repository}" has no repository in the platform stack`,
+      );
     }
     const t = model.monitoring.thresholds;
     const captureBucket = s3.Bucket.fromBucketName(this, 'CaptureBucket', platform.captureBucketName);
@@ -46,7 +48,13 @@ export class ModelEndpointStack extends Stack {
       repository: repository.repository,
       repositoryKey: platform.imageKey,
       imageTag: model.image.tag,
-      ...(model.modelDataUrl ? { modelDataUrl: model.modelDataUrl, modelDataBucket: platform.artifactsBucket, modelDataKey: platform.dataKey } : {}),
+      ...(model.modelDataUrl
+        ? {
+            modelDataUrl: model.modelDataUrl,
+            modelDataBucket: platform.artifactsBucket,
+            modelDataKey: platform.dataKey,
+          }
+        : {}),
       instanceType: model.instanceType,
       instanceCount: model.instanceCount,
       networkIsolation: true,
@@ -65,7 +73,11 @@ export class ModelEndpointStack extends Stack {
           }
         : {}),
       rollout: model.rollout,
-      thresholds: { latencyP99Ms: t.latencyP99Ms, errors5xxPerMinute: t.errors5xxPerMinute, error4xxRatePercent: t.error4xxRatePercent },
+      thresholds: {
+        latencyP99Ms: t.latencyP99Ms,
+        errors5xxPerMinute: t.errors5xxPerMinute,
+        error4xxRatePercent: t.error4xxRatePercent,
+      },
       ...(model.autoScaling ? { autoScaling: model.autoScaling } : {}),
       alarmTopic: platform.alertTopic,
     });
@@ -91,11 +103,29 @@ export class ModelEndpointStack extends Stack {
     });
     const e = this.endpoint;
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Invocations and errors', left: [e.metric('Invocations', { statistic: 'Sum' }), e.metric('Invocation4XXErrors', { statistic: 'Sum' }), e.metric('Invocation5XXErrors', { statistic: 'Sum' })], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Model latency (microseconds)', left: [e.metric('ModelLatency', { statistic: 'p50' }), e.metric('ModelLatency', { statistic: 'p99' })], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Invocations and errors',
+        left: [
+          e.metric('Invocations', { statistic: 'Sum' }),
+          e.metric('Invocation4XXErrors', { statistic: 'Sum' }),
+          e.metric('Invocation5XXErrors', { statistic: 'Sum' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Model latency (microseconds)',
+        left: [e.metric('ModelLatency', { statistic: 'p50' }), e.metric('ModelLatency', { statistic: 'p99' })],
+        width: 12,
+      }),
     );
     if (this.driftMonitor) this.dashboard.addWidgets(...this.driftMonitor.widgets());
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...e.alarms, ...(this.driftMonitor?.alarms ?? [])], width: 24 }));
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...e.alarms, ...(this.driftMonitor?.alarms ?? [])],
+        width: 24,
+      }),
+    );
 
     new sagemaker.CfnModelCard(this, 'ModelCard', {
       modelCardName: `${endpointName}-card`,

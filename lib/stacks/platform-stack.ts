@@ -66,26 +66,37 @@ export class PlatformStack extends Stack {
     this.imageKey = key('ImageKey', 'model-images');
     allowServiceKeyUse(this.dataKey);
 
-    this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', { purpose: 'access-logs', expirationDays: 365 }).bucket;
+    this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', {
+      purpose: 'access-logs',
+      expirationDays: 365,
+    }).bucket;
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const) {
       acknowledge(this.accessLogsBucket, {
         pack,
         id: `${pack}-S3DefaultEncryptionKMS`,
-        reason: 'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs are encrypted at rest with SSE-S3 (AES-256).',
+        reason:
+          'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs are encrypted at rest with SSE-S3 (AES-256).',
       });
     }
 
     this.artifactsBucket = new SecureBucket(this, 'ArtifactsBucket', {
-      purpose: 'artifacts', encryptionKey: this.dataKey, accessLogsBucket: this.accessLogsBucket,
+      purpose: 'artifacts',
+      encryptionKey: this.dataKey,
+      accessLogsBucket: this.accessLogsBucket,
     }).bucket;
     this.reportsBucket = new SecureBucket(this, 'ReportsBucket', {
-      purpose: 'reports', encryptionKey: this.dataKey, accessLogsBucket: this.accessLogsBucket, expirationDays: 400,
+      purpose: 'reports',
+      encryptionKey: this.dataKey,
+      accessLogsBucket: this.accessLogsBucket,
+      expirationDays: 400,
     }).bucket;
     // Versioned data-capture objects leave a noncurrent version for one day after expiry; current objects expire
     // one day earlier so the whole life of a captured record stays within the retention period.
     this.captureBucketName = `${config.projectName}-${environment.name}-capture-${environment.account}-${environment.region}`;
     if (this.captureBucketName.length > 63) {
-      throw new Error(`capture bucket name "${this.captureBucketName}" is ${this.captureBucketName.length} characters; S3 allows 63. Shorten projectName or environments[].name ("${environment.name}")`);
+      throw new Error(
+        `capture bucket name "${this.captureBucketName}" is ${this.captureBucketName.length} characters; S3 allows 63. Shorten projectName or environments[].name ("${environment.name}")`,
+      );
     }
     this.captureBucket = new SecureBucket(this, 'CaptureBucket', {
       bucketName: this.captureBucketName,
@@ -98,9 +109,13 @@ export class PlatformStack extends Stack {
     }).bucket;
 
     for (const repositoryName of new Set(config.models.map((m) => m.image.repository))) {
-      this.repositories.set(repositoryName, new ModelRepository(this, `Repository-${repositoryName.replace(/[^A-Za-z0-9]/g, '')}`, {
-        repositoryName, encryptionKey: this.imageKey,
-      }));
+      this.repositories.set(
+        repositoryName,
+        new ModelRepository(this, `Repository-${repositoryName.replace(/[^A-Za-z0-9]/g, '')}`, {
+          repositoryName,
+          encryptionKey: this.imageKey,
+        }),
+      );
     }
     if (environment.enhancedScanning) new RegistryEnhancedScanning(this, 'RegistryScanning');
 

@@ -17,7 +17,11 @@ if (!configPath || !outdir || (packs !== 'on' && packs !== 'off')) {
 }
 // performance.now() counts from process start, so this is the time spent loading modules.
 const t1 = performance.now();
-const app = new App({ outdir, context: { ...featureFlags(), config: configPath }, builtinCloudFormationValidation: builtinCfnValidation() });
+const app = new App({
+  outdir,
+  context: { ...featureFlags(), config: configPath },
+  builtinCloudFormationValidation: builtinCfnValidation(),
+});
 buildApp(app, loadConfig(app), { policyPacks: packs === 'on' });
 const t2 = performance.now();
 let failed = false;
@@ -28,7 +32,13 @@ try {
 }
 const t3 = performance.now();
 const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json')).length;
-console.log(JSON.stringify({
-  loadMs: Math.round(t1), buildMs: Math.round(t2 - t1), synthMs: Math.round(t3 - t2),
-  maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), templates, failed,
-}));
+console.log(
+  JSON.stringify({
+    loadMs: Math.round(t1),
+    buildMs: Math.round(t2 - t1),
+    synthMs: Math.round(t3 - t2),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    templates,
+    failed,
+  }),
+);

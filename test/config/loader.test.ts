@@ -32,7 +32,11 @@ describe('config', () => {
   test('rejects a region outside the allowed regions (data residency)', () => {
     const problems = problemsOf(withEdit((d) => (d.environments[0].region = 'us-east-1')));
     expect(problems).toEqual([
-      expect.objectContaining({ path: 'environments[0].region', received: 'us-east-1', message: expect.stringMatching(/allowedRegions \[eu-west-1, eu-central-1\].*residency/) }),
+      expect.objectContaining({
+        path: 'environments[0].region',
+        received: 'us-east-1',
+        message: expect.stringMatching(/allowedRegions \[eu-west-1, eu-central-1\].*residency/),
+      }),
     ]);
   });
 
@@ -46,8 +50,15 @@ describe('config', () => {
     // WHEN
     const problems = problemsOf(doc);
     // THEN all three are reported together
-    expect(problems.map((p) => p.path).sort()).toEqual(['environments[0].account', 'models[0].image.tag', 'models[0].rollout.stepPercent']);
-    expect(problems.find((p) => p.path === 'models[0].rollout.stepPercent')).toMatchObject({ received: 80, message: expect.stringMatching(/50/) });
+    expect(problems.map((p) => p.path).sort()).toEqual([
+      'environments[0].account',
+      'models[0].image.tag',
+      'models[0].rollout.stepPercent',
+    ]);
+    expect(problems.find((p) => p.path === 'models[0].rollout.stepPercent')).toMatchObject({
+      received: 80,
+      message: expect.stringMatching(/50/),
+    });
     expect(problems.find((p) => p.path === 'models[0].image.tag')?.message).toMatch(/immutable/);
   });
 
@@ -59,7 +70,13 @@ describe('config', () => {
 
   test('rejects a sampling percent above the policy maximum (data minimisation)', () => {
     const problems = problemsOf(withEdit((d) => (d.models[0].dataCapture.samplingPercent = 50)));
-    expect(problems).toEqual([expect.objectContaining({ path: 'models[0].dataCapture.samplingPercent', received: 50, message: expect.stringMatching(/<= compliance.maxCaptureSamplingPercent \(20\)/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        path: 'models[0].dataCapture.samplingPercent',
+        received: 50,
+        message: expect.stringMatching(/<= compliance.maxCaptureSamplingPercent \(20\)/),
+      }),
+    ]);
   });
 
   test('rejects cross-field mistakes: duplicate names, bounds, sensitive attribute, missing tags, classification', () => {
@@ -71,9 +88,16 @@ describe('config', () => {
       delete d.tags.CostCenter;
     });
     const paths = problemsOf(doc).map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'models', 'models[0].autoScaling.minCapacity', 'models[0].instanceCount', 'models[0].monitoring.sensitiveAttribute', 'models[0].dataClassification', 'tags',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'models',
+        'models[0].autoScaling.minCapacity',
+        'models[0].instanceCount',
+        'models[0].monitoring.sensitiveAttribute',
+        'models[0].dataClassification',
+        'tags',
+      ]),
+    );
   });
 
   test('rejects requireVpc without a VPC on an environment', () => {
@@ -82,7 +106,9 @@ describe('config', () => {
   });
 
   test('loads a file given with -c config=path, and reports an unreadable one', () => {
-    const app = { node: { tryGetContext: (k: string) => (k === 'config' ? 'test/fixtures/large-config.json' : undefined) } };
+    const app = {
+      node: { tryGetContext: (k: string) => (k === 'config' ? 'test/fixtures/large-config.json' : undefined) },
+    };
     expect(loadConfig(app).models.length).toBe(3);
     const missing = { node: { tryGetContext: (k: string) => (k === 'config' ? 'nope.json' : undefined) } };
     expect(() => loadConfig(missing)).toThrow(/cannot read the config file/);

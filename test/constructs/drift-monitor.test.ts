@@ -69,8 +69,13 @@ describe('DriftMonitor', () => {
   });
 
   it('encrypts the log group and the dead-letter queue with the key, with retention', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+    });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
   });
 
@@ -78,8 +83,15 @@ describe('DriftMonitor', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AllowCloudWatchLogsEncryption', Principal: { Service: 'logs.eu-west-1.amazonaws.com' } }),
-          Match.objectLike({ Sid: 'AllowEventBridgeDeadLetterQueue', Principal: { Service: 'events.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }),
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsEncryption',
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+          }),
+          Match.objectLike({
+            Sid: 'AllowEventBridgeDeadLetterQueue',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          }),
         ]),
       },
     });
@@ -90,16 +102,30 @@ describe('DriftMonitor', () => {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ 'Fn::ImportValue': Match.stringLikeRegexp('Capture') }] }, object: { key: [{ prefix: 'datacapture/fraud-xgb/' }] } },
+        detail: {
+          bucket: { name: [{ 'Fn::ImportValue': Match.stringLikeRegexp('Capture') }] },
+          object: { key: [{ prefix: 'datacapture/fraud-xgb/' }] },
+        },
       },
-      Targets: [Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }), DeadLetterConfig: { Arn: Match.anyValue() } })],
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
     });
   });
 
   it('grants exactly the listed statements, in one customer-managed policy, and nothing AWS-managed', () => {
     const policies = template.findResources('AWS::IAM::ManagedPolicy');
     expect(Object.keys(policies)).toHaveLength(1);
-    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement;
+    const statements = (
+      Object.values(policies)[0] as {
+        Properties: {
+          PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown }[] };
+        };
+      }
+    ).Properties.PolicyDocument.Statement;
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
       ['ReadCaptureFiles', 's3:GetObject'],
       ['DecryptCaptureFilesThroughS3', 'kms:Decrypt'],
@@ -112,14 +138,28 @@ describe('DriftMonitor', () => {
     ]);
     const stack = Stack.of(monitor);
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    expect(stack.resolve(bySid.ReadCaptureFiles!.Resource)).toEqual({ 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/Capture/) }, '/datacapture/fraud-xgb/*']] });
-    expect(bySid.PublishDriftMetrics).toMatchObject({ Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': DRIFT_NAMESPACE } } });
-    expect(bySid.DecryptCaptureFilesThroughS3).toMatchObject({ Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } });
-    expect(JSON.stringify(bySid.ReadBaseline!.Resource)).toMatch(/:s3:::cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.json/);
+    expect(stack.resolve(bySid.ReadCaptureFiles!.Resource)).toEqual({
+      'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/Capture/) }, '/datacapture/fraud-xgb/*']],
+    });
+    expect(bySid.PublishDriftMetrics).toMatchObject({
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': DRIFT_NAMESPACE } },
+    });
+    expect(bySid.DecryptCaptureFilesThroughS3).toMatchObject({
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+    });
+    expect(JSON.stringify(bySid.ReadBaseline!.Resource)).toMatch(
+      /:s3:::cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.json/,
+    );
     // No wildcard actions anywhere, no inline DefaultPolicy, no managed policy ARNs on the role.
     expect(JSON.stringify(statements.map((s) => s.Action))).not.toMatch(/\*/);
     template.resourceCountIs('AWS::IAM::Policy', 0);
-    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }) });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.absent(),
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+    });
   });
 
   it('alarms per feature on PSI, on prediction PSI and on fairness with the configured thresholds', () => {
@@ -134,10 +174,26 @@ describe('DriftMonitor', () => {
         AlarmActions: [{ 'Fn::ImportValue': Match.stringLikeRegexp('Alarms') }],
       });
     }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PredictionPSI', Threshold: 0.3, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DisparateImpactRatio', Threshold: 0.75, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DemographicParityDifference', Threshold: 0.15, ComparisonOperator: 'GreaterThanThreshold' });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'PredictionPSI',
+      Threshold: 0.3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DisparateImpactRatio',
+      Threshold: 0.75,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DemographicParityDifference',
+      Threshold: 0.15,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // 4 features + prediction + 2 fairness, plus the dead-letter queue alarm
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 1 + 2 + 1);
     expect(monitor.alarms).toHaveLength(8);
   });
 
@@ -161,20 +217,32 @@ describe('DriftMonitor', () => {
 
   it('creates no fairness alarms without a sensitive attribute', () => {
     const { template: t } = build({ monitoring: { ...monitoring, sensitiveAttribute: undefined } });
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 1); // + the dead-letter queue alarm
     expect(JSON.stringify(t.toJSON())).not.toMatch(/DisparateImpactRatio/);
   });
 
   it('creates a Model Monitor data-quality schedule with KMS and network isolation when switched on', () => {
-    const { template: t } = build({ modelMonitor: true, modelMonitorBaseline: { statisticsS3Uri: 's3://mm/base/statistics.json', constraintsS3Uri: 's3://mm/base/constraints.json' } });
+    const { template: t } = build({
+      modelMonitor: true,
+      modelMonitorBaseline: {
+        statisticsS3Uri: 's3://mm/base/statistics.json',
+        constraintsS3Uri: 's3://mm/base/constraints.json',
+      },
+    });
     t.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
       NetworkConfig: { EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: true },
       DataQualityJobOutputConfig: Match.objectLike({ KmsKeyId: Match.anyValue() }),
       JobResources: { ClusterConfig: Match.objectLike({ VolumeKmsKeyId: Match.anyValue(), InstanceCount: 1 }) },
       DataQualityJobInput: { EndpointInput: Match.objectLike({ EndpointName: 'fraud-xgb' }) },
     });
-    t.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', { EndpointName: 'fraud-xgb', MonitoringScheduleConfig: Match.objectLike({ MonitoringType: 'DataQuality' }) });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'aws/sagemaker/Endpoints/data-metrics', MetricName: 'feature_baseline_drift_amount' });
+    t.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
+      EndpointName: 'fraud-xgb',
+      MonitoringScheduleConfig: Match.objectLike({ MonitoringType: 'DataQuality' }),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+      MetricName: 'feature_baseline_drift_amount',
+    });
   });
 
   it('rejects modelMonitor without its baseline', () => {
@@ -182,7 +250,9 @@ describe('DriftMonitor', () => {
   });
 
   it('rejects a baseline built for other features, naming the feature', () => {
-    expect(() => build({ monitoring: { ...monitoring, features: [...monitoring.features, { name: 'income', type: 'numeric' }] } })).toThrow(/"income" \(numeric\) is missing from baselineFile/);
+    expect(() =>
+      build({ monitoring: { ...monitoring, features: [...monitoring.features, { name: 'income', type: 'numeric' }] } }),
+    ).toThrow(/"income" \(numeric\) is missing from baselineFile/);
   });
 
   it('rejects a missing baseline file with the command to build it', () => {

@@ -10,7 +10,9 @@ import { ModelRepository, RegistryEnhancedScanning } from '../../lib/constructs/
 import { SecureBucket } from '../../lib/constructs/secure-bucket';
 
 function stack(): Stack {
-  return new Stack(new App({ context: featureFlags() }), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  return new Stack(new App({ context: featureFlags() }), 'S', {
+    env: { account: '111111111111', region: 'eu-west-1' },
+  });
 }
 
 describe('SecureBucket', () => {
@@ -23,14 +25,22 @@ describe('SecureBucket', () => {
     t.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+            }),
+          ],
+        },
         LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'artifacts/' },
         VersioningConfiguration: { Status: 'Enabled' },
       }),
     });
     // the access-log bucket uses SSE-S3: S3 log delivery does not support SSE-KMS on the destination
     t.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       Tags: [{ Key: 'mlops:purpose', Value: 'access-logs' }],
     });
   });
@@ -38,18 +48,26 @@ describe('SecureBucket', () => {
   test('rejects a data bucket without a KMS key or without access logging', () => {
     const s = stack();
     const logs = new SecureBucket(s, 'Logs', { purpose: 'access-logs' }).bucket;
-    expect(() => new SecureBucket(s, 'NoKey', { purpose: 'data-capture', accessLogsBucket: logs })).toThrow(/encryptionKey is required for purpose "data-capture"/);
-    expect(() => new SecureBucket(s, 'NoLogs', { purpose: 'artifacts', encryptionKey: new kms.Key(s, 'K') })).toThrow(/accessLogsBucket is required/);
+    expect(() => new SecureBucket(s, 'NoKey', { purpose: 'data-capture', accessLogsBucket: logs })).toThrow(
+      /encryptionKey is required for purpose "data-capture"/,
+    );
+    expect(() => new SecureBucket(s, 'NoLogs', { purpose: 'artifacts', encryptionKey: new kms.Key(s, 'K') })).toThrow(
+      /accessLogsBucket is required/,
+    );
   });
 
   test('fails with the fix when the app lacks the bucket-policy log delivery feature flag', () => {
     const s = new Stack(new App(), 'S');
-    expect(() => new SecureBucket(s, 'Logs', { purpose: 'access-logs' })).toThrow(/@aws-cdk\/aws-s3:serverAccessLogsUseBucketPolicy/);
+    expect(() => new SecureBucket(s, 'Logs', { purpose: 'access-logs' })).toThrow(
+      /@aws-cdk\/aws-s3:serverAccessLogsUseBucketPolicy/,
+    );
   });
 
   test('rejects a non-integer or zero expiry, naming the value', () => {
     const s = stack();
-    expect(() => new SecureBucket(s, 'B', { purpose: 'access-logs', expirationDays: 0 })).toThrow(/expirationDays must be a whole number >= 1, got 0/);
+    expect(() => new SecureBucket(s, 'B', { purpose: 'access-logs', expirationDays: 0 })).toThrow(
+      /expirationDays must be a whole number >= 1, got 0/,
+    );
   });
 
   test('removal policy can be overridden for ephemeral environments', () => {
@@ -66,24 +84,41 @@ describe('ModelRepository', () => {
     const t = Template.fromStack(s);
     t.hasResource('AWS::ECR::Repository', {
       DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true }, EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.anyValue() } }),
+      Properties: Match.objectLike({
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.anyValue() },
+      }),
     });
-    const policy = JSON.parse(Object.values(t.findResources('AWS::ECR::Repository'))[0]!.Properties.LifecyclePolicy.LifecyclePolicyText);
+    const policy = JSON.parse(
+      Object.values(t.findResources('AWS::ECR::Repository'))[0]!.Properties.LifecyclePolicy.LifecyclePolicyText,
+    );
     expect(policy.rules).toEqual([
-      expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 }) }),
-      expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 }) }),
+      expect.objectContaining({
+        rulePriority: 1,
+        selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 }),
+      }),
+      expect.objectContaining({
+        rulePriority: 2,
+        selection: expect.objectContaining({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 }),
+      }),
     ]);
   });
 
   test('rejects a zero image count', () => {
     const s = stack();
-    expect(() => new ModelRepository(s, 'R', { repositoryName: 'x', encryptionKey: new kms.Key(s, 'K'), maxImageCount: 0 })).toThrow(/maxImageCount must be a whole number >= 1, got 0/);
+    expect(
+      () => new ModelRepository(s, 'R', { repositoryName: 'x', encryptionKey: new kms.Key(s, 'K'), maxImageCount: 0 }),
+    ).toThrow(/maxImageCount must be a whole number >= 1, got 0/);
   });
 
   test('registry enhanced scanning is continuous by default', () => {
     const s = stack();
     new RegistryEnhancedScanning(s, 'Scan');
-    Template.fromStack(s).hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED', Rules: [Match.objectLike({ ScanFrequency: 'CONTINUOUS_SCAN' })] });
+    Template.fromStack(s).hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
+      ScanType: 'ENHANCED',
+      Rules: [Match.objectLike({ ScanFrequency: 'CONTINUOUS_SCAN' })],
+    });
   });
 });
 
@@ -97,7 +132,13 @@ describe('ModelEndpoint', () => {
       instanceType: 'ml.m5.large',
       instanceCount: 2,
       storageKey: new kms.Key(s, 'StoreKey'),
-      rollout: { strategy: 'LINEAR', stepPercent: 25, waitSeconds: 120, terminationWaitSeconds: 60, maximumExecutionTimeoutSeconds: 1800 },
+      rollout: {
+        strategy: 'LINEAR',
+        stepPercent: 25,
+        waitSeconds: 120,
+        terminationWaitSeconds: 60,
+        maximumExecutionTimeoutSeconds: 1800,
+      },
       thresholds: { latencyP99Ms: 250, errors5xxPerMinute: 3, error4xxRatePercent: 2 },
       alarmTopic: new sns.Topic(s, 'T'),
       ...over,
@@ -110,7 +151,13 @@ describe('ModelEndpoint', () => {
     const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::SageMaker::Endpoint', {
       DeploymentConfig: {
-        BlueGreenUpdatePolicy: Match.objectLike({ TrafficRoutingConfiguration: { Type: 'LINEAR', WaitIntervalInSeconds: 120, LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 } } }),
+        BlueGreenUpdatePolicy: Match.objectLike({
+          TrafficRoutingConfiguration: {
+            Type: 'LINEAR',
+            WaitIntervalInSeconds: 120,
+            LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 },
+          },
+        }),
         AutoRollbackConfiguration: { Alarms: Match.arrayWith([Match.objectLike({ AlarmName: Match.anyValue() })]) },
       },
     });
@@ -120,8 +167,14 @@ describe('ModelEndpoint', () => {
 
   test('a VPC attaches the model to the given subnets and security groups', () => {
     const s = stack();
-    new ModelEndpoint(s, 'E', props(s, { vpc: { subnetIds: ['subnet-0abc12345'], securityGroupIds: ['sg-0abc12345'] } }));
-    Template.fromStack(s).hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: { Subnets: ['subnet-0abc12345'], SecurityGroupIds: ['sg-0abc12345'] } });
+    new ModelEndpoint(
+      s,
+      'E',
+      props(s, { vpc: { subnetIds: ['subnet-0abc12345'], securityGroupIds: ['sg-0abc12345'] } }),
+    );
+    Template.fromStack(s).hasResourceProperties('AWS::SageMaker::Model', {
+      VpcConfig: { Subnets: ['subnet-0abc12345'], SecurityGroupIds: ['sg-0abc12345'] },
+    });
   });
 
   test('without a VPC, an info annotation says how to add one', () => {
@@ -133,24 +186,46 @@ describe('ModelEndpoint', () => {
   test('capture writes are confined to the endpoint prefix and its own key', () => {
     const s = stack();
     const bucket = s3.Bucket.fromBucketName(s, 'Cap', 'capture-bucket');
-    new ModelEndpoint(s, 'E', props(s, { dataCapture: { bucket, prefix: 'datacapture/', encryptionKey: new kms.Key(s, 'CapKey'), samplingPercent: 5 } }));
+    new ModelEndpoint(
+      s,
+      'E',
+      props(s, {
+        dataCapture: { bucket, prefix: 'datacapture/', encryptionKey: new kms.Key(s, 'CapKey'), samplingPercent: 5 },
+      }),
+    );
     const t = Template.fromStack(s);
     const doc = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
     expect(doc).toContain('capture-bucket/datacapture/ep/*');
-    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: Match.objectLike({ InitialSamplingPercentage: 5, DestinationS3Uri: 's3://capture-bucket/datacapture' }) });
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      DataCaptureConfig: Match.objectLike({
+        InitialSamplingPercentage: 5,
+        DestinationS3Uri: 's3://capture-bucket/datacapture',
+      }),
+    });
   });
 
   test('rejects out-of-range rollout steps and capture sampling, naming the value', () => {
     const s = stack();
     const base = props(s);
-    expect(() => new ModelEndpoint(s, 'A', { ...base, rollout: { ...base.rollout, stepPercent: 80 } })).toThrow(/rollout.stepPercent must be between 1 and 50 for LINEAR, got 80/);
+    expect(() => new ModelEndpoint(s, 'A', { ...base, rollout: { ...base.rollout, stepPercent: 80 } })).toThrow(
+      /rollout.stepPercent must be between 1 and 50 for LINEAR, got 80/,
+    );
     const s2 = stack();
     const bucket = s3.Bucket.fromBucketName(s2, 'Cap', 'bkt');
-    expect(() => new ModelEndpoint(s2, 'B', props(s2, { dataCapture: { bucket, prefix: 'p', encryptionKey: new kms.Key(s2, 'CK'), samplingPercent: 0 } }))).toThrow(/samplingPercent must be between 1 and 100, got 0/);
+    expect(
+      () =>
+        new ModelEndpoint(
+          s2,
+          'B',
+          props(s2, { dataCapture: { bucket, prefix: 'p', encryptionKey: new kms.Key(s2, 'CK'), samplingPercent: 0 } }),
+        ),
+    ).toThrow(/samplingPercent must be between 1 and 100, got 0/);
   });
 
   test('rejects an invalid endpoint name', () => {
     const s = stack();
-    expect(() => new ModelEndpoint(s, 'E', props(s, { endpointName: 'bad_name!' }))).toThrow(/endpointName must be 1-63 alphanumerics/);
+    expect(() => new ModelEndpoint(s, 'E', props(s, { endpointName: 'bad_name!' }))).toThrow(
+      /endpointName must be 1-63 alphanumerics/,
+    );
   });
 });

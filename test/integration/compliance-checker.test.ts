@@ -14,7 +14,11 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   CreateRepositoryCommand,
@@ -24,7 +28,13 @@ import {
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -97,10 +107,16 @@ describe('compliance checker against moto_server', () => {
 
     const key = await clients.kms.send(new CreateKeyCommand({ Description: 'mlops' }));
     keyArn = key.KeyMetadata?.Arn as string;
-    await clients.s3.send(new CreateBucketCommand({ Bucket: 'reports', CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await clients.s3.send(
+      new CreateBucketCommand({ Bucket: 'reports', CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
     topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn as string;
     await clients.sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/` }),
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'http',
+        Endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`,
+      }),
     );
 
     // ECR: one compliant repository holding the deployed image, one that breaks every repository rule.
@@ -116,28 +132,63 @@ describe('compliance checker against moto_server', () => {
     await clients.ecr.send(
       new PutLifecyclePolicyCommand({
         repositoryName: 'immutable-repo',
-        lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }, action: { type: 'expire' } }] }),
+        lifecyclePolicyText: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
+              action: { type: 'expire' },
+            },
+          ],
+        }),
       }),
     );
-    await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: 'mutable-repo', imageTagMutability: 'MUTABLE', tags: TAGS }));
+    await clients.ecr.send(
+      new CreateRepositoryCommand({ repositoryName: 'mutable-repo', imageTagMutability: 'MUTABLE', tags: TAGS }),
+    );
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest: `sha256:${'a'.repeat(64)}` },
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 1,
+        digest: `sha256:${'a'.repeat(64)}`,
+      },
       layers: [],
     });
-    await clients.ecr.send(new PutImageCommand({ repositoryName: 'immutable-repo', imageManifest: manifest, imageTag: '1.0.0' }));
-    await clients.ecr.send(new StartImageScanCommand({ repositoryName: 'immutable-repo', imageId: { imageTag: '1.0.0' } }));
+    await clients.ecr.send(
+      new PutImageCommand({ repositoryName: 'immutable-repo', imageManifest: manifest, imageTag: '1.0.0' }),
+    );
+    await clients.ecr.send(
+      new StartImageScanCommand({ repositoryName: 'immutable-repo', imageId: { imageTag: '1.0.0' } }),
+    );
 
     // SageMaker: a model asking for isolation (moto drops it) and one without; a compliant and a bare config.
     const role = `arn:aws:iam::${MOTO_ACCOUNT}:role/sagemaker`;
-    await clients.sagemaker.send(new CreateModelCommand({ ModelName: 'isolated-model', ExecutionRoleArn: role, EnableNetworkIsolation: true, PrimaryContainer: { Image: IMAGE }, Tags: TAGS }));
-    await clients.sagemaker.send(new CreateModelCommand({ ModelName: 'open-model', ExecutionRoleArn: role, PrimaryContainer: { Image: IMAGE }, Tags: TAGS }));
+    await clients.sagemaker.send(
+      new CreateModelCommand({
+        ModelName: 'isolated-model',
+        ExecutionRoleArn: role,
+        EnableNetworkIsolation: true,
+        PrimaryContainer: { Image: IMAGE },
+        Tags: TAGS,
+      }),
+    );
+    await clients.sagemaker.send(
+      new CreateModelCommand({
+        ModelName: 'open-model',
+        ExecutionRoleArn: role,
+        PrimaryContainer: { Image: IMAGE },
+        Tags: TAGS,
+      }),
+    );
     await clients.sagemaker.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: 'good-config',
         KmsKeyId: keyArn,
-        ProductionVariants: [{ VariantName: 'main', ModelName: 'isolated-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+        ProductionVariants: [
+          { VariantName: 'main', ModelName: 'isolated-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+        ],
         DataCaptureConfig: {
           EnableCapture: true,
           InitialSamplingPercentage: 10,
@@ -151,12 +202,26 @@ describe('compliance checker against moto_server', () => {
     await clients.sagemaker.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: 'bare-config',
-        ProductionVariants: [{ VariantName: 'main', ModelName: 'open-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+        ProductionVariants: [
+          { VariantName: 'main', ModelName: 'open-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+        ],
         Tags: TAGS,
       }),
     );
-    await clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'staging-ep', EndpointConfigName: 'good-config', Tags: [...TAGS, { Key: 'Environment', Value: 'staging' }] }));
-    await clients.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'prod-ep', EndpointConfigName: 'bare-config', Tags: [...TAGS, { Key: 'Environment', Value: 'production' }] }));
+    await clients.sagemaker.send(
+      new CreateEndpointCommand({
+        EndpointName: 'staging-ep',
+        EndpointConfigName: 'good-config',
+        Tags: [...TAGS, { Key: 'Environment', Value: 'staging' }],
+      }),
+    );
+    await clients.sagemaker.send(
+      new CreateEndpointCommand({
+        EndpointName: 'prod-ep',
+        EndpointConfigName: 'bare-config',
+        Tags: [...TAGS, { Key: 'Environment', Value: 'production' }],
+      }),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -171,7 +236,8 @@ describe('compliance checker against moto_server', () => {
     concurrency: 4,
     imageScope: 'in-use' as const,
   });
-  const handler = (c: CheckerClients = clients) => makeHandler({ clients: c, settings: settings(), logger: memoryLogger(), region: REGION });
+  const handler = (c: CheckerClients = clients) =>
+    makeHandler({ clients: c, settings: settings(), logger: memoryLogger(), region: REGION });
 
   const readJson = async (key: string) => {
     const out = await clients.s3.send(new GetObjectCommand({ Bucket: 'reports', Key: key }));
@@ -187,12 +253,21 @@ describe('compliance checker against moto_server', () => {
 
   test('scheduled scan: exact findings, report in S3 with SSE-KMS, metrics per rule, SNS on new violations only', async () => {
     // WHEN
-    const result = await handler()({ source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() }, { awsRequestId: 'run-1' });
+    const result = await handler()(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() },
+      { awsRequestId: 'run-1' },
+    );
 
     // THEN every resource was judged with no read errors
     expect(result).toMatchObject({ kind: 'scheduled', resources: 9, errors: 0, notified: true });
     const report = await readJson('reports/latest.json');
-    expect(report.counts.resourcesByKind).toEqual({ Model: 2, EndpointConfig: 2, Endpoint: 2, Repository: 2, Image: 1 });
+    expect(report.counts.resourcesByKind).toEqual({
+      Model: 2,
+      EndpointConfig: 2,
+      Endpoint: 2,
+      Repository: 2,
+      Image: 1,
+    });
     const nonCompliant = report.findings
       .filter((f) => f.status === 'NON_COMPLIANT')
       .map((f) => `${f.ruleId} ${f.resourceName ?? f.resourceId}`)
@@ -213,7 +288,17 @@ describe('compliance checker against moto_server', () => {
     );
     // Everything else that was judged is COMPLIANT: tags, residency, capture settings of good-config, image scan age.
     const compliantRules = new Set(report.findings.filter((f) => f.status === 'COMPLIANT').map((f) => f.ruleId));
-    for (const id of ['MLOPS-GDPR-1', 'MLOPS-TAG-1', 'MLOPS-TAG-2', 'MLOPS-SM-1', 'MLOPS-CAPTURE-1', 'MLOPS-CAPTURE-2', 'MLOPS-CAPTURE-3', 'MLOPS-IMG-2', 'MLOPS-ECR-1']) {
+    for (const id of [
+      'MLOPS-GDPR-1',
+      'MLOPS-TAG-1',
+      'MLOPS-TAG-2',
+      'MLOPS-SM-1',
+      'MLOPS-CAPTURE-1',
+      'MLOPS-CAPTURE-2',
+      'MLOPS-CAPTURE-3',
+      'MLOPS-IMG-2',
+      'MLOPS-ECR-1',
+    ]) {
       expect(compliantRules).toContain(id);
     }
 
@@ -227,9 +312,15 @@ describe('compliance checker against moto_server', () => {
     expect(head.SSEKMSKeyId).toContain(keyArn.split('/')[1]);
 
     // One NonCompliantResources metric per run-time rule
-    const metrics = await clients.cloudwatch.send(new ListMetricsCommand({ Namespace: 'MLOps/Compliance', MetricName: 'NonCompliantResources' }));
+    const metrics = await clients.cloudwatch.send(
+      new ListMetricsCommand({ Namespace: 'MLOps/Compliance', MetricName: 'NonCompliantResources' }),
+    );
     const ruleDims = (metrics.Metrics ?? []).map((m) => m.Dimensions?.find((d) => d.Name === 'RuleId')?.Value).sort();
-    expect(ruleDims).toEqual(rulesFor('run').map((r) => r.id).sort());
+    expect(ruleDims).toEqual(
+      rulesFor('run')
+        .map((r) => r.id)
+        .sort(),
+    );
 
     // SNS delivered one notification naming the violations
     await waitFor(() => delivered.some((d) => d.Type === 'Notification'));
@@ -238,7 +329,10 @@ describe('compliance checker against moto_server', () => {
     expect(String(notes[0]?.Message)).toContain('10 new compliance violation(s)');
 
     // WHEN re-run with no change: idempotent, nothing new to announce
-    const again = await handler()({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, { awsRequestId: 'run-2' });
+    const again = await handler()(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+      { awsRequestId: 'run-2' },
+    );
     expect(again).toMatchObject({ newViolations: 0, notified: false });
     await new Promise((r) => setTimeout(r, 300));
     expect(delivered.filter((d) => d.Type === 'Notification')).toHaveLength(1);
@@ -247,7 +341,10 @@ describe('compliance checker against moto_server', () => {
 
   test('Config path: TESTMODE evaluations reach moto PutEvaluations; a change event judges one resource', async () => {
     const periodic = await handler()({
-      invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: new Date().toISOString() }),
+      invokingEvent: JSON.stringify({
+        messageType: 'ScheduledNotification',
+        notificationCreationTime: new Date().toISOString(),
+      }),
       ruleParameters: JSON.stringify({ ruleId: 'MLOPS-ECR-1' }),
       resultToken: 'TESTMODE',
       configRuleName: 'mlops-MLOPS-ECR-1',
@@ -280,14 +377,20 @@ describe('compliance checker against moto_server', () => {
     cp.on(PutJobFailureResultCommand).resolves({});
     const gate = handler({ ...clients, codepipeline });
     const job = (id: string, params: unknown) => ({
-      'CodePipeline.job': { id, accountId: MOTO_ACCOUNT, data: { actionConfiguration: { configuration: { FunctionName: 'f', UserParameters: JSON.stringify(params) } } } },
+      'CodePipeline.job': {
+        id,
+        accountId: MOTO_ACCOUNT,
+        data: { actionConfiguration: { configuration: { FunctionName: 'f', UserParameters: JSON.stringify(params) } } },
+      },
     });
 
     // The staging endpoint's config is clean, but its model lacks isolation (as moto reports it): fails on SM-2
     const failed = await gate(job('job-fail', { endpointNames: ['staging-ep'] }));
     expect(failed).toMatchObject({ kind: 'pipeline', passed: false });
     const message = cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message ?? '';
-    expect(message).toMatch(/^Compliance gate failed: 1 NON_COMPLIANT finding\(s\) at or above LOW, rules \[MLOPS-SM-2\]/);
+    expect(message).toMatch(
+      /^Compliance gate failed: 1 NON_COMPLIANT finding\(s\) at or above LOW, rules \[MLOPS-SM-2\]/,
+    );
     expect(message).toContain('isolated-model');
 
     // A repository that complies passes; its image's HIGH finding fails only when the image is named

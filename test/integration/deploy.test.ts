@@ -381,6 +381,9 @@ describe('local deploy to moto_server (staging: PlatformStack + ModelEndpointSta
       'AWS::ApplicationAutoScaling::ScalableTarget',
       'AWS::ApplicationAutoScaling::ScalingPolicy',
       'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::CompositeAlarm',
+      'AWS::Lambda::EventInvokeConfig',
+      'AWS::SQS::QueuePolicy',
       'AWS::SageMaker::ModelCard',
     ]);
   });

@@ -10,7 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, Datapoint, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  Datapoint,
+  GetMetricStatisticsCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
@@ -20,7 +25,11 @@ const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';
 const PREFIX = 'datacapture/fraud-xgb';
 const keyFor = (variant: string, file: string) => `${PREFIX}/fraud-xgb/${variant}/2026/01/01/10/${file}`;
-const event = (key: string) => ({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: CAPTURE }, object: { key } } });
+const event = (key: string) => ({
+  source: 'aws.s3',
+  'detail-type': 'Object Created',
+  detail: { bucket: { name: CAPTURE }, object: { key } },
+});
 
 describe('drift detector against moto_server', () => {
   const moto = useMoto();
@@ -33,13 +42,35 @@ describe('drift detector against moto_server', () => {
     s3 = new S3Client(moto.clientConfig());
     cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
     for (const Bucket of [CAPTURE, ASSETS]) {
-      await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+      await s3.send(
+        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      );
     }
-    await s3.send(new PutObjectCommand({ Bucket: ASSETS, Key: 'baselines/fraud-xgb.json', Body: readFileSync(join(__dirname, '../../baselines/fraud-xgb.json')) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: ASSETS,
+        Key: 'baselines/fraud-xgb.json',
+        Body: readFileSync(join(__dirname, '../../baselines/fraud-xgb.json')),
+      }),
+    );
     // Undrifted traffic on variant Blue, drifted traffic on variant Green: the variant comes from the key.
-    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Blue', 'a.jsonl'), Body: captureText(2000, 101) }));
-    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Green', 'a.jsonl.gz'), Body: gzipSync(captureText(2000, 102, { drifted: true })) }));
-    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Broken', 'a.jsonl'), Body: 'garbage\n{"captureData": 1}\n' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Blue', 'a.jsonl'), Body: captureText(2000, 101) }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: CAPTURE,
+        Key: keyFor('Green', 'a.jsonl.gz'),
+        Body: gzipSync(captureText(2000, 102, { drifted: true })),
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: CAPTURE,
+        Key: keyFor('Broken', 'a.jsonl'),
+        Body: 'garbage\n{"captureData": 1}\n',
+      }),
+    );
     const config = readConfig({
       FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
       SENSITIVE_ATTRIBUTE: 'gender',
@@ -60,19 +91,21 @@ describe('drift detector against moto_server', () => {
 
   async function stat(metric: string, variant: string, feature?: string): Promise<number | undefined> {
     const now = Date.now();
-    const res = await cw.send(new GetMetricStatisticsCommand({
-      Namespace: 'MLOps/Drift',
-      MetricName: metric,
-      Dimensions: [
-        { Name: 'EndpointName', Value: 'fraud-xgb' },
-        { Name: 'VariantName', Value: variant },
-        ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
-      ],
-      StartTime: new Date(now - 3_600_000),
-      EndTime: new Date(now + 3_600_000),
-      Period: 7200,
-      Statistics: ['Maximum'],
-    }));
+    const res = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'MLOps/Drift',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'EndpointName', Value: 'fraud-xgb' },
+          { Name: 'VariantName', Value: variant },
+          ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
+        ],
+        StartTime: new Date(now - 3_600_000),
+        EndTime: new Date(now + 3_600_000),
+        Period: 7200,
+        Statistics: ['Maximum'],
+      }),
+    );
     const points: Datapoint[] = res.Datapoints ?? [];
     return points.length === 0 ? undefined : Math.max(...points.map((p) => p.Maximum as number));
   }
@@ -111,8 +144,13 @@ describe('drift detector against moto_server', () => {
   });
 
   it('published only SampleCount and MalformedRecords for the broken file', async () => {
-    const listed = await cw.send(new ListMetricsCommand({ Namespace: 'MLOps/Drift', Dimensions: [{ Name: 'VariantName', Value: 'Broken' }] }));
-    expect([...new Set((listed.Metrics ?? []).map((m) => m.MetricName))].sort()).toEqual(['MalformedRecords', 'SampleCount']);
+    const listed = await cw.send(
+      new ListMetricsCommand({ Namespace: 'MLOps/Drift', Dimensions: [{ Name: 'VariantName', Value: 'Broken' }] }),
+    );
+    expect([...new Set((listed.Metrics ?? []).map((m) => m.MetricName))].sort()).toEqual([
+      'MalformedRecords',
+      'SampleCount',
+    ]);
     expect(await stat('MalformedRecords', 'Broken')).toBe(2);
   });
 });

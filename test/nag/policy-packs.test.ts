@@ -20,7 +20,9 @@ function synthReport(app: App): { report: ValidationReport; error?: Error } {
 }
 
 const unacknowledged = (r: ValidationReport) =>
-  r.pluginReports.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} @ ${c.constructPath}`)));
+  r.pluginReports.flatMap((p) =>
+    p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} @ ${c.constructPath}`)),
+  );
 
 describe.each([
   ['the default config', defaultConfigDocument],
@@ -36,7 +38,14 @@ describe.each([
   });
 
   test('all six packs are registered', () => {
-    expect(packs.map((p) => p.name).sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'MLOPS', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless']);
+    expect(packs.map((p) => p.name).sort()).toEqual([
+      'AwsSolutions',
+      'HIPAA.Security',
+      'MLOPS',
+      'NIST.800.53.R5',
+      'PCI.DSS.321',
+      'Serverless',
+    ]);
   });
 
   test('synth succeeds with zero unacknowledged findings', () => {
@@ -70,7 +79,9 @@ describe('an insecure change is caught at synth', () => {
     const { report, error } = synthReport(app);
     // THEN synth fails and names the rule and the resource
     expect(error?.message).toMatch(/MLOPS-SM-2/);
-    expect(unacknowledged(report)).toEqual(expect.arrayContaining([expect.stringMatching(/^MLOPS-SM-2 @ staging\/Model-fraud-xgb\/Endpoint\/Model$/)]));
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^MLOPS-SM-2 @ staging\/Model-fraud-xgb\/Endpoint\/Model$/)]),
+    );
   });
 
   test('fails when a bucket loses its KMS encryption and access logging', () => {
@@ -80,13 +91,17 @@ describe('an insecure change is caught at synth', () => {
     bucket.loggingConfiguration = undefined;
     const { report, error } = synthReport(app);
     expect(error).toBeDefined();
-    const findings = unacknowledged(report).filter((f) => f.endsWith('staging/Platform/ArtifactsBucket/Resource/Resource'));
-    expect(findings).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^AwsSolutions-S1 /),
-      expect.stringMatching(/^NIST\.800\.53\.R5-S3DefaultEncryptionKMS /),
-      expect.stringMatching(/^MLOPS-BUCKET-1 /),
-      expect.stringMatching(/^MLOPS-BUCKET-3 /),
-    ]));
+    const findings = unacknowledged(report).filter((f) =>
+      f.endsWith('staging/Platform/ArtifactsBucket/Resource/Resource'),
+    );
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AwsSolutions-S1 /),
+        expect.stringMatching(/^NIST\.800\.53\.R5-S3DefaultEncryptionKMS /),
+        expect.stringMatching(/^MLOPS-BUCKET-1 /),
+        expect.stringMatching(/^MLOPS-BUCKET-3 /),
+      ]),
+    );
   });
 
   test('fails when capture sampling exceeds the policy maximum (MLOPS-CAPTURE-3)', () => {
@@ -94,12 +109,20 @@ describe('an insecure change is caught at synth', () => {
     const config = environments[0]!.modelStacks[0]!.endpoint.endpointConfig as sagemaker.CfnEndpointConfig;
     config.addPropertyOverride('DataCaptureConfig.InitialSamplingPercentage', 100);
     const { report } = synthReport(app);
-    expect(unacknowledged(report)).toEqual(expect.arrayContaining([expect.stringMatching(/^MLOPS-CAPTURE-3 @ staging\/Model-fraud-xgb\/Endpoint\/EndpointConfig$/)]));
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-CAPTURE-3 @ staging\/Model-fraud-xgb\/Endpoint\/EndpointConfig$/),
+      ]),
+    );
   });
 
   test('the MLOPS pack runs every synth-stage rule of the catalogue', () => {
     const { packs } = buildTestApp(undefined, {});
     const mlops = packs.find((p) => p.name === 'MLOPS')!;
-    expect([...(mlops.ruleIds ?? [])].sort()).toEqual(RULES.filter((r) => r.stages.includes('synth')).map((r) => r.id).sort());
+    expect([...(mlops.ruleIds ?? [])].sort()).toEqual(
+      RULES.filter((r) => r.stages.includes('synth'))
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 });

@@ -33,7 +33,9 @@ const isRule = (v: unknown): v is Rule =>
 describe('rule catalogue', () => {
   test('every rules file is imported by this test', () => {
     // GIVEN the files in lib/policy/rules
-    const files = readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(RULES_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     // WHEN compared with the modules this test inspects
     // THEN none is unchecked
     expect(files).toEqual(Object.keys(RULE_MODULES).sort());
@@ -42,7 +44,9 @@ describe('rule catalogue', () => {
   test('every exported rule is listed in RULES (none silently dropped)', () => {
     // GIVEN every Rule exported by every rules file
     const exported = Object.entries(RULE_MODULES).flatMap(([file, mod]) =>
-      Object.entries(mod).filter(([, v]) => isRule(v)).map(([name, rule]) => ({ file, name, rule: rule as Rule })),
+      Object.entries(mod)
+        .filter(([, v]) => isRule(v))
+        .map(([name, rule]) => ({ file, name, rule: rule as Rule })),
     );
     // WHEN looked up in RULES
     const dropped = exported.filter((e) => !RULES.includes(e.rule)).map((e) => `${e.file}:${e.name}`);
@@ -125,7 +129,11 @@ describe('evaluate', () => {
 
   test('skips rules of other stages and kinds', () => {
     // GIVEN an image with critical findings
-    const resources = [imageFacts({ scan: { status: 'COMPLETE', completedAt: '2026-03-01T00:00:00Z', findingSeverityCounts: { CRITICAL: 1 } } })];
+    const resources = [
+      imageFacts({
+        scan: { status: 'COMPLETE', completedAt: '2026-03-01T00:00:00Z', findingSeverityCounts: { CRITICAL: 1 } },
+      }),
+    ];
     // WHEN evaluated at synth
     const findings = evaluate(resources, ctx(), 'synth');
     // THEN no image rule runs (run-time only) and no resource rule applies to images
@@ -155,8 +163,12 @@ function moduleSpecifiers(text: string): { spec: string; typeOnly: boolean }[] {
 
 describe('purity of lib/policy', () => {
   const files = [
-    ...readdirSync(POLICY_DIR).filter((f) => f.endsWith('.ts')).map((f) => join(POLICY_DIR, f)),
-    ...readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts')).map((f) => join(RULES_DIR, f)),
+    ...readdirSync(POLICY_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(POLICY_DIR, f)),
+    ...readdirSync(RULES_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(RULES_DIR, f)),
   ];
   const imports = files.flatMap((file) =>
     moduleSpecifiers(readFileSync(file, 'utf8')).map((i) => ({ ...i, file: file.slice(POLICY_DIR.length + 1) })),

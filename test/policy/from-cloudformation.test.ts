@@ -25,7 +25,10 @@ const SECURE: CfnTemplate = {
   Parameters: { KeyArnParam: { Type: 'String' } },
   Resources: {
     CaptureKey: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
-    CaptureKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/mlops/capture', TargetKeyId: { 'Fn::GetAtt': ['CaptureKey', 'Arn'] } } },
+    CaptureKeyAlias: {
+      Type: 'AWS::KMS::Alias',
+      Properties: { AliasName: 'alias/mlops/capture', TargetKeyId: { 'Fn::GetAtt': ['CaptureKey', 'Arn'] } },
+    },
     Model: {
       Type: 'AWS::SageMaker::Model',
       Properties: {
@@ -34,10 +37,16 @@ const SECURE: CfnTemplate = {
         ExecutionRoleArn: { 'Fn::GetAtt': ['ModelRole', 'Arn'] },
         PrimaryContainer: {
           Image: {
-            'Fn::Join': ['', ['111122223333.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'Repo' }, ':1.0.0']],
+            'Fn::Join': [
+              '',
+              ['111122223333.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'Repo' }, ':1.0.0'],
+            ],
           },
         },
-        VpcConfig: { Subnets: ['subnet-0123456789abcdef0'], SecurityGroupIds: [{ 'Fn::GetAtt': ['ModelSg', 'GroupId'] }] },
+        VpcConfig: {
+          Subnets: ['subnet-0123456789abcdef0'],
+          SecurityGroupIds: [{ 'Fn::GetAtt': ['ModelSg', 'GroupId'] }],
+        },
         Tags: tags(TAGS_OK),
       },
     },
@@ -62,9 +71,15 @@ const SECURE: CfnTemplate = {
         EndpointConfigName: { 'Fn::GetAtt': ['EndpointConfig', 'EndpointConfigName'] },
         DeploymentConfig: {
           BlueGreenUpdatePolicy: {
-            TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 }, WaitIntervalInSeconds: 300 },
+            TrafficRoutingConfiguration: {
+              Type: 'CANARY',
+              CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+              WaitIntervalInSeconds: 300,
+            },
           },
-          AutoRollbackConfiguration: { Alarms: [{ AlarmName: { Ref: 'Alarm5xx' } }, { AlarmName: { Ref: 'AlarmLatency' } }] },
+          AutoRollbackConfiguration: {
+            Alarms: [{ AlarmName: { Ref: 'Alarm5xx' } }, { AlarmName: { Ref: 'AlarmLatency' } }],
+          },
         },
         Tags: tags(TAGS_OK),
       },
@@ -85,11 +100,21 @@ const SECURE: CfnTemplate = {
       Properties: {
         BucketEncryption: {
           ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['CaptureKey', 'Arn'] } } },
+            {
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': ['CaptureKey', 'Arn'] },
+              },
+            },
           ],
         },
         VersioningConfiguration: { Status: 'Enabled' },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         LoggingConfiguration: { DestinationBucketName: { Ref: 'LogBucket' }, LogFilePrefix: 'capture/' },
         LifecycleConfiguration: {
           Rules: [
@@ -112,7 +137,10 @@ const SECURE: CfnTemplate = {
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
               Effect: 'Deny',
               Principal: { AWS: '*' },
-              Resource: [{ 'Fn::GetAtt': ['CaptureBucket', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['CaptureBucket', 'Arn'] }, '/*']] }],
+              Resource: [
+                { 'Fn::GetAtt': ['CaptureBucket', 'Arn'] },
+                { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['CaptureBucket', 'Arn'] }, '/*']] },
+              ],
             },
           ],
         },
@@ -122,8 +150,15 @@ const SECURE: CfnTemplate = {
       Type: 'AWS::S3::Bucket',
       Properties: {
         BucketName: 'mlops-access-logs',
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: 'true', BlockPublicPolicy: 'true', IgnorePublicAcls: 'true', RestrictPublicBuckets: 'true' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: 'true',
+          BlockPublicPolicy: 'true',
+          IgnorePublicAcls: 'true',
+          RestrictPublicBuckets: 'true',
+        },
         Tags: tags({ ...TAGS_OK, 'mlops:purpose': 'access-logs' }),
       },
     },
@@ -133,7 +168,13 @@ const SECURE: CfnTemplate = {
       Properties: {
         Bucket: 'mlops-access-logs',
         PolicyDocument: {
-          Statement: { Action: ['s3:*'], Condition: { Bool: { 'aws:SecureTransport': false } }, Effect: 'Deny', Principal: '*', Resource: '*' },
+          Statement: {
+            Action: ['s3:*'],
+            Condition: { Bool: { 'aws:SecureTransport': false } },
+            Effect: 'Deny',
+            Principal: '*',
+            Resource: '*',
+          },
         },
       },
     },
@@ -148,7 +189,10 @@ const INSECURE: CfnTemplate = {
       Type: 'AWS::SageMaker::Model',
       Properties: {
         ExecutionRoleArn: 'arn:aws:iam::111122223333:role/sm',
-        Containers: [{ Image: 'public.ecr.aws/x/y:latest' }, { Image: { 'Fn::Sub': '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/z:2' } }],
+        Containers: [
+          { Image: 'public.ecr.aws/x/y:latest' },
+          { Image: { 'Fn::Sub': '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/z:2' } },
+        ],
       },
     },
     EndpointConfig: {
@@ -174,7 +218,12 @@ const INSECURE: CfnTemplate = {
       Type: 'AWS::S3::Bucket',
       Properties: {
         VersioningConfiguration: { Status: 'Suspended' },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: false },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: false,
+        },
         Tags: tags({ 'mlops:purpose': 'data-capture' }),
       },
     },
@@ -184,7 +233,14 @@ const INSECURE: CfnTemplate = {
       Properties: {
         Bucket: { Ref: 'Bucket' },
         PolicyDocument: {
-          Statement: [{ Action: 's3:GetObject', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*' }],
+          Statement: [
+            {
+              Action: 's3:GetObject',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Effect: 'Deny',
+              Principal: '*',
+            },
+          ],
         },
       },
     },
@@ -251,13 +307,18 @@ describe('factsFromTemplate: SageMaker model', () => {
     expect(m.networkIsolation).toBe(false);
     expect(m.vpc).toBeUndefined();
     expect(m.tags).toEqual({});
-    expect(m.images).toEqual(['public.ecr.aws/x/y:latest', '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/z:2']);
+    expect(m.images).toEqual([
+      'public.ecr.aws/x/y:latest',
+      '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/z:2',
+    ]);
   });
 
   test('rejects an intrinsic EnableNetworkIsolation as not shown', () => {
     // GIVEN isolation behind a condition
     const t: CfnTemplate = {
-      Resources: { M: { Type: 'AWS::SageMaker::Model', Properties: { EnableNetworkIsolation: { 'Fn::If': ['C', true, false] } } } },
+      Resources: {
+        M: { Type: 'AWS::SageMaker::Model', Properties: { EnableNetworkIsolation: { 'Fn::If': ['C', true, false] } } },
+      },
     };
     // WHEN adapted
     const m = factsOf<ModelFacts>(t, 'M');
@@ -302,7 +363,9 @@ describe('factsFromTemplate: endpoint config', () => {
 
   test('leaves dataCapture undefined without a DataCaptureConfig', () => {
     // GIVEN no capture block
-    const t: CfnTemplate = { Resources: { C: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [] } } } };
+    const t: CfnTemplate = {
+      Resources: { C: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [] } } },
+    };
     // WHEN adapted
     const c = factsOf<EndpointConfigFacts>(t, 'C');
     // THEN no capture
@@ -355,11 +418,19 @@ describe('factsFromTemplate: KMS key references', () => {
     ['literal key ARN', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', true],
     ['literal key id', '1234abcd-12ab-34cd-56ef-1234567890ab', true],
     ['literal customer alias', 'alias/mlops', true],
-    ['key ARN joined with pseudo parameters', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:111122223333:key/k']] }, true],
+    [
+      'key ARN joined with pseudo parameters',
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:111122223333:key/k']] },
+      true,
+    ],
     ['Sub of a template key', { 'Fn::Sub': '${Key.Arn}' }, true],
     ['AWS-managed alias', 'alias/aws/sagemaker', false],
     ['AWS-managed alias ARN', 'arn:aws:kms:eu-west-1:111122223333:alias/aws/s3', false],
-    ['joined AWS-managed alias ARN', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:1:alias/aws/s3']] }, false],
+    [
+      'joined AWS-managed alias ARN',
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:1:alias/aws/s3']] },
+      false,
+    ],
     ['Ref to a parameter', { Ref: 'KeyParam' }, undefined],
     ['import', { 'Fn::ImportValue': 'shared-key-arn' }, undefined],
     ['condition', { 'Fn::If': ['C', { Ref: 'Key' }, 'alias/x'] }, undefined],
@@ -421,7 +492,9 @@ describe('factsFromTemplate: endpoint', () => {
         E: {
           Type: 'AWS::SageMaker::Endpoint',
           Properties: {
-            DeploymentConfig: { BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: { Ref: 'TypeParam' } } } },
+            DeploymentConfig: {
+              BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: { Ref: 'TypeParam' } } },
+            },
             Tags: [{ Key: 'Environment', Value: { Ref: 'EnvParam' } }],
           },
         },
@@ -456,14 +529,21 @@ describe('factsFromTemplate: ECR repository', () => {
     // WHEN adapted
     const r = factsOf<RepositoryFacts>(INSECURE, 'Repo');
     // THEN mutable (exclusions stay overwritable), unscanned, AES256, no lifecycle
-    expect(r).toMatchObject({ tagImmutable: false, scanOnPush: false, encryption: { type: 'AES256' }, hasLifecyclePolicy: false });
+    expect(r).toMatchObject({
+      tagImmutable: false,
+      scanOnPush: false,
+      encryption: { type: 'AES256' },
+      hasLifecyclePolicy: false,
+    });
     expect(r.encryption.kmsKey).toBeUndefined();
   });
 
   test('records the AWS-managed aws/ecr key for KMS without a key', () => {
     // GIVEN KMS encryption without KmsKey
     const t: CfnTemplate = {
-      Resources: { R: { Type: 'AWS::ECR::Repository', Properties: { EncryptionConfiguration: { EncryptionType: 'KMS' } } } },
+      Resources: {
+        R: { Type: 'AWS::ECR::Repository', Properties: { EncryptionConfiguration: { EncryptionType: 'KMS' } } },
+      },
     };
     // WHEN adapted
     const r = factsOf<RepositoryFacts>(t, 'R');
@@ -504,7 +584,10 @@ describe('factsFromTemplate: ECR repository', () => {
       Resources: {
         Scanning: {
           Type: 'AWS::ECR::RegistryScanningConfiguration',
-          Properties: { ScanType: 'ENHANCED', Rules: [{ ScanFrequency: 'SCAN_ON_PUSH', RepositoryFilters: [{ Filter: '*', FilterType: 'WILDCARD' }] }] },
+          Properties: {
+            ScanType: 'ENHANCED',
+            Rules: [{ ScanFrequency: 'SCAN_ON_PUSH', RepositoryFilters: [{ Filter: '*', FilterType: 'WILDCARD' }] }],
+          },
         },
         R: { Type: 'AWS::ECR::Repository', Properties: {} },
       },
@@ -572,13 +655,20 @@ describe('factsFromTemplate: S3 bucket', () => {
       Resources: {
         B: {
           Type: 'AWS::S3::Bucket',
-          Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } },
+          Properties: {
+            BucketEncryption: {
+              ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+            },
+          },
         },
       },
     };
     // WHEN adapted
     // THEN the AWS-managed key is named
-    expect(factsOf<BucketFacts>(t, 'B').encryption).toEqual({ type: 'aws:kms', kmsKey: { id: 'alias/aws/s3', customerManaged: false } });
+    expect(factsOf<BucketFacts>(t, 'B').encryption).toEqual({
+      type: 'aws:kms',
+      kmsKey: { id: 'alias/aws/s3', customerManaged: false },
+    });
   });
 
   test('counts only enabled, unfiltered lifecycle rules, taking the shortest', () => {
@@ -615,10 +705,18 @@ describe('factsFromTemplate: S3 bucket', () => {
     const bucketWith = (statement: unknown): CfnTemplate => ({
       Resources: {
         B: { Type: 'AWS::S3::Bucket', Properties: {} },
-        P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Statement: [statement] } } },
+        P: {
+          Type: 'AWS::S3::BucketPolicy',
+          Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Statement: [statement] } },
+        },
       },
     });
-    const deny = { Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    const deny = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    };
     const variants = [
       { ...deny, Effect: 'Allow' },
       { ...deny, Principal: { AWS: 'arn:aws:iam::111122223333:root' } },
@@ -651,7 +749,9 @@ describe('factsFromTemplate: S3 bucket', () => {
 describe('factsFromTemplate: tags', () => {
   test('leaves tags undefined when the tag list itself is an intrinsic', () => {
     // GIVEN Tags from a condition
-    const t: CfnTemplate = { Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { Tags: { 'Fn::If': ['C', [], []] } } } } };
+    const t: CfnTemplate = {
+      Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { Tags: { 'Fn::If': ['C', [], []] } } } },
+    };
     // WHEN adapted
     // THEN tags cannot be shown
     expect(factsOf<BucketFacts>(t, 'B').tags).toBeUndefined();

@@ -35,7 +35,10 @@ export function ctx(policy: Partial<CompliancePolicy> = {}, now: Date = NOW): Po
 }
 
 export const TAGS_OK = { Owner: 'ml-platform', CostCenter: 'cc-42', DataClassification: 'confidential' };
-const CMK = { id: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', customerManaged: true };
+const CMK = {
+  id: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  customerManaged: true,
+};
 
 export const model = (o: Partial<ModelFacts> = {}): ModelFacts => ({
   kind: 'Model',

@@ -25,7 +25,12 @@ describe('PlatformStack', () => {
         DeletionPolicy: 'Retain',
         Properties: {
           VersioningConfiguration: { Status: 'Enabled' },
-          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
         },
       });
     }
@@ -39,12 +44,30 @@ describe('PlatformStack', () => {
   test('capture bucket: SSE-KMS with the capture key, access logged, captured data expires within the retention period', () => {
     platform.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'mlops-staging-capture-111111111111-eu-west-1',
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
       LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'data-capture/' },
       // 29 days current + 1 day noncurrent = the 30-day retention of the default policy
-      LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', ExpirationInDays: 29, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Status: 'Enabled',
+            ExpirationInDays: 29,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
+        ],
+      },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
-      Tags: Match.arrayWith([{ Key: 'DataClassification', Value: 'confidential' }, { Key: 'mlops:purpose', Value: 'data-capture' }]),
+      Tags: Match.arrayWith([
+        { Key: 'DataClassification', Value: 'confidential' },
+        { Key: 'mlops:purpose', Value: 'data-capture' },
+      ]),
     });
   });
 
@@ -63,7 +86,10 @@ describe('PlatformStack', () => {
   });
 
   test('SNS alert topic encrypted with the data key', () => {
-    platform.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'mlops-staging-alerts', KmsMasterKeyId: Match.anyValue() });
+    platform.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'mlops-staging-alerts',
+      KmsMasterKeyId: Match.anyValue(),
+    });
   });
 
   test('production stacks have termination protection', () => {
@@ -103,7 +129,11 @@ describe('ModelEndpointStack', () => {
       EndpointName: 'mlops-staging-fraud-xgb',
       DeploymentConfig: {
         BlueGreenUpdatePolicy: {
-          TrafficRoutingConfiguration: { Type: 'CANARY', WaitIntervalInSeconds: 300, CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 } },
+          TrafficRoutingConfiguration: {
+            Type: 'CANARY',
+            WaitIntervalInSeconds: 300,
+            CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+          },
           TerminationWaitInSeconds: 600,
           MaximumExecutionTimeoutInSeconds: 3600,
         },
@@ -118,8 +148,12 @@ describe('ModelEndpointStack', () => {
     });
   });
 
-  test('rollback alarms are the endpoint\'s 5XX, 4XX-rate and latency alarms', () => {
-    for (const name of ['mlops-staging-fraud-xgb-5xx-errors', 'mlops-staging-fraud-xgb-4xx-rate', 'mlops-staging-fraud-xgb-model-latency-p99']) {
+  test("rollback alarms are the endpoint's 5XX, 4XX-rate and latency alarms", () => {
+    for (const name of [
+      'mlops-staging-fraud-xgb-5xx-errors',
+      'mlops-staging-fraud-xgb-4xx-rate',
+      'mlops-staging-fraud-xgb-model-latency-p99',
+    ]) {
       model.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, AlarmActions: [Match.anyValue()] });
     }
   });
@@ -135,9 +169,16 @@ describe('ModelEndpointStack', () => {
   });
 
   test('target-tracking auto scaling on invocations per instance', () => {
-    model.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4, ResourceId: 'endpoint/mlops-staging-fraud-xgb/variant/AllTraffic' });
+    model.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 2,
+      MaxCapacity: 4,
+      ResourceId: 'endpoint/mlops-staging-fraud-xgb/variant/AllTraffic',
+    });
     model.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' }, TargetValue: 1000 }),
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+        TargetValue: 1000,
+      }),
     });
   });
 
@@ -145,7 +186,9 @@ describe('ModelEndpointStack', () => {
     model.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     model.hasResourceProperties('AWS::SageMaker::ModelCard', {
       ModelCardName: 'mlops-staging-fraud-xgb-card',
-      Content: Match.objectLike({ AdditionalInformation: Match.objectLike({ CustomDetails: Match.objectLike({ sensitiveAttribute: 'gender' }) }) }),
+      Content: Match.objectLike({
+        AdditionalInformation: Match.objectLike({ CustomDetails: Match.objectLike({ sensitiveAttribute: 'gender' }) }),
+      }),
     });
   });
 
@@ -154,9 +197,12 @@ describe('ModelEndpointStack', () => {
     const doc = JSON.parse(JSON.stringify(built.config));
     doc.models[0].dataCapture.samplingPercent = 5;
     const other = buildTestApp(doc, { policyPacks: false });
-    const name = (t: Template) => Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0]!.Properties.EndpointConfigName;
+    const name = (t: Template) =>
+      Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0]!.Properties.EndpointConfigName;
     // THEN the names differ, and the same content gives the same name
     expect(name(Template.fromStack(other.environments[0]!.modelStacks[0]!))).not.toEqual(name(model));
-    expect(name(Template.fromStack(buildTestApp(built.config, { policyPacks: false }).environments[0]!.modelStacks[0]!))).toEqual(name(model));
+    expect(
+      name(Template.fromStack(buildTestApp(built.config, { policyPacks: false }).environments[0]!.modelStacks[0]!)),
+    ).toEqual(name(model));
   });
 });

@@ -12,8 +12,13 @@ export const bucketAccessLogging = defineRule({
   rationale:
     'Server access logs show who read captured data and model artefacts; without them a breach cannot be scoped ' +
     '(GDPR Art. 33 notification needs to know what was accessed).',
-  remediation: 'Set LoggingConfiguration.DestinationBucketName to the platform’s access-log bucket (serverAccessLogsBucket in CDK).',
-  references: { gdpr: ['Art. 33(3)', 'Art. 5(2)'], nist80053: ['AU-2', 'AU-12'], awsConfigRule: 'S3_BUCKET_LOGGING_ENABLED' },
+  remediation:
+    'Set LoggingConfiguration.DestinationBucketName to the platform’s access-log bucket (serverAccessLogsBucket in CDK).',
+  references: {
+    gdpr: ['Art. 33(3)', 'Art. 5(2)'],
+    nist80053: ['AU-2', 'AU-12'],
+    awsConfigRule: 'S3_BUCKET_LOGGING_ENABLED',
+  },
   appliesTo: ['Bucket'],
   check(facts) {
     // Logging the log bucket into itself (or elsewhere) would loop or sprawl; its own access is covered by CloudTrail.
@@ -60,11 +65,15 @@ export const bucketEncryptedWithCmk = defineRule({
   check(facts) {
     // S3 delivers server access logs only to buckets whose default encryption is SSE-S3.
     if (facts.purpose === 'access-logs') {
-      return notApplicable('access-log buckets must use SSE-S3: S3 cannot deliver server access logs to SSE-KMS buckets');
+      return notApplicable(
+        'access-log buckets must use SSE-S3: S3 cannot deliver server access logs to SSE-KMS buckets',
+      );
     }
     const { type, kmsKey } = facts.encryption;
     if (type !== 'aws:kms' && type !== 'aws:kms:dsse') {
-      return nonCompliant(`default encryption is ${type}; aws:kms or aws:kms:dsse with a customer-managed key is required`);
+      return nonCompliant(
+        `default encryption is ${type}; aws:kms or aws:kms:dsse with a customer-managed key is required`,
+      );
     }
     return judgeCustomerManagedKey(kmsKey, `default encryption (${type})`);
   },
@@ -87,6 +96,8 @@ export const bucketPublicAccessBlocked = defineRule({
   check(facts) {
     return facts.publicAccessBlocked
       ? compliant('all four public access block settings are on')
-      : nonCompliant('public access is not fully blocked (not all four PublicAccessBlockConfiguration flags are true); all four are required');
+      : nonCompliant(
+          'public access is not fully blocked (not all four PublicAccessBlockConfiguration flags are true); all four are required',
+        );
   },
 });

@@ -26,7 +26,8 @@ export const dataCaptureEnabled = defineRule({
   appliesTo: ['EndpointConfig'],
   check(facts) {
     const c = facts.dataCapture;
-    if (c === undefined) return nonCompliant('the endpoint config has no DataCaptureConfig; data capture must be enabled');
+    if (c === undefined)
+      return nonCompliant('the endpoint config has no DataCaptureConfig; data capture must be enabled');
     if (!c.enabled) return nonCompliant('data capture is disabled (EnableCapture false); it must be enabled');
     if (!c.captureInput && !c.captureOutput) {
       return nonCompliant('data capture is enabled but captures neither Input nor Output; capture at least one');
@@ -113,7 +114,9 @@ export const captureRetentionLimited = defineRule({
     const limit = policy.captureRetentionDays;
     const retention = maximumRetentionDays(facts);
     if ('unbounded' in retention) {
-      return nonCompliant(`${retention.unbounded}, so captured data is kept indefinitely; at most ${limit} days is allowed`);
+      return nonCompliant(
+        `${retention.unbounded}, so captured data is kept indefinitely; at most ${limit} days is allowed`,
+      );
     }
     const how = facts.versioned
       ? `${facts.expirationDays} days current + ${facts.noncurrentExpirationDays} days noncurrent`

@@ -34,7 +34,9 @@ export const repositoryScanOnPush = defineRule({
   check(facts) {
     return facts.scanOnPush
       ? compliant('images are scanned on push')
-      : nonCompliant('images are not scanned on push (no ScanOnPush and no enhanced scanning rule covers the repository); scanning is required');
+      : nonCompliant(
+          'images are not scanned on push (no ScanOnPush and no enhanced scanning rule covers the repository); scanning is required',
+        );
   },
 });
 
@@ -45,7 +47,8 @@ export const repositoryEncrypted = defineRule({
   rationale:
     'Model images embed the model and often proprietary code; KMS encryption puts reads under a key policy and ' +
     'CloudTrail-logged key use, which the default AES256 encryption does not.',
-  remediation: 'Set EncryptionConfiguration.EncryptionType to KMS (or KMS_DSSE) with the platform’s customer-managed key.',
+  remediation:
+    'Set EncryptionConfiguration.EncryptionType to KMS (or KMS_DSSE) with the platform’s customer-managed key.',
   references: { gdpr: ['Art. 32(1)(a)'], nist80053: ['SC-28', 'SC-13'], awsConfigRule: 'ECR_KMS_ENCRYPTION_1' },
   appliesTo: ['Repository'],
   check(facts) {

@@ -13,7 +13,8 @@ function failedScan(scan: NonNullable<ImageFacts['scan']>): boolean {
   return FAILED_SCAN_STATES.has(scan.status.toUpperCase());
 }
 
-const label = (f: ImageFacts) => (f.imageTags.length > 0 ? `${f.repositoryName}:${f.imageTags.join(',')}` : `${f.repositoryName}@${f.digest}`);
+const label = (f: ImageFacts) =>
+  f.imageTags.length > 0 ? `${f.repositoryName}:${f.imageTags.join(',')}` : `${f.repositoryName}@${f.digest}`;
 
 export const imageFindingsWithinThreshold = defineRule({
   id: 'MLOPS-IMG-1',
@@ -37,9 +38,7 @@ export const imageFindingsWithinThreshold = defineRule({
     }
     // UNDEFINED is not in SEVERITIES: ECR could not rate it, and it is never counted as above the threshold.
     const above = SEVERITIES.slice(SEVERITIES.indexOf(max) + 1) as readonly Severity[];
-    const counts = above
-      .map((s) => [s, scan.findingSeverityCounts[s] ?? 0] as const)
-      .filter(([, n]) => n > 0);
+    const counts = above.map((s) => [s, scan.findingSeverityCounts[s] ?? 0] as const).filter(([, n]) => n > 0);
     return counts.length === 0
       ? compliant(`${label(facts)} has no findings above ${max}`)
       : nonCompliant(
@@ -64,19 +63,29 @@ export const imageScannedRecently = defineRule({
   check(facts, { policy, now }) {
     const maxDays = policy.imageScanMaxAgeDays;
     const scan = facts.scan;
-    if (scan === undefined) return nonCompliant(`${label(facts)} was never scanned; a scan within ${maxDays} days is required`);
-    if (failedScan(scan)) return nonCompliant(`${label(facts)} scan status is ${scan.status}; a successful scan within ${maxDays} days is required`);
+    if (scan === undefined)
+      return nonCompliant(`${label(facts)} was never scanned; a scan within ${maxDays} days is required`);
+    if (failedScan(scan))
+      return nonCompliant(
+        `${label(facts)} scan status is ${scan.status}; a successful scan within ${maxDays} days is required`,
+      );
     if (scan.completedAt === undefined) {
-      return nonCompliant(`${label(facts)} has no completed scan (status ${scan.status}); a scan within ${maxDays} days is required`);
+      return nonCompliant(
+        `${label(facts)} has no completed scan (status ${scan.status}); a scan within ${maxDays} days is required`,
+      );
     }
     const at = Date.parse(scan.completedAt);
     if (Number.isNaN(at)) {
-      return nonCompliant(`${label(facts)} scan completion time "${scan.completedAt}" is not a date; a scan within ${maxDays} days is required`);
+      return nonCompliant(
+        `${label(facts)} scan completion time "${scan.completedAt}" is not a date; a scan within ${maxDays} days is required`,
+      );
     }
     const ageDays = (now.getTime() - at) / DAY_MS;
     const shown = Math.max(0, Math.floor(ageDays * 10) / 10);
     return ageDays <= maxDays
       ? compliant(`${label(facts)} was scanned ${shown} days ago (${scan.completedAt}), within ${maxDays} days`)
-      : nonCompliant(`${label(facts)} was last scanned ${shown} days ago (${scan.completedAt}); at most ${maxDays} days is allowed`);
+      : nonCompliant(
+          `${label(facts)} was last scanned ${shown} days ago (${scan.completedAt}); at most ${maxDays} days is allowed`,
+        );
   },
 });

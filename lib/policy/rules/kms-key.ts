@@ -9,7 +9,9 @@ import { compliant, nonCompliant, RuleResult } from '../rule';
  */
 export function judgeCustomerManagedKey(key: KeyRef | undefined, what: string): RuleResult {
   if (key === undefined) {
-    return nonCompliant(`${what} names no KMS key (an AWS-owned or AWS-managed key is used); a customer-managed key is required`);
+    return nonCompliant(
+      `${what} names no KMS key (an AWS-owned or AWS-managed key is used); a customer-managed key is required`,
+    );
   }
   if (key.customerManaged === false) {
     return nonCompliant(`${what} uses AWS-managed key ${key.id}; a customer-managed key is required`);

@@ -33,7 +33,8 @@ export const modelNetworkIsolation = defineRule({
   rationale:
     'A container without network isolation can make outbound calls, so a compromised or malicious model image could ' +
     'exfiltrate inference data or pull code at run time.',
-  remediation: 'Set EnableNetworkIsolation to true on the model; ship everything the container needs in the image or model data.',
+  remediation:
+    'Set EnableNetworkIsolation to true on the model; ship everything the container needs in the image or model data.',
   references: {
     gdpr: ['Art. 32(1)(b)', 'Art. 5(1)(f)'],
     nist80053: ['SC-7', 'AC-4'],
@@ -54,7 +55,8 @@ export const modelInVpc = defineRule({
   rationale:
     'Running model containers in the organisation’s VPC keeps their traffic (model data download, CloudWatch) on ' +
     'private paths that security groups, VPC endpoints and flow logs govern.',
-  remediation: 'Give the environment vpc.subnetIds and vpc.securityGroupIds in the config so the model gets a VpcConfig.',
+  remediation:
+    'Give the environment vpc.subnetIds and vpc.securityGroupIds in the config so the model gets a VpcConfig.',
   references: { nist80053: ['SC-7', 'AC-4'], awsConfigRule: 'SAGEMAKER_MODEL_IN_VPC' },
   appliesTo: ['Model'],
   check(facts, { policy }) {
@@ -104,7 +106,8 @@ export const productionGradualRollout = defineRule({
       );
     }
     const problems: string[] = [];
-    if (d.strategy !== 'CANARY' && d.strategy !== 'LINEAR') problems.push(`strategy is ${d.strategy}, CANARY or LINEAR is required`);
+    if (d.strategy !== 'CANARY' && d.strategy !== 'LINEAR')
+      problems.push(`strategy is ${d.strategy}, CANARY or LINEAR is required`);
     if (d.rollbackAlarmCount < 1) problems.push(`${d.rollbackAlarmCount} rollback alarms, at least 1 is required`);
     return problems.length > 0
       ? nonCompliant(`production endpoint (environment ${facts.environment}): ${problems.join('; ')}`)

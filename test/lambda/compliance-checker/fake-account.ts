@@ -3,7 +3,11 @@
  * and every write call is recorded. Tests change the maps (delete a resource, deny a call) to drive each branch.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import {
   DescribeImageScanFindingsCommand,
@@ -92,7 +96,11 @@ export interface FakeAccount {
   pageSize: number;
 }
 
-export function model(name: string, opts: { isolation?: boolean; tags?: Tag[] } = {}, account?: FakeAccount): DescribeModelOutput {
+export function model(
+  name: string,
+  opts: { isolation?: boolean; tags?: Tag[] } = {},
+  account?: FakeAccount,
+): DescribeModelOutput {
   const m: DescribeModelOutput = {
     ModelName: name,
     ModelArn: arn('model', name),
@@ -180,7 +188,9 @@ export function mockAccount(account: FakeAccount) {
   sm.on(DescribeEndpointConfigCommand).callsFake((i: { EndpointConfigName: string }) =>
     describe(account.configs, i.EndpointConfigName, 'endpoint configuration'),
   );
-  sm.on(DescribeEndpointCommand).callsFake((i: { EndpointName: string }) => describe(account.endpoints, i.EndpointName, 'endpoint'));
+  sm.on(DescribeEndpointCommand).callsFake((i: { EndpointName: string }) =>
+    describe(account.endpoints, i.EndpointName, 'endpoint'),
+  );
   sm.on(ListTagsCommand).callsFake((i: { ResourceArn: string }) => ({ Tags: account.tags.get(i.ResourceArn) ?? [] }));
 
   ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
@@ -192,7 +202,12 @@ export function mockAccount(account: FakeAccount) {
     }
     return { repositories: [...account.repositories.values()] };
   });
-  ecr.on(ListTagsForResourceCommand).resolves({ tags: [{ Key: 'Owner', Value: 'ml' }, { Key: 'DataClassification', Value: 'internal' }] });
+  ecr.on(ListTagsForResourceCommand).resolves({
+    tags: [
+      { Key: 'Owner', Value: 'ml' },
+      { Key: 'DataClassification', Value: 'internal' },
+    ],
+  });
   ecr.on(GetLifecyclePolicyCommand).callsFake((i: { repositoryName: string }) => {
     if (i.repositoryName !== 'models') throw awsError('LifecyclePolicyNotFoundException');
     return { repositoryName: i.repositoryName, lifecyclePolicyText: '{"rules":[]}' };
@@ -232,7 +247,11 @@ export function mockAccount(account: FakeAccount) {
 }
 
 /** A compliant endpoint with its config and model. */
-export function compliantStack(account: FakeAccount, name: string, opts: { isolation?: boolean; environment?: string } = {}) {
+export function compliantStack(
+  account: FakeAccount,
+  name: string,
+  opts: { isolation?: boolean; environment?: string } = {},
+) {
   model(`${name}-model`, { isolation: opts.isolation ?? true }, account);
   const cfg: DescribeEndpointConfigOutput = {
     EndpointConfigName: `${name}-config`,
@@ -259,7 +278,10 @@ export function compliantStack(account: FakeAccount, name: string, opts: { isola
     LastModifiedTime: NOW,
   };
   account.endpoints.set(name, ep);
-  account.tags.set(ep.EndpointArn as string, [...GOOD_TAGS, { Key: 'Environment', Value: opts.environment ?? 'staging' }]);
+  account.tags.set(ep.EndpointArn as string, [
+    ...GOOD_TAGS,
+    { Key: 'Environment', Value: opts.environment ?? 'staging' },
+  ]);
 }
 
 export function scheduledEvent() {

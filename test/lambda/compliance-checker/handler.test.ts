@@ -2,7 +2,12 @@ import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, ListEndpointsCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  ListEndpointsCommand,
+  ListTagsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { rulesFor } from '../../../lib/policy/catalogue';
 import { clientConfig } from '../../../lambda/shared/clients';
@@ -26,7 +31,10 @@ const latest = (objects: Map<string, string>) => JSON.parse(objects.get(LATEST_K
 describe('client configuration: throttling', () => {
   test('a throttled call is retried by the SDK with the explicit retry settings, then succeeds', async () => {
     // GIVEN a real client built by clientConfig whose transport throttles twice
-    const cfg = clientConfig({ region: REGION, endpoint: 'http://localhost:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }, {});
+    const cfg = clientConfig(
+      { region: REGION, endpoint: 'http://localhost:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+      {},
+    );
     expect(cfg).toMatchObject({ retryMode: 'adaptive', maxAttempts: 5 });
     let calls = 0;
     const requestHandler = {
@@ -38,7 +46,10 @@ describe('client configuration: throttling', () => {
           response: {
             statusCode: throttled ? 400 : 200,
             reason: '',
-            headers: { 'content-type': 'application/x-amz-json-1.1', ...(throttled ? { 'x-amzn-errortype': 'ThrottlingException' } : {}) },
+            headers: {
+              'content-type': 'application/x-amz-json-1.1',
+              ...(throttled ? { 'x-amzn-errortype': 'ThrottlingException' } : {}),
+            },
             body: Buffer.from(body),
           },
         };
@@ -63,7 +74,10 @@ describe('scheduled scan', () => {
     const result = await handler(scheduledEvent());
     // THEN 3 pages of endpoints, and every endpoint described exactly once
     expect(mocks.sm.commandCalls(ListEndpointsCommand)).toHaveLength(3);
-    const described = mocks.sm.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName).sort();
+    const described = mocks.sm
+      .commandCalls(DescribeEndpointCommand)
+      .map((c) => c.args[0].input.EndpointName)
+      .sort();
     expect(described).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(result).toMatchObject({ kind: 'scheduled', resources: 5 * 3 + 2 /* repository and image */ });
   });
@@ -84,7 +98,11 @@ describe('scheduled scan', () => {
     expect(report.counts.notFound).toBe(1);
     expect(report.findings.some((f) => f.resourceName === 'gone')).toBe(false);
     expect(report.findings.some((f) => f.resourceName === 'kept')).toBe(true);
-    expect(logger.lines.some((l) => l.message === 'resource not found (deleted during the scan?); dropped' && l.resource === 'gone')).toBe(true);
+    expect(
+      logger.lines.some(
+        (l) => l.message === 'resource not found (deleted during the scan?); dropped' && l.resource === 'gone',
+      ),
+    ).toBe(true);
   });
 
   test('records access denied on one resource as an explicit error entry and still judges the others', async () => {
@@ -100,7 +118,13 @@ describe('scheduled scan', () => {
     expect(result).toMatchObject({ kind: 'scheduled', errors: 1 });
     const report = latest(account.objects);
     expect(report.errors).toEqual([
-      expect.objectContaining({ resourceKind: 'Model', resource: 'secret', operation: 'sagemaker:DescribeModel', code: 'AccessDeniedException', accessDenied: true }),
+      expect.objectContaining({
+        resourceKind: 'Model',
+        resource: 'secret',
+        operation: 'sagemaker:DescribeModel',
+        code: 'AccessDeniedException',
+        accessDenied: true,
+      }),
     ]);
     expect(report.findings.filter((f) => f.resourceName === 'ok-model').length).toBeGreaterThan(0);
   });
@@ -112,11 +136,18 @@ describe('scheduled scan', () => {
     await handler(scheduledEvent(), { awsRequestId: 'req-1' });
     const puts = mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.map((p) => p.Key)).toEqual(['reports/2026/03/01/2026-03-01T120000.000Z.json', LATEST_KEY]);
-    for (const p of puts) expect(p).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: expect.stringContaining('arn:aws:kms') });
+    for (const p of puts)
+      expect(p).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: expect.stringContaining('arn:aws:kms') });
     const data = mocks.cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
     const perRule = data.filter((d) => d.MetricName === 'NonCompliantResources');
-    expect(perRule.map((d) => d.Dimensions?.[0]?.Value).sort()).toEqual(rulesFor('run').map((r) => r.id).sort());
-    expect(mocks.cw.commandCalls(PutMetricDataCommand).every((c) => c.args[0].input.Namespace === 'MLOps/Compliance')).toBe(true);
+    expect(perRule.map((d) => d.Dimensions?.[0]?.Value).sort()).toEqual(
+      rulesFor('run')
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(
+      mocks.cw.commandCalls(PutMetricDataCommand).every((c) => c.args[0].input.Namespace === 'MLOps/Compliance'),
+    ).toBe(true);
     expect(latest(account.objects)).toMatchObject({ runId: 'req-1', generatedAt: NOW.toISOString(), region: REGION });
   });
 
@@ -161,7 +192,10 @@ describe('malformed events', () => {
     ['null', null],
     ['a string', 'hello'],
     ['an unknown shape', { foo: 1 }],
-    ['Config event with invalid invokingEvent JSON', { invokingEvent: '{nope', ruleParameters: '{"ruleId":"MLOPS-SM-2"}', resultToken: 't' }],
+    [
+      'Config event with invalid invokingEvent JSON',
+      { invokingEvent: '{nope', ruleParameters: '{"ruleId":"MLOPS-SM-2"}', resultToken: 't' },
+    ],
     ['Config event without ruleId', configEvent('', { messageType: 'ScheduledNotification' })],
     ['Config event with an unknown messageType', configEvent('MLOPS-SM-2', { messageType: 'Other' })],
     ['Config event for an unknown rule', configEvent('MLOPS-NOPE-9', { messageType: 'ScheduledNotification' })],
@@ -172,7 +206,9 @@ describe('malformed events', () => {
     expect(result.kind).toBe('rejected');
     expect((result as { error: string }).error.length).toBeGreaterThan(10);
     expect(mocks.config.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
-    expect(logger.lines.some((l) => l.level === 'ERROR' && l.message === 'rejected invocation: malformed event')).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'ERROR' && l.message === 'rejected invocation: malformed event')).toBe(
+      true,
+    );
   });
 });
 
@@ -182,7 +218,9 @@ describe('AWS Config custom rule', () => {
     account.pageSize = 100;
     for (let i = 0; i < 250; i += 1) model(`m-${String(i).padStart(3, '0')}`, { isolation: i % 2 === 0 }, account);
     const { handler, mocks } = mockAccount(account);
-    const result = await handler(configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }));
+    const result = await handler(
+      configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }),
+    );
     const calls = mocks.config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.Evaluations?.length)).toEqual([100, 100, 50]);
     const ids = calls.flatMap((c) => c.Evaluations ?? []).map((e) => e.ComplianceResourceId);
@@ -231,14 +269,23 @@ describe('AWS Config custom rule', () => {
         'MLOPS-SM-2',
         {
           messageType: 'ConfigurationItemChangeNotification',
-          configurationItem: { resourceType: 'AWS::SageMaker::Model', resourceId: 'old', configurationItemStatus: 'ResourceDeleted', configurationItemCaptureTime: NOW.toISOString() },
+          configurationItem: {
+            resourceType: 'AWS::SageMaker::Model',
+            resourceId: 'old',
+            configurationItemStatus: 'ResourceDeleted',
+            configurationItemCaptureTime: NOW.toISOString(),
+          },
           notificationCreationTime: NOW.toISOString(),
         },
         'TESTMODE',
       ),
     );
     const [call] = mocks.config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input);
-    expect(call).toMatchObject({ TestMode: true, ResultToken: 'TESTMODE', Evaluations: [expect.objectContaining({ ComplianceResourceId: 'old', ComplianceType: 'NOT_APPLICABLE' })] });
+    expect(call).toMatchObject({
+      TestMode: true,
+      ResultToken: 'TESTMODE',
+      Evaluations: [expect.objectContaining({ ComplianceResourceId: 'old', ComplianceType: 'NOT_APPLICABLE' })],
+    });
     expect(mocks.sm.calls()).toHaveLength(0);
   });
 
@@ -249,10 +296,23 @@ describe('AWS Config custom rule', () => {
     const { handler, mocks } = mockAccount(account);
     mocks.config
       .on(PutEvaluationsCommand)
-      .resolvesOnce({ FailedEvaluations: [{ ComplianceResourceType: 'AWS::SageMaker::Model', ComplianceResourceId: 'b', ComplianceType: 'COMPLIANT', OrderingTimestamp: NOW }] })
+      .resolvesOnce({
+        FailedEvaluations: [
+          {
+            ComplianceResourceType: 'AWS::SageMaker::Model',
+            ComplianceResourceId: 'b',
+            ComplianceType: 'COMPLIANT',
+            OrderingTimestamp: NOW,
+          },
+        ],
+      })
       .resolves({ FailedEvaluations: [] });
-    const result = await handler(configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }));
-    const calls = mocks.config.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations?.map((e) => e.ComplianceResourceId));
+    const result = await handler(
+      configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }),
+    );
+    const calls = mocks.config
+      .commandCalls(PutEvaluationsCommand)
+      .map((c) => c.args[0].input.Evaluations?.map((e) => e.ComplianceResourceId));
     expect(calls).toEqual([['a', 'b'], ['b']]);
     expect(result).toMatchObject({ calls: 2 });
   });
@@ -262,7 +322,14 @@ describe('AWS Config custom rule', () => {
     model('a', {}, account);
     const { handler, mocks } = mockAccount(account);
     mocks.config.on(PutEvaluationsCommand).resolves({
-      FailedEvaluations: [{ ComplianceResourceType: 'AWS::SageMaker::Model', ComplianceResourceId: 'a', ComplianceType: 'COMPLIANT', OrderingTimestamp: NOW }],
+      FailedEvaluations: [
+        {
+          ComplianceResourceType: 'AWS::SageMaker::Model',
+          ComplianceResourceId: 'a',
+          ComplianceType: 'COMPLIANT',
+          OrderingTimestamp: NOW,
+        },
+      ],
     });
     await expect(handler(configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification' }))).rejects.toThrow(
       /PutEvaluations failed for 1 evaluation\(s\) after one retry: AWS::SageMaker::Model\/a/,
@@ -277,10 +344,18 @@ describe('AWS Config custom rule', () => {
     account.failures.set('b', deniedError());
     const { handler, mocks, logger } = mockAccount(account);
     const result = await handler(configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification' }));
-    const ids = mocks.config.commandCalls(PutEvaluationsCommand).flatMap((c) => c.args[0].input.Evaluations ?? []).map((e) => e.ComplianceResourceId);
+    const ids = mocks.config
+      .commandCalls(PutEvaluationsCommand)
+      .flatMap((c) => c.args[0].input.Evaluations ?? [])
+      .map((e) => e.ComplianceResourceId);
     expect(ids).toEqual(['a']);
-    expect(result).toMatchObject({ kind: 'config', errors: [expect.objectContaining({ resource: 'b', accessDenied: true })] });
-    expect(logger.lines.some((l) => l.level === 'ERROR' && l.message === 'resources not evaluated: they could not be read')).toBe(true);
+    expect(result).toMatchObject({
+      kind: 'config',
+      errors: [expect.objectContaining({ resource: 'b', accessDenied: true })],
+    });
+    expect(
+      logger.lines.some((l) => l.level === 'ERROR' && l.message === 'resources not evaluated: they could not be read'),
+    ).toBe(true);
   });
 });
 
@@ -289,7 +364,9 @@ describe('CodePipeline gate', () => {
     const account = createAccount();
     compliantStack(account, 'fraud');
     const { handler, mocks } = mockAccount(account);
-    const result = await handler(pipelineEvent({ endpointNames: ['fraud'], images: [{ repository: 'models', tag: '1.0.0' }] }));
+    const result = await handler(
+      pipelineEvent({ endpointNames: ['fraud'], images: [{ repository: 'models', tag: '1.0.0' }] }),
+    );
     expect(result).toMatchObject({ kind: 'pipeline', passed: true });
     expect(mocks.cp.commandCalls(PutJobSuccessResultCommand)).toHaveLength(1);
     expect(mocks.cp.commandCalls(PutJobSuccessResultCommand)[0]?.args[0].input).toMatchObject({ jobId: 'job-1' });
@@ -320,7 +397,9 @@ describe('CodePipeline gate', () => {
   test('fails the job when a named endpoint does not exist', async () => {
     const { handler, mocks } = mockAccount(createAccount());
     await handler(pipelineEvent({ endpointNames: ['missing'] }));
-    expect(mocks.cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message).toMatch(/not found: Endpoint missing/);
+    expect(mocks.cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message).toMatch(
+      /not found: Endpoint missing/,
+    );
   });
 
   test('fails the job (not the Lambda) on malformed UserParameters', async () => {

@@ -11,7 +11,12 @@ import { Finding } from '../../../lib/policy/rule';
 import { batches, dedupeEvaluations, evaluation, MAX_ANNOTATION } from '../../../lambda/compliance-checker/config-rule';
 import { classifyEvent, parsePipelineParameters } from '../../../lambda/compliance-checker/events';
 import { gateDecision } from '../../../lambda/compliance-checker/gate';
-import { buildReport, datedReportKey, newViolations, openViolationsOf } from '../../../lambda/compliance-checker/report';
+import {
+  buildReport,
+  datedReportKey,
+  newViolations,
+  openViolationsOf,
+} from '../../../lambda/compliance-checker/report';
 import { parsePolicy, readSettings } from '../../../lambda/compliance-checker/settings';
 import { KEY_ARN, NOW, POLICY } from './fake-account';
 
@@ -20,10 +25,27 @@ const ARN = 'arn:aws:sagemaker:eu-west-1:111111111111';
 describe('from-aws adapter', () => {
   test('model: ARN id, region from the ARN, isolation default false, images, tags', () => {
     const f = modelFacts(
-      { ModelName: 'm', ModelArn: `${ARN}:model/m`, PrimaryContainer: { Image: 'img:1' }, Containers: [{ Image: 'img:2' }], VpcConfig: { Subnets: [], SecurityGroupIds: [] }, ExecutionRoleArn: 'r', CreationTime: NOW },
+      {
+        ModelName: 'm',
+        ModelArn: `${ARN}:model/m`,
+        PrimaryContainer: { Image: 'img:1' },
+        Containers: [{ Image: 'img:2' }],
+        VpcConfig: { Subnets: [], SecurityGroupIds: [] },
+        ExecutionRoleArn: 'r',
+        CreationTime: NOW,
+      },
       [{ Key: 'Environment', Value: 'production' }],
     );
-    expect(f).toEqual({ kind: 'Model', id: `${ARN}:model/m`, name: 'm', region: 'eu-west-1', networkIsolation: false, images: ['img:1', 'img:2'], executionRoleArn: 'r', tags: { Environment: 'production' } });
+    expect(f).toEqual({
+      kind: 'Model',
+      id: `${ARN}:model/m`,
+      name: 'm',
+      region: 'eu-west-1',
+      networkIsolation: false,
+      images: ['img:1', 'img:2'],
+      executionRoleArn: 'r',
+      tags: { Environment: 'production' },
+    });
   });
 
   test('endpoint config: key lookup, data capture modes, models', () => {
@@ -33,14 +55,24 @@ describe('from-aws adapter', () => {
         EndpointConfigArn: `${ARN}:endpoint-config/c`,
         KmsKeyId: KEY_ARN,
         ProductionVariants: [{ VariantName: 'v', ModelName: 'm' }],
-        DataCaptureConfig: { InitialSamplingPercentage: 5, DestinationS3Uri: 's3://b', CaptureOptions: [{ CaptureMode: 'Input' }] },
+        DataCaptureConfig: {
+          InitialSamplingPercentage: 5,
+          DestinationS3Uri: 's3://b',
+          CaptureOptions: [{ CaptureMode: 'Input' }],
+        },
         CreationTime: NOW,
       },
       undefined,
       (k) => (k === KEY_ARN ? true : undefined),
     );
     expect(f.kmsKey).toEqual({ id: KEY_ARN, customerManaged: true });
-    expect(f.dataCapture).toEqual({ enabled: true, samplingPercent: 5, captureInput: true, captureOutput: false, destinationS3Uri: 's3://b' });
+    expect(f.dataCapture).toEqual({
+      enabled: true,
+      samplingPercent: 5,
+      captureInput: true,
+      captureOutput: false,
+      destinationS3Uri: 's3://b',
+    });
     expect(f.modelNames).toEqual(['m']);
     expect(f.tags).toBeUndefined();
   });
@@ -61,29 +93,69 @@ describe('from-aws adapter', () => {
       },
       [{ Key: 'Environment', Value: 'production' }],
     );
-    expect(f).toMatchObject({ environment: 'production', deployment: { strategy: 'CANARY', rollbackAlarmCount: 2 }, endpointConfigName: 'c' });
+    expect(f).toMatchObject({
+      environment: 'production',
+      deployment: { strategy: 'CANARY', rollbackAlarmCount: 2 },
+      endpointConfigName: 'c',
+    });
   });
 
   test('repository: IMMUTABLE_WITH_EXCLUSION is not immutable; KMS without key = AWS-managed; enhanced scanning rules', () => {
-    const repo = { repositoryName: 'r', repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/r', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as const, imageScanningConfiguration: { scanOnPush: true }, encryptionConfiguration: { encryptionType: 'KMS' as const } };
-    const enhanced = { scanType: 'ENHANCED' as const, rules: [{ scanFrequency: 'CONTINUOUS_SCAN' as const, repositoryFilters: [{ filter: 'r*', filterType: 'WILDCARD' as const }] }] };
-    expect(repositoryFacts(repo, { hasLifecyclePolicy: false })).toMatchObject({ tagImmutable: false, scanOnPush: true, encryption: { type: 'KMS', kmsKey: { customerManaged: false } } });
-    expect(repositoryFacts(repo, { hasLifecyclePolicy: true, registryScanning: { scanType: 'ENHANCED', rules: [] } }).scanOnPush).toBe(false);
+    const repo = {
+      repositoryName: 'r',
+      repositoryArn: 'arn:aws:ecr:eu-west-1:111111111111:repository/r',
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as const,
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: 'KMS' as const },
+    };
+    const enhanced = {
+      scanType: 'ENHANCED' as const,
+      rules: [
+        {
+          scanFrequency: 'CONTINUOUS_SCAN' as const,
+          repositoryFilters: [{ filter: 'r*', filterType: 'WILDCARD' as const }],
+        },
+      ],
+    };
+    expect(repositoryFacts(repo, { hasLifecyclePolicy: false })).toMatchObject({
+      tagImmutable: false,
+      scanOnPush: true,
+      encryption: { type: 'KMS', kmsKey: { customerManaged: false } },
+    });
+    expect(
+      repositoryFacts(repo, { hasLifecyclePolicy: true, registryScanning: { scanType: 'ENHANCED', rules: [] } })
+        .scanOnPush,
+    ).toBe(false);
     expect(registryScansOnPush(enhanced, 'repo')).toBe(true);
     expect(registryScansOnPush(enhanced, 'other')).toBe(false);
   });
 
   test('image: scan findings from DescribeImageScanFindings, UNTRIAGED folded into UNDEFINED', () => {
-    const f = imageFacts({ repositoryName: 'r', imageDigest: 'sha256:1', imageTags: ['1.0.0'] }, 'arn:aws:ecr:eu-west-1:1:repository/r', {
-      imageScanStatus: { status: 'COMPLETE' },
-      imageScanFindings: { imageScanCompletedAt: NOW, findingSeverityCounts: { HIGH: 2, UNTRIAGED: 1 } as Record<string, number> },
+    const f = imageFacts(
+      { repositoryName: 'r', imageDigest: 'sha256:1', imageTags: ['1.0.0'] },
+      'arn:aws:ecr:eu-west-1:1:repository/r',
+      {
+        imageScanStatus: { status: 'COMPLETE' },
+        imageScanFindings: {
+          imageScanCompletedAt: NOW,
+          findingSeverityCounts: { HIGH: 2, UNTRIAGED: 1 } as Record<string, number>,
+        },
+      },
+    );
+    expect(f).toMatchObject({
+      id: 'arn:aws:ecr:eu-west-1:1:repository/r@sha256:1',
+      scan: { status: 'COMPLETE', completedAt: NOW.toISOString(), findingSeverityCounts: { HIGH: 2, UNDEFINED: 1 } },
     });
-    expect(f).toMatchObject({ id: 'arn:aws:ecr:eu-west-1:1:repository/r@sha256:1', scan: { status: 'COMPLETE', completedAt: NOW.toISOString(), findingSeverityCounts: { HIGH: 2, UNDEFINED: 1 } } });
     expect(imageFacts({ repositoryName: 'r', imageDigest: 'sha256:1' }, 'arn:x').scan).toBeUndefined();
   });
 
   test('ECR image URIs parse; other registries do not', () => {
-    expect(parseEcrImageUri('111111111111.dkr.ecr.eu-west-1.amazonaws.com/team/model:1.2')).toEqual({ registryId: '111111111111', region: 'eu-west-1', repositoryName: 'team/model', tag: '1.2' });
+    expect(parseEcrImageUri('111111111111.dkr.ecr.eu-west-1.amazonaws.com/team/model:1.2')).toEqual({
+      registryId: '111111111111',
+      region: 'eu-west-1',
+      repositoryName: 'team/model',
+      tag: '1.2',
+    });
     expect(parseEcrImageUri('docker.io/library/nginx:1')).toBeUndefined();
   });
 });
@@ -93,13 +165,25 @@ describe('events', () => {
     expect(parsePipelineParameters('{"endpointNames":["e"]}')).toEqual({ failOn: 'LOW', endpoints: ['e'] });
     expect(() => parsePipelineParameters('{"endpoint":["e"]}')).toThrow(/unknown key\(s\) endpoint/);
     expect(() => parsePipelineParameters('')).toThrow(/names nothing to gate/);
-    expect(() => parsePipelineParameters('{"images":[{"repository":"r"}]}')).toThrow(/images\[0\] needs a tag or a sha256 digest/);
-    expect(() => parsePipelineParameters('{"modelNames":["m"],"failOn":"SEVERE"}')).toThrow(/failOn must be one of LOW, MEDIUM, HIGH, CRITICAL/);
+    expect(() => parsePipelineParameters('{"images":[{"repository":"r"}]}')).toThrow(
+      /images\[0\] needs a tag or a sha256 digest/,
+    );
+    expect(() => parsePipelineParameters('{"modelNames":["m"],"failOn":"SEVERE"}')).toThrow(
+      /failOn must be one of LOW, MEDIUM, HIGH, CRITICAL/,
+    );
   });
 
   test('the oversized change notification reads configurationItemSummary', () => {
     const inv = classifyEvent({
-      invokingEvent: JSON.stringify({ messageType: 'OversizedConfigurationItemChangeNotification', configurationItemSummary: { resourceType: 'AWS::ECR::Repository', resourceId: 'r', configurationItemStatus: 'OK', configurationItemCaptureTime: NOW.toISOString() } }),
+      invokingEvent: JSON.stringify({
+        messageType: 'OversizedConfigurationItemChangeNotification',
+        configurationItemSummary: {
+          resourceType: 'AWS::ECR::Repository',
+          resourceId: 'r',
+          configurationItemStatus: 'OK',
+          configurationItemCaptureTime: NOW.toISOString(),
+        },
+      }),
       ruleParameters: '{"ruleId":"MLOPS-ECR-1"}',
       resultToken: 't',
     });
@@ -118,7 +202,12 @@ describe('config rule logic', () => {
   });
 });
 
-const finding = (ruleId: string, resourceId: string, status: Finding['status'] = 'NON_COMPLIANT', severity: Finding['severity'] = 'HIGH'): Finding => ({
+const finding = (
+  ruleId: string,
+  resourceId: string,
+  status: Finding['status'] = 'NON_COMPLIANT',
+  severity: Finding['severity'] = 'HIGH',
+): Finding => ({
   ruleId,
   resourceId,
   status,
@@ -145,9 +234,23 @@ describe('report', () => {
 
   test('open violations carry over for resources that could not be read', () => {
     const r = buildReport({
-      runId: 'r', at: NOW, policy: POLICY, resources: [], findings: [],
-      errors: [{ resourceKind: 'Model', resource: 'm', operation: 'op', code: 'AccessDenied', message: '', accessDenied: true }],
-      notFound: [], previous: { openViolations: [`A|${ARN}:model/m`, `A|${ARN}:model/gone`] },
+      runId: 'r',
+      at: NOW,
+      policy: POLICY,
+      resources: [],
+      findings: [],
+      errors: [
+        {
+          resourceKind: 'Model',
+          resource: 'm',
+          operation: 'op',
+          code: 'AccessDenied',
+          message: '',
+          accessDenied: true,
+        },
+      ],
+      notFound: [],
+      previous: { openViolations: [`A|${ARN}:model/m`, `A|${ARN}:model/gone`] },
     });
     expect(r.openViolations).toEqual([`A|${ARN}:model/m`]);
   });
@@ -155,7 +258,10 @@ describe('report', () => {
 
 describe('gate', () => {
   test('fails on findings at or above failOn, passes below; messages within limits', () => {
-    const findings = [finding('MLOPS-SM-2', 'm', 'NON_COMPLIANT', 'HIGH'), finding('MLOPS-TAG-1', 'm', 'NON_COMPLIANT', 'LOW')];
+    const findings = [
+      finding('MLOPS-SM-2', 'm', 'NON_COMPLIANT', 'HIGH'),
+      finding('MLOPS-TAG-1', 'm', 'NON_COMPLIANT', 'LOW'),
+    ];
     expect(gateDecision(findings, [], [], 'CRITICAL')).toMatchObject({ passed: true });
     const d = gateDecision(findings, [], [], 'MEDIUM');
     expect(d.passed).toBe(false);
@@ -179,7 +285,9 @@ describe('settings', () => {
     expect(() => parsePolicy(JSON.stringify({ ...POLICY, maxCaptureSamplingPercent: 0 }))).toThrow(
       /POLICY_JSON.maxCaptureSamplingPercent: must be an integer between 1 and 100 \(got 0\)/,
     );
-    expect(() => readSettings({ ...env, SCAN_CONCURRENCY: 'lots' })).toThrow(/SCAN_CONCURRENCY: must be an integer between 1 and 64 \(got "lots"\)/);
+    expect(() => readSettings({ ...env, SCAN_CONCURRENCY: 'lots' })).toThrow(
+      /SCAN_CONCURRENCY: must be an integer between 1 and 64 \(got "lots"\)/,
+    );
     expect(() => readSettings({ ...env, REPORT_BUCKET: '' })).toThrow(/REPORT_BUCKET is required/);
   });
 });

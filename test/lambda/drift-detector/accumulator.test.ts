@@ -5,7 +5,11 @@ import { makeRng } from '../../../scripts/make-example-data';
 
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source: { file: 't', sha256: 'x', format: 'csv' as const } };
 
-function baselineOf(features: FeatureSpec[], rows: Record<string, unknown>[], extra: Partial<ConstructorParameters<typeof BaselineBuilder>[0]> = {}): BaselineDocument {
+function baselineOf(
+  features: FeatureSpec[],
+  rows: Record<string, unknown>[],
+  extra: Partial<ConstructorParameters<typeof BaselineBuilder>[0]> = {},
+): BaselineDocument {
   const b = new BaselineBuilder({ features, ...extra });
   rows.forEach((r) => b.add(r));
   return b.build(meta);
@@ -18,7 +22,13 @@ describe('DriftAccumulator', () => {
     const train = Array.from({ length: 2000 }, () => Math.floor(rng() * 150));
     const current = Array.from({ length: 777 }, () => Math.floor(rng() * 120) + 40 + (rng() < 0.1 ? 0.5 : 0));
     const f: FeatureSpec[] = [{ name: 'x', type: 'numeric' }];
-    const acc = new DriftAccumulator(baselineOf(f, train.map((x) => ({ x }))), { features: f });
+    const acc = new DriftAccumulator(
+      baselineOf(
+        f,
+        train.map((x) => ({ x })),
+      ),
+      { features: f },
+    );
     // WHEN
     current.forEach((x) => acc.add([x], undefined));
     // THEN
@@ -30,7 +40,10 @@ describe('DriftAccumulator', () => {
     const train = Array.from({ length: 5000 }, () => rng() * 10);
     const current = Array.from({ length: 3000 }, () => rng() * 10 + 0.7);
     const f: FeatureSpec[] = [{ name: 'x', type: 'numeric' }];
-    const base = baselineOf(f, train.map((x) => ({ x })));
+    const base = baselineOf(
+      f,
+      train.map((x) => ({ x })),
+    );
     const acc = new DriftAccumulator(base, { features: f });
     current.forEach((x) => acc.add([x], undefined));
     const exact = ksStatistic(train, current);
@@ -44,7 +57,10 @@ describe('DriftAccumulator', () => {
 
   it('matches psi() over the baseline bins', () => {
     const f: FeatureSpec[] = [{ name: 'x', type: 'numeric' }];
-    const base = baselineOf(f, Array.from({ length: 100 }, (_, i) => ({ x: i + 1 })));
+    const base = baselineOf(
+      f,
+      Array.from({ length: 100 }, (_, i) => ({ x: i + 1 })),
+    );
     const acc = new DriftAccumulator(base, { features: f });
     [5, 5, 15, 95, 200].forEach((x) => acc.add([x], undefined));
     // bins: (-Inf,10] x2, (10,20] x1, (90,+Inf) x2
@@ -54,7 +70,10 @@ describe('DriftAccumulator', () => {
 
   it('sends unseen categories to __other__ (drift shows, memory does not grow)', () => {
     const f: FeatureSpec[] = [{ name: 'c', type: 'categorical' }];
-    const base = baselineOf(f, ['a', 'a', 'b', 'b'].map((c) => ({ c })));
+    const base = baselineOf(
+      f,
+      ['a', 'a', 'b', 'b'].map((c) => ({ c })),
+    );
     const acc = new DriftAccumulator(base, { features: f });
     ['a', 'b', 'zzz', 'yyy'].forEach((c) => acc.add([c], undefined));
     const r = acc.result().features[0]!;
@@ -65,7 +84,10 @@ describe('DriftAccumulator', () => {
 
   it('reports 0 drift for a constant feature that stays constant, and full drift when it moves', () => {
     const f: FeatureSpec[] = [{ name: 'k', type: 'numeric' }];
-    const base = baselineOf(f, Array.from({ length: 10 }, () => ({ k: 3 })));
+    const base = baselineOf(
+      f,
+      Array.from({ length: 10 }, () => ({ k: 3 })),
+    );
     const same = new DriftAccumulator(base, { features: f });
     const moved = new DriftAccumulator(base, { features: f });
     for (let i = 0; i < 10; i++) {
@@ -78,7 +100,10 @@ describe('DriftAccumulator', () => {
   });
 
   it('counts a record with an unreadable value as malformed and none of its values', () => {
-    const f: FeatureSpec[] = [{ name: 'x', type: 'numeric' }, { name: 'c', type: 'categorical' }];
+    const f: FeatureSpec[] = [
+      { name: 'x', type: 'numeric' },
+      { name: 'c', type: 'categorical' },
+    ];
     const acc = new DriftAccumulator(baselineOf(f, [{ x: 1, c: 'a' }]), { features: f });
     expect(acc.add(['abc', 'a'], undefined)).toBe(false);
     expect(acc.add([1], undefined)).toBe(false);
@@ -90,13 +115,19 @@ describe('DriftAccumulator', () => {
 
   it('computes prediction PSI and fairness across the sensitive attribute', () => {
     const f: FeatureSpec[] = [{ name: 'g', type: 'categorical' }];
-    const train = [...Array.from({ length: 100 }, (_, i) => ({ g: 'F', y: i < 20 ? 1 : 0 })), ...Array.from({ length: 100 }, (_, i) => ({ g: 'M', y: i < 20 ? 1 : 0 }))];
+    const train = [
+      ...Array.from({ length: 100 }, (_, i) => ({ g: 'F', y: i < 20 ? 1 : 0 })),
+      ...Array.from({ length: 100 }, (_, i) => ({ g: 'M', y: i < 20 ? 1 : 0 })),
+    ];
     const base = baselineOf(f, train, { predictionColumn: 'y', sensitiveAttribute: 'g' });
     const acc = new DriftAccumulator(base, { features: f, minGroupSize: 10 });
     for (let i = 0; i < 100; i++) acc.add(['F'], i < 10 ? '1' : '0');
     for (let i = 0; i < 100; i++) acc.add(['M'], i < 40 ? '1.0' : '0');
     const r = acc.result();
-    expect(r.groups).toEqual([{ group: 'F', count: 100, positives: 10 }, { group: 'M', count: 100, positives: 40 }]);
+    expect(r.groups).toEqual([
+      { group: 'F', count: 100, positives: 10 },
+      { group: 'M', count: 100, positives: 40 },
+    ]);
     expect(r.demographicParityDifference).toBeCloseTo(0.3, 12);
     expect(r.disparateImpactRatio).toBeCloseTo(0.25, 12);
     expect(r.predictionPsi).toBeCloseTo(psi([0.8, 0.2, 0], [150, 50, 0]), 12);
@@ -104,7 +135,14 @@ describe('DriftAccumulator', () => {
 
   it('publishes no fairness figure for a single group, and no disparate impact without positives', () => {
     const f: FeatureSpec[] = [{ name: 'g', type: 'categorical' }];
-    const base = baselineOf(f, [{ g: 'F', y: 1 }, { g: 'M', y: 0 }], { predictionColumn: 'y', sensitiveAttribute: 'g' });
+    const base = baselineOf(
+      f,
+      [
+        { g: 'F', y: 1 },
+        { g: 'M', y: 0 },
+      ],
+      { predictionColumn: 'y', sensitiveAttribute: 'g' },
+    );
     const single = new DriftAccumulator(base, { features: f, minGroupSize: 1 });
     single.add(['F'], 1);
     expect(single.result()).not.toHaveProperty('disparateImpactRatio');
@@ -118,10 +156,19 @@ describe('DriftAccumulator', () => {
 
   it('holds the same state whatever the number of records', () => {
     // GIVEN 20 features, numeric and categorical, and records full of categories the baseline never saw
-    const f: FeatureSpec[] = Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, type: i % 2 ? 'categorical' : 'numeric' }));
+    const f: FeatureSpec[] = Array.from({ length: 20 }, (_, i) => ({
+      name: `f${i}`,
+      type: i % 2 ? 'categorical' : 'numeric',
+    }));
     const rng = makeRng(5);
-    const row = (unseen: boolean) => f.map((x) => (x.type === 'numeric' ? rng() * 100 : unseen ? `new-${Math.floor(rng() * 1e9)}` : `c${Math.floor(rng() * 10)}`));
-    const base = baselineOf(f, Array.from({ length: 500 }, () => Object.fromEntries(f.map((x, i) => [x.name, row(false)[i]]))));
+    const row = (unseen: boolean) =>
+      f.map((x) =>
+        x.type === 'numeric' ? rng() * 100 : unseen ? `new-${Math.floor(rng() * 1e9)}` : `c${Math.floor(rng() * 10)}`,
+      );
+    const base = baselineOf(
+      f,
+      Array.from({ length: 500 }, () => Object.fromEntries(f.map((x, i) => [x.name, row(false)[i]]))),
+    );
     const acc = new DriftAccumulator(base, { features: f });
     const before = acc.stateSize();
     // WHEN 1,000 then 50,000 more records go in
@@ -136,7 +183,11 @@ describe('DriftAccumulator', () => {
 
   it('rejects config features the baseline lacks or types it disagrees on', () => {
     const base = baselineOf([{ name: 'x', type: 'numeric' }], [{ x: 1 }]);
-    expect(() => new DriftAccumulator(base, { features: [{ name: 'y', type: 'numeric' }] })).toThrow(/feature "y" is not in the baseline \[x\]/);
-    expect(() => new DriftAccumulator(base, { features: [{ name: 'x', type: 'categorical' }] })).toThrow(/"x" is categorical in the config but numeric in the baseline/);
+    expect(() => new DriftAccumulator(base, { features: [{ name: 'y', type: 'numeric' }] })).toThrow(
+      /feature "y" is not in the baseline \[x\]/,
+    );
+    expect(() => new DriftAccumulator(base, { features: [{ name: 'x', type: 'categorical' }] })).toThrow(
+      /"x" is categorical in the config but numeric in the baseline/,
+    );
   });
 });

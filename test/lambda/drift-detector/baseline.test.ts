@@ -11,7 +11,15 @@ import {
   predictionKey,
   validateBaseline,
 } from '../../../lambda/drift-detector/baseline';
-import { FRAUD_FEATURES, TRAINING_RECORDS, TRAINING_SEED, trainingCsvHeader, trainingCsvRow, trainingRecords, writeTrainingCsv } from '../../../scripts/make-example-data';
+import {
+  FRAUD_FEATURES,
+  TRAINING_RECORDS,
+  TRAINING_SEED,
+  trainingCsvHeader,
+  trainingCsvRow,
+  trainingRecords,
+  writeTrainingCsv,
+} from '../../../scripts/make-example-data';
 
 const source = { file: 'train.csv', sha256: 'x', format: 'csv' as const };
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source };
@@ -57,17 +65,38 @@ describe('BaselineBuilder', () => {
 
   it('keeps the top categories and an __other__ bucket', () => {
     const b = new BaselineBuilder({ features: [{ name: 'c', type: 'categorical' }], maxCategories: 2 });
-    for (const [v, n] of [['a', 5], ['b', 3], ['c', 2]] as const) for (let i = 0; i < n; i++) b.add({ c: v });
+    for (const [v, n] of [
+      ['a', 5],
+      ['b', 3],
+      ['c', 2],
+    ] as const)
+      for (let i = 0; i < n; i++) b.add({ c: v });
     const d = b.build(meta).features[0]!.distribution;
     expect(d).toMatchObject({ type: 'categorical', categories: ['a', 'b', OTHER], proportions: [0.5, 0.3, 0.2] });
   });
 
   it('builds prediction and per-group positive rates', () => {
-    const b = new BaselineBuilder({ features: [{ name: 'g', type: 'categorical' }], predictionColumn: 'y', sensitiveAttribute: 'g', positiveLabel: 1 });
-    const rows: [string, string][] = [['F', '1'], ['F', '0'], ['M', '1.0'], ['M', '1'], ['M', '0'], ['M', '0']];
+    const b = new BaselineBuilder({
+      features: [{ name: 'g', type: 'categorical' }],
+      predictionColumn: 'y',
+      sensitiveAttribute: 'g',
+      positiveLabel: 1,
+    });
+    const rows: [string, string][] = [
+      ['F', '1'],
+      ['F', '0'],
+      ['M', '1.0'],
+      ['M', '1'],
+      ['M', '0'],
+      ['M', '0'],
+    ];
     rows.forEach(([g, y]) => b.add({ g, y }));
     const doc = b.build(meta);
-    expect(doc.prediction?.distribution).toMatchObject({ type: 'categorical', categories: ['0', '1', OTHER], proportions: [0.5, 0.5, 0] });
+    expect(doc.prediction?.distribution).toMatchObject({
+      type: 'categorical',
+      categories: ['0', '1', OTHER],
+      proportions: [0.5, 0.5, 0],
+    });
     expect(doc.fairness?.groups).toEqual([
       { group: 'F', count: 2, positives: 1, positiveRate: 0.5 },
       { group: 'M', count: 4, positives: 2, positiveRate: 0.5 },
@@ -83,7 +112,14 @@ describe('BaselineBuilder', () => {
   });
 
   it('rejects a sensitive attribute that is not a feature', () => {
-    expect(() => new BaselineBuilder({ features: [{ name: 'a', type: 'numeric' }], sensitiveAttribute: 'g', predictionColumn: 'y' })).toThrow(/sensitiveAttribute "g" must be one of the features \[a\]/);
+    expect(
+      () =>
+        new BaselineBuilder({
+          features: [{ name: 'a', type: 'numeric' }],
+          sensitiveAttribute: 'g',
+          predictionColumn: 'y',
+        }),
+    ).toThrow(/sensitiveAttribute "g" must be one of the features \[a\]/);
   });
 });
 
@@ -102,7 +138,10 @@ describe('value helpers', () => {
   });
 
   it('parseFeatureSpec rejects a bad entry naming it', () => {
-    expect(parseFeatureSpec('a:numeric, b:categorical')).toEqual([{ name: 'a', type: 'numeric' }, { name: 'b', type: 'categorical' }]);
+    expect(parseFeatureSpec('a:numeric, b:categorical')).toEqual([
+      { name: 'a', type: 'numeric' },
+      { name: 'b', type: 'categorical' },
+    ]);
     expect(() => parseFeatureSpec('a:number')).toThrow(/"a:number" must be name:numeric or name:categorical/);
   });
 });
@@ -116,39 +155,89 @@ describe('bin/baseline.ts CLI', () => {
     const err: string[] = [];
     const out = join(dir, 'b.json');
     const { document } = await runBaselineCli(
-      ['--input', csv, '--features', 'amount:numeric,merchant_category:categorical,gender:categorical', '--prediction-column', 'label', '--sensitive-attribute', 'gender', '--output', out],
+      [
+        '--input',
+        csv,
+        '--features',
+        'amount:numeric,merchant_category:categorical,gender:categorical',
+        '--prediction-column',
+        'label',
+        '--sensitive-attribute',
+        'gender',
+        '--output',
+        out,
+      ],
       (s) => err.push(s),
     );
     expect(document.recordCount).toBe(500);
     expect(document.skippedRecords).toBe(1);
     expect(document.source.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(err.join('')).toMatch(/train\.csv:502: skipped: 2 fields, header has 5/);
-    expect(validateBaseline(JSON.parse(readFileSync(out, 'utf8')), out).features.map((f) => f.name)).toEqual(['amount', 'merchant_category', 'gender']);
+    expect(validateBaseline(JSON.parse(readFileSync(out, 'utf8')), out).features.map((f) => f.name)).toEqual([
+      'amount',
+      'merchant_category',
+      'gender',
+    ]);
   });
 
   it('takes features from a config document with --config/--model and reads JSON Lines', async () => {
     const jsonl = join(dir, 'train.jsonl');
-    writeFileSync(jsonl, trainingRecords(300, 8).map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(
+      jsonl,
+      trainingRecords(300, 8)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8'));
     const cfg = join(dir, 'config.json');
     writeFileSync(cfg, JSON.stringify(cdkJson.context['mlops:defaultConfig']));
-    const { document } = await runBaselineCli(['--input', jsonl, '--config', cfg, '--model', 'fraud-xgb', '--prediction-column', 'label', '--output', join(dir, 'c.json'), '--quiet'], () => undefined);
+    const { document } = await runBaselineCli(
+      [
+        '--input',
+        jsonl,
+        '--config',
+        cfg,
+        '--model',
+        'fraud-xgb',
+        '--prediction-column',
+        'label',
+        '--output',
+        join(dir, 'c.json'),
+        '--quiet',
+      ],
+      () => undefined,
+    );
     expect(document.features.map((f) => f.name)).toEqual(['amount', 'merchant_category', 'account_age_days', 'gender']);
     expect(document.fairness?.sensitiveAttribute).toBe('gender');
     expect(document.source.format).toBe('jsonl');
   });
 
   it('rejects a missing input, naming the flag and path', async () => {
-    await expect(runBaselineCli(['--input', join(dir, 'nope.csv'), '--features', 'a:numeric', '--output', join(dir, 'x.json')], () => undefined)).rejects.toThrow(/--input .*nope\.csv: cannot read it \(ENOENT\)/);
+    await expect(
+      runBaselineCli(
+        ['--input', join(dir, 'nope.csv'), '--features', 'a:numeric', '--output', join(dir, 'x.json')],
+        () => undefined,
+      ),
+    ).rejects.toThrow(/--input .*nope\.csv: cannot read it \(ENOENT\)/);
   });
 
   it('rejects a header without the configured columns', async () => {
-    await expect(runBaselineCli(['--input', csv, '--features', 'income:numeric', '--output', join(dir, 'x.json')], () => undefined)).rejects.toThrow(/lacks column\(s\) income/);
+    await expect(
+      runBaselineCli(
+        ['--input', csv, '--features', 'income:numeric', '--output', join(dir, 'x.json')],
+        () => undefined,
+      ),
+    ).rejects.toThrow(/lacks column\(s\) income/);
   });
 
   it('rejects an unknown model in --config, listing the known ones', async () => {
     const cdkJson = join(__dirname, '../../../cdk.json');
-    await expect(runBaselineCli(['--input', csv, '--config', cdkJson, '--model', 'nope', '--output', join(dir, 'x.json')], () => undefined)).rejects.toThrow(/--model "nope" is not in .*models there: fraud-xgb/);
+    await expect(
+      runBaselineCli(
+        ['--input', csv, '--config', cdkJson, '--model', 'nope', '--output', join(dir, 'x.json')],
+        () => undefined,
+      ),
+    ).rejects.toThrow(/--model "nope" is not in .*models there: fraud-xgb/);
   });
 });
 
@@ -156,7 +245,12 @@ describe('committed example baseline', () => {
   it('is valid and covers the default model features in config order', () => {
     const file = join(__dirname, '../../../baselines/fraud-xgb.json');
     const doc = validateBaseline(JSON.parse(readFileSync(file, 'utf8')), file);
-    expect(doc.features.map((f) => `${f.name}:${f.distribution.type}`)).toEqual(['amount:numeric', 'merchant_category:categorical', 'account_age_days:numeric', 'gender:categorical']);
+    expect(doc.features.map((f) => `${f.name}:${f.distribution.type}`)).toEqual([
+      'amount:numeric',
+      'merchant_category:categorical',
+      'account_age_days:numeric',
+      'gender:categorical',
+    ]);
     expect(doc.fairness?.sensitiveAttribute).toBe('gender');
   });
 
@@ -170,11 +264,30 @@ describe('committed example baseline', () => {
     try {
       // WHEN the baseline is rebuilt the way the script does it
       const out = join(dir, 'b.json');
-      await runBaselineCli(['--input', train, '--features', FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','), '--prediction-column', 'label',
-        '--sensitive-attribute', 'gender', '--positive-label', '1', '--source-name', `scripts/make-example-data.ts --records ${TRAINING_RECORDS} --seed ${TRAINING_SEED} (train.csv)`,
-        '--output', out, '--quiet'], () => undefined);
+      await runBaselineCli(
+        [
+          '--input',
+          train,
+          '--features',
+          FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','),
+          '--prediction-column',
+          'label',
+          '--sensitive-attribute',
+          'gender',
+          '--positive-label',
+          '1',
+          '--source-name',
+          `scripts/make-example-data.ts --records ${TRAINING_RECORDS} --seed ${TRAINING_SEED} (train.csv)`,
+          '--output',
+          out,
+          '--quiet',
+        ],
+        () => undefined,
+      );
       // THEN it is byte for byte the committed file
-      expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'));
+      expect(readFileSync(out, 'utf8')).toBe(
+        readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'),
+      );
     } finally {
       if (saved === undefined) delete process.env.SOURCE_DATE_EPOCH;
       else process.env.SOURCE_DATE_EPOCH = saved;

@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { FeatureSpec } from '../../../lambda/drift-detector/baseline';
-import { CaptureSink, parseCaptureLine, parseCaptureStream, splitCsvRow } from '../../../lambda/drift-detector/capture-parser';
+import {
+  CaptureSink,
+  parseCaptureLine,
+  parseCaptureStream,
+  splitCsvRow,
+} from '../../../lambda/drift-detector/capture-parser';
 import { captureLine, fraudRecord, makeRng } from '../../../scripts/make-example-data';
 
 const features: FeatureSpec[] = [
@@ -20,7 +25,10 @@ function collect() {
 
 function line(input: object, output?: object): string {
   return JSON.stringify({
-    captureData: { endpointInput: { mode: 'INPUT', ...input }, ...(output ? { endpointOutput: { mode: 'OUTPUT', ...output } } : {}) },
+    captureData: {
+      endpointInput: { mode: 'INPUT', ...input },
+      ...(output ? { endpointOutput: { mode: 'OUTPUT', ...output } } : {}),
+    },
     eventMetadata: { eventId: 'e', inferenceTime: '2026-01-01T00:00:00Z' },
     eventVersion: '0',
   });
@@ -29,7 +37,15 @@ function line(input: object, output?: object): string {
 describe('parseCaptureLine', () => {
   it('reads CSV input and CSV output, rows in configured feature order', () => {
     const c = collect();
-    parseCaptureLine(line({ observedContentType: 'text/csv', data: '12.5,grocery\n30,fuel', encoding: 'CSV' }, { observedContentType: 'text/csv', data: '0\n1', encoding: 'CSV' }), 1, features, c.sink);
+    parseCaptureLine(
+      line(
+        { observedContentType: 'text/csv', data: '12.5,grocery\n30,fuel', encoding: 'CSV' },
+        { observedContentType: 'text/csv', data: '0\n1', encoding: 'CSV' },
+      ),
+      1,
+      features,
+      c.sink,
+    );
     expect(c.records).toEqual([
       { values: ['12.5', 'grocery'], prediction: '0' },
       { values: ['30', 'fuel'], prediction: '1' },
@@ -39,7 +55,15 @@ describe('parseCaptureLine', () => {
   it('reads BASE64-encoded CSV', () => {
     const c = collect();
     const data = Buffer.from('7,"travel, intl"').toString('base64');
-    parseCaptureLine(line({ observedContentType: 'text/csv', data, encoding: 'BASE64' }, { observedContentType: 'text/csv', data: Buffer.from('1').toString('base64'), encoding: 'BASE64' }), 1, features, c.sink);
+    parseCaptureLine(
+      line(
+        { observedContentType: 'text/csv', data, encoding: 'BASE64' },
+        { observedContentType: 'text/csv', data: Buffer.from('1').toString('base64'), encoding: 'BASE64' },
+      ),
+      1,
+      features,
+      c.sink,
+    );
     expect(c.records).toEqual([{ values: ['7', 'travel, intl'], prediction: '1' }]);
   });
 
@@ -47,7 +71,15 @@ describe('parseCaptureLine', () => {
     const c = collect();
     const input = { instances: [[1, 'a'], { amount: 2, merchant_category: 'b' }, { features: [3, 'c'] }] };
     const output = { predictions: [0, { predicted_label: 1 }, { score: 0.7 }] };
-    parseCaptureLine(line({ observedContentType: 'application/json', data: JSON.stringify(input), encoding: 'JSON' }, { observedContentType: 'application/json', data: JSON.stringify(output), encoding: 'JSON' }), 1, features, c.sink);
+    parseCaptureLine(
+      line(
+        { observedContentType: 'application/json', data: JSON.stringify(input), encoding: 'JSON' },
+        { observedContentType: 'application/json', data: JSON.stringify(output), encoding: 'JSON' },
+      ),
+      1,
+      features,
+      c.sink,
+    );
     expect(c.records).toEqual([
       { values: [1, 'a'], prediction: 0 },
       { values: [2, 'b'], prediction: 1 },
@@ -57,13 +89,33 @@ describe('parseCaptureLine', () => {
 
   it('reads a single JSON object record and a bare number output', () => {
     const c = collect();
-    parseCaptureLine(line({ observedContentType: 'application/json', data: '{"amount": 4, "merchant_category": "d"}', encoding: 'JSON' }, { observedContentType: 'application/json', data: '1', encoding: 'JSON' }), 1, features, c.sink);
+    parseCaptureLine(
+      line(
+        { observedContentType: 'application/json', data: '{"amount": 4, "merchant_category": "d"}', encoding: 'JSON' },
+        { observedContentType: 'application/json', data: '1', encoding: 'JSON' },
+      ),
+      1,
+      features,
+      c.sink,
+    );
     expect(c.records).toEqual([{ values: [4, 'd'], prediction: 1 }]);
   });
 
   it('reads JSON Lines input and output', () => {
     const c = collect();
-    parseCaptureLine(line({ observedContentType: 'application/jsonlines', data: '[1,"a"]\n{"amount":2,"merchant_category":"b"}', encoding: 'JSON' }, { observedContentType: 'application/jsonlines', data: '{"label":0}\n{"label":1}', encoding: 'JSON' }), 1, features, c.sink);
+    parseCaptureLine(
+      line(
+        {
+          observedContentType: 'application/jsonlines',
+          data: '[1,"a"]\n{"amount":2,"merchant_category":"b"}',
+          encoding: 'JSON',
+        },
+        { observedContentType: 'application/jsonlines', data: '{"label":0}\n{"label":1}', encoding: 'JSON' },
+      ),
+      1,
+      features,
+      c.sink,
+    );
     expect(c.records.map((r) => r.prediction)).toEqual([0, 1]);
   });
 
@@ -77,8 +129,21 @@ describe('parseCaptureLine', () => {
     ['not JSON', '{"captureData":', /capture line is not valid JSON/, 1],
     ['no endpointInput', JSON.stringify({ captureData: {} }), /endpointInput is missing/, 1],
     ['unknown encoding', line({ data: 'x', encoding: 'UTF16' }), /encoding "UTF16" is not CSV, JSON or BASE64/, 1],
-    ['rows and predictions that cannot be paired', line({ observedContentType: 'text/csv', data: '1,a\n2,b\n3,c', encoding: 'CSV' }, { observedContentType: 'text/csv', data: '0\n1', encoding: 'CSV' }), /3 input row\(s\) but 2 prediction\(s\)/, 3],
-    ['bad input JSON', line({ observedContentType: 'application/json', data: '{oops', encoding: 'JSON' }), /endpointInput.data is not valid JSON/, 1],
+    [
+      'rows and predictions that cannot be paired',
+      line(
+        { observedContentType: 'text/csv', data: '1,a\n2,b\n3,c', encoding: 'CSV' },
+        { observedContentType: 'text/csv', data: '0\n1', encoding: 'CSV' },
+      ),
+      /3 input row\(s\) but 2 prediction\(s\)/,
+      3,
+    ],
+    [
+      'bad input JSON',
+      line({ observedContentType: 'application/json', data: '{oops', encoding: 'JSON' }),
+      /endpointInput.data is not valid JSON/,
+      1,
+    ],
   ])('counts a line with %s as malformed and goes on', (_name, text, reason, rows) => {
     const c = collect();
     expect(parseCaptureLine(text, 9, features, c.sink)).toBe(0);
@@ -100,7 +165,11 @@ describe('parseCaptureStream', () => {
     const good = [0, 1, 2].map((i) => captureLine(fraudRecord(rng), i));
     const text = [good[0], '', '{broken', good[1], good[2]].join('\n');
     const c = collect();
-    const feats: FeatureSpec[] = [...features, { name: 'account_age_days', type: 'numeric' }, { name: 'gender', type: 'categorical' }];
+    const feats: FeatureSpec[] = [
+      ...features,
+      { name: 'account_age_days', type: 'numeric' },
+      { name: 'gender', type: 'categorical' },
+    ];
     // WHEN
     const stats = await parseCaptureStream(Readable.from([text.slice(0, 100), text.slice(100)]), feats, c.sink);
     // THEN
@@ -109,7 +178,11 @@ describe('parseCaptureStream', () => {
   });
 
   it('rejects when the source stream fails', async () => {
-    const broken = new Readable({ read() { this.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })); } });
+    const broken = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      },
+    });
     await expect(parseCaptureStream(broken, features, collect().sink)).rejects.toThrow(/socket hang up/);
   });
 });

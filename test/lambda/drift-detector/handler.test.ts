@@ -20,7 +20,9 @@ import {
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
 import { FRAUD_FEATURES, captureText } from '../../../scripts/make-example-data';
 
-const BASELINE: BaselineDocument = JSON.parse(readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'));
+const BASELINE: BaselineDocument = JSON.parse(
+  readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'),
+);
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
 const config: DetectorConfig = {
   features: FRAUD_FEATURES.map((f) => ({ ...f })),
@@ -76,22 +78,37 @@ beforeEach(() => {
 describe('drift detector handler', () => {
   it('publishes every drift and fairness metric for a drifted file from an EventBridge event', async () => {
     // GIVEN a drifted capture file of 1,000 records
-    s3.on(GetObjectCommand, { Bucket: 'capture', Key: KEY }).resolves({ Body: body(captureText(1000, 11, { drifted: true })) });
+    s3.on(GetObjectCommand, { Bucket: 'capture', Key: KEY }).resolves({
+      Body: body(captureText(1000, 11, { drifted: true })),
+    });
     const { handler } = setup();
     // WHEN
     const out = await handler(eventFor(KEY));
     // THEN
-    expect(out.objects).toEqual([expect.objectContaining({ status: 'published', sampleCount: 1000, malformedRecords: 0 })]);
+    expect(out.objects).toEqual([
+      expect.objectContaining({ status: 'published', sampleCount: 1000, malformedRecords: 0 }),
+    ]);
     const data = published();
     expect(names(data)).toEqual(Object.values(METRICS).sort());
-    const psiOf = (f: string) => data.find((d) => d.MetricName === 'FeaturePSI' && d.Dimensions?.some((x) => x.Name === 'Feature' && x.Value === f))?.Value;
+    const psiOf = (f: string) =>
+      data.find(
+        (d) => d.MetricName === 'FeaturePSI' && d.Dimensions?.some((x) => x.Name === 'Feature' && x.Value === f),
+      )?.Value;
     expect(psiOf('amount')).toBeGreaterThan(0.2);
     expect(psiOf('gender')).toBeLessThan(0.1);
     const max = data.find((d) => d.MetricName === 'MaxFeaturePSI');
-    expect(max?.Dimensions).toEqual([{ Name: 'EndpointName', Value: 'fraud-xgb' }, { Name: 'VariantName', Value: 'AllTraffic' }]);
+    expect(max?.Dimensions).toEqual([
+      { Name: 'EndpointName', Value: 'fraud-xgb' },
+      { Name: 'VariantName', Value: 'AllTraffic' },
+    ]);
     expect(max?.Timestamp).toEqual(new Date('2026-01-01T10:06:00Z'));
     // FeatureKS only for numeric features
-    expect(data.filter((d) => d.MetricName === 'FeatureKS').map((d) => d.Dimensions?.find((x) => x.Name === 'Feature')?.Value).sort()).toEqual(['account_age_days', 'amount']);
+    expect(
+      data
+        .filter((d) => d.MetricName === 'FeatureKS')
+        .map((d) => d.Dimensions?.find((x) => x.Name === 'Feature')?.Value)
+        .sort(),
+    ).toEqual(['account_age_days', 'amount']);
   });
 
   it('publishes only SampleCount and MalformedRecords below minSamples', async () => {
@@ -108,7 +125,16 @@ describe('drift detector handler', () => {
     const key = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part 1.jsonl';
     s3.on(GetObjectCommand, { Key: key }).resolves({ Body: body(captureText(10, 13)) });
     const { handler } = setup();
-    const out = await handler({ Records: [{ s3: { bucket: { name: 'capture' }, object: { key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/') } } }] });
+    const out = await handler({
+      Records: [
+        {
+          s3: {
+            bucket: { name: 'capture' },
+            object: { key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/') },
+          },
+        },
+      ],
+    });
     expect(out.objects[0]).toMatchObject({ key, status: 'published', sampleCount: 10 });
   });
 
@@ -118,7 +144,10 @@ describe('drift detector handler', () => {
     const { handler, logger } = setup();
     expect((await handler(eventFor(`${KEY}.gz`))).objects[0]).toMatchObject({ status: 'published', sampleCount: 300 });
     cw.resetHistory();
-    expect((await handler(eventFor(`${KEY}-bad.gz`))).objects[0]).toMatchObject({ status: 'malformed-file', malformedRecords: 1 });
+    expect((await handler(eventFor(`${KEY}-bad.gz`))).objects[0]).toMatchObject({
+      status: 'malformed-file',
+      malformedRecords: 1,
+    });
     expect(published().find((d) => d.MetricName === 'MalformedRecords')?.Value).toBe(1);
     expect(logger.lines.some((l) => l.level === 'ERROR' && /unreadable/.test(String(l.message)))).toBe(true);
   });
@@ -127,7 +156,9 @@ describe('drift detector handler', () => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('gone'), { name: 'NoSuchKey' }));
     const { handler } = setup();
     expect((await handler(eventFor(KEY))).objects[0]).toMatchObject({ status: 'skipped', reason: 'NoSuchKey' });
-    expect((await handler(eventFor('datacapture/other/other/AllTraffic/2026/01/01/10/x.jsonl'))).objects[0]).toMatchObject({ status: 'skipped' });
+    expect(
+      (await handler(eventFor('datacapture/other/other/AllTraffic/2026/01/01/10/x.jsonl'))).objects[0],
+    ).toMatchObject({ status: 'skipped' });
     expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 
@@ -148,9 +179,17 @@ describe('drift detector handler', () => {
     for (let r = 0; r < 50; r++) b.add(Object.fromEntries(features.map((f, i) => [f.name, r + i])));
     const baseline = b.build({ createdAt: 'x', source: { file: 'x', sha256: 'x', format: 'csv' } });
     const row = features.map((_, i) => i + 3).join(',');
-    const line = JSON.stringify({ captureData: { endpointInput: { observedContentType: 'text/csv', data: row, encoding: 'CSV' } } });
+    const line = JSON.stringify({
+      captureData: { endpointInput: { observedContentType: 'text/csv', data: row, encoding: 'CSV' } },
+    });
     s3.on(GetObjectCommand).resolves({ Body: body(`${Array(5).fill(line).join('\n')}\n`) });
-    const handler = makeHandler({ s3: new S3Client({}), cloudwatch: new CloudWatchClient({}), logger: memoryLogger(), config: { ...config, features, sensitiveAttribute: undefined, minSamples: 1 }, baseline: async () => baseline });
+    const handler = makeHandler({
+      s3: new S3Client({}),
+      cloudwatch: new CloudWatchClient({}),
+      logger: memoryLogger(),
+      config: { ...config, features, sensitiveAttribute: undefined, minSamples: 1 },
+      baseline: async () => baseline,
+    });
     await handler(eventFor(KEY));
     const calls = cw.commandCalls(PutMetricDataCommand);
     expect(calls.map((c) => c.args[0].input.MetricData?.length)).toEqual([500, 403]);
@@ -169,7 +208,9 @@ describe('drift detector handler', () => {
 
 describe('baseline loader', () => {
   it('loads once per container, and retries after a failed load', async () => {
-    s3.on(GetObjectCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied' })).resolves({ Body: body(JSON.stringify(BASELINE)) });
+    s3.on(GetObjectCommand)
+      .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied' }))
+      .resolves({ Body: body(JSON.stringify(BASELINE)) });
     const load = makeBaselineLoader(new S3Client({}), config);
     await expect(load()).rejects.toThrow(/denied/);
     await expect(load()).resolves.toMatchObject({ kind: 'mlops.drift-baseline' });
@@ -179,7 +220,10 @@ describe('baseline loader', () => {
 
   it('rejects a baseline that lacks a configured feature, naming it', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(BASELINE)) });
-    const load = makeBaselineLoader(new S3Client({}), { ...config, features: [...config.features, { name: 'income', type: 'numeric' }] });
+    const load = makeBaselineLoader(new S3Client({}), {
+      ...config,
+      features: [...config.features, { name: 'income', type: 'numeric' }],
+    });
     await expect(load()).rejects.toThrow(ConfigurationError);
     s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(BASELINE)) });
     await expect(load()).rejects.toThrow(/feature "income" is not in the baseline/);

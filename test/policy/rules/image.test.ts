@@ -14,7 +14,11 @@ describe('MLOPS-IMG-1 findings within the allowed severity', () => {
   test('fails with HIGH and CRITICAL findings, naming the counts', () => {
     // GIVEN 2 HIGH and 1 CRITICAL
     const facts = image({
-      scan: { status: 'COMPLETE', completedAt: '2026-02-28T12:00:00Z', findingSeverityCounts: { HIGH: 2, CRITICAL: 1, LOW: 9 } },
+      scan: {
+        status: 'COMPLETE',
+        completedAt: '2026-02-28T12:00:00Z',
+        findingSeverityCounts: { HIGH: 2, CRITICAL: 1, LOW: 9 },
+      },
     });
     // WHEN checked
     const result = check(imageFindingsWithinThreshold, facts);
@@ -34,7 +38,9 @@ describe('MLOPS-IMG-1 findings within the allowed severity', () => {
 
   test('passes at CRITICAL threshold whatever the findings', () => {
     // GIVEN max CRITICAL
-    const facts = image({ scan: { status: 'COMPLETE', completedAt: '2026-02-28T12:00:00Z', findingSeverityCounts: { CRITICAL: 4 } } });
+    const facts = image({
+      scan: { status: 'COMPLETE', completedAt: '2026-02-28T12:00:00Z', findingSeverityCounts: { CRITICAL: 4 } },
+    });
     // WHEN checked
     const result = check(imageFindingsWithinThreshold, facts, ctx({ maxFindingSeverity: 'CRITICAL' }));
     // THEN compliant: nothing is above CRITICAL
@@ -48,7 +54,9 @@ describe('MLOPS-IMG-1 findings within the allowed severity', () => {
     const result = check(imageFindingsWithinThreshold, facts);
     // THEN non-compliant
     expect(result.status).toBe('NON_COMPLIANT');
-    expect(result.reason).toBe('fraud@sha256:abc has no scan results, so it cannot be shown free of findings above MEDIUM');
+    expect(result.reason).toBe(
+      'fraud@sha256:abc has no scan results, so it cannot be shown free of findings above MEDIUM',
+    );
   });
 
   test('fails for a failed scan', () => {
@@ -82,7 +90,9 @@ describe('MLOPS-IMG-2 scanned recently', () => {
 
   test('fails for a scan 10 days old', () => {
     // GIVEN completed 10 days before now
-    const facts = image({ scan: { status: 'COMPLETE', completedAt: '2026-02-19T12:00:00Z', findingSeverityCounts: {} } });
+    const facts = image({
+      scan: { status: 'COMPLETE', completedAt: '2026-02-19T12:00:00Z', findingSeverityCounts: {} },
+    });
     // WHEN checked
     const result = check(imageScannedRecently, facts);
     // THEN non-compliant, naming the age and limit

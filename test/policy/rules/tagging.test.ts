@@ -68,7 +68,9 @@ describe('MLOPS-TAG-2 data classification', () => {
     const result = check(dataClassificationTagged, facts);
     // THEN non-compliant, naming the value and the allowed list
     expect(result.status).toBe('NON_COMPLIANT');
-    expect(result.reason).toBe('DataClassification is "secret", not one of [public, internal, confidential, restricted]');
+    expect(result.reason).toBe(
+      'DataClassification is "secret", not one of [public, internal, confidential, restricted]',
+    );
   });
 
   test('fails without the tag', () => {
