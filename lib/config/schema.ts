@@ -149,10 +149,14 @@ export const ModelSchema = z
           .refine((t) => t !== 'latest', 'must not be "latest": pin an immutable version tag or digest'),
       })
       .strict(),
-    /** s3:// URI of model artefacts, when the image does not bake them in. */
-    modelDataUrl: z
+    /**
+     * Object key of the model artefacts (model.tar.gz) in the environment's artifacts bucket, when the image does
+     * not contain the model. A key, not a URL: each environment has its own governed artifacts bucket.
+     */
+    modelDataKey: z
       .string()
-      .regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+/, 'must be an s3://bucket/key URI')
+      .regex(/^[A-Za-z0-9!_.*'()/-]+$/, 'must be an S3 object key such as models/fraud-xgb/1.0.0/model.tar.gz')
+      .refine((k) => !k.startsWith('/'), 'must not start with "/"')
       .optional(),
     instanceType: z
       .string()

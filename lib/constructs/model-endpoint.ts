@@ -27,6 +27,17 @@ export interface RolloutOptions {
   readonly maximumExecutionTimeoutSeconds: number;
 }
 
+export interface ModelDataOptions {
+  readonly bucket: s3.IBucket;
+  /** Object key of the artefact archive. */
+  readonly key: string;
+  /**
+   * Key the object is encrypted with.
+   * @default - none (SSE-S3)
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
 export interface DataCaptureOptions {
   /** Bucket that receives captured requests and responses. */
   readonly bucket: s3.IBucket;
@@ -68,17 +79,10 @@ export interface ModelEndpointProps {
   /** Immutable image tag or `sha256:` digest. */
   readonly imageTag: string;
   /**
-   * s3:// URI of model artefacts.
+   * Model artefacts (model.tar.gz) outside the image. The role may read exactly this object.
    * @default - the image contains the model
    */
-  readonly modelDataUrl?: string;
-  /**
-   * Bucket and key that hold `modelDataUrl`, so the role can read exactly that prefix.
-   * @default - required when modelDataUrl is set
-   */
-  readonly modelDataBucket?: s3.IBucket;
-  /** @default - no key; set when the model data bucket uses SSE-KMS */
-  readonly modelDataKey?: kms.IKey;
+  readonly modelData?: ModelDataOptions;
   readonly instanceType: string;
   readonly instanceCount: number;
   /**
@@ -170,7 +174,7 @@ export class ModelEndpoint extends Construct {
       primaryContainer: {
         image,
         mode: 'SingleModel',
-        ...(props.modelDataUrl ? { modelDataUrl: props.modelDataUrl } : {}),
+        ...(props.modelData ? { modelDataUrl: props.modelData.bucket.s3UrlForObject(props.modelData.key) } : {}),
       },
       ...(props.vpc
         ? { vpcConfig: { subnets: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] } }
@@ -392,21 +396,21 @@ function executionStatements(stack: Stack, props: ModelEndpointProps): iam.Polic
       }),
     );
   }
-  if (props.modelDataUrl && props.modelDataBucket) {
-    const key = props.modelDataUrl.replace(/^s3:\/\/[^/]+\//, '');
+  if (props.modelData) {
+    const { bucket, key, encryptionKey } = props.modelData;
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadModelData',
         actions: ['s3:GetObject'],
-        resources: [props.modelDataBucket.arnForObjects(key)],
+        resources: [bucket.arnForObjects(key)],
       }),
     );
-    if (props.modelDataKey) {
+    if (encryptionKey) {
       statements.push(
         new iam.PolicyStatement({
           sid: 'DecryptModelData',
           actions: ['kms:Decrypt'],
-          resources: [props.modelDataKey.keyArn],
+          resources: [encryptionKey.keyArn],
         }),
       );
     }
@@ -461,8 +465,6 @@ function validate(scope: Construct, p: ModelEndpointProps): void {
   if (p.dataCapture && (p.dataCapture.samplingPercent < 1 || p.dataCapture.samplingPercent > 100)) {
     fail(`dataCapture.samplingPercent must be between 1 and 100, got ${p.dataCapture.samplingPercent}`);
   }
-  if (p.modelDataUrl && !p.modelDataBucket)
-    fail('modelDataBucket is required when modelDataUrl is set, so the role can read exactly that object');
   if (p.autoScaling && p.autoScaling.minCapacity > p.autoScaling.maxCapacity) {
     fail(
       `autoScaling.minCapacity (${p.autoScaling.minCapacity}) must be <= maxCapacity (${p.autoScaling.maxCapacity})`,

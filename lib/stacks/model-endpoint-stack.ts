@@ -48,11 +48,13 @@ export class ModelEndpointStack extends Stack {
       repository: repository.repository,
       repositoryKey: platform.imageKey,
       imageTag: model.image.tag,
-      ...(model.modelDataUrl
+      ...(model.modelDataKey !== undefined
         ? {
-            modelDataUrl: model.modelDataUrl,
-            modelDataBucket: platform.artifactsBucket,
-            modelDataKey: platform.dataKey,
+            modelData: {
+              bucket: s3.Bucket.fromBucketName(this, 'ArtifactsBucket', platform.artifactsBucketName),
+              key: model.modelDataKey,
+              encryptionKey: platform.dataKey,
+            },
           }
         : {}),
       instanceType: model.instanceType,

@@ -6,6 +6,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig } from '../config/schema';
 import { ComplianceChecker } from '../constructs/compliance-checker';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { allowServiceKeyUse } from '../constructs/key-grants';
 import { ModelRepository, RegistryEnhancedScanning } from '../constructs/model-repository';
 import { SecureBucket } from '../constructs/secure-bucket';
@@ -41,6 +42,8 @@ export class PlatformStack extends Stack {
    * IAM policies that scope writes to a capture prefix name it literally and no cross-stack export is needed.
    */
   public readonly captureBucketName: string;
+  /** The artifacts bucket's name as a plain string, for the same reason. */
+  public readonly artifactsBucketName: string;
   public readonly alertTopic: sns.Topic;
   /** Judges live resources against the catalogue: on a schedule, as AWS Config rules and as a pipeline gate. */
   public readonly complianceChecker: ComplianceChecker;
@@ -79,7 +82,18 @@ export class PlatformStack extends Stack {
       });
     }
 
+    const bucketName = (purpose: string) => {
+      const name = `${config.projectName}-${environment.name}-${purpose}-${environment.account}-${environment.region}`;
+      if (name.length > 63) {
+        throw new Error(
+          `${purpose} bucket name "${name}" is ${name.length} characters; S3 allows 63. Shorten projectName or environments[].name ("${environment.name}")`,
+        );
+      }
+      return name;
+    };
+    this.artifactsBucketName = bucketName('artifacts');
     this.artifactsBucket = new SecureBucket(this, 'ArtifactsBucket', {
+      bucketName: this.artifactsBucketName,
       purpose: 'artifacts',
       encryptionKey: this.dataKey,
       accessLogsBucket: this.accessLogsBucket,
@@ -125,7 +139,18 @@ export class PlatformStack extends Stack {
       masterKey: this.dataKey,
       enforceSSL: true,
     });
-    if (config.alarmEmail) this.alertTopic.addSubscription(new subs.EmailSubscription(config.alarmEmail));
+    if (config.alarmEmail) {
+      // A notification SNS cannot deliver after its retries is kept (and alarmed on), not dropped.
+      const undelivered = new DeadLetterQueue(this, 'AlertEmailDeadLetterQueue', {
+        encryptionKey: this.dataKey,
+        alarmTopic: this.alertTopic,
+        description: `alert e-mails SNS could not deliver to ${config.alarmEmail}`,
+      });
+      undelivered.acknowledgeNotReferencedAsDlq("the alert topic's e-mail subscription (SNS redrive policy)");
+      this.alertTopic.addSubscription(
+        new subs.EmailSubscription(config.alarmEmail, { deadLetterQueue: undelivered.queue }),
+      );
+    }
 
     this.complianceChecker = new ComplianceChecker(this, 'ComplianceChecker', {
       policy: props.policy,

@@ -1,13 +1,13 @@
 /**
  * Starts and stops a local `moto_server` (Python moto, the local AWS emulator).
- * Shared by Jest's global setup, `.ci/run` and the benchmark scripts.
+ * Each integration test file and each benchmark starts its own, on a free loopback port, so runs never share state.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
 export const MOTO_INSTALL_HINT =
   'moto_server was not found on PATH. Install it with `pip install "moto[server]==5.2.1"` ' +
-  '(or set MOTO_ENDPOINT to a running emulator, e.g. http://localhost:5000).';
+  '(the integration tests start their own emulator on a free loopback port).';
 
 export interface RunningMoto {
   readonly endpoint: string;

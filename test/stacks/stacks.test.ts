@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp } from '../helpers/app';
+import { buildTestApp, largeConfigDocument } from '../helpers/app';
 
 // One synth-free build of the default config, shared by the fine-grained assertions below.
 const built = buildTestApp(undefined, { policyPacks: false });
@@ -204,5 +204,69 @@ describe('ModelEndpointStack', () => {
     expect(
       name(Template.fromStack(buildTestApp(built.config, { policyPacks: false }).environments[0]!.modelStacks[0]!)),
     ).toEqual(name(model));
+  });
+});
+
+describe('larger config', () => {
+  const large = buildTestApp(largeConfigDocument(), { policyPacks: false });
+  const prod = large.environments.find((e) => e.node.id === 'production')!;
+
+  test('model data: the role reads exactly the configured object in the environment artifacts bucket', () => {
+    const stack = prod.modelStacks.find((s) => s.node.id === 'Model-credit-scoring')!;
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: Match.objectLike({
+        ModelDataUrl:
+          's3://credit-risk-production-artifacts-444444444444-eu-central-1/models/credit-scoring/2.3.1/model.tar.gz',
+      }),
+      VpcConfig: { Subnets: Match.arrayWith(['subnet-0aa11bb22cc33dd44']), SecurityGroupIds: Match.anyValue() },
+    });
+    const policy = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy).toContain(
+      'credit-risk-production-artifacts-444444444444-eu-central-1/models/credit-scoring/2.3.1/model.tar.gz',
+    );
+  });
+
+  test('alert e-mails that cannot be delivered go to an encrypted dead-letter queue', () => {
+    const t = Template.fromStack(prod.platform);
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ml-oncall@example.com',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    t.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });
+  });
+
+  test('LINEAR rollout in production', () => {
+    const t = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-fraud-detect')!);
+    t.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      DeploymentConfig: Match.objectLike({
+        BlueGreenUpdatePolicy: Match.objectLike({
+          TrafficRoutingConfiguration: Match.objectLike({
+            Type: 'LINEAR',
+            LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 },
+          }),
+        }),
+      }),
+    });
+  });
+});
+
+describe('drift monitoring in the model stack', () => {
+  test("the drift detector subscribes to this endpoint's capture prefix and its alarms go to the dashboard", () => {
+    model.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: ['mlops-staging-capture-111111111111-eu-west-1'] },
+          object: { key: [{ prefix: 'datacapture/mlops-staging-fraud-xgb/' }] },
+        },
+      },
+    });
+    model.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    const dashboard = JSON.stringify(model.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('MaxFeaturePSI');
+    expect(dashboard).toContain('DisparateImpactRatio');
   });
 });
