@@ -130,6 +130,17 @@ export const MonitoringSchema = z
     /** Prediction values counted as the positive outcome for fairness. */
     positiveLabel: z.union([z.string(), z.number()]).default(1),
     thresholds: ThresholdsSchema.default(ThresholdsSchema.parse({})),
+    /**
+     * SageMaker Model Monitor data-quality schedule, for accounts that still have Model Monitor: the S3 URIs of its
+     * own baseline (statistics.json, constraints.json). Runs beside our detector, alarmed on its own metrics.
+     */
+    modelMonitor: z
+      .object({
+        statisticsS3Uri: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+/, 'must be an s3://bucket/key URI'),
+        constraintsS3Uri: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+/, 'must be an s3://bucket/key URI'),
+      })
+      .strict()
+      .optional(),
     /** Path of the baseline document (`npm run baseline`) shipped to S3 with the model's stack. */
     baselineFile: z.string().optional(),
   })

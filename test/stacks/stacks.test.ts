@@ -237,6 +237,14 @@ describe('larger config', () => {
     t.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });
   });
 
+  test('the Model Monitor switch adds a data-quality schedule beside our own detector', () => {
+    const t = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-fraud-detect')!);
+    t.resourceCountIs('AWS::SageMaker::DataQualityJobDefinition', 1);
+    t.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 1);
+    const other = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-churn-propensity')!);
+    other.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 0);
+  });
+
   test('LINEAR rollout in production', () => {
     const t = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-fraud-detect')!);
     t.hasResourceProperties('AWS::SageMaker::Endpoint', {
