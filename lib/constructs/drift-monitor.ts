@@ -691,13 +691,30 @@ export class DriftMonitor extends Construct {
     });
     const iam5 = (resource: string, reason: string) =>
       acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-    iam5('*', 'Only cloudwatch:PutMetricData, pinned to the Model Monitor namespace by condition; IAM accepts it on "*" only.');
-    iam5(findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
-      'The monitoring job reads this endpoint\'s own capture prefix; capture files are named by date and hour at run time.');
-    iam5(findingResource(stack, `${props.captureBucket.bucketArn}/${outputPrefix}*`),
-      'The monitoring job writes its reports under its own model-monitor/<endpoint>/ prefix, named per run.');
-    iam5(findingResource(stack, stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/ProcessingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
-      'SageMaker processing jobs log to the service-owned /aws/sagemaker/ProcessingJobs group with per-job stream names.');
+    iam5(
+      '*',
+      'Only cloudwatch:PutMetricData, pinned to the Model Monitor namespace by condition; IAM accepts it on "*" only.',
+    );
+    iam5(
+      findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
+      "The monitoring job reads this endpoint's own capture prefix; capture files are named by date and hour at run time.",
+    );
+    iam5(
+      findingResource(stack, `${props.captureBucket.bucketArn}/${outputPrefix}*`),
+      'The monitoring job writes its reports under its own model-monitor/<endpoint>/ prefix, named per run.',
+    );
+    iam5(
+      findingResource(
+        stack,
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: '/aws/sagemaker/ProcessingJobs:*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+      'SageMaker processing jobs log to the service-owned /aws/sagemaker/ProcessingJobs group with per-job stream names.',
+    );
     const jobDefinition = new sagemaker.CfnDataQualityJobDefinition(this, 'DataQualityJobDefinition', {
       roleArn: role.roleArn,
       dataQualityAppSpecification: {

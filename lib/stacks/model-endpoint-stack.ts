@@ -96,7 +96,9 @@ export class ModelEndpointStack extends Stack {
         monitoring: model.monitoring,
         alarmTopic: platform.alertTopic,
         encryptionKey: platform.dataKey,
-        ...(model.monitoring.modelMonitor ? { modelMonitor: true, modelMonitorBaseline: model.monitoring.modelMonitor } : {}),
+        ...(model.monitoring.modelMonitor
+          ? { modelMonitor: true, modelMonitorBaseline: model.monitoring.modelMonitor }
+          : {}),
       });
     }
 
