@@ -6,6 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '../lib/config/loader';
 import { buildApp, builtinCfnValidation } from '../lib/app';
+import { failOnOpenWarnings } from '../lib/nag/gate';
 
 const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
 try {
@@ -17,4 +18,6 @@ try {
   }
   throw err;
 }
-app.synth();
+const assembly = app.synth();
+// Warnings fail synth too (the CLI alone fails only on errors).
+process.exitCode = failOnOpenWarnings(assembly.directory) || process.exitCode;

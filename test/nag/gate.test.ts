@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failOnOpenWarnings, openFindings } from '../../lib/nag/gate';
+
+function assemblyWith(report: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gate-'));
+  writeFileSync(join(dir, 'validation-report.json'), JSON.stringify(report));
+  return dir;
+}
+
+const report = {
+  pluginReports: [
+    {
+      pluginName: 'AwsSolutions',
+      conclusion: 'success',
+      violations: [
+        { ruleName: 'AwsSolutions-X1', severity: 'warning', violatingConstructs: [{ constructPath: 'S/A' }] },
+      ],
+      suppressedViolations: [
+        {
+          ruleName: 'AwsSolutions-IAM5[Resource::*]',
+          severity: 'error',
+          acknowledgedId: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+          acknowledgedAt: 'S/B',
+          reason: 'r',
+          violatingConstructs: [{ constructPath: 'S/B' }],
+        },
+      ],
+    },
+    {
+      pluginName: 'Construct Annotations',
+      conclusion: 'success',
+      violations: [{ ruleName: 'Annotation::info', severity: 'info', violatingConstructs: [{ constructPath: 'S/C' }] }],
+    },
+  ],
+};
+
+describe('policy gate', () => {
+  test('fails on an open warning, naming pack, rule and place; ignores info and acknowledged findings', () => {
+    // GIVEN a report with one open warning, one info annotation and one acknowledged error
+    const dir = assemblyWith(report);
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
+    // WHEN
+    const code = failOnOpenWarnings(dir, {});
+    spy.mockRestore();
+    // THEN
+    expect(code).toBe(1);
+    expect(openFindings(dir, ['warning'])).toEqual([
+      { pack: 'AwsSolutions', rule: 'AwsSolutions-X1', severity: 'warning', path: 'S/A' },
+    ]);
+    expect(errors.join('\n')).toMatch(/\[AwsSolutions\] AwsSolutions-X1 at S\/A/);
+  });
+
+  test('passes a clean report, and a report-only run', () => {
+    expect(failOnOpenWarnings(assemblyWith({ pluginReports: [] }), {})).toBe(0);
+    expect(failOnOpenWarnings(assemblyWith(report), { MLOPS_REPORT_ONLY: 'true' })).toBe(0);
+  });
+});
