@@ -105,6 +105,26 @@ export function fraudRecord(rng: () => number, opts: ScenarioOptions = {}): Frau
   return { amount, merchant_category, account_age_days, gender, label: logit > 0 ? 1 : 0 };
 }
 
+/** The baseline CLI arguments that build the committed example baseline from this script's training file. */
+export function exampleBaselineArgs(train: string, output: string, records: number, seed: number): string[] {
+  return [
+    '--input',
+    train,
+    '--features',
+    FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','),
+    '--prediction-column',
+    'label',
+    '--sensitive-attribute',
+    'gender',
+    '--positive-label',
+    '1',
+    '--source-name',
+    `scripts/make-example-data.ts --records ${records} --seed ${seed} (train.csv)`,
+    '--output',
+    output,
+  ];
+}
+
 export function trainingCsvHeader(): string {
   return 'amount,merchant_category,account_age_days,gender,label';
 }
@@ -231,22 +251,7 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write(`wrote ${train} (${records} records) and 2 capture files to ${outDir}\n`);
   const baselineOut = arg('--baseline');
   if (baselineOut) {
-    await runBaselineCli([
-      '--input',
-      train,
-      '--features',
-      FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','),
-      '--prediction-column',
-      'label',
-      '--sensitive-attribute',
-      'gender',
-      '--positive-label',
-      '1',
-      '--source-name',
-      `scripts/make-example-data.ts --records ${records} --seed ${seed} (train.csv)`,
-      '--output',
-      baselineOut,
-    ]);
+    await runBaselineCli(exampleBaselineArgs(train, baselineOut, records, seed));
   }
 }
 

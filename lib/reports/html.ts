@@ -4,7 +4,9 @@
  */
 import { RULES } from '../policy/catalogue';
 import {
+  CATALOGUE_HEADER,
   SecurityReport,
+  catalogueRows,
   conclusionLabel,
   countByStatus,
   describeLocation,
@@ -63,18 +65,7 @@ ${
       )
 }
 <h2>MLOPS rule catalogue</h2>
-${table(
-  ['Id', 'Title', 'Severity', 'Stages', 'GDPR', 'NIST 800-53', 'AWS Config rule'],
-  RULES.map((r) => [
-    r.id,
-    r.title,
-    r.severity,
-    r.stages.join(', '),
-    (r.references.gdpr ?? []).join(', '),
-    (r.references.nist80053 ?? []).join(', '),
-    r.references.awsConfigRule ?? '',
-  ]),
-)}
+${table(CATALOGUE_HEADER, catalogueRows(RULES))}
 </body>
 </html>
 `;

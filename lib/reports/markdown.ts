@@ -5,7 +5,9 @@
  */
 import { RULES } from '../policy/catalogue';
 import {
+  CATALOGUE_HEADER,
   SecurityReport,
+  catalogueRows,
   conclusionLabel,
   countByStatus,
   describeLocation,
@@ -51,18 +53,7 @@ export function toMarkdown(report: SecurityReport): string {
     '',
     '## MLOPS rule catalogue',
     '',
-    table(
-      ['Id', 'Title', 'Severity', 'Stages', 'GDPR', 'NIST 800-53', 'AWS Config rule'],
-      RULES.map((r) => [
-        r.id,
-        r.title,
-        r.severity,
-        r.stages.join(', '),
-        (r.references.gdpr ?? []).join(', '),
-        (r.references.nist80053 ?? []).join(', '),
-        r.references.awsConfigRule ?? '',
-      ]),
-    ),
+    table(CATALOGUE_HEADER, catalogueRows(RULES)),
     '',
   ];
   return lines.join('\n');

@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { PackName } from '../nag/acknowledgements';
+import type { Rule } from '../policy/rule';
 import { ruleById } from '../policy/catalogue';
 import type { RuleSeverity } from '../policy/rule';
 
@@ -328,4 +329,18 @@ function compareFindings(a: SecurityFinding, b: SecurityFinding): number {
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+/** The MLOPS rule catalogue as table rows, shared by the Markdown and HTML reports. */
+export const CATALOGUE_HEADER = ['Id', 'Title', 'Severity', 'Stages', 'GDPR', 'NIST 800-53', 'AWS Config rule'];
+export function catalogueRows(rules: readonly Rule[]): string[][] {
+  return rules.map((r) => [
+    r.id,
+    r.title,
+    r.severity,
+    r.stages.join(', '),
+    (r.references.gdpr ?? []).join(', '),
+    (r.references.nist80053 ?? []).join(', '),
+    r.references.awsConfigRule ?? '',
+  ]);
 }

@@ -12,13 +12,13 @@ import {
   validateBaseline,
 } from '../../../lambda/drift-detector/baseline';
 import {
-  FRAUD_FEATURES,
   TRAINING_RECORDS,
   TRAINING_SEED,
   trainingCsvHeader,
   trainingCsvRow,
   trainingRecords,
   writeTrainingCsv,
+  exampleBaselineArgs,
 } from '../../../scripts/make-example-data';
 
 const source = { file: 'train.csv', sha256: 'x', format: 'csv' as const };
@@ -265,23 +265,7 @@ describe('committed example baseline', () => {
       // WHEN the baseline is rebuilt the way the script does it
       const out = join(dir, 'b.json');
       await runBaselineCli(
-        [
-          '--input',
-          train,
-          '--features',
-          FRAUD_FEATURES.map((f) => `${f.name}:${f.type}`).join(','),
-          '--prediction-column',
-          'label',
-          '--sensitive-attribute',
-          'gender',
-          '--positive-label',
-          '1',
-          '--source-name',
-          `scripts/make-example-data.ts --records ${TRAINING_RECORDS} --seed ${TRAINING_SEED} (train.csv)`,
-          '--output',
-          out,
-          '--quiet',
-        ],
+        [...exampleBaselineArgs(train, out, TRAINING_RECORDS, TRAINING_SEED), '--quiet'],
         () => undefined,
       );
       // THEN it is byte for byte the committed file
