@@ -8,4 +8,5 @@ module.exports = {
   testTimeout: 120000,
   // Two cores: integration tests mostly wait on their own moto_server process, so run two files at once.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
