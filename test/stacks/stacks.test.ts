@@ -278,3 +278,15 @@ describe('drift monitoring in the model stack', () => {
     expect(dashboard).toContain('DisparateImpactRatio');
   });
 });
+
+describe('compliance checker in the platform stack', () => {
+  test('deployed in every environment; AWS Config rules only where configRules is on', () => {
+    const large = buildTestApp(largeConfigDocument(), { policyPacks: false });
+    const staging = Template.fromStack(large.environments.find((e) => e.node.id === 'staging')!.platform);
+    const production = Template.fromStack(large.environments.find((e) => e.node.id === 'production')!.platform);
+    for (const t of [staging, production])
+      t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
+    staging.resourceCountIs('AWS::Config::ConfigRule', 0);
+    expect(Object.keys(production.findResources('AWS::Config::ConfigRule')).length).toBeGreaterThan(5);
+  });
+});
