@@ -136,8 +136,6 @@ export class ComplianceChecker extends Construct {
     }
 
     const stack = Stack.of(this);
-    const arn = (service: string, resource: string, resourceName: string) =>
-      stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -174,9 +172,9 @@ export class ComplianceChecker extends Construct {
           'sagemaker:ListTags',
         ],
         resources: [
-          arn('sagemaker', 'endpoint', '*'),
-          arn('sagemaker', 'endpoint-config', '*'),
-          arn('sagemaker', 'model', '*'),
+          everyOfType(stack, 'sagemaker', 'endpoint'),
+          everyOfType(stack, 'sagemaker', 'endpoint-config'),
+          everyOfType(stack, 'sagemaker', 'model'),
         ],
       }),
       new iam.PolicyStatement({
@@ -188,7 +186,7 @@ export class ComplianceChecker extends Construct {
           'ecr:GetLifecyclePolicy',
           'ecr:ListTagsForResource',
         ],
-        resources: [arn('ecr', 'repository', '*')],
+        resources: [everyOfType(stack, 'ecr', 'repository')],
       }),
       new iam.PolicyStatement({
         sid: 'ReadEcrRegistryScanning',
@@ -200,14 +198,7 @@ export class ComplianceChecker extends Construct {
         sid: 'DescribeKmsKeys',
         // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account).
         actions: ['kms:DescribeKey'],
-        resources: [
-          stack.formatArn({
-            service: 'kms',
-            resource: 'key',
-            resourceName: '*',
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
+        resources: [everyOfType(stack, 'kms', 'key')],
       }),
       new iam.PolicyStatement({
         sid: 'ReadWriteReports',
@@ -366,6 +357,11 @@ export function configRuleCandidates(): Rule[] {
   return rulesFor('run').filter((r) => configKindsOf(r.appliesTo).length > 0);
 }
 
+/** Every resource of one type in the stack's account and region; the policy and its acknowledgements share it. */
+function everyOfType(stack: Stack, service: string, resource: string): string {
+  return stack.formatArn({ service, resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
+
 /**
  * The checker's accepted findings, one by one. Its read-only wildcards are what "judge every SageMaker and ECR
  * resource of the account" means; each is confined to the account, region and resource type.
@@ -376,8 +372,7 @@ function acknowledgeCheckerFindings(
   reportBucket: s3.IBucket,
 ): void {
   const stack = Stack.of(checker);
-  const arn = (service: string, resource: string) =>
-    findingResource(stack, stack.formatArn({ service, resource: resource.split('/')[0]!, resourceName: '*' }));
+  const arn = (service: string, resource: string) => findingResource(stack, everyOfType(stack, service, resource));
   const iam5 = (resource: string, reason: string) =>
     acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
   iam5(
@@ -386,16 +381,16 @@ function acknowledgeCheckerFindings(
   );
   for (const type of ['endpoint', 'endpoint-config', 'model']) {
     iam5(
-      arn('sagemaker', `${type}/*`),
+      arn('sagemaker', type),
       `Read-only Describe/ListTags on every SageMaker ${type} of this account and region: the checker must judge resources it did not create.`,
     );
   }
   iam5(
-    arn('ecr', 'repository/*'),
+    arn('ecr', 'repository'),
     'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings in this account and region.',
   );
   iam5(
-    arn('kms', 'key/*'),
+    arn('kms', 'key'),
     'kms:DescribeKey only, to tell customer-managed from AWS-managed keys referenced by the resources it judges.',
   );
   iam5(

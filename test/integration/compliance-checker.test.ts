@@ -46,29 +46,17 @@ import {
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rulesFor } from '../../lib/policy/catalogue';
-import { CompliancePolicy } from '../../lib/policy/context';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
+import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
 
-const REGION = 'eu-west-1';
 const IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/immutable-repo:1.0.0`;
 const TAGS = [
   { Key: 'Owner', Value: 'ml-platform' },
   { Key: 'DataClassification', Value: 'internal' },
 ];
-const POLICY: CompliancePolicy = {
-  allowedRegions: [REGION],
-  captureRetentionDays: 30,
-  maxCaptureSamplingPercent: 20,
-  requiredTags: ['Owner', 'DataClassification'],
-  dataClassifications: ['internal', 'confidential'],
-  maxFindingSeverity: 'MEDIUM',
-  imageScanMaxAgeDays: 7,
-  requireVpc: false,
-  productionEnvironments: ['production'],
-};
 
 describe('compliance checker against moto_server', () => {
   const moto = useMoto();
