@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import type { ValidationReport } from '../reports/validation-report';
 
 /** One acknowledgement as CDK records it on a construct. */
 export interface RecordedAcknowledgement {
@@ -7,25 +8,6 @@ export interface RecordedAcknowledgement {
   readonly reason: string;
   /** Construct path it was made at. */
   readonly path: string;
-}
-
-/** The suppressed part of CDK's `validation-report.json`. */
-export interface ValidationReport {
-  readonly pluginReports: ReadonlyArray<{
-    readonly pluginName: string;
-    readonly conclusion: string;
-    readonly violations: ReadonlyArray<{
-      readonly ruleName: string;
-      readonly violatingConstructs: ReadonlyArray<{ readonly constructPath: string }>;
-    }>;
-    readonly suppressedViolations?: ReadonlyArray<{
-      readonly ruleName: string;
-      readonly acknowledgedId: string;
-      readonly acknowledgedAt: string;
-      readonly reason: string;
-      readonly violatingConstructs: ReadonlyArray<{ readonly constructPath: string }>;
-    }>;
-  }>;
 }
 
 const ACK_METADATA = 'aws:cdk:acknowledged-rules';

@@ -1,32 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValidationReport } from './audit';
-
-export interface OpenFinding {
-  readonly pack: string;
-  readonly rule: string;
-  readonly severity: string;
-  readonly path: string;
-}
+import {
+  normalizeFindings,
+  readValidationReport,
+  SecurityFinding,
+  VALIDATION_REPORT_FILE,
+  ViolationSeverity,
+} from '../reports/validation-report';
 
 /** Open (unacknowledged) findings of the given severities in a cloud assembly's validation-report.json. */
-export function openFindings(assemblyDir: string, severities: readonly string[]): OpenFinding[] {
-  const file = join(assemblyDir, 'validation-report.json');
-  if (!existsSync(file)) return [];
-  const report = JSON.parse(readFileSync(file, 'utf8')) as ValidationReport & {
-    pluginReports: ReadonlyArray<{ violations: ReadonlyArray<{ severity?: string }> }>;
-  };
-  return report.pluginReports.flatMap((p) =>
-    p.violations.flatMap((v) =>
-      severities.includes((v as { severity?: string }).severity ?? '')
-        ? v.violatingConstructs.map((c) => ({
-            pack: p.pluginName,
-            rule: v.ruleName,
-            severity: (v as { severity?: string }).severity ?? '',
-            path: c.constructPath,
-          }))
-        : [],
-    ),
+export function openFindings(assemblyDir: string, severities: readonly ViolationSeverity[]): SecurityFinding[] {
+  // No report at all means no validation plugin ran: nothing to gate.
+  if (!existsSync(join(assemblyDir, VALIDATION_REPORT_FILE))) return [];
+  return normalizeFindings(readValidationReport(assemblyDir)).filter(
+    (f) => f.status === 'open' && severities.includes(f.severity),
   );
 }
 
@@ -43,7 +30,7 @@ export function failOnOpenWarnings(assemblyDir: string, env: NodeJS.ProcessEnv =
   console.error(
     `Policy gate: ${warnings.length} unacknowledged warning(s); fix them or acknowledge each with a reason (lib/nag/acknowledgements.ts):`,
   );
-  for (const w of warnings) console.error(`  [${w.pack}] ${w.rule} at ${w.path}`);
-  console.error(`Full report: ${join(assemblyDir, 'validation-report.json')} (npm run report for Markdown/HTML/SARIF)`);
+  for (const w of warnings) console.error(`  [${w.pack}] ${w.findingId} at ${w.constructPath}`);
+  console.error(`Full report: ${join(assemblyDir, VALIDATION_REPORT_FILE)} (npm run report for Markdown/HTML/SARIF)`);
   return 1;
 }

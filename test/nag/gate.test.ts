@@ -10,16 +10,23 @@ function assemblyWith(report: unknown): string {
 }
 
 const report = {
+  version: '55.0.0',
   pluginReports: [
     {
       pluginName: 'AwsSolutions',
       conclusion: 'success',
       violations: [
-        { ruleName: 'AwsSolutions-X1', severity: 'warning', violatingConstructs: [{ constructPath: 'S/A' }] },
+        {
+          ruleName: 'AwsSolutions-X1',
+          description: 'd',
+          severity: 'warning',
+          violatingConstructs: [{ constructPath: 'S/A' }],
+        },
       ],
       suppressedViolations: [
         {
           ruleName: 'AwsSolutions-IAM5[Resource::*]',
+          description: 'd',
           severity: 'error',
           acknowledgedId: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
           acknowledgedAt: 'S/B',
@@ -31,7 +38,14 @@ const report = {
     {
       pluginName: 'Construct Annotations',
       conclusion: 'success',
-      violations: [{ ruleName: 'Annotation::info', severity: 'info', violatingConstructs: [{ constructPath: 'S/C' }] }],
+      violations: [
+        {
+          ruleName: 'Annotation::info',
+          description: 'd',
+          severity: 'info',
+          violatingConstructs: [{ constructPath: 'S/C' }],
+        },
+      ],
     },
   ],
 };
@@ -48,13 +62,19 @@ describe('policy gate', () => {
     // THEN
     expect(code).toBe(1);
     expect(openFindings(dir, ['warning'])).toEqual([
-      { pack: 'AwsSolutions', rule: 'AwsSolutions-X1', severity: 'warning', path: 'S/A' },
+      expect.objectContaining({
+        pack: 'AwsSolutions',
+        findingId: 'AwsSolutions-X1',
+        severity: 'warning',
+        constructPath: 'S/A',
+        status: 'open',
+      }),
     ]);
     expect(errors.join('\n')).toMatch(/\[AwsSolutions\] AwsSolutions-X1 at S\/A/);
   });
 
   test('passes a clean report, and a report-only run', () => {
-    expect(failOnOpenWarnings(assemblyWith({ pluginReports: [] }), {})).toBe(0);
+    expect(failOnOpenWarnings(assemblyWith({ version: '55.0.0', pluginReports: [] }), {})).toBe(0);
     expect(failOnOpenWarnings(assemblyWith(report), { MLOPS_REPORT_ONLY: 'true' })).toBe(0);
   });
 });
