@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,14 +12,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { lambdaCodeProps } from './lambda-bundling';
 import { allowServiceKeyUse } from './key-grants';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
 import { rulesFor } from '../policy/catalogue';
 import { CompliancePolicy } from '../policy/context';
 import { CONFIG_RESOURCE_TYPES, configKindsOf } from '../policy/from-aws';
 import { Rule } from '../policy/rule';
-
-const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** CloudWatch namespace the checker publishes to; the IAM condition and the alarms both use it. */
 export const COMPLIANCE_METRIC_NAMESPACE = 'MLOps/Compliance';
@@ -258,15 +256,8 @@ export class ComplianceChecker extends Construct {
       roles: [this.role],
     });
 
-    const runtime = lambda.Runtime.NODEJS_24_X;
     this.handler = new nodejs.NodejsFunction(this, 'Resource', {
-      entry: path.join(REPO_ROOT, 'lambda', 'compliance-checker', 'index.ts'),
-      // Explicit, so synth works from any working directory.
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      handler: 'handler',
-      runtime,
-      architecture: lambda.Architecture.ARM_64,
+      ...lambdaCodeProps('compliance-checker'),
       memorySize,
       timeout,
       // Immutable: CDK would otherwise add an inline DefaultPolicy (X-Ray, DLQ) that the managed policy already covers.
@@ -287,12 +278,6 @@ export class ComplianceChecker extends Construct {
         SCAN_CONCURRENCY: String(concurrency),
         IMAGE_SCOPE: imageScope,
         AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node22',
-        forceDockerBundling: false,
       },
       description: 'MLOps compliance checker: scheduled report, AWS Config rules, CodePipeline gate',
     });

@@ -10,7 +10,6 @@
  * of the same stack; for a key owned by another stack (the PlatformStack), call it once there.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   Annotations,
   ArnFormat,
@@ -38,6 +37,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { lambdaCodeProps } from './lambda-bundling';
 import { allowServiceKeyUse } from './key-grants';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
 import { MonitoringConfig } from '../config/schema';
@@ -85,8 +85,6 @@ const MODEL_MONITOR_IMAGE_ACCOUNTS: Record<string, string> = {
   'me-south-1': '607024016150',
   'sa-east-1': '539772159869',
 };
-
-const ENTRY = join(__dirname, '..', '..', 'lambda', 'drift-detector', 'index.ts');
 
 /** Model Monitor baseline files (produced by its suggest-baseline job; our baseline format is not theirs). */
 export interface ModelMonitorBaseline {
@@ -379,12 +377,8 @@ export class DriftMonitor extends Construct {
       ],
     });
 
-    const runtime = lambda.Runtime.NODEJS_24_X;
     const fn = new nodejs.NodejsFunction(this, 'Detector', {
-      entry: ENTRY,
-      handler: 'handler',
-      runtime,
-      architecture: lambda.Architecture.ARM_64,
+      ...lambdaCodeProps('drift-detector'),
       memorySize,
       timeout,
       role,
@@ -402,12 +396,6 @@ export class DriftMonitor extends Construct {
         BASELINE_BUCKET: this.baseline.s3BucketName,
         BASELINE_KEY: this.baseline.s3ObjectKey,
         LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        forceDockerBundling: false,
       },
     });
     const cfnFn = fn.node.defaultChild as lambda.CfnFunction;
