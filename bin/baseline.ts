@@ -16,6 +16,7 @@ import { createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } fr
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConfig } from '../lib/config/loader';
+import { MonitoringConfig } from '../lib/config/schema';
 import {
   BaselineBuilder,
   BaselineDocument,
@@ -90,7 +91,8 @@ interface Monitoring {
   readonly positiveLabel?: string | number;
 }
 
-function monitoringFromConfig(file: string, model: string | undefined): Monitoring {
+/** One model's validated monitoring block from a config file or a cdk.json (also used by `npm run drift:report`). */
+export function readModelMonitoring(file: string, model: string | undefined): MonitoringConfig {
   if (model === undefined)
     throw new UsageError("--config needs --model <name>: which model's monitoring.features to use");
   let doc: unknown;
@@ -107,6 +109,11 @@ function monitoringFromConfig(file: string, model: string | undefined): Monitori
     throw new UsageError(
       `--model "${model}" is not in ${file}; models there: ${cfg.models.map((x) => x.name).join(', ')}`,
     );
+  return m.monitoring;
+}
+
+function monitoringFromConfig(file: string, model: string | undefined): Monitoring {
+  const m = { monitoring: readModelMonitoring(file, model) };
   return {
     features: m.monitoring.features.map((f) => ({ name: f.name, type: f.type })),
     ...(m.monitoring.sensitiveAttribute !== undefined ? { sensitiveAttribute: m.monitoring.sensitiveAttribute } : {}),

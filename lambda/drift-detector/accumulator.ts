@@ -75,6 +75,29 @@ export interface DriftResult {
   readonly disparateImpactRatio?: number;
 }
 
+/** Counts of one distribution in the window, slot for slot with the baseline's bins or categories. */
+export interface CountsSnapshot {
+  readonly name: string;
+  readonly type: FeatureSpec['type'];
+  /** Per PSI bin (numeric) or per baseline category, `__other__` last (categorical). */
+  readonly counts: readonly number[];
+  /** Records without a value: outside `counts` for numeric features, inside them (as their slot) for categorical. */
+  readonly missing: number;
+}
+
+/** What the report needs beyond DriftResult: the counts behind each statistic, copied out (fixed size). */
+export interface WindowCounts {
+  readonly features: readonly CountsSnapshot[];
+  readonly prediction?: CountsSnapshot;
+  /** Per slot of the sensitive feature: records with a prediction, and positive predictions among them. */
+  readonly fairness?: {
+    readonly attribute: string;
+    readonly counts: readonly number[];
+    readonly positives: readonly number[];
+  };
+  readonly minGroupSize: number;
+}
+
 export interface AccumulatorOptions {
   /** Features in payload order (a CSV row lists them in this order); each must be in the baseline with the same type. */
   readonly features: readonly FeatureSpec[];
@@ -268,6 +291,31 @@ export class DriftAccumulator {
       size += c.kind === 'numeric' ? c.bins.length + c.cells.length : c.counts.length + c.index.size;
     }
     return size;
+  }
+
+  /** The window's counts behind result(), for the drift report; sized by the baseline, never by the records. */
+  counts(): WindowCounts {
+    const snap = (c: Counter): CountsSnapshot => ({
+      name: c.name,
+      type: c.kind,
+      counts: Array.from(c.kind === 'numeric' ? c.bins : c.counts),
+      missing: c.missing,
+    });
+    const sensitive = this.sensitiveAt >= 0 ? (this.counters[this.sensitiveAt] as Counter) : undefined;
+    return {
+      features: this.counters.map(snap),
+      ...(this.prediction ? { prediction: snap(this.prediction) } : {}),
+      ...(sensitive && this.groupCounts && this.groupPositives
+        ? {
+            fairness: {
+              attribute: sensitive.name,
+              counts: Array.from(this.groupCounts),
+              positives: Array.from(this.groupPositives),
+            },
+          }
+        : {}),
+      minGroupSize: this.minGroupSize,
+    };
   }
 
   result(): DriftResult {

@@ -27,6 +27,8 @@ export interface CaptureSink {
   record(values: readonly unknown[], prediction: unknown): void;
   /** `count` rows (or one unreadable line) could not be read. */
   malformed(count: number, reason: string, line: number): void;
+  /** Optional: the eventMetadata.inferenceTime of each line whose rows were handed to `record` (the report's time range). */
+  inferenceTime?(value: unknown): void;
 }
 
 export interface ParseStats {
@@ -186,10 +188,13 @@ export function parseCaptureLine(
 ): number {
   let rows: (readonly unknown[])[];
   let predictions: unknown[] | undefined;
+  let inferenceTime: unknown;
   try {
     const doc = parseJson(line, 'capture line') as {
       captureData?: { endpointInput?: CapturedPayload; endpointOutput?: CapturedPayload };
+      eventMetadata?: { inferenceTime?: unknown };
     } | null;
+    inferenceTime = doc?.eventMetadata?.inferenceTime;
     const input = doc?.captureData?.endpointInput;
     if (typeof input !== 'object' || input === null)
       throw new CaptureFormatError('captureData.endpointInput is missing: is input capture enabled?');
@@ -210,6 +215,7 @@ export function parseCaptureLine(
     return 0;
   }
   for (let i = 0; i < rows.length; i++) sink.record(rows[i] as readonly unknown[], predictions?.[i]);
+  sink.inferenceTime?.(inferenceTime);
   return rows.length;
 }
 
@@ -228,6 +234,7 @@ export async function parseCaptureStream(
       malformed += n;
       sink.malformed(n, reason, line);
     },
+    ...(sink.inferenceTime ? { inferenceTime: (t: unknown) => sink.inferenceTime?.(t) } : {}),
   };
   const rl = createInterface({ input, crlfDelay: Infinity });
   // readline does not forward the source's errors; without this a broken stream would just look like a short file.

@@ -1,0 +1,84 @@
+/**
+ * What a drift report needs to know about a window beyond the accumulator's counts: why records were skipped and
+ * when the window's invocations happened. Shared by the detector and `npm run drift:report`; memory is bounded
+ * (at most MAX_REASONS distinct reasons and two timestamps), whatever the number of records.
+ */
+import { CaptureSink } from '../capture-parser';
+import { DriftAccumulator } from '../accumulator';
+
+/** Distinct skip reasons kept; further ones are counted together, so a garbage file cannot grow the report. */
+export const MAX_REASONS = 20;
+/** Longest reason kept; a JSON parser message can quote a whole line. */
+const MAX_REASON_LENGTH = 200;
+export const OTHER_REASONS = '(other reasons)';
+
+export interface SkipReason {
+  readonly reason: string;
+  readonly count: number;
+}
+
+export class ReportWindow {
+  private readonly reasons = new Map<string, number>();
+  private first?: string;
+  private last?: string;
+
+  /** Counts `count` skipped records under `reason`. */
+  skip(reason: string, count = 1): void {
+    let key = reason.split('\n', 1)[0]!.trim();
+    if (key.length > MAX_REASON_LENGTH) key = `${key.slice(0, MAX_REASON_LENGTH - 1)}…`;
+    if (!this.reasons.has(key) && this.reasons.size >= MAX_REASONS) key = OTHER_REASONS;
+    this.reasons.set(key, (this.reasons.get(key) ?? 0) + count);
+  }
+
+  /** Widens the time range with one invocation's eventMetadata.inferenceTime (ignored unless an ISO-8601 time). */
+  seen(inferenceTime: unknown): void {
+    if (typeof inferenceTime !== 'string' || Number.isNaN(Date.parse(inferenceTime))) return;
+    if (this.first === undefined || Date.parse(inferenceTime) < Date.parse(this.first)) this.first = inferenceTime;
+    if (this.last === undefined || Date.parse(inferenceTime) > Date.parse(this.last)) this.last = inferenceTime;
+  }
+
+  /**
+   * Wraps the caller's sink (which feeds `acc`) so that every record the accumulator refuses and every malformed
+   * line is counted with its reason: the reasons then add up to the accumulator's malformedRecords exactly.
+   */
+  tap(sink: CaptureSink, acc: DriftAccumulator, featureCount: number): CaptureSink {
+    return {
+      record: (values, prediction) => {
+        const before = acc.malformedCount;
+        sink.record(values, prediction);
+        const refused = acc.malformedCount - before;
+        if (refused > 0)
+          this.skip(
+            values.length !== featureCount
+              ? `row has ${values.length} value(s), the baseline has ${featureCount} feature(s)`
+              : 'a value is unreadable for its feature type (e.g. text in a numeric feature)',
+            refused,
+          );
+      },
+      malformed: (n, reason, line) => {
+        sink.malformed(n, reason, line);
+        this.skip(reason, n);
+      },
+      inferenceTime: (t) => {
+        this.seen(t);
+        sink.inferenceTime?.(t);
+      },
+    };
+  }
+
+  /** Skip reasons, most frequent first. */
+  skipReasons(): SkipReason[] {
+    return [...this.reasons.entries()]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1));
+  }
+
+  timeRange(): { readonly from: string; readonly to: string } | undefined {
+    return this.first !== undefined && this.last !== undefined ? { from: this.first, to: this.last } : undefined;
+  }
+}
+
+/** The plain sink: records into the accumulator, unreadable lines counted as malformed. */
+export function accumulatorSink(acc: DriftAccumulator): CaptureSink {
+  return { record: (v, p) => void acc.add(v, p), malformed: (n) => acc.addMalformed(n) };
+}
