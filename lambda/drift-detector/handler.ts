@@ -7,6 +7,7 @@
  * (S3 or CloudWatch unavailable, throttling, missing permission) are thrown after every object of the event has been
  * tried, so Lambda's async retries and then the dead-letter queue keep the event.
  */
+import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +16,9 @@ import { ConfigurationError, InputError, awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { BaselineDocument, FeatureSpec, parseFeatureSpec, validateBaseline } from './baseline';
 import { DriftAccumulator, DriftResult } from './accumulator';
-import { parseCaptureStream } from './capture-parser';
+import { CaptureSink, parseCaptureStream } from './capture-parser';
+import { ReportSettings, readReportSettings, rememberBaselineSource, writeWindowReport } from './report/store';
+import { ReportWindow } from './report/window';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
 export const METRIC_NAMESPACE = 'MLOps/Drift';
@@ -51,6 +54,8 @@ export interface DetectorConfig {
   readonly variantName?: string;
   readonly baselineBucket: string;
   readonly baselineKey: string;
+  /** Where drift reports go (report/store.ts); undefined: no reports. */
+  readonly reports?: ReportSettings;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
@@ -84,6 +89,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig
       `environment variable SENSITIVE_ATTRIBUTE "${sensitiveAttribute}" must be one of FEATURES [${features.map((f) => f.name).join(', ')}]`,
     );
   }
+  const reports = readReportSettings(env);
   return {
     features,
     ...(sensitiveAttribute !== undefined ? { sensitiveAttribute } : {}),
@@ -94,6 +100,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig
     ...(env.VARIANT_NAME ? { variantName: env.VARIANT_NAME } : {}),
     baselineBucket: required(env, 'BASELINE_BUCKET', 'the bucket of the baseline document'),
     baselineKey: required(env, 'BASELINE_KEY', 'the key of the baseline document'),
+    ...(reports !== undefined ? { reports } : {}),
   };
 }
 
@@ -139,6 +146,7 @@ export function makeBaselineLoader(s3: S3Client, config: DetectorConfig): () => 
       } catch (err) {
         throw new ConfigurationError(`baseline ${where}: ${(err as Error).message}`);
       }
+      rememberBaselineSource(baseline, where, createHash('sha256').update(text).digest('hex'));
       return baseline;
     })();
     cached.catch(() => {
@@ -255,6 +263,8 @@ export interface ObjectOutcome {
   readonly malformedRecords?: number;
   readonly metricCount?: number;
   readonly reason?: string;
+  /** s3:// URI of the drift report written for this window. */
+  readonly report?: string;
 }
 
 /** Errors where the file, not the service, is the problem: retrying would fail the same way. */
@@ -317,25 +327,46 @@ export function makeHandler(deps: HandlerDeps) {
     let source = await bodyStream(res.Body);
     // pipeline (not pipe) so an error of the S3 stream reaches the gunzip stream the parser reads.
     if (ref.key.endsWith('.gz')) source = pipeline(source, createGunzip(), () => undefined);
+    const sink: CaptureSink = {
+      record: (values, prediction) => {
+        if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS)
+          log.warn('malformed record skipped: a value is unreadable for its feature type');
+      },
+      malformed: (n, reason, line) => {
+        acc.addMalformed(n);
+        if (reasons++ < MAX_LOGGED_REASONS) log.warn('malformed capture line skipped', { line, rows: n, reason });
+      },
+    };
+    // Only when reports are on: the window keeps skip reasons and the time range the report shows.
+    const window = config.reports ? new ReportWindow() : undefined;
     try {
-      await parseCaptureStream(source, config.features, {
-        record: (values, prediction) => {
-          if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS)
-            log.warn('malformed record skipped: a value is unreadable for its feature type');
-        },
-        malformed: (n, reason, line) => {
-          acc.addMalformed(n);
-          if (reasons++ < MAX_LOGGED_REASONS) log.warn('malformed capture line skipped', { line, rows: n, reason });
-        },
-      });
+      await parseCaptureStream(source, config.features, window?.tap(sink, acc, config.features.length) ?? sink);
     } catch (err) {
       if (!isContentError(err)) throw err;
       // The file itself is broken (bad gzip, ...): report what was read plus one for the file, never block the next.
       acc.addMalformed(1);
+      window?.skip(`capture file is unreadable: ${(err as Error).message}`);
       status = 'malformed-file';
       log.error('capture file is unreadable; counted as malformed and skipped', { error: err as Error });
     }
     const result = acc.result();
+    // The report is written before the metrics: when the alarm fires, the report it names is already there.
+    const written =
+      config.reports && window
+        ? await writeWindowReport(deps.s3, {
+            settings: config.reports,
+            baseline,
+            baselineLocation: `s3://${config.baselineBucket}/${config.baselineKey}`,
+            result,
+            counts: acc.counts(),
+            window,
+            capture: ref,
+            endpointName,
+            variantName,
+            now: now(),
+          })
+        : undefined;
+    if (written?.written) log.info('drift report written', { report: written.uri });
     const data = metricData(result, { endpointName, variantName }, config.minSamples, now());
     await publish(deps.cloudwatch, data);
     log.info('drift computed', {
@@ -357,6 +388,7 @@ export function makeHandler(deps: HandlerDeps) {
       sampleCount: result.sampleCount,
       malformedRecords: result.malformedRecords,
       metricCount: data.length,
+      ...(written?.written ? { report: written.uri } : {}),
     };
   }
 
