@@ -130,6 +130,8 @@ export const MonitoringSchema = z
     /** Prediction values counted as the positive outcome for fairness. */
     positiveLabel: z.union([z.string(), z.number()]).default(1),
     thresholds: ThresholdsSchema.default(ThresholdsSchema.parse({})),
+    /** Write a drift report for every judged capture window, not only those crossing a threshold (default false). */
+    reportAllWindows: z.boolean().optional(),
     /**
      * SageMaker Model Monitor data-quality schedule, for accounts that still have Model Monitor: the S3 URIs of its
      * own baseline (statistics.json, constraints.json). Runs beside our detector, alarmed on its own metrics.

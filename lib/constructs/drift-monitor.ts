@@ -41,6 +41,7 @@ import { lambdaCodeProps } from './lambda-bundling';
 import { allowServiceKeyUse } from './key-grants';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
 import { MonitoringConfig } from '../config/schema';
+import { DRIFT_REPORT_ENV, driftReportPrefix, latestReportKey, pickThresholds } from '../contracts/drift-report';
 
 /** Namespace and metric names the detector publishes (lambda/drift-detector/handler.ts METRICS; kept in step by test). */
 export const DRIFT_NAMESPACE = 'MLOps/Drift';
@@ -86,6 +87,19 @@ const MODEL_MONITOR_IMAGE_ACCOUNTS: Record<string, string> = {
   'sa-east-1': '539772159869',
 };
 
+/** Where the detector writes the drift report of a window that crosses a threshold. */
+export interface DriftReportsOptions {
+  /** The reports bucket (retained, versioned, KMS: the PlatformStack's reports bucket). */
+  readonly bucket: s3.IBucket;
+  /** The key reports are encrypted with (SSE-KMS); the detector may only use it through S3. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Write a report for every judged window, not only for windows where a metric crosses its threshold.
+   * @default false
+   */
+  readonly allWindows?: boolean;
+}
+
 /** Model Monitor baseline files (produced by its suggest-baseline job; our baseline format is not theirs). */
 export interface ModelMonitorBaseline {
   /** s3://bucket/key of statistics.json. */
@@ -113,6 +127,12 @@ export interface DriftMonitorProps {
   readonly alarmTopic: sns.ITopic;
   /** Customer-managed key for the log group, the Lambda environment and the dead-letter queue. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Drift reports: the detector writes the report of each window whose drift or fairness metric crosses its
+   * threshold to `s3://<bucket>/drift-reports/<endpoint>/<variant>/...`, and every alarm's description names it.
+   * @default - no reports
+   */
+  readonly reports?: DriftReportsOptions;
   /**
    * Detector log retention.
    * @default logs.RetentionDays.ONE_YEAR
@@ -368,6 +388,7 @@ export class DriftMonitor extends Construct {
           actions: ['sqs:SendMessage'],
           resources: [this.deadLetterQueue.queueArn],
         }),
+        ...this.reportStatements(props),
         new iam.PolicyStatement({
           sid: 'WriteTraces',
           // X-Ray trace segments have no resource-level permissions.
@@ -395,6 +416,7 @@ export class DriftMonitor extends Construct {
         VARIANT_NAME: props.variantName,
         BASELINE_BUCKET: this.baseline.s3BucketName,
         BASELINE_KEY: this.baseline.s3ObjectKey,
+        ...this.reportEnvironment(props),
         LOG_LEVEL: 'INFO',
       },
     });
@@ -429,8 +451,12 @@ export class DriftMonitor extends Construct {
     // ---- alarms ----
     const action = new cwActions.SnsAction(props.alarmTopic);
     const alarms: cloudwatch.IAlarm[] = [];
+    const reportHint = this.reportHint(props);
     const addAlarm = (alarmId: string, alarmProps: cloudwatch.AlarmProps) => {
-      const alarm = new cloudwatch.Alarm(this, alarmId, alarmProps);
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        ...alarmProps,
+        alarmDescription: `${alarmProps.alarmDescription}${reportHint}`,
+      });
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       alarms.push(alarm);
@@ -477,7 +503,7 @@ export class DriftMonitor extends Construct {
       });
     }
     this.driftedAlarm = new cloudwatch.CompositeAlarm(this, 'ModelDrifted', {
-      alarmDescription: `${props.endpointName}/${props.variantName}: model drifted (any feature drift OR prediction drift)`,
+      alarmDescription: `${props.endpointName}/${props.variantName}: model drifted (any feature drift OR prediction drift)${reportHint}`,
       alarmRule: cloudwatch.AlarmRule.anyOf(...Object.values(featureAlarms), this.predictionDriftAlarm),
     });
     this.driftedAlarm.addAlarmAction(action);
@@ -486,6 +512,43 @@ export class DriftMonitor extends Construct {
 
     if (props.modelMonitor === true) alarms.push(...this.addModelMonitor(props));
     this.alarms = alarms;
+  }
+
+  /** s3:PutObject under this endpoint's report prefix, and the reports key through S3 only. */
+  private reportStatements(props: DriftMonitorProps): iam.PolicyStatement[] {
+    if (!props.reports) return [];
+    return [
+      new iam.PolicyStatement({
+        sid: 'WriteDriftReports',
+        actions: ['s3:PutObject'],
+        resources: [`${props.reports.bucket.bucketArn}/${driftReportPrefix(props.endpointName)}*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'EncryptDriftReportsThroughS3',
+        actions: ['kms:GenerateDataKey'],
+        resources: [props.reports.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    ];
+  }
+
+  /** The detector's report settings (lib/contracts/drift-report.ts): bucket, prefix, key and thresholds. */
+  private reportEnvironment(props: DriftMonitorProps): Record<string, string> {
+    if (!props.reports) return {};
+    return {
+      [DRIFT_REPORT_ENV.BUCKET]: props.reports.bucket.bucketName,
+      [DRIFT_REPORT_ENV.PREFIX]: driftReportPrefix(props.endpointName),
+      [DRIFT_REPORT_ENV.KMS_KEY_ARN]: props.reports.encryptionKey.keyArn,
+      [DRIFT_REPORT_ENV.ALL_WINDOWS]: String(props.reports.allWindows ?? false),
+      [DRIFT_REPORT_ENV.THRESHOLDS]: JSON.stringify(pickThresholds(props.monitoring.thresholds)),
+    };
+  }
+
+  /** Appended to every alarm description, so the notification names the report of the drifted window. */
+  private reportHint(props: DriftMonitorProps): string {
+    if (!props.reports) return '';
+    const prefix = driftReportPrefix(props.endpointName);
+    return ` Report of the last drifted window: s3://${props.reports.bucket.bucketName}/${latestReportKey(prefix, props.variantName)} (every one: ${prefix}${props.variantName}/YYYY/MM/DD/HH/).`;
   }
 
   /** A detector metric with this construct's EndpointName and VariantName dimensions. */
@@ -523,6 +586,12 @@ export class DriftMonitor extends Construct {
       findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
       "Read-only access to this endpoint's own capture prefix; SageMaker names capture files by date and hour at run time.",
     );
+    if (props.reports) {
+      iam5(
+        findingResource(stack, `${props.reports.bucket.bucketArn}/${driftReportPrefix(props.endpointName)}*`),
+        "Write-only access to this endpoint's own drift-report prefix; reports are named by the capture file's date, hour and name at run time.",
+      );
+    }
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
       acknowledge(fn, {
         pack,

@@ -96,6 +96,11 @@ export class ModelEndpointStack extends Stack {
         monitoring: model.monitoring,
         alarmTopic: platform.alertTopic,
         encryptionKey: platform.dataKey,
+        reports: {
+          bucket: s3.Bucket.fromBucketName(this, 'ReportsBucket', platform.reportsBucketName),
+          encryptionKey: platform.dataKey,
+          allWindows: model.monitoring.reportAllWindows ?? false,
+        },
         ...(model.monitoring.modelMonitor
           ? { modelMonitor: true, modelMonitorBaseline: model.monitoring.modelMonitor }
           : {}),

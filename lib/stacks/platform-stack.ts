@@ -44,6 +44,8 @@ export class PlatformStack extends Stack {
   public readonly captureBucketName: string;
   /** The artifacts bucket's name as a plain string, for the same reason. */
   public readonly artifactsBucketName: string;
+  /** The reports bucket's name as a plain string: drift detectors write their reports under a prefix of it. */
+  public readonly reportsBucketName: string;
   public readonly alertTopic: sns.Topic;
   /** Judges live resources against the catalogue: on a schedule, as AWS Config rules and as a pipeline gate. */
   public readonly complianceChecker: ComplianceChecker;
@@ -98,7 +100,9 @@ export class PlatformStack extends Stack {
       encryptionKey: this.dataKey,
       accessLogsBucket: this.accessLogsBucket,
     }).bucket;
+    this.reportsBucketName = bucketName('reports');
     this.reportsBucket = new SecureBucket(this, 'ReportsBucket', {
+      bucketName: this.reportsBucketName,
       purpose: 'reports',
       encryptionKey: this.dataKey,
       accessLogsBucket: this.accessLogsBucket,
