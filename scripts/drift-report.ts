@@ -171,7 +171,7 @@ export async function runDriftReportCli(
   if (files.length === 0) throw new InputProblem(`--capture ${captures.join(', ')}: no files found`);
   const totalBytes = files.reduce((a, f) => a + statSync(f).size, 0);
   const window = new ReportWindow();
-  const sink = window.tap(accumulatorSink(acc), acc, features.length);
+  const sink = window.tap(accumulatorSink(acc), acc, features);
   let doneBytes = 0;
   let lastProgress = Date.now();
   const started = Date.now();

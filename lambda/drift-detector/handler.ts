@@ -340,7 +340,7 @@ export function makeHandler(deps: HandlerDeps) {
     // Only when reports are on: the window keeps skip reasons and the time range the report shows.
     const window = config.reports ? new ReportWindow() : undefined;
     try {
-      await parseCaptureStream(source, config.features, window?.tap(sink, acc, config.features.length) ?? sink);
+      await parseCaptureStream(source, config.features, window?.tap(sink, acc, config.features) ?? sink);
     } catch (err) {
       if (!isContentError(err)) throw err;
       // The file itself is broken (bad gzip, ...): report what was read plus one for the file, never block the next.

@@ -5,6 +5,7 @@
  */
 import { CaptureSink } from '../capture-parser';
 import { DriftAccumulator } from '../accumulator';
+import { FeatureSpec, categoryKey, numericValue } from '../baseline';
 
 /** Distinct skip reasons kept; further ones are counted together, so a garbage file cannot grow the report. */
 export const MAX_REASONS = 20;
@@ -41,19 +42,13 @@ export class ReportWindow {
    * Wraps the caller's sink (which feeds `acc`) so that every record the accumulator refuses and every malformed
    * line is counted with its reason: the reasons then add up to the accumulator's malformedRecords exactly.
    */
-  tap(sink: CaptureSink, acc: DriftAccumulator, featureCount: number): CaptureSink {
+  tap(sink: CaptureSink, acc: DriftAccumulator, features: readonly FeatureSpec[]): CaptureSink {
     return {
       record: (values, prediction) => {
         const before = acc.malformedCount;
         sink.record(values, prediction);
         const refused = acc.malformedCount - before;
-        if (refused > 0)
-          this.skip(
-            values.length !== featureCount
-              ? `row has ${values.length} value(s), the baseline has ${featureCount} feature(s)`
-              : 'a value is unreadable for its feature type (e.g. text in a numeric feature)',
-            refused,
-          );
+        if (refused > 0) this.skip(refusal(values, features), refused);
       },
       malformed: (n, reason, line) => {
         sink.malformed(n, reason, line);
@@ -76,6 +71,22 @@ export class ReportWindow {
   timeRange(): { readonly from: string; readonly to: string } | undefined {
     return this.first !== undefined && this.last !== undefined ? { from: this.first, to: this.last } : undefined;
   }
+}
+
+/** Why the accumulator refused a record, by the same value readers it uses; the value itself stays out of the key. */
+function refusal(values: readonly unknown[], features: readonly FeatureSpec[]): string {
+  if (values.length !== features.length)
+    return `row has ${values.length} value(s), the baseline has ${features.length} feature(s)`;
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i] as FeatureSpec;
+    try {
+      if (f.type === 'numeric') numericValue(values[i], f.name);
+      else categoryKey(values[i], f.name);
+    } catch {
+      return `feature "${f.name}" has a value that is not ${f.type === 'numeric' ? 'a number' : 'a category'}`;
+    }
+  }
+  return 'the prediction is unreadable';
 }
 
 /** The plain sink: records into the accumulator, unreadable lines counted as malformed. */
