@@ -33,7 +33,7 @@ import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
 import { makeRng } from './make-example-data';
 
-const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
+export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
   i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },
 );
 const CATEGORIES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
@@ -61,7 +61,7 @@ function captureLine(values: (number | string)[], seq: number): string {
   });
 }
 
-async function writeCapture(path: string, n: number, seed: number): Promise<void> {
+export async function writeCapture(path: string, n: number, seed: number): Promise<void> {
   const rng = makeRng(seed);
   const out = createWriteStream(path);
   const started = Date.now();
@@ -82,7 +82,7 @@ async function writeCapture(path: string, n: number, seed: number): Promise<void
   await once(out, 'finish');
 }
 
-function buildBaseline(): BaselineDocument {
+export function buildBaseline(): BaselineDocument {
   const rng = makeRng(7);
   const b = new BaselineBuilder({ features: FEATURES, predictionColumn: 'y', sensitiveAttribute: 'cat_0' });
   for (let i = 0; i < 50_000; i++) {

@@ -6,34 +6,15 @@
  *
  * Needs `chromium` on PATH (or CHROMIUM_PATH): the test FAILS with the install command when it is missing.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Browser, chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path';
 import { runDriftReportCli } from '../../scripts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
-
-const INSTALL_HINT =
-  'headless Chromium is needed to render the drift report: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium binary)';
-
-function chromiumPath(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist; ${INSTALL_HINT}`);
-    return fromEnv;
-  }
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-    } catch {
-      // not this name
-    }
-  }
-  throw new Error(`chromium is not installed; ${INSTALL_HINT}`);
-}
 
 /** Bar colours of the report's stylesheet (baseline #4c78a8, live #f58518). */
 const COLOURS = { baseline: [0x4c, 0x78, 0xa8], live: [0xf5, 0x85, 0x18] } as const;
@@ -66,11 +47,7 @@ describe('drift report in headless Chromium', () => {
       ['--baseline', 'baselines/fraud-xgb.json', '--capture', capture, '--out', html],
       () => undefined,
     );
-    browser = await chromium.launch({
-      executablePath,
-      // Chromium refuses to start as root with its sandbox; the page is a local file with no script.
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    browser = await chromium.launch({ executablePath, args: chromiumArgs() });
   }, 60_000);
 
   afterAll(async () => {

@@ -22,6 +22,10 @@ export class ReportWindow {
   private readonly reasons = new Map<string, number>();
   private first?: string;
   private last?: string;
+  private firstMs = Infinity;
+  private lastMs = -Infinity;
+  /** The previous line's time: consecutive lines mostly share it, so it is parsed once. */
+  private previous?: string;
 
   /** Counts `count` skipped records under `reason`. */
   skip(reason: string, count = 1): void {
@@ -33,9 +37,12 @@ export class ReportWindow {
 
   /** Widens the time range with one invocation's eventMetadata.inferenceTime (ignored unless an ISO-8601 time). */
   seen(inferenceTime: unknown): void {
-    if (typeof inferenceTime !== 'string' || Number.isNaN(Date.parse(inferenceTime))) return;
-    if (this.first === undefined || Date.parse(inferenceTime) < Date.parse(this.first)) this.first = inferenceTime;
-    if (this.last === undefined || Date.parse(inferenceTime) > Date.parse(this.last)) this.last = inferenceTime;
+    if (typeof inferenceTime !== 'string' || inferenceTime === this.previous) return;
+    this.previous = inferenceTime;
+    const ms = Date.parse(inferenceTime);
+    if (Number.isNaN(ms)) return;
+    if (ms < this.firstMs) [this.firstMs, this.first] = [ms, inferenceTime];
+    if (ms > this.lastMs) [this.lastMs, this.last] = [ms, inferenceTime];
   }
 
   /**

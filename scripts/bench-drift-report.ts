@@ -1,0 +1,189 @@
+/**
+ * Drift report benchmark: `npm run bench:drift-report`.
+ *
+ * 1. Generates a 1,000,000-record x 20-feature capture file and its baseline (bench-drift's generator).
+ * 2. In one child process, three rounds of: the detector's work (parse + accumulate + statistics), then the
+ *    report's (the same, through the report window, then build the report and render HTML and JSON). Prints each
+ *    wall time, the best of each, the report-only phase and the report sizes.
+ * 3. Bundles the detector Lambda as CDK does (esbuild, minified, node24) and prints how many of its bytes are the
+ *    report code (esbuild metafile).
+ * Figures go to .bench/drift-report.json.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { DriftAccumulator } from '../lambda/drift-detector/accumulator';
+import { BaselineDocument } from '../lambda/drift-detector/baseline';
+import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
+import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
+import { buildDriftReport } from '../lambda/drift-detector/report/model';
+import { ReportWindow, accumulatorSink } from '../lambda/drift-detector/report/window';
+import { ESBUILD_TARGET, LAMBDA_ENTRIES, REPO_ROOT } from '../lib/constructs/lambda-bundling';
+import { FEATURES, buildBaseline, writeCapture } from './bench-drift';
+
+const THRESHOLDS = {
+  psi: 0.2,
+  ks: 0.2,
+  jsDistance: 0.1,
+  predictionPsi: 0.2,
+  disparateImpactMin: 0.8,
+  parityDifferenceMax: 0.1,
+  minSamples: 200,
+};
+
+/** One pass over the file: the detector's work, or the report's (through the report window, then build and render). */
+async function pass(mode: 'detector' | 'report', file: string, baseline: BaselineDocument) {
+  const started = process.hrtime.bigint();
+  const acc = new DriftAccumulator(baseline, { features: FEATURES });
+  const window = new ReportWindow();
+  const sink = accumulatorSink(acc);
+  await parseCaptureStream(
+    createReadStream(file, { highWaterMark: 1 << 20 }),
+    FEATURES,
+    mode === 'report' ? window.tap(sink, acc, FEATURES) : sink,
+  );
+  const result = acc.result();
+  const parsed = process.hrtime.bigint();
+  let sizes = { htmlBytes: 0, jsonBytes: 0, charts: 0 };
+  if (mode === 'report') {
+    const report = buildDriftReport({
+      baseline,
+      baselineFile: { file: 'baseline.json', sha256: '-' },
+      result,
+      counts: acc.counts(),
+      window,
+      thresholds: THRESHOLDS,
+      captures: [file],
+      generatedAt: new Date(),
+    });
+    const html = renderDriftReportHtml(report);
+    const json = renderDriftReportJson(report);
+    sizes = {
+      htmlBytes: Buffer.byteLength(html),
+      jsonBytes: Buffer.byteLength(json),
+      charts: html.split('<svg').length - 1,
+    };
+  }
+  const done = process.hrtime.bigint();
+  return {
+    records: result.sampleCount,
+    seconds: Number(done - started) / 1e9,
+    reportOnlyMs: Number(done - parsed) / 1e6,
+    ...sizes,
+  };
+}
+
+/**
+ * Child mode: alternating detector and report passes in one process (same JIT state and page cache, so the
+ * difference is the report's and not the machine's); prints one JSON line of figures.
+ */
+async function child(file: string, baselineFile: string, rounds: number): Promise<void> {
+  const baseline = JSON.parse(readFileSync(baselineFile, 'utf8')) as BaselineDocument;
+  const detector: number[] = [];
+  const report: number[] = [];
+  let last: Awaited<ReturnType<typeof pass>> | undefined;
+  for (let i = 0; i < rounds; i++) {
+    detector.push((await pass('detector', file, baseline)).seconds);
+    last = await pass('report', file, baseline);
+    report.push(last.seconds);
+    process.stderr.write(
+      `bench-drift-report:   round ${i + 1}/${rounds}: detector ${detector[i]?.toFixed(2)} s, report ${report[i]?.toFixed(2)} s\n`,
+    );
+  }
+  process.stdout.write(
+    `${JSON.stringify({
+      records: last?.records,
+      detectorSeconds: detector.map((x) => +x.toFixed(3)),
+      reportSeconds: report.map((x) => +x.toFixed(3)),
+      reportOnlyMs: +(last?.reportOnlyMs ?? 0).toFixed(1),
+      htmlBytes: last?.htmlBytes,
+      jsonBytes: last?.jsonBytes,
+      charts: last?.charts,
+      maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
+    })}\n`,
+  );
+}
+
+async function runChild(file: string, baselineFile: string, rounds: number): Promise<Record<string, unknown>> {
+  const proc = spawn(
+    process.execPath,
+    [require.resolve('tsx/cli'), __filename, '--child', file, baselineFile, String(rounds)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(proc, 'exit')) as [number];
+  if (code !== 0) throw new Error(`benchmark child exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
+}
+
+async function bundleFigures(dir: string): Promise<Record<string, number>> {
+  const outfile = join(dir, 'drift-detector.js');
+  const res = await build({
+    entryPoints: [LAMBDA_ENTRIES['drift-detector']],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: ESBUILD_TARGET,
+    format: 'cjs',
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.values(res.metafile.outputs)[0]?.inputs ?? {};
+  let report = 0;
+  for (const [path, info] of Object.entries(inputs)) {
+    const rel = relative(REPO_ROOT, join(process.cwd(), path));
+    if (rel.startsWith('lambda/drift-detector/report/') || rel.startsWith('lib/contracts/') || rel === 'package.json')
+      report += info.bytesInOutput;
+  }
+  const bytes = statSync(outfile).size;
+  return { bundleBytes: bytes, bundleGzipBytes: gzipSync(readFileSync(outfile)).length, reportCodeBytes: report };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-drift-report-'));
+  try {
+    const baselineFile = join(dir, 'baseline.json');
+    writeFileSync(baselineFile, JSON.stringify(buildBaseline()));
+    const file = join(dir, 'capture-1m.jsonl');
+    process.stderr.write('bench-drift-report: generating 1,000,000-record x 20-feature capture file\n');
+    await writeCapture(file, 1_000_000, 1);
+    process.stderr.write('bench-drift-report: 3 rounds of detector then report, in one child process\n');
+    const ab = await runChild(file, baselineFile, 3);
+    const min = (xs: unknown) => Math.min(...(xs as number[]));
+    const figures = {
+      generatedAt: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      records: ab.records,
+      features: FEATURES.length,
+      fileMiB: +(statSync(file).size / 2 ** 20).toFixed(1),
+      detectorSecondsBest: min(ab.detectorSeconds),
+      reportSecondsBest: min(ab.reportSeconds),
+      reportMinusDetectorSeconds: +(min(ab.reportSeconds) - min(ab.detectorSeconds)).toFixed(3),
+      ...ab,
+      lambda: await bundleFigures(dir),
+      totalSeconds: +((Date.now() - started) / 1000).toFixed(1),
+    };
+    mkdirSync('.bench', { recursive: true });
+    writeFileSync(join('.bench', 'drift-report.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const run = args[0] === '--child' ? child(args[1] as string, args[2] as string, Number(args[3])) : main();
+  run.catch((err: Error) => {
+    process.stderr.write(`bench-drift-report: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  });
+}

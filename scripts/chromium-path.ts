@@ -1,0 +1,30 @@
+/**
+ * Where headless Chromium is: CHROMIUM_PATH, else `chromium` or `chromium-browser` on PATH (Debian's package).
+ * Missing, it throws with the install command: the browser test fails rather than skips.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM_INSTALL_HINT =
+  'headless Chromium is needed to render the HTML reports: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium binary)';
+
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist; ${CHROMIUM_INSTALL_HINT}`);
+    return fromEnv;
+  }
+  for (const name of ['chromium', 'chromium-browser']) {
+    try {
+      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    } catch {
+      // not under this name
+    }
+  }
+  throw new Error(`chromium is not installed; ${CHROMIUM_INSTALL_HINT}`);
+}
+
+/** Launch arguments: Chromium refuses to start as root with its sandbox; our pages are local files without script. */
+export function chromiumArgs(): string[] {
+  return process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+}

@@ -1,0 +1,59 @@
+/**
+ * The README's picture of a drift report, made from the example data:
+ *
+ *   npx tsx scripts/make-drift-report-picture.ts [--out docs/drift-report.png]
+ *
+ * Writes drifted, unfair example traffic (scripts/make-example-data.ts, seeded), runs `npm run drift:report` on it
+ * against the committed baseline, and screenshots the page with headless Chromium (CHROMIUM_PATH or `chromium` on
+ * PATH). The report's generation time is SOURCE_DATE_EPOCH when set, so the picture can be regenerated as is.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from './chromium-path';
+import { runDriftReportCli } from './drift-report';
+import { TRAINING_SEED, writeCaptureFile } from './make-example-data';
+
+async function main(argv: string[]): Promise<void> {
+  const i = argv.indexOf('--out');
+  const out = i >= 0 ? (argv[i + 1] as string) : join('docs', 'drift-report.png');
+  // A fixed folder, so the file names the report shows (and so the picture) do not change between runs.
+  const dir = join(tmpdir(), 'mlops-drift-report-picture');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  try {
+    const capture = join(dir, 'capture-drifted.jsonl');
+    await writeCaptureFile(capture, 2000, TRAINING_SEED + 2, { drifted: true, genderBias: -1.5 });
+    const html = join(dir, 'drift-report.html');
+    const epoch = process.env.SOURCE_DATE_EPOCH;
+    await runDriftReportCli(
+      ['--baseline', 'baselines/fraud-xgb.json', '--capture', capture, '--out', html],
+      (s) => process.stderr.write(s),
+      () => (epoch ? new Date(Number(epoch) * 1000) : new Date()),
+    );
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+      // Summary, the feature charts and fairness; the provenance table is left out of the picture.
+      const bottom = (await page.locator('#provenance').boundingBox())?.y ?? 3000;
+      await page.screenshot({
+        path: out,
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1200, height: Math.ceil(bottom) },
+      });
+      process.stderr.write(`make-drift-report-picture: wrote ${out}\n`);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`make-drift-report-picture: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
