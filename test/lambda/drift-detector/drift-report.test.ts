@@ -251,3 +251,54 @@ describe('thresholds contract', () => {
     expect(() => parseThresholds('[]', 'X')).toThrow('X must be a JSON object of thresholds, got []');
   });
 });
+
+describe('drift report size', () => {
+  it('stays far under 2 MB for 20 features at the widest baseline (50 categories each), whatever the records', () => {
+    // GIVEN 10 numeric features and 10 categorical ones with 60 distinct values (50 kept + __other__ + __missing__)
+    const features: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
+      i < 10
+        ? { name: `numeric_feature_${i}`, type: 'numeric' }
+        : { name: `categorical_feature_${i}`, type: 'categorical' },
+    );
+    const b = new BaselineBuilder({ features, predictionColumn: 'y', sensitiveAttribute: 'categorical_feature_10' });
+    for (let r = 0; r < 3000; r++)
+      b.add({
+        ...Object.fromEntries(
+          features.map((f, i) => [f.name, f.type === 'numeric' ? (r * (i + 1)) % 997 : `category-${r % 60}`]),
+        ),
+        y: r % 2,
+      });
+    const base = b.build({ createdAt: '2026-01-01T00:00:00Z', source: { file: 't', sha256: '-', format: 'csv' } });
+    const sizeFor = (records: number) => {
+      const acc = new DriftAccumulator(base, { features, minGroupSize: 1 });
+      const w = new ReportWindow();
+      const sink = w.tap(accumulatorSink(acc), acc, features);
+      for (let r = 0; r < records; r++)
+        sink.record(
+          features.map((f, i) => (f.type === 'numeric' ? (r * 7 * (i + 1)) % 1200 : `category-${r % 75}`)),
+          r % 3 ? 0 : 1,
+        );
+      const report = buildDriftReport({
+        baseline: base,
+        baselineFile: { file: 'b', sha256: '-' },
+        result: acc.result(),
+        counts: acc.counts(),
+        window: w,
+        thresholds: THRESHOLDS,
+        captures: ['c'],
+        generatedAt: new Date(0),
+      });
+      return {
+        html: Buffer.byteLength(renderDriftReportHtml(report)),
+        json: Buffer.byteLength(renderDriftReportJson(report)),
+      };
+    };
+    // WHEN the same baseline judges 1,000 and 20,000 records
+    const small = sizeFor(1000);
+    const large = sizeFor(20_000);
+    // THEN both are under 2 MB, and twenty times the records adds (almost) nothing: counts, not records, are kept
+    expect(large.html).toBeLessThan(2 * 2 ** 20);
+    expect(large.json).toBeLessThan(2 * 2 ** 20);
+    expect(Math.abs(large.html - small.html) / small.html).toBeLessThan(0.02);
+  });
+});
