@@ -5,14 +5,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MonitoringSchema } from '../../lib/config/schema';
 import { DriftMonitor, DriftReportsOptions } from '../../lib/constructs/drift-monitor';
 import { DRIFT_REPORT_ENV, parseThresholds } from '../../lib/contracts/drift-report';
+import { FRAUD_FEATURES } from '../../scripts/make-example-data';
 
 const monitoring = MonitoringSchema.parse({
-  features: [
-    { name: 'amount', type: 'numeric' },
-    { name: 'merchant_category', type: 'categorical' },
-    { name: 'account_age_days', type: 'numeric' },
-    { name: 'gender', type: 'categorical' },
-  ],
+  features: FRAUD_FEATURES.map((f) => ({ ...f })),
   sensitiveAttribute: 'gender',
   thresholds: { psi: 0.25, disparateImpactMin: 0.75 },
 });

@@ -10,16 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CloudWatchClient,
-  Datapoint,
-  GetMetricStatisticsCommand,
-  ListMetricsCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
+import { publishedDriftMetric } from './drift-metrics';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';
@@ -89,26 +85,8 @@ describe('drift detector against moto_server', () => {
     cw?.destroy();
   });
 
-  async function stat(metric: string, variant: string, feature?: string): Promise<number | undefined> {
-    const now = Date.now();
-    const res = await cw.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'MLOps/Drift',
-        MetricName: metric,
-        Dimensions: [
-          { Name: 'EndpointName', Value: 'fraud-xgb' },
-          { Name: 'VariantName', Value: variant },
-          ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
-        ],
-        StartTime: new Date(now - 3_600_000),
-        EndTime: new Date(now + 3_600_000),
-        Period: 7200,
-        Statistics: ['Maximum'],
-      }),
-    );
-    const points: Datapoint[] = res.Datapoints ?? [];
-    return points.length === 0 ? undefined : Math.max(...points.map((p) => p.Maximum as number));
-  }
+  const stat = (metric: string, variant: string, feature?: string) =>
+    publishedDriftMetric(cw, 'fraud-xgb', metric, variant, feature);
 
   it('processes a malformed file without failing, then the drifted and undrifted files', async () => {
     // WHEN the broken file arrives first, then the two real ones

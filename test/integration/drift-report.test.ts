@@ -18,14 +18,16 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
-import { DRIFT_REPORT_ENV } from '../../lib/contracts/drift-report';
+import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
+import { publishedDriftMetric } from './drift-metrics';
+import { ThresholdsSchema } from '../../lib/config/schema';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';
@@ -38,15 +40,8 @@ const event = (key: string) => ({
   'detail-type': 'Object Created',
   detail: { bucket: { name: CAPTURE }, object: { key } },
 });
-const THRESHOLDS = {
-  psi: 0.2,
-  ks: 0.2,
-  jsDistance: 0.1,
-  predictionPsi: 0.2,
-  disparateImpactMin: 0.8,
-  parityDifferenceMax: 0.1,
-  minSamples: 200,
-};
+/** The config's default thresholds (monitoring.thresholds). */
+const THRESHOLDS = pickThresholds(ThresholdsSchema.parse({}));
 
 describe('drift reports against moto_server', () => {
   const moto = useMoto();
@@ -105,25 +100,8 @@ describe('drift reports against moto_server', () => {
     cw?.destroy();
   });
 
-  async function published(metric: string, variant: string, feature?: string): Promise<number | undefined> {
-    const now = Date.now();
-    const res = await cw.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'MLOps/Drift',
-        MetricName: metric,
-        Dimensions: [
-          { Name: 'EndpointName', Value: ENDPOINT },
-          { Name: 'VariantName', Value: variant },
-          ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
-        ],
-        StartTime: new Date(now - 3_600_000),
-        EndTime: new Date(now + 3_600_000),
-        Period: 7200,
-        Statistics: ['Maximum'],
-      }),
-    );
-    return res.Datapoints?.[0]?.Maximum;
-  }
+  const published = (metric: string, variant: string, feature?: string) =>
+    publishedDriftMetric(cw, ENDPOINT, metric, variant, feature);
 
   const text = async (Key: string) =>
     (await s3.send(new GetObjectCommand({ Bucket: REPORTS, Key }))).Body!.transformToString();

@@ -14,7 +14,8 @@ import { memoryLogger } from '../../lambda/shared/logger';
 import { BaselineDocument } from '../../lambda/drift-detector/baseline';
 import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
-import { FRAUD_FEATURES, captureText } from '../../scripts/make-example-data';
+import { captureText } from '../../scripts/make-example-data';
+import { FRAUD_DETECTOR_CONFIG } from '../lambda/drift-detector/fraud-fixtures';
 import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
 
 const BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');
@@ -34,17 +35,7 @@ async function detectorMetrics(text: string): Promise<Map<string, number>> {
     s3: new S3Client({ region: 'eu-west-1' }),
     cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
     logger: memoryLogger(),
-    config: {
-      features: FRAUD_FEATURES.map((f) => ({ ...f })),
-      sensitiveAttribute: 'gender',
-      positiveLabel: 1,
-      minSamples: 200,
-      minGroupSize: 100,
-      endpointName: 'e',
-      variantName: 'v',
-      baselineBucket: 'b',
-      baselineKey: 'k',
-    },
+    config: FRAUD_DETECTOR_CONFIG,
     baseline: async () => BASELINE,
   })({ detail: { bucket: { name: 'c' }, object: { key: 'x.jsonl' } } });
   const data: MetricDatum[] = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);

@@ -3,8 +3,6 @@
  * force: the order of report and metrics, an S3 failure while writing the report, every-window reports, windows
  * below minSamples, and the settings read at cold start.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -14,22 +12,15 @@ import { ConfigurationError } from '../../../lambda/shared/errors';
 import { BaselineDocument } from '../../../lambda/drift-detector/baseline';
 import { DetectorConfig, makeHandler, readConfig } from '../../../lambda/drift-detector/handler';
 import { readReportSettings, reportKeys } from '../../../lambda/drift-detector/report/store';
-import { DRIFT_REPORT_ENV } from '../../../lib/contracts/drift-report';
-import { FRAUD_FEATURES, captureText } from '../../../scripts/make-example-data';
+import { DRIFT_REPORT_ENV, pickThresholds } from '../../../lib/contracts/drift-report';
+import { captureText } from '../../../scripts/make-example-data';
+import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
+import { ThresholdsSchema } from '../../../lib/config/schema';
 
-const BASELINE: BaselineDocument = JSON.parse(
-  readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'),
-);
+const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
-const THRESHOLDS = {
-  psi: 0.2,
-  ks: 0.2,
-  jsDistance: 0.1,
-  predictionPsi: 0.2,
-  disparateImpactMin: 0.8,
-  parityDifferenceMax: 0.1,
-  minSamples: 200,
-};
+/** The config's default thresholds (monitoring.thresholds). */
+const THRESHOLDS = pickThresholds(ThresholdsSchema.parse({}));
 const REPORTS = {
   bucket: 'reports',
   prefix: 'drift-reports/fraud-xgb/',
@@ -37,18 +28,7 @@ const REPORTS = {
   allWindows: false,
   thresholds: THRESHOLDS,
 };
-const config: DetectorConfig = {
-  features: FRAUD_FEATURES.map((f) => ({ ...f })),
-  sensitiveAttribute: 'gender',
-  positiveLabel: 1,
-  minSamples: 200,
-  minGroupSize: 100,
-  endpointName: 'fraud-xgb',
-  variantName: 'AllTraffic',
-  baselineBucket: 'assets',
-  baselineKey: 'baseline.json',
-  reports: REPORTS,
-};
+const config: DetectorConfig = { ...FRAUD_DETECTOR_CONFIG, reports: REPORTS };
 const event = { source: 'aws.s3', detail: { bucket: { name: 'capture' }, object: { key: KEY } } };
 
 const s3 = mockClient(S3Client);

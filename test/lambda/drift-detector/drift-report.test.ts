@@ -10,7 +10,8 @@ import {
   ReportWindow,
   accumulatorSink,
 } from '../../../lambda/drift-detector/report/window';
-import { parseThresholds } from '../../../lib/contracts/drift-report';
+import { parseThresholds, pickThresholds } from '../../../lib/contracts/drift-report';
+import { ThresholdsSchema } from '../../../lib/config/schema';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const FEATURES: FeatureSpec[] = [
@@ -18,15 +19,8 @@ const FEATURES: FeatureSpec[] = [
   { name: 'channel', type: 'categorical' },
   { name: 'group', type: 'categorical' },
 ];
-const THRESHOLDS = {
-  psi: 0.2,
-  ks: 0.2,
-  jsDistance: 0.1,
-  predictionPsi: 0.2,
-  disparateImpactMin: 0.8,
-  parityDifferenceMax: 0.1,
-  minSamples: 50,
-};
+/** The config's default thresholds, judging windows from 50 records. */
+const THRESHOLDS = { ...pickThresholds(ThresholdsSchema.parse({})), minSamples: 50 };
 
 /** channel keeps two categories (web, app); the hostile name is a kept group of the sensitive attribute. */
 function baseline(): BaselineDocument {

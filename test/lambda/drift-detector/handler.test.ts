@@ -1,7 +1,5 @@
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,23 +16,12 @@ import {
   readConfig,
 } from '../../../lambda/drift-detector/handler';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
-import { FRAUD_FEATURES, captureText } from '../../../scripts/make-example-data';
+import { captureText } from '../../../scripts/make-example-data';
+import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
 
-const BASELINE: BaselineDocument = JSON.parse(
-  readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'),
-);
+const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
-const config: DetectorConfig = {
-  features: FRAUD_FEATURES.map((f) => ({ ...f })),
-  sensitiveAttribute: 'gender',
-  positiveLabel: 1,
-  minSamples: 200,
-  minGroupSize: 100,
-  endpointName: 'fraud-xgb',
-  variantName: 'AllTraffic',
-  baselineBucket: 'assets',
-  baselineKey: 'baseline.json',
-};
+const config: DetectorConfig = FRAUD_DETECTOR_CONFIG;
 const eventFor = (key: string, bucket = 'capture') => ({
   version: '0',
   source: 'aws.s3',
