@@ -282,6 +282,46 @@ export function describeLocation(f: SecurityFinding): string {
   return f.location ? `${f.constructPath} (${f.location.logicalId} in ${f.location.templatePath})` : f.constructPath;
 }
 
+/** `lib/constructs/model-endpoint.ts:154` (relative to `baseDir`), or the absolute path when outside it. */
+export function describeSource(loc: SourceLocation | undefined, baseDir: string = process.cwd()): string {
+  if (!loc) return '';
+  return `${repoRelative(loc.file, baseDir) ?? loc.file}:${loc.line}`;
+}
+
+/**
+ * Acknowledged findings grouped by what a reviewer judges once: the same finding id, reason and place it is
+ * written, over however many constructs it applies to.
+ */
+export interface AcknowledgementGroup {
+  readonly pack: string;
+  readonly findingId: string;
+  readonly reason: string;
+  readonly acknowledgedIn?: SourceLocation;
+  readonly findings: readonly SecurityFinding[];
+}
+
+export function groupAcknowledgements(findings: readonly SecurityFinding[]): AcknowledgementGroup[] {
+  const groups = new Map<string, { group: AcknowledgementGroup; findings: SecurityFinding[] }>();
+  for (const f of findings) {
+    if (f.status !== 'acknowledged') continue;
+    const where = f.acknowledgedIn ? `${f.acknowledgedIn.file}:${f.acknowledgedIn.line}` : '';
+    const key = [f.pack, f.findingId, reasonOf(f), where].join('\n');
+    const entry = groups.get(key) ?? {
+      group: {
+        pack: f.pack,
+        findingId: f.findingId,
+        reason: reasonOf(f),
+        acknowledgedIn: f.acknowledgedIn,
+        findings: [],
+      },
+      findings: [],
+    };
+    entry.findings.push(f);
+    groups.set(key, entry);
+  }
+  return [...groups.values()].map(({ group, findings: fs }) => ({ ...group, findings: fs }));
+}
+
 /** `2 open, 36 acknowledged findings across 6 packs (2 failed)`. */
 export function summaryLine(report: SecurityReport): string {
   const { open, acknowledged } = countByStatus(report.findings);

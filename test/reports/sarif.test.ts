@@ -120,7 +120,7 @@ describe('SARIF', () => {
   test('fingerprints a finding by pack, finding and construct: stable when code lines move', () => {
     // GIVEN the same report with the construct created ten lines further down
     const moved = structuredClone(sample);
-    moved.pluginReports[0]!.violations[0]!.violatingConstructs[0]!.stackTraces = [
+    (moved.pluginReports[0]!.violations[0]!.violatingConstructs[0] as any).stackTraces = [
       'new ModelEndpoint (/work/main/lib/constructs/model-endpoint.ts:164:20)',
     ];
     const again = toSarif(buildSecurityReport(parseValidationReport(moved)), { baseDir: '/work/main' });
