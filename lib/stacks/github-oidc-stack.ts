@@ -81,6 +81,8 @@ export class GithubOidcStack extends Stack {
             'ecr:GetDownloadUrlForLayer',
             'ecr:DescribeImages',
             'ecr:DescribeImageScanFindings',
+            // scripts/image-scan-gate.ts reads the repository ARN.
+            'ecr:DescribeRepositories',
           ],
           resources: [...new Set(repositoryArns)],
         }),

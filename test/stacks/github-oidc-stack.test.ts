@@ -56,7 +56,12 @@ describe('GithubOidcStack', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: Match.arrayWith(['ecr:DescribeImageScanFindings', 'ecr:PutImage']),
+            Action: Match.arrayWith([
+              'ecr:DescribeImageScanFindings',
+              'ecr:DescribeImages',
+              'ecr:DescribeRepositories',
+              'ecr:PutImage',
+            ]),
             Resource: 'arn:aws:ecr:eu-west-1:111111111111:repository/fraud-xgb',
           }),
         ]),
