@@ -5,8 +5,8 @@
  *   lambda/<name>/index.js       the bundle each Lambda SBOM describes (byte-identical to the synthesized asset)
  * Exit 0 on success, 2 on bad arguments, 1 when an SBOM cannot be made or is invalid.
  */
-import { mkdirSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { LAMBDA_ENTRIES, LambdaName } from '../lib/constructs/lambda-bundling';
 import { writeLambdaSbom } from './sbom/lambda-sbom';
 import { writeNpmSbom } from './sbom/npm-sbom';
@@ -33,6 +33,10 @@ async function main(): Promise<number> {
     if (!(e instanceof UsageError)) throw e;
     console.error(`sbom: ${e.message}`);
     return 2;
+  }
+  // Only what this command writes is replaced, so a removed Lambda leaves no stale SBOM behind.
+  for (const f of existsSync(out) ? readdirSync(out) : []) {
+    if (/^(lambda-.+|npm-production)\.cdx\.json$/.test(f) || f === 'lambda') rmSync(join(out, f), { recursive: true });
   }
   mkdirSync(out, { recursive: true });
   console.log('sbom: production npm dependencies (cyclonedx-npm)...');

@@ -47,6 +47,7 @@ td { white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font: 12px ui-monospace, monospace; }
 details { margin: 0.25rem 0 0.25rem 1rem; } details.pack { margin-left: 0; }
 summary { cursor: pointer; font-weight: 600; }
+p.description { margin: 0.25rem 0 0.25rem 1rem; color: #59636e; }
 .badge { font-weight: normal; color: #59636e; }
 tr.open td:first-child { color: #cf222e; font-weight: 600; }
 #filters { position: sticky; top: 0; background: #fff; padding: 0.5rem 0; border-bottom: 1px solid #d0d7de; }
@@ -149,9 +150,13 @@ function groupedFindings(findings: readonly SecurityFinding[], baseDir: string):
               'rule',
               `${rule} — ${firstLine(ofRule[0]!.description)}`,
               ofRule,
-              groupBy(ofRule, stackOf)
-                .map(([stack, ofStack]) => details('stack', stack, ofStack, findingTable(ofStack, baseDir)))
-                .join('\n'),
+              // The rule's description once; a row repeats it only when its finding says something else.
+              `<p class="description">${esc(ofRule[0]!.description)}</p>\n` +
+                groupBy(ofRule, stackOf)
+                  .map(([stack, ofStack]) =>
+                    details('stack', stack, ofStack, findingTable(ofStack, baseDir, ofRule[0]!.description)),
+                  )
+                  .join('\n'),
             ),
           )
           .join('\n'),
@@ -167,7 +172,7 @@ ${body}
 </details>`;
 }
 
-function findingTable(findings: readonly SecurityFinding[], baseDir: string): string {
+function findingTable(findings: readonly SecurityFinding[], baseDir: string, ruleDescription: string): string {
   const head = [
     'Status',
     'Finding',
@@ -188,13 +193,11 @@ function findingTable(findings: readonly SecurityFinding[], baseDir: string): st
       severityLabel(f),
       describeLocation(f),
       describeSource(f.source, baseDir),
-      f.description,
+      f.description === ruleDescription ? '' : f.description,
       acked ? reasonOf(f) : '',
       acked ? describeSource(f.acknowledgedIn, baseDir) || (f.acknowledgedAt ?? '') : '',
     ];
-    const search = [f.pack, f.findingId, stackOf(f), f.constructPath, f.description, acked ? reasonOf(f) : '']
-      .join(' ')
-      .toLowerCase();
+    const search = [f.pack, f.findingId, stackOf(f), f.constructPath, acked ? reasonOf(f) : ''].join(' ').toLowerCase();
     return `<tr class="finding ${f.status}" data-search="${esc(search)}">${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
