@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { cyclonedxEsbuildPlugin } from '@cyclonedx/cyclonedx-esbuild';
-import { build, Metafile } from 'esbuild';
+import { build, BuildOptions, Metafile } from 'esbuild';
 import {
   LAMBDA_RUNTIME,
   LambdaName,
@@ -57,11 +57,23 @@ interface CdxBom {
 
 /** Bundles one Lambda into `<outDir>/lambda/<name>/index.js` and writes `<outDir>/lambda-<name>.cdx.json`. */
 export async function writeLambdaSbom(name: LambdaName, outDir: string): Promise<LambdaSbomResult> {
+  return writeBundleSbom(name, esbuildOptions(name), outDir);
+}
+
+/**
+ * The work behind `writeLambdaSbom`, for any esbuild options of a Lambda (tests bundle a fixture entry with
+ * `esbuildOptions(name)` and another entry point, to show what a bundled third-party package looks like).
+ */
+export async function writeBundleSbom(
+  name: LambdaName,
+  options: BuildOptions,
+  outDir: string,
+): Promise<LambdaSbomResult> {
   const bundleDir = join(outDir, 'lambda', name);
   rmSync(bundleDir, { recursive: true, force: true });
   mkdirSync(bundleDir, { recursive: true });
   const result = await build({
-    ...esbuildOptions(name),
+    ...options,
     outfile: join(bundleDir, 'index.js'),
     logLevel: 'warning',
     plugins: [
@@ -87,7 +99,7 @@ export async function writeLambdaSbom(name: LambdaName, outDir: string): Promise
   await assertValidSbom(serialized, `SBOM of Lambda ${name}`);
   const sbomFile = join(outDir, `lambda-${name}.cdx.json`);
   writeFileSync(sbomFile, serialized);
-  const bundled = (bom.components ?? []).filter((c) => c.scope !== 'excluded' && !isExternal(c)).map(packageId);
+  const bundled = (bom.components ?? []).filter((c) => !isExternal(c)).map(packageId);
   return { name, bundleFile, sbomFile, bundleSha256, bundled, external };
 }
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LAMBDA_ENTRIES, LambdaName } from '../../lib/constructs/lambda-bundling';
-import { runtimeProvidedPackages, writeLambdaSbom } from '../../scripts/sbom/lambda-sbom';
+import { LAMBDA_ENTRIES, LambdaName, esbuildOptions } from '../../lib/constructs/lambda-bundling';
+import { runtimeProvidedPackages, writeBundleSbom, writeLambdaSbom } from '../../scripts/sbom/lambda-sbom';
 import { writeNpmSbom } from '../../scripts/sbom/npm-sbom';
 import { assertValidSbom } from '../../scripts/sbom/validate';
 import { App } from 'aws-cdk-lib';
@@ -104,6 +104,24 @@ describe('Lambda SBOMs', () => {
       }
     }
   }, 300000);
+
+  test('lists a bundled third-party package as a component, and a runtime-provided one as external', async () => {
+    // GIVEN our esbuild options with a fixture entry that bundles zod and imports the S3 client
+    const options = {
+      ...esbuildOptions('drift-detector'),
+      entryPoints: [join(__dirname, '..', 'fixtures', 'sbom-entry.ts')],
+    };
+    // WHEN
+    const r = await writeBundleSbom('drift-detector', options, tmp());
+    const text = readFileSync(r.sbomFile, 'utf8');
+    const zodVersion = (JSON.parse(readFileSync(require.resolve('zod/package.json'), 'utf8')) as { version: string })
+      .version;
+    // THEN zod is a bundled component with its purl, the S3 client an external one, and the SBOM is valid
+    expect(r.bundled).toEqual([`zod@${zodVersion}`]);
+    expect(r.external).toEqual(['@aws-sdk/client-s3']);
+    expect(text).toContain(`"purl": "pkg:npm/zod@${zodVersion}?`);
+    await expect(assertValidSbom(text, 'fixture')).resolves.toBeUndefined();
+  }, 60000);
 
   test('rejects a metafile-less build with a clear error', () => {
     expect(() => runtimeProvidedPackages(undefined)).toThrow(/esbuild returned no metafile/);
