@@ -4,7 +4,7 @@
  * - results are the open findings only (acknowledged findings stay in the Markdown/HTML reports; `acknowledged:
  *   'note'` adds them at level `note` for tools that want them);
  * - every result points at a tracked file and line: where the construct is created in our code (from the stack
- *   trace CDK records), or else the config file; the template resource in `cdk.out/` is kept as a logical location
+ *   trace CDK records), for an acknowledgement where it is written, or else the config file; the template resource in `cdk.out/` is kept as a logical location
  *   and a property, never as the physical location;
  * - every rule has help text and a `security-severity`, which GitHub ranks alerts by;
  * - `partialFingerprints` holds our own stable identity (pack, finding, construct path); GitHub's own
@@ -124,12 +124,14 @@ export function toSarif(report: SecurityReport, opts: SarifOptions = {}): SarifL
       .map((f): SarifResult => {
         let ruleIndex = rules.findIndex((r) => r.id === f.ruleId);
         if (ruleIndex < 0) ruleIndex = rules.push(sarifRule(f)) - 1;
-        const source = f.source && repoRelative(f.source.file, baseDir);
-        const region =
-          source && f.source
-            ? { startLine: f.source.line, ...(f.source.column ? { startColumn: f.source.column } : {}) }
-            : { startLine: fallback.lineFor(f.constructPath) };
         const acknowledged = f.status === 'acknowledged';
+        // An acknowledgement is reviewed where it is written; an open finding where the construct is created.
+        const at = acknowledged ? (f.acknowledgedIn ?? f.source) : f.source;
+        const source = at && repoRelative(at.file, baseDir);
+        const region =
+          source && at
+            ? { startLine: at.line, ...(at.column ? { startColumn: at.column } : {}) }
+            : { startLine: fallback.lineFor(f.constructPath) };
         return {
           ruleId: f.ruleId,
           ruleIndex,

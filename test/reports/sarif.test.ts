@@ -39,6 +39,11 @@ describe('SARIF', () => {
     // THEN they are notes, never errors or warnings, and carry the reason
     expect(acked.map((r) => r.level)).toEqual(['note', 'note']);
     expect(acked[0]!.message.text).toContain('Acknowledged: It is the access-log bucket');
+    // AND each points at the line where the acknowledgement is written
+    expect(acked[0]!.locations[0]!.physicalLocation).toEqual({
+      artifactLocation: { uri: 'lib/stacks/platform-stack.ts' },
+      region: { startLine: 80, startColumn: 5 },
+    });
   });
 
   test('points every result at a tracked file and line: the construct source, else the config file', () => {
