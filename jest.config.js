@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/images'],
   testMatch: ['**/*.test.ts'],
   // Type-checking happens once in `npm run lint` (tsc --noEmit); tests transpile only, which is ~4x faster.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

@@ -2,6 +2,7 @@ import { App, IStackSynthesizer } from 'aws-cdk-lib';
 import { compliancePolicy } from './config/loader';
 import { MlopsConfig } from './config/schema';
 import { registerPolicyPacks } from './nag/packs';
+import { addGithubOidcStacks } from './stacks/github-oidc-stack';
 import { MlopsEnvironment } from './stacks/mlops-environment';
 
 export interface BuildOptions {
@@ -30,7 +31,8 @@ export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {})
         ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}),
       }),
   );
-  return { policy, packs, environments };
+  const githubOidc = addGithubOidcStacks(app, config);
+  return { policy, packs, environments, githubOidc };
 }
 
 /**

@@ -216,6 +216,28 @@ export const ModelSchema = z
   })
   .strict();
 
+/** GitHub Actions reaching AWS through OIDC (no stored keys): see GithubOidcStack. */
+export const GithubSchema = z
+  .object({
+    /** The only repository whose workflows may assume the roles, `owner/name`. */
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name of a GitHub repository, e.g. acme/mlops'),
+    /** Only pushes to this branch may publish model images. */
+    imageBranch: z
+      .string()
+      .regex(/^[A-Za-z0-9._\/-]+$/, 'must be a branch name')
+      .default('main'),
+    /** Create a deploy role per environment, assumable only by jobs in the GitHub environment of the same name. */
+    deployRoles: z.boolean().default(false),
+    /** Qualifier of the CDK bootstrap roles the deploy roles may assume. */
+    bootstrapQualifier: z
+      .string()
+      .regex(/^[a-z0-9]{1,10}$/, 'must be a CDK bootstrap qualifier')
+      .default('hnb659fds'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     projectName: nameField('projectName'),
@@ -226,6 +248,8 @@ export const ConfigSchema = z
     models: z.array(ModelSchema).min(1),
     /** Notification e-mail for alarms (optional; the SNS topic is always created). */
     alarmEmail: z.string().email().optional(),
+    /** GitHub OIDC provider and roles for the image and deploy workflows (optional). */
+    github: GithubSchema.optional(),
   })
   .strict();
 
@@ -238,5 +262,6 @@ export type MonitoringConfig = z.infer<typeof MonitoringSchema>;
 export type ThresholdsConfig = z.infer<typeof ThresholdsSchema>;
 export type FeatureConfig = z.infer<typeof FeatureSchema>;
 export type VpcConfig = z.infer<typeof VpcSchema>;
+export type GithubConfig = z.infer<typeof GithubSchema>;
 
 export { TAGS };

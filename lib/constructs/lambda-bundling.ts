@@ -4,6 +4,7 @@
  * so what an SBOM describes is what `cdk synth` ships.
  */
 import * as path from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 
@@ -20,13 +21,39 @@ export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
 
+/**
+ * Modules the Lambda Node.js runtime provides, so they are left out of every bundle (the SBOMs list them as
+ * external components). The same list CDK picks for Node 18+ runtimes, written here so it does not hang on a
+ * feature flag.
+ */
+export const LAMBDA_RUNTIME_MODULES = ['@aws-sdk/*', '@smithy/*'] as const;
+
 /** Bundling options shared by every function (local esbuild; never Docker). */
 export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   minify: true,
   sourceMap: false,
   target: ESBUILD_TARGET,
+  externalModules: [...LAMBDA_RUNTIME_MODULES],
   forceDockerBundling: false,
 };
+
+/**
+ * The options for esbuild's `build()` API that produce the same bundle NodejsFunction makes from `LAMBDA_BUNDLING`
+ * (`esbuild --bundle <entry> --target --platform=node --outfile=<dir>/index.js --minify --external:...`, run in
+ * the project root). The caller adds where the bundle goes (`outfile: <dir>/index.js`, as NodejsFunction names it).
+ */
+export function esbuildOptions(name: LambdaName): BuildOptions {
+  return {
+    entryPoints: [LAMBDA_ENTRIES[name]],
+    bundle: true,
+    platform: 'node',
+    target: LAMBDA_BUNDLING.target ?? ESBUILD_TARGET,
+    minify: LAMBDA_BUNDLING.minify ?? false,
+    sourcemap: LAMBDA_BUNDLING.sourceMap ?? false,
+    external: [...(LAMBDA_BUNDLING.externalModules ?? [])],
+    absWorkingDir: REPO_ROOT,
+  };
+}
 
 /** The NodejsFunction props that locate and bundle one of our functions from any working directory. */
 export function lambdaCodeProps(name: LambdaName) {

@@ -50,6 +50,7 @@ const suppressedViolationSchema = violationSchema.extend({
   acknowledgedId: z.string(),
   reason: z.string().optional(),
   acknowledgedAt: z.string().optional(),
+  acknowledgedStackTrace: z.string().optional(),
 });
 
 const pluginReportSchema = z.object({
@@ -83,6 +84,15 @@ export interface TemplateLocation {
   readonly logicalId: string;
   /** 1-based line of the resource's key in the template, when found. */
   readonly line?: number;
+  /** The stack's display name from the assembly manifest, e.g. `staging/Platform`. */
+  readonly stack?: string;
+}
+
+/** A place in our source code, from a stack trace CDK recorded: absolute file path, 1-based line and column. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
 }
 
 export interface SecurityFinding {
@@ -104,6 +114,10 @@ export interface SecurityFinding {
   /** Construct path where the acknowledgement was declared (acknowledged findings). */
   readonly acknowledgedAt?: string;
   readonly location?: TemplateLocation;
+  /** Where the construct is created in our code (first frame of its creation stack trace outside node_modules). */
+  readonly source?: SourceLocation;
+  /** Where the acknowledgement is written (first frame outside the `acknowledge()` helper itself). */
+  readonly acknowledgedIn?: SourceLocation;
 }
 
 export interface PackSummary {
@@ -171,6 +185,10 @@ export function normalizeFindings(
         const location = c.cloudFormationResource
           ? { templatePath: c.cloudFormationResource.templatePath, logicalId: c.cloudFormationResource.logicalId }
           : locate(c.constructPath);
+        const source = sourceFromStackTrace((c.stackTraces ?? []).join('\n'));
+        const acknowledgedIn = ack?.acknowledgedStackTrace
+          ? sourceFromStackTrace(ack.acknowledgedStackTrace, ACKNOWLEDGE_HELPER)
+          : undefined;
         findings.push({
           pack,
           ruleId,
@@ -183,6 +201,8 @@ export function normalizeFindings(
           ...(ack?.reason !== undefined ? { reason: ack.reason } : {}),
           ...(ack?.acknowledgedAt !== undefined ? { acknowledgedAt: ack.acknowledgedAt } : {}),
           ...(location ? { location } : {}),
+          ...(source ? { source } : {}),
+          ...(acknowledgedIn ? { acknowledgedIn } : {}),
         });
       }
     }
@@ -223,6 +243,7 @@ export function assemblyLocator(assemblyDir: string): LocateResource {
     const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as AssemblyManifest;
     for (const artifact of Object.values(manifest.artifacts ?? {})) {
       const templateFile = artifact.properties?.templateFile;
+      const stack = artifact.displayName;
       if (artifact.type !== 'aws:cloudformation:stack' || !templateFile) continue;
       const metadata = artifact.additionalMetadataFile
         ? (JSON.parse(readFileSync(join(assemblyDir, artifact.additionalMetadataFile), 'utf8')) as ArtifactMetadata)
@@ -232,7 +253,12 @@ export function assemblyLocator(assemblyDir: string): LocateResource {
         const logicalId = entries.find((e) => e.type === 'aws:cdk:logicalId')?.data;
         if (typeof logicalId !== 'string') continue;
         const line = template === undefined ? undefined : lineOfResource(template, logicalId);
-        byPath.set(path.replace(/^\//, ''), { templatePath: templateFile, logicalId, ...(line ? { line } : {}) });
+        byPath.set(path.replace(/^\//, ''), {
+          templatePath: templateFile,
+          logicalId,
+          ...(line ? { line } : {}),
+          ...(stack ? { stack } : {}),
+        });
       }
     }
   } catch {
@@ -254,6 +280,46 @@ export function templateUri(assemblyDir: string, templatePath: string, baseDir: 
 /** `path (LogicalId in template.json)` for reviewers. */
 export function describeLocation(f: SecurityFinding): string {
   return f.location ? `${f.constructPath} (${f.location.logicalId} in ${f.location.templatePath})` : f.constructPath;
+}
+
+/** `lib/constructs/model-endpoint.ts:154` (relative to `baseDir`), or the absolute path when outside it. */
+export function describeSource(loc: SourceLocation | undefined, baseDir: string = process.cwd()): string {
+  if (!loc) return '';
+  return `${repoRelative(loc.file, baseDir) ?? loc.file}:${loc.line}`;
+}
+
+/**
+ * Acknowledged findings grouped by what a reviewer judges once: the same finding id, reason and place it is
+ * written, over however many constructs it applies to.
+ */
+export interface AcknowledgementGroup {
+  readonly pack: string;
+  readonly findingId: string;
+  readonly reason: string;
+  readonly acknowledgedIn?: SourceLocation;
+  readonly findings: readonly SecurityFinding[];
+}
+
+export function groupAcknowledgements(findings: readonly SecurityFinding[]): AcknowledgementGroup[] {
+  const groups = new Map<string, { group: AcknowledgementGroup; findings: SecurityFinding[] }>();
+  for (const f of findings) {
+    if (f.status !== 'acknowledged') continue;
+    const where = f.acknowledgedIn ? `${f.acknowledgedIn.file}:${f.acknowledgedIn.line}` : '';
+    const key = [f.pack, f.findingId, reasonOf(f), where].join('\n');
+    const entry = groups.get(key) ?? {
+      group: {
+        pack: f.pack,
+        findingId: f.findingId,
+        reason: reasonOf(f),
+        acknowledgedIn: f.acknowledgedIn,
+        findings: [],
+      },
+      findings: [],
+    };
+    entry.findings.push(f);
+    groups.set(key, entry);
+  }
+  return [...groups.values()].map(({ group, findings: fs }) => ({ ...group, findings: fs }));
 }
 
 /** `2 open, 36 acknowledged findings across 6 packs (2 failed)`. */
@@ -289,6 +355,7 @@ interface AssemblyManifest {
     string,
     {
       readonly type: string;
+      readonly displayName?: string;
       readonly properties?: { readonly templateFile?: string };
       readonly additionalMetadataFile?: string;
       readonly metadata?: ArtifactMetadata;
@@ -296,6 +363,43 @@ interface AssemblyManifest {
   >;
 }
 type ArtifactMetadata = Record<string, readonly { readonly type: string; readonly data?: unknown }[]>;
+
+/** Frames of our `acknowledge()` helper: the acknowledgement is "written" where the helper is called. */
+const ACKNOWLEDGE_HELPER = /[\\/]lib[\\/]nag[\\/]acknowledgements\.ts$/;
+
+/**
+ * The first frame of a V8 stack trace (as CDK records it) in a file of ours: not in `node_modules`, not a frame
+ * CDK collapsed (`...new Bucket in aws-cdk-lib...`), not matching `skip`.
+ */
+export function sourceFromStackTrace(trace: string, skip?: RegExp): SourceLocation | undefined {
+  for (const m of trace.matchAll(/\(?((?:[A-Za-z]:)?[\\/][^():\n]+):(\d+):(\d+)\)?/g)) {
+    const file = m[1]!;
+    if (/[\\/]node_modules[\\/]/.test(file) || (skip && skip.test(file))) continue;
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
+
+/**
+ * The stack a finding belongs to: the manifest's display name when the template location is known, otherwise the
+ * first two construct path segments (`<environment>/<stack>`, how this app nests its stacks).
+ */
+export function stackOf(f: SecurityFinding): string {
+  if (f.location?.stack) return f.location.stack;
+  const parts = f.constructPath.split('/');
+  return parts.length > 2 ? parts.slice(0, 2).join('/') : (parts[0] ?? f.constructPath);
+}
+
+/** The identity of a finding across runs (fingerprints, base-report comparison). */
+export function findingKey(f: SecurityFinding): string {
+  return `${f.pack}\n${f.findingId}\n${f.constructPath}`;
+}
+
+/** A source file relative to `baseDir` with `/` separators, or undefined when it lies outside `baseDir`. */
+export function repoRelative(file: string, baseDir: string = process.cwd()): string | undefined {
+  const rel = relative(baseDir, file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
+}
 
 function readText(file: string): string | undefined {
   try {

