@@ -141,7 +141,7 @@ export function renderValue(v: unknown): string {
 }
 
 /** `alias/aws/...` names are reserved for AWS-managed keys; nobody else can create them. */
-const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
+export const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 const KMS_KEY_TYPES = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
 
@@ -359,7 +359,7 @@ function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): Endpo
 }
 
 /** `*` is the only wildcard ECR repository filters know. */
-function wildcardMatches(filter: string, name: string): boolean {
+export function wildcardMatches(filter: string, name: string): boolean {
   const pattern = filter
     .split('*')
     .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
@@ -492,7 +492,7 @@ const asList = (v: unknown): readonly unknown[] => (v === undefined ? [] : (arr(
  * A statement that denies every S3 action to every principal over plain HTTP, as CDK's `enforceSSL` writes it.
  * A deny of only some actions or principals leaves the rest open, so it does not count.
  */
-function deniesInsecureTransport(statement: unknown): boolean {
+export function deniesInsecureTransport(statement: unknown): boolean {
   const s = obj(statement);
   if (s === undefined || s.Effect !== 'Deny') return false;
   if (bool(obj(obj(s.Condition)?.Bool)?.['aws:SecureTransport']) !== false) return false;
