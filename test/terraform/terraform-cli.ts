@@ -67,7 +67,12 @@ export interface TerraformResult {
 }
 
 /** Runs terraform in `cwd`, never interactively, with the mirror CLI config and a shared plugin cache. */
-export function terraform(cwd: string, args: readonly string[], timeoutMs = 300_000): TerraformResult {
+export function terraform(
+  cwd: string,
+  args: readonly string[],
+  timeoutMs = 300_000,
+  extraEnv: NodeJS.ProcessEnv = {},
+): TerraformResult {
   const r = spawnSync('terraform', [...args], {
     cwd,
     encoding: 'utf8',
@@ -79,6 +84,7 @@ export function terraform(cwd: string, args: readonly string[], timeoutMs = 300_
       TF_IN_AUTOMATION: '1',
       TF_INPUT: '0',
       CHECKPOINT_DISABLE: '1',
+      ...extraEnv,
     },
   });
   if (r.error) throw r.error;

@@ -10,36 +10,24 @@ locals {
   }
 }
 
-data "aws_iam_policy_document" "key" {
-  for_each = local.keys
-
-  statement {
-    sid       = "AccountAdministersKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
+# Policies are jsonencode()d from known values rather than aws_iam_policy_document data sources: they are then
+# known at plan time, so the plan-time policy check and `terraform test` with a mocked provider read the real text.
+locals {
+  account_admin = {
+    Sid       = "AccountAdministersKey"
+    Effect    = "Allow"
+    Action    = "kms:*"
+    Resource  = "*"
+    Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
   }
-
   # CloudWatch alarms publish to the encrypted alert topic: they need the data key, and nothing else does.
-  dynamic "statement" {
-    for_each = each.key == "data" ? [1] : []
-    content {
-      sid       = "CloudWatchAlarmsPublishToTopic"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
-      resources = ["*"]
-      principals {
-        type        = "Service"
-        identifiers = ["cloudwatch.amazonaws.com"]
-      }
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
-      }
-    }
+  alarms_use_data_key = {
+    Sid       = "CloudWatchAlarmsPublishToTopic"
+    Effect    = "Allow"
+    Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    Resource  = "*"
+    Principal = { Service = "cloudwatch.amazonaws.com" }
+    Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
   }
 }
 
@@ -49,8 +37,11 @@ resource "aws_kms_key" "this" {
   description             = "${var.project_name}/${var.environment}: ${each.value}"
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_deletion_window_days
-  policy                  = data.aws_iam_policy_document.key[each.key].json
-  tags                    = local.tags
+  policy = (each.key == "data"
+    ? jsonencode({ Version = "2012-10-17", Statement = [local.account_admin, local.alarms_use_data_key] })
+    : jsonencode({ Version = "2012-10-17", Statement = [local.account_admin] })
+  )
+  tags = local.tags
 }
 
 resource "aws_kms_alias" "this" {

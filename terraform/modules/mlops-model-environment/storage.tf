@@ -7,7 +7,7 @@ locals {
     data-capture = "${local.prefix}-${var.model_name}-capture-${local.account_id}"
   }
   # From the names, not the bucket resources: policies built from known values are known at plan time, so the
-  # plan-time policy check can read them (an ARN attribute would only be known after apply).
+  # plan-time policy check can read them (an ARN attribute is only known after apply).
   bucket_arns = { for k, name in local.buckets : k => "arn:${local.partition}:s3:::${name}" }
 }
 
@@ -94,43 +94,30 @@ resource "aws_s3_bucket_logging" "capture" {
   bucket        = aws_s3_bucket.this["data-capture"].id
   target_bucket = aws_s3_bucket.this["access-logs"].id
   target_prefix = "data-capture/"
+
+  # S3 checks that the target bucket's policy lets the logging service write before it accepts the configuration.
+  depends_on = [aws_s3_bucket_policy.this]
 }
 
-data "aws_iam_policy_document" "bucket" {
-  for_each = local.buckets
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [local.bucket_arns[each.key], "${local.bucket_arns[each.key]}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+locals {
+  deny_insecure_transport = {
+    for k, arn in local.bucket_arns : k => {
+      Sid    = "DenyInsecureTransport"
+      Effect = "Deny"
+      Action = "s3:*"
+      # {"AWS": "*"} is IAM's equivalent of "*"; moto 5.2.1 fails PutBucketLogging on a string principal.
+      Principal = { AWS = "*" }
+      Resource  = [arn, "${arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
     }
   }
-
-  dynamic "statement" {
-    for_each = each.key == "access-logs" ? [1] : []
-    content {
-      sid       = "S3ServerAccessLogsDelivery"
-      actions   = ["s3:PutObject"]
-      resources = ["${local.bucket_arns[each.key]}/*"]
-      principals {
-        type        = "Service"
-        identifiers = ["logging.s3.amazonaws.com"]
-      }
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
-      }
-    }
+  access_log_delivery = {
+    Sid       = "S3ServerAccessLogsDelivery"
+    Effect    = "Allow"
+    Action    = "s3:PutObject"
+    Principal = { Service = "logging.s3.amazonaws.com" }
+    Resource  = "${local.bucket_arns["access-logs"]}/*"
+    Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
   }
 }
 
@@ -138,7 +125,10 @@ resource "aws_s3_bucket_policy" "this" {
   for_each = local.buckets
 
   bucket = aws_s3_bucket.this[each.key].id
-  policy = data.aws_iam_policy_document.bucket[each.key].json
+  policy = (each.key == "access-logs"
+    ? jsonencode({ Version = "2012-10-17", Statement = [local.deny_insecure_transport[each.key], local.access_log_delivery] })
+    : jsonencode({ Version = "2012-10-17", Statement = [local.deny_insecure_transport[each.key]] })
+  )
 
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
