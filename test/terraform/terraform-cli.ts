@@ -138,3 +138,16 @@ ${endpoints}
 }
 `;
 }
+
+/** `npx tsx test/terraform/terraform-cli.ts <file>`: writes the CLI config (used by .ci/run) and prints its path. */
+if (require.main === module) {
+  const file = process.argv[2];
+  if (file === undefined) {
+    console.error('usage: npx tsx test/terraform/terraform-cli.ts <cli-config-file>');
+    process.exitCode = 2;
+  } else {
+    requireTerraform();
+    writeFileSync(file, cliConfig());
+    console.log(file);
+  }
+}
