@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, compliancePolicy, parseConfig } from '../lib/config/loader';
+import { CONFIG_CONTEXT_KEY, ConfigError, compliancePolicy, loadConfig as loadCdkConfig } from '../lib/config/loader';
 import { evaluate, Finding } from '../lib/policy';
 import { factsFromPlan, parseTerraformPlan, TerraformPlanError } from '../lib/policy/from-terraform';
 import { toMarkdown } from '../lib/reports/markdown';
@@ -57,20 +57,13 @@ export function parseArgs(argv: readonly string[]): Args {
   };
 }
 
+/** The config as `cdk synth` reads it (lib/config's loader): `--config` as `-c config=`, else cdk.json's default. */
 function loadConfig(file: string | undefined) {
-  if (file !== undefined) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`--config ${file}: cannot read it as JSON: ${(e as Error).message}`);
-    }
-    return parseConfig(doc, file);
-  }
   const cdkJson = JSON.parse(readFileSync(resolve(__dirname, '..', 'cdk.json'), 'utf8')) as {
     context?: Record<string, unknown>;
   };
-  return parseConfig(cdkJson.context?.['mlops:defaultConfig'], 'cdk.json context "mlops:defaultConfig"');
+  const context: Record<string, unknown> = { ...cdkJson.context, [CONFIG_CONTEXT_KEY]: file };
+  return loadCdkConfig({ node: { tryGetContext: (key) => context[key] } });
 }
 
 function readPlan(file: string) {

@@ -11,7 +11,7 @@ import {
   MlopsModelEnvironmentProps,
   moduleContext,
 } from '../../lib/cdktf/mlops-model-environment';
-import { requireTerraform, terraform, terraformOk } from './terraform-cli';
+import { OFFLINE_AWS_ENV, requireTerraform, terraform, terraformOk } from './terraform-cli';
 
 const PROPS: MlopsModelEnvironmentProps = {
   projectName: 'mlops',
@@ -94,11 +94,7 @@ describe('MlopsModelEnvironment (CDKTF)', () => {
       const dir = join(outdir, 'stacks', 'model');
       // cdktf writes a local backend (state beside the stack); plan needs it initialised.
       terraformOk(dir, ['init', '-input=false', '-no-color']);
-      const r = terraform(dir, ['plan', '-input=false', '-no-color'], 120_000, {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
+      const r = terraform(dir, ['plan', '-input=false', '-no-color'], 120_000, OFFLINE_AWS_ENV);
       // THEN the module's validation names the variable and the fix
       expect(r.status).not.toBe(0);
       expect(r.stderr).toMatch(/image_tag must be a pinned tag/);

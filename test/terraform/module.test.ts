@@ -5,7 +5,15 @@
  * expect_failures for bad variables). Fails with what to install when terraform or the provider is missing.
  */
 import { join } from 'node:path';
-import { MODULE_DIR, ROOT, requireTerraform, scratchCopy, terraform, terraformOk } from './terraform-cli';
+import {
+  MODULE_DIR,
+  OFFLINE_AWS_ENV,
+  ROOT,
+  requireTerraform,
+  scratchCopy,
+  terraform,
+  terraformOk,
+} from './terraform-cli';
 
 describe('terraform/modules/mlops-model-environment', () => {
   let moduleCopy: string;
@@ -48,12 +56,12 @@ describe('terraform/modules/mlops-model-environment', () => {
     terraformOk(root, ['init', '-backend=false', '-input=false', '-no-color']);
     const r = terraform(root, ['validate', '-no-color']);
     expect(r.status).toBe(0);
-    // Fake credentials and no instance metadata: the provider must not spend time looking for real ones.
-    const plan = terraform(root, ['plan', '-input=false', '-no-color', '-var', 'project_name=Bad_Name'], 120_000, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    const plan = terraform(
+      root,
+      ['plan', '-input=false', '-no-color', '-var', 'project_name=Bad_Name'],
+      120_000,
+      OFFLINE_AWS_ENV,
+    );
     // THEN the plan fails on the variable, saying what is allowed
     expect(plan.status).not.toBe(0);
     expect(plan.stderr).toMatch(/project_name must be 2-32 characters of lowercase letters/);

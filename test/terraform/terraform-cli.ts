@@ -114,6 +114,13 @@ export function scratchCopy(rootRelative: string): { dir: string; root: string }
   return { dir, root: join(dir, rootRelative) };
 }
 
+/** Fake credentials and no instance metadata: a plan that fails on validation never looks for real ones. */
+export const OFFLINE_AWS_ENV: NodeJS.ProcessEnv = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
 /** AWS services the module uses; moto serves them all on one endpoint. */
 export const MODULE_SERVICES = ['cloudwatch', 'ecr', 'iam', 'kms', 's3', 'sagemaker', 'sns', 'sts'] as const;
 
