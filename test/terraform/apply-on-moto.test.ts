@@ -176,6 +176,20 @@ describe('examples/basic applied on moto_server', () => {
     expect(attrs.Attributes?.KmsMasterKeyId).toMatch(/:key\//);
   });
 
+  test('moto still drops network isolation and the deployment config (so this test cannot show them)', async () => {
+    // GIVEN the module sent EnableNetworkIsolation true and a blue/green DeploymentConfig (asserted at plan time in
+    // tests/secure-defaults.tftest.hcl) WHEN read back from moto THEN both are missing. If moto starts keeping them,
+    // this fails: move the assertions above.
+    const sm = new SageMakerClient(cfg());
+    const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
+    expect(endpoint.DeploymentConfig).toBeUndefined();
+    const config = await sm.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }),
+    );
+    const model = await sm.send(new DescribeModelCommand({ ModelName: config.ProductionVariants?.[0]?.ModelName }));
+    expect(model.EnableNetworkIsolation).not.toBe(true);
+  });
+
   test('destroys everything it created', async () => {
     // WHEN the example is destroyed
     terraformOk(root, ['destroy', '-auto-approve', '-input=false', '-no-color', '-var', 'force_destroy=true'], 300_000);
