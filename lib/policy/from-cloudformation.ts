@@ -334,7 +334,7 @@ function endpointConfigFacts(
   };
 }
 
-const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
+export const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
 
 function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): EndpointFacts {
   const deploymentConfig = obj(props.DeploymentConfig);
@@ -414,7 +414,7 @@ function repositoryFacts(
   };
 }
 
-const PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
+export const PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
 
 /**
  * A lifecycle rule bounds the retention of the whole bucket only when it is enabled and filters nothing: no prefix,
@@ -433,7 +433,7 @@ function wholeBucketRules(props: Obj): Obj[] {
   });
 }
 
-const minimum = (xs: readonly (number | undefined)[]): number | undefined => {
+export const minimum = (xs: readonly (number | undefined)[]): number | undefined => {
   const known = xs.filter((x): x is number => x !== undefined);
   return known.length > 0 ? Math.min(...known) : undefined;
 };

@@ -11,7 +11,15 @@
  * Terraform splits an S3 bucket into several resources (versioning, encryption, public access block, logging,
  * lifecycle, policy); they are joined to their bucket by its name when the plan knows it, else by reference.
  */
-import { AWS_MANAGED_ALIAS, deniesInsecureTransport, wildcardMatches } from './from-cloudformation';
+// Shared with the CloudFormation adapter so both read a setting the same way (the parity test holds them to it).
+import {
+  AWS_MANAGED_ALIAS,
+  deniesInsecureTransport,
+  minimum,
+  PURPOSES,
+  STRATEGIES,
+  wildcardMatches,
+} from './from-cloudformation';
 import {
   BucketFacts,
   BucketPurpose,
@@ -383,8 +391,6 @@ function endpointConfigFacts(inst: Instance, region: string | undefined): Endpoi
   };
 }
 
-const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
-
 function endpointFacts(inst: Instance, region: string | undefined): EndpointFacts {
   const dc: Path = ['deployment_config', 0];
   const blueGreen = blockCount(inst, [...dc, 'blue_green_update_policy']) > 0;
@@ -470,8 +476,6 @@ function repositoryFacts(inst: Instance, index: PlanIndex, region: string | unde
   };
 }
 
-const PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
-
 /** An enabled lifecycle rule that filters nothing (no prefix, tag or size bound) bounds the whole bucket. */
 function wholeBucket(rule: unknown): boolean {
   if (at(rule, ['status']) !== 'Enabled') return false;
@@ -488,11 +492,6 @@ function wholeBucket(rule: unknown): boolean {
     );
   });
 }
-
-const minimum = (xs: readonly (number | undefined)[]): number | undefined => {
-  const known = xs.filter((x): x is number => x !== undefined);
-  return known.length > 0 ? Math.min(...known) : undefined;
-};
 
 /** Statements of a policy document given as JSON text; none when it is unknown or not JSON. */
 function statementsOf(policy: unknown): readonly unknown[] {

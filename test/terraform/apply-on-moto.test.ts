@@ -182,7 +182,7 @@ describe('examples/basic applied on moto_server', () => {
     // this fails: move the assertions above.
     const sm = new SageMakerClient(cfg());
     const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
-    expect(endpoint.DeploymentConfig).toBeUndefined();
+    expect(endpoint.LastDeploymentConfig).toBeUndefined();
     const config = await sm.send(
       new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }),
     );
