@@ -141,7 +141,7 @@ export function renderValue(v: unknown): string {
 }
 
 /** `alias/aws/...` names are reserved for AWS-managed keys; nobody else can create them. */
-const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
+export const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 const KMS_KEY_TYPES = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
 
@@ -334,7 +334,7 @@ function endpointConfigFacts(
   };
 }
 
-const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
+export const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
 
 function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): EndpointFacts {
   const deploymentConfig = obj(props.DeploymentConfig);
@@ -359,7 +359,7 @@ function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): Endpo
 }
 
 /** `*` is the only wildcard ECR repository filters know. */
-function wildcardMatches(filter: string, name: string): boolean {
+export function wildcardMatches(filter: string, name: string): boolean {
   const pattern = filter
     .split('*')
     .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
@@ -414,7 +414,7 @@ function repositoryFacts(
   };
 }
 
-const PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
+export const PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
 
 /**
  * A lifecycle rule bounds the retention of the whole bucket only when it is enabled and filters nothing: no prefix,
@@ -433,7 +433,7 @@ function wholeBucketRules(props: Obj): Obj[] {
   });
 }
 
-const minimum = (xs: readonly (number | undefined)[]): number | undefined => {
+export const minimum = (xs: readonly (number | undefined)[]): number | undefined => {
   const known = xs.filter((x): x is number => x !== undefined);
   return known.length > 0 ? Math.min(...known) : undefined;
 };
@@ -492,7 +492,7 @@ const asList = (v: unknown): readonly unknown[] => (v === undefined ? [] : (arr(
  * A statement that denies every S3 action to every principal over plain HTTP, as CDK's `enforceSSL` writes it.
  * A deny of only some actions or principals leaves the rest open, so it does not count.
  */
-function deniesInsecureTransport(statement: unknown): boolean {
+export function deniesInsecureTransport(statement: unknown): boolean {
   const s = obj(statement);
   if (s === undefined || s.Effect !== 'Deny') return false;
   if (bool(obj(obj(s.Condition)?.Bool)?.['aws:SecureTransport']) !== false) return false;

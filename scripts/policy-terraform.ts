@@ -1,0 +1,152 @@
+/**
+ * The MLOPS rules over a Terraform plan:
+ *   npm run policy:terraform -- plan.json [--config config.json] [--region eu-west-1] [--out dir]
+ * plan.json is `terraform show -json <planfile>`. The policy (allowed regions, retention, sampling maximum, required
+ * tags, production environments) comes from the same config document the CDK app reads: `--config`, else the
+ * default embedded in cdk.json. Writes terraform-policy.{sarif,md} with the report code of `npm run report`.
+ * Exit 0: no violations; 1: violations; 2: unreadable plan or config, or wrong arguments.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CONFIG_CONTEXT_KEY, ConfigError, compliancePolicy, loadConfig as loadCdkConfig } from '../lib/config/loader';
+import { evaluate, Finding } from '../lib/policy';
+import { factsFromPlan, parseTerraformPlan, TerraformPlanError } from '../lib/policy/from-terraform';
+import { toMarkdown } from '../lib/reports/markdown';
+import { toSarif } from '../lib/reports/sarif';
+import { SecurityFinding, SecurityReport, summaryLine } from '../lib/reports/validation-report';
+
+const USAGE = 'usage: npm run policy:terraform -- <plan.json> [--config config.json] [--region <region>] [--out <dir>]';
+const PACK = 'MLOPS';
+
+class UsageError extends Error {}
+
+interface Args {
+  readonly plan: string;
+  readonly config?: string;
+  readonly region?: string;
+  readonly out: string;
+}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const opts: Record<string, string> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [flag, inline] = arg.split(/=(.*)/s, 2);
+    const value = inline ?? argv[++i];
+    if (!['--config', '--region', '--out'].includes(flag!) || value === undefined || value === '') {
+      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}\n${USAGE}`);
+    }
+    opts[flag!.slice(2)] = value;
+  }
+  if (positional.length !== 1) {
+    throw new UsageError(
+      `expected exactly one plan file, got ${positional.length} (${positional.join(' ')})\n${USAGE}`,
+    );
+  }
+  const plan = positional[0]!;
+  return {
+    plan,
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.region !== undefined ? { region: opts.region } : {}),
+    out: opts.out ?? join(dirname(plan), 'policy-report'),
+  };
+}
+
+/** The config as `cdk synth` reads it (lib/config's loader): `--config` as `-c config=`, else cdk.json's default. */
+function loadConfig(file: string | undefined) {
+  const cdkJson = JSON.parse(readFileSync(resolve(__dirname, '..', 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const context: Record<string, unknown> = { ...cdkJson.context, [CONFIG_CONTEXT_KEY]: file };
+  return loadCdkConfig({ node: { tryGetContext: (key) => context[key] } });
+}
+
+function readPlan(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TerraformPlanError(`${file}: cannot read it: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new TerraformPlanError(
+      `${file}: not JSON (${(e as Error).message}); pass the output of \`terraform show -json plan.tfplan\`, not the binary plan file`,
+    );
+  }
+  return parseTerraformPlan(json, file);
+}
+
+/** Policy findings as the report renderers' input: one open finding per violation, located in the plan file. */
+export function planReport(findings: readonly Finding[], planFile: string): SecurityReport {
+  const violations = findings.filter((f) => f.status === 'NON_COMPLIANT');
+  const security = violations.map((f): SecurityFinding => ({
+    pack: PACK,
+    ruleId: f.ruleId,
+    findingId: f.ruleId,
+    // The MLOPS cdk-nag pack reports every rule at error level; the catalogue severity ranks them.
+    severity: 'error',
+    catalogueSeverity: f.severity,
+    description: f.reason,
+    constructPath: f.resourceId,
+    status: 'open',
+    location: { templatePath: planFile, logicalId: f.resourceId },
+  }));
+  return {
+    title: `Terraform plan policy report (${planFile})`,
+    cdkReportVersion: 'terraform-plan',
+    packs: [
+      { pack: PACK, conclusion: security.length > 0 ? 'failure' : 'success', open: security.length, acknowledged: 0 },
+    ],
+    findings: security,
+  };
+}
+
+function main(): number {
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    const config = loadConfig(args.config);
+    const plan = readPlan(args.plan);
+    const facts = factsFromPlan(plan, args.region !== undefined ? { region: args.region } : {});
+    const findings = evaluate(facts, { policy: compliancePolicy(config), now: new Date() }, 'plan');
+    console.log(`Judged ${facts.length} resources of ${args.plan} with the MLOPS rules (stage plan):`);
+    for (const f of facts) {
+      const of = findings.filter((x) => x.resourceId === f.id);
+      const bad = of.filter((x) => x.status === 'NON_COMPLIANT');
+      console.log(
+        `  ${bad.length === 0 ? 'ok  ' : 'FAIL'} ${f.id} (${f.kind}): ${of.length - bad.length} compliant, ${bad.length} violations`,
+      );
+      for (const b of bad) console.log(`         ${b.ruleId} [${b.severity}] ${b.reason}`);
+    }
+    const report = planReport(findings, args.plan);
+    mkdirSync(args.out, { recursive: true });
+    const files = {
+      'terraform-policy.sarif': `${JSON.stringify(toSarif(report, { assemblyDir: '.' }), null, 2)}\n`,
+      'terraform-policy.md': toMarkdown(report),
+    };
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(args.out, name), content);
+    console.log(
+      `Wrote ${Object.keys(files)
+        .map((f) => join(args.out, f))
+        .join(', ')}`,
+    );
+    const open = report.findings.length;
+    console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(report)}`);
+    return open === 0 ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TerraformPlanError || e instanceof ConfigError) {
+      console.error(`policy:terraform: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) process.exitCode = main();

@@ -1,0 +1,236 @@
+/**
+ * The plan-time adapter, on a real plan (made by terraform 1.11.4 with provider 5.100.0 from the module) and on
+ * small edits of it for the branches one plan cannot show: values unknown at plan time, deletions, other keys.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BucketFacts,
+  EndpointConfigFacts,
+  EndpointFacts,
+  evaluate,
+  ModelFacts,
+  RepositoryFacts,
+  ResourceFacts,
+} from '../../lib/policy';
+import {
+  factsFromPlan,
+  KNOWN_AFTER_APPLY,
+  parseTerraformPlan,
+  planRegion,
+  PlanResourceChange,
+  TerraformPlan,
+  TerraformPlanError,
+} from '../../lib/policy/from-terraform';
+import { ctx } from './helpers';
+
+const FIXTURE = join(__dirname, '..', 'terraform', 'fixtures', 'plan-compliant.json');
+const M = 'module.environment.';
+
+function plan(): TerraformPlan {
+  return parseTerraformPlan(JSON.parse(readFileSync(FIXTURE, 'utf8')));
+}
+
+type Mutable = { -readonly [K in keyof PlanResourceChange]: PlanResourceChange[K] } & {
+  change: { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown> };
+};
+
+/** The plan with one resource change edited. */
+function edited(address: string, edit: (rc: Mutable) => void): TerraformPlan {
+  const p = plan();
+  const rc = p.resource_changes?.find((r) => r.address === `${M}${address}`);
+  if (rc === undefined) throw new Error(`no ${address} in the fixture`);
+  edit(rc as Mutable);
+  return p;
+}
+
+function factsOf<T extends ResourceFacts>(p: TerraformPlan, address: string): T {
+  const f = factsFromPlan(p).find((x) => x.id === `${M}${address}`);
+  if (f === undefined) throw new Error(`no facts for ${address}`);
+  return f as T;
+}
+
+const PROD = ctx({ requireVpc: false, productionEnvironments: ['production'] });
+const verdict = (p: TerraformPlan, address: string, ruleId: string) =>
+  evaluate([factsOf(p, address)], PROD, 'plan').find((f) => f.ruleId === ruleId)?.status;
+
+describe('factsFromPlan on the module plan', () => {
+  test('describes the model, config, endpoint, repository and both buckets with what the plan shows', () => {
+    // GIVEN the plan of the module's production environment WHEN mapped
+    const p = plan();
+    // THEN each resource carries its planned settings
+    expect(factsOf<ModelFacts>(p, 'aws_sagemaker_model.this')).toMatchObject({
+      kind: 'Model',
+      region: 'eu-west-1',
+      networkIsolation: true,
+      tags: { DataClassification: 'confidential', Environment: 'production', Owner: 'ml-platform' },
+    });
+    const config = factsOf<EndpointConfigFacts>(p, 'aws_sagemaker_endpoint_configuration.this');
+    expect(config.kmsKey).toEqual({ id: 'aws_kms_key.this["endpoint-store"].arn', customerManaged: true });
+    expect(config.dataCapture).toMatchObject({
+      enabled: true,
+      samplingPercent: 10,
+      captureInput: true,
+      captureOutput: true,
+      kmsKey: { id: 'aws_kms_key.this["data-capture"].arn', customerManaged: true },
+    });
+    expect(factsOf<EndpointFacts>(p, 'aws_sagemaker_endpoint.this')).toMatchObject({
+      environment: 'production',
+      deployment: { strategy: 'CANARY', rollbackAlarmCount: 3 },
+    });
+    expect(factsOf<RepositoryFacts>(p, 'aws_ecr_repository.model')).toMatchObject({
+      tagImmutable: true,
+      scanOnPush: true,
+      encryption: { type: 'KMS', kmsKey: { customerManaged: true } },
+      hasLifecyclePolicy: true,
+    });
+    expect(factsOf<BucketFacts>(p, 'aws_s3_bucket.this["data-capture"]')).toMatchObject({
+      purpose: 'data-capture',
+      encryption: { type: 'aws:kms', kmsKey: { customerManaged: true } },
+      versioned: true,
+      publicAccessBlocked: true,
+      accessLogging: true,
+      tlsOnly: true,
+      expirationDays: 29,
+      noncurrentExpirationDays: 1,
+    });
+    expect(factsOf<BucketFacts>(p, 'aws_s3_bucket.this["access-logs"]')).toMatchObject({
+      purpose: 'access-logs',
+      encryption: { type: 'AES256' },
+      accessLogging: false,
+      expirationDays: 365,
+    });
+  });
+
+  test('reads the region from the aws_region data source, and takes an explicit region first', () => {
+    expect(planRegion(plan())).toBe('eu-west-1');
+    expect(factsFromPlan(plan(), { region: 'us-east-1' }).every((f) => f.region === 'us-east-1')).toBe(true);
+  });
+});
+
+describe('values unknown at plan time are never compliant', () => {
+  test('rejects an unknown sampling percentage as 100', () => {
+    // GIVEN a sampling percentage Terraform learns only at apply time
+    const p = edited('aws_sagemaker_endpoint_configuration.this', (rc) => {
+      const dc = (rc.change.after.data_capture_config as Record<string, unknown>[])[0]!;
+      delete dc.initial_sampling_percentage;
+      (rc.change.after_unknown.data_capture_config as Record<string, unknown>[])[0]!.initial_sampling_percentage = true;
+    });
+    // THEN the least compliant value is assumed, and the minimisation rule fails
+    const f = factsOf<EndpointConfigFacts>(p, 'aws_sagemaker_endpoint_configuration.this');
+    expect(f.dataCapture?.samplingPercent).toBe(100);
+    expect(verdict(p, 'aws_sagemaker_endpoint_configuration.this', 'MLOPS-CAPTURE-3')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects an unknown network isolation flag', () => {
+    const p = edited('aws_sagemaker_model.this', (rc) => {
+      delete rc.change.after.enable_network_isolation;
+      rc.change.after_unknown.enable_network_isolation = true;
+    });
+    expect(factsOf<ModelFacts>(p, 'aws_sagemaker_model.this').networkIsolation).toBe(false);
+    expect(verdict(p, 'aws_sagemaker_model.this', 'MLOPS-SM-2')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects an unknown key that the configuration does not take from a key resource', () => {
+    // GIVEN the storage key comes from a data source lookup, known only after apply
+    const p = edited('aws_sagemaker_endpoint_configuration.this', () => undefined);
+    const config = (
+      p.configuration as {
+        root_module: {
+          module_calls: Record<
+            string,
+            { module: { resources: { address: string; expressions: Record<string, unknown> }[] } }
+          >;
+        };
+      }
+    ).root_module.module_calls.environment!.module.resources.find(
+      (r) => r.address === 'aws_sagemaker_endpoint_configuration.this',
+    )!;
+    config.expressions.kms_key_arn = { references: ['data.aws_kms_key.shared.arn', 'data.aws_kms_key.shared'] };
+    // THEN the key cannot be shown customer-managed and the rule fails
+    expect(factsOf<EndpointConfigFacts>(p, 'aws_sagemaker_endpoint_configuration.this').kmsKey).toEqual({
+      id: 'data.aws_kms_key.shared.arn',
+      customerManaged: undefined,
+    });
+    expect(verdict(p, 'aws_sagemaker_endpoint_configuration.this', 'MLOPS-SM-1')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects a bucket policy known only after apply as not TLS-only', () => {
+    const p = edited('aws_s3_bucket_policy.this["data-capture"]', (rc) => {
+      delete rc.change.after.policy;
+      rc.change.after_unknown.policy = true;
+    });
+    expect(factsOf<BucketFacts>(p, 'aws_s3_bucket.this["data-capture"]').tlsOnly).toBe(false);
+    expect(verdict(p, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-BUCKET-2')).toBe('NON_COMPLIANT');
+  });
+
+  test('shows unknown tags as not shown, never as present', () => {
+    const p = edited('aws_sagemaker_model.this', (rc) => {
+      delete rc.change.after.tags_all;
+      rc.change.after_unknown.tags_all = true;
+    });
+    expect(factsOf<ModelFacts>(p, 'aws_sagemaker_model.this').tags).toBeUndefined();
+  });
+
+  test('marks unknown strings as known after apply, naming the reference where the configuration has one', () => {
+    const model = factsOf<ModelFacts>(plan(), 'aws_sagemaker_model.this');
+    expect(model.executionRoleArn).toBe('aws_iam_role.execution.arn');
+    expect(model.images).toEqual(['local.image']);
+    const p = edited('aws_sagemaker_model.this', (rc) => {
+      rc.change.after.vpc_config = [{}];
+      rc.change.after_unknown.vpc_config = [{ subnets: true, security_group_ids: true }];
+    });
+    expect(factsOf<ModelFacts>(p, 'aws_sagemaker_model.this').vpc).toEqual({
+      subnetIds: [KNOWN_AFTER_APPLY],
+      securityGroupIds: [KNOWN_AFTER_APPLY],
+    });
+  });
+});
+
+describe('what the plan leaves in place', () => {
+  test('leaves out resources the plan deletes', () => {
+    const p = edited('aws_sagemaker_model.this', (rc) => {
+      rc.change.actions = ['delete'];
+    });
+    expect(factsFromPlan(p).some((f) => f.id === `${M}aws_sagemaker_model.this`)).toBe(false);
+  });
+
+  test('rejects a bucket whose public access block the plan deletes', () => {
+    const p = edited('aws_s3_bucket_public_access_block.this["data-capture"]', (rc) => {
+      rc.change.actions = ['delete'];
+    });
+    expect(verdict(p, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-BUCKET-4')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects an AWS-managed key given literally', () => {
+    const p = edited('aws_ecr_repository.model', (rc) => {
+      (rc.change.after.encryption_configuration as Record<string, unknown>[])[0]!.kms_key = 'alias/aws/ecr';
+      (rc.change.after_unknown.encryption_configuration as Record<string, unknown>[])[0] = {};
+    });
+    expect(factsOf<RepositoryFacts>(p, 'aws_ecr_repository.model').encryption.kmsKey).toEqual({
+      id: 'alias/aws/ecr',
+      customerManaged: false,
+    });
+  });
+
+  test('rejects a lifecycle rule limited to a prefix as retention for the whole bucket', () => {
+    const p = edited('aws_s3_bucket_lifecycle_configuration.this["data-capture"]', (rc) => {
+      const rule = (rc.change.after.rule as Record<string, unknown>[])[0]!;
+      (rule.filter as Record<string, unknown>[])[0]!.prefix = 'datacapture/';
+    });
+    expect(factsOf<BucketFacts>(p, 'aws_s3_bucket.this["data-capture"]').expirationDays).toBeUndefined();
+    expect(verdict(p, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-CAPTURE-4')).toBe('NON_COMPLIANT');
+  });
+});
+
+describe('parseTerraformPlan', () => {
+  test.each([
+    ['not an object', []],
+    ['no format_version', { resource_changes: [] }],
+    ['state JSON', { format_version: '1.0', values: {} }],
+    ['a malformed change', { format_version: '1.2', resource_changes: [{ address: 'x' }] }],
+  ])('rejects %s, naming the fix', (_, json) => {
+    expect(() => parseTerraformPlan(json, 'plan.json')).toThrow(TerraformPlanError);
+    expect(() => parseTerraformPlan(json, 'plan.json')).toThrow(/plan\.json: .*terraform show -json/);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Regenerates the committed plan-JSON fixtures of the parity test with the real terraform binary:
+ *   npx tsx test/terraform/make-plan-fixtures.ts
+ * Plans test/terraform/parity (the default config's production environment through the module) once per variant
+ * against a local moto_server (only STS is called at plan time, for the account id), and writes
+ * test/terraform/fixtures/plan-<variant>.json. Jest reads the fixtures, so the parity test needs no terraform.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMoto } from '../integration/moto-server';
+import { PARITY_VARIANTS } from './parity-variants';
+import { motoProviderOverride, requireTerraform, scratchCopy, terraformOk } from './terraform-cli';
+
+export const FIXTURES_DIR = join(__dirname, 'fixtures');
+const ENDPOINT_PLACEHOLDER = 'http://localhost:MOTO_PORT';
+
+async function main(): Promise<void> {
+  requireTerraform();
+  const moto = await startMoto();
+  try {
+    const { root } = scratchCopy('test/terraform/parity');
+    writeFileSync(join(root, 'moto_override.tf'), motoProviderOverride(moto.endpoint, 'eu-west-1'));
+    console.log(`terraform init in ${root}`);
+    terraformOk(root, ['init', '-backend=false', '-input=false', '-no-color']);
+    for (const v of PARITY_VARIANTS) {
+      const started = Date.now();
+      const vars = Object.entries(v.tfVars).flatMap(([k, val]) => ['-var', `${k}=${val}`]);
+      terraformOk(root, ['plan', '-input=false', '-no-color', '-out', `${v.name}.tfplan`, ...vars]);
+      const plan = JSON.parse(terraformOk(root, ['show', '-json', `${v.name}.tfplan`])) as Record<string, unknown>;
+      // Stable fixtures: no timestamp, no random emulator port.
+      delete plan.timestamp;
+      const text = JSON.stringify(plan, null, 1).split(moto.endpoint).join(ENDPOINT_PLACEHOLDER);
+      const file = join(FIXTURES_DIR, `plan-${v.name}.json`);
+      writeFileSync(file, `${text}\n`);
+      console.log(`${v.name}: ${v.description} -> ${file} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    await moto.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
