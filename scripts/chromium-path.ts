@@ -1,6 +1,7 @@
 /**
- * Where headless Chromium is: CHROMIUM_PATH, else `chromium` or `chromium-browser` on PATH (Debian's package).
- * Missing, it throws with the install command: the browser test fails rather than skips.
+ * Where headless Chromium is: CHROMIUM_PATH (or MLOPS_CHROMIUM, which CI sets), else `chromium` or
+ * `chromium-browser` on PATH (Debian's package). Missing, it throws with the install command: the browser tests
+ * (test/reports/*-chromium.test.ts) and scripts/make-drift-report-picture.ts fail rather than skip.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,14 +10,15 @@ export const CHROMIUM_INSTALL_HINT =
   'headless Chromium is needed to render the HTML reports: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium binary)';
 
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist; ${CHROMIUM_INSTALL_HINT}`);
+  for (const name of ['CHROMIUM_PATH', 'MLOPS_CHROMIUM']) {
+    const fromEnv = env[name];
+    if (!fromEnv) continue;
+    if (!existsSync(fromEnv)) throw new Error(`${name}=${fromEnv} does not exist; ${CHROMIUM_INSTALL_HINT}`);
     return fromEnv;
   }
   for (const name of ['chromium', 'chromium-browser']) {
     try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+      return execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8', env }).trim();
     } catch {
       // not under this name
     }

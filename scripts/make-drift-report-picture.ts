@@ -5,13 +5,14 @@
  *
  * Writes drifted, unfair example traffic (scripts/make-example-data.ts, seeded), runs `npm run drift:report` on it
  * against the committed baseline, and screenshots the page with headless Chromium (CHROMIUM_PATH or `chromium` on
- * PATH). The report's generation time is SOURCE_DATE_EPOCH when set, so the picture can be regenerated as is.
+ * PATH, driven by puppeteer-core). The report's generation time is SOURCE_DATE_EPOCH when set, so the picture can be
+ * regenerated as is.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from './chromium-path';
 import { runDriftReportCli } from './drift-report';
 import { TRAINING_SEED, writeCaptureFile } from './make-example-data';
@@ -33,15 +34,16 @@ async function main(argv: string[]): Promise<void> {
       (s) => process.stderr.write(s),
       () => (epoch ? new Date(Number(epoch) * 1000) : new Date()),
     );
-    const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+    const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs() });
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1200, height: 900 });
       await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
-      // Summary, the feature charts and fairness; the provenance table is left out of the picture.
-      const bottom = (await page.locator('#provenance').boundingBox())?.y ?? 3000;
+      // Summary, the feature charts and fairness; the provenance table is left out of the picture. The clip reaches
+      // below the viewport (puppeteer captures beyond it), so it is the full page down to the provenance table.
+      const bottom = (await (await page.$('#provenance'))?.boundingBox())?.y ?? 3000;
       await page.screenshot({
-        path: out,
-        fullPage: true,
+        path: out as `${string}.png`,
         clip: { x: 0, y: 0, width: 1200, height: Math.ceil(bottom) },
       });
       process.stderr.write(`make-drift-report-picture: wrote ${out}\n`);

@@ -1,31 +1,18 @@
 /// <reference lib="dom" />
 /**
  * The HTML report in a real browser: Debian's `chromium`, driven headless by puppeteer-core (no bundled browser).
- * Fails with an install hint when chromium is missing.
+ * Fails with an install hint when chromium is missing (scripts/chromium-path.ts, shared with the drift report test).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 import { toHtml } from '../../lib/reports/html';
 import { buildSecurityReport, parseValidationReport } from '../../lib/reports/validation-report';
+import { chromiumPath } from '../../scripts/chromium-path';
 import sample from '../fixtures/validation-report.sample.json';
 import { syntheticValidationReport } from './synthetic';
-
-function chromiumPath(): string {
-  const candidates = [process.env.MLOPS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((c): c is string => !!c && existsSync(c));
-  if (found) return found;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      'chromium not found: the HTML report test needs a headless browser. Install it with `apt-get install -y chromium` (Debian) or point MLOPS_CHROMIUM at a Chromium binary.',
-    );
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'html-report-'));
 function pageFile(name: string, html: string): string {
