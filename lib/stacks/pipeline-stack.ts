@@ -1,0 +1,269 @@
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { MlopsConfig, PipelineConfig } from '../config/schema';
+import { endpointGateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
+import { allowServiceKeyUse } from '../constructs/key-grants';
+import { SecureBucket } from '../constructs/secure-bucket';
+import { ComplianceGateStep } from './compliance-gate-step';
+import { MlopsStage } from './mlops-environment';
+import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
+
+/**
+ * What the synth step runs, in order. A documented seam: the SBOM step (`npm run sbom`) and any other report writer
+ * append here and write into REPORTS_DIRECTORY, which the pipeline keeps as its own artifact.
+ */
+export const SYNTH_INSTALL_COMMANDS: readonly string[] = [
+  // The tests need the local AWS emulator and cfn-lint (see README "Tests"); .ci/run checks they are there.
+  'pip install --quiet "moto[server]==5.2.1" cfn-lint',
+];
+/** Directory (relative to the repository) whose files become the `reports` artifact of every run. */
+export const REPORTS_DIRECTORY = 'reports';
+export function synthCommands(configFile?: string): string[] {
+  const configArg = configFile ? ` -c config=${configFile}` : '';
+  return [
+    // npm ci, lint (type-check, eslint, prettier) and every test, exactly as CI runs them.
+    'bash .ci/run',
+    // All six policy packs; any open finding (error or warning) fails the step and stops the pipeline.
+    `npx cdk synth${configArg}`,
+    // The security reports (SARIF, Markdown, HTML) of this very synth, kept as a pipeline artifact.
+    `npm run report -- --assembly cdk.out --out ${REPORTS_DIRECTORY}/security`,
+  ];
+}
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: MlopsConfig;
+  /** The config's pipeline block. */
+  readonly pipeline: PipelineConfig;
+  /** The environments to deliver, in config order; each is one MlopsStage. */
+  readonly stages: readonly MlopsStage[];
+  /**
+   * Config file the synth step passes as `-c config=<file>`, relative to the repository root.
+   * @default - the default config embedded in cdk.json
+   */
+  readonly configFile?: string;
+  /**
+   * How long the synth step's build logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The delivery pipeline, in the tooling account: a self-mutating CodePipeline V2 that a push to the configured branch
+ * (and file paths) starts. Synth (CI, all policy packs, reports) -> per environment in config order: the image gate,
+ * a manual approval where configured, the deployment (MlopsStage), the endpoint gate. Gates are the environment's
+ * compliance checker, invoked in the target account through the gate role its PlatformStack creates.
+ */
+export class PipelineStack extends Stack {
+  /** Encrypts pipeline artifacts, build logs and the notification topic; rotated yearly. */
+  public readonly artifactKey: kms.Key;
+  public readonly artifactBucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.Bucket;
+  /** The pipeline's service role; its name is what the gate roles trust. */
+  public readonly role: iam.Role;
+  /** Pipeline and stage failed/succeeded notifications. */
+  public readonly notificationTopic: sns.Topic;
+  public readonly pipeline: pipelines.CodePipeline;
+  /** The synth step's build logs. */
+  public readonly buildLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config, pipeline: cfg } = props;
+    this.validateStages(props);
+    const prefix = `${config.projectName}/pipeline`;
+
+    this.artifactKey = new kms.Key(this, 'ArtifactKey', {
+      alias: `alias/${prefix}/artifacts`,
+      description: `${prefix}: pipeline artifacts, build logs, notifications`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+    allowServiceKeyUse(this.artifactKey);
+    this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', {
+      purpose: 'access-logs',
+      expirationDays: 365,
+    }).bucket;
+    this.artifactBucket = new SecureBucket(this, 'ArtifactBucket', {
+      purpose: 'artifacts',
+      encryptionKey: this.artifactKey,
+      accessLogsBucket: this.accessLogsBucket,
+      expirationDays: 365,
+    }).bucket;
+    this.buildLogGroup = new logs.LogGroup(this, 'BuildLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.artifactKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'PipelineRole', {
+      roleName: gateNames.pipelineRole(config.projectName),
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: `${config.projectName} delivery pipeline; the only principal the environments' gate roles trust`,
+    });
+    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      topicName: `${config.projectName}-pipeline-notifications`,
+      displayName: `${config.projectName} delivery pipeline`,
+      masterKey: this.artifactKey,
+      enforceSSL: true,
+    });
+
+    const source = pipelines.CodePipelineSource.connection(cfg.repository, cfg.branch, {
+      connectionArn: cfg.connectionArn,
+      actionName: 'Source',
+    });
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: source,
+      installCommands: [...SYNTH_INSTALL_COMMANDS],
+      commands: synthCommands(props.configFile),
+      primaryOutputDirectory: 'cdk.out',
+    });
+    synth.addOutputDirectory(REPORTS_DIRECTORY);
+
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: `${config.projectName}-delivery`,
+      pipelineType: codepipeline.PipelineType.V2,
+      synth,
+      selfMutation: true,
+      role: this.role,
+      artifactBucket: this.artifactBucket,
+      codeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.MEDIUM,
+          privileged: false,
+        },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: 22, python: '3.12' } } },
+        }),
+        logging: { cloudWatch: { logGroup: this.buildLogGroup } },
+        timeout: Duration.minutes(60),
+      },
+      // One publishing project for all assets: fewer roles, and assets are few (Lambda code, baselines).
+      publishAssetsInParallel: false,
+    });
+
+    for (const stage of props.stages) this.addEnvironment(stage, config);
+
+    // Everything below needs the built pipeline: CDK Pipelines creates the CodePipeline lazily.
+    this.pipeline.buildPipeline();
+    const sourceAction = this.renderTrigger(cfg);
+    this.allowConnection(sourceAction, cfg.connectionArn);
+    this.renderNotifications();
+    acknowledgePipelineFindings(this, this.artifactBucket);
+  }
+
+  /** Before the environment: image gate, then the approval where configured; after it: endpoint gate. */
+  private addEnvironment(stage: MlopsStage, config: MlopsConfig) {
+    const environment = stage.environmentConfig;
+    const target = { account: environment.account, region: environment.region };
+    const gate = (kind: 'Image' | 'Endpoint', parameters: ReturnType<typeof imageGateParameters>) =>
+      new ComplianceGateStep(`${kind}Gate`, {
+        functionArn: `arn:${this.partition}:lambda:${target.region}:${target.account}:function:${gateNames.checkerFunction(config.projectName, environment.name)}`,
+        roleArn: `arn:${this.partition}:iam::${target.account}:role/${gateNames.gateRole(config.projectName, environment.name)}`,
+        parameters,
+      });
+    const imageGate = gate('Image', imageGateParameters(config.models.map((m) => m.image)));
+    const pre: pipelines.Step[] = [imageGate];
+    if (environment.manualApproval) {
+      pre.push(
+        new pipelines.ManualApprovalStep('Approve', {
+          comment: `Deploy to ${environment.name} (${environment.account}, ${environment.region})? The image gate has passed; the synth step's reports artifact holds the security reports of this change.`,
+        }),
+      );
+    }
+    const endpointGate = gate('Endpoint', endpointGateParameters(stage.endpointNames));
+    this.pipeline.addStage(stage, { pre: pipelines.Step.sequence(pre), post: [endpointGate] });
+  }
+
+  /** Push-only trigger on the branch and file paths: pull requests never start a deployment. */
+  private renderTrigger(cfg: PipelineConfig): codepipeline.IAction {
+    const sourceAction = this.pipeline.pipeline.stages[0]?.actions[0];
+    if (!sourceAction || sourceAction.actionProperties.category !== codepipeline.ActionCategory.SOURCE) {
+      throw new Error(`PipelineStack ${this.node.path}: the built pipeline has no source action in its first stage`);
+    }
+    this.pipeline.pipeline.addTrigger({
+      providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: {
+        sourceAction,
+        pushFilter: [
+          {
+            branchesIncludes: [cfg.branch],
+            filePathsIncludes: [...cfg.filePaths.include],
+            ...(cfg.filePaths.exclude.length > 0 ? { filePathsExcludes: [...cfg.filePaths.exclude] } : {}),
+          },
+        ],
+      },
+    });
+    return sourceAction;
+  }
+
+  /**
+   * CDK grants only `codestar-connections:UseConnection`; a connection created as CodeConnections is authorized by
+   * `codeconnections:UseConnection`. Both actions, on both ARN forms of the one configured connection.
+   */
+  private allowConnection(sourceAction: codepipeline.IAction, connectionArn: string) {
+    // The pipeline creates the source action's role when it binds the action: under the stage, under the action.
+    const stageName = this.pipeline.pipeline.stages[0]!.stageName;
+    const roles = (this.pipeline.pipeline.node.tryFindChild(stageName)?.node.findAll() ?? []).filter(
+      (c): c is iam.Role =>
+        c instanceof iam.Role && c.node.path.includes(`/${sourceAction.actionProperties.actionName}/`),
+    );
+    if (roles.length !== 1) {
+      throw new Error(
+        `PipelineStack ${this.node.path}: expected one role for the source action to grant the connection, found ${roles.length}`,
+      );
+    }
+    const twin = connectionArn.includes(':codeconnections:')
+      ? connectionArn.replace(':codeconnections:', ':codestar-connections:')
+      : connectionArn.replace(':codestar-connections:', ':codeconnections:');
+    roles[0]!.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'UseSourceConnection',
+        actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+        resources: [connectionArn, twin],
+      }),
+    );
+  }
+
+  private renderNotifications() {
+    const E = codepipeline.PipelineNotificationEvents;
+    this.pipeline.pipeline.notifyOn('Notifications', this.notificationTopic, {
+      notificationRuleName: `${this.pipeline.pipeline.node.id}-state`.slice(0, 64),
+      events: [
+        E.PIPELINE_EXECUTION_FAILED,
+        E.PIPELINE_EXECUTION_SUCCEEDED,
+        E.STAGE_EXECUTION_FAILED,
+        E.STAGE_EXECUTION_SUCCEEDED,
+      ],
+    });
+    // AWS CodeStar Notifications publishes to the KMS-encrypted topic only if the key lets it encrypt.
+    this.artifactKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCodeStarNotificationsToPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  private validateStages(props: PipelineStackProps) {
+    const order = props.config.environments.map((e) => e.name);
+    const given = props.stages.map((s) => s.environmentConfig.name);
+    if (given.join(',') !== order.join(',')) {
+      throw new Error(
+        `PipelineStack ${this.node.path}: stages must be the config's environments in config order [${order.join(', ')}], got [${given.join(', ')}]`,
+      );
+    }
+  }
+}
