@@ -55,10 +55,12 @@ export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {})
     stages,
     ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
   });
-  for (const [k, v] of Object.entries(config.tags)) Tags.of(pipeline).add(k, v);
-  Tags.of(pipeline).add('Project', config.projectName);
-  // Artifacts hold the synthesized environments and their reports: classified like the most sensitive model.
-  Tags.of(pipeline).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
+  for (const stack of [pipeline, ...pipeline.regionStacks]) {
+    for (const [k, v] of Object.entries(config.tags)) Tags.of(stack).add(k, v);
+    Tags.of(stack).add('Project', config.projectName);
+    // Artifacts hold the synthesized environments and their reports: classified like the most sensitive model.
+    Tags.of(stack).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
+  }
   return { policy, packs, environments: stages, pipeline };
 }
 

@@ -8,6 +8,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
+import { PipelineRegionStack } from './pipeline-artifacts';
 
 /** Where CDK Pipelines puts what it generates, relative to the CodePipeline construct. */
 const GENERATED = {
@@ -41,7 +42,11 @@ function at(scope: IConstruct, path: string): IConstruct {
   return cur;
 }
 
-export function acknowledgePipelineFindings(stack: Stack, artifactBucket: s3.IBucket): void {
+export function acknowledgePipelineFindings(
+  stack: Stack,
+  artifactBucket: s3.IBucket,
+  regionStacks: readonly PipelineRegionStack[],
+): void {
   const ack = (path: string, pack: PackName, id: string, reason: string) =>
     acknowledge(at(stack, path), { pack, id, reason });
   const iam5 = (path: string, finding: string, reason: string) =>
@@ -70,6 +75,22 @@ export function acknowledgePipelineFindings(stack: Stack, artifactBucket: s3.IBu
       path,
       objects,
       "Objects of this pipeline's own artifact bucket: artifact keys are generated per execution, so they cannot be named in advance.",
+    );
+  }
+
+  // Artifact stores in the other regions: the pipeline role reads and writes them as it does its own.
+  for (const region of regionStacks) {
+    iam5(
+      GENERATED.pipelineRole,
+      `Resource::${findingResource(stack, region.store.bucket.arnForObjects('*'))}`,
+      `Objects of this pipeline's own artifact store in ${region.region} (stack ${region.stackName}): artifact keys are generated per execution.`,
+    );
+  }
+  if (regionStacks.length > 0) {
+    iam5(
+      GENERATED.pipelineRole,
+      'Resource::*',
+      'KMS use on the artifact keys of the other regions: aws-cdk-lib writes "*" because it cannot name a key ARN across regions. The role\'s OnlyPipelineArtifactKeys statement denies KMS use on every key without the pipeline\'s artifact-key alias, and each key policy names this role.',
     );
   }
 

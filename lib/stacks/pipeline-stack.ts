@@ -10,10 +10,9 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { MlopsConfig, PipelineConfig } from '../config/schema';
 import { endpointGateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
-import { allowServiceKeyUse } from '../constructs/key-grants';
-import { SecureBucket } from '../constructs/secure-bucket';
 import { ComplianceGateStep } from './compliance-gate-step';
 import { MlopsStage } from './mlops-environment';
+import { PipelineArtifactStore, PipelineRegionStack } from './pipeline-artifacts';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
 
 /**
@@ -72,6 +71,8 @@ export class PipelineStack extends Stack {
   /** Pipeline and stage failed/succeeded notifications. */
   public readonly notificationTopic: sns.Topic;
   public readonly pipeline: pipelines.CodePipeline;
+  /** The artifact stores in the other regions the pipeline deploys to (one stack each, tooling account). */
+  public readonly regionStacks: PipelineRegionStack[];
   /** The synth step's build logs. */
   public readonly buildLogGroup: logs.LogGroup;
 
@@ -81,24 +82,23 @@ export class PipelineStack extends Stack {
     this.validateStages(props);
     const prefix = `${config.projectName}/pipeline`;
 
-    this.artifactKey = new kms.Key(this, 'ArtifactKey', {
-      alias: `alias/${prefix}/artifacts`,
-      description: `${prefix}: pipeline artifacts, build logs, notifications`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
+    const store = new PipelineArtifactStore(this, 'Artifacts', { keyAlias: `alias/${prefix}/artifacts` });
+    this.artifactKey = store.key;
+    this.artifactBucket = store.bucket;
+    this.accessLogsBucket = store.accessLogsBucket;
+    // CodePipeline needs an artifact store in every region it deploys to: our own, fully governed, per extra region.
+    const regions = [...new Set(config.environments.map((e) => e.region))].filter((r) => r !== cfg.region);
+    this.regionStacks = regions.map((region) => {
+      const stack = new PipelineRegionStack(scope, `${id}-${region}`, {
+        env: { account: cfg.account, region },
+        stackName: `${config.projectName}-pipeline-${region}`,
+        description: `${config.projectName} delivery pipeline: artifact store in ${region}`,
+        keyAlias: `alias/${prefix}/artifacts-replica`,
+        terminationProtection: true,
+      });
+      this.addDependency(stack);
+      return stack;
     });
-    allowServiceKeyUse(this.artifactKey);
-    this.accessLogsBucket = new SecureBucket(this, 'AccessLogsBucket', {
-      purpose: 'access-logs',
-      expirationDays: 365,
-    }).bucket;
-    this.artifactBucket = new SecureBucket(this, 'ArtifactBucket', {
-      purpose: 'artifacts',
-      encryptionKey: this.artifactKey,
-      accessLogsBucket: this.accessLogsBucket,
-      expirationDays: 365,
-    }).bucket;
     this.buildLogGroup = new logs.LogGroup(this, 'BuildLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: this.artifactKey,
@@ -134,7 +134,12 @@ export class PipelineStack extends Stack {
       synth,
       selfMutation: true,
       role: this.role,
-      artifactBucket: this.artifactBucket,
+      // One governed artifact bucket per region (CodePipeline takes either artifactBucket or this map, which then
+      // holds the pipeline's own region too).
+      crossRegionReplicationBuckets: {
+        [cfg.region]: this.artifactBucket,
+        ...Object.fromEntries(this.regionStacks.map((s) => [s.region, s.store.bucket as s3.IBucket])),
+      },
       codeBuildDefaults: {
         buildEnvironment: {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -158,7 +163,8 @@ export class PipelineStack extends Stack {
     const sourceAction = this.renderTrigger(cfg);
     this.allowConnection(sourceAction, cfg.connectionArn);
     this.renderNotifications();
-    acknowledgePipelineFindings(this, this.artifactBucket);
+    if (this.regionStacks.length > 0) this.confineKeyUseToArtifactKeys(prefix);
+    acknowledgePipelineFindings(this, this.artifactBucket, this.regionStacks);
   }
 
   /** Before the environment: image gate, then the approval where configured; after it: endpoint gate. */
@@ -230,6 +236,23 @@ export class PipelineStack extends Stack {
         sid: 'UseSourceConnection',
         actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
         resources: [connectionArn, twin],
+      }),
+    );
+  }
+
+  /**
+   * For a key in another region, aws-cdk-lib grants the pipeline role KMS use on "*" (it cannot name a key ARN across
+   * regions). The key policies name the role, so this is more than it needs: deny KMS use on every key that carries
+   * none of the pipeline's artifact-key aliases.
+   */
+  private confineKeyUseToArtifactKeys(prefix: string) {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyPipelineArtifactKeys',
+        effect: iam.Effect.DENY,
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        resources: ['*'],
+        conditions: { 'ForAllValues:StringNotLike': { 'kms:ResourceAliases': `alias/${prefix}/artifacts*` } },
       }),
     );
   }
