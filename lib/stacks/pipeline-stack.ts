@@ -96,7 +96,7 @@ export class PipelineStack extends Stack {
         keyAlias: `alias/${prefix}/artifacts-replica`,
         terminationProtection: true,
       });
-      this.addDependency(stack);
+      this.addStackDependency(stack);
       return stack;
     });
     this.buildLogGroup = new logs.LogGroup(this, 'BuildLogs', {
