@@ -37,6 +37,35 @@ export function synthCommands(configFile?: string): string[] {
   ];
 }
 
+interface DeliveryPipelineProps extends pipelines.CodePipelineProps {
+  /** Called once at the start of the just-in-time build: adds the stages. */
+  readonly beforeBuild: () => void;
+  /** Called once, right after the underlying CodePipeline has been built. */
+  readonly afterBuild: () => void;
+}
+
+/**
+ * CDK Pipelines' CodePipeline, built just in time (at synthesis, by CDK Pipelines' own aspect) with hooks around the
+ * build. `addStage()` synthesizes a stage on the spot, and a stage synthesized while the app is still being built
+ * keeps a stale template of anything changed later (escape hatches, aspects): the MLOPS pack, which reads the
+ * written templates, would then judge that stale copy. So stages are added at build time, not in the constructor.
+ */
+class DeliveryPipeline extends pipelines.CodePipeline {
+  private readonly hooks: Pick<DeliveryPipelineProps, 'beforeBuild' | 'afterBuild'>;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    const { beforeBuild, afterBuild, ...rest } = props;
+    super(scope, id, rest);
+    this.hooks = { beforeBuild, afterBuild };
+  }
+
+  protected override doBuildPipeline(): void {
+    this.hooks.beforeBuild();
+    super.doBuildPipeline();
+    this.hooks.afterBuild();
+  }
+}
+
 export interface PipelineStackProps extends StackProps {
   readonly config: MlopsConfig;
   /** The config's pipeline block. */
@@ -128,7 +157,9 @@ export class PipelineStack extends Stack {
     });
     synth.addOutputDirectory(REPORTS_DIRECTORY);
 
-    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+    this.pipeline = new DeliveryPipeline(this, 'Pipeline', {
+      beforeBuild: () => props.stages.forEach((stage) => this.addEnvironment(stage, config)),
+      afterBuild: () => this.completeBuiltPipeline(cfg, prefix),
       pipelineName: `${config.projectName}-delivery`,
       pipelineType: codepipeline.PipelineType.V2,
       synth,
@@ -156,10 +187,11 @@ export class PipelineStack extends Stack {
       publishAssetsInParallel: false,
     });
 
-    for (const stage of props.stages) this.addEnvironment(stage, config);
+    // Stages, gates and the CodePipeline itself are added just in time, at synthesis (see DeliveryPipeline).
+  }
 
-    // Everything below needs the built pipeline: CDK Pipelines creates the CodePipeline lazily.
-    this.pipeline.buildPipeline();
+  /** Everything that needs the built pipeline; runs right after CDK Pipelines has built it. */
+  private completeBuiltPipeline(cfg: PipelineConfig, prefix: string) {
     const sourceAction = this.renderTrigger(cfg);
     this.allowConnection(sourceAction, cfg.connectionArn);
     this.renderNotifications();
