@@ -1,5 +1,6 @@
 /** The optional `pipeline` block: defaults, and every bad value rejected with the field, the value and the fix. */
-import { ConfigError, configFileArgument, parseConfig } from '../../lib/config/loader';
+import { configFileArgument, parseConfig } from '../../lib/config/loader';
+import { problemsOf } from '../helpers/config-problems';
 import { defaultConfigDocument } from '../helpers/app';
 
 type Doc = { pipeline: Record<string, unknown>; [k: string]: unknown };
@@ -8,16 +9,6 @@ function withPipeline(edit: (pipeline: Record<string, unknown>) => void): unknow
   const doc = defaultConfigDocument() as Doc;
   edit(doc.pipeline);
   return doc;
-}
-
-function problemsOf(doc: unknown) {
-  try {
-    parseConfig(doc, 'test');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const context = (value: unknown) => ({ node: { tryGetContext: (k: string) => (k === 'config' ? value : undefined) } });

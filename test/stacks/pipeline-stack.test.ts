@@ -213,7 +213,7 @@ describe('PipelineStack: gates, approvals and deployments per environment', () =
     });
   });
 
-  test('the pipeline role may assume exactly the gate roles of the environments (and its own action roles)', () => {
+  test('the pipeline role (fixed name, trusted by CodePipeline) may assume each environment’s gate role', () => {
     const assumed = JSON.stringify(
       Object.values(def.template.findResources('AWS::IAM::Policy')).filter((p) =>
         JSON.stringify(p).includes('mlops-staging-pipeline-gate'),
