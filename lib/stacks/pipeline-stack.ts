@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -35,6 +36,17 @@ export function synthCommands(configFile?: string): string[] {
     // The security reports (SARIF, Markdown, HTML) of this very synth, kept as a pipeline artifact.
     `npm run report -- --assembly cdk.out --out ${REPORTS_DIRECTORY}/security`,
   ];
+}
+
+/** The version of the aws-cdk CLI package this repository installs (a devDependency). */
+function installedCdkCliVersion(): string {
+  try {
+    return (createRequire(__filename)('aws-cdk/package.json') as { version: string }).version;
+  } catch (err) {
+    throw new Error(
+      `PipelineStack: cannot read the installed aws-cdk CLI version (${(err as Error).message}); install aws-cdk as a devDependency (npm ci) or pass cliVersion`,
+    );
+  }
 }
 
 interface DeliveryPipelineProps extends pipelines.CodePipelineProps {
@@ -77,6 +89,12 @@ export interface PipelineStackProps extends StackProps {
    * @default - the default config embedded in cdk.json
    */
   readonly configFile?: string;
+  /**
+   * CDK CLI version the self-mutation step installs.
+   * @default - the aws-cdk version installed in this repository (pinned by its package-lock.json), so the pipeline
+   *   deploys itself with the CLI the synth used, not whatever is latest on the registry that day
+   */
+  readonly cliVersion?: string;
   /**
    * How long the synth step's build logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
@@ -164,6 +182,7 @@ export class PipelineStack extends Stack {
       pipelineType: codepipeline.PipelineType.V2,
       synth,
       selfMutation: true,
+      cliVersion: props.cliVersion ?? installedCdkCliVersion(),
       role: this.role,
       // One governed artifact bucket per region (CodePipeline takes either artifactBucket or this map, which then
       // holds the pipeline's own region too).

@@ -6,6 +6,8 @@
  * here is deployed: the template is the proof. The gate's run-time path (the checker answering a CodePipeline job
  * from a role assumed across accounts) runs against moto in test/integration/pipeline-gate.test.ts.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parsePipelineParameters } from '../../lambda/compliance-checker/events';
@@ -255,6 +257,16 @@ describe('PipelineStack: synth step', () => {
     const artifacts = JSON.stringify(spec().artifacts);
     expect(artifacts).toContain('"base-directory":"cdk.out"');
     expect(artifacts).toContain('"base-directory":"reports"');
+  });
+
+  test('the self-mutation step installs the CDK CLI version this repository pins, not the latest', () => {
+    const version = (
+      JSON.parse(readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { version: string }>;
+      }
+    ).packages['node_modules/aws-cdk']!.version;
+    expect(JSON.stringify(def.template.toJSON())).toContain(`npm install -g aws-cdk@${version}`);
+    expect(JSON.stringify(def.template.toJSON())).not.toContain('aws-cdk@2\\"');
   });
 
   test('passes a config file given at deploy time on to the synth in the pipeline', () => {
