@@ -270,6 +270,7 @@ describe('pipeline gate across accounts against moto_server', () => {
     expect(results.commandCalls(PutJobSuccessResultCommand)).toHaveLength(0);
     expect(failureMessage()).toEqual([expect.stringMatching(/^Compliance gate failed: .*MLOPS-IMG-1/s)]);
     expect(failureMessage()[0]).toContain('fraud-xgb');
+    expect(failureMessage()[0]).toMatch(/What to do \(MLOPS-IMG-1\): Rebuild the image on a patched base/);
   });
 
   test('endpoint gate: judges the environment’s endpoint after deployment, failing closed on what moto drops', async () => {
@@ -288,5 +289,6 @@ describe('pipeline gate across accounts against moto_server', () => {
     // WHEN / THEN
     expect(await run(app.endpointGate, 'job-wrong-account')).toMatchObject({ passed: false });
     expect(failureMessage()[0]).toMatch(/Named resource\(s\) not found: .*mlops-staging-fraud-xgb/);
+    expect(failureMessage()[0]).toMatch(/What to do: push the image tag .* or deploy the environment/);
   });
 });
