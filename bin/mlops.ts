@@ -4,13 +4,14 @@
  * `npx cdk synth` (default config from cdk.json) or `npx cdk synth -c config=path/to/config.json`.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig } from '../lib/config/loader';
+import { ConfigError, configFileArgument, loadConfig } from '../lib/config/loader';
 import { buildApp, builtinCfnValidation } from '../lib/app';
 import { failOnOpenWarnings } from '../lib/nag/gate';
 
 const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
 try {
-  buildApp(app, loadConfig(app));
+  const config = loadConfig(app);
+  buildApp(app, config, config.pipeline ? { configFile: configFileArgument(app) } : {});
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

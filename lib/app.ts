@@ -1,9 +1,12 @@
-import { App, IStackSynthesizer } from 'aws-cdk-lib';
+import { App, IStackSynthesizer, Tags } from 'aws-cdk-lib';
 import { compliancePolicy } from './config/loader';
-import { MlopsConfig } from './config/schema';
+import { EnvironmentConfig, MlopsConfig } from './config/schema';
 import { registerPolicyPacks } from './nag/packs';
 import { addGithubOidcStacks } from './stacks/github-oidc-stack';
-import { MlopsEnvironment } from './stacks/mlops-environment';
+import { MlopsEnvironment, MlopsStage } from './stacks/mlops-environment';
+import { PipelineStack } from './stacks/pipeline-stack';
+import { mostSensitive } from './stacks/platform-stack';
+import { TAGS } from './policy/facts';
 
 export interface BuildOptions {
   /**
@@ -16,23 +19,50 @@ export interface BuildOptions {
    * @default true
    */
   readonly policyPacks?: boolean;
+  /**
+   * The config file the app was given (`-c config=<file>`), relative to the repository: the pipeline's synth step
+   * synthesizes with the same one.
+   * @default - the default config embedded in cdk.json
+   */
+  readonly configFile?: string;
 }
 
-/** Builds the whole app from a validated config: one environment (platform + model stacks) each, policy packs on the app. */
+/**
+ * Builds the whole app from a validated config: one environment (platform + model stacks) each, policy packs on the
+ * app. With a `pipeline` block the environments are the pipeline's stages (same paths and templates) and the
+ * PipelineStack delivers them; without one they are plain constructs deployed with `cdk deploy`.
+ */
 export function buildApp(app: App, config: MlopsConfig, opts: BuildOptions = {}) {
   const policy = compliancePolicy(config);
   const packs = (opts.policyPacks ?? true) ? registerPolicyPacks(app, { policy }) : [];
-  const environments = config.environments.map(
-    (environment) =>
-      new MlopsEnvironment(app, environment.name, {
-        config,
-        environment,
-        policy,
-        ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}),
-      }),
-  );
-  const githubOidc = addGithubOidcStacks(app, config);
-  return { policy, packs, environments, githubOidc };
+  const props = (environment: EnvironmentConfig) => ({
+    config,
+    environment,
+    policy,
+    ...(opts.synthesizer ? { synthesizer: opts.synthesizer } : {}),
+  });
+  if (!config.pipeline) {
+    const environments = config.environments.map((e) => new MlopsEnvironment(app, e.name, props(e)));
+    return { policy, packs, environments, githubOidc: addGithubOidcStacks(app, config) };
+  }
+  const stages = config.environments.map((e) => new MlopsStage(app, e.name, props(e)));
+  const pipeline = new PipelineStack(app, 'Pipeline', {
+    env: { account: config.pipeline.account, region: config.pipeline.region },
+    stackName: `${config.projectName}-pipeline`,
+    description: `${config.projectName} delivery pipeline: ${config.pipeline.repository}@${config.pipeline.branch} to ${config.environments.map((e) => e.name).join(', ')}`,
+    terminationProtection: true,
+    config,
+    pipeline: config.pipeline,
+    stages,
+    ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
+  });
+  for (const stack of [pipeline, ...pipeline.regionStacks]) {
+    for (const [k, v] of Object.entries(config.tags)) Tags.of(stack).add(k, v);
+    Tags.of(stack).add('Project', config.projectName);
+    // Artifacts hold the synthesized environments and their reports: classified like the most sensitive model.
+    Tags.of(stack).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
+  }
+  return { policy, packs, environments: stages, pipeline, githubOidc: addGithubOidcStacks(app, config) };
 }
 
 /**

@@ -48,6 +48,7 @@ import {
 import { mapLimit } from '../shared/clients';
 import { awsErrorName, isAccessDenied, isNotFound } from '../shared/errors';
 import { Logger } from '../shared/logger';
+import type { GateImage } from '../../lib/contracts/pipeline-gate';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -79,11 +80,8 @@ export interface CollectResult {
   readonly notFound: NotFound[];
 }
 
-export interface ImageTarget {
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
+/** An image named by a pipeline gate: the contract the pipeline's UserParameters are written with. */
+export type ImageTarget = GateImage;
 
 /** Named resources to collect (pipeline gate, Config change event). */
 export interface Targets {

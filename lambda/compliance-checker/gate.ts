@@ -3,6 +3,7 @@
  * `failOn`, on any named resource it could not read (compliance unproven), and on any named resource that does not
  * exist (the pipeline asked to gate something that is not there).
  */
+import { ruleById } from '../../lib/policy/catalogue';
 import { Finding, RuleSeverity } from '../../lib/policy/rule';
 import { NotFound, ScanError } from './collect';
 import { truncate } from './config-rule';
@@ -43,19 +44,28 @@ export function gateDecision(
   }
   const ruleIds = [...new Set(failing.map((f) => f.ruleId))].sort();
   const parts: string[] = [];
+  // What to do comes right after each headline, before the details, so truncation never cuts it off.
   if (failing.length > 0) {
     parts.push(
       `Compliance gate failed: ${failing.length} NON_COMPLIANT finding(s) at or above ${failOn}, rules [${ruleIds.join(', ')}]:`,
     );
+    for (const id of ruleIds)
+      parts.push(`What to do (${id}): ${ruleById(id)?.remediation ?? 'see the rule catalogue'}`);
     for (const f of failing)
       parts.push(`${f.ruleId} (${f.severity}) on ${f.resourceName ?? f.resourceId}: ${f.reason}`);
   }
   if (errors.length > 0) {
     parts.push(`Could not read ${errors.length} resource(s), so compliance is unproven:`);
+    parts.push(
+      "What to do: on AccessDenied give the compliance checker's role read access to them; on throttling or a service error retry the stage. The gate never passes what it could not read.",
+    );
     for (const e of errors) parts.push(`${e.resourceKind} ${e.resource}: ${e.operation} ${e.code}`);
   }
   if (notFound.length > 0) {
     parts.push(`Named resource(s) not found: ${notFound.map((n) => `${n.resourceKind} ${n.resource}`).join(', ')}`);
+    parts.push(
+      'What to do: push the image tag to the environment’s ECR repository or deploy the environment before this gate, or correct the names in the config; then retry the stage.',
+    );
   }
   return { passed: false, failing, message: truncate(parts.join('\n'), MAX_FAILURE_MESSAGE) };
 }

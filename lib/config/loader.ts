@@ -4,12 +4,12 @@
  * context or config files.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, normalize, resolve } from 'node:path';
 import { z } from 'zod';
 import { CompliancePolicy } from '../policy/context';
 import { TAGS } from '../policy/facts';
 import { isRegionAllowed } from '../policy/rules/residency';
-import { ConfigSchema, MlopsConfig } from './schema';
+import { ConfigSchema, MlopsConfig, PipelineConfig } from './schema';
 
 /** Context key a user sets to a config file path: `cdk synth -c config=path/to/file.json`. */
 export const CONFIG_CONTEXT_KEY = 'config';
@@ -154,6 +154,29 @@ function crossFieldProblems(cfg: MlopsConfig): ConfigProblem[] {
       );
     }
   });
+  if (cfg.pipeline) out.push(...pipelineProblems(cfg.pipeline, cfg));
+  return out;
+}
+
+/** The pipeline block's cross-field rules: residency of the tooling region, a connection the pipeline can use. */
+function pipelineProblems(pipeline: PipelineConfig, cfg: MlopsConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (!isRegionAllowed(pipeline.region, cfg.compliance)) {
+    out.push({
+      path: 'pipeline.region',
+      received: pipeline.region,
+      message: `region is outside compliance.allowedRegions [${cfg.compliance.allowedRegions.join(', ')}] (data residency: the pipeline's artifacts hold the synthesized environments and reports); run the pipeline in an allowed region or extend the list after legal review`,
+    });
+  }
+  // arn:<partition>:<service>:<region>:<account>:connection/<id>; the schema has checked the shape.
+  const [, , , connRegion, connAccount] = pipeline.connectionArn.split(':');
+  if (connAccount !== pipeline.account || connRegion !== pipeline.region) {
+    out.push({
+      path: 'pipeline.connectionArn',
+      received: pipeline.connectionArn,
+      message: `the connection must belong to the tooling account and region (${pipeline.account}, ${pipeline.region}) the pipeline runs in; create the connection there, or set pipeline.account and pipeline.region to where it is`,
+    });
+  }
   return out;
 }
 
@@ -214,6 +237,26 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
     ]);
   }
   return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`);
+}
+
+/**
+ * The config file given with `-c config=<file>`, for the pipeline's synth step to pass on. It must be a path inside the
+ * repository (relative, no `..`), because the pipeline synthesizes from a fresh checkout.
+ */
+export function configFileArgument(app: ContextReader): string | undefined {
+  const file = app.node.tryGetContext(CONFIG_CONTEXT_KEY);
+  if (typeof file !== 'string' || file.length === 0) return undefined;
+  if (isAbsolute(file) || normalize(file).split(/[\\/]/).includes('..')) {
+    throw new ConfigError('cdk context', [
+      {
+        path: CONFIG_CONTEXT_KEY,
+        received: file,
+        message:
+          'the pipeline synthesizes from a checkout of the repository: pass the config file as a path relative to the repository root, e.g. -c config=config/prod.json',
+      },
+    ]);
+  }
+  return normalize(file);
 }
 
 /** The policy the rules judge against, derived from the config. */

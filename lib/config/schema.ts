@@ -238,6 +238,62 @@ export const GithubSchema = z
   })
   .strict();
 
+/** A git branch name as git allows it (no spaces, no `..`, no leading `-`). */
+const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/;
+/** A CodePipeline V2 trigger file-path glob (at most 8 per list). */
+const filePathGlobs = z
+  .array(z.string().min(1).max(255))
+  .max(8, 'CodePipeline allows at most 8 file-path globs per list');
+
+/** Changes that start the pipeline by default: code, config and baselines; documentation alone does not. */
+const DEFAULT_TRIGGER_PATHS = {
+  include: [
+    'bin/**',
+    'lib/**',
+    'lambda/**',
+    'baselines/**',
+    'config/**',
+    'cdk.json',
+    'package.json',
+    'package-lock.json',
+  ],
+  exclude: ['**/*.md'],
+} as const;
+
+/**
+ * The delivery pipeline (optional): a CodePipeline V2 in the tooling account that a push to `branch` starts, and that
+ * carries the change through the gates to every environment in config order.
+ */
+export const PipelineSchema = z
+  .object({
+    /** Tooling account the pipeline lives in (environments live in their own accounts). */
+    account: z.string().regex(ACCOUNT, 'must be a 12-digit AWS account id'),
+    /** Tooling region; data-residency rules apply (compliance.allowedRegions). */
+    region: regionField,
+    /** CodeConnections (`arn:aws:codeconnections:...`) or older CodeStar Connections ARN of the GitHub connection. */
+    connectionArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+        'must be a connection ARN such as arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid> (create it in the console: Developer Tools > Settings > Connections)',
+      ),
+    /** Source repository as `owner/name`. */
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be a repository as owner/name, e.g. example-org/mlops'),
+    /** The only branch whose pushes start the pipeline (pull requests are checked in CI, never deployed). */
+    branch: z.string().regex(BRANCH, 'must be a git branch name such as main').default('main'),
+    /** Which changed files start the pipeline. */
+    filePaths: z
+      .object({
+        include: filePathGlobs.min(1).default([...DEFAULT_TRIGGER_PATHS.include]),
+        exclude: filePathGlobs.default([...DEFAULT_TRIGGER_PATHS.exclude]),
+      })
+      .strict()
+      .default({ include: [...DEFAULT_TRIGGER_PATHS.include], exclude: [...DEFAULT_TRIGGER_PATHS.exclude] }),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     projectName: nameField('projectName'),
@@ -250,6 +306,8 @@ export const ConfigSchema = z
     alarmEmail: z.string().email().optional(),
     /** GitHub OIDC provider and roles for the image and deploy workflows (optional). */
     github: GithubSchema.optional(),
+    /** The delivery pipeline; absent: no pipeline, environments are deployed with `cdk deploy`. */
+    pipeline: PipelineSchema.optional(),
   })
   .strict();
 
@@ -263,5 +321,6 @@ export type ThresholdsConfig = z.infer<typeof ThresholdsSchema>;
 export type FeatureConfig = z.infer<typeof FeatureSchema>;
 export type VpcConfig = z.infer<typeof VpcSchema>;
 export type GithubConfig = z.infer<typeof GithubSchema>;
+export type PipelineConfig = z.infer<typeof PipelineSchema>;
 
 export { TAGS };

@@ -118,6 +118,18 @@ export class SecureBucket extends Construct {
         eventBridgeConfiguration: { eventBridgeEnabled: true },
       };
     }
+    if (!props.encryptionKey) {
+      // Only the access-log bucket gets here (checked above).
+      acknowledgeAll(
+        this.bucket,
+        (['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const).map((pack) => ({
+          pack,
+          id: `${pack}-S3DefaultEncryptionKMS`,
+          reason:
+            'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs are encrypted at rest with SSE-S3 (AES-256).',
+        })),
+      );
+    }
     acknowledgeAll(
       this.bucket,
       ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({

@@ -17,64 +17,94 @@ export interface MlopsEnvironmentProps {
   readonly synthesizer?: () => IStackSynthesizer;
 }
 
+/** The stacks of one environment, however they are grouped (a construct for `cdk deploy`, a Stage for the pipeline). */
+export interface EnvironmentStacks {
+  readonly platform: PlatformStack;
+  readonly modelStacks: ModelEndpointStack[];
+}
+
 /**
- * One environment: its PlatformStack and one ModelEndpointStack per model.
- *
- * A plain construct, not a Stage, so that the stacks are top-level in the cloud assembly: `cdk synth` with no
- * arguments selects (and so validates, failing on findings) only top-level stacks; stacks inside a Stage would
- * be synthesized but never checked. Pipelines that want a Stage use MlopsStage below, which wraps this.
+ * Builds one environment's PlatformStack and ModelEndpointStacks as direct children of `scope`, and tags them. The one
+ * definition of an environment: MlopsEnvironment and MlopsStage both call it, so a stack has the same construct
+ * path, logical ids and template whichever way it is deployed.
  */
-export class MlopsEnvironment extends Construct {
-  public readonly platform: PlatformStack;
-  public readonly modelStacks: ModelEndpointStack[] = [];
+function buildEnvironmentStacks(scope: Construct, props: MlopsEnvironmentProps): EnvironmentStacks {
+  const { config, environment, policy } = props;
+  const env = { account: environment.account, region: environment.region };
+  const synth = () => (props.synthesizer ? { synthesizer: props.synthesizer() } : {});
+  const base = `${config.projectName}-${environment.name}`;
 
-  constructor(scope: Construct, id: string, props: MlopsEnvironmentProps) {
-    super(scope, id);
-    const { config, environment, policy } = props;
-    const env = { account: environment.account, region: environment.region };
-    const synth = () => (props.synthesizer ? { synthesizer: props.synthesizer() } : {});
-    const base = `${config.projectName}-${environment.name}`;
-
-    this.platform = new PlatformStack(this, 'Platform', {
+  const platform = new PlatformStack(scope, 'Platform', {
+    env,
+    config,
+    environment,
+    policy,
+    ...synth(),
+    stackName: `${base}-platform`,
+    description: `${config.projectName} MLOps platform for ${environment.name}: keys, buckets, repositories, alerts`,
+    terminationProtection: environment.production,
+  });
+  const modelStacks: ModelEndpointStack[] = [];
+  for (const model of config.models) {
+    const stack = new ModelEndpointStack(scope, `Model-${model.name}`, {
       env,
       config,
       environment,
-      policy,
+      model,
+      platform,
       ...synth(),
-      stackName: `${base}-platform`,
-      description: `${config.projectName} MLOps platform for ${environment.name}: keys, buckets, repositories, alerts`,
+      stackName: `${base}-${model.name}`,
+      description: `${config.projectName} ${environment.name}: SageMaker endpoint for ${model.name}`,
       terminationProtection: environment.production,
     });
-    for (const model of config.models) {
-      const stack = new ModelEndpointStack(this, `Model-${model.name}`, {
-        env,
-        config,
-        environment,
-        model,
-        platform: this.platform,
-        ...synth(),
-        stackName: `${base}-${model.name}`,
-        description: `${config.projectName} ${environment.name}: SageMaker endpoint for ${model.name}`,
-        terminationProtection: environment.production,
-      });
-      stack.addStackDependency(this.platform);
-      this.modelStacks.push(stack);
-    }
+    stack.addStackDependency(platform);
+    modelStacks.push(stack);
+  }
 
-    for (const [k, v] of Object.entries(config.tags)) Tags.of(this).add(k, v);
-    Tags.of(this).add(TAGS.ENVIRONMENT, environment.name);
-    Tags.of(this).add('Project', config.projectName);
+  for (const [k, v] of Object.entries(config.tags)) Tags.of(scope).add(k, v);
+  Tags.of(scope).add(TAGS.ENVIRONMENT, environment.name);
+  Tags.of(scope).add('Project', config.projectName);
+  return { platform, modelStacks };
+}
+
+/**
+ * One environment: its PlatformStack and one ModelEndpointStack per model.
+ *
+ * A plain construct, not a Stage, so that the stacks are top-level in the cloud assembly: `cdk deploy 'staging/*'`
+ * and `cdk synth` with no arguments see them. Used when the config has no pipeline; with a pipeline, the same
+ * stacks are built by MlopsStage below (same construct paths, same templates).
+ */
+export class MlopsEnvironment extends Construct implements EnvironmentStacks {
+  public readonly platform: PlatformStack;
+  public readonly modelStacks: ModelEndpointStack[];
+
+  constructor(scope: Construct, id: string, props: MlopsEnvironmentProps) {
+    super(scope, id);
+    ({ platform: this.platform, modelStacks: this.modelStacks } = buildEnvironmentStacks(this, props));
   }
 }
 
 export interface MlopsStageProps extends StageProps, MlopsEnvironmentProps {}
 
-/** The same environment as a deployable Stage, for CDK Pipelines. */
-export class MlopsStage extends Stage {
-  public readonly environment: MlopsEnvironment;
+/**
+ * The same environment as a deployable Stage, for CDK Pipelines. Its stacks are direct children of the stage, so
+ * with the stage created under the app with the environment's name, construct paths (`staging/Platform/...`) and
+ * stack names are those of MlopsEnvironment. The stage's env is the environment's account and region.
+ */
+export class MlopsStage extends Stage implements EnvironmentStacks {
+  public readonly platform: PlatformStack;
+  public readonly modelStacks: ModelEndpointStack[];
+  /** The environment this stage deploys. */
+  public readonly environmentConfig: EnvironmentConfig;
 
   constructor(scope: Construct, id: string, props: MlopsStageProps) {
-    super(scope, id, props);
-    this.environment = new MlopsEnvironment(this, 'Environment', props);
+    super(scope, id, { env: { account: props.environment.account, region: props.environment.region }, ...props });
+    this.environmentConfig = props.environment;
+    ({ platform: this.platform, modelStacks: this.modelStacks } = buildEnvironmentStacks(this, props));
+  }
+
+  /** The SageMaker endpoints this stage deploys (the endpoint gate judges them after deployment). */
+  public get endpointNames(): string[] {
+    return this.modelStacks.map((s) => s.endpoint.endpointName);
   }
 }

@@ -1,10 +1,12 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, MlopsConfig } from '../config/schema';
+import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
+import { gateNames } from '../contracts/pipeline-gate';
 import { ComplianceChecker } from '../constructs/compliance-checker';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { allowServiceKeyUse } from '../constructs/key-grants';
@@ -49,6 +51,11 @@ export class PlatformStack extends Stack {
   public readonly alertTopic: sns.Topic;
   /** Judges live resources against the catalogue: on a schedule, as AWS Config rules and as a pipeline gate. */
   public readonly complianceChecker: ComplianceChecker;
+  /**
+   * The role the delivery pipeline's gate actions run as in this account (invoke the compliance checker, nothing
+   * else), trusted by the tooling account's pipeline role alone. Only when the config has a pipeline.
+   */
+  public readonly pipelineGateRole?: iam.Role;
   /** Model image repositories by repository name. */
   public readonly repositories = new Map<string, ModelRepository>();
 
@@ -75,14 +82,6 @@ export class PlatformStack extends Stack {
       purpose: 'access-logs',
       expirationDays: 365,
     }).bucket;
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const) {
-      acknowledge(this.accessLogsBucket, {
-        pack,
-        id: `${pack}-S3DefaultEncryptionKMS`,
-        reason:
-          'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs are encrypted at rest with SSE-S3 (AES-256).',
-      });
-    }
 
     const bucketName = (purpose: string) => {
       const name = `${config.projectName}-${environment.name}-${purpose}-${environment.account}-${environment.region}`;
@@ -162,14 +161,56 @@ export class PlatformStack extends Stack {
       encryptionKey: this.dataKey,
       alertTopic: this.alertTopic,
       configRules: environment.configRules,
+      // With a pipeline, the tooling account's gate actions reach the checker by this name.
+      ...(config.pipeline ? { functionName: gateNames.checkerFunction(config.projectName, environment.name) } : {}),
     });
+    if (config.pipeline) this.pipelineGateRole = this.renderPipelineGateRole(config, config.pipeline, environment);
 
     // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.
     Tags.of(this).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
   }
+
+  private renderPipelineGateRole(config: MlopsConfig, pipeline: PipelineConfig, environment: EnvironmentConfig) {
+    const pipelineRoleArn = `arn:${this.partition}:iam::${pipeline.account}:role/${gateNames.pipelineRole(config.projectName)}`;
+    // The account principal with a PrincipalArn condition, not the role ARN as principal: IAM would refuse the trust
+    // policy until the pipeline role exists, and would silently break it if the role were ever re-created.
+    const role = new iam.Role(this, 'PipelineGateRole', {
+      roleName: gateNames.gateRole(config.projectName, environment.name),
+      assumedBy: new iam.AccountPrincipal(pipeline.account).withConditions({
+        ArnEquals: { 'aws:PrincipalArn': pipelineRoleArn },
+      }),
+      description: `Compliance gate of the ${config.projectName} delivery pipeline (${pipeline.account}): invokes the compliance checker`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    const policy = new iam.ManagedPolicy(this, 'PipelineGatePolicy', {
+      description: 'The pipeline gate may invoke the compliance checker and nothing else',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'InvokeComplianceChecker',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.complianceChecker.handler.functionArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'FindFunctionForCodePipeline',
+          // CodePipeline's Lambda invoke action lists functions; ListFunctions has no resource-level permissions.
+          actions: ['lambda:ListFunctions'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledge(policy, {
+      pack: 'AwsSolutions',
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "lambda:ListFunctions only, which CodePipeline's Lambda invoke action calls and which has no resource-level permissions; invoking is limited to the compliance checker.",
+    });
+    return role;
+  }
 }
 
-function mostSensitive(config: MlopsConfig): string {
+/** The most sensitive DataClassification among the models: what shared platform and pipeline resources carry. */
+export function mostSensitive(config: MlopsConfig): string {
   const order = config.compliance.dataClassifications;
   return config.models.map((m) => m.dataClassification).reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a));
 }

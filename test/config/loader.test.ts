@@ -1,15 +1,6 @@
-import { ConfigError, compliancePolicy, loadConfig, parseConfig } from '../../lib/config/loader';
+import { compliancePolicy, loadConfig, parseConfig } from '../../lib/config/loader';
+import { problemsOf } from '../helpers/config-problems';
 import { defaultConfigDocument } from '../helpers/app';
-
-function problemsOf(doc: unknown): { path: string; received: unknown; message: string }[] {
-  try {
-    parseConfig(doc, 'test');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** A deep copy of the embedded default config, edited by `edit`. */
 function withEdit(edit: (doc: any) => void): unknown {

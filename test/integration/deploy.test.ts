@@ -26,7 +26,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack, Stage } from 'aws-cdk-lib';
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeRepositoriesCommand, ECRClient, ListTagsForResourceCommand as EcrListTags } from '@aws-sdk/client-ecr';
 import {
@@ -266,7 +266,8 @@ describe('local deploy to moto_server (staging: PlatformStack + ModelEndpointSta
 
     // The moto variant of each template, written over the assembly's copy so `cdk deploy` publishes it.
     for (const stack of [platformStack, modelStack]) {
-      const file = join(outdir, stack.templateFile);
+      // Relative to the stack's own assembly: with a pipeline configured, environments are nested stages.
+      const file = join(Stage.of(stack)?.outdir ?? outdir, stack.templateFile);
       const original = JSON.parse(readFileSync(file, 'utf8')) as Template;
       templates.set(stack.stackName, original);
       const variant = motoVariant(original);

@@ -1,0 +1,342 @@
+import { createRequire } from 'node:module';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { MlopsConfig, PipelineConfig } from '../config/schema';
+import { endpointGateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
+import { ComplianceGateStep } from './compliance-gate-step';
+import { MlopsStage } from './mlops-environment';
+import { PipelineArtifactStore, PipelineRegionStack } from './pipeline-artifacts';
+import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
+
+/** Directory (relative to the repository) whose files become the `reports` artifact of every run. */
+export const REPORTS_DIRECTORY = 'reports';
+/**
+ * What the synth step runs, in order. Report writers (security reports, SBOMs) write into REPORTS_DIRECTORY, which
+ * the pipeline keeps as its own artifact. The full test suite (emulator, terraform, chromium) runs on every pull
+ * request in GitHub Actions before a change can reach the branch; the pipeline re-checks what it ships.
+ */
+export function synthCommands(configFile?: string): string[] {
+  const configArg = configFile ? ` -c config=${configFile}` : '';
+  return [
+    'npm ci --no-audit --no-fund',
+    // Type-check, eslint, prettier.
+    'npm run lint',
+    // All six policy packs; any open finding (error or warning) fails the step and stops the pipeline.
+    `npx cdk synth${configArg}`,
+    // The security reports (SARIF, Markdown, HTML) of this very synth, kept as a pipeline artifact.
+    `npm run report -- --assembly cdk.out --out ${REPORTS_DIRECTORY}/security`,
+    // CycloneDX SBOMs of the production dependencies and of every Lambda bundle this synth ships.
+    `npm run sbom -- --out ${REPORTS_DIRECTORY}/sbom`,
+  ];
+}
+
+/** The version of the aws-cdk CLI package this repository installs (a devDependency). */
+function installedCdkCliVersion(): string {
+  try {
+    return (createRequire(__filename)('aws-cdk/package.json') as { version: string }).version;
+  } catch (err) {
+    throw new Error(
+      `PipelineStack: cannot read the installed aws-cdk CLI version (${(err as Error).message}); install aws-cdk as a devDependency (npm ci) or pass cliVersion`,
+    );
+  }
+}
+
+interface DeliveryPipelineProps extends pipelines.CodePipelineProps {
+  /** Called once at the start of the just-in-time build: adds the stages. */
+  readonly beforeBuild: () => void;
+  /** Called once, right after the underlying CodePipeline has been built. */
+  readonly afterBuild: () => void;
+}
+
+/**
+ * CDK Pipelines' CodePipeline, built just in time (at synthesis, by CDK Pipelines' own aspect) with hooks around the
+ * build. `addStage()` synthesizes a stage on the spot, and a stage synthesized while the app is still being built
+ * keeps a stale template of anything changed later (escape hatches, aspects): the MLOPS pack, which reads the
+ * written templates, would then judge that stale copy. So stages are added at build time, not in the constructor.
+ */
+class DeliveryPipeline extends pipelines.CodePipeline {
+  private readonly hooks: Pick<DeliveryPipelineProps, 'beforeBuild' | 'afterBuild'>;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    const { beforeBuild, afterBuild, ...rest } = props;
+    super(scope, id, rest);
+    this.hooks = { beforeBuild, afterBuild };
+  }
+
+  protected override doBuildPipeline(): void {
+    this.hooks.beforeBuild();
+    super.doBuildPipeline();
+    this.hooks.afterBuild();
+  }
+}
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: MlopsConfig;
+  /** The config's pipeline block. */
+  readonly pipeline: PipelineConfig;
+  /** The environments to deliver, in config order; each is one MlopsStage. */
+  readonly stages: readonly MlopsStage[];
+  /**
+   * Config file the synth step passes as `-c config=<file>`, relative to the repository root.
+   * @default - the default config embedded in cdk.json
+   */
+  readonly configFile?: string;
+  /**
+   * CDK CLI version the self-mutation step installs.
+   * @default - the aws-cdk version installed in this repository (pinned by its package-lock.json), so the pipeline
+   *   deploys itself with the CLI the synth used, not whatever is latest on the registry that day
+   */
+  readonly cliVersion?: string;
+  /**
+   * How long the synth step's build logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The delivery pipeline, in the tooling account: a self-mutating CodePipeline V2 that a push to the configured branch
+ * (and file paths) starts. Synth (CI, all policy packs, reports) -> per environment in config order: the image gate,
+ * a manual approval where configured, the deployment (MlopsStage), the endpoint gate. Gates are the environment's
+ * compliance checker, invoked in the target account through the gate role its PlatformStack creates.
+ */
+export class PipelineStack extends Stack {
+  /** Encrypts pipeline artifacts, build logs and the notification topic; rotated yearly. */
+  public readonly artifactKey: kms.Key;
+  public readonly artifactBucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.Bucket;
+  /** The pipeline's service role; its name is what the gate roles trust. */
+  public readonly role: iam.Role;
+  /** Pipeline and stage failed/succeeded notifications. */
+  public readonly notificationTopic: sns.Topic;
+  public readonly pipeline: pipelines.CodePipeline;
+  /** The artifact stores in the other regions the pipeline deploys to (one stack each, tooling account). */
+  public readonly regionStacks: PipelineRegionStack[];
+  /** The synth step's build logs. */
+  public readonly buildLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config, pipeline: cfg } = props;
+    this.validateStages(props);
+    const prefix = `${config.projectName}/pipeline`;
+
+    const store = new PipelineArtifactStore(this, 'Artifacts', { keyAlias: `alias/${prefix}/artifacts` });
+    this.artifactKey = store.key;
+    this.artifactBucket = store.bucket;
+    this.accessLogsBucket = store.accessLogsBucket;
+    // CodePipeline needs an artifact store in every region it deploys to: our own, fully governed, per extra region.
+    const regions = [...new Set(config.environments.map((e) => e.region))].filter((r) => r !== cfg.region);
+    this.regionStacks = regions.map((region) => {
+      const stack = new PipelineRegionStack(scope, `${id}-${region}`, {
+        env: { account: cfg.account, region },
+        stackName: `${config.projectName}-pipeline-${region}`,
+        description: `${config.projectName} delivery pipeline: artifact store in ${region}`,
+        keyAlias: `alias/${prefix}/artifacts-replica`,
+        terminationProtection: true,
+      });
+      this.addStackDependency(stack);
+      return stack;
+    });
+    this.buildLogGroup = new logs.LogGroup(this, 'BuildLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.artifactKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'PipelineRole', {
+      roleName: gateNames.pipelineRole(config.projectName),
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: `${config.projectName} delivery pipeline; the only principal the environments' gate roles trust`,
+    });
+    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      topicName: `${config.projectName}-pipeline-notifications`,
+      displayName: `${config.projectName} delivery pipeline`,
+      masterKey: this.artifactKey,
+      enforceSSL: true,
+    });
+
+    const source = pipelines.CodePipelineSource.connection(cfg.repository, cfg.branch, {
+      connectionArn: cfg.connectionArn,
+      actionName: 'Source',
+    });
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: source,
+      commands: synthCommands(props.configFile),
+      primaryOutputDirectory: 'cdk.out',
+    });
+    synth.addOutputDirectory(REPORTS_DIRECTORY);
+
+    this.pipeline = new DeliveryPipeline(this, 'Pipeline', {
+      beforeBuild: () => props.stages.forEach((stage) => this.addEnvironment(stage, config)),
+      afterBuild: () => this.completeBuiltPipeline(cfg, prefix),
+      pipelineName: `${config.projectName}-delivery`,
+      pipelineType: codepipeline.PipelineType.V2,
+      synth,
+      selfMutation: true,
+      cliVersion: props.cliVersion ?? installedCdkCliVersion(),
+      role: this.role,
+      // One governed artifact bucket per region (CodePipeline takes either artifactBucket or this map, which then
+      // holds the pipeline's own region too).
+      crossRegionReplicationBuckets: {
+        [cfg.region]: this.artifactBucket,
+        ...Object.fromEntries(this.regionStacks.map((s) => [s.region, s.store.bucket as s3.IBucket])),
+      },
+      codeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.MEDIUM,
+          privileged: false,
+        },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: 22, python: '3.12' } } },
+        }),
+        logging: { cloudWatch: { logGroup: this.buildLogGroup } },
+        timeout: Duration.minutes(60),
+      },
+      // One publishing project for all assets: fewer roles, and assets are few (Lambda code, baselines).
+      publishAssetsInParallel: false,
+    });
+
+    // Stages, gates and the CodePipeline itself are added just in time, at synthesis (see DeliveryPipeline).
+  }
+
+  /** Everything that needs the built pipeline; runs right after CDK Pipelines has built it. */
+  private completeBuiltPipeline(cfg: PipelineConfig, prefix: string) {
+    const sourceAction = this.renderTrigger(cfg);
+    this.allowConnection(sourceAction, cfg.connectionArn);
+    this.renderNotifications();
+    if (this.regionStacks.length > 0) this.confineKeyUseToArtifactKeys(prefix);
+    acknowledgePipelineFindings(this, this.artifactBucket, this.regionStacks);
+  }
+
+  /** Before the environment: image gate, then the approval where configured; after it: endpoint gate. */
+  private addEnvironment(stage: MlopsStage, config: MlopsConfig) {
+    const environment = stage.environmentConfig;
+    const target = { account: environment.account, region: environment.region };
+    const gate = (kind: 'Image' | 'Endpoint', parameters: ReturnType<typeof imageGateParameters>) =>
+      new ComplianceGateStep(`${kind}Gate`, {
+        functionArn: `arn:${this.partition}:lambda:${target.region}:${target.account}:function:${gateNames.checkerFunction(config.projectName, environment.name)}`,
+        roleArn: `arn:${this.partition}:iam::${target.account}:role/${gateNames.gateRole(config.projectName, environment.name)}`,
+        parameters,
+      });
+    const imageGate = gate('Image', imageGateParameters(config.models.map((m) => m.image)));
+    const pre: pipelines.Step[] = [imageGate];
+    if (environment.manualApproval) {
+      pre.push(
+        new pipelines.ManualApprovalStep('Approve', {
+          comment: `Deploy to ${environment.name} (${environment.account}, ${environment.region})? The image gate has passed; the synth step's reports artifact holds the security reports of this change.`,
+        }),
+      );
+    }
+    const endpointGate = gate('Endpoint', endpointGateParameters(stage.endpointNames));
+    this.pipeline.addStage(stage, { pre: pipelines.Step.sequence(pre), post: [endpointGate] });
+  }
+
+  /** Push-only trigger on the branch and file paths: pull requests never start a deployment. */
+  private renderTrigger(cfg: PipelineConfig): codepipeline.IAction {
+    const sourceAction = this.pipeline.pipeline.stages[0]?.actions[0];
+    if (!sourceAction || sourceAction.actionProperties.category !== codepipeline.ActionCategory.SOURCE) {
+      throw new Error(`PipelineStack ${this.node.path}: the built pipeline has no source action in its first stage`);
+    }
+    this.pipeline.pipeline.addTrigger({
+      providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: {
+        sourceAction,
+        pushFilter: [
+          {
+            branchesIncludes: [cfg.branch],
+            filePathsIncludes: [...cfg.filePaths.include],
+            ...(cfg.filePaths.exclude.length > 0 ? { filePathsExcludes: [...cfg.filePaths.exclude] } : {}),
+          },
+        ],
+      },
+    });
+    return sourceAction;
+  }
+
+  /**
+   * CDK grants only `codestar-connections:UseConnection`; a connection created as CodeConnections is authorized by
+   * `codeconnections:UseConnection`. Both actions, on both ARN forms of the one configured connection.
+   */
+  private allowConnection(sourceAction: codepipeline.IAction, connectionArn: string) {
+    // The pipeline creates the source action's role when it binds the action: under the stage, under the action.
+    const stageName = this.pipeline.pipeline.stages[0]!.stageName;
+    const roles = (this.pipeline.pipeline.node.tryFindChild(stageName)?.node.findAll() ?? []).filter(
+      (c): c is iam.Role =>
+        c instanceof iam.Role && c.node.path.includes(`/${sourceAction.actionProperties.actionName}/`),
+    );
+    if (roles.length !== 1) {
+      throw new Error(
+        `PipelineStack ${this.node.path}: expected one role for the source action to grant the connection, found ${roles.length}`,
+      );
+    }
+    const twin = connectionArn.includes(':codeconnections:')
+      ? connectionArn.replace(':codeconnections:', ':codestar-connections:')
+      : connectionArn.replace(':codestar-connections:', ':codeconnections:');
+    roles[0]!.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'UseSourceConnection',
+        actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+        resources: [connectionArn, twin],
+      }),
+    );
+  }
+
+  /**
+   * For a key in another region, aws-cdk-lib grants the pipeline role KMS use on "*" (it cannot name a key ARN across
+   * regions). The key policies name the role, so this is more than it needs: deny KMS use on every key that carries
+   * none of the pipeline's artifact-key aliases.
+   */
+  private confineKeyUseToArtifactKeys(prefix: string) {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyPipelineArtifactKeys',
+        effect: iam.Effect.DENY,
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        resources: ['*'],
+        conditions: { 'ForAllValues:StringNotLike': { 'kms:ResourceAliases': `alias/${prefix}/artifacts*` } },
+      }),
+    );
+  }
+
+  private renderNotifications() {
+    const E = codepipeline.PipelineNotificationEvents;
+    this.pipeline.pipeline.notifyOn('Notifications', this.notificationTopic, {
+      notificationRuleName: `${this.pipeline.pipeline.node.id}-state`.slice(0, 64),
+      events: [
+        E.PIPELINE_EXECUTION_FAILED,
+        E.PIPELINE_EXECUTION_SUCCEEDED,
+        E.STAGE_EXECUTION_FAILED,
+        E.STAGE_EXECUTION_SUCCEEDED,
+      ],
+    });
+    // AWS CodeStar Notifications publishes to the KMS-encrypted topic only if the key lets it encrypt.
+    this.artifactKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCodeStarNotificationsToPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  private validateStages(props: PipelineStackProps) {
+    const order = props.config.environments.map((e) => e.name);
+    const given = props.stages.map((s) => s.environmentConfig.name);
+    if (given.join(',') !== order.join(',')) {
+      throw new Error(
+        `PipelineStack ${this.node.path}: stages must be the config's environments in config order [${order.join(', ')}], got [${given.join(', ')}]`,
+      );
+    }
+  }
+}
