@@ -35,7 +35,7 @@ import {
   aws_sns as sns,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { lambdaCodeProps } from './lambda-bundling';
 import { allowServiceKeyUse } from './key-grants';
@@ -154,6 +154,13 @@ export interface DriftMonitorProps {
    * @default false
    */
   readonly modelMonitor?: boolean;
+  /**
+   * The endpoint resource (e.g. `ModelEndpoint.endpoint`). The Model Monitor schedule names the endpoint by
+   * `endpointName` only, so without this dependency a first deploy may create the schedule before the endpoint
+   * exists, and SageMaker rejects it.
+   * @default - no dependency: a warning is added when `modelMonitor` is true
+   */
+  readonly endpoint?: IDependable;
   /**
    * Model Monitor's own baseline (statistics.json and constraints.json). Required when `modelMonitor` is true.
    * @default - none
@@ -748,7 +755,7 @@ export class DriftMonitor extends Construct {
     // The job definition's ARN ends in data-quality-job-definition/<name>; CloudFormation exposes no name attribute.
     const jobDefinitionName = Fn.select(1, Fn.split('/', jobDefinition.attrJobDefinitionArn));
     const scheduleName = `${props.endpointName}-data-quality`;
-    new sagemaker.CfnMonitoringSchedule(this, 'MonitoringSchedule', {
+    const schedule = new sagemaker.CfnMonitoringSchedule(this, 'MonitoringSchedule', {
       monitoringScheduleName: scheduleName,
       endpointName: props.endpointName,
       monitoringScheduleConfig: {
@@ -757,9 +764,12 @@ export class DriftMonitor extends Construct {
         scheduleConfig: { scheduleExpression: props.modelMonitorSchedule ?? 'cron(0 * ? * * *)' },
       },
     });
-    Annotations.of(this).addInfo(
-      `Model Monitor data-quality schedule ${scheduleName} watches ${props.endpointName}; the endpoint must exist before this stack deploys`,
-    );
+    if (props.endpoint !== undefined) schedule.node.addDependency(props.endpoint);
+    else
+      Annotations.of(this).addWarningV2(
+        '@mlops/drift-monitor:scheduleWithoutEndpoint',
+        `Model Monitor schedule ${scheduleName} names endpoint ${props.endpointName} but does not depend on it; pass the endpoint resource as \`endpoint\` (or deploy the endpoint first)`,
+      );
     const action = new cwActions.SnsAction(props.alarmTopic);
     return props.monitoring.features.map((f, i) => {
       const alarm = new cloudwatch.Alarm(this, `ModelMonitorDrift${i}`, {

@@ -97,7 +97,11 @@ export class ModelEndpointStack extends Stack {
         alarmTopic: platform.alertTopic,
         encryptionKey: platform.dataKey,
         ...(model.monitoring.modelMonitor
-          ? { modelMonitor: true, modelMonitorBaseline: model.monitoring.modelMonitor }
+          ? {
+              modelMonitor: true,
+              modelMonitorBaseline: model.monitoring.modelMonitor,
+              endpoint: this.endpoint.endpoint,
+            }
           : {}),
       });
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { MonitoringConfig, MonitoringSchema } from '../../lib/config/schema';
 import { DRIFT_NAMESPACE, DriftMonitor, DriftMonitorProps } from '../../lib/constructs/drift-monitor';
 
@@ -243,6 +243,16 @@ describe('DriftMonitor', () => {
       Namespace: 'aws/sagemaker/Endpoints/data-metrics',
       MetricName: 'feature_baseline_drift_amount',
     });
+  });
+
+  it('warns when the Model Monitor schedule has no endpoint to depend on', () => {
+    // GIVEN the switch on but no endpoint resource passed
+    const { stack } = build({
+      modelMonitor: true,
+      modelMonitorBaseline: { statisticsS3Uri: 's3://mm/s.json', constraintsS3Uri: 's3://mm/c.json' },
+    });
+    // THEN synth says so, naming the prop to set
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('does not depend on it; pass the endpoint'));
   });
 
   it('rejects modelMonitor without its baseline', () => {
