@@ -54,6 +54,11 @@ export const DRIFT_METRICS = {
   DISPARATE_IMPACT_RATIO: 'DisparateImpactRatio',
   SAMPLE_COUNT: 'SampleCount',
   MALFORMED_RECORDS: 'MalformedRecords',
+  MISSING_PREDICTIONS: 'MissingPredictions',
+  FAIRNESS_GROUPS_EXCLUDED: 'FairnessGroupsExcluded',
+  WINDOW_SAMPLE_COUNT: 'WindowSampleCount',
+  EXPIRED_WINDOW_RECORDS: 'ExpiredWindowRecords',
+  DUPLICATE_FILES: 'DuplicateFiles',
 } as const;
 
 /** Namespace Model Monitor publishes data-quality metrics to (when `publish_cloudwatch_metrics` is Enabled). */
