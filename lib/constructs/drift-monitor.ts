@@ -119,6 +119,13 @@ export interface DriftMonitorProps {
   /** Customer-managed key for the log group, the Lambda environment and the dead-letter queue. */
   readonly encryptionKey: kms.IKey;
   /**
+   * Key prefix, in the capture bucket, of the detector's state: one marker per judged capture file (so a
+   * redelivered file publishes once) and the rolling window of small files. The state is derived from captured
+   * data, so it stays under the capture bucket's key, retention and access logging. Must not overlap `capturePrefix`.
+   * @default 'drift-state/'
+   */
+  readonly statePrefix?: string;
+  /**
    * Detector log retention.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -255,6 +262,7 @@ export class DriftMonitor extends Construct {
 
   private readonly props: DriftMonitorProps;
   private readonly period: Duration;
+  private readonly statePrefix: string;
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
@@ -268,6 +276,8 @@ export class DriftMonitor extends Construct {
     const fairnessToAlarm = props.fairnessDatapointsToAlarm ?? 2;
     const { monitoring } = props;
     const thresholds = monitoring.thresholds;
+    const statePrefix = props.statePrefix ?? 'drift-state/';
+    this.statePrefix = statePrefix;
 
     if (
       !Token.isUnresolved(props.capturePrefix) &&
@@ -275,6 +285,18 @@ export class DriftMonitor extends Construct {
     ) {
       throw new Error(
         `capturePrefix must be a non-empty S3 key prefix without a leading "/" or wildcards, got "${props.capturePrefix}" (e.g. "datacapture/${props.endpointName}/")`,
+      );
+    }
+    if (
+      !Token.isUnresolved(statePrefix) &&
+      (statePrefix.startsWith('/') ||
+        !statePrefix.endsWith('/') ||
+        statePrefix.includes('*') ||
+        statePrefix.startsWith(props.capturePrefix) ||
+        props.capturePrefix.startsWith(statePrefix))
+    ) {
+      throw new Error(
+        `statePrefix must be a key prefix ending in "/", without a leading "/" or wildcards, apart from capturePrefix "${props.capturePrefix}", got "${statePrefix}" (e.g. "drift-state/")`,
       );
     }
     if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) {
@@ -381,6 +403,17 @@ export class DriftMonitor extends Construct {
           resources: [this.deadLetterQueue.queueArn],
         }),
         new iam.PolicyStatement({
+          sid: 'KeepDetectorState',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${props.captureBucket.bucketArn}/${statePrefix}${props.endpointName}/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptDetectorStateThroughS3',
+          actions: ['kms:GenerateDataKey'],
+          resources: [props.captureKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
           sid: 'WriteTraces',
           // X-Ray trace segments have no resource-level permissions.
           actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -403,6 +436,10 @@ export class DriftMonitor extends Construct {
         ...(monitoring.sensitiveAttribute !== undefined ? { SENSITIVE_ATTRIBUTE: monitoring.sensitiveAttribute } : {}),
         POSITIVE_LABEL: String(monitoring.positiveLabel),
         MIN_SAMPLES: String(thresholds.minSamples),
+        MIN_GROUP_SIZE: String(thresholds.minGroupSize),
+        WINDOW_MAX_AGE_HOURS: String(thresholds.windowMaxAgeHours),
+        STATE_BUCKET: props.captureBucket.bucketName,
+        STATE_PREFIX: statePrefix,
         ENDPOINT_NAME: props.endpointName,
         VARIANT_NAME: props.variantName,
         BASELINE_BUCKET: this.baseline.s3BucketName,
@@ -534,6 +571,10 @@ export class DriftMonitor extends Construct {
     iam5(
       findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
       "Read-only access to this endpoint's own capture prefix; SageMaker names capture files by date and hour at run time.",
+    );
+    iam5(
+      findingResource(stack, `${props.captureBucket.bucketArn}/${this.statePrefix}${props.endpointName}/*`),
+      "Read/write of this endpoint's own detector state (one marker per judged capture file, named by a hash of its key and ETag, and the rolling window); nothing else of the bucket.",
     );
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
       acknowledge(fn, {

@@ -143,12 +143,13 @@ describe('drift detector against moto_server', () => {
     expect(await stat('DemographicParityDifference', 'Blue')).toBeLessThan(0.1);
   });
 
-  it('published only SampleCount and MalformedRecords for the broken file', async () => {
+  it('published only the counts (samples, malformed by reason, missing predictions) for the broken file', async () => {
     const listed = await cw.send(
       new ListMetricsCommand({ Namespace: 'MLOps/Drift', Dimensions: [{ Name: 'VariantName', Value: 'Broken' }] }),
     );
     expect([...new Set((listed.Metrics ?? []).map((m) => m.MetricName))].sort()).toEqual([
       'MalformedRecords',
+      'MissingPredictions',
       'SampleCount',
     ]);
     expect(await stat('MalformedRecords', 'Broken')).toBe(2);
