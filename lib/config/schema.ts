@@ -226,6 +226,8 @@ export const ModelSchema = z
 
 export const ConfigSchema = z
   .object({
+    /** Where editors find this document's JSON Schema (lib/config/mlops-config.schema.json); not used otherwise. */
+    $schema: z.string().optional(),
     projectName: nameField('projectName'),
     environments: z.array(EnvironmentSchema).min(1),
     compliance: ComplianceSchema,

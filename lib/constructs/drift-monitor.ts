@@ -9,7 +9,6 @@
  * `DriftMonitor.allowKeyUse(key)` adds those statements. The construct calls it itself when the key is a `kms.Key`
  * of the same stack; for a key owned by another stack (the PlatformStack), call it once there.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import {
   Annotations,
   ArnFormat,
@@ -41,6 +40,8 @@ import { lambdaCodeProps } from './lambda-bundling';
 import { allowServiceKeyUse } from './key-grants';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
 import { MonitoringConfig } from '../config/schema';
+import { baselineFileProblems } from '../config/baseline-file';
+import { MONITORING_SCHEDULE_SUFFIX } from '../config/names';
 
 /** Namespace and metric names the detector publishes (lambda/drift-detector/handler.ts METRICS; kept in step by test). */
 export const DRIFT_NAMESPACE = 'MLOps/Drift';
@@ -199,35 +200,10 @@ function featureSpec(monitoring: MonitoringConfig): string {
   return monitoring.features.map((f) => `${f.name}:${f.type}`).join(',');
 }
 
-/** Checks at synth that the baseline was built for these features, in this order: a mismatch would fail every file at run time. */
+/** Checks at synth that the baseline was built for these features: a mismatch would fail every file at run time. */
 function checkBaselineFile(file: string, monitoring: MonitoringConfig): void {
-  if (!existsSync(file)) {
-    throw new Error(
-      `baselineFile ${file} does not exist; build it with \`npm run baseline -- --config <config> --model <name> --input <training data> --output ${file}\``,
-    );
-  }
-  let doc: { kind?: unknown; features?: { name?: unknown; distribution?: { type?: unknown } }[] };
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `baselineFile ${file} is not valid JSON (${(err as Error).message}); regenerate it with \`npm run baseline\``,
-    );
-  }
-  if (doc.kind !== 'mlops.drift-baseline' || !Array.isArray(doc.features)) {
-    throw new Error(
-      `baselineFile ${file} is not a drift baseline (kind ${JSON.stringify(doc.kind)}); regenerate it with \`npm run baseline\``,
-    );
-  }
-  const inBaseline = new Map(doc.features.map((f) => [f.name, f.distribution?.type]));
-  for (const f of monitoring.features) {
-    const t = inBaseline.get(f.name);
-    if (t !== f.type) {
-      throw new Error(
-        `monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${file}; regenerate the baseline with the config's features`,
-      );
-    }
-  }
+  const problems = baselineFileProblems(file, monitoring.features);
+  if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
 export class DriftMonitor extends Construct {
@@ -800,7 +776,7 @@ export class DriftMonitor extends Construct {
     jobDefinition.node.addDependency(policy);
     // The job definition's ARN ends in data-quality-job-definition/<name>; CloudFormation exposes no name attribute.
     const jobDefinitionName = Fn.select(1, Fn.split('/', jobDefinition.attrJobDefinitionArn));
-    const scheduleName = `${props.endpointName}-data-quality`;
+    const scheduleName = `${props.endpointName}${MONITORING_SCHEDULE_SUFFIX}`;
     const schedule = new sagemaker.CfnMonitoringSchedule(this, 'MonitoringSchedule', {
       monitoringScheduleName: scheduleName,
       endpointName: props.endpointName,
