@@ -1,6 +1,6 @@
 /**
  * Security report from the last `cdk synth`:
- *   tsx scripts/report.ts [--assembly cdk.out] [--out <assembly>/reports]
+ *   npm run report -- [--assembly cdk.out] [--out <assembly>/reports]   (--help for the usage)
  * Writes security-report.{sarif,md,html}. Exit 0: no open findings; 1: open findings (CI gate); 2: the validation
  * report is missing or unreadable, or the arguments are wrong.
  */
@@ -15,28 +15,23 @@ import {
   loadSecurityReport,
   summaryLine,
 } from '../lib/reports/validation-report';
+import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
 
-const USAGE = 'usage: tsx scripts/report.ts [--assembly cdk.out] [--out cdk.out/reports]';
+const REPORT_COMMAND = {
+  command: 'npm run report --',
+  summary: 'Writes security-report.{sarif,md,html} from the validation report of the last `cdk synth`.',
+  options: {
+    assembly: { type: 'string', valueName: '<dir>', description: 'cloud assembly directory (default cdk.out)' },
+    out: { type: 'string', valueName: '<dir>', description: 'where the reports go (default <assembly>/reports)' },
+  },
+  epilogue:
+    'exit codes: 0 no open findings; 1 open findings (CI gate); 2 validation report missing/unreadable or bad arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
-function parseArgs(argv: readonly string[]): { assembly: string; out: string } {
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if ((flag !== '--assembly' && flag !== '--out') || value === undefined || value === '') {
-      throw new UsageError(`unexpected argument ${JSON.stringify(argv[i] ?? flag)}\n${USAGE}`);
-    }
-    opts[flag.slice(2)] = value;
-  }
-  const assembly = opts.assembly ?? 'cdk.out';
-  return { assembly, out: opts.out ?? join(assembly, 'reports') };
-}
-
-class UsageError extends Error {}
-
-function main(): number {
+function main(values: { assembly?: string; out?: string }): number {
   try {
-    const { assembly, out } = parseArgs(process.argv.slice(2));
+    const assembly = values.assembly ?? 'cdk.out';
+    const out = values.out ?? join(assembly, 'reports');
     const report = loadSecurityReport(assembly);
     mkdirSync(out, { recursive: true });
     const files = {
@@ -54,7 +49,7 @@ function main(): number {
     console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(report)}`);
     return open === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof ValidationReportError || e instanceof UsageError) {
+    if (e instanceof ValidationReportError) {
       console.error(`report: ${e.message}`);
       return 2;
     }
@@ -62,4 +57,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void runCommand(REPORT_COMMAND, process.argv.slice(2), main).then((code) => {
+  process.exitCode = code;
+});

@@ -144,3 +144,24 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
     return 1;
   }
 }
+
+/**
+ * For scripts that start work at load time: parses `argv`, and on `--help` prints the usage and exits 0, on a
+ * UsageError prints it and exits 2 — before anything starts. Returns the values otherwise.
+ */
+export function parseOrExit<O extends Record<string, OptionSpec>>(
+  spec: CommandSpec<O>,
+  argv: readonly string[],
+  io: CliIo = PROCESS_IO,
+): Values<O> {
+  try {
+    const parsed = parseCommandLine(spec, argv);
+    if (!parsed.help) return parsed.values;
+    io.stdout(usage(spec));
+    process.exit(0);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`${spec.command}: ${err.message}\n(run with --help for the usage)\n`);
+    process.exit(2);
+  }
+}
