@@ -607,7 +607,18 @@ export class DriftMonitor extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Records analysed',
         left: [this.metric(DRIFT_METRICS.SAMPLE_COUNT, { label: 'records', statistic: cloudwatch.Stats.SUM })],
-        right: [this.metric(DRIFT_METRICS.MALFORMED_RECORDS, { label: 'malformed', statistic: cloudwatch.Stats.SUM })],
+        right: [
+          this.metric(DRIFT_METRICS.MALFORMED_RECORDS, { label: 'malformed', statistic: cloudwatch.Stats.SUM }),
+          this.metric(DRIFT_METRICS.MISSING_PREDICTIONS, {
+            label: 'missing predictions',
+            statistic: cloudwatch.Stats.SUM,
+          }),
+          this.metric(DRIFT_METRICS.DUPLICATE_FILES, { label: 'redelivered files', statistic: cloudwatch.Stats.SUM }),
+          this.metric(DRIFT_METRICS.FAIRNESS_GROUPS_EXCLUDED, {
+            label: 'fairness groups below min size',
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+        ],
         width: 8,
       }),
     ];

@@ -14,6 +14,7 @@ const COMMANDS = [
   'scripts/bench-compliance.ts',
   'scripts/make-example-data.ts',
   'scripts/deploy-local.ts',
+  'scripts/config-schema.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
