@@ -13,19 +13,25 @@ export interface MonitoredFeature {
   readonly type: string;
 }
 
-/** What is wrong with the baseline file at `path` for these features, each with its fix; empty when it fits. */
-export function baselineFileProblems(path: string, features: readonly MonitoredFeature[], model = '<name>'): string[] {
-  const rebuild = `build it with \`npm run baseline -- --config <config> --model ${model} --input <training data> --output ${path}\``;
-  if (!existsSync(path)) return [`baselineFile ${path} does not exist; ${rebuild}`];
+/** What is wrong with the baseline file at `file` for these features, each with its fix; empty when it fits. */
+export function baselineFileProblems(
+  file: string,
+  features: readonly MonitoredFeature[],
+  model = '<name>',
+  /** How the path is shown in messages: as the user wrote it (relative), not as resolved. */
+  shown = file,
+): string[] {
+  const rebuild = `build it with \`npm run baseline -- --config <config> --model ${model} --input <training data> --output ${shown}\``;
+  if (!existsSync(file)) return [`baselineFile ${shown} does not exist; ${rebuild}`];
   let doc: { kind?: unknown; features?: unknown };
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as typeof doc;
+    doc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc;
   } catch (err) {
-    return [`baselineFile ${path} is not valid JSON (${(err as Error).message}); re${rebuild}`];
+    return [`baselineFile ${shown} is not valid JSON (${(err as Error).message}); re${rebuild}`];
   }
   if (typeof doc !== 'object' || doc === null || doc.kind !== BASELINE_FILE_KIND || !Array.isArray(doc.features))
     return [
-      `baselineFile ${path} is not a drift baseline (kind ${JSON.stringify((doc as { kind?: unknown } | null)?.kind)}, expected "${BASELINE_FILE_KIND}"); ${rebuild}`,
+      `baselineFile ${shown} is not a drift baseline (kind ${JSON.stringify((doc as { kind?: unknown } | null)?.kind)}, expected "${BASELINE_FILE_KIND}"); ${rebuild}`,
     ];
   const inBaseline = new Map(
     (doc.features as { name?: unknown; distribution?: { type?: unknown } }[]).map((f) => [
@@ -38,7 +44,7 @@ export function baselineFileProblems(path: string, features: readonly MonitoredF
     const t = inBaseline.get(f.name);
     if (t !== f.type)
       out.push(
-        `monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${path}; regenerate the baseline with the config's features`,
+        `monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${shown}; regenerate the baseline with the config's features`,
       );
   }
   return out;

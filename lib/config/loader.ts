@@ -253,7 +253,12 @@ function baselineProblems(doc: Obj, baseDir: string, add: AddProblem): void {
       (f): f is { name: string; type: string } => isObj(f) && typeof f.name === 'string' && typeof f.type === 'string',
     );
     const name = typeof rawModel.name === 'string' ? rawModel.name : '<name>';
-    for (const message of baselineFileProblems(resolve(baseDir, monitoring.baselineFile), features, name))
+    for (const message of baselineFileProblems(
+      resolve(baseDir, monitoring.baselineFile),
+      features,
+      name,
+      monitoring.baselineFile,
+    ))
       add(`models[${i}].monitoring.baselineFile`, monitoring.baselineFile, message);
   });
 }
