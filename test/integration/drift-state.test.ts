@@ -5,24 +5,18 @@
  *  - a run that fails after claiming its file releases the claim, so the retry is judged;
  *  - files each below minSamples are judged together once their window reaches minSamples.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { DetectorConfig, makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { S3StateStore } from '../../lambda/drift-detector/state-store';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
+import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
 
 const CAPTURE = 'state-capture-bucket';
 const ASSETS = 'state-assets-bucket';
-const keyFor = (variant: string, file: string) => `datacapture/fraud-xgb/fraud-xgb/${variant}/2026/01/01/10/${file}`;
-const event = (key: string) => ({
-  source: 'aws.s3',
-  'detail-type': 'Object Created',
-  detail: { bucket: { name: CAPTURE }, object: { key } },
-});
+const event = (key: string) => objectCreated(CAPTURE, key);
 
 describe('drift detector state (dedup, rolling window) against moto_server', () => {
   const moto = useMoto();
@@ -43,17 +37,7 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
   beforeAll(async () => {
     s3 = new S3Client(moto.clientConfig());
     cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
-    for (const Bucket of [CAPTURE, ASSETS])
-      await s3.send(
-        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
-      );
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: ASSETS,
-        Key: 'baselines/fraud-xgb.json',
-        Body: readFileSync(join(__dirname, '../../baselines/fraud-xgb.json')),
-      }),
-    );
+    await createDriftBuckets(s3, CAPTURE, ASSETS);
     config = readConfig({
       FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
       SENSITIVE_ATTRIBUTE: 'gender',
@@ -61,7 +45,7 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
       MIN_GROUP_SIZE: '20',
       ENDPOINT_NAME: 'fraud-xgb',
       BASELINE_BUCKET: ASSETS,
-      BASELINE_KEY: 'baselines/fraud-xgb.json',
+      BASELINE_KEY,
       STATE_BUCKET: CAPTURE,
       STATE_PREFIX: 'drift-state/',
     });
@@ -72,25 +56,7 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
     cw?.destroy();
   });
 
-  async function sum(metric: string, variant: string): Promise<number | undefined> {
-    const now = Date.now();
-    const res = await cw.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'MLOps/Drift',
-        MetricName: metric,
-        Dimensions: [
-          { Name: 'EndpointName', Value: 'fraud-xgb' },
-          { Name: 'VariantName', Value: variant },
-        ],
-        StartTime: new Date(now - 3_600_000),
-        EndTime: new Date(now + 3_600_000),
-        Period: 7200,
-        Statistics: ['Sum', 'SampleCount'],
-      }),
-    );
-    const points = res.Datapoints ?? [];
-    return points.length === 0 ? undefined : points.reduce((a, p) => a + (p.Sum as number), 0);
-  }
+  const sum = (metric: string, variant: string) => driftStat(cw, metric, variant, 'Sum');
 
   it('publishes a redelivered file once (same bucket, key and ETag)', async () => {
     // GIVEN one capture file of 300 records
