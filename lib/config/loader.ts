@@ -144,7 +144,8 @@ function nameLimitProblems(doc: Obj, add: AddProblem): void {
 
 /** Cross-field rules the per-field schema cannot express; they read only fields that are valid on their own. */
 function crossFieldProblems(doc: Obj, add: AddProblem): void {
-  const compliance = validFields(ComplianceSchema, doc.compliance);
+  // compliance is required: without it, rules would judge against defaults the user never chose.
+  const compliance = isObj(doc.compliance) ? validFields(ComplianceSchema, doc.compliance) : {};
   const tags = ConfigSchema.shape.tags.safeParse(doc.tags);
   const rawEnvs = asArray(doc.environments);
   const rawModels = asArray(doc.models);

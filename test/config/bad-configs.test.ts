@@ -287,6 +287,14 @@ describe('every problem of a document in one run', () => {
     );
   });
 
+  it('does not judge against defaults of a missing required section', () => {
+    // GIVEN a document without compliance (required) and without tags
+    const problems = problemsOf(edited((d) => (delete d.compliance, delete d.tags)));
+    // THEN the missing section is named, and no rule runs against compliance defaults the user never chose
+    expect(problems.map((p) => p.path)).toEqual(['compliance']);
+    expect(problems[0]!.message).toBe('is required (expected object)');
+  });
+
   it('rejects a document that is not an object, at the root', () => {
     expect(problemsOf([1, 2])).toEqual([expect.objectContaining({ path: '', received: [1, 2] })]);
   });
