@@ -24,6 +24,10 @@ export const handler = makeHandler({
   config,
   baseline: makeBaselineLoader(s3, config),
   ...(config.stateBucket !== undefined
-    ? { stateStore: new S3StateStore(s3, config.stateBucket, config.statePrefix) }
+    ? {
+        stateStore: new S3StateStore(s3, config.stateBucket, config.statePrefix, undefined, (m, d) =>
+          logger.warn(m, d),
+        ),
+      }
     : {}),
 });

@@ -78,6 +78,8 @@ export class S3StateStore implements DriftStateStore {
     /** Ends with `/`, e.g. `drift-state/`. */
     private readonly prefix: string,
     private readonly now: () => Date = () => new Date(),
+    /** Told when a window object cannot be read and is started afresh (its counts are lost, so it is said). */
+    private readonly warn: (message: string, details: Record<string, unknown>) => void = () => undefined,
   ) {
     if (prefix !== '' && !prefix.endsWith('/'))
       throw new RangeError(`state prefix must end with "/", got "${prefix}" (e.g. "drift-state/")`);
@@ -143,8 +145,13 @@ export class S3StateStore implements DriftStateStore {
     let state: WindowState | undefined;
     try {
       state = (JSON.parse(text) as WindowState | null) ?? undefined;
-    } catch {
-      // A window that cannot be read is started afresh (the caller counts what it discards only when readable).
+    } catch (err) {
+      // Started afresh rather than failing every later file; the counts it held cannot be known, so it is logged.
+      this.warn('rolling window state is not valid JSON; started afresh', {
+        bucket: this.bucket,
+        key,
+        error: (err as Error).message,
+      });
       state = undefined;
     }
     return { ...(state ? { state } : {}), ...(res.ETag ? { etag: res.ETag } : {}) };

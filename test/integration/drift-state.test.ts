@@ -115,4 +115,24 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
     );
     expect(await stored.Body?.transformToString()).toBe('null');
   });
+
+  it('starts a window afresh when its object is not valid JSON, and says so', async () => {
+    // GIVEN a damaged window object
+    await s3.send(
+      new PutObjectCommand({ Bucket: CAPTURE, Key: 'drift-state/fraud-xgb/Damaged/window.json', Body: '{"bro' }),
+    );
+    const warnings: string[] = [];
+    const store = new S3StateStore(s3, CAPTURE, 'drift-state/', undefined, (m) => warnings.push(m));
+    // WHEN a small file updates it
+    await store.updateWindow({ endpointName: 'fraud-xgb', variantName: 'Damaged' }, (current) => {
+      expect(current).toBeUndefined();
+      return undefined;
+    });
+    // THEN the damage is reported and the window is replaced
+    expect(warnings).toEqual(['rolling window state is not valid JSON; started afresh']);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: CAPTURE, Key: 'drift-state/fraud-xgb/Damaged/window.json' }),
+    );
+    expect(await stored.Body?.transformToString()).toBe('null');
+  });
 });
