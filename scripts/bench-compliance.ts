@@ -30,6 +30,7 @@ import { Collector } from '../lambda/compliance-checker/collect';
 import { mapLimit } from '../lambda/shared/clients';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
+import { parseOrExit } from '../lib/cli/args';
 
 const ROOT = resolve(__dirname, '..');
 const OUT_DIR = join(ROOT, '.bench');
@@ -322,6 +323,15 @@ async function main(): Promise<void> {
   console.log(`wrote .bench/compliance.json (${doc.totalSeconds} s total)`);
 }
 
+parseOrExit(
+  {
+    command: 'npm run bench:compliance --',
+    summary:
+      'Compliance checker against a private moto_server (BENCH_ENDPOINTS endpoints, default 500) at concurrency 1, 8, 32;\nLambda bundle sizes and cold-start init; writes .bench/compliance.json.',
+    options: {},
+  },
+  process.argv.slice(2),
+);
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDocument } from '../test/helpers/app';
+import { intOption, parseOrExit } from '../lib/cli/args';
 
 interface Sample {
   loadMs: number;
@@ -20,7 +21,18 @@ interface Sample {
   wallMs: number;
 }
 
-const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 3);
+const args = parseOrExit(
+  {
+    command: 'npm run bench:synth --',
+    summary:
+      'Synth wall time, peak memory, policy-pack share and CloudFormation-validation cost; writes .bench/synth.json.',
+    options: {
+      runs: { type: 'string', valueName: '<n>', description: 'runs per case; figures are medians (default 3)' },
+    },
+  },
+  process.argv.slice(2),
+);
+const runs = intOption(args.runs, 'runs', 1) ?? 3;
 const work = mkdtempSync(join(tmpdir(), 'bench-synth-'));
 
 function configWithModels(n: number | 'default'): string {

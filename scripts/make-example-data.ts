@@ -14,6 +14,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBaselineCli } from '../bin/baseline';
+import { CommandSpec, OptionSpec, UsageError, intOption, runCommand } from '../lib/cli/args';
 
 export const FRAUD_FEATURES = [
   { name: 'amount', type: 'numeric' },
@@ -231,33 +232,37 @@ export function trainingRecords(n: number, seed: number, opts: ScenarioOptions =
 export const TRAINING_SEED = 42;
 export const TRAINING_RECORDS = 20_000;
 
-async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const outDir = arg('--out');
-  if (!outDir) throw new Error('--out <directory> is required: where train.csv and the capture files go');
-  const records = Number(arg('--records') ?? TRAINING_RECORDS);
-  const seed = Number(arg('--seed') ?? TRAINING_SEED);
-  if (!Number.isInteger(records) || records < 1)
-    throw new Error(`--records must be a positive integer, got ${arg('--records')}`);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${arg('--seed')}`);
+export const EXAMPLE_DATA_COMMAND = {
+  command: 'npx tsx scripts/make-example-data.ts',
+  summary: 'Writes seeded synthetic training data and capture files (undrifted and drifted), optionally a baseline.',
+  options: {
+    out: { type: 'string', valueName: '<dir>', description: 'where train.csv and the capture files go (required)' },
+    records: { type: 'string', valueName: '<n>', description: `training records (default ${TRAINING_RECORDS})` },
+    seed: { type: 'string', valueName: '<n>', description: `random seed (default ${TRAINING_SEED})` },
+    baseline: { type: 'string', valueName: '<file>', description: 'also build the baseline from train.csv' },
+  },
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+async function main(args: { out?: string; records?: string; seed?: string; baseline?: string }): Promise<number> {
+  const outDir = args.out;
+  if (!outDir) throw new UsageError('--out <directory> is required: where train.csv and the capture files go');
+  const records = intOption(args.records, 'records', 1) ?? TRAINING_RECORDS;
+  const seed = intOption(args.seed, 'seed', 0) ?? TRAINING_SEED;
   mkdirSync(outDir, { recursive: true });
   const train = join(outDir, 'train.csv');
   await writeTrainingCsv(train, records, seed);
   await writeCaptureFile(join(outDir, 'capture-undrifted.jsonl'), 2000, seed + 1);
   await writeCaptureFile(join(outDir, 'capture-drifted.jsonl'), 2000, seed + 2, { drifted: true });
   process.stderr.write(`wrote ${train} (${records} records) and 2 capture files to ${outDir}\n`);
-  const baselineOut = arg('--baseline');
+  const baselineOut = args.baseline;
   if (baselineOut) {
     await runBaselineCli(exampleBaselineArgs(train, baselineOut, records, seed));
   }
+  return 0;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`make-example-data: ${err.message}\n`);
-    process.exit(1);
+  void runCommand(EXAMPLE_DATA_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
   });
 }

@@ -1,9 +1,10 @@
 /**
  * Security report from the last `cdk synth`:
- *   tsx scripts/report.ts [--assembly cdk.out] [--out <assembly>/reports] [--config cdk.json] [--base <dir|file>]
+ *   npm run report -- [--assembly cdk.out] [--out <assembly>/reports] [--config cdk.json] [--base <dir|file>]
  * Writes security-report.{sarif,md,html}. `--config` names the config file synthesized (provenance, and the SARIF
  * location of findings without a source frame); `--base` is the base branch's assembly directory or its
- * validation-report.json, to list new and fixed findings in the Markdown. Exit 0: no open findings; 1: open findings (CI gate); 2: the validation
+ * validation-report.json, to list new and fixed findings in the Markdown. Exit 0: no open findings; 1: open
+ * findings (CI gate); 2: the validation
  * report is missing or unreadable, or the arguments are wrong.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -20,36 +21,28 @@ import {
   parseValidationReport,
   summaryLine,
 } from '../lib/reports/validation-report';
+import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
 
-const USAGE =
-  'usage: tsx scripts/report.ts [--assembly cdk.out] [--out cdk.out/reports] [--config cdk.json] [--base <dir|file>]';
-const FLAGS = ['--assembly', '--out', '--config', '--base'];
-
-interface Args {
-  readonly assembly: string;
-  readonly out: string;
-  readonly config: string;
-  readonly base?: string;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if (!FLAGS.includes(flag!) || value === undefined || value === '') {
-      throw new UsageError(`unexpected argument ${JSON.stringify(argv[i] ?? flag)}\n${USAGE}`);
-    }
-    opts[flag!.slice(2)] = value;
-  }
-  const assembly = opts.assembly ?? 'cdk.out';
-  return {
-    assembly,
-    out: opts.out ?? join(assembly, 'reports'),
-    config: opts.config ?? 'cdk.json',
-    ...(opts.base ? { base: opts.base } : {}),
-  };
-}
+const REPORT_COMMAND = {
+  command: 'npm run report --',
+  summary: 'Writes security-report.{sarif,md,html} from the validation report of the last `cdk synth`.',
+  options: {
+    assembly: { type: 'string', valueName: '<dir>', description: 'cloud assembly directory (default cdk.out)' },
+    out: { type: 'string', valueName: '<dir>', description: 'where the reports go (default <assembly>/reports)' },
+    config: {
+      type: 'string',
+      valueName: '<file>',
+      description: 'config file that was synthesized: provenance and SARIF locations (default cdk.json)',
+    },
+    base: {
+      type: 'string',
+      valueName: '<dir|file>',
+      description: "base branch's assembly or validation-report.json: new and fixed findings in the Markdown",
+    },
+  },
+  epilogue:
+    'exit codes: 0 no open findings; 1 open findings (CI gate); 2 validation report missing/unreadable or bad arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 /** The base report: an assembly directory, or a validation-report.json file. */
 function loadBase(base: string) {
@@ -63,11 +56,12 @@ function loadBase(base: string) {
   return buildSecurityReport(parseValidationReport(json, base));
 }
 
-class UsageError extends Error {}
-
-function main(): number {
+function main(values: { assembly?: string; out?: string; config?: string; base?: string }): number {
   try {
-    const { assembly, out, config, base } = parseArgs(process.argv.slice(2));
+    const assembly = values.assembly ?? 'cdk.out';
+    const out = values.out ?? join(assembly, 'reports');
+    const config = values.config ?? 'cdk.json';
+    const base = values.base;
     const report = loadSecurityReport(assembly);
     const provenance = collectProvenance({ configFile: config });
     mkdirSync(out, { recursive: true });
@@ -86,7 +80,7 @@ function main(): number {
     console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(report)}`);
     return open === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof ValidationReportError || e instanceof UsageError) {
+    if (e instanceof ValidationReportError) {
       console.error(`report: ${e.message}`);
       return 2;
     }
@@ -94,4 +88,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void runCommand(REPORT_COMMAND, process.argv.slice(2), main).then((code) => {
+  process.exitCode = code;
+});

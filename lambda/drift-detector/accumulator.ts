@@ -17,6 +17,7 @@ import {
   numericValue,
   predictionKey,
 } from './baseline';
+import { MalformedReason } from './capture-parser';
 import {
   GroupOutcome,
   demographicParityDifference,
@@ -66,6 +67,12 @@ export interface FeatureDrift {
 export interface DriftResult {
   readonly sampleCount: number;
   readonly malformedRecords: number;
+  /** Malformed records by reason (only reasons that occurred); the values sum to malformedRecords. */
+  readonly malformedByReason: Readonly<Partial<Record<MalformedReason, number>>>;
+  /** Samples whose captured prediction was null or empty: counted for the features, not as a prediction class. */
+  readonly missingPredictions: number;
+  /** Fairness groups seen but smaller than minGroupSize, so left out of the fairness statistics. */
+  readonly fairnessGroupsExcluded: number;
   readonly features: readonly FeatureDrift[];
   readonly maxFeaturePsi?: number;
   readonly predictionPsi?: number;
@@ -96,6 +103,27 @@ export interface WindowCounts {
     readonly positives: readonly number[];
   };
   readonly minGroupSize: number;
+}
+
+/** One counter's counts in a snapshot: numeric features have bins and KS cells, categorical ones counts. */
+export interface CounterSnapshot {
+  readonly bins?: readonly number[];
+  readonly cells?: readonly number[];
+  readonly counts?: readonly number[];
+  readonly count: number;
+  readonly missing: number;
+}
+
+/** DriftAccumulator's counts as plain JSON (see snapshot()). */
+export interface AccumulatorSnapshot {
+  readonly samples: number;
+  readonly malformed: number;
+  readonly malformedByReason: Readonly<Partial<Record<MalformedReason, number>>>;
+  readonly missingPredictions: number;
+  readonly counters: readonly CounterSnapshot[];
+  readonly prediction?: CounterSnapshot;
+  readonly groupCounts?: readonly number[];
+  readonly groupPositives?: readonly number[];
 }
 
 export interface AccumulatorOptions {
@@ -183,6 +211,8 @@ export class DriftAccumulator {
   private readonly present: Uint8Array;
   private samples = 0;
   private malformed = 0;
+  private readonly reasons: Partial<Record<MalformedReason, number>> = {};
+  private missingPredictions = 0;
 
   constructor(baseline: BaselineDocument, opts: AccumulatorOptions) {
     const byName = new Map(baseline.features.map((f) => [f.name, f.distribution] as const));
@@ -224,8 +254,9 @@ export class DriftAccumulator {
   }
 
   /** Counts records that could not be read at all (bad JSON line, row/prediction count mismatch, ...). */
-  addMalformed(n = 1): void {
+  addMalformed(n = 1, reason: MalformedReason = 'bad-payload'): void {
     this.malformed += n;
+    this.reasons[reason] = (this.reasons[reason] ?? 0) + n;
   }
 
   /**
@@ -235,28 +266,32 @@ export class DriftAccumulator {
   add(values: ArrayLike<unknown>, prediction: unknown): boolean {
     const n = this.counters.length;
     if (values.length !== n) {
-      this.malformed++;
+      this.addMalformed(1, 'wrong-field-count');
       return false;
     }
     let predSlot = -1;
     let positive = false;
+    let predictionMissing = false;
     try {
       for (let i = 0; i < n; i++)
         this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
-      if (prediction !== undefined && this.prediction) {
+      if (prediction !== undefined) {
+        // Null or empty: as the baseline builder does, the record counts for its features but is no prediction.
         const key = predictionKey(prediction);
+        predictionMissing = key === MISSING;
         positive = key === this.positiveKey;
-        if (this.prediction.kind === 'categorical') predSlot = this.prediction.index.get(key) ?? this.prediction.other;
-        else {
-          const x = numericValue(prediction, 'prediction');
-          predSlot = x === undefined ? -1 : binIndex(this.prediction.dist.binEdges, x);
+        if (this.prediction && !predictionMissing) {
+          if (this.prediction.kind === 'categorical')
+            predSlot = this.prediction.index.get(key) ?? this.prediction.other;
+          else predSlot = binIndex(this.prediction.dist.binEdges, numericValue(prediction, 'prediction') as number);
         }
       }
     } catch {
-      this.malformed++;
+      this.addMalformed(1, 'bad-value');
       return false;
     }
     this.samples++;
+    if (predictionMissing) this.missingPredictions++;
     for (let i = 0; i < n; i++) {
       const c = this.counters[i] as Counter;
       if (c.kind === 'numeric') {
@@ -282,6 +317,63 @@ export class DriftAccumulator {
       }
     }
     return true;
+  }
+
+  /**
+   * The counts as plain JSON, to carry a window of small files over to the next invocation (state-store.ts).
+   * Its size is fixed by the baseline, like the accumulator's.
+   */
+  snapshot(): AccumulatorSnapshot {
+    const counter = (c: Counter): CounterSnapshot =>
+      c.kind === 'numeric'
+        ? { bins: Array.from(c.bins), cells: Array.from(c.cells), count: c.count, missing: c.missing }
+        : { counts: Array.from(c.counts), count: c.count, missing: c.missing };
+    return {
+      samples: this.samples,
+      malformed: this.malformed,
+      malformedByReason: { ...this.reasons },
+      missingPredictions: this.missingPredictions,
+      counters: this.counters.map(counter),
+      ...(this.prediction ? { prediction: counter(this.prediction) } : {}),
+      ...(this.groupCounts && this.groupPositives
+        ? { groupCounts: Array.from(this.groupCounts), groupPositives: Array.from(this.groupPositives) }
+        : {}),
+    };
+  }
+
+  /** Adds a snapshot taken from an accumulator of the same baseline and features; throws RangeError otherwise. */
+  merge(s: AccumulatorSnapshot): void {
+    const same = (a: ArrayLike<number> | undefined, b: readonly number[] | undefined) =>
+      a === undefined ? b === undefined : b !== undefined && a.length === b.length;
+    const fits = (c: Counter, x: CounterSnapshot | undefined) =>
+      x !== undefined &&
+      (c.kind === 'numeric' ? same(c.bins, x.bins) && same(c.cells, x.cells) : same(c.counts, x.counts));
+    if (
+      s.counters.length !== this.counters.length ||
+      !this.counters.every((c, i) => fits(c, s.counters[i])) ||
+      (this.prediction ? !fits(this.prediction, s.prediction) : s.prediction !== undefined) ||
+      !same(this.groupCounts, s.groupCounts) ||
+      !same(this.groupPositives, s.groupPositives)
+    )
+      throw new RangeError('window snapshot does not match this baseline and feature list; it cannot be merged');
+    const add = (into: Float64Array, from: readonly number[]) => from.forEach((v, i) => (into[i]! += v));
+    const mergeCounter = (c: Counter, x: CounterSnapshot) => {
+      if (c.kind === 'numeric') {
+        add(c.bins, x.bins as number[]);
+        add(c.cells, x.cells as number[]);
+      } else add(c.counts, x.counts as number[]);
+      c.count += x.count;
+      c.missing += x.missing;
+    };
+    this.counters.forEach((c, i) => mergeCounter(c, s.counters[i] as CounterSnapshot));
+    if (this.prediction && s.prediction) mergeCounter(this.prediction, s.prediction);
+    if (this.groupCounts && s.groupCounts) add(this.groupCounts, s.groupCounts);
+    if (this.groupPositives && s.groupPositives) add(this.groupPositives, s.groupPositives);
+    this.samples += s.samples;
+    this.malformed += s.malformed;
+    this.missingPredictions += s.missingPredictions;
+    for (const [k, v] of Object.entries(s.malformedByReason) as [MalformedReason, number][])
+      this.reasons[k] = (this.reasons[k] ?? 0) + v;
   }
 
   /** Number of counters held: fixed by the baseline, whatever the number of records (tests assert this). */
@@ -357,6 +449,9 @@ export class DriftAccumulator {
     return {
       sampleCount: this.samples,
       malformedRecords: this.malformed,
+      malformedByReason: { ...this.reasons },
+      missingPredictions: this.missingPredictions,
+      fairnessGroupsExcluded: groups.filter((g) => g.count < this.minGroupSize).length,
       features,
       ...(psis.length > 0 ? { maxFeaturePsi: Math.max(...psis) } : {}),
       ...(predictionPsi !== undefined ? { predictionPsi, predictionJsDistance } : {}),

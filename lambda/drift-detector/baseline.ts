@@ -128,7 +128,20 @@ export class RecordError extends Error {
 
 // ---- value normalisation shared with the detector (one definition, so baseline and capture agree) ----
 
-/** A numeric value: finite number, numeric string, or undefined for missing ('' / null / undefined). */
+/**
+ * Plain decimal notation only (`12`, `-0.5`, `.5`, `1e3`): JavaScript's Number() also reads `0x10`, `0b101`,
+ * `0o7` and `Infinity`, which no training CSV or capture payload means as a number.
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The finite number a string spells in decimal notation, else undefined (so `"0x10"` and `"1e999"` are not numbers). */
+export function decimalNumber(s: string): number | undefined {
+  if (!DECIMAL.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A numeric value: finite number, decimal string, or undefined for missing ('' / null / undefined). */
 export function numericValue(v: unknown, field: string): number | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'number') {
@@ -138,31 +151,42 @@ export function numericValue(v: unknown, field: string): number | undefined {
   if (typeof v === 'string') {
     const s = v.trim();
     if (s === '') return undefined;
-    const n = Number(s);
-    if (Number.isFinite(n)) return n;
+    const n = decimalNumber(s);
+    if (n !== undefined) return n;
   }
-  throw new RecordError(`${field}: ${JSON.stringify(v)} is not a number`);
+  throw new RecordError(`${field}: ${JSON.stringify(v)} is not a decimal number`);
 }
 
-/** A category key: strings trimmed, numbers and booleans as written by String(); missing becomes `__missing__`. */
-export function categoryKey(v: unknown, field: string): string {
+/**
+ * The one normalisation of categorical values and predictions, so baseline and detector agree whatever the
+ * serving container writes: strings are trimmed, a decimal number (JSON `1.0`, string `"1.0"`, CSV `1.0`) becomes
+ * its shortest form (`"1"`), booleans are `"true"` / `"false"`, and null or an empty string is `__missing__`.
+ * Consequence to know: `"007"` and `"7"` are the same category.
+ */
+export function valueKey(v: unknown, field: string): string {
   if (v === null || v === undefined) return MISSING;
   if (typeof v === 'string') {
     const s = v.trim();
-    return s === '' ? MISSING : s;
+    if (s === '') return MISSING;
+    const n = decimalNumber(s);
+    return n === undefined ? s : String(n);
   }
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return String(v);
+    throw new RecordError(`${field}: ${v} is not a finite number`);
+  }
+  if (typeof v === 'boolean') return String(v);
   throw new RecordError(`${field}: ${JSON.stringify(v)} is not a category (string, number or boolean)`);
 }
 
-/** Predictions arrive as 1, "1", "1.0" depending on the serving container: numeric strings are read as numbers. */
+/** A category key (see valueKey); missing becomes `__missing__`. */
+export function categoryKey(v: unknown, field: string): string {
+  return valueKey(v, field);
+}
+
+/** A prediction key (see valueKey): `1`, `"1"` and `"1.0"` are the same class; null or empty is `__missing__`. */
 export function predictionKey(v: unknown): string {
-  if (typeof v === 'string') {
-    const s = v.trim();
-    const n = s === '' ? NaN : Number(s);
-    return Number.isFinite(n) ? String(n) : categoryKey(s, 'prediction');
-  }
-  return categoryKey(v, 'prediction');
+  return valueKey(v, 'prediction');
 }
 
 /** Index of the bin (-Inf, e0], (e0, e1], ..., (e_last, +Inf) holding x: the number of edges strictly below x. */
@@ -366,6 +390,8 @@ export class BaselineBuilder {
   private readonly maxCategories: number;
   private records = 0;
   private skipped = 0;
+  /** Records whose prediction was null or empty: kept for the features, left out of prediction and fairness. */
+  private missingPredictions = 0;
 
   constructor(private readonly opts: BaselineOptions) {
     if (opts.features.length === 0) throw new RangeError('features must list at least one feature');
@@ -425,8 +451,7 @@ export class BaselineBuilder {
         if (raw === undefined)
           throw new RecordError(`${this.opts.predictionColumn}: prediction column is missing from the record`);
         pred = predictionKey(raw);
-        const n = Number(pred);
-        predNum = pred === MISSING || !Number.isFinite(n) ? undefined : n;
+        predNum = pred === MISSING ? undefined : decimalNumber(pred);
       }
     } catch (err) {
       this.skipped++;
@@ -443,6 +468,7 @@ export class BaselineBuilder {
         st.counts.set(v as string, (st.counts.get(v as string) ?? 0) + 1);
       }
     });
+    if (pred === MISSING) this.missingPredictions++;
     if (this.prediction && pred !== undefined && pred !== MISSING) {
       this.prediction.keys.set(pred, (this.prediction.keys.get(pred) ?? 0) + 1);
       if (predNum === undefined) this.prediction.allNumeric = false;
@@ -483,12 +509,12 @@ export class BaselineBuilder {
         column: this.opts.predictionColumn,
         distribution: asNumeric
           ? numericDistribution(
-              { kind: 'numeric', values: this.prediction.values, missing: 0 },
+              { kind: 'numeric', values: this.prediction.values, missing: this.missingPredictions },
               this.psiBins,
               this.ksGridPoints,
             )
           : categoricalDistribution(
-              { kind: 'categorical', counts: this.prediction.keys, missing: 0 },
+              { kind: 'categorical', counts: this.prediction.keys, missing: this.missingPredictions },
               this.maxCategories,
             ),
       };

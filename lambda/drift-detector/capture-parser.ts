@@ -22,11 +22,37 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { FeatureSpec } from './baseline';
 
+/**
+ * Why records were not judged; each is published as MalformedRecords with a `Reason` dimension. Every invocation
+ * (capture line) ends up as samples or as malformed records of exactly one of these reasons, never neither.
+ */
+export const MALFORMED_REASONS = [
+  /** The capture line is not JSON, or not a capture record. */
+  'invalid-line',
+  /** captureData.endpointInput is missing (input capture off?). */
+  'no-input',
+  /** `data` is not a string, `encoding` is not CSV/JSON/BASE64 (or not a string), or base64 is not base64. */
+  'bad-encoding',
+  /** The payload cannot be read as CSV/JSON rows or predictions. */
+  'bad-payload',
+  /** The input decodes to no rows at all (empty CSV, `{"instances":[]}`, base64 of nothing). */
+  'empty-input',
+  /** Input rows and predictions differ in number, so they cannot be paired. */
+  'row-count-mismatch',
+  /** A row has more or fewer values than there are features. */
+  'wrong-field-count',
+  /** A value cannot be read for its feature type (e.g. "abc" or "0x10" for a numeric feature). */
+  'bad-value',
+  /** The file itself is unreadable (bad gzip, ...): counted once for the file. */
+  'unreadable-file',
+] as const;
+export type MalformedReason = (typeof MALFORMED_REASONS)[number];
+
 export interface CaptureSink {
   /** One row: raw values in feature order, and the raw prediction (undefined when output was not captured). */
   record(values: readonly unknown[], prediction: unknown): void;
-  /** `count` rows (or one unreadable line) could not be read. */
-  malformed(count: number, reason: string, line: number): void;
+  /** `count` rows (at least 1: an unreadable invocation is one) could not be read, for `kind`. */
+  malformed(count: number, reason: string, line: number, kind: MalformedReason): void;
   /** Optional: the eventMetadata.inferenceTime of each line whose rows were handed to `record` (the report's time range). */
   inferenceTime?(value: unknown): void;
 }
@@ -39,7 +65,7 @@ export interface ParseStats {
 
 type Format = 'csv' | 'json' | 'jsonl';
 
-interface CapturedPayload {
+export interface CapturedPayload {
   readonly observedContentType?: unknown;
   readonly mode?: unknown;
   readonly data?: unknown;
@@ -50,6 +76,7 @@ interface CapturedPayload {
 export class CaptureFormatError extends Error {
   constructor(
     message: string,
+    readonly kind: MalformedReason = 'bad-payload',
     readonly rows = 1,
   ) {
     super(message);
@@ -57,16 +84,33 @@ export class CaptureFormatError extends Error {
   }
 }
 
-function decode(p: CapturedPayload, what: string): { text: string; format: Format } {
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A captured payload's text and format; throws CaptureFormatError ('bad-encoding') naming the field. */
+export function decodePayload(p: CapturedPayload, what: string): { text: string; format: Format } {
   if (typeof p.data !== 'string')
     throw new CaptureFormatError(
-      `${what}.data is ${p.data === undefined ? 'missing' : typeof p.data}, expected a string`,
+      `${what}.data is ${p.data === undefined ? 'missing' : p.data === null ? 'null' : typeof p.data}, expected a string`,
+      'bad-encoding',
     );
-  const encoding = typeof p.encoding === 'string' ? p.encoding.toUpperCase() : undefined;
+  if (p.encoding !== undefined && typeof p.encoding !== 'string')
+    throw new CaptureFormatError(
+      `${what}.encoding is ${JSON.stringify(p.encoding)} (${p.encoding === null ? 'null' : typeof p.encoding}), expected "CSV", "JSON" or "BASE64"`,
+      'bad-encoding',
+    );
+  const encoding = p.encoding?.toUpperCase();
   let text: string;
-  if (encoding === 'BASE64') text = Buffer.from(p.data, 'base64').toString('utf8');
-  else if (encoding === 'CSV' || encoding === 'JSON' || encoding === undefined) text = p.data;
-  else throw new CaptureFormatError(`${what}.encoding ${JSON.stringify(p.encoding)} is not CSV, JSON or BASE64`);
+  if (encoding === 'BASE64') {
+    const compact = p.data.replace(/\s+/g, '');
+    if (compact.length % 4 === 1 || !BASE64.test(compact))
+      throw new CaptureFormatError(`${what}.data is not base64 although encoding is BASE64`, 'bad-encoding');
+    text = Buffer.from(compact, 'base64').toString('utf8');
+  } else if (encoding === 'CSV' || encoding === 'JSON' || encoding === undefined) text = p.data;
+  else
+    throw new CaptureFormatError(
+      `${what}.encoding ${JSON.stringify(p.encoding)} is not CSV, JSON or BASE64`,
+      'bad-encoding',
+    );
   const ct = typeof p.observedContentType === 'string' ? p.observedContentType.toLowerCase() : '';
   let format: Format;
   if (ct.includes('csv')) format = 'csv';
@@ -99,7 +143,7 @@ export function splitCsvRow(row: string): string[] {
       field = '';
     } else field += ch;
   }
-  if (quoted) throw new CaptureFormatError('unterminated quoted CSV field');
+  if (quoted) throw new CaptureFormatError('unterminated quoted CSV field', 'bad-payload');
   out.push(field);
   return out;
 }
@@ -132,16 +176,17 @@ function jsonRows(doc: unknown, features: readonly FeatureSpec[]): (readonly unk
   throw new CaptureFormatError(`input JSON must be an object or an array, got ${doc === null ? 'null' : typeof doc}`);
 }
 
-function parseJson(text: string, what: string): unknown {
+function parseJson(text: string, what: string, kind: MalformedReason = 'bad-payload'): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new CaptureFormatError(`${what} is not valid JSON: ${(err as Error).message}`);
+    throw new CaptureFormatError(`${what} is not valid JSON: ${(err as Error).message}`, kind);
   }
 }
 
-function inputRows(p: CapturedPayload, features: readonly FeatureSpec[]): (readonly unknown[])[] {
-  const { text, format } = decode(p, 'endpointInput');
+/** The rows of an input payload (pure; shared by every line reader). */
+export function inputRows(p: CapturedPayload, features: readonly FeatureSpec[]): (readonly unknown[])[] {
+  const { text, format } = decodePayload(p, 'endpointInput');
   if (format === 'csv') return csvLines(text).map(splitCsvRow);
   if (format === 'jsonl') return csvLines(text).flatMap((l) => jsonRows(parseJson(l, 'endpointInput line'), features));
   return jsonRows(parseJson(text, 'endpointInput.data'), features);
@@ -150,14 +195,20 @@ function inputRows(p: CapturedPayload, features: readonly FeatureSpec[]): (reado
 function predictionOf(item: unknown): unknown {
   if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
     const o = item as Record<string, unknown>;
-    return o.predicted_label ?? o.label ?? o.prediction ?? o.score;
+    // An object without any of these fields carries no readable prediction: null, counted as a missing one.
+    return o.predicted_label ?? o.label ?? o.prediction ?? o.score ?? null;
   }
   // Multi-output rows ([p0, p1]) are out of scope: the first value stands for the row.
   return Array.isArray(item) ? item[0] : item;
 }
 
-function outputPredictions(p: CapturedPayload, rows: number): unknown[] {
-  const { text, format } = decode(p, 'endpointOutput');
+/**
+ * The predictions of an output payload, one per input row when they pair (pure; shared by every line reader).
+ * A blank output is one missing (null) prediction per row: counted as missing predictions, never as a class.
+ */
+export function outputPredictions(p: CapturedPayload, rows: number): unknown[] {
+  const { text, format } = decodePayload(p, 'endpointOutput');
+  if (text.trim() === '') return new Array<unknown>(Math.max(rows, 1)).fill(null);
   if (format === 'csv') {
     const lines = csvLines(text).map((l) => l.trim());
     if (lines.length === rows) return lines.map((l) => (l.includes(',') ? (splitCsvRow(l)[0] as string) : l));
@@ -190,28 +241,37 @@ export function parseCaptureLine(
   let predictions: unknown[] | undefined;
   let inferenceTime: unknown;
   try {
-    const doc = parseJson(line, 'capture line') as {
+    const doc = parseJson(line, 'capture line', 'invalid-line') as {
       captureData?: { endpointInput?: CapturedPayload; endpointOutput?: CapturedPayload };
       eventMetadata?: { inferenceTime?: unknown };
     } | null;
-    inferenceTime = doc?.eventMetadata?.inferenceTime;
-    const input = doc?.captureData?.endpointInput;
+    if (typeof doc?.captureData !== 'object' || doc.captureData === null)
+      throw new CaptureFormatError(
+        'the line has no captureData object: not a SageMaker capture record',
+        'invalid-line',
+      );
+    inferenceTime = doc.eventMetadata?.inferenceTime;
+    const input = doc.captureData.endpointInput;
     if (typeof input !== 'object' || input === null)
-      throw new CaptureFormatError('captureData.endpointInput is missing: is input capture enabled?');
+      throw new CaptureFormatError('captureData.endpointInput is missing: is input capture enabled?', 'no-input');
     rows = inputRows(input, features);
-    const output = doc?.captureData?.endpointOutput;
+    if (rows.length === 0)
+      throw new CaptureFormatError('endpointInput decodes to no rows (empty payload)', 'empty-input');
+    const output = doc.captureData.endpointOutput;
     if (typeof output === 'object' && output !== null) {
       predictions = outputPredictions(output, rows.length);
       if (predictions.length !== rows.length) {
         throw new CaptureFormatError(
           `${rows.length} input row(s) but ${predictions.length} prediction(s): cannot pair them`,
+          'row-count-mismatch',
           rows.length,
         );
       }
     }
   } catch (err) {
-    const rowsLost = err instanceof CaptureFormatError ? err.rows : 1;
-    sink.malformed(rowsLost, (err as Error).message, lineNo);
+    const rowsLost = err instanceof CaptureFormatError ? Math.max(1, err.rows) : 1;
+    const kind = err instanceof CaptureFormatError ? err.kind : 'bad-payload';
+    sink.malformed(rowsLost, (err as Error).message, lineNo, kind);
     return 0;
   }
   for (let i = 0; i < rows.length; i++) sink.record(rows[i] as readonly unknown[], predictions?.[i]);
@@ -230,9 +290,9 @@ export async function parseCaptureStream(
   let malformed = 0;
   const counting: CaptureSink = {
     record: (v, p) => sink.record(v, p),
-    malformed: (n, reason, line) => {
+    malformed: (n, reason, line, kind) => {
       malformed += n;
-      sink.malformed(n, reason, line);
+      sink.malformed(n, reason, line, kind);
     },
     ...(sink.inferenceTime ? { inferenceTime: (t: unknown) => sink.inferenceTime?.(t) } : {}),
   };

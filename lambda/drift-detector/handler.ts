@@ -15,10 +15,11 @@ import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } fro
 import { ConfigurationError, InputError, awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { BaselineDocument, FeatureSpec, parseFeatureSpec, validateBaseline } from './baseline';
-import { DriftAccumulator, DriftResult } from './accumulator';
-import { CaptureSink, parseCaptureStream } from './capture-parser';
+import { DriftAccumulator, DriftResult, WindowCounts } from './accumulator';
+import { CaptureSink, MALFORMED_REASONS, parseCaptureStream } from './capture-parser';
 import { ReportSettings, readReportSettings, rememberBaselineSource, writeWindowReport } from './report/store';
 import { ReportWindow } from './report/window';
+import { DriftStateStore, FileVersion, WindowState } from './state-store';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
 export const METRIC_NAMESPACE = 'MLOps/Drift';
@@ -33,7 +34,14 @@ export const METRICS = {
   DISPARATE_IMPACT_RATIO: 'DisparateImpactRatio',
   SAMPLE_COUNT: 'SampleCount',
   MALFORMED_RECORDS: 'MalformedRecords',
+  MISSING_PREDICTIONS: 'MissingPredictions',
+  FAIRNESS_GROUPS_EXCLUDED: 'FairnessGroupsExcluded',
+  WINDOW_SAMPLE_COUNT: 'WindowSampleCount',
+  EXPIRED_WINDOW_RECORDS: 'ExpiredWindowRecords',
+  DUPLICATE_FILES: 'DuplicateFiles',
 } as const;
+/** Dimension of the per-reason MalformedRecords metric (values: capture-parser.ts MALFORMED_REASONS). */
+export const REASON_DIMENSION = 'Reason';
 /** PutMetricData takes up to 1000 data per call and 1 MB; 500 small data stay far under both. */
 export const METRICS_PER_CALL = 500;
 /** Only this many malformed-record reasons are logged per file, so a garbage file cannot flood the log. */
@@ -46,8 +54,14 @@ export interface DetectorConfig {
   readonly positiveLabel: string | number;
   /** Below this many valid records a file publishes only SampleCount and MalformedRecords. */
   readonly minSamples: number;
-  /** Fairness ignores groups with fewer records. */
+  /** Fairness ignores groups with fewer records (and counts them in FairnessGroupsExcluded). */
   readonly minGroupSize: number;
+  /** Where dedup markers and the rolling window live; undefined: every file is judged alone, redeliveries twice. */
+  readonly stateBucket?: string;
+  /** Key prefix of the state objects, ending in `/`. */
+  readonly statePrefix: string;
+  /** A window of small files older than this is discarded (and counted in ExpiredWindowRecords), not judged. */
+  readonly windowMaxAgeHours: number;
   /** The endpoint this detector (and its baseline) belongs to; objects of other endpoints are skipped. */
   readonly endpointName?: string;
   /** Used when the object key does not carry the variant. */
@@ -74,6 +88,15 @@ function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
   return v;
 }
 
+function statePrefixFromEnv(env: NodeJS.ProcessEnv): string {
+  const v = env.STATE_PREFIX ?? 'drift-state/';
+  if (v.startsWith('/') || (v !== '' && !v.endsWith('/')))
+    throw new ConfigurationError(
+      `environment variable STATE_PREFIX must be a key prefix ending in "/" without a leading "/", got "${v}"`,
+    );
+  return v;
+}
+
 /** Reads and checks the environment once, at cold start. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig {
   const featuresRaw = required(env, 'FEATURES', 'e.g. amount:numeric,gender:categorical, in payload order');
@@ -96,6 +119,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig
     positiveLabel: env.POSITIVE_LABEL === undefined || env.POSITIVE_LABEL === '' ? 1 : env.POSITIVE_LABEL,
     minSamples: intFromEnv(env, 'MIN_SAMPLES', 200, 1),
     minGroupSize: intFromEnv(env, 'MIN_GROUP_SIZE', 100, 1),
+    ...(env.STATE_BUCKET ? { stateBucket: env.STATE_BUCKET } : {}),
+    statePrefix: statePrefixFromEnv(env),
+    windowMaxAgeHours: intFromEnv(env, 'WINDOW_MAX_AGE_HOURS', 24, 1),
     ...(env.ENDPOINT_NAME ? { endpointName: env.ENDPOINT_NAME } : {}),
     ...(env.VARIANT_NAME ? { variantName: env.VARIANT_NAME } : {}),
     baselineBucket: required(env, 'BASELINE_BUCKET', 'the bucket of the baseline document'),
@@ -213,8 +239,31 @@ export interface Dimensions {
   readonly variantName: string;
 }
 
-/** The metric data one file's result publishes; below minSamples only SampleCount and MalformedRecords. */
-export function metricData(result: DriftResult, dims: Dimensions, minSamples: number, timestamp: Date): MetricDatum[] {
+/** A count of one endpoint variant (no Feature or Reason dimension). */
+function countDatum(name: string, value: number, dims: Dimensions, timestamp: Date): MetricDatum {
+  return {
+    MetricName: name,
+    Value: value,
+    Unit: 'Count',
+    Timestamp: timestamp,
+    Dimensions: [
+      { Name: 'EndpointName', Value: dims.endpointName },
+      { Name: 'VariantName', Value: dims.variantName },
+    ],
+  };
+}
+
+/**
+ * The metric data one file publishes: its own counts always; drift statistics from `judged` (the file, or the
+ * window of small files it completed) when that holds at least minSamples records.
+ */
+export function metricData(
+  result: DriftResult,
+  dims: Dimensions,
+  minSamples: number,
+  timestamp: Date,
+  judged: DriftResult = result,
+): MetricDatum[] {
   const base = [
     { Name: 'EndpointName', Value: dims.endpointName },
     { Name: 'VariantName', Value: dims.variantName },
@@ -232,16 +281,30 @@ export function metricData(result: DriftResult, dims: Dimensions, minSamples: nu
   };
   put(METRICS.SAMPLE_COUNT, result.sampleCount, 'Count');
   put(METRICS.MALFORMED_RECORDS, result.malformedRecords, 'Count');
-  if (result.sampleCount < minSamples) return out;
-  for (const f of result.features) {
+  for (const reason of MALFORMED_REASONS) {
+    const n = result.malformedByReason[reason];
+    if (n !== undefined && n > 0)
+      out.push({
+        MetricName: METRICS.MALFORMED_RECORDS,
+        Value: n,
+        Unit: 'Count',
+        Timestamp: timestamp,
+        Dimensions: [...base, { Name: REASON_DIMENSION, Value: reason }],
+      });
+  }
+  put(METRICS.MISSING_PREDICTIONS, result.missingPredictions, 'Count');
+  if (judged.sampleCount < minSamples) return out;
+  if (judged !== result) put(METRICS.WINDOW_SAMPLE_COUNT, judged.sampleCount, 'Count');
+  put(METRICS.FAIRNESS_GROUPS_EXCLUDED, judged.fairnessGroupsExcluded, 'Count');
+  for (const f of judged.features) {
     put(METRICS.FEATURE_PSI, f.psi, 'None', f.name);
     put(METRICS.FEATURE_JS_DISTANCE, f.jsDistance, 'None', f.name);
     if (f.type === 'numeric') put(METRICS.FEATURE_KS, f.ks, 'None', f.name);
   }
-  put(METRICS.MAX_FEATURE_PSI, result.maxFeaturePsi, 'None');
-  put(METRICS.PREDICTION_PSI, result.predictionPsi, 'None');
-  put(METRICS.DEMOGRAPHIC_PARITY_DIFFERENCE, result.demographicParityDifference, 'None');
-  put(METRICS.DISPARATE_IMPACT_RATIO, result.disparateImpactRatio, 'None');
+  put(METRICS.MAX_FEATURE_PSI, judged.maxFeaturePsi, 'None');
+  put(METRICS.PREDICTION_PSI, judged.predictionPsi, 'None');
+  put(METRICS.DEMOGRAPHIC_PARITY_DIFFERENCE, judged.demographicParityDifference, 'None');
+  put(METRICS.DISPARATE_IMPACT_RATIO, judged.disparateImpactRatio, 'None');
   return out;
 }
 
@@ -251,6 +314,11 @@ export interface HandlerDeps {
   readonly logger: Logger;
   readonly config: DetectorConfig;
   readonly baseline: () => Promise<BaselineDocument>;
+  /**
+   * Dedup markers and the rolling window (state-store.ts).
+   * @default - none: every file is judged alone and a redelivered file publishes again
+   */
+  readonly stateStore?: DriftStateStore;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -258,7 +326,7 @@ export interface HandlerDeps {
 export interface ObjectOutcome {
   readonly bucket: string;
   readonly key: string;
-  readonly status: 'published' | 'skipped' | 'malformed-file' | 'failed';
+  readonly status: 'published' | 'skipped' | 'duplicate' | 'malformed-file' | 'failed';
   readonly sampleCount?: number;
   readonly malformedRecords?: number;
   readonly metricCount?: number;
@@ -316,15 +384,106 @@ export function makeHandler(deps: HandlerDeps) {
       }
       throw err;
     }
-    const acc = new DriftAccumulator(baseline, {
+    const dims = { endpointName, variantName };
+    const store = deps.stateStore;
+    const version: FileVersion | undefined =
+      store && res.ETag !== undefined ? { bucket: ref.bucket, key: ref.key, etag: res.ETag } : undefined;
+    if (store && version === undefined)
+      log.warn('GetObject returned no ETag: redelivery of this file cannot be detected');
+    if (store && version && !(await store.claimFile(version, dims))) {
+      (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      log.info('file already judged (same bucket, key and ETag): a redelivery, nothing published');
+      await publish(deps.cloudwatch, [countDatum(METRICS.DUPLICATE_FILES, 1, dims, now())]);
+      return { ...ref, status: 'duplicate', reason: 'already judged' };
+    }
+    try {
+      return await judgeObject(ref, res.Body, dims, baseline, started, log);
+    } catch (err) {
+      // The claim must not outlive a failed run, or the retry would be taken for a redelivery.
+      if (store && version)
+        await store
+          .releaseFile(version, dims)
+          .catch((e: unknown) =>
+            log.error('could not release the claim of a failed file; its retry will be skipped', { error: e as Error }),
+          );
+      throw err;
+    }
+  }
+
+  function newAccumulator(baseline: BaselineDocument): DriftAccumulator {
+    return new DriftAccumulator(baseline, {
       features: config.features,
       ...(config.sensitiveAttribute !== undefined ? { sensitiveAttribute: config.sensitiveAttribute } : {}),
       positiveLabel: config.positiveLabel,
       minGroupSize: config.minGroupSize,
     });
+  }
+
+  /** What joining the rolling window did: the window's result and counts when it was judged. */
+  interface RolledWindow {
+    readonly judged?: { readonly result: DriftResult; readonly counts: WindowCounts };
+    readonly files: number;
+    readonly expired: number;
+  }
+
+  /**
+   * A file below minSamples joins the rolling window of small files; once the window holds minSamples records it
+   * is judged (its result returned) and emptied. A window older than windowMaxAgeHours, or counted against another
+   * baseline, is discarded and its records reported as expired.
+   */
+  async function rollWindow(
+    store: DriftStateStore,
+    dims: Dimensions,
+    file: DriftAccumulator,
+    baseline: BaselineDocument,
+  ): Promise<RolledWindow> {
+    const baselineId = `${baseline.source.sha256}@${baseline.createdAt}`;
+    const at = now();
+    let outcome: RolledWindow = { files: 0, expired: 0 };
+    await store.updateWindow(dims, (current?: WindowState) => {
+      const ageMs = current ? at.getTime() - Date.parse(current.startedAt) : 0;
+      const stale =
+        current !== undefined &&
+        (current.baselineId !== baselineId || !(ageMs <= config.windowMaxAgeHours * 3_600_000));
+      const window = newAccumulator(baseline);
+      let kept = current !== undefined && !stale;
+      if (kept) {
+        try {
+          window.merge((current as WindowState).counts);
+        } catch {
+          kept = false; // a window of another shape cannot be mixed in: discard and count it
+        }
+      }
+      window.merge(file.snapshot());
+      const files = (kept ? (current as WindowState).files : 0) + 1;
+      const expired = current !== undefined && !kept ? current.counts.samples : 0;
+      if (window.sampleCount >= config.minSamples) {
+        outcome = { judged: { result: window.result(), counts: window.counts() }, files, expired };
+        return undefined;
+      }
+      outcome = { files, expired };
+      return {
+        baselineId,
+        startedAt: kept ? (current as WindowState).startedAt : at.toISOString(),
+        files,
+        counts: window.snapshot(),
+      };
+    });
+    return outcome;
+  }
+
+  async function judgeObject(
+    ref: S3ObjectRef,
+    body: unknown,
+    dims: Dimensions,
+    baseline: BaselineDocument,
+    started: number,
+    log: Logger,
+  ): Promise<ObjectOutcome> {
+    const acc = newAccumulator(baseline);
     let reasons = 0;
     let status: ObjectOutcome['status'] = 'published';
-    let source = await bodyStream(res.Body);
+    let source = await bodyStream(body);
     // pipeline (not pipe) so an error of the S3 stream reaches the gunzip stream the parser reads.
     if (ref.key.endsWith('.gz')) source = pipeline(source, createGunzip(), () => undefined);
     const sink: CaptureSink = {
@@ -332,53 +491,72 @@ export function makeHandler(deps: HandlerDeps) {
         if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS)
           log.warn('malformed record skipped: a value is unreadable for its feature type');
       },
-      malformed: (n, reason, line) => {
-        acc.addMalformed(n);
-        if (reasons++ < MAX_LOGGED_REASONS) log.warn('malformed capture line skipped', { line, rows: n, reason });
+      malformed: (n, reason, line, kind) => {
+        acc.addMalformed(n, kind);
+        if (reasons++ < MAX_LOGGED_REASONS) log.warn('malformed capture line skipped', { line, rows: n, kind, reason });
       },
     };
     // Only when reports are on: the window keeps skip reasons and the time range the report shows.
-    const window = config.reports ? new ReportWindow() : undefined;
+    const reportWindow = config.reports ? new ReportWindow() : undefined;
     try {
-      await parseCaptureStream(source, config.features, window?.tap(sink, acc, config.features) ?? sink);
+      await parseCaptureStream(source, config.features, reportWindow?.tap(sink, acc, config.features) ?? sink);
     } catch (err) {
       if (!isContentError(err)) throw err;
       // The file itself is broken (bad gzip, ...): report what was read plus one for the file, never block the next.
-      acc.addMalformed(1);
-      window?.skip(`capture file is unreadable: ${(err as Error).message}`);
+      acc.addMalformed(1, 'unreadable-file');
+      reportWindow?.skip(`capture file is unreadable: ${(err as Error).message}`);
       status = 'malformed-file';
       log.error('capture file is unreadable; counted as malformed and skipped', { error: err as Error });
     }
     const result = acc.result();
+    let judged = result;
+    let judgedCounts = acc.counts();
+    let window: { files: number; expired: number } | undefined;
+    if (deps.stateStore && result.sampleCount > 0 && result.sampleCount < config.minSamples) {
+      const rolled = await rollWindow(deps.stateStore, dims, acc, baseline);
+      window = { files: rolled.files, expired: rolled.expired };
+      if (rolled.judged) ({ result: judged, counts: judgedCounts } = rolled.judged);
+      if (rolled.expired > 0)
+        log.warn('a stale rolling window was discarded unjudged', {
+          expiredRecords: rolled.expired,
+          windowMaxAgeHours: config.windowMaxAgeHours,
+        });
+    }
     // The report is written before the metrics: when the alarm fires, the report it names is already there.
     const written =
-      config.reports && window
+      config.reports && reportWindow
         ? await writeWindowReport(deps.s3, {
             settings: config.reports,
             baseline,
             baselineLocation: `s3://${config.baselineBucket}/${config.baselineKey}`,
-            result,
-            counts: acc.counts(),
-            window,
+            result: judged,
+            counts: judgedCounts,
+            window: reportWindow,
             capture: ref,
-            endpointName,
-            variantName,
+            endpointName: dims.endpointName,
+            variantName: dims.variantName,
             now: now(),
           })
         : undefined;
     if (written?.written) log.info('drift report written', { report: written.uri });
-    const data = metricData(result, { endpointName, variantName }, config.minSamples, now());
+    const data = metricData(result, dims, config.minSamples, now(), judged);
+    if (window && window.expired > 0)
+      data.push(countDatum(METRICS.EXPIRED_WINDOW_RECORDS, window.expired, dims, now()));
     await publish(deps.cloudwatch, data);
     log.info('drift computed', {
-      endpointName,
-      variantName,
+      ...dims,
       status,
       sampleCount: result.sampleCount,
       malformedRecords: result.malformedRecords,
-      belowMinSamples: result.sampleCount < config.minSamples,
-      maxFeaturePsi: result.maxFeaturePsi,
-      predictionPsi: result.predictionPsi,
-      disparateImpactRatio: result.disparateImpactRatio,
+      malformedByReason: result.malformedByReason,
+      missingPredictions: result.missingPredictions,
+      judgedSampleCount: judged.sampleCount,
+      ...(window ? { windowFiles: window.files } : {}),
+      belowMinSamples: judged.sampleCount < config.minSamples,
+      maxFeaturePsi: judged.maxFeaturePsi,
+      predictionPsi: judged.predictionPsi,
+      disparateImpactRatio: judged.disparateImpactRatio,
+      fairnessGroupsExcluded: judged.fairnessGroupsExcluded,
       metricCount: data.length,
       durationMs: Date.now() - started,
     });

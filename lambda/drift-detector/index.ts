@@ -7,10 +7,27 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { clientConfig } from '../shared/clients';
 import { createLogger } from '../shared/logger';
 import { makeBaselineLoader, makeHandler, readConfig } from './handler';
+import { S3StateStore } from './state-store';
 
 const logger = createLogger('drift-detector');
 const config = readConfig(process.env);
 const s3 = new S3Client(clientConfig());
 const cloudwatch = new CloudWatchClient(clientConfig());
 
-export const handler = makeHandler({ s3, cloudwatch, logger, config, baseline: makeBaselineLoader(s3, config) });
+if (config.stateBucket === undefined)
+  logger.warn('STATE_BUCKET is not set: each file is judged alone and a redelivered file publishes twice');
+
+export const handler = makeHandler({
+  s3,
+  cloudwatch,
+  logger,
+  config,
+  baseline: makeBaselineLoader(s3, config),
+  ...(config.stateBucket !== undefined
+    ? {
+        stateStore: new S3StateStore(s3, config.stateBucket, config.statePrefix, undefined, (m, d) =>
+          logger.warn(m, d),
+        ),
+      }
+    : {}),
+});

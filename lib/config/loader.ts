@@ -9,7 +9,29 @@ import { z } from 'zod';
 import { CompliancePolicy } from '../policy/context';
 import { TAGS } from '../policy/facts';
 import { isRegionAllowed } from '../policy/rules/residency';
-import { ConfigSchema, MlopsConfig, PipelineConfig } from './schema';
+import { baselineFileProblems } from './baseline-file';
+import { knownKeysAt, didYouMean } from './did-you-mean';
+import {
+  BUCKET_NAME_MAX,
+  EnvironmentNaming,
+  MODEL_CARD_SUFFIX,
+  MONITORING_SCHEDULE_SUFFIX,
+  NAMED_BUCKET_PURPOSES,
+  SAGEMAKER_NAME_MAX,
+  bucketName,
+  endpointName,
+} from './names';
+import {
+  ComplianceSchema,
+  ConfigSchema,
+  DataCaptureSchema,
+  EnvironmentSchema,
+  MlopsConfig,
+  ModelSchema,
+  MonitoringSchema,
+  PipelineSchema,
+  RolloutSchema,
+} from './schema';
 
 /** Context key a user sets to a config file path: `cdk synth -c config=path/to/file.json`. */
 export const CONFIG_CONTEXT_KEY = 'config';
@@ -57,144 +79,258 @@ function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** Cross-field rules the per-field schema cannot express. */
-function crossFieldProblems(cfg: MlopsConfig): ConfigProblem[] {
-  const out: ConfigProblem[] = [];
-  const add = (path: string, received: unknown, message: string) => out.push({ path, received, message });
-  const dupes = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-  for (const d of dupes(cfg.environments.map((e) => e.name)))
-    add('environments', d, `environment name "${d}" is used twice; names must be unique`);
-  for (const d of dupes(cfg.models.map((m) => m.name)))
-    add('models', d, `model name "${d}" is used twice; names must be unique`);
+/**
+ * The fields of `raw` that pass their own schema (defaults filled in): the cross-field rules run on these, so they
+ * are reported in the same run as the schema errors of other fields, never hidden behind them.
+ */
+function validFields<S extends z.ZodObject>(schema: S, raw: unknown): Partial<z.output<S>> {
+  const obj = isObj(raw) ? raw : {};
+  const out: Obj = {};
+  for (const [k, field] of Object.entries(schema.shape)) {
+    const r = (field as z.ZodType).safeParse(obj[k]);
+    if (r.success && r.data !== undefined) out[k] = r.data;
+  }
+  return out as Partial<z.output<S>>;
+}
 
-  cfg.environments.forEach((env, i) => {
-    if (!isRegionAllowed(env.region, cfg.compliance)) {
-      add(
-        `environments[${i}].region`,
-        env.region,
-        `region is outside compliance.allowedRegions [${cfg.compliance.allowedRegions.join(', ')}] (data residency); deploy to an allowed region or extend the list after legal review`,
-      );
+/** Items whose `name` repeats an earlier one: reported at the repeat, naming the first. */
+function duplicateNames(items: unknown[], at: string, what: string, add: AddProblem): void {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const name = isObj(item) ? item.name : undefined;
+    if (typeof name !== 'string') return;
+    const j = first.get(name);
+    if (j === undefined) first.set(name, i);
+    else add(`${at}[${i}].name`, name, `${what} "${name}" is already used by ${at}[${j}]; give each a unique name`);
+  });
+}
+
+type AddProblem = (path: string, received: unknown, message: string) => void;
+
+/** Derived resource names must fit AWS limits: checked here so a long projectName is a config error. */
+function nameLimitProblems(doc: Obj, add: AddProblem): void {
+  const project = ConfigSchema.shape.projectName.safeParse(doc.projectName);
+  if (!project.success) return;
+  const envs = asArray(doc.environments).map((e) => validFields(EnvironmentSchema, e));
+  envs.forEach((env, i) => {
+    if (env.name === undefined || env.account === undefined || env.region === undefined) return;
+    for (const purpose of NAMED_BUCKET_PURPOSES) {
+      const name = bucketName(project.data, env as EnvironmentNaming, purpose);
+      if (name.length > BUCKET_NAME_MAX)
+        add(
+          'projectName',
+          project.data,
+          `makes the ${purpose} bucket name of environments[${i}] "${name}" ${name.length} characters; S3 allows ${BUCKET_NAME_MAX}: shorten projectName or environments[${i}].name by ${name.length - BUCKET_NAME_MAX}`,
+        );
     }
-    if (cfg.compliance.requireVpc && !env.vpc) {
+    asArray(doc.models).forEach((m, k) => {
+      const model = validFields(ModelSchema, m);
+      if (model.name === undefined) return;
+      const monitor = isObj(m) && isObj(m.monitoring) && m.monitoring.modelMonitor !== undefined;
+      const stem = endpointName(project.data, env.name as string, model.name);
+      const longest = stem + (monitor ? MONITORING_SCHEDULE_SUFFIX : MODEL_CARD_SUFFIX);
+      if (longest.length > SAGEMAKER_NAME_MAX)
+        add(
+          `models[${k}].name`,
+          model.name,
+          `makes "${longest}" (${monitor ? 'Model Monitor schedule' : 'model card'} of endpoint "${stem}" in environments[${i}]) ${longest.length} characters; SageMaker allows ${SAGEMAKER_NAME_MAX}: shorten projectName, environments[${i}].name or the model name by ${longest.length - SAGEMAKER_NAME_MAX}`,
+        );
+    });
+  });
+}
+
+/** Cross-field rules the per-field schema cannot express; they read only fields that are valid on their own. */
+function crossFieldProblems(doc: Obj, add: AddProblem): void {
+  // compliance is required: without it, rules would judge against defaults the user never chose.
+  const compliance = isObj(doc.compliance) ? validFields(ComplianceSchema, doc.compliance) : {};
+  const tags = ConfigSchema.shape.tags.safeParse(doc.tags);
+  const rawEnvs = asArray(doc.environments);
+  const rawModels = asArray(doc.models);
+  duplicateNames(rawEnvs, 'environments', 'environment name', add);
+  duplicateNames(rawModels, 'models', 'model name', add);
+
+  rawEnvs.forEach((raw, i) => {
+    const env = validFields(EnvironmentSchema, raw);
+    if (env.region !== undefined && compliance.allowedRegions !== undefined) {
+      const allowed = compliance.allowedRegions;
+      if (!isRegionAllowed(env.region, { allowedRegions: allowed }))
+        add(
+          `environments[${i}].region`,
+          env.region,
+          `region is outside compliance.allowedRegions [${allowed.join(', ')}] (data residency); deploy to an allowed region or extend the list after legal review`,
+        );
+    }
+    if (compliance.requireVpc === true && isObj(raw) && raw.vpc === undefined)
       add(
         `environments[${i}].vpc`,
         undefined,
         'compliance.requireVpc is true: give the environment vpc.subnetIds and vpc.securityGroupIds',
       );
-    }
   });
 
-  const missingTags = cfg.compliance.requiredTags.filter((t) => t !== TAGS.DATA_CLASSIFICATION && !(t in cfg.tags));
-  if (missingTags.length > 0) {
-    add('tags', cfg.tags, `must define every compliance.requiredTags key; missing: ${missingTags.join(', ')}`);
+  if (tags.success && compliance.requiredTags !== undefined) {
+    const missing = compliance.requiredTags.filter((t) => t !== TAGS.DATA_CLASSIFICATION && !(t in tags.data));
+    if (missing.length > 0)
+      add('tags', tags.data, `must define every compliance.requiredTags key; missing: ${missing.join(', ')}`);
   }
 
-  cfg.models.forEach((m, i) => {
+  rawModels.forEach((raw, i) => {
     const at = `models[${i}]`;
+    const m = validFields(ModelSchema, raw);
+    const rawModel = isObj(raw) ? raw : {};
+    const capture = validFields(DataCaptureSchema, rawModel.dataCapture);
+    const monitoring = validFields(MonitoringSchema, rawModel.monitoring);
+    const rawMonitoring = isObj(rawModel.monitoring) ? rawModel.monitoring : {};
     if (m.autoScaling) {
       const { minCapacity, maxCapacity } = m.autoScaling;
       if (minCapacity > maxCapacity)
         add(`${at}.autoScaling.minCapacity`, minCapacity, `must be <= autoScaling.maxCapacity (${maxCapacity})`);
-      if (m.instanceCount < minCapacity || m.instanceCount > maxCapacity) {
+      if (m.instanceCount !== undefined && (m.instanceCount < minCapacity || m.instanceCount > maxCapacity))
         add(
           `${at}.instanceCount`,
           m.instanceCount,
           `must lie within autoScaling bounds [${minCapacity}, ${maxCapacity}]`,
         );
-      }
     }
-    if (m.dataCapture.enabled && m.dataCapture.samplingPercent > cfg.compliance.maxCaptureSamplingPercent) {
+    const max = compliance.maxCaptureSamplingPercent;
+    if (capture.enabled && capture.samplingPercent !== undefined && max !== undefined && capture.samplingPercent > max)
       add(
         `${at}.dataCapture.samplingPercent`,
-        m.dataCapture.samplingPercent,
-        `must be <= compliance.maxCaptureSamplingPercent (${cfg.compliance.maxCaptureSamplingPercent}) (data minimisation)`,
+        capture.samplingPercent,
+        `must be <= compliance.maxCaptureSamplingPercent (${max}) (data minimisation)`,
       );
-    }
-    if (m.dataCapture.enabled && !m.dataCapture.captureInput && !m.dataCapture.captureOutput) {
+    if (capture.enabled && capture.captureInput === false && capture.captureOutput === false)
       add(
         `${at}.dataCapture`,
-        m.dataCapture,
+        rawModel.dataCapture,
         'capture is enabled but neither input nor output is captured; enable one or set enabled: false',
       );
-    }
-    if (m.dataCapture.enabled && m.monitoring.baselineFile === undefined) {
+    if (capture.enabled && isObj(rawModel.monitoring) && rawMonitoring.baselineFile === undefined)
       add(
         `${at}.monitoring.baselineFile`,
         undefined,
-        'is required when data capture is enabled, so the drift detector has a baseline: build one with `npm run baseline -- --config <config> --model ' +
-          m.name +
-          ' --input <training data> --output baselines/' +
-          m.name +
-          '.json`',
+        `is required when data capture is enabled, so the drift detector has a baseline: build one with \`npm run baseline -- --config <config> --model ${String(m.name ?? '<name>')} --input <training data> --output baselines/${String(m.name ?? '<name>')}.json\``,
       );
+    if (m.dataClassification !== undefined && compliance.dataClassifications !== undefined) {
+      if (!compliance.dataClassifications.includes(m.dataClassification))
+        add(
+          `${at}.dataClassification`,
+          m.dataClassification,
+          `must be one of compliance.dataClassifications [${compliance.dataClassifications.join(', ')}]`,
+        );
     }
-    if (!cfg.compliance.dataClassifications.includes(m.dataClassification)) {
-      add(
-        `${at}.dataClassification`,
-        m.dataClassification,
-        `must be one of [${cfg.compliance.dataClassifications.join(', ')}]`,
-      );
-    }
-    const featureNames = m.monitoring.features.map((f) => f.name);
-    for (const d of dupes(featureNames)) add(`${at}.monitoring.features`, d, `feature "${d}" is listed twice`);
-    const sa = m.monitoring.sensitiveAttribute;
-    if (sa !== undefined && !featureNames.includes(sa)) {
+    const rawFeatures = asArray(rawMonitoring.features);
+    duplicateNames(rawFeatures, `${at}.monitoring.features`, 'feature', add);
+    const featureNames = rawFeatures.map((f) => (isObj(f) ? f.name : undefined)).filter((n) => typeof n === 'string');
+    const sa = monitoring.sensitiveAttribute;
+    if (sa !== undefined && !featureNames.includes(sa))
       add(
         `${at}.monitoring.sensitiveAttribute`,
         sa,
         `must be one of the monitored features [${featureNames.join(', ')}]`,
       );
-    }
-    if (m.rollout.strategy === 'CANARY' && m.instanceCount < 2) {
+    const strategy = validFields(RolloutSchema, rawModel.rollout).strategy;
+    if (strategy === 'CANARY' && m.instanceCount !== undefined && m.instanceCount < 2)
       add(
         `${at}.instanceCount`,
         m.instanceCount,
         'a CANARY rollout needs at least 2 instances so the canary is a fraction of the fleet',
       );
-    }
   });
-  if (cfg.pipeline) out.push(...pipelineProblems(cfg.pipeline, cfg));
-  return out;
+  nameLimitProblems(doc, add);
+  pipelineProblems(doc, compliance.allowedRegions, add);
 }
 
 /** The pipeline block's cross-field rules: residency of the tooling region, a connection the pipeline can use. */
-function pipelineProblems(pipeline: PipelineConfig, cfg: MlopsConfig): ConfigProblem[] {
-  const out: ConfigProblem[] = [];
-  if (!isRegionAllowed(pipeline.region, cfg.compliance)) {
-    out.push({
-      path: 'pipeline.region',
-      received: pipeline.region,
-      message: `region is outside compliance.allowedRegions [${cfg.compliance.allowedRegions.join(', ')}] (data residency: the pipeline's artifacts hold the synthesized environments and reports); run the pipeline in an allowed region or extend the list after legal review`,
-    });
-  }
+function pipelineProblems(doc: Obj, allowedRegions: readonly string[] | undefined, add: AddProblem): void {
+  if (!isObj(doc.pipeline)) return;
+  const pipeline = validFields(PipelineSchema, doc.pipeline);
+  if (
+    pipeline.region !== undefined &&
+    allowedRegions !== undefined &&
+    !isRegionAllowed(pipeline.region, { allowedRegions })
+  )
+    add(
+      'pipeline.region',
+      pipeline.region,
+      `region is outside compliance.allowedRegions [${allowedRegions.join(', ')}] (data residency: the pipeline's artifacts hold the synthesized environments and reports); run the pipeline in an allowed region or extend the list after legal review`,
+    );
+  if (pipeline.connectionArn === undefined || pipeline.account === undefined || pipeline.region === undefined) return;
   // arn:<partition>:<service>:<region>:<account>:connection/<id>; the schema has checked the shape.
   const [, , , connRegion, connAccount] = pipeline.connectionArn.split(':');
-  if (connAccount !== pipeline.account || connRegion !== pipeline.region) {
-    out.push({
-      path: 'pipeline.connectionArn',
-      received: pipeline.connectionArn,
-      message: `the connection must belong to the tooling account and region (${pipeline.account}, ${pipeline.region}) the pipeline runs in; create the connection there, or set pipeline.account and pipeline.region to where it is`,
-    });
-  }
-  return out;
+  if (connAccount !== pipeline.account || connRegion !== pipeline.region)
+    add(
+      'pipeline.connectionArn',
+      pipeline.connectionArn,
+      `the connection must belong to the tooling account and region (${pipeline.account}, ${pipeline.region}) the pipeline runs in; create the connection there, or set pipeline.account and pipeline.region to where it is`,
+    );
 }
 
-/** Validates a config document; throws ConfigError listing every problem. */
-export function parseConfig(doc: unknown, source = 'config'): MlopsConfig {
-  const parsed = ConfigSchema.safeParse(doc);
-  if (!parsed.success) {
-    throw new ConfigError(
-      source,
-      parsed.error.issues.map((issue: z.core.$ZodIssue) => ({
-        path: pathString(issue.path),
-        received: valueAt(doc, issue.path),
-        message: issue.message,
-      })),
+/** Baseline files named by the config, read relative to `baseDir`: missing, malformed or for other features. */
+function baselineProblems(doc: Obj, baseDir: string, add: AddProblem): void {
+  asArray(doc.models).forEach((raw, i) => {
+    const rawModel = isObj(raw) ? raw : {};
+    const monitoring = validFields(MonitoringSchema, rawModel.monitoring);
+    const capture = validFields(DataCaptureSchema, rawModel.dataCapture);
+    if (monitoring.baselineFile === undefined || !capture.enabled) return;
+    const features = asArray(isObj(rawModel.monitoring) ? rawModel.monitoring.features : undefined).filter(
+      (f): f is { name: string; type: string } => isObj(f) && typeof f.name === 'string' && typeof f.type === 'string',
     );
+    const name = typeof rawModel.name === 'string' ? rawModel.name : '<name>';
+    for (const message of baselineFileProblems(
+      resolve(baseDir, monitoring.baselineFile),
+      features,
+      name,
+      monitoring.baselineFile,
+    ))
+      add(`models[${i}].monitoring.baselineFile`, monitoring.baselineFile, message);
+  });
+}
+
+/** A schema issue as problems: unknown keys one by one with "did you mean", missing fields said as such. */
+function schemaProblems(doc: unknown, issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(ConfigSchema, issue.path);
+    return issue.keys.map((key) => {
+      const guess = didYouMean(key, known);
+      return {
+        path: pathString([...issue.path, key]),
+        received: valueAt(doc, [...issue.path, key]),
+        message: `unknown field${guess ? `; did you mean "${guess}"?` : ''} (known fields: ${known.join(', ')})`,
+      };
+    });
   }
-  const problems = crossFieldProblems(parsed.data);
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  const received = valueAt(doc, issue.path);
+  const message =
+    issue.code === 'invalid_type' && received === undefined
+      ? `is required (expected ${issue.expected})`
+      : issue.message;
+  return [{ path: pathString(issue.path), received, message }];
+}
+
+export interface ParseOptions {
+  /**
+   * Directory that relative `monitoring.baselineFile` paths are read from; the baseline files are checked only
+   * when it is given (loadConfig passes the working directory).
+   * @default - baseline files are not read
+   */
+  readonly baseDir?: string;
+}
+
+/** Validates a config document; throws ConfigError listing every problem of the document at once. */
+export function parseConfig(doc: unknown, source = 'config', opts: ParseOptions = {}): MlopsConfig {
+  const parsed = ConfigSchema.safeParse(doc);
+  const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => schemaProblems(doc, i));
+  const add: AddProblem = (path, received, message) => problems.push({ path, received, message });
+  if (isObj(doc)) {
+    crossFieldProblems(doc, add);
+    if (opts.baseDir !== undefined) baselineProblems(doc, opts.baseDir, add);
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
   return parsed.data;
 }
 
@@ -224,7 +360,7 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
         { path: '', received: undefined, message: `not valid JSON: ${(err as Error).message}` },
       ]);
     }
-    return parseConfig(doc, file);
+    return parseConfig(doc, file, { baseDir: cwd });
   }
   const embedded = app.node.tryGetContext(DEFAULT_CONFIG_CONTEXT_KEY);
   if (embedded === undefined) {
@@ -236,7 +372,7 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
       },
     ]);
   }
-  return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`);
+  return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`, { baseDir: cwd });
 }
 
 /**

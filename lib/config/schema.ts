@@ -111,8 +111,18 @@ export const ThresholdsSchema = z
     disparateImpactMin: z.number().min(0).max(1).default(0.8),
     /** Demographic parity difference above which fairness alarms. */
     parityDifferenceMax: z.number().min(0).max(1).default(0.1),
-    /** Records a window needs before drift statistics are published. */
+    /**
+     * Records a window needs before drift statistics are published. A capture file with fewer is pooled with the
+     * next small files of the same variant (the rolling window) until they hold this many together.
+     */
     minSamples: z.number().int().min(1).default(200),
+    /**
+     * Fairness groups with fewer records in the window are left out of disparate impact and parity (and counted in
+     * FairnessGroupsExcluded): at 100 records and a 20% positive rate the rate's standard error is already 0.04.
+     */
+    minGroupSize: z.number().int().min(1).default(100),
+    /** A rolling window of small files older than this is discarded (counted in ExpiredWindowRecords), not judged. */
+    windowMaxAgeHours: z.number().int().min(1).max(720).default(24),
     /** p99 ModelLatency, milliseconds (converted to the metric's microseconds). */
     latencyP99Ms: z.number().positive().default(1000),
     /** 5XX errors per minute that trigger an alarm (and a rollback). */
@@ -296,6 +306,8 @@ export const PipelineSchema = z
 
 export const ConfigSchema = z
   .object({
+    /** Where editors find this document's JSON Schema (lib/config/mlops-config.schema.json); not used otherwise. */
+    $schema: z.string().optional(),
     projectName: nameField('projectName'),
     environments: z.array(EnvironmentSchema).min(1),
     compliance: ComplianceSchema,

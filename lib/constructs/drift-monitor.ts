@@ -9,7 +9,6 @@
  * `DriftMonitor.allowKeyUse(key)` adds those statements. The construct calls it itself when the key is a `kms.Key`
  * of the same stack; for a key owned by another stack (the PlatformStack), call it once there.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import {
   Annotations,
   ArnFormat,
@@ -35,13 +34,15 @@ import {
   aws_sns as sns,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { lambdaCodeProps } from './lambda-bundling';
 import { allowServiceKeyUse } from './key-grants';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
 import { MonitoringConfig } from '../config/schema';
 import { DRIFT_REPORT_ENV, driftReportPrefix, latestReportKey, pickThresholds } from '../contracts/drift-report';
+import { baselineFileProblems } from '../config/baseline-file';
+import { MONITORING_SCHEDULE_SUFFIX } from '../config/names';
 
 /** Namespace and metric names the detector publishes (lambda/drift-detector/handler.ts METRICS; kept in step by test). */
 export const DRIFT_NAMESPACE = 'MLOps/Drift';
@@ -55,6 +56,11 @@ export const DRIFT_METRICS = {
   DISPARATE_IMPACT_RATIO: 'DisparateImpactRatio',
   SAMPLE_COUNT: 'SampleCount',
   MALFORMED_RECORDS: 'MalformedRecords',
+  MISSING_PREDICTIONS: 'MissingPredictions',
+  FAIRNESS_GROUPS_EXCLUDED: 'FairnessGroupsExcluded',
+  WINDOW_SAMPLE_COUNT: 'WindowSampleCount',
+  EXPIRED_WINDOW_RECORDS: 'ExpiredWindowRecords',
+  DUPLICATE_FILES: 'DuplicateFiles',
 } as const;
 
 /** Namespace Model Monitor publishes data-quality metrics to (when `publish_cloudwatch_metrics` is Enabled). */
@@ -134,6 +140,13 @@ export interface DriftMonitorProps {
    */
   readonly reports?: DriftReportsOptions;
   /**
+   * Key prefix, in the capture bucket, of the detector's state: one marker per judged capture file (so a
+   * redelivered file publishes once) and the rolling window of small files. The state is derived from captured
+   * data, so it stays under the capture bucket's key, retention and access logging. Must not overlap `capturePrefix`.
+   * @default 'drift-state/'
+   */
+  readonly statePrefix?: string;
+  /**
    * Detector log retention.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -175,6 +188,13 @@ export interface DriftMonitorProps {
    */
   readonly modelMonitor?: boolean;
   /**
+   * The endpoint resource (e.g. `ModelEndpoint.endpoint`). The Model Monitor schedule names the endpoint by
+   * `endpointName` only, so without this dependency a first deploy may create the schedule before the endpoint
+   * exists, and SageMaker rejects it.
+   * @default - no dependency: a warning is added when `modelMonitor` is true
+   */
+  readonly endpoint?: IDependable;
+  /**
    * Model Monitor's own baseline (statistics.json and constraints.json). Required when `modelMonitor` is true.
    * @default - none
    */
@@ -200,35 +220,10 @@ function featureSpec(monitoring: MonitoringConfig): string {
   return monitoring.features.map((f) => `${f.name}:${f.type}`).join(',');
 }
 
-/** Checks at synth that the baseline was built for these features, in this order: a mismatch would fail every file at run time. */
+/** Checks at synth that the baseline was built for these features: a mismatch would fail every file at run time. */
 function checkBaselineFile(file: string, monitoring: MonitoringConfig): void {
-  if (!existsSync(file)) {
-    throw new Error(
-      `baselineFile ${file} does not exist; build it with \`npm run baseline -- --config <config> --model <name> --input <training data> --output ${file}\``,
-    );
-  }
-  let doc: { kind?: unknown; features?: { name?: unknown; distribution?: { type?: unknown } }[] };
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `baselineFile ${file} is not valid JSON (${(err as Error).message}); regenerate it with \`npm run baseline\``,
-    );
-  }
-  if (doc.kind !== 'mlops.drift-baseline' || !Array.isArray(doc.features)) {
-    throw new Error(
-      `baselineFile ${file} is not a drift baseline (kind ${JSON.stringify(doc.kind)}); regenerate it with \`npm run baseline\``,
-    );
-  }
-  const inBaseline = new Map(doc.features.map((f) => [f.name, f.distribution?.type]));
-  for (const f of monitoring.features) {
-    const t = inBaseline.get(f.name);
-    if (t !== f.type) {
-      throw new Error(
-        `monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${file}; regenerate the baseline with the config's features`,
-      );
-    }
-  }
+  const problems = baselineFileProblems(file, monitoring.features);
+  if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
 export class DriftMonitor extends Construct {
@@ -263,6 +258,7 @@ export class DriftMonitor extends Construct {
 
   private readonly props: DriftMonitorProps;
   private readonly period: Duration;
+  private readonly statePrefix: string;
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
@@ -276,6 +272,8 @@ export class DriftMonitor extends Construct {
     const fairnessToAlarm = props.fairnessDatapointsToAlarm ?? 2;
     const { monitoring } = props;
     const thresholds = monitoring.thresholds;
+    const statePrefix = props.statePrefix ?? 'drift-state/';
+    this.statePrefix = statePrefix;
 
     if (
       !Token.isUnresolved(props.capturePrefix) &&
@@ -283,6 +281,18 @@ export class DriftMonitor extends Construct {
     ) {
       throw new Error(
         `capturePrefix must be a non-empty S3 key prefix without a leading "/" or wildcards, got "${props.capturePrefix}" (e.g. "datacapture/${props.endpointName}/")`,
+      );
+    }
+    if (
+      !Token.isUnresolved(statePrefix) &&
+      (statePrefix.startsWith('/') ||
+        !statePrefix.endsWith('/') ||
+        statePrefix.includes('*') ||
+        statePrefix.startsWith(props.capturePrefix) ||
+        props.capturePrefix.startsWith(statePrefix))
+    ) {
+      throw new Error(
+        `statePrefix must be a key prefix ending in "/", without a leading "/" or wildcards, apart from capturePrefix "${props.capturePrefix}", got "${statePrefix}" (e.g. "drift-state/")`,
       );
     }
     if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) {
@@ -390,6 +400,17 @@ export class DriftMonitor extends Construct {
         }),
         ...this.reportStatements(props),
         new iam.PolicyStatement({
+          sid: 'KeepDetectorState',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${props.captureBucket.bucketArn}/${statePrefix}${props.endpointName}/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptDetectorStateThroughS3',
+          actions: ['kms:GenerateDataKey'],
+          resources: [props.captureKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
           sid: 'WriteTraces',
           // X-Ray trace segments have no resource-level permissions.
           actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
@@ -412,6 +433,10 @@ export class DriftMonitor extends Construct {
         ...(monitoring.sensitiveAttribute !== undefined ? { SENSITIVE_ATTRIBUTE: monitoring.sensitiveAttribute } : {}),
         POSITIVE_LABEL: String(monitoring.positiveLabel),
         MIN_SAMPLES: String(thresholds.minSamples),
+        MIN_GROUP_SIZE: String(thresholds.minGroupSize),
+        WINDOW_MAX_AGE_HOURS: String(thresholds.windowMaxAgeHours),
+        STATE_BUCKET: props.captureBucket.bucketName,
+        STATE_PREFIX: statePrefix,
         ENDPOINT_NAME: props.endpointName,
         VARIANT_NAME: props.variantName,
         BASELINE_BUCKET: this.baseline.s3BucketName,
@@ -592,6 +617,10 @@ export class DriftMonitor extends Construct {
         "Write-only access to this endpoint's own drift-report prefix; reports are named by the capture file's date, hour and name at run time.",
       );
     }
+    iam5(
+      findingResource(stack, `${props.captureBucket.bucketArn}/${this.statePrefix}${props.endpointName}/*`),
+      "Read/write of this endpoint's own detector state (one marker per judged capture file, named by a hash of its key and ETag, and the rolling window); nothing else of the bucket.",
+    );
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
       acknowledge(fn, {
         pack,
@@ -647,7 +676,18 @@ export class DriftMonitor extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Records analysed',
         left: [this.metric(DRIFT_METRICS.SAMPLE_COUNT, { label: 'records', statistic: cloudwatch.Stats.SUM })],
-        right: [this.metric(DRIFT_METRICS.MALFORMED_RECORDS, { label: 'malformed', statistic: cloudwatch.Stats.SUM })],
+        right: [
+          this.metric(DRIFT_METRICS.MALFORMED_RECORDS, { label: 'malformed', statistic: cloudwatch.Stats.SUM }),
+          this.metric(DRIFT_METRICS.MISSING_PREDICTIONS, {
+            label: 'missing predictions',
+            statistic: cloudwatch.Stats.SUM,
+          }),
+          this.metric(DRIFT_METRICS.DUPLICATE_FILES, { label: 'redelivered files', statistic: cloudwatch.Stats.SUM }),
+          this.metric(DRIFT_METRICS.FAIRNESS_GROUPS_EXCLUDED, {
+            label: 'fairness groups below min size',
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+        ],
         width: 8,
       }),
     ];
@@ -816,8 +856,8 @@ export class DriftMonitor extends Construct {
     jobDefinition.node.addDependency(policy);
     // The job definition's ARN ends in data-quality-job-definition/<name>; CloudFormation exposes no name attribute.
     const jobDefinitionName = Fn.select(1, Fn.split('/', jobDefinition.attrJobDefinitionArn));
-    const scheduleName = `${props.endpointName}-data-quality`;
-    new sagemaker.CfnMonitoringSchedule(this, 'MonitoringSchedule', {
+    const scheduleName = `${props.endpointName}${MONITORING_SCHEDULE_SUFFIX}`;
+    const schedule = new sagemaker.CfnMonitoringSchedule(this, 'MonitoringSchedule', {
       monitoringScheduleName: scheduleName,
       endpointName: props.endpointName,
       monitoringScheduleConfig: {
@@ -826,9 +866,12 @@ export class DriftMonitor extends Construct {
         scheduleConfig: { scheduleExpression: props.modelMonitorSchedule ?? 'cron(0 * ? * * *)' },
       },
     });
-    Annotations.of(this).addInfo(
-      `Model Monitor data-quality schedule ${scheduleName} watches ${props.endpointName}; the endpoint must exist before this stack deploys`,
-    );
+    if (props.endpoint !== undefined) schedule.node.addDependency(props.endpoint);
+    else
+      Annotations.of(this).addWarningV2(
+        '@mlops/drift-monitor:scheduleWithoutEndpoint',
+        `Model Monitor schedule ${scheduleName} names endpoint ${props.endpointName} but does not depend on it; pass the endpoint resource as \`endpoint\` (or deploy the endpoint first)`,
+      );
     const action = new cwActions.SnsAction(props.alarmTopic);
     return props.monitoring.features.map((f, i) => {
       const alarm = new cloudwatch.Alarm(this, `ModelMonitorDrift${i}`, {

@@ -1,4 +1,5 @@
 import { Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { MODEL_CARD_SUFFIX, endpointName as endpointNameOf } from '../config/names';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -33,7 +34,7 @@ export class ModelEndpointStack extends Stack {
   constructor(scope: Construct, id: string, props: ModelEndpointStackProps) {
     super(scope, id, props);
     const { config, environment, model, platform } = props;
-    const endpointName = `${config.projectName}-${environment.name}-${model.name}`;
+    const endpointName = endpointNameOf(config.projectName, environment.name, model.name);
     const repository = platform.repositories.get(model.image.repository);
     if (!repository) {
       throw new Error(
@@ -102,7 +103,11 @@ export class ModelEndpointStack extends Stack {
           allWindows: model.monitoring.reportAllWindows ?? false,
         },
         ...(model.monitoring.modelMonitor
-          ? { modelMonitor: true, modelMonitorBaseline: model.monitoring.modelMonitor }
+          ? {
+              modelMonitor: true,
+              modelMonitorBaseline: model.monitoring.modelMonitor,
+              endpoint: this.endpoint.endpoint,
+            }
           : {}),
       });
     }
@@ -138,7 +143,7 @@ export class ModelEndpointStack extends Stack {
     );
 
     new sagemaker.CfnModelCard(this, 'ModelCard', {
-      modelCardName: `${endpointName}-card`,
+      modelCardName: `${endpointName}${MODEL_CARD_SUFFIX}`,
       modelCardStatus: 'Draft',
       securityConfig: { kmsKeyId: platform.dataKey.keyArn },
       content: {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { bucketName } from '../config/names';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -83,8 +84,8 @@ export class PlatformStack extends Stack {
       expirationDays: 365,
     }).bucket;
 
-    const bucketName = (purpose: string) => {
-      const name = `${config.projectName}-${environment.name}-${purpose}-${environment.account}-${environment.region}`;
+    const checkedBucketName = (purpose: string) => {
+      const name = bucketName(config.projectName, environment, purpose);
       if (name.length > 63) {
         throw new Error(
           `${purpose} bucket name "${name}" is ${name.length} characters; S3 allows 63. Shorten projectName or environments[].name ("${environment.name}")`,
@@ -92,14 +93,14 @@ export class PlatformStack extends Stack {
       }
       return name;
     };
-    this.artifactsBucketName = bucketName('artifacts');
+    this.artifactsBucketName = checkedBucketName('artifacts');
     this.artifactsBucket = new SecureBucket(this, 'ArtifactsBucket', {
       bucketName: this.artifactsBucketName,
       purpose: 'artifacts',
       encryptionKey: this.dataKey,
       accessLogsBucket: this.accessLogsBucket,
     }).bucket;
-    this.reportsBucketName = bucketName('reports');
+    this.reportsBucketName = checkedBucketName('reports');
     this.reportsBucket = new SecureBucket(this, 'ReportsBucket', {
       bucketName: this.reportsBucketName,
       purpose: 'reports',
@@ -109,7 +110,7 @@ export class PlatformStack extends Stack {
     }).bucket;
     // Versioned data-capture objects leave a noncurrent version for one day after expiry; current objects expire
     // one day earlier so the whole life of a captured record stays within the retention period.
-    this.captureBucketName = `${config.projectName}-${environment.name}-capture-${environment.account}-${environment.region}`;
+    this.captureBucketName = bucketName(config.projectName, environment, 'capture');
     if (this.captureBucketName.length > 63) {
       throw new Error(
         `capture bucket name "${this.captureBucketName}" is ${this.captureBucketName.length} characters; S3 allows 63. Shorten projectName or environments[].name ("${environment.name}")`,

@@ -53,10 +53,13 @@ describe('config', () => {
     expect(problems.find((p) => p.path === 'models[0].image.tag')?.message).toMatch(/immutable/);
   });
 
-  test('rejects unknown keys (typos never pass silently)', () => {
+  test('rejects unknown keys (typos never pass silently), at the key, with the closest known one', () => {
     const problems = problemsOf(withEdit((d) => (d.models[0].instanceTyp = 'ml.m5.large')));
-    expect(problems[0]?.path).toBe('models[0]');
-    expect(problems[0]?.message).toMatch(/instanceTyp/);
+    expect(problems[0]).toMatchObject({
+      path: 'models[0].instanceTyp',
+      received: 'ml.m5.large',
+      message: expect.stringMatching(/unknown field; did you mean "instanceType"\?/),
+    });
   });
 
   test('rejects a sampling percent above the policy maximum (data minimisation)', () => {
@@ -81,7 +84,7 @@ describe('config', () => {
     const paths = problemsOf(doc).map((p) => p.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        'models',
+        'models[1].name',
         'models[0].autoScaling.minCapacity',
         'models[0].instanceCount',
         'models[0].monitoring.sensitiveAttribute',

@@ -103,7 +103,7 @@ describe('pipeline config', () => {
   test('rejects unknown keys (e.g. a pull-request trigger, which the pipeline never has)', () => {
     const problems = problemsOf(withPipeline((p) => (p.pullRequests = true)));
     expect(problems).toEqual([
-      expect.objectContaining({ path: 'pipeline', message: expect.stringMatching(/pullRequests/) }),
+      expect.objectContaining({ path: 'pipeline.pullRequests', message: expect.stringMatching(/unknown field/) }),
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { MonitoringConfig, MonitoringSchema } from '../../lib/config/schema';
 import { DRIFT_NAMESPACE, DriftMonitor, DriftMonitorProps } from '../../lib/constructs/drift-monitor';
 
@@ -134,6 +134,8 @@ describe('DriftMonitor', () => {
       ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
       ['UseEncryptionKey', ['kms:Decrypt', 'kms:GenerateDataKey']],
       ['SendToDeadLetterQueue', 'sqs:SendMessage'],
+      ['KeepDetectorState', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']],
+      ['EncryptDetectorStateThroughS3', 'kms:GenerateDataKey'],
       ['WriteTraces', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']],
     ]);
     const stack = Stack.of(monitor);
@@ -243,6 +245,44 @@ describe('DriftMonitor', () => {
       Namespace: 'aws/sagemaker/Endpoints/data-metrics',
       MetricName: 'feature_baseline_drift_amount',
     });
+  });
+
+  it('warns when the Model Monitor schedule has no endpoint to depend on', () => {
+    // GIVEN the switch on but no endpoint resource passed
+    const { stack } = build({
+      modelMonitor: true,
+      modelMonitorBaseline: { statisticsS3Uri: 's3://mm/s.json', constraintsS3Uri: 's3://mm/c.json' },
+    });
+    // THEN synth says so, naming the prop to set
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('does not depend on it; pass the endpoint'));
+  });
+
+  it('wires the fairness group size, the window age and the state store from the config', () => {
+    // GIVEN thresholds with a smaller fairness group and a longer window
+    const { template: t } = build({
+      monitoring: { ...monitoring, thresholds: { ...monitoring.thresholds, minGroupSize: 30, windowMaxAgeHours: 48 } },
+    });
+    // THEN the detector gets them, and may read/write only its own state prefix, encrypting through S3
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          MIN_GROUP_SIZE: '30',
+          WINDOW_MAX_AGE_HOURS: '48',
+          STATE_PREFIX: 'drift-state/',
+          STATE_BUCKET: Match.anyValue(),
+        }),
+      },
+    });
+    const statements = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(statements).toMatch(/"Sid":"KeepDetectorState"/);
+    expect(statements).toMatch(/drift-state\/fraud-xgb\/\*/);
+    expect(statements).toMatch(/"Sid":"EncryptDetectorStateThroughS3"/);
+  });
+
+  it('rejects a state prefix that overlaps the capture prefix', () => {
+    expect(() => build({ statePrefix: 'datacapture/fraud-xgb/state/' })).toThrow(
+      /statePrefix must be .* apart from capturePrefix "datacapture\/fraud-xgb\/", got "datacapture\/fraud-xgb\/state\/"/,
+    );
   });
 
   it('rejects modelMonitor without its baseline', () => {

@@ -6,26 +6,18 @@
  * moto gap: it cannot read gzip-compressed request bodies, which the SDK sends for PutMetricData above 10 KiB, so the
  * CloudWatch client here sets disableRequestCompression (Lambda keeps the SDK default).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
-import { publishedDriftMetric } from './drift-metrics';
+import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';
-const PREFIX = 'datacapture/fraud-xgb';
-const keyFor = (variant: string, file: string) => `${PREFIX}/fraud-xgb/${variant}/2026/01/01/10/${file}`;
-const event = (key: string) => ({
-  source: 'aws.s3',
-  'detail-type': 'Object Created',
-  detail: { bucket: { name: CAPTURE }, object: { key } },
-});
+const event = (key: string) => objectCreated(CAPTURE, key);
 
 describe('drift detector against moto_server', () => {
   const moto = useMoto();
@@ -37,18 +29,7 @@ describe('drift detector against moto_server', () => {
   beforeAll(async () => {
     s3 = new S3Client(moto.clientConfig());
     cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
-    for (const Bucket of [CAPTURE, ASSETS]) {
-      await s3.send(
-        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
-      );
-    }
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: ASSETS,
-        Key: 'baselines/fraud-xgb.json',
-        Body: readFileSync(join(__dirname, '../../baselines/fraud-xgb.json')),
-      }),
-    );
+    await createDriftBuckets(s3, CAPTURE, ASSETS);
     // Undrifted traffic on variant Blue, drifted traffic on variant Green: the variant comes from the key.
     await s3.send(
       new PutObjectCommand({ Bucket: CAPTURE, Key: keyFor('Blue', 'a.jsonl'), Body: captureText(2000, 101) }),
@@ -75,7 +56,7 @@ describe('drift detector against moto_server', () => {
       ENDPOINT_NAME: 'fraud-xgb',
       VARIANT_NAME: 'Blue',
       BASELINE_BUCKET: ASSETS,
-      BASELINE_KEY: 'baselines/fraud-xgb.json',
+      BASELINE_KEY,
     });
     handler = makeHandler({ s3, cloudwatch: cw, logger, config, baseline: makeBaselineLoader(s3, config) });
   });
@@ -86,7 +67,7 @@ describe('drift detector against moto_server', () => {
   });
 
   const stat = (metric: string, variant: string, feature?: string) =>
-    publishedDriftMetric(cw, 'fraud-xgb', metric, variant, feature);
+    driftStat(cw, metric, variant, 'Maximum', feature);
 
   it('processes a malformed file without failing, then the drifted and undrifted files', async () => {
     // WHEN the broken file arrives first, then the two real ones
@@ -121,12 +102,13 @@ describe('drift detector against moto_server', () => {
     expect(await stat('DemographicParityDifference', 'Blue')).toBeLessThan(0.1);
   });
 
-  it('published only SampleCount and MalformedRecords for the broken file', async () => {
+  it('published only the counts (samples, malformed by reason, missing predictions) for the broken file', async () => {
     const listed = await cw.send(
       new ListMetricsCommand({ Namespace: 'MLOps/Drift', Dimensions: [{ Name: 'VariantName', Value: 'Broken' }] }),
     );
     expect([...new Set((listed.Metrics ?? []).map((m) => m.MetricName))].sort()).toEqual([
       'MalformedRecords',
+      'MissingPredictions',
       'SampleCount',
     ]);
     expect(await stat('MalformedRecords', 'Broken')).toBe(2);

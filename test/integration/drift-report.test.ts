@@ -26,7 +26,7 @@ import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
-import { publishedDriftMetric } from './drift-metrics';
+import { driftStat } from './drift-fixtures';
 import { ThresholdsSchema } from '../../lib/config/schema';
 
 const CAPTURE = 'capture-bucket';
@@ -101,7 +101,7 @@ describe('drift reports against moto_server', () => {
   });
 
   const published = (metric: string, variant: string, feature?: string) =>
-    publishedDriftMetric(cw, ENDPOINT, metric, variant, feature);
+    driftStat(cw, metric, variant, 'Maximum', feature, ENDPOINT);
 
   const text = async (Key: string) =>
     (await s3.send(new GetObjectCommand({ Bucket: REPORTS, Key }))).Body!.transformToString();

@@ -99,6 +99,16 @@ describe('scripts/report.ts', () => {
     const r = runReport(['--assembley', 'cdk.out']);
 
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('usage: tsx scripts/report.ts');
+    expect(r.stderr).toContain(
+      'unknown option "--assembley"; did you mean "--assembly"? (known options: --help, --assembly, --out)',
+    );
+  });
+
+  test('prints its usage for --help and exits 0, reading nothing', () => {
+    const r = runReport(['--help']);
+
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run report -- \[options\]/);
+    expect(r.stdout).toContain('--assembly <dir>');
   });
 });

@@ -41,7 +41,10 @@ async function detectorMetrics(text: string): Promise<Map<string, number>> {
   const data: MetricDatum[] = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
   return new Map(
     data.map((d) => [
-      `${d.MetricName}${d.Dimensions?.find((x) => x.Name === 'Feature')?.Value ? `/${d.Dimensions.find((x) => x.Name === 'Feature')?.Value}` : ''}`,
+      [
+        d.MetricName,
+        ...(d.Dimensions ?? []).filter((x) => x.Name === 'Feature' || x.Name === 'Reason').map((x) => x.Value),
+      ].join('/'),
       d.Value as number,
     ]),
   );
@@ -66,6 +69,9 @@ describe('npm run drift:report', () => {
     const inReport = new Map<string, number>([
       ['SampleCount', r.summary.sampleCount],
       ['MalformedRecords', r.summary.malformedRecords],
+      ...Object.entries(r.summary.malformedByReason).map(([k, v]) => [`MalformedRecords/${k}`, v] as const),
+      ['MissingPredictions', r.summary.missingPredictions],
+      ['FairnessGroupsExcluded', r.summary.fairnessGroupsExcluded],
       ['MaxFeaturePSI', Math.max(...r.features.map((f) => f.psi as number))],
       ['PredictionPSI', r.prediction?.psi as number],
       ['DisparateImpactRatio', r.fairness?.disparateImpactRatio as number],
@@ -76,7 +82,7 @@ describe('npm run drift:report', () => {
         ...(f.type === 'numeric' ? [[`FeatureKS/${f.name}`, f.ks as number] as const] : []),
       ]),
     ]);
-    expect(metrics.size).toBe(inReport.size);
+    expect([...metrics.keys()].sort()).toEqual([...inReport.keys()].sort());
     for (const [name, value] of metrics) expect([name, inReport.get(name)]).toEqual([name, value]);
     expect(r.summary.malformedRecords).toBe(2);
     expect(r.summary.skipped.reduce((a, s) => a + s.count, 0)).toBe(2);

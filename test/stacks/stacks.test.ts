@@ -245,6 +245,18 @@ describe('larger config', () => {
     other.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 0);
   });
 
+  test('the Model Monitor schedule is created only after its endpoint (DependsOn the endpoint)', () => {
+    // GIVEN the production fraud-detect stack with the Model Monitor switch on
+    const t = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-fraud-detect')!);
+    // WHEN reading the schedule and the endpoint it names
+    const [endpointId] = Object.keys(t.findResources('AWS::SageMaker::Endpoint'));
+    const schedules = Object.values(t.findResources('AWS::SageMaker::MonitoringSchedule'));
+    // THEN CloudFormation must create the endpoint first
+    expect(endpointId).toBeDefined();
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]!.DependsOn).toContain(endpointId);
+  });
+
   test('LINEAR rollout in production', () => {
     const t = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-fraud-detect')!);
     t.hasResourceProperties('AWS::SageMaker::Endpoint', {

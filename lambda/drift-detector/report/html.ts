@@ -100,6 +100,8 @@ function summary(r: DriftReport): string {
 <table>
 <tr><th>records judged</th><td class="num" data-field="sampleCount">${int(s.sampleCount)}</td></tr>
 <tr><th>records skipped</th><td class="num" data-field="malformedRecords">${int(s.malformedRecords)}</td></tr>
+<tr><th>records without a prediction</th><td class="num" data-field="missingPredictions">${int(s.missingPredictions)}</td></tr>
+<tr><th>fairness groups left out</th><td class="num" data-field="fairnessGroupsExcluded">${int(s.fairnessGroupsExcluded)}</td></tr>
 <tr><th>minimum to judge (minSamples)</th><td class="num">${int(r.thresholds.minSamples)}</td></tr>
 </table>
 ${skipped}

@@ -129,7 +129,13 @@ export interface DriftReport {
     readonly sampleCount: number;
     /** Records skipped (the MalformedRecords metric), with reasons that add up to it. */
     readonly malformedRecords: number;
+    /** The same records by kind (the MalformedRecords metric with its Reason dimension). */
+    readonly malformedByReason: Readonly<Record<string, number>>;
     readonly skipped: readonly SkipReason[];
+    /** Records judged whose prediction was null or empty (the MissingPredictions metric): never a class. */
+    readonly missingPredictions: number;
+    /** Groups of the sensitive attribute smaller than minGroupSize, left out of fairness (FairnessGroupsExcluded). */
+    readonly fairnessGroupsExcluded: number;
     /** Below minSamples the detector publishes no drift metric: nothing is judged. */
     readonly judged: boolean;
     /** Some metric crossed its threshold. */
@@ -364,7 +370,10 @@ export function buildDriftReport(input: ReportInput): DriftReport {
     summary: {
       sampleCount: result.sampleCount,
       malformedRecords: result.malformedRecords,
+      malformedByReason: { ...result.malformedByReason },
       skipped: input.window.skipReasons(),
+      missingPredictions: result.missingPredictions,
+      fairnessGroupsExcluded: result.fairnessGroupsExcluded,
       judged,
       drifted: verdicts.some((v) => v.status === 'drift'),
       verdicts,

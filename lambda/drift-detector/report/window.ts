@@ -57,8 +57,8 @@ export class ReportWindow {
         const refused = acc.malformedCount - before;
         if (refused > 0) this.skip(refusal(values, features), refused);
       },
-      malformed: (n, reason, line) => {
-        sink.malformed(n, reason, line);
+      malformed: (n, reason, line, kind) => {
+        sink.malformed(n, reason, line, kind);
         this.skip(reason, n);
       },
       inferenceTime: (t) => {
@@ -98,5 +98,5 @@ function refusal(values: readonly unknown[], features: readonly FeatureSpec[]): 
 
 /** The plain sink: records into the accumulator, unreadable lines counted as malformed. */
 export function accumulatorSink(acc: DriftAccumulator): CaptureSink {
-  return { record: (v, p) => void acc.add(v, p), malformed: (n) => acc.addMalformed(n) };
+  return { record: (v, p) => void acc.add(v, p), malformed: (n, _reason, _line, kind) => acc.addMalformed(n, kind) };
 }

@@ -107,7 +107,7 @@ describe('BaselineBuilder', () => {
   it('rejects a record with an unreadable numeric value, naming the field', () => {
     const b = new BaselineBuilder({ features: [{ name: 'amount', type: 'numeric' }] });
     expect(() => b.add({ amount: 'abc' })).toThrow(RecordError);
-    expect(() => b.add({ amount: 'abc' })).toThrow(/amount: "abc" is not a number/);
+    expect(() => b.add({ amount: 'abc' })).toThrow(/amount: "abc" is not a decimal number/);
     expect(b.skippedCount).toBe(2);
   });
 

@@ -53,7 +53,7 @@ function window(
     sink.record(r.slice(0, -1), r[r.length - 1]);
     sink.inferenceTime?.(new Date(Date.UTC(2026, 0, 2, 0, 0, i)).toISOString());
   });
-  for (const [n, reason] of opts.malformed ?? []) sink.malformed(n, reason, 1);
+  for (const [n, reason] of opts.malformed ?? []) sink.malformed(n, reason, 1, 'bad-payload');
   const result = acc.result();
   const report = buildDriftReport({
     baseline: base,

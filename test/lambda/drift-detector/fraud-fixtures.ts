@@ -18,4 +18,6 @@ export const FRAUD_DETECTOR_CONFIG: DetectorConfig = {
   variantName: 'AllTraffic',
   baselineBucket: 'assets',
   baselineKey: 'baseline.json',
+  statePrefix: 'drift-state/',
+  windowMaxAgeHours: 24,
 };

@@ -16,6 +16,7 @@ import {
   readConfig,
 } from '../../../lambda/drift-detector/handler';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
+import { DriftStateStore, FileVersion, WindowState } from '../../../lambda/drift-detector/state-store';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
 
@@ -76,7 +77,11 @@ describe('drift detector handler', () => {
       expect.objectContaining({ status: 'published', sampleCount: 1000, malformedRecords: 0 }),
     ]);
     const data = published();
-    expect(names(data)).toEqual(Object.values(METRICS).sort());
+    // Every metric but those of redeliveries and of the rolling window, which a single large file never uses.
+    const perFile = Object.values(METRICS).filter(
+      (m) => m !== METRICS.DUPLICATE_FILES && m !== METRICS.EXPIRED_WINDOW_RECORDS && m !== METRICS.WINDOW_SAMPLE_COUNT,
+    );
+    expect(names(data)).toEqual(perFile.sort());
     const psiOf = (f: string) =>
       data.find(
         (d) => d.MetricName === 'FeaturePSI' && d.Dimensions?.some((x) => x.Name === 'Feature' && x.Value === f),
@@ -98,12 +103,12 @@ describe('drift detector handler', () => {
     ).toEqual(['account_age_days', 'amount']);
   });
 
-  it('publishes only SampleCount and MalformedRecords below minSamples', async () => {
+  it('publishes only the counts (samples, malformed, missing predictions) below minSamples', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body(`${captureText(50, 12)}{not json\n`) });
     const { handler } = setup();
     await handler(eventFor(KEY));
     const data = published();
-    expect(names(data)).toEqual(['MalformedRecords', 'SampleCount']);
+    expect(names(data)).toEqual(['MalformedRecords', 'MissingPredictions', 'SampleCount']);
     expect(data.find((d) => d.MetricName === 'SampleCount')?.Value).toBe(50);
     expect(data.find((d) => d.MetricName === 'MalformedRecords')?.Value).toBe(1);
   });
@@ -179,7 +184,7 @@ describe('drift detector handler', () => {
     });
     await handler(eventFor(KEY));
     const calls = cw.commandCalls(PutMetricDataCommand);
-    expect(calls.map((c) => c.args[0].input.MetricData?.length)).toEqual([500, 403]);
+    expect(calls.map((c) => c.args[0].input.MetricData?.length)).toEqual([500, 405]); // + MissingPredictions and FairnessGroupsExcluded
   });
 
   it('ignores an event it does not understand instead of failing through retries', async () => {
@@ -243,5 +248,91 @@ describe('readConfig', () => {
     [{ BASELINE_KEY: '' }, /BASELINE_KEY is required/],
   ])('rejects a bad environment %j', (patch, message) => {
     expect(() => readConfig({ ...env, ...patch })).toThrow(message);
+  });
+});
+
+/** In-memory state store: the window logic of the handler, with the S3 conditional writes tested against moto. */
+class MemoryStateStore implements DriftStateStore {
+  window?: WindowState;
+  readonly claimed = new Set<string>();
+  async claimFile(f: FileVersion): Promise<boolean> {
+    const id = `${f.bucket}/${f.key}@${f.etag}`;
+    if (this.claimed.has(id)) return false;
+    this.claimed.add(id);
+    return true;
+  }
+  async releaseFile(f: FileVersion): Promise<void> {
+    this.claimed.delete(`${f.bucket}/${f.key}@${f.etag}`);
+  }
+  async updateWindow(_dims: unknown, update: (current?: WindowState) => WindowState | undefined): Promise<void> {
+    this.window = update(this.window);
+  }
+}
+
+describe('drift detector handler: rolling window of small files', () => {
+  const at = (iso: string) => () => new Date(iso);
+  const run = (store: MemoryStateStore, now: () => Date, text: string, baseline = BASELINE, etag = '"e"') => {
+    s3.on(GetObjectCommand).resolves({ Body: body(text), ETag: etag });
+    return makeHandler({
+      s3: new S3Client({ region: 'eu-west-1' }),
+      cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+      logger: memoryLogger(),
+      config,
+      baseline: async () => baseline,
+      stateStore: store,
+      now,
+    })(eventFor(KEY));
+  };
+
+  it('discards a window older than windowMaxAgeHours, counts its records, and starts a new one', async () => {
+    // GIVEN a window of 120 records started at 10:00
+    const store = new MemoryStateStore();
+    await run(store, at('2026-01-01T10:00:00Z'), captureText(120, 21), BASELINE, '"a"');
+    expect(store.window).toMatchObject({ files: 1, startedAt: '2026-01-01T10:00:00.000Z' });
+    cw.reset();
+    cw.on(PutMetricDataCommand).resolves({});
+    // WHEN 100 more records arrive 25 hours later (windowMaxAgeHours 24)
+    await run(store, at('2026-01-02T11:00:00Z'), captureText(100, 22), BASELINE, '"b"');
+    // THEN the stale 120 are reported as expired, not judged with the new 100 (220 >= 200 would have been judged)
+    const data = published();
+    expect(data.find((d) => d.MetricName === 'ExpiredWindowRecords')?.Value).toBe(120);
+    expect(names(data)).not.toContain('PredictionPSI');
+    expect(store.window).toMatchObject({ files: 1, startedAt: '2026-01-02T11:00:00.000Z' });
+    expect(store.window!.counts.samples).toBe(100);
+  });
+
+  it('discards a window counted against another baseline', async () => {
+    const store = new MemoryStateStore();
+    await run(store, at('2026-01-01T10:00:00Z'), captureText(150, 23), BASELINE, '"a"');
+    cw.reset();
+    cw.on(PutMetricDataCommand).resolves({});
+    const rebuilt = { ...BASELINE, createdAt: '2026-02-01T00:00:00.000Z' };
+    await run(store, at('2026-01-01T11:00:00Z'), captureText(100, 24), rebuilt, '"b"');
+    expect(published().find((d) => d.MetricName === 'ExpiredWindowRecords')?.Value).toBe(150);
+  });
+
+  it('judges the window once it reaches minSamples, with the statistics of all its records', async () => {
+    // GIVEN two files of 120 records, 10 minutes apart
+    const store = new MemoryStateStore();
+    await run(store, at('2026-01-01T10:00:00Z'), captureText(120, 25), BASELINE, '"a"');
+    cw.reset();
+    cw.on(PutMetricDataCommand).resolves({});
+    await run(store, at('2026-01-01T10:10:00Z'), captureText(120, 26), BASELINE, '"b"');
+    // THEN 240 records are judged together and the window is emptied
+    const data = published();
+    expect(data.find((d) => d.MetricName === 'WindowSampleCount')?.Value).toBe(240);
+    expect(data.find((d) => d.MetricName === 'SampleCount')?.Value).toBe(120);
+    expect(names(data)).toContain('PredictionPSI');
+    expect(store.window).toBeUndefined();
+  });
+
+  it('skips a redelivery of the same ETag and releases the claim when publishing fails', async () => {
+    const store = new MemoryStateStore();
+    cw.on(PutMetricDataCommand).rejects(new Error('throttled'));
+    await expect(run(store, at('2026-01-01T10:00:00Z'), captureText(300, 27))).rejects.toThrow(/throttled/);
+    expect(store.claimed.size).toBe(0);
+    cw.on(PutMetricDataCommand).resolves({});
+    expect((await run(store, at('2026-01-01T10:01:00Z'), captureText(300, 27))).objects[0]?.status).toBe('published');
+    expect((await run(store, at('2026-01-01T10:02:00Z'), captureText(300, 27))).objects[0]?.status).toBe('duplicate');
   });
 });

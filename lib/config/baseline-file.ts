@@ -1,0 +1,51 @@
+/**
+ * Checks a drift baseline file (`npm run baseline`) against the monitored features, at synth: a mismatch would make
+ * the detector fail on every capture file at run time. One definition used by the config loader (problems at
+ * `models[i].monitoring.baselineFile`) and by the DriftMonitor construct (for direct construct users).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+/** lambda/drift-detector/baseline.ts BASELINE_KIND (lib/ does not import lambda/; a test keeps them equal). */
+export const BASELINE_FILE_KIND = 'mlops.drift-baseline';
+
+export interface MonitoredFeature {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** What is wrong with the baseline file at `file` for these features, each with its fix; empty when it fits. */
+export function baselineFileProblems(
+  file: string,
+  features: readonly MonitoredFeature[],
+  model = '<name>',
+  /** How the path is shown in messages: as the user wrote it (relative), not as resolved. */
+  shown = file,
+): string[] {
+  const rebuild = `build it with \`npm run baseline -- --config <config> --model ${model} --input <training data> --output ${shown}\``;
+  if (!existsSync(file)) return [`baselineFile ${shown} does not exist; ${rebuild}`];
+  let doc: { kind?: unknown; features?: unknown };
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc;
+  } catch (err) {
+    return [`baselineFile ${shown} is not valid JSON (${(err as Error).message}); re${rebuild}`];
+  }
+  if (typeof doc !== 'object' || doc === null || doc.kind !== BASELINE_FILE_KIND || !Array.isArray(doc.features))
+    return [
+      `baselineFile ${shown} is not a drift baseline (kind ${JSON.stringify((doc as { kind?: unknown } | null)?.kind)}, expected "${BASELINE_FILE_KIND}"); ${rebuild}`,
+    ];
+  const inBaseline = new Map(
+    (doc.features as { name?: unknown; distribution?: { type?: unknown } }[]).map((f) => [
+      f?.name,
+      f?.distribution?.type,
+    ]),
+  );
+  const out: string[] = [];
+  for (const f of features) {
+    const t = inBaseline.get(f.name);
+    if (t !== f.type)
+      out.push(
+        `monitoring.features "${f.name}" (${f.type}) is ${t === undefined ? 'missing from' : `${String(t)} in`} baselineFile ${shown}; regenerate the baseline with the config's features`,
+      );
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm run deploy:local`: deploys one environment of the config (default: the embedded default, environment
+ * `staging`) to a local moto_server, with no AWS account: starts the emulator, bootstraps, deploys the platform
+ * and model stacks with the real `cdk` CLI (scripts/moto-deploy.ts: the recipe the deploy integration test runs),
+ * reads the security settings back through the AWS APIs, prints a summary and stops the emulator.
+ *
+ * Exit codes: 0 deployed and every security setting read back as configured; 1 the deploy failed, created less
+ * than the templates ask for (beyond the resource types moto cannot create, which are listed), or a setting did not
+ * read back as configured; 2 bad arguments or config.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CommandSpec, OptionSpec, UsageError, runCommand } from '../lib/cli/args';
+import { DEFAULT_CONFIG_CONTEXT_KEY, parseConfig } from '../lib/config/loader';
+import { MlopsConfig } from '../lib/config/schema';
+import { startMoto } from '../test/integration/moto-server';
+import { featureFlags } from '../test/helpers/app';
+import { deployToMoto, readSecuritySettings } from './moto-deploy';
+
+export const DEPLOY_LOCAL_COMMAND = {
+  command: 'npm run deploy:local --',
+  summary:
+    'Deploys one environment to a local moto_server (started and stopped here), reads the security settings back\nand prints a summary. Needs moto_server on PATH (pip install "moto[server]==5.2.1").',
+  options: {
+    config: {
+      type: 'string',
+      valueName: '<config.json>',
+      description: "config file (default: cdk.json's embedded default)",
+    },
+    environment: {
+      type: 'string',
+      valueName: '<name>',
+      description: 'environment to deploy (default: staging, else the first)',
+    },
+    quiet: { type: 'boolean', description: 'no progress lines, only the summary' },
+  },
+  epilogue:
+    'exit codes: 0 deployed and every setting read back as configured; 1 deploy failed, incomplete, or a setting\ndiffers; 2 bad arguments or config.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+function loadConfigFor(file: string | undefined): MlopsConfig {
+  const cwd = process.cwd();
+  if (file === undefined) {
+    const cdkJson = JSON.parse(readFileSync(resolve(cwd, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+    return parseConfig(
+      cdkJson.context?.[DEFAULT_CONFIG_CONTEXT_KEY],
+      `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`,
+      {
+        baseDir: cwd,
+      },
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--config ${file}: cannot read it as JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(doc, file, { baseDir: cwd });
+}
+
+async function main(values: { config?: string; environment?: string; quiet?: boolean }): Promise<number> {
+  const config = loadConfigFor(values.config);
+  const environment =
+    values.environment ??
+    (config.environments.some((e) => e.name === 'staging') ? 'staging' : config.environments[0]!.name);
+  if (!config.environments.some((e) => e.name === environment))
+    throw new UsageError(
+      `--environment "${environment}" is not in the config; environments there: ${config.environments.map((e) => e.name).join(', ')}`,
+    );
+  const started = Date.now();
+  const log = (line: string) => {
+    if (!values.quiet) process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+  };
+  log('starting moto_server');
+  const moto = await startMoto();
+  log(`moto_server at ${moto.endpoint}`);
+  try {
+    const deployment = await deployToMoto({
+      endpoint: moto.endpoint,
+      config,
+      environment,
+      context: featureFlags(),
+      log,
+    });
+    log('reading back security settings');
+    const checks = await readSecuritySettings(deployment, {
+      endpoint: moto.endpoint,
+      region: deployment.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 2,
+    });
+    const out: string[] = [
+      `deploy:local ${config.projectName}/${environment} on moto_server: ${[deployment.platformStack, ...deployment.modelStacks].map((s) => s.stackName).join(', ')}`,
+    ];
+    for (const [stack, resources] of deployment.deployed)
+      out.push(
+        `  ${stack}: ${resources.length} resources created; not creatable on moto (still in the template): ${deployment.skippedTypes.get(stack)?.join(', ') || 'none'}`,
+      );
+    out.push('security settings read back:');
+    for (const c of checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.resource}: ${c.setting} = ${c.actual}`);
+    const failed = checks.filter((c) => !c.ok).length;
+    out.push(
+      failed === 0
+        ? `PASS: ${checks.length} settings as configured (${((Date.now() - started) / 1000).toFixed(1)} s)`
+        : `FAIL: ${failed} of ${checks.length} settings differ from the config`,
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    log('stopping moto_server');
+    await moto.stop();
+  }
+}
+
+if (require.main === module) {
+  void runCommand(DEPLOY_LOCAL_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,77 @@
+import { CommandSpec, OptionSpec, UsageError, parseCommandLine, runCommand, usage } from '../../lib/cli/args';
+import { createProgress } from '../../lib/cli/progress';
+
+const SPEC = {
+  command: 'npm run thing --',
+  summary: 'Does a thing.',
+  options: {
+    input: { type: 'string', valueName: '<file>', description: 'the input' },
+    quiet: { type: 'boolean', description: 'say less' },
+  },
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s) } };
+}
+
+describe('the shared command-line parser', () => {
+  it('reads string and boolean options, inline or separate', () => {
+    expect(parseCommandLine(SPEC, ['--input', 'a.csv', '--quiet'])).toEqual({
+      help: false,
+      values: { input: 'a.csv', quiet: true },
+    });
+    expect(parseCommandLine(SPEC, ['--input=b.csv'])).toEqual({ help: false, values: { input: 'b.csv' } });
+  });
+
+  it('answers --help with the usage, exit 0, and never runs the command', async () => {
+    // GIVEN a command that would fail if it ran
+    const c = io();
+    let ran = false;
+    // WHEN asked for help, even beside a mistake
+    const code = await runCommand(SPEC, ['--bogus', '--help'], () => ((ran = true), 1), c.io);
+    // THEN
+    expect(code).toBe(0);
+    expect(ran).toBe(false);
+    expect(c.out.join('')).toBe(usage(SPEC));
+    expect(usage(SPEC)).toMatch(/--input <file>\s+the input/);
+  });
+
+  it('rejects an unknown option with the known ones and the closest, exit 2', async () => {
+    const c = io();
+    const code = await runCommand(SPEC, ['--inputt', 'x'], () => 0, c.io);
+    expect(code).toBe(2);
+    expect(c.err.join('')).toMatch(
+      /thing: unknown option "--inputt"; did you mean "--input"\? \(known options: --help, --input, --quiet\)/,
+    );
+  });
+
+  it('rejects a missing value and a stray positional argument', () => {
+    expect(() => parseCommandLine(SPEC, ['--input'])).toThrow(new UsageError('--input needs a value'));
+    expect(() => parseCommandLine(SPEC, ['extra'])).toThrow(/unexpected argument extra: every argument is an option/);
+  });
+
+  it('returns 1 when the run itself fails, with its message', async () => {
+    const c = io();
+    const code = await runCommand(SPEC, [], () => Promise.reject(new Error('disk full')), c.io);
+    expect(code).toBe(1);
+    expect(c.err.join('')).toBe('thing: disk full\n');
+  });
+});
+
+describe('progress lines', () => {
+  it('print share, elapsed time and an ETA from the rate so far, at most once per interval', () => {
+    // GIVEN a clock we move by hand
+    let t = 0;
+    const lines: string[] = [];
+    const p = createProgress({ label: 'job', total: 1000, write: (l) => lines.push(l), now: () => t });
+    // WHEN 250 units are done after 10 s, and again 1 s later
+    t = 10_000;
+    p.update(250);
+    t = 11_000;
+    p.update(300);
+    // THEN one line: 25% in 10 s leaves 30 s
+    expect(lines).toEqual(['job: 25% (250 of 1,000 bytes), 10 s elapsed, ETA 30 s\n']);
+  });
+});

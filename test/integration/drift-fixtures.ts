@@ -1,0 +1,63 @@
+/**
+ * What the drift detector's moto tests share: the capture key layout, the EventBridge event, the two buckets with
+ * the committed example baseline, and reading a published metric back.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient, GetMetricStatisticsCommand, Statistic } from '@aws-sdk/client-cloudwatch';
+
+export const BASELINE_KEY = 'baselines/fraud-xgb.json';
+
+/** SageMaker's layout: `datacapture/<endpoint>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file>`. */
+export const captureKey = (variant: string, file: string) =>
+  `datacapture/fraud-xgb/fraud-xgb/${variant}/2026/01/01/10/${file}`;
+
+export const objectCreated = (bucket: string, key: string) => ({
+  source: 'aws.s3',
+  'detail-type': 'Object Created',
+  detail: { bucket: { name: bucket }, object: { key } },
+});
+
+/** Creates the capture and assets buckets and puts the committed example baseline in the assets bucket. */
+export async function createDriftBuckets(s3: S3Client, capture: string, assets: string): Promise<void> {
+  for (const Bucket of [capture, assets])
+    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: assets,
+      Key: BASELINE_KEY,
+      Body: readFileSync(join(__dirname, '../../baselines/fraud-xgb.json')),
+    }),
+  );
+}
+
+/** One statistic of a drift metric of an endpoint over the last and next hour; undefined without data. */
+export async function driftStat(
+  cw: CloudWatchClient,
+  metric: string,
+  variant: string,
+  statistic: Statistic,
+  feature?: string,
+  endpointName = 'fraud-xgb',
+): Promise<number | undefined> {
+  const now = Date.now();
+  const res = await cw.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'MLOps/Drift',
+      MetricName: metric,
+      Dimensions: [
+        { Name: 'EndpointName', Value: endpointName },
+        { Name: 'VariantName', Value: variant },
+        ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
+      ],
+      StartTime: new Date(now - 3_600_000),
+      EndTime: new Date(now + 3_600_000),
+      Period: 7200,
+      Statistics: [statistic],
+    }),
+  );
+  const values = (res.Datapoints ?? []).map((p) => p[statistic] as number);
+  if (values.length === 0) return undefined;
+  return statistic === 'Sum' ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
+}

@@ -1,0 +1,138 @@
+/**
+ * The detector's state store against moto_server: real S3 conditional writes (If-None-Match for the per-file
+ * markers, If-Match for the window), the real handler, metrics read back from moto's CloudWatch.
+ *  - a redelivered capture file (same bucket, key and ETag) publishes nothing the second time;
+ *  - a run that fails after claiming its file releases the claim, so the retry is judged;
+ *  - files each below minSamples are judged together once their window reaches minSamples.
+ */
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { memoryLogger } from '../../lambda/shared/logger';
+import { DetectorConfig, makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
+import { S3StateStore } from '../../lambda/drift-detector/state-store';
+import { captureText } from '../../scripts/make-example-data';
+import { useMoto } from './aws-env';
+import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
+
+const CAPTURE = 'state-capture-bucket';
+const ASSETS = 'state-assets-bucket';
+const event = (key: string) => objectCreated(CAPTURE, key);
+
+describe('drift detector state (dedup, rolling window) against moto_server', () => {
+  const moto = useMoto();
+  let s3: S3Client;
+  let cw: CloudWatchClient;
+  let config: DetectorConfig;
+  const logger = memoryLogger();
+  const handlerWith = (cloudwatch: CloudWatchClient) =>
+    makeHandler({
+      s3,
+      cloudwatch,
+      logger,
+      config,
+      baseline: makeBaselineLoader(s3, config),
+      stateStore: new S3StateStore(s3, CAPTURE, config.statePrefix),
+    });
+
+  beforeAll(async () => {
+    s3 = new S3Client(moto.clientConfig());
+    cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
+    await createDriftBuckets(s3, CAPTURE, ASSETS);
+    config = readConfig({
+      FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
+      SENSITIVE_ATTRIBUTE: 'gender',
+      MIN_SAMPLES: '200',
+      MIN_GROUP_SIZE: '20',
+      ENDPOINT_NAME: 'fraud-xgb',
+      BASELINE_BUCKET: ASSETS,
+      BASELINE_KEY,
+      STATE_BUCKET: CAPTURE,
+      STATE_PREFIX: 'drift-state/',
+    });
+  });
+
+  afterAll(() => {
+    s3?.destroy();
+    cw?.destroy();
+  });
+
+  const sum = (metric: string, variant: string) => driftStat(cw, metric, variant, 'Sum');
+
+  it('publishes a redelivered file once (same bucket, key and ETag)', async () => {
+    // GIVEN one capture file of 300 records
+    const key = keyFor('Dedup', 'a.jsonl');
+    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(300, 7) }));
+    const handler = handlerWith(cw);
+    // WHEN its event is delivered twice
+    const first = await handler(event(key));
+    const second = await handler(event(key));
+    // THEN the second delivery is recognised and publishes no samples
+    expect(first.objects[0]).toMatchObject({ status: 'published', sampleCount: 300 });
+    expect(second.objects[0]).toMatchObject({ status: 'duplicate' });
+    expect(await sum('SampleCount', 'Dedup')).toBe(300);
+    expect(await sum('DuplicateFiles', 'Dedup')).toBe(1);
+  });
+
+  it('judges a rewritten object (new ETag) again', async () => {
+    const key = keyFor('Dedup', 'a.jsonl');
+    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(250, 8) }));
+    const again = await handlerWith(cw)(event(key));
+    expect(again.objects[0]).toMatchObject({ status: 'published', sampleCount: 250 });
+  });
+
+  it('releases the claim of a failed run, so the retry is judged', async () => {
+    // GIVEN a CloudWatch client that cannot publish (nothing listens on port 9)
+    const key = keyFor('Retry', 'a.jsonl');
+    await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(300, 9) }));
+    const dead = new CloudWatchClient({ ...moto.clientConfig(), endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    // WHEN the first run fails, then Lambda retries with CloudWatch back
+    await expect(handlerWith(dead)(event(key))).rejects.toThrow(/drift detection failed for 1 of 1/);
+    dead.destroy();
+    const retry = await handlerWith(cw)(event(key));
+    // THEN the retry is judged, not taken for a redelivery
+    expect(retry.objects[0]).toMatchObject({ status: 'published', sampleCount: 300 });
+  });
+
+  it('judges small files together once their window reaches minSamples', async () => {
+    // GIVEN three files of 80 records each (each alone below minSamples 200)
+    const handler = handlerWith(cw);
+    const outcomes = [];
+    for (const [i, seed] of [11, 12, 13].entries()) {
+      const key = keyFor('Window', `f${i}.jsonl`);
+      await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(80, seed) }));
+      // WHEN each arrives
+      outcomes.push((await handler(event(key))).objects[0]);
+      // THEN drift statistics appear only once 240 >= 200 records are in the window
+      if (i < 2) expect(await sum('PredictionPSI', 'Window')).toBeUndefined();
+    }
+    expect(outcomes.map((o) => o?.sampleCount)).toEqual([80, 80, 80]);
+    expect(await sum('WindowSampleCount', 'Window')).toBe(240);
+    expect(await sum('PredictionPSI', 'Window')).toBeLessThan(0.2);
+    expect(await sum('SampleCount', 'Window')).toBe(240);
+    // AND the window was emptied after being judged (stored as null, encrypted by the bucket's default)
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: CAPTURE, Key: 'drift-state/fraud-xgb/Window/window.json' }),
+    );
+    expect(await stored.Body?.transformToString()).toBe('null');
+  });
+
+  it('starts a window afresh when its object is not valid JSON, and says so', async () => {
+    // GIVEN a damaged window object
+    await s3.send(
+      new PutObjectCommand({ Bucket: CAPTURE, Key: 'drift-state/fraud-xgb/Damaged/window.json', Body: '{"bro' }),
+    );
+    const warnings: string[] = [];
+    const store = new S3StateStore(s3, CAPTURE, 'drift-state/', undefined, (m) => warnings.push(m));
+    // WHEN a small file updates it
+    await store.updateWindow({ endpointName: 'fraud-xgb', variantName: 'Damaged' }, (current) => {
+      expect(current).toBeUndefined();
+      return undefined;
+    });
+    // THEN the damage is reported and the window is replaced
+    expect(warnings).toEqual(['rolling window state is not valid JSON; started afresh']);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: CAPTURE, Key: 'drift-state/fraud-xgb/Damaged/window.json' }),
+    );
+    expect(await stored.Body?.transformToString()).toBe('null');
+  });
+});
