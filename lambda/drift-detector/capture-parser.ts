@@ -21,6 +21,7 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { FeatureSpec } from './baseline';
+import { parseRegularCaptureLine } from './capture-line-reader';
 
 export interface CaptureSink {
   /** One row: raw values in feature order, and the raw prediction (undefined when output was not captured). */
@@ -37,7 +38,7 @@ export interface ParseStats {
 
 type Format = 'csv' | 'json' | 'jsonl';
 
-interface CapturedPayload {
+export interface CapturedPayload {
   readonly observedContentType?: unknown;
   readonly mode?: unknown;
   readonly data?: unknown;
@@ -55,7 +56,7 @@ export class CaptureFormatError extends Error {
   }
 }
 
-function decode(p: CapturedPayload, what: string): { text: string; format: Format } {
+export function decode(p: CapturedPayload, what: string): { text: string; format: Format } {
   if (typeof p.data !== 'string')
     throw new CaptureFormatError(
       `${what}.data is ${p.data === undefined ? 'missing' : typeof p.data}, expected a string`,
@@ -102,7 +103,7 @@ export function splitCsvRow(row: string): string[] {
   return out;
 }
 
-function csvLines(text: string): string[] {
+export function csvLines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.trim() !== '');
 }
 
@@ -237,7 +238,8 @@ export async function parseCaptureStream(
     for await (const line of rl) {
       lines++;
       if (line.trim() === '') continue;
-      records += parseCaptureLine(line, lines, features, counting);
+      // Regular CSV lines take the fast path (same records, capture-line-reader.ts); anything else the full parser.
+      records += parseRegularCaptureLine(line, counting) ?? parseCaptureLine(line, lines, features, counting);
     }
   })();
   try {
