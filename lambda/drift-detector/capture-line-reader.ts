@@ -19,10 +19,18 @@
 // capture-parser.ts calls this module from its line loop; the cycle is safe: these are used only at call time.
 import { CapturedPayload, CaptureSink, csvLines, decode, splitCsvRow } from './capture-parser';
 
+/** One captured payload of a regular line: its four strings. */
+export interface RegularPayload extends CapturedPayload {
+  readonly observedContentType: string;
+  readonly mode: string;
+  readonly data: string;
+  readonly encoding: string;
+}
+
 /** `captureData` of a regular line, equal to what `JSON.parse(line).captureData` returns. */
 export interface RegularCapture {
-  readonly endpointInput: Required<CapturedPayload> & { readonly [k in keyof CapturedPayload]-?: string };
-  readonly endpointOutput: Required<CapturedPayload> & { readonly [k in keyof CapturedPayload]-?: string };
+  readonly endpointInput: RegularPayload;
+  readonly endpointOutput: RegularPayload;
 }
 
 /** The literal text before each of the eight payload strings of a regular line, in order. */
