@@ -1,15 +1,23 @@
 /**
- * Drift detector benchmark: `npm run bench:drift`.
+ * Drift detector benchmark: `npm run bench:drift` (BENCH_DRIFT_REPEATS=3 by default).
  *
- * 1. Generates capture files of 1,000,000 and 10,000 records x 20 features (10 numeric, 10 categorical; one JSON
- *    line per invocation, CSV payload) into a temp dir, and a baseline from 50,000 training records.
- * 2. Runs parse + accumulate + statistics from a file stream, each case in its own child process, which reports
- *    records/s, its own peak RSS (process.resourceUsage().maxRSS) and a sampled heapUsed high-water mark.
+ * 1. Generates capture files of 1,000,000, 200,000 and 10,000 records x 20 features (10 numeric, 10 categorical;
+ *    one JSON line per invocation, CSV payload, as SageMaker writes it) into a temp dir, and a baseline from 50,000
+ *    training records.
+ * 2. On the 1M and 200k files, runs three modes, each in its own child process, interleaved, REPEATS times:
+ *    - floor: read the lines (readline) and JSON.parse each one, nothing else;
+ *    - project: parseCaptureStream (fast path for regular lines) + accumulator + statistics;
+ *    - full parser: the same with every line through parseCaptureLine (a full JSON.parse), i.e. without the fast path.
+ *    Each child reports records per second of its own CPU time (per core; steady on a shared machine) and of wall
+ *    time, its peak RSS (process.resourceUsage().maxRSS), a sampled heapUsed high-water mark, and a SHA-256 of every
+ *    statistic: the run fails unless the fast path and the full parser computed bit-identical results.
+ *    Prints medians and the ratios project / floor and full parser / floor (CPU time).
  * 3. Times the real handler against a local moto_server: from "object is in S3" to "metrics published"
  *    (GetObject + parse + PutMetricData), cold (baseline load included) and warm.
- * Figures go to .bench/drift.json. Keeps well under 5 minutes on 2 cores.
+ * Figures go to .bench/drift.json. About 3 minutes on 2 idle cores.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import {
   createReadStream,
@@ -23,11 +31,12 @@ import {
 } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DriftAccumulator } from '../lambda/drift-detector/accumulator';
 import { BaselineBuilder, BaselineDocument, FeatureSpec, formatFeatureSpec } from '../lambda/drift-detector/baseline';
-import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
+import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { makeBaselineLoader, makeHandler, readConfig } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
@@ -95,8 +104,33 @@ export function buildBaseline(): BaselineDocument {
   return b.build({ createdAt: new Date().toISOString(), source: { file: 'bench', sha256: '-', format: 'csv' } });
 }
 
-/** Child mode: parse + accumulate + statistics over one file; prints one JSON line of figures. */
-async function child(file: string, baselineFile: string): Promise<void> {
+type Mode = 'floor' | 'project' | 'full-parse';
+const MODES: readonly Mode[] = ['floor', 'project', 'full-parse'];
+
+/** The floor: read the lines and JSON.parse each one, nothing else. Returns the number of records. */
+async function floorPass(file: string): Promise<number> {
+  let n = 0;
+  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    if (JSON.parse(line) !== null) n++;
+  }
+  return n;
+}
+
+/** The project without its fast path: the same readline loop as parseCaptureStream, every line through parseCaptureLine. */
+async function fullParsePass(file: string, sink: CaptureSink): Promise<void> {
+  let lines = 0;
+  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  for await (const line of rl) {
+    lines++;
+    if (line.trim() === '') continue;
+    parseCaptureLine(line, lines, FEATURES, sink);
+  }
+}
+
+/** Child mode: one pass over one file in one mode; prints one JSON line of figures. */
+async function child(mode: Mode, file: string, baselineFile: string): Promise<void> {
   const baseline = JSON.parse(readFileSync(baselineFile, 'utf8')) as BaselineDocument;
   let peakHeap = 0;
   let peakRss = 0;
@@ -107,32 +141,55 @@ async function child(file: string, baselineFile: string): Promise<void> {
   };
   const timer = setInterval(sample, 25);
   const started = process.hrtime.bigint();
-  const acc = new DriftAccumulator(baseline, { features: FEATURES });
-  await parseCaptureStream(createReadStream(file, { highWaterMark: 1 << 20 }), FEATURES, {
-    record: (v, p) => acc.add(v, p),
-    malformed: (n, _reason, _line, kind) => acc.addMalformed(n, kind),
-  });
-  const result = acc.result();
+  const cpuStarted = process.cpuUsage();
+  let figures: Record<string, unknown>;
+  let records: number;
+  if (mode === 'floor') {
+    records = await floorPass(file);
+    figures = {};
+  } else {
+    const acc = new DriftAccumulator(baseline, { features: FEATURES });
+    const sink: CaptureSink = {
+      record: (v, p) => acc.add(v, p),
+      malformed: (n, _reason, _line, kind) => acc.addMalformed(n, kind),
+    };
+    if (mode === 'project')
+      await parseCaptureStream(createReadStream(file, { highWaterMark: 1 << 20 }), FEATURES, sink);
+    else await fullParsePass(file, sink);
+    const result = acc.result();
+    records = result.sampleCount;
+    figures = {
+      malformed: result.malformedRecords,
+      accumulatorCounters: acc.stateSize(),
+      maxFeaturePsi: result.maxFeaturePsi,
+      // every statistic, hashed: the parent checks that both parser paths computed bit-identical results
+      resultSha256: createHash('sha256').update(JSON.stringify(result)).digest('hex'),
+    };
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   clearInterval(timer);
   sample();
   process.stdout.write(
     `${JSON.stringify({
-      records: result.sampleCount,
-      malformed: result.malformedRecords,
+      mode,
+      records,
       seconds,
-      recordsPerSecond: Math.round(result.sampleCount / seconds),
+      recordsPerSecond: Math.round(records / seconds),
+      cpuSeconds,
+      // per core: records per second of this process's own CPU time, robust to other load on a shared machine
+      recordsPerCpuSecond: Math.round(records / cpuSeconds),
       maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
       sampledPeakRssMB: +(peakRss / 2 ** 20).toFixed(1),
       sampledPeakHeapUsedMB: +(peakHeap / 2 ** 20).toFixed(1),
-      accumulatorCounters: acc.stateSize(),
-      maxFeaturePsi: result.maxFeaturePsi,
+      ...figures,
     })}\n`,
   );
 }
 
-async function runChild(file: string, baselineFile: string): Promise<Record<string, unknown>> {
-  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', file, baselineFile], {
+async function runChild(mode: Mode, file: string, baselineFile: string): Promise<Record<string, unknown>> {
+  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', mode, file, baselineFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -197,6 +254,50 @@ async function handlerBench(baseline: BaselineDocument, realistic: string): Prom
   }
 }
 
+const REPEATS = Number(process.env.BENCH_DRIFT_REPEATS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** Runs every mode on one file REPEATS times, interleaved (floor, project, full parse, floor, ...); medians. */
+async function parseCases(file: string, baselineFile: string, name: string): Promise<Record<string, unknown>> {
+  const runs: Record<Mode, Record<string, unknown>[]> = { floor: [], project: [], 'full-parse': [] };
+  for (let r = 0; r < REPEATS; r++)
+    for (const mode of MODES) {
+      const fig = await runChild(mode, file, baselineFile);
+      runs[mode].push(fig);
+      process.stderr.write(
+        `bench-drift: ${name} ${mode} run ${r + 1}/${REPEATS}: ${fig.recordsPerCpuSecond} records/CPU-s ` +
+          `(${fig.recordsPerSecond} records/s wall), ${fig.maxRssMB} MB\n`,
+      );
+    }
+  const digests = new Set([...runs.project, ...runs['full-parse']].map((f) => f.resultSha256));
+  if (digests.size !== 1)
+    throw new Error(`${name}: the fast path and the full parser computed different statistics (${[...digests]})`);
+  const summary = (mode: Mode) => ({
+    recordsPerCpuSecond: median(runs[mode].map((f) => f.recordsPerCpuSecond as number)),
+    cpuSeconds: +median(runs[mode].map((f) => f.cpuSeconds as number)).toFixed(3),
+    recordsPerSecond: median(runs[mode].map((f) => f.recordsPerSecond as number)),
+    seconds: +median(runs[mode].map((f) => f.seconds as number)).toFixed(3),
+    maxRssMB: Math.max(...runs[mode].map((f) => f.maxRssMB as number)),
+    runsRecordsPerCpuSecond: runs[mode].map((f) => f.recordsPerCpuSecond as number),
+  });
+  const floor = summary('floor');
+  const project = summary('project');
+  const fullParse = summary('full-parse');
+  return {
+    fileMiB: +(statSync(file).size / 2 ** 20).toFixed(1),
+    records: runs.project[0]?.records,
+    floor,
+    project,
+    fullParse,
+    /** project CPU time / floor CPU time, medians (1.0 = as fast as reading and JSON.parse-ing the lines) */
+    ratioProjectToFloor: +(project.cpuSeconds / floor.cpuSeconds).toFixed(2),
+    ratioFullParseToFloor: +(fullParse.cpuSeconds / floor.cpuSeconds).toFixed(2),
+    statisticsIdentical: true,
+    resultSha256: [...digests][0],
+    accumulatorCounters: runs.project[0]?.accumulatorCounters,
+  };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'bench-drift-'));
@@ -205,22 +306,21 @@ async function main(): Promise<void> {
     const baseline = buildBaseline();
     const baselineFile = join(dir, 'baseline.json');
     writeFileSync(baselineFile, JSON.stringify(baseline));
-    const big = join(dir, 'capture-1m.jsonl');
+    const files = {
+      records_200k: join(dir, 'capture-200k.jsonl'),
+      records_1m: join(dir, 'capture-1m.jsonl'),
+    };
     const small = join(dir, 'capture-10k.jsonl');
-    process.stderr.write('bench-drift: generating 1,000,000-record capture file\n');
-    await writeCapture(big, 1_000_000, 1);
+    process.stderr.write('bench-drift: generating 1,000,000- and 200,000-record capture files\n');
+    await writeCapture(files.records_1m, 1_000_000, 1);
+    await writeCapture(files.records_200k, 200_000, 3);
     await writeCapture(small, 10_000, 2);
     process.stderr.write(
-      `bench-drift: files ready (${(statSync(big).size / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s; parsing in child processes\n`,
+      `bench-drift: files ready in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `each mode in its own child process, ${REPEATS} interleaved runs (BENCH_DRIFT_REPEATS), medians\n`,
     );
-    const cases: Record<string, unknown> = {};
-    for (const [name, file] of [
-      ['records_10k', small],
-      ['records_1m', big],
-    ] as const) {
-      cases[name] = { fileMiB: +(statSync(file).size / 2 ** 20).toFixed(1), ...(await runChild(file, baselineFile)) };
-      process.stderr.write(`bench-drift: ${name}: ${JSON.stringify(cases[name])}\n`);
-    }
+    const cases: Record<string, Record<string, unknown>> = {};
+    for (const [name, file] of Object.entries(files)) cases[name] = await parseCases(file, baselineFile, name);
     process.stderr.write('bench-drift: handler against moto_server\n');
     const handler = await handlerBench(baseline, small);
     process.stderr.write(`bench-drift: handler: ${JSON.stringify(handler)}\n`);
@@ -236,6 +336,19 @@ async function main(): Promise<void> {
     mkdirSync('.bench', { recursive: true });
     writeFileSync(join('.bench', 'drift.json'), `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(
+      '\nrecords per CPU-second of the parsing process (per core), medians; records/s wall clock in brackets\n' +
+        'case         | floor: lines + JSON.parse | project (fast path) | full parser only | project / floor | full / floor | peak RSS MB\n',
+    );
+    type Fig = { recordsPerCpuSecond: number; recordsPerSecond: number; maxRssMB: number };
+    const cell = (x: Fig, width: number) => `${x.recordsPerCpuSecond} (${x.recordsPerSecond})`.padStart(width);
+    for (const [name, c] of Object.entries(cases)) {
+      const [f, p, fp] = [c.floor, c.project, c.fullParse] as [Fig, Fig, Fig];
+      process.stdout.write(
+        `${name.padEnd(12)} | ${cell(f, 25)} | ${cell(p, 19)} | ${cell(fp, 16)} | ${String(c.ratioProjectToFloor).padStart(15)} | ` +
+          `${String(c.ratioFullParseToFloor).padStart(12)} | ${String(p.maxRssMB).padStart(11)}\n`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -254,7 +367,7 @@ if (require.main === module) {
       },
       args,
     );
-  const run = args[0] === '--child' ? child(args[1] as string, args[2] as string) : main();
+  const run = args[0] === '--child' ? child(args[1] as Mode, args[2] as string, args[3] as string) : main();
   run.catch((err: Error) => {
     process.stderr.write(`bench-drift: ${err.stack ?? err.message}\n`);
     process.exit(1);

@@ -2,12 +2,16 @@
  * `npm run bench:synth`: wall time and peak memory of a full synth (all six policy packs) for the default config
  * and for 1, 10 and 50 models, the share of synth time the policy packs take (same synth with packs off), and the
  * extra cost of aws-cdk-lib's built-in CloudFormation validation plugin (off by default here; MLOPS_CFN_VALIDATE=true). Each run is a fresh
- * process; figures are medians of `--runs` (default 3). Results also go to .bench/synth.json.
+ * process; figures are medians of `--runs` (default 3). Then the cost of bundling one function: esbuild's API in
+ * process (what synth does) against the `npx --no-install esbuild` call NodejsFunction made before, interleaved.
+ * Results also go to .bench/synth.json.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { LAMBDA_ENTRIES, LambdaName, REPO_ROOT, esbuildOptions } from '../lib/constructs/lambda-bundling';
 import { defaultConfigDocument } from '../test/helpers/app';
 import { intOption, parseOrExit } from '../lib/cli/args';
 
@@ -119,7 +123,46 @@ for (const c of cases) {
     `${String(c).padEnd(9)} | ${String(row.stacks).padStart(6)} | ${String(row.wallMs).padStart(7)} | ${String(row.loadMs).padStart(4)} | ${String(row.buildMs).padStart(5)} | ${String(row.synthMs).padStart(17)} | ${String(row.synthNoPacksMs).padStart(16)} | ${(packsShare * 100).toFixed(1).padStart(10)}% | ${String(builtinMs).padStart(21)} | ${String(row.maxRssMb).padStart(11)}`,
   );
 }
+/** Bundling one function: in process (esbuild's API) against `npx --no-install esbuild`, same options, interleaved. */
+function bundlingCost() {
+  const api: number[] = [];
+  const npx: number[] = [];
+  for (let r = 0; r < Math.max(runs, 3); r++)
+    for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaName[]) {
+      const opts = esbuildOptions(name);
+      let t = performance.now();
+      buildSync({ ...opts, outfile: join(work, `api-${name}.js`) });
+      api.push(performance.now() - t);
+      t = performance.now();
+      execFileSync(
+        'npx',
+        [
+          '--no-install',
+          'esbuild',
+          '--bundle',
+          LAMBDA_ENTRIES[name],
+          `--target=${opts.target}`,
+          '--platform=node',
+          `--outfile=${join(work, `npx-${name}.js`)}`,
+          '--minify',
+          ...(opts.external ?? []).map((e) => `--external:${e}`),
+          '--log-level=warning',
+        ],
+        { cwd: REPO_ROOT },
+      );
+      npx.push(performance.now() - t);
+    }
+  return { esbuildApiMsMedian: Math.round(median(api)), npxEsbuildMsMedian: Math.round(median(npx)) };
+}
+const bundling = bundlingCost();
+console.log(
+  `bundling one function: esbuild API in process ${bundling.esbuildApiMsMedian} ms, ` +
+    `npx --no-install esbuild ${bundling.npxEsbuildMsMedian} ms (medians)`,
+);
 mkdirSync('.bench', { recursive: true });
-writeFileSync(join('.bench', 'synth.json'), JSON.stringify({ date: new Date().toISOString(), runs, results }, null, 2));
+writeFileSync(
+  join('.bench', 'synth.json'),
+  JSON.stringify({ date: new Date().toISOString(), runs, results, bundling }, null, 2),
+);
 rmSync(work, { recursive: true, force: true });
 console.log('written .bench/synth.json');

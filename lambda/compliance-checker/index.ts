@@ -1,5 +1,5 @@
 /**
- * Lambda entry point: clients built once per container, settings read and validated once at cold start.
+ * Lambda entry point: each client built once per container, on first use; settings read and validated once at cold start.
  * A bad setting fails the cold start (INIT error) with a message naming the variable, before any event is judged.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -10,9 +10,9 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { clientConfig } from '../shared/clients';
+import { clientConfig, lazily } from '../shared/clients';
 import { createLogger } from '../shared/logger';
-import { makeHandler } from './handler';
+import { CheckerClients, makeHandler } from './handler';
 import { readSettings } from './settings';
 
 const logger = createLogger('compliance-checker');
@@ -20,16 +20,17 @@ const settings = readSettings();
 const config = clientConfig();
 
 export const handler = makeHandler({
-  clients: {
-    sagemaker: new SageMakerClient(config),
-    ecr: new ECRClient(config),
-    kms: new KMSClient(config),
-    s3: new S3Client(config),
-    cloudwatch: new CloudWatchClient(config),
-    sns: new SNSClient(config),
-    config: new ConfigServiceClient(config),
-    codepipeline: new CodePipelineClient(config),
-  },
+  // Built on first use, so each entry point (schedule, Config rule, pipeline gate) pays only for its own clients.
+  clients: lazily<CheckerClients>({
+    sagemaker: () => new SageMakerClient(config),
+    ecr: () => new ECRClient(config),
+    kms: () => new KMSClient(config),
+    s3: () => new S3Client(config),
+    cloudwatch: () => new CloudWatchClient(config),
+    sns: () => new SNSClient(config),
+    config: () => new ConfigServiceClient(config),
+    codepipeline: () => new CodePipelineClient(config),
+  }),
   settings,
   logger,
   ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),

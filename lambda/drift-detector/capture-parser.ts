@@ -21,6 +21,7 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { FeatureSpec } from './baseline';
+import { parseRegularCaptureLine } from './capture-line-reader';
 
 /**
  * Why records were not judged; each is published as MalformedRecords with a `Reason` dimension. Every invocation
@@ -148,7 +149,7 @@ export function splitCsvRow(row: string): string[] {
   return out;
 }
 
-function csvLines(text: string): string[] {
+export function csvLines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.trim() !== '');
 }
 
@@ -304,7 +305,8 @@ export async function parseCaptureStream(
     for await (const line of rl) {
       lines++;
       if (line.trim() === '') continue;
-      records += parseCaptureLine(line, lines, features, counting);
+      // Regular CSV lines take the fast path (same records, capture-line-reader.ts); anything else the full parser.
+      records += parseRegularCaptureLine(line, counting) ?? parseCaptureLine(line, lines, features, counting);
     }
   })();
   try {

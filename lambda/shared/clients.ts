@@ -48,3 +48,19 @@ export async function mapLimit<T, R>(
   await Promise.all(workers);
   return results;
 }
+
+/**
+ * An object whose members are built on first access, once: a Lambda entry point builds only the SDK clients its
+ * invocation uses (a pipeline gate never builds the Config or SNS client), and none at cold start.
+ */
+export function lazily<T extends object>(factories: { readonly [K in keyof T]: () => T[K] }): T {
+  const out = {} as T;
+  for (const key of Object.keys(factories) as (keyof T)[]) {
+    let value: T[keyof T] | undefined;
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      get: () => (value ??= factories[key]()),
+    });
+  }
+  return out;
+}

@@ -1,12 +1,14 @@
 /**
  * The one definition of how our Lambda functions are bundled: entry points, runtime target and esbuild options.
- * The constructs bundle with it at synth time and the SBOM step (`npm run sbom`) rebuilds the same bundles from it,
- * so what an SBOM describes is what `cdk synth` ships.
+ * The constructs bundle with it at synth time (esbuild's API, in process: no `npx` per function) and the SBOM step
+ * (`npm run sbom`) rebuilds the same bundles from `esbuildOptions(name)`, so what an SBOM describes is what
+ * `cdk synth` ships.
  */
 import * as path from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import { AssetHashType, DockerImage, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BuildOptions, buildSync } from 'esbuild';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -22,48 +24,71 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
 
 /**
- * Modules the Lambda Node.js runtime provides, so they are left out of every bundle (the SBOMs list them as
- * external components). The same list CDK picks for Node 18+ runtimes, written here so it does not hang on a
- * feature flag.
+ * Left out of every bundle: the Node.js 24 runtime provides AWS SDK v3 and its Smithy packages (what NodejsFunction
+ * leaves out with the `@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages` flag on).
  */
-export const LAMBDA_RUNTIME_MODULES = ['@aws-sdk/*', '@smithy/*'] as const;
+export const LAMBDA_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
 
-/** Bundling options shared by every function (local esbuild; never Docker). */
-export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
-  minify: true,
-  sourceMap: false,
-  target: ESBUILD_TARGET,
-  externalModules: [...LAMBDA_RUNTIME_MODULES],
-  forceDockerBundling: false,
-};
+/** The bundle's file name inside the asset, and so the handler's module. */
+const BUNDLE_FILE = 'index.js';
 
 /**
- * The options for esbuild's `build()` API that produce the same bundle NodejsFunction makes from `LAMBDA_BUNDLING`
- * (`esbuild --bundle <entry> --target --platform=node --outfile=<dir>/index.js --minify --external:...`, run in
- * the project root). The caller adds where the bundle goes (`outfile: <dir>/index.js`, as NodejsFunction names it).
+ * esbuild `build()` options for one function, without the output location (set `outfile` or `outdir`): the same
+ * bundle NodejsFunction built with `--bundle --target=node24 --platform=node --minify --external:...`.
  */
 export function esbuildOptions(name: LambdaName): BuildOptions {
   return {
     entryPoints: [LAMBDA_ENTRIES[name]],
     bundle: true,
     platform: 'node',
-    target: LAMBDA_BUNDLING.target ?? ESBUILD_TARGET,
-    minify: LAMBDA_BUNDLING.minify ?? false,
-    sourcemap: LAMBDA_BUNDLING.sourceMap ?? false,
-    external: [...(LAMBDA_BUNDLING.externalModules ?? [])],
+    target: ESBUILD_TARGET,
+    minify: true,
+    sourcemap: false,
+    external: [...LAMBDA_EXTERNALS],
+    // Module paths inside the bundle are relative to this directory: keep them independent of the caller's cwd.
     absWorkingDir: REPO_ROOT,
+    logLevel: 'warning',
   };
 }
 
-/** The NodejsFunction props that locate and bundle one of our functions from any working directory. */
+/**
+ * Bundles one function into the asset directory with esbuild's API in this process. Its data properties (name and
+ * options) are part of CDK's asset cache key, so each function gets its own asset.
+ */
+class EsbuildLocalBundling implements ILocalBundling {
+  readonly options: BuildOptions;
+
+  constructor(readonly name: LambdaName) {
+    this.options = esbuildOptions(name);
+  }
+
+  tryBundle(outputDir: string): boolean {
+    buildSync({ ...this.options, outfile: path.join(outputDir, BUNDLE_FILE) });
+    return true;
+  }
+}
+
+/**
+ * The code asset of one function: bundled locally by esbuild (never Docker), hashed by its output, so an unchanged
+ * bundle keeps its asset hash.
+ */
+export function lambdaCode(name: LambdaName): lambda.Code {
+  return lambda.Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never pulled: local bundling either succeeds or throws esbuild's error.
+      image: DockerImage.fromRegistry('local-esbuild-only'),
+      local: new EsbuildLocalBundling(name),
+    },
+  });
+}
+
+/** The NodejsFunction props that bundle one of our functions, from any working directory. */
 export function lambdaCodeProps(name: LambdaName) {
   return {
-    entry: LAMBDA_ENTRIES[name],
-    projectRoot: REPO_ROOT,
-    depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-    handler: 'handler',
+    code: lambdaCode(name),
+    handler: `${path.basename(BUNDLE_FILE, '.js')}.handler`,
     runtime: LAMBDA_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
-    bundling: LAMBDA_BUNDLING,
   } satisfies Partial<nodejs.NodejsFunctionProps>;
 }

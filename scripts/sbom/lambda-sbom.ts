@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { cyclonedxEsbuildPlugin } from '@cyclonedx/cyclonedx-esbuild';
 import { build, BuildOptions, Metafile } from 'esbuild';
 import {
+  ESBUILD_TARGET,
   LAMBDA_RUNTIME,
   LambdaName,
   REPO_ROOT,
@@ -127,13 +128,13 @@ function completeBom(bom: CdxBom, name: LambdaName, sha256: string, external: re
   delete root.purl;
   root.name = `lambda-${name}`;
   root.group = 'mlops-secure-delivery';
-  root.description = `Lambda function bundle ${name}/index.js (esbuild, ${code.bundling.target ?? ''})`;
+  root.description = `Lambda function bundle ${name}/index.js (esbuild, ${ESBUILD_TARGET})`;
   root.hashes = [{ alg: 'SHA-256', content: sha256 }];
   root.properties = [
     ...(root.properties ?? []),
     { name: 'mlops:lambda:runtime', value: LAMBDA_RUNTIME.name },
     { name: 'mlops:lambda:architecture', value: code.architecture.name },
-    { name: 'mlops:lambda:handler', value: `index.${code.handler}` },
+    { name: 'mlops:lambda:handler', value: code.handler },
   ].sort(byName);
 
   const rootRef = root['bom-ref'] ?? `lambda-${name}`;

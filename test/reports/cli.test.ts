@@ -100,7 +100,7 @@ describe('scripts/report.ts', () => {
 
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
-      'unknown option "--assembley"; did you mean "--assembly"? (known options: --help, --assembly, --out)',
+      'unknown option "--assembley"; did you mean "--assembly"? (known options: --help, --assembly, --out, --config, --base)',
     );
   });
 

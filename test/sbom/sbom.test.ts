@@ -7,6 +7,7 @@ import { runtimeProvidedPackages, writeBundleSbom, writeLambdaSbom } from '../..
 import { writeNpmSbom } from '../../scripts/sbom/npm-sbom';
 import { assertValidSbom } from '../../scripts/sbom/validate';
 import { App } from 'aws-cdk-lib';
+import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../lib/app';
 import { parseConfig } from '../../lib/config/loader';
 import { defaultConfigDocument, featureFlags } from '../helpers/app';
@@ -82,13 +83,19 @@ describe('Lambda SBOMs', () => {
     buildApp(app, parseConfig(defaultConfigDocument()), { policyPacks: false });
     const assembly = app.synth();
     const assetOf = new Map<LambdaName, string[]>();
-    for (const stack of assembly.stacks) {
+    // With a pipeline configured, the environments are stages: their stacks live in nested assemblies.
+    const allStacks = (a: CloudAssembly): CloudFormationStackArtifact[] => [
+      ...a.stacks,
+      ...a.nestedAssemblies.flatMap((n) => allStacks(n.nestedAssembly)),
+    ];
+    for (const stack of allStacks(assembly)) {
       const resources = (stack.template as { Resources: Record<string, CfnResource> }).Resources;
       for (const resource of Object.values(resources)) {
         if (resource.Type !== 'AWS::Lambda::Function') continue;
         const name = NAMES.find((n) => CONSTRUCT_PATH[n].test(resource.Metadata?.['aws:cdk:path'] ?? ''));
         const key = resource.Properties.Code?.S3Key;
         if (!name || typeof key !== 'string') continue;
+        // Assets of every stage are staged once, at the root of the cloud assembly.
         const file = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
         assetOf.set(name, [...(assetOf.get(name) ?? []), file]);
       }

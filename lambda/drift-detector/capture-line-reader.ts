@@ -1,0 +1,147 @@
+/**
+ * Fast path for the drift detector's hot loop: a regular SageMaker data-capture line, read without a full
+ * `JSON.parse`. Regular means the compact, fixed-key-order shape SageMaker writes,
+ *
+ *   {"captureData":{"endpointInput":{"observedContentType":S,"mode":S,"data":S,"encoding":S},
+ *    "endpointOutput":{"observedContentType":S,"mode":S,"data":S,"encoding":S}},
+ *    "eventMetadata":{S:S,...},"eventVersion":S}
+ *
+ * with S a JSON string. `readRegularCapture` accepts only valid JSON of exactly that shape, so the payloads it
+ * returns equal `JSON.parse(line).captureData`; anything else (other key order, whitespace, no output capture,
+ * numbers or nesting in the metadata, invalid JSON) returns `undefined`.
+ *
+ * `parseRegularCaptureLine` then reads the common payload, one CSV row in and one CSV prediction out, with the
+ * parser's own `decodePayload`, `csvLines` and `splitCsvRow`. Any other line or payload returns `undefined`, and the caller
+ * hands the line to `parseCaptureLine` (capture-parser.ts), so every guarantee of the full parser on odd or
+ * malformed data holds unchanged. Tests prove both paths give the same records on every capture file the tests use,
+ * on odd input and on randomly damaged lines, and bit-identical statistics.
+ */
+// capture-parser.ts calls this module from its line loop; the cycle is safe: these are used only at call time.
+import { CapturedPayload, CaptureSink, csvLines, decodePayload, splitCsvRow } from './capture-parser';
+
+/** One captured payload of a regular line: its four strings. */
+export interface RegularPayload extends CapturedPayload {
+  readonly observedContentType: string;
+  readonly mode: string;
+  readonly data: string;
+  readonly encoding: string;
+}
+
+/** `captureData` of a regular line, equal to what `JSON.parse(line).captureData` returns. */
+export interface RegularCapture {
+  readonly endpointInput: RegularPayload;
+  readonly endpointOutput: RegularPayload;
+  /** Where the `eventMetadata` object starts in the line (it ends before `,"eventVersion"`). */
+  readonly metadataAt: number;
+}
+
+/** The literal text before each of the eight payload strings of a regular line, in order. */
+const PAYLOAD_KEYS = [
+  '{"captureData":{"endpointInput":{"observedContentType":"',
+  '","mode":"',
+  '","data":"',
+  '","encoding":"',
+  '"},"endpointOutput":{"observedContentType":"',
+  '","mode":"',
+  '","data":"',
+  '","encoding":"',
+] as const;
+const AFTER_PAYLOADS = '"}},"eventMetadata":';
+/**
+ * The rest of the line from the metadata on: a flat object of strings without escapes (the usual eventId,
+ * inferenceId, inferenceTime), the event version, the end of the line.
+ */
+const TAIL =
+  /\{(?:"[^"\\\x00-\x1f]*":"[^"\\\x00-\x1f]*"(?:,"[^"\\\x00-\x1f]*":"[^"\\\x00-\x1f]*")*)?\},"eventVersion":"[^"\\\x00-\x1f]*"\}$/y;
+/** The escapes JSON allows (RFC 8259 section 7). */
+const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+
+/** Set by `stringAt`: the value of the string just read (module-level, to spare an object per string). */
+let lastString = '';
+
+/**
+ * Reads the JSON string whose body starts at `from` (just after its opening quote): returns the index of its
+ * closing quote and leaves its value in `lastString`, or returns -1 if it is not a valid JSON string.
+ */
+function stringAt(line: string, from: number): number {
+  let escaped = false;
+  for (let i = from; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 34) {
+      const body = line.slice(from, i);
+      lastString = escaped ? (JSON.parse(`"${body}"`) as string) : body;
+      return i;
+    }
+    if (c < 32) return -1;
+    if (c === 92) {
+      ESCAPE.lastIndex = i;
+      if (!ESCAPE.test(line)) return -1;
+      escaped = true;
+      i = ESCAPE.lastIndex - 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The payloads of a regular capture line, read without a full `JSON.parse`; `undefined` when the line is anything
+ * else. A returned value equals `JSON.parse(line).captureData`.
+ */
+export function readRegularCapture(line: string): RegularCapture | undefined {
+  const s: string[] = [];
+  let at = 0;
+  for (const key of PAYLOAD_KEYS) {
+    if (!line.startsWith(key, at)) return undefined;
+    at = stringAt(line, at + key.length);
+    if (at < 0) return undefined;
+    s.push(lastString);
+  }
+  if (!line.startsWith(AFTER_PAYLOADS, at)) return undefined;
+  TAIL.lastIndex = at + AFTER_PAYLOADS.length;
+  if (!TAIL.test(line)) return undefined;
+  return {
+    endpointInput: { observedContentType: s[0]!, mode: s[1]!, data: s[2]!, encoding: s[3]! },
+    endpointOutput: { observedContentType: s[4]!, mode: s[5]!, data: s[6]!, encoding: s[7]! },
+    metadataAt: at + AFTER_PAYLOADS.length,
+  };
+}
+
+/** The one CSV line of a payload, as the full parser decodes it; `undefined` for anything else. */
+function oneCsvLine(p: CapturedPayload, what: string): string | undefined {
+  const { text, format } = decodePayload(p, what);
+  if (format !== 'csv') return undefined;
+  if (!text.includes('\n')) return text.trim() === '' ? undefined : text;
+  const lines = csvLines(text);
+  return lines.length === 1 ? lines[0] : undefined;
+}
+
+/**
+ * Hands the record of a regular line with one CSV row in and one CSV prediction out to `sink` and returns 1;
+ * returns `undefined`, having called nothing, for any other line (the caller then uses `parseCaptureLine`).
+ * Same record as `parseCaptureLine`: the row split by `splitCsvRow`, the prediction the trimmed output line
+ * (its first field when it has several).
+ */
+export function parseRegularCaptureLine(line: string, sink: CaptureSink): number | undefined {
+  const capture = readRegularCapture(line);
+  if (capture === undefined) return undefined;
+  let values: string[];
+  let prediction: string;
+  try {
+    const row = oneCsvLine(capture.endpointInput, 'endpointInput');
+    const out = oneCsvLine(capture.endpointOutput, 'endpointOutput')?.trim();
+    if (row === undefined || out === undefined) return undefined;
+    values = splitCsvRow(row);
+    prediction = out.includes(',') ? (splitCsvRow(out)[0] as string) : out;
+  } catch {
+    return undefined; // an unknown encoding, an unterminated quote, ...: the full parser reports it
+  }
+  sink.record(values, prediction);
+  // Only a sink that wants the inference time (the drift report) pays for reading the metadata object; the TAIL
+  // check above proved it is a flat object of escape-free strings, so this parse cannot fail.
+  if (sink.inferenceTime) {
+    const end = line.lastIndexOf(',"eventVersion":');
+    const metadata = JSON.parse(line.slice(capture.metadataAt, end)) as { inferenceTime?: unknown };
+    sink.inferenceTime(metadata.inferenceTime);
+  }
+  return 1;
+}
