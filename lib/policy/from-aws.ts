@@ -410,7 +410,10 @@ export function bucketFacts(reads: BucketReads, keys: KeyLookup = UNKNOWN_KEYS):
   const kmsKey: KeyRef | undefined =
     type === 'aws:kms' || type === 'aws:kms:dsse'
       ? sse?.KMSMasterKeyID
-        ? { id: sse.KMSMasterKeyID, customerManaged: /(^|:)alias\/aws\//.test(sse.KMSMasterKeyID) ? false : undefined }
+        ? {
+            id: sse.KMSMasterKeyID,
+            customerManaged: /(^|:)alias\/aws\//.test(sse.KMSMasterKeyID) ? false : keys(sse.KMSMasterKeyID),
+          }
         : { id: 'alias/aws/s3', customerManaged: false }
       : undefined;
   const pab = reads.publicAccessBlock;
