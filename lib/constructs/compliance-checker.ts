@@ -362,7 +362,7 @@ function acknowledgeCheckerFindings(
     acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
   iam5(
     '*',
-    'APIs without resource-level permissions: sagemaker:List*, ecr:DescribeRegistry/GetRegistryScanningConfiguration, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJob*Result and X-Ray tracing.',
+    'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
   );
   for (const type of ['endpoint', 'endpoint-config', 'model']) {
     iam5(

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
 import { deadAcknowledgements, recordedAcknowledgements } from '../../lib/nag/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
 import { RULES } from '../../lib/policy/catalogue';
@@ -125,5 +127,105 @@ describe('an insecure change is caught at synth', () => {
         .map((r) => r.id)
         .sort(),
     );
+  });
+});
+
+/** The insecure changes of issue #10: each must make synth fail with a finding that names it. */
+describe('the holes an insecure change used to walk through are closed', () => {
+  const readCapture = () =>
+    new iam.PolicyStatement({ sid: 'Sneaky', actions: ['s3:GetObject', 'kms:Decrypt'], resources: ['*'] });
+
+  test('fails when s3:GetObject and kms:Decrypt on "*" are added to the drift detector policy (MLOPS-IAM-1)', () => {
+    // GIVEN the default app, with a wildcard read added to the detector's managed policy
+    const { app, environments } = buildTestApp();
+    const detector = environments[0]!.modelStacks[0]!.driftMonitor!;
+    (detector.node.findChild('Policy') as iam.ManagedPolicy).addStatements(readCapture());
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN synth fails on the MLOPS identity-policy rule at that policy
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^MLOPS-IAM-1 @ staging\/Model-fraud-xgb\/DriftMonitor\/Policy/)]),
+    );
+  });
+
+  test('fails when kms:Decrypt on "*" is added to the SageMaker model execution policy (MLOPS-IAM-1)', () => {
+    // GIVEN the model's execution policy with a wildcard decrypt
+    const { app, environments } = buildTestApp();
+    const endpoint = environments[0]!.modelStacks[0]!.endpoint;
+    (endpoint.node.findChild('ExecutionPolicy') as iam.ManagedPolicy).addStatements(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'] }),
+    );
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-IAM-1 @ staging\/Model-fraud-xgb\/Endpoint\/ExecutionPolicy/),
+      ]),
+    );
+  });
+
+  test('fails when the capture key policy lets any principal decrypt (MLOPS-KMS-1)', () => {
+    // GIVEN the capture key with a statement for "*"
+    const { app, environments } = buildTestApp();
+    environments[0]!.platform.captureKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AnyoneDecrypts',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^MLOPS-KMS-1 @ staging\/Platform\/CaptureKey\/Resource$/)]),
+    );
+  });
+
+  test('fails when the TLS-only deny is narrowed to an unused prefix (MLOPS-BUCKET-2)', () => {
+    // GIVEN the capture bucket's TLS deny rewritten to cover only s3://bucket/unused/*
+    const { app, environments } = buildTestApp();
+    const bucket = environments[0]!.platform.captureBucket;
+    const cfnPolicy = bucket.policy!.node.defaultChild as s3.CfnBucketPolicy;
+    const doc = bucket.stack.resolve(cfnPolicy.policyDocument) as { Statement: { Condition?: unknown }[] };
+    const index = doc.Statement.findIndex((st) => JSON.stringify(st.Condition ?? {}).includes('aws:SecureTransport'));
+    expect(index).toBeGreaterThanOrEqual(0);
+    cfnPolicy.addPropertyOverride(`PolicyDocument.Statement.${index}.Resource`, [`${bucket.bucketArn}/unused/*`]);
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-BUCKET-2 @ staging\/Platform\/CaptureBucket\/Resource\/Resource$/),
+      ]),
+    );
+  });
+
+  test('no acknowledgement of a "*" finding can absorb a statement added later', () => {
+    // GIVEN every construct that carries an acknowledgement of a finding on "*"
+    const { app } = buildTestApp(largeConfigDocument());
+    const wildcardAcks = recordedAcknowledgements(app).filter((a) => /\[Resource::\*\]$/.test(a.id));
+    expect(wildcardAcks.length).toBeGreaterThan(0);
+    const policies = new Map<string, iam.ManagedPolicy>();
+    for (const a of wildcardAcks) {
+      const scope = app.node.findAll().find((c: IConstruct) => c.node.path === a.path);
+      expect(scope).toBeInstanceOf(iam.ManagedPolicy);
+      policies.set(a.path, scope as iam.ManagedPolicy);
+    }
+    // WHEN a data-plane read on "*" is added to each of them
+    for (const p of policies.values()) p.addStatements(readCapture());
+    const { report, error } = synthReport(app);
+    // THEN each one fails synth with its own open finding
+    expect(error).toBeDefined();
+    const open = unacknowledged(report);
+    for (const path of policies.keys()) {
+      expect(open).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^MLOPS-IAM-1 @ ${path}(/|$)`))]));
+    }
   });
 });
