@@ -223,6 +223,7 @@ describe('compliance checker against moto_server', () => {
     alertTopicArn: topicArn,
     concurrency: 4,
     imageScope: 'in-use' as const,
+    scanRegions: [REGION],
   });
   const handler = (c: CheckerClients = clients) =>
     makeHandler({ clients: c, settings: settings(), logger: memoryLogger(), region: REGION });

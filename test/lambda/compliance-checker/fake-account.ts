@@ -20,7 +20,7 @@ import {
   Repository,
 } from '@aws-sdk/client-ecr';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -66,6 +66,7 @@ export const SETTINGS: CheckerSettings = {
   alertTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`,
   concurrency: 4,
   imageScope: 'in-use',
+  scanRegions: [REGION],
 };
 
 export const GOOD_TAGS: Tag[] = [
@@ -235,6 +236,8 @@ export function mockAccount(account: FakeAccount) {
     account.objects.set(i.Key, i.Body);
     return {};
   });
+  // No buckets unless a test adds them: the bucket rules are then evaluated on an empty set, not skipped.
+  s3.on(ListBucketsCommand).resolves({ Buckets: [] });
   cw.on(PutMetricDataCommand).resolves({});
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
