@@ -248,7 +248,7 @@ describe('compliance checker against moto_server', () => {
     );
 
     // THEN every resource was judged with no read errors
-    expect(result).toMatchObject({ kind: 'scheduled', resources: 9, errors: 0, notified: true });
+    expect(result).toMatchObject({ kind: 'scheduled', resources: 10, errors: 0, notified: true });
     const report = await readJson('reports/latest.json');
     expect(report.counts.resourcesByKind).toEqual({
       Model: 2,
@@ -256,6 +256,7 @@ describe('compliance checker against moto_server', () => {
       Endpoint: 2,
       Repository: 2,
       Image: 1,
+      Bucket: 1, // the bare reports bucket, read through the S3 configuration APIs
     });
     const nonCompliant = report.findings
       .filter((f) => f.status === 'NON_COMPLIANT')
@@ -263,6 +264,12 @@ describe('compliance checker against moto_server', () => {
       .sort();
     expect(nonCompliant).toEqual(
       [
+        'MLOPS-BUCKET-1 reports',
+        'MLOPS-BUCKET-2 reports',
+        'MLOPS-BUCKET-3 reports',
+        'MLOPS-BUCKET-4 reports',
+        'MLOPS-TAG-1 reports',
+        'MLOPS-TAG-2 reports',
         'MLOPS-CAPTURE-1 bare-config',
         'MLOPS-ECR-1 mutable-repo',
         'MLOPS-ECR-2 mutable-repo',
@@ -315,7 +322,7 @@ describe('compliance checker against moto_server', () => {
     await waitFor(() => delivered.some((d) => d.Type === 'Notification'));
     const notes = delivered.filter((d) => d.Type === 'Notification');
     expect(notes).toHaveLength(1);
-    expect(String(notes[0]?.Message)).toContain('10 new compliance violation(s)');
+    expect(String(notes[0]?.Message)).toContain('16 new compliance violation(s)');
 
     // WHEN re-run with no change: idempotent, nothing new to announce
     const again = await handler()(
