@@ -357,7 +357,7 @@ describe('AWS Config custom rule', () => {
     expect(ids).toEqual(['a']);
     expect(
       logger.lines.some(
-        (l) => l.level === 'ERROR' && l.message.startsWith('resources not evaluated: they could not be read'),
+        (l) => l.level === 'ERROR' && String(l.message).startsWith('resources not evaluated: they could not be read'),
       ),
     ).toBe(true);
   });
