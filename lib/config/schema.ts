@@ -64,6 +64,11 @@ export const ComplianceSchema = z
     maxFindingSeverity: z.enum(SEVERITIES).default('MEDIUM'),
     imageScanMaxAgeDays: z.number().int().min(1).max(365).default(7),
     requireVpc: z.boolean().default(false),
+    /**
+     * Regions the run-time compliance checker reads SageMaker and ECR resources in, so resources created outside
+     * allowedRegions are found (residency). List every region the account uses. Default: the allowed regions.
+     */
+    scanRegions: z.array(regionField).min(1).readonly().optional(),
   })
   .strict();
 

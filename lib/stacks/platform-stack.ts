@@ -158,6 +158,9 @@ export class PlatformStack extends Stack {
       encryptionKey: this.dataKey,
       alertTopic: this.alertTopic,
       configRules: environment.configRules,
+      scanRegions: config.compliance.scanRegions ?? [
+        ...new Set([environment.region, ...config.compliance.allowedRegions]),
+      ],
     });
 
     // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.

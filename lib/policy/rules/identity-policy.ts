@@ -35,12 +35,28 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
   'xray:PutTraceSegments',
 ];
 
+/**
+ * Configuration reads that may cover every bucket (`arn:aws:s3:::*`, never `*`): they show how a bucket is set up,
+ * never its objects, and a checker that judges every bucket needs them on every bucket.
+ */
+export const BUCKET_CONFIGURATION_READS: readonly string[] = [
+  's3:GetBucketLocation',
+  's3:GetBucketLogging',
+  's3:GetBucketPolicy',
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketTagging',
+  's3:GetBucketVersioning',
+  's3:GetEncryptionConfiguration',
+  's3:GetLifecycleConfiguration',
+];
+
 const ALLOWED = new Set(ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.map((a) => a.toLowerCase()));
+const ALLOWED_ON_EVERY_BUCKET = new Set([...ALLOWED, ...BUCKET_CONFIGURATION_READS.map((a) => a.toLowerCase())]);
 
 /** `*`, or an ARN whose every field after the service is a wildcard (`arn:aws:s3:::*`, `arn:*:kms:*:*:*`). */
 function isEverything(resource: string): boolean {
   if (resource === '*') return true;
-  const parts = resource.split(':');
+  const parts = resource.replace(/\$\{AWS::Partition\}/g, 'aws').split(':');
   return (
     parts.length >= 6 && parts[0] === 'arn' && parts.slice(3).every((p) => p === '*' || p === '') && parts[5] === '*'
   );
@@ -48,10 +64,14 @@ function isEverything(resource: string): boolean {
 
 function offending(s: PolicyStatementFacts): string[] {
   if (s.effect !== 'Allow') return [];
-  const onEverything = s.notResources !== undefined || s.resources.some(isEverything);
-  if (!onEverything) return [];
+  const wide = s.notResources !== undefined ? ['*'] : s.resources.filter(isEverything);
+  if (wide.length === 0) return [];
   if (s.notActions !== undefined) return [`NotAction [${s.notActions.join(', ')}]`];
-  return s.actions.filter((a) => a.includes('*') || a.includes('?') || !ALLOWED.has(a.toLowerCase()));
+  // Bucket configuration reads may cover every bucket, but not "*" (every resource of every service).
+  const allowed = wide.every((r) => /^arn:[^:]+:s3:::\*$/.test(r.replace(/\$\{AWS::Partition\}/g, 'aws')))
+    ? ALLOWED_ON_EVERY_BUCKET
+    : ALLOWED;
+  return s.actions.filter((a) => a.includes('*') || a.includes('?') || !allowed.has(a.toLowerCase()));
 }
 
 export const identityPolicyNoDataPlaneOnEverything = defineRule({
