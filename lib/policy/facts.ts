@@ -179,6 +179,8 @@ export interface PolicyStatementFacts {
     readonly values: readonly string[];
   }[];
   readonly unknown?: boolean;
+  /** Which parts were not shown, when `unknown`. */
+  readonly unknownParts?: readonly ('effect' | 'principal' | 'action' | 'resource' | 'condition')[];
 }
 
 /** A customer-managed KMS key and its key policy. */

@@ -568,7 +568,10 @@ function cfnRenderer(resources: Readonly<Record<string, CfnResource>>): ValueRen
  * literal bucket name. Undefined when the template cannot tell (a parameter, another template's bucket).
  */
 function policyBucket(bucket: unknown, resources: Readonly<Record<string, CfnResource>>, byName: Map<string, string>) {
-  if (typeof bucket === 'string') return byName.get(bucket);
+  // The bucket's name, literal or written the same way (`Fn::Sub: ${AppName}-${AWS::Region}`) as its BucketName.
+  const named = byName.get(renderValue(bucket));
+  if (named !== undefined) return named;
+  if (typeof bucket === 'string') return undefined;
   const found = { refs: [] as string[], opaque: false };
   referencesIn(bucket, found);
   const buckets = [...new Set(found.refs.filter((r) => resources[r]?.Type === 'AWS::S3::Bucket'))];
@@ -584,8 +587,8 @@ function policyBucket(bucket: unknown, resources: Readonly<Record<string, CfnRes
 function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): (id: string) => boolean | undefined {
   const byName = new Map<string, string>();
   for (const [id, r] of Object.entries(resources)) {
-    const name = str(r.Properties?.BucketName);
-    if (r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(name, id);
+    const name = r.Properties?.BucketName;
+    if (r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(renderValue(name), id);
   }
   const render = cfnRenderer(resources);
   const statements = new Map<string, PolicyStatementFacts[] | undefined>();
@@ -605,8 +608,8 @@ function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): (id: 
     );
   }
   return (id) => {
-    const name = str(resources[id]?.Properties?.BucketName);
-    const names = [`\${${id}}`, ...(name !== undefined ? [name] : [])];
+    const name = resources[id]?.Properties?.BucketName;
+    const names = [`\${${id}}`, ...(name !== undefined ? [renderValue(name)] : [])];
     if (!statements.has(id)) return unidentified ? undefined : false;
     const verdict = enforcesTls(statements.get(id), names);
     return verdict === false && unidentified ? undefined : verdict;

@@ -57,22 +57,34 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
+type StatementPart = NonNullable<PolicyStatementFacts['unknownParts']>[number];
+
 function normalizeStatement(statement: unknown, render: ValueRenderer): PolicyStatementFacts {
   if (!isObj(statement)) {
-    return { effect: undefined, principals: [], actions: [], resources: [], conditions: [], unknown: true };
+    return {
+      effect: undefined,
+      principals: [],
+      actions: [],
+      resources: [],
+      conditions: [],
+      unknown: true,
+      unknownParts: ['effect', 'principal', 'action', 'resource', 'condition'],
+    };
   }
-  let unknown = false;
+  const parts = new Set<StatementPart>();
+  let part: StatementPart = 'effect';
   const strings = (v: unknown): string[] => {
     if (v === undefined) return [];
     const items = Array.isArray(v) ? v : [v];
     return items.map((x) => {
       const r = render(x);
-      if (r.opaque) unknown = true;
+      if (r.opaque) parts.add(part);
       return r.text;
     });
   };
   const effectText = render(statement.Effect);
-  if (effectText.opaque) unknown = true;
+  if (effectText.opaque) parts.add('effect');
+  part = 'principal';
   const effect = effectText.text === 'Allow' || effectText.text === 'Deny' ? effectText.text : undefined;
   let principals: string[] = [];
   const p = statement.Principal ?? statement.NotPrincipal;
@@ -81,28 +93,35 @@ function normalizeStatement(statement: unknown, render: ValueRenderer): PolicySt
   else if (p !== undefined) principals = strings(p);
   const conditions: PolicyStatementFacts['conditions'][number][] = [];
   const cond = statement.Condition;
+  part = 'condition';
   if (cond !== undefined) {
-    if (!isObj(cond) || isIntrinsic(cond)) unknown = true;
+    if (!isObj(cond) || isIntrinsic(cond)) parts.add('condition');
     else
       for (const [operator, body] of Object.entries(cond)) {
         if (!isObj(body) || isIntrinsic(body)) {
-          unknown = true;
+          parts.add('condition');
           continue;
         }
         for (const [key, values] of Object.entries(body)) conditions.push({ operator, key, values: strings(values) });
       }
   }
+  part = 'action';
+  const actions = strings(statement.Action);
+  const notActions = statement.NotAction !== undefined ? strings(statement.NotAction) : undefined;
+  part = 'resource';
+  const resources = strings(statement.Resource);
+  const notResources = statement.NotResource !== undefined ? strings(statement.NotResource) : undefined;
   return {
     ...(typeof statement.Sid === 'string' ? { sid: statement.Sid } : {}),
     effect,
     principals,
     ...(statement.NotPrincipal !== undefined ? { notPrincipal: true } : {}),
-    actions: strings(statement.Action),
-    ...(statement.NotAction !== undefined ? { notActions: strings(statement.NotAction) } : {}),
-    resources: strings(statement.Resource),
-    ...(statement.NotResource !== undefined ? { notResources: strings(statement.NotResource) } : {}),
+    actions,
+    ...(notActions !== undefined ? { notActions } : {}),
+    resources,
+    ...(notResources !== undefined ? { notResources } : {}),
     conditions,
-    ...(unknown ? { unknown } : {}),
+    ...(parts.size > 0 ? { unknown: true, unknownParts: [...parts] } : {}),
   };
 }
 
@@ -160,7 +179,14 @@ export function bucketScope(resource: string, names: readonly string[]): BucketS
  * rest open, so it does not count.
  */
 export function deniesInsecureTransport(s: PolicyStatementFacts, bucketNames: readonly string[]): boolean {
-  if (s.unknown || s.effect !== 'Deny' || !isEveryone(s) || s.notActions !== undefined) return false;
+  // Resources written with a parameter still match when they name the bucket exactly as its BucketName does.
+  if (
+    (s.unknownParts ?? []).some((p) => p !== 'resource') ||
+    s.effect !== 'Deny' ||
+    !isEveryone(s) ||
+    s.notActions !== undefined
+  )
+    return false;
   if (s.notResources !== undefined) return false;
   const insecure = s.conditions.some(
     (c) => c.operator === 'Bool' && c.key.toLowerCase() === 'aws:securetransport' && c.values.includes('false'),
@@ -180,6 +206,23 @@ export function enforcesTls(
 ): boolean | undefined {
   if (statements === undefined) return undefined;
   if (statements.some((s) => deniesInsecureTransport(s, bucketNames))) return true;
-  // An unknown statement might be the deny: unknown, not false.
-  return statements.some((s) => s.unknown) ? undefined : false;
+  // A statement with unknown parts might be the deny: unknown, not false.
+  return statements.some(mightDenyInsecureTransport) ? undefined : false;
+}
+
+/** Rendered intrinsics look like `${Param}` or JSON: such an action might be anything. */
+const opaqueText = (t: string) => t.includes('${') || t.startsWith('{') || t.startsWith('[');
+
+/**
+ * An unknown statement that could still turn out to be the TLS deny: not a known Allow, an action that is or may be
+ * `s3:*`, and a condition that is or may be on aws:SecureTransport. A VPC-only deny with a parameter in its
+ * condition cannot, whatever the parameter says.
+ */
+function mightDenyInsecureTransport(s: PolicyStatementFacts): boolean {
+  if (!s.unknown || s.effect === 'Allow' || s.notActions !== undefined) return false;
+  const actionMay = s.actions.some((a) => a === 's3:*' || a === '*' || opaqueText(a));
+  const conditionMay =
+    s.conditions.length === 0 ||
+    s.conditions.some((c) => c.key.toLowerCase() === 'aws:securetransport' || c.values.some(opaqueText));
+  return actionMay && conditionMay;
 }
