@@ -394,33 +394,45 @@ function wildcardMatches(filter: string, name: string): boolean {
   return new RegExp(`^${pattern}$`).test(name);
 }
 
-/** Repository-name filters of registry scanning rules that scan on push or continuously. */
-function registryScanFilters(resources: Readonly<Record<string, CfnResource>>): string[] {
+/**
+ * The registry scanning configuration of the template: its repository-name filters that scan on push (or, under
+ * ENHANCED, continuously), and whether it is ENHANCED. The same reading as `registryScansOnPush` in from-aws.ts:
+ * under ENHANCED scanning ECR ignores the repository-level ScanOnPush flag.
+ */
+interface RegistryScanning {
+  readonly enhanced: boolean;
+  readonly filters: readonly string[];
+}
+
+function registryScanFilters(resources: Readonly<Record<string, CfnResource>>): RegistryScanning {
   const filters: string[] = [];
+  let enhanced = false;
   for (const r of Object.values(resources)) {
     if (r.Type !== 'AWS::ECR::RegistryScanningConfiguration') continue;
+    const isEnhanced = str(r.Properties?.ScanType) === 'ENHANCED';
+    enhanced ||= isEnhanced;
     for (const rule of arr(r.Properties?.Rules) ?? []) {
       const freq = str(obj(rule)?.ScanFrequency);
-      if (freq !== 'SCAN_ON_PUSH' && freq !== 'CONTINUOUS_SCAN') continue;
+      if (freq !== 'SCAN_ON_PUSH' && !(isEnhanced && freq === 'CONTINUOUS_SCAN')) continue;
       for (const f of arr(obj(rule)?.RepositoryFilters) ?? []) {
         const filter = str(obj(f)?.Filter);
         if (filter !== undefined) filters.push(filter);
       }
     }
   }
-  return filters;
+  return { enhanced, filters };
 }
 
 function repositoryFacts(
   id: string,
   props: Obj,
   resources: Readonly<Record<string, CfnResource>>,
-  scanFilters: readonly string[],
+  scanning: RegistryScanning,
   opts: FromTemplateOptions,
 ): RepositoryFacts {
   const name = str(props.RepositoryName);
   // A generated name is unknown here, so only a filter matching every name can be shown to cover it.
-  const registryScans = scanFilters.some((f) => (name !== undefined ? wildcardMatches(f, name) : /^\*+$/.test(f)));
+  const registryScans = scanning.filters.some((f) => (name !== undefined ? wildcardMatches(f, name) : /^\*+$/.test(f)));
   const enc = obj(props.EncryptionConfiguration);
   const encType = enc?.EncryptionType;
   // Absent configuration means ECR's default AES256; an intrinsic type is unknown.
@@ -438,15 +450,15 @@ function repositoryFacts(
   }
   const policyText = obj(props.LifecyclePolicy)?.LifecyclePolicyText;
   const mutability = props.ImageTagMutability;
-  const scanning = props.ImageScanningConfiguration;
-  const repoScanOnPush = hidden(scanning) ? undefined : flag(obj(scanning)?.ScanOnPush, false);
+  const scanningConfig = props.ImageScanningConfiguration;
+  const repoScanOnPush = hidden(scanningConfig) ? undefined : flag(obj(scanningConfig)?.ScanOnPush, false);
   return {
     ...base(id, props, 'RepositoryName', opts),
     kind: 'Repository',
     // IMMUTABLE_WITH_EXCLUSION leaves the excluded tags overwritable, so it does not count as immutable.
     tagImmutable:
       mutability === undefined ? false : typeof mutability === 'string' ? mutability === 'IMMUTABLE' : undefined,
-    scanOnPush: registryScans || repoScanOnPush,
+    scanOnPush: registryScans || (scanning.enhanced ? false : repoScanOnPush),
     encryption: { type, ...((type === 'KMS' || type === 'KMS_DSSE') && kmsKey ? { kmsKey } : {}) },
     hasLifecyclePolicy: policyText !== undefined && policyText !== '',
   };
