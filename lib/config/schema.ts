@@ -25,6 +25,16 @@ export const VpcSchema = z
     /** Private subnets the model containers attach to (given by id: synth makes no lookups). */
     subnetIds: idList('subnet'),
     securityGroupIds: idList('sg'),
+    /**
+     * The VPC of the subnets and its private route tables: with them the platform stack creates the S3 gateway and
+     * the CloudWatch and KMS interface endpoints the drift detector needs inside the VPC. Without them, those
+     * endpoints (or a NAT) must already exist.
+     */
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)')
+      .optional(),
+    routeTableIds: idList('rtb').optional(),
   })
   .strict();
 

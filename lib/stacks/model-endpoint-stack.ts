@@ -96,6 +96,7 @@ export class ModelEndpointStack extends Stack {
         monitoring: model.monitoring,
         alarmTopic: platform.alertTopic,
         encryptionKey: platform.dataKey,
+        ...(environment.vpc ? { vpc: environment.vpc } : {}),
         ...(model.monitoring.modelMonitor
           ? { modelMonitor: true, modelMonitorBaseline: model.monitoring.modelMonitor }
           : {}),

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadAcknowledgements, recordedAcknowledgements } from '../../lib/nag/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
 import { RULES } from '../../lib/policy/catalogue';
@@ -227,5 +228,53 @@ describe('the holes an insecure change used to walk through are closed', () => {
     for (const path of policies.keys()) {
       expect(open).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^MLOPS-IAM-1 @ ${path}(/|$)`))]));
     }
+  });
+});
+
+describe('the drift detector reads personal data: inside the VPC wherever there is one', () => {
+  test('runs in the configured subnets with S3, CloudWatch and KMS endpoints, and nothing acknowledges LambdaInsideVPC', () => {
+    // GIVEN the larger config, whose staging environment has a VPC with its id and route tables
+    const { app, environments } = buildTestApp(largeConfigDocument());
+    const env = environments.find((e) => e.platform.node.tryFindChild('VpcEndpoints') !== undefined)!;
+    const stack = env.modelStacks.find((m) => m.driftMonitor !== undefined)!;
+    // WHEN synthesized
+    const model = Template.fromStack(stack);
+    const platform = Template.fromStack(env.platform);
+    // THEN the detector function has a VpcConfig with the configured subnets
+    model.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Drift and fairness detector'),
+      VpcConfig: { SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] },
+    });
+    // AND the platform creates the S3 gateway and the CloudWatch and KMS interface endpoints
+    const services = Object.values(platform.findResources('AWS::EC2::VPCEndpoint')).map(
+      (r) =>
+        `${(r.Properties as { VpcEndpointType: string }).VpcEndpointType} ${JSON.stringify((r.Properties as { ServiceName: unknown }).ServiceName)}`,
+    );
+    expect(services.sort()).toEqual([
+      'Gateway "com.amazonaws.eu-west-1.s3"',
+      'Interface "com.amazonaws.eu-west-1.kms"',
+      'Interface "com.amazonaws.eu-west-1.monitoring"',
+    ]);
+    // AND no LambdaInsideVPC acknowledgement exists in a VPC environment's model stacks
+    const inVpc = recordedAcknowledgements(app).filter(
+      (a) =>
+        a.path.startsWith(`${stack.node.path}/`) &&
+        a.id.endsWith('-LambdaInsideVPC') &&
+        a.path.includes('DriftMonitor'),
+    );
+    expect(inVpc).toEqual([]);
+  });
+
+  test('without a VPC the acknowledgement says so, and only then', () => {
+    // GIVEN the default config (no VPC)
+    const { app } = buildTestApp();
+    // WHEN its acknowledgements are listed
+    const acks = recordedAcknowledgements(app).filter(
+      (a) => a.id.endsWith('-LambdaInsideVPC') && a.path.includes('DriftMonitor'),
+    );
+    // THEN one per pack and detector, each stating there is no VPC
+    expect(acks.length).toBeGreaterThan(0);
+    expect(acks.length % 3).toBe(0);
+    for (const a of acks) expect(a.reason).toMatch(/has no VPC/);
   });
 });
