@@ -20,12 +20,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CollectorClients } from '../../lambda/compliance-checker/collect';
@@ -33,6 +28,7 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
+import { sagemakerFixtures } from './sagemaker-fixtures';
 
 const OUTSIDE = 'us-east-1'; // not in POLICY.allowedRegions
 const TAGS = [
@@ -175,40 +171,12 @@ describe('compliance checker faults and residency against moto_server', () => {
     );
 
     // An endpoint with violations in the home region, and a model someone created outside the allowed regions.
-    const role = `arn:aws:iam::${MOTO_ACCOUNT}:role/sagemaker`;
     const image = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/repo:1.0.0`;
-    await home.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: 'm',
-        ExecutionRoleArn: role,
-        PrimaryContainer: { Image: image },
-        Tags: TAGS,
-      }),
-    );
-    await home.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: 'bare-config',
-        ProductionVariants: [
-          { VariantName: 'main', ModelName: 'm', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
-        ],
-        Tags: TAGS,
-      }),
-    );
-    await home.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: 'prod-ep',
-        EndpointConfigName: 'bare-config',
-        Tags: [...TAGS, { Key: 'Environment', Value: 'production' }],
-      }),
-    );
-    await clientsFor(OUTSIDE).sagemaker.send(
-      new CreateModelCommand({
-        ModelName: 'stray',
-        ExecutionRoleArn: role,
-        PrimaryContainer: { Image: image },
-        Tags: TAGS,
-      }),
-    );
+    const sm = sagemakerFixtures(home.sagemaker, TAGS);
+    await sm.model('m', image);
+    await sm.endpointConfig('bare-config', 'm');
+    await sm.endpoint('prod-ep', 'bare-config', 'production');
+    await sagemakerFixtures(clientsFor(OUTSIDE).sagemaker, TAGS).model('stray', image);
   }, 60_000);
 
   /** A handler over fresh clients (so injected faults stay in one test), recording metrics and notifications. */

@@ -35,14 +35,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-  DescribeModelCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rulesFor } from '../../lib/policy/catalogue';
@@ -51,6 +44,7 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
+import { sagemakerFixtures } from './sagemaker-fixtures';
 
 const IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/immutable-repo:1.0.0`;
 const TAGS = [
@@ -152,64 +146,22 @@ describe('compliance checker against moto_server', () => {
     );
 
     // SageMaker: a model asking for isolation (moto drops it) and one without; a compliant and a bare config.
-    const role = `arn:aws:iam::${MOTO_ACCOUNT}:role/sagemaker`;
-    await clients.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: 'isolated-model',
-        ExecutionRoleArn: role,
-        EnableNetworkIsolation: true,
-        PrimaryContainer: { Image: IMAGE },
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: 'open-model',
-        ExecutionRoleArn: role,
-        PrimaryContainer: { Image: IMAGE },
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: 'good-config',
+    const sm = sagemakerFixtures(clients.sagemaker, TAGS);
+    await sm.model('isolated-model', IMAGE, { EnableNetworkIsolation: true });
+    await sm.model('open-model', IMAGE);
+    await sm.endpointConfig('good-config', 'isolated-model', {
+      KmsKeyId: keyArn,
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: 10,
+        DestinationS3Uri: 's3://capture/good',
         KmsKeyId: keyArn,
-        ProductionVariants: [
-          { VariantName: 'main', ModelName: 'isolated-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
-        ],
-        DataCaptureConfig: {
-          EnableCapture: true,
-          InitialSamplingPercentage: 10,
-          DestinationS3Uri: 's3://capture/good',
-          KmsKeyId: keyArn,
-          CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
-        },
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: 'bare-config',
-        ProductionVariants: [
-          { VariantName: 'main', ModelName: 'open-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
-        ],
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: 'staging-ep',
-        EndpointConfigName: 'good-config',
-        Tags: [...TAGS, { Key: 'Environment', Value: 'staging' }],
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: 'prod-ep',
-        EndpointConfigName: 'bare-config',
-        Tags: [...TAGS, { Key: 'Environment', Value: 'production' }],
-      }),
-    );
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      },
+    });
+    await sm.endpointConfig('bare-config', 'open-model');
+    await sm.endpoint('staging-ep', 'good-config', 'staging');
+    await sm.endpoint('prod-ep', 'bare-config', 'production');
   }, 60_000);
 
   afterAll(async () => {

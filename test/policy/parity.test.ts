@@ -30,6 +30,7 @@ import {
   repositoryFacts,
 } from '../../lib/policy/from-aws';
 import { buildTestApp, largeConfigDocument } from '../helpers/app';
+import { POLICY } from './helpers';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -229,15 +230,11 @@ function liveFacts(
 }
 
 const POLICY_FOR_PARITY: CompliancePolicy = {
+  ...POLICY,
   allowedRegions: [REGION],
   captureRetentionDays: 90, // as the larger config
-  maxCaptureSamplingPercent: 20,
-  requiredTags: ['Owner', 'CostCenter', 'DataClassification'],
-  dataClassifications: ['public', 'internal', 'confidential', 'restricted'],
-  maxFindingSeverity: 'MEDIUM',
-  imageScanMaxAgeDays: 7,
   requireVpc: false,
-  // staging is treated as production here so the rollout rule judges the default app's endpoint
+  // staging is treated as production here so the rollout rule judges the staging endpoints too
   productionEnvironments: ['staging', 'production'],
 };
 
