@@ -28,7 +28,7 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
-import { sagemakerFixtures } from './sagemaker-fixtures';
+import { configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
 
 const OUTSIDE = 'us-east-1'; // not in POLICY.allowedRegions
 const TAGS = [
@@ -322,22 +322,7 @@ describe('compliance checker faults and residency against moto_server', () => {
     // GIVEN DescribeEndpoint throttling
     const { handler } = checker((c) => inject(c.sagemaker, ['DescribeEndpointCommand'], 'ThrottlingException'));
     // WHEN a change notification for the endpoint arrives
-    const run = handler({
-      invokingEvent: JSON.stringify({
-        messageType: 'ConfigurationItemChangeNotification',
-        configurationItem: {
-          resourceType: 'AWS::SageMaker::Endpoint',
-          resourceId: 'prod-ep',
-          resourceName: 'prod-ep',
-          configurationItemStatus: 'OK',
-          configurationItemCaptureTime: new Date().toISOString(),
-        },
-        notificationCreationTime: new Date().toISOString(),
-      }),
-      ruleParameters: JSON.stringify({ ruleId: 'MLOPS-SM-4' }),
-      resultToken: 'TESTMODE',
-      configRuleName: 'mlops-MLOPS-SM-4',
-    });
+    const run = handler(configChangeEvent('AWS::SageMaker::Endpoint', 'prod-ep', 'MLOPS-SM-4'));
     // THEN the invocation fails naming the resource, so Lambda retries it and the dead-letter topic alerts
     await expect(run).rejects.toThrow(/Endpoint prod-ep \(sagemaker:DescribeEndpoint ThrottlingException\)/);
   });

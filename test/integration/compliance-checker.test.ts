@@ -44,7 +44,7 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
-import { sagemakerFixtures } from './sagemaker-fixtures';
+import { configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
 
 const IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/immutable-repo:1.0.0`;
 const TAGS = [
@@ -299,22 +299,7 @@ describe('compliance checker against moto_server', () => {
     });
     expect(periodic).toMatchObject({ kind: 'config', ruleId: 'MLOPS-ECR-1', evaluations: 2, calls: 1, errors: [] });
 
-    const change = await handler()({
-      invokingEvent: JSON.stringify({
-        messageType: 'ConfigurationItemChangeNotification',
-        configurationItem: {
-          resourceType: 'AWS::SageMaker::EndpointConfig',
-          resourceId: 'bare-config',
-          resourceName: 'bare-config',
-          configurationItemStatus: 'OK',
-          configurationItemCaptureTime: new Date().toISOString(),
-        },
-        notificationCreationTime: new Date().toISOString(),
-      }),
-      ruleParameters: JSON.stringify({ ruleId: 'MLOPS-SM-1' }),
-      resultToken: 'TESTMODE',
-      configRuleName: 'mlops-MLOPS-SM-1',
-    });
+    const change = await handler()(configChangeEvent('AWS::SageMaker::EndpointConfig', 'bare-config', 'MLOPS-SM-1'));
     expect(change).toMatchObject({ kind: 'config', evaluations: 1, calls: 1 });
   });
 

@@ -44,3 +44,23 @@ export function sagemakerFixtures(sagemaker: SageMakerClient, tags: readonly Tag
       ),
   };
 }
+
+/** An AWS Config change notification for one resource, as Config invokes a custom rule (TESTMODE token). */
+export function configChangeEvent(resourceType: string, name: string, ruleId: string) {
+  return {
+    invokingEvent: JSON.stringify({
+      messageType: 'ConfigurationItemChangeNotification',
+      configurationItem: {
+        resourceType,
+        resourceId: name,
+        resourceName: name,
+        configurationItemStatus: 'OK',
+        configurationItemCaptureTime: new Date().toISOString(),
+      },
+      notificationCreationTime: new Date().toISOString(),
+    }),
+    ruleParameters: JSON.stringify({ ruleId }),
+    resultToken: 'TESTMODE',
+    configRuleName: `mlops-${ruleId}`,
+  };
+}
