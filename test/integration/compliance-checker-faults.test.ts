@@ -3,11 +3,7 @@
  * moto_server with real AWS SDK v3 clients, with faults injected into those clients by SDK middleware (the request
  * never leaves the client, the error is what the SDK would raise after its retries). Everything not faulted is real.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -18,17 +14,15 @@ import {
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CollectorClients } from '../../lambda/compliance-checker/collect';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
-import { configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
+import { checkerClients, configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
 
 const OUTSIDE = 'us-east-1'; // not in POLICY.allowedRegions
 const TAGS = [
@@ -65,19 +59,7 @@ describe('compliance checker faults and residency against moto_server', () => {
   const moto = useMoto();
   let keyArn: string;
   let topicArn: string;
-  const clientsFor = (region: string): CheckerClients => {
-    const cfg = moto.clientConfig(region);
-    return {
-      sagemaker: new SageMakerClient(cfg),
-      ecr: new ECRClient(cfg),
-      kms: new KMSClient(cfg),
-      s3: new S3Client(cfg),
-      cloudwatch: new CloudWatchClient(cfg),
-      sns: new SNSClient(cfg),
-      config: new ConfigServiceClient(cfg),
-      codepipeline: new CodePipelineClient(cfg),
-    };
-  };
+  const clientsFor = (region: string): CheckerClients => checkerClients(moto.clientConfig(region));
 
   beforeAll(async () => {
     const home = clientsFor(REGION);

@@ -13,30 +13,22 @@
  */
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CodePipelineClient,
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   CreateRepositoryCommand,
-  ECRClient,
   PutImageCommand,
   PutLifecyclePolicyCommand,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rulesFor } from '../../lib/policy/catalogue';
 import { memoryLogger } from '../../lambda/shared/logger';
@@ -44,7 +36,7 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
-import { configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
+import { checkerClients, configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
 
 const IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/immutable-repo:1.0.0`;
 const TAGS = [
@@ -61,17 +53,7 @@ describe('compliance checker against moto_server', () => {
   const delivered: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    const cfg = moto.clientConfig(REGION);
-    clients = {
-      sagemaker: new SageMakerClient(cfg),
-      ecr: new ECRClient(cfg),
-      kms: new KMSClient(cfg),
-      s3: new S3Client(cfg),
-      cloudwatch: new CloudWatchClient(cfg),
-      sns: new SNSClient(cfg),
-      config: new ConfigServiceClient(cfg),
-      codepipeline: new CodePipelineClient(cfg),
-    };
+    clients = checkerClients(moto.clientConfig(REGION));
     // An HTTP subscriber: moto delivers SNS notifications to it, so the test sees what an on-call e-mail would get.
     sink = createServer((req, res) => {
       let body = '';

@@ -1,4 +1,11 @@
-/** SageMaker resources the compliance checker's integration tests create in moto: one helper, both test files. */
+/** What the compliance checker's integration tests build in moto: one helper, both test files. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -8,7 +15,22 @@ import {
   SageMakerClient,
   Tag,
 } from '@aws-sdk/client-sagemaker';
-import { MOTO_ACCOUNT } from './aws-env';
+import type { CheckerClients } from '../../lambda/compliance-checker/handler';
+import { MOTO_ACCOUNT, MotoClientConfig } from './aws-env';
+
+/** Every client the checker takes, real, against moto. */
+export function checkerClients(cfg: MotoClientConfig): CheckerClients {
+  return {
+    sagemaker: new SageMakerClient(cfg),
+    ecr: new ECRClient(cfg),
+    kms: new KMSClient(cfg),
+    s3: new S3Client(cfg),
+    cloudwatch: new CloudWatchClient(cfg),
+    sns: new SNSClient(cfg),
+    config: new ConfigServiceClient(cfg),
+    codepipeline: new CodePipelineClient(cfg),
+  };
+}
 
 export function sagemakerFixtures(sagemaker: SageMakerClient, tags: readonly Tag[]) {
   const role = `arn:aws:iam::${MOTO_ACCOUNT}:role/sagemaker`;
