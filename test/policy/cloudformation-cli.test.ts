@@ -1,7 +1,8 @@
 /**
- * The catalogue on CloudFormation templates this project did not write: the eleven public templates of
- * ../shared/corpus/cloudformation (AWS teams' templates, see its SOURCES.md), each verdict below judged by reading the
- * template, plus the CLI's exit codes and reports.
+ * The catalogue on CloudFormation templates this project did not write: the eleven public templates of the shared
+ * corpus (AWS teams' templates; copied unedited to test/fixtures/corpus/cloudformation with their SOURCES.md and
+ * licences, so CI on a clean clone has them), each verdict below judged by reading the template, plus the CLI's exit
+ * codes and reports.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,13 +14,15 @@ import { judgeTemplates } from '../../scripts/policy-cloudformation';
 import { defaultConfigDocument } from '../helpers/app';
 
 const ROOT = join(__dirname, '..', '..');
-const CORPUS = join(ROOT, '..', '..', 'shared', 'corpus', 'cloudformation');
+const CORPUS = process.env.MLOPS_CFN_CORPUS ?? join(ROOT, 'test', 'fixtures', 'corpus', 'cloudformation');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'templates', 'compliant-bucket.yaml');
 const POLICY = compliancePolicy(parseConfig(defaultConfigDocument()));
 
 function corpus() {
   if (!existsSync(CORPUS)) {
-    throw new Error(`the public template corpus is missing at ${CORPUS}: check out the shared corpus next to the repo`);
+    throw new Error(
+      `the public template corpus is missing at ${CORPUS}: restore test/fixtures/corpus/cloudformation (or set MLOPS_CFN_CORPUS)`,
+    );
   }
   return readdirSync(CORPUS)
     .filter((f) => f.endsWith('.json'))
