@@ -33,7 +33,7 @@ import {
   RegistryScanningConfiguration,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -54,6 +54,7 @@ import {
   endpointFacts,
   imageFacts,
   isCustomerManaged,
+  keyFacts,
   KeyLookup,
   modelFacts,
   parseEcrImageUri,
@@ -149,6 +150,7 @@ export class Collector {
   private readonly pageSize: number;
   private readonly keyCache = new Map<string, Promise<boolean | undefined>>();
   private readonly keyResults = new Map<string, boolean | undefined>();
+  private readonly keyPolicies = new Set<string>();
   private registryScanning?: Promise<RegistryScanningConfiguration | undefined>;
   private readonly facts = new Map<string, ResourceFacts>();
   private readonly errors: ScanError[] = [];
@@ -611,6 +613,23 @@ export class Collector {
     if (out !== SKIPPED) this.add(out);
   }
 
+  /**
+   * The key policy of a customer-managed key the judged resources use (MLOPS-KMS-1), once per key. An unreadable
+   * policy is recorded and judged unknown (non-compliant), never clean.
+   */
+  private async keyPolicy(metadata: KeyMetadata): Promise<void> {
+    const arn = metadata.Arn as string;
+    if (this.keyPolicies.has(arn)) return;
+    this.keyPolicies.add(arn);
+    let policy: string | undefined;
+    try {
+      policy = (await this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }))).Policy;
+    } catch (err) {
+      this.recordError('Key', arn, 'kms:GetKeyPolicy', err);
+    }
+    this.add(keyFacts(metadata, policy));
+  }
+
   /** DescribeKey once per key id; a denied lookup is a recorded error and leaves `customerManaged` unknown. */
   private resolveKey(keyId: string | undefined): Promise<boolean | undefined> {
     if (keyId === undefined || keyId === '') return Promise.resolve(undefined);
@@ -619,9 +638,9 @@ export class Collector {
       pending = (async () => {
         let customerManaged: boolean | undefined;
         try {
-          customerManaged = isCustomerManaged(
-            (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
-          );
+          const metadata = (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+          customerManaged = isCustomerManaged(metadata);
+          if (customerManaged === true && metadata?.Arn !== undefined) await this.keyPolicy(metadata);
         } catch (err) {
           this.recordError('Key', keyId, 'kms:DescribeKey', err);
         }

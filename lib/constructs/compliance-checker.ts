@@ -210,8 +210,9 @@ export class ComplianceChecker extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'DescribeKmsKeys',
-        // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account).
-        actions: ['kms:DescribeKey'],
+        // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account), and
+        // reads the key policy of the customer-managed ones (MLOPS-KMS-1).
+        actions: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
         resources: regional('kms', 'key'),
       }),
       new iam.PolicyStatement({
@@ -475,7 +476,7 @@ function acknowledgeCheckerFindings(
   each(
     'kms',
     'key',
-    'kms:DescribeKey only, to tell customer-managed from AWS-managed keys referenced by the resources it judges.',
+    'kms:DescribeKey and kms:GetKeyPolicy only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies for MLOPS-KMS-1.',
   );
   iam5(
     findingResource(stack, everyBucket(stack)),

@@ -36,6 +36,7 @@ import { deploymentOf } from './from-cloudformation';
 import {
   BucketFacts,
   BucketPurpose,
+  KeyFacts,
   EndpointConfigFacts,
   EndpointFacts,
   ImageFacts,
@@ -471,5 +472,20 @@ export function bucketFacts(reads: BucketReads, keys: KeyLookup = UNKNOWN_KEYS):
       expirationDays,
       noncurrentExpirationDays,
     },
+  );
+}
+
+/**
+ * DescribeKey metadata + GetKeyPolicy's `Policy` JSON -> KeyFacts (customer-managed keys: their policy is the
+ * organisation's to get right). `policy` undefined: it could not be read, so the key policy is unknown.
+ */
+export function keyFacts(
+  key: Pick<KeyMetadata, 'Arn' | 'KeyId' | 'Description'>,
+  policy: string | undefined,
+): KeyFacts {
+  const arn = required(key.Arn, 'Arn', 'KeyMetadata');
+  return withOptional<KeyFacts>(
+    { kind: 'Key', id: arn, policyStatements: policy === undefined ? undefined : normalizeStatements(policy) },
+    { name: key.KeyId, region: regionOfArn(arn) },
   );
 }

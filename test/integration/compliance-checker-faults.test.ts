@@ -3,7 +3,7 @@
  * moto_server with real AWS SDK v3 clients, with faults injected into those clients by SDK middleware (the request
  * never leaves the client, the error is what the SDK would raise after its retries). Everything not faulted is real.
  */
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -65,6 +65,24 @@ describe('compliance checker faults and residency against moto_server', () => {
     const home = clientsFor(REGION);
     keyArn = (await home.kms.send(new CreateKeyCommand({ Description: 'mlops' }))).KeyMetadata?.Arn as string;
     topicArn = (await home.sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn as string;
+    // The capture key's policy lets anyone decrypt: MLOPS-KMS-1 must catch it at run time too.
+    await home.kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: keyArn,
+        PolicyName: 'default',
+        Policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` },
+              Action: 'kms:*',
+              Resource: '*',
+            },
+            { Sid: 'AnyoneDecrypts', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' },
+          ],
+        }),
+      }),
+    );
     for (const Bucket of ['reports', 'access-logs', 'capture']) {
       await home.s3.send(
         new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
@@ -230,6 +248,11 @@ describe('compliance checker faults and residency against moto_server', () => {
         'MLOPS-CAPTURE-4',
       ]),
     );
+    // AND the key policy letting "*" decrypt is caught at run time by the same rule as at synth
+    expect(report.findings.find((f) => f.ruleId === 'MLOPS-KMS-1' && f.resourceId === keyArn)).toMatchObject({
+      status: 'NON_COMPLIANT',
+      reason: expect.stringContaining('"AnyoneDecrypts"'),
+    });
     // AND nothing is stale or unevaluated, violations are announced once
     expect(report.staleFindings).toEqual([]);
     expect(report.notEvaluated).toEqual([]);

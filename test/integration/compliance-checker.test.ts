@@ -182,7 +182,7 @@ describe('compliance checker against moto_server', () => {
     );
 
     // THEN every resource was judged with no read errors
-    expect(result).toMatchObject({ kind: 'scheduled', resources: 10, errors: 0, notified: true });
+    expect(result).toMatchObject({ kind: 'scheduled', resources: 11, errors: 0, notified: true });
     const report = await readJson('reports/latest.json');
     expect(report.counts.resourcesByKind).toEqual({
       Model: 2,
@@ -191,6 +191,7 @@ describe('compliance checker against moto_server', () => {
       Repository: 2,
       Image: 1,
       Bucket: 1, // the bare reports bucket, read through the S3 configuration APIs
+      Key: 1, // the customer-managed key the config and repository use: its policy read with GetKeyPolicy
     });
     const nonCompliant = report.findings
       .filter((f) => f.status === 'NON_COMPLIANT')
@@ -228,6 +229,7 @@ describe('compliance checker against moto_server', () => {
       'MLOPS-CAPTURE-3',
       'MLOPS-IMG-2',
       'MLOPS-ECR-1',
+      'MLOPS-KMS-1', // moto's default key policy names the account root only
     ]) {
       expect(compliantRules).toContain(id);
     }

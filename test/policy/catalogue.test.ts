@@ -96,10 +96,11 @@ describe('rule catalogue', () => {
     expect(ruleById('MLOPS-NOPE-1')).toBeUndefined();
     expect(synth).not.toContain('MLOPS-IMG-1');
     expect(run).toContain('MLOPS-IMG-1');
-    // AND key and identity policies are judged at synth and plan only (the checker reports them not evaluated)
+    // AND identity policies are judged at synth and plan only; key policies at every stage
     expect(synth).toEqual(expect.arrayContaining(['MLOPS-KMS-1', 'MLOPS-IAM-1']));
-    expect(run).not.toContain('MLOPS-KMS-1');
-    expect(run.length).toBe(RULES.length - 2);
+    expect(run).toContain('MLOPS-KMS-1');
+    expect(run).not.toContain('MLOPS-IAM-1');
+    expect(run.length).toBe(RULES.length - 1);
   });
 });
 

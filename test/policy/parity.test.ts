@@ -26,6 +26,7 @@ import {
   bucketFacts,
   endpointConfigFacts,
   endpointFacts,
+  keyFacts,
   modelFacts,
   repositoryFacts,
 } from '../../lib/policy/from-aws';
@@ -224,6 +225,11 @@ function liveFacts(
         keys,
       );
     }
+    case 'AWS::KMS::Key':
+      return keyFacts(
+        { Arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`, KeyId: name },
+        JSON.stringify(p.KeyPolicy ?? {}),
+      );
     default:
       return undefined;
   }
@@ -283,6 +289,15 @@ const VARIANTS: Record<string, Mutation> = {
       delete props(r).PublicAccessBlockConfiguration;
       delete props(r).LoggingConfiguration;
     }),
+  'a key policy letting "*" decrypt': (rs) =>
+    byType(rs, 'AWS::KMS::Key').forEach((r) =>
+      (props(r).KeyPolicy as { Statement: Obj[] }).Statement.push({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+      }),
+    ),
   'capture disabled': (rs) =>
     byType(rs, 'AWS::SageMaker::EndpointConfig').forEach(
       (r) => ((props(r).DataCaptureConfig as Obj).EnableCapture = false),

@@ -50,9 +50,8 @@ export const keyPolicyNoPublicDecrypt = defineRule({
     'Name the principals (account root, roles) in the statement, or add a condition on aws:PrincipalAccount, ' +
     'aws:PrincipalOrgID, kms:CallerAccount or aws:SourceAccount. Use key.grantDecrypt(role) in CDK.',
   references: { gdpr: ['Art. 32(1)(b)', 'Art. 5(1)(f)'], nist80053: ['AC-3', 'AC-6', 'SC-12'] },
+  // At run time the checker reads the policies of the customer-managed keys its resources use (kms:GetKeyPolicy).
   appliesTo: ['Key'],
-  // The run-time checker does not read key policies: its report lists this rule as not evaluated rather than clean.
-  stages: ['synth', 'plan'],
   check(facts) {
     const statements = facts.policyStatements;
     if (statements === undefined) return unknownValue('the key policy', 'no "*" principal may decrypt');

@@ -19,7 +19,7 @@ import {
   ListTagsForResourceCommand,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
@@ -225,7 +225,14 @@ export function mockAccount(account: FakeAccount) {
     })),
   }));
   ecr.on(DescribeImageScanFindingsCommand).rejects(awsError('ScanNotFoundException'));
-  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyManager: 'CUSTOMER' } });
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN, KeyManager: 'CUSTOMER' } });
+  kms.on(GetKeyPolicyCommand).resolves({
+    Policy: JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      ],
+    }),
+  });
 
   s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
     const body = account.objects.get(i.Key);

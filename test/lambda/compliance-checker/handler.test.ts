@@ -79,7 +79,10 @@ describe('scheduled scan', () => {
       .map((c) => c.args[0].input.EndpointName)
       .sort();
     expect(described).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(result).toMatchObject({ kind: 'scheduled', resources: 5 * 3 + 2 /* repository and image */ });
+    expect(result).toMatchObject({
+      kind: 'scheduled',
+      resources: 5 * 3 + 3 /* repository, image and the customer-managed key */,
+    });
   });
 
   test('drops a resource deleted between list and describe, counts it, and judges the rest', async () => {
