@@ -640,7 +640,7 @@ function keyFacts(
 ): KeyFacts {
   const purpose = tagValue(props, TAGS.PURPOSE);
   return {
-    ...base(id, props, 'Description', opts),
+    ...base(id, props, 'KeyName' /* keys have no name property: none */, opts),
     kind: 'Key',
     ...(purpose !== undefined ? { purpose } : {}),
     policyStatements: hidden(props.KeyPolicy)

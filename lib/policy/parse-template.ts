@@ -49,18 +49,14 @@ function tags(): (ScalarTag | CollectionTag)[] {
   for (const [name, key] of Object.entries(INTRINSICS)) {
     const tag = `!${name}`;
     out.push({ tag, identify: () => false, resolve: (v: string) => longForm(key, v) } as ScalarTag);
-    out.push({
-      tag,
-      collection: 'seq',
-      identify: () => false,
-      resolve: (seq: YAMLSeq) => new Scalar(longForm(key, seq.toJSON())),
-    } as unknown as CollectionTag);
-    out.push({
-      tag,
-      collection: 'map',
-      identify: () => false,
-      resolve: (map: YAMLMap) => new Scalar(longForm(key, map.toJSON())),
-    } as unknown as CollectionTag);
+    for (const collection of ['seq', 'map'] as const) {
+      out.push({
+        tag,
+        collection,
+        identify: () => false,
+        resolve: (node: YAMLSeq | YAMLMap) => new Scalar(longForm(key, node.toJSON())),
+      } as unknown as CollectionTag);
+    }
   }
   return out;
 }
