@@ -266,8 +266,9 @@ function literalTag(props: Obj, key: string): string | undefined {
   return undefined;
 }
 
-function base(id: string, props: Obj, nameProp: string, opts: FromTemplateOptions) {
-  const name = str(props[nameProp]);
+/** Common facts; `nameProp` is the property holding the AWS name (none for resources without one, e.g. KMS keys). */
+function base(id: string, props: Obj, nameProp: string | undefined, opts: FromTemplateOptions) {
+  const name = nameProp === undefined ? undefined : str(props[nameProp]);
   const tags = tagsOf(props);
   return {
     id,
@@ -640,7 +641,7 @@ function keyFacts(
 ): KeyFacts {
   const purpose = tagValue(props, TAGS.PURPOSE);
   return {
-    ...base(id, props, 'KeyName' /* keys have no name property: none */, opts),
+    ...base(id, props, undefined, opts),
     kind: 'Key',
     ...(purpose !== undefined ? { purpose } : {}),
     policyStatements: hidden(props.KeyPolicy)
