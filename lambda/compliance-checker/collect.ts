@@ -33,13 +33,28 @@ import {
   RegistryScanningConfiguration,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLocationCommand,
+  GetBucketLoggingCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ResourceFacts, ResourceKind } from '../../lib/policy/facts';
 import {
+  BucketReads,
+  bucketFacts,
   endpointConfigFacts,
   endpointFacts,
   imageFacts,
   isCustomerManaged,
+  keyFacts,
   KeyLookup,
   modelFacts,
   parseEcrImageUri,
@@ -53,7 +68,8 @@ import type { GateImage } from '../../lib/contracts/pipeline-gate';
 export const DEFAULT_CONCURRENCY = 8;
 
 /** Kinds the collector reads, plus `Key` (KMS) and `Registry` (ECR registry settings) for errors. */
-export type CollectedKind = 'Endpoint' | 'EndpointConfig' | 'Model' | 'Repository' | 'Image' | 'Key' | 'Registry';
+export type CollectedKind =
+  'Endpoint' | 'EndpointConfig' | 'Model' | 'Repository' | 'Image' | 'Bucket' | 'Key' | 'Registry';
 
 /** A resource the checker could not judge: never silently dropped. */
 export interface ScanError {
@@ -66,6 +82,8 @@ export interface ScanError {
   readonly code: string;
   readonly message: string;
   readonly accessDenied: boolean;
+  /** Region of the client that failed; absent for the home region of single-region callers. */
+  readonly region?: string;
 }
 
 /** A resource that vanished between listing and describing it, or a named target that does not exist. */
@@ -96,6 +114,8 @@ export interface CollectorClients {
   readonly sagemaker: SageMakerClient;
   readonly ecr: ECRClient;
   readonly kms: KMSClient;
+  /** Reads bucket configuration; without it buckets are not collected (their rules are then not evaluated). */
+  readonly s3?: S3Client;
 }
 
 export interface CollectorOptions {
@@ -109,6 +129,13 @@ export interface CollectorOptions {
   readonly imageScope?: 'in-use' | 'all';
   /** Page size for list calls. @default 100 */
   readonly pageSize?: number;
+  /** Region these clients talk to: recorded on scan errors. @default - not recorded */
+  readonly region?: string;
+  /**
+   * S3 client for a bucket's own region (S3 configuration reads must go to the bucket's region).
+   * @default - the `s3` client of `clients`
+   */
+  readonly s3For?: (region: string) => S3Client | undefined;
 }
 
 const SKIPPED = Symbol('skipped');
@@ -121,6 +148,7 @@ export class Collector {
   private readonly pageSize: number;
   private readonly keyCache = new Map<string, Promise<boolean | undefined>>();
   private readonly keyResults = new Map<string, boolean | undefined>();
+  private readonly keyPolicies = new Set<string>();
   private registryScanning?: Promise<RegistryScanningConfiguration | undefined>;
   private readonly facts = new Map<string, ResourceFacts>();
   private readonly errors: ScanError[] = [];
@@ -137,6 +165,94 @@ export class Collector {
     }
     this.imageScope = opts.imageScope ?? 'in-use';
     this.pageSize = opts.pageSize ?? 100;
+    this.region = opts.region;
+    this.s3For = opts.s3For ?? (() => this.clients.s3);
+  }
+
+  private readonly region?: string;
+  private readonly s3For: (region: string) => S3Client | undefined;
+
+  /**
+   * Every S3 bucket of the account (ListBuckets is global, so buckets in every region are judged, residency
+   * included), each read in its own region. A failed read leaves that fact unknown (the rule says so) and is recorded.
+   */
+  async collectBuckets(): Promise<CollectResult> {
+    const s3 = this.clients.s3;
+    if (s3 === undefined) return this.result();
+    const buckets = await this.list('Bucket', 's3:ListBuckets', async () => {
+      const out = await s3.send(new ListBucketsCommand({}));
+      return (out.Buckets ?? []).flatMap((b) => (b.Name ? [{ name: b.Name, region: b.BucketRegion }] : []));
+    });
+    this.logger.info('listed buckets', { buckets: buckets.length });
+    await mapLimit(buckets, this.concurrency, (b) => this.bucket(b.name, b.region));
+    return this.result();
+  }
+
+  private async bucket(name: string, listedRegion: string | undefined): Promise<void> {
+    const home = this.clients.s3 as S3Client;
+    const region = await this.attempt('Bucket', name, 's3:GetBucketLocation', async () => {
+      if (listedRegion) return listedRegion;
+      const out = await home.send(new GetBucketLocationCommand({ Bucket: name }));
+      // us-east-1 answers with an empty LocationConstraint; EU is the legacy name of eu-west-1.
+      const c = out.LocationConstraint as string | undefined;
+      return c === undefined || c === '' ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
+    });
+    if (region === SKIPPED) return;
+    const s3 = this.s3For(region) ?? home;
+    /** One configuration read: `null` when S3 says it is not configured, `undefined` (recorded) when it failed. */
+    const read = async <T>(operation: string, notConfigured: readonly string[], fn: () => Promise<T>) => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (notConfigured.includes(awsErrorName(err) ?? '')) return null;
+        if (isNotFound(err) && awsErrorName(err) === 'NoSuchBucket') throw err;
+        this.recordError('Bucket', name, operation, err);
+        return undefined;
+      }
+    };
+    const out = await this.attempt('Bucket', name, 's3:GetBucket*', async () => {
+      const b = { Bucket: name };
+      const [encryption, policy, publicAccessBlock, versioning, lifecycle, logging, tags] = await Promise.all([
+        read('s3:GetEncryptionConfiguration', ['ServerSideEncryptionConfigurationNotFoundError'], () =>
+          s3.send(new GetBucketEncryptionCommand(b)),
+        ),
+        read(
+          's3:GetBucketPolicy',
+          ['NoSuchBucketPolicy'],
+          async () => (await s3.send(new GetBucketPolicyCommand(b))).Policy ?? null,
+        ),
+        read(
+          's3:GetBucketPublicAccessBlock',
+          ['NoSuchPublicAccessBlockConfiguration'],
+          async () => (await s3.send(new GetPublicAccessBlockCommand(b))).PublicAccessBlockConfiguration ?? null,
+        ),
+        read('s3:GetBucketVersioning', [], () => s3.send(new GetBucketVersioningCommand(b))),
+        read('s3:GetLifecycleConfiguration', ['NoSuchLifecycleConfiguration'], () =>
+          s3.send(new GetBucketLifecycleConfigurationCommand(b)),
+        ),
+        read('s3:GetBucketLogging', [], () => s3.send(new GetBucketLoggingCommand(b))),
+        read(
+          's3:GetBucketTagging',
+          ['NoSuchTagSet'],
+          async () => (await s3.send(new GetBucketTaggingCommand(b))).TagSet ?? [],
+        ),
+      ]);
+      const sse = encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      await this.resolveKey(sse?.KMSMasterKeyID);
+      const reads: BucketReads = {
+        name,
+        region,
+        encryption,
+        policy,
+        publicAccessBlock,
+        versioning,
+        lifecycle,
+        logging,
+        tags,
+      };
+      return bucketFacts(reads, this.keyLookup);
+    });
+    if (out !== SKIPPED) this.add(out);
   }
 
   /**
@@ -292,6 +408,7 @@ export class Collector {
       code: awsErrorName(err) ?? 'Error',
       message: err instanceof Error ? err.message : String(err),
       accessDenied: isAccessDenied(err),
+      ...(this.region !== undefined ? { region: this.region } : {}),
     };
     this.errors.push(entry);
     this.logger.error('could not read resource; recorded as a scan error', { ...entry });
@@ -494,6 +611,23 @@ export class Collector {
     if (out !== SKIPPED) this.add(out);
   }
 
+  /**
+   * The key policy of a customer-managed key the judged resources use (MLOPS-KMS-1), once per key. An unreadable
+   * policy is recorded and judged unknown (non-compliant), never clean.
+   */
+  private async keyPolicy(metadata: KeyMetadata): Promise<void> {
+    const arn = metadata.Arn as string;
+    if (this.keyPolicies.has(arn)) return;
+    this.keyPolicies.add(arn);
+    let policy: string | undefined;
+    try {
+      policy = (await this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }))).Policy;
+    } catch (err) {
+      this.recordError('Key', arn, 'kms:GetKeyPolicy', err);
+    }
+    this.add(keyFacts(metadata, policy));
+  }
+
   /** DescribeKey once per key id; a denied lookup is a recorded error and leaves `customerManaged` unknown. */
   private resolveKey(keyId: string | undefined): Promise<boolean | undefined> {
     if (keyId === undefined || keyId === '') return Promise.resolve(undefined);
@@ -502,9 +636,9 @@ export class Collector {
       pending = (async () => {
         let customerManaged: boolean | undefined;
         try {
-          customerManaged = isCustomerManaged(
-            (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
-          );
+          const metadata = (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+          customerManaged = isCustomerManaged(metadata);
+          if (customerManaged === true && metadata?.Arn !== undefined) await this.keyPolicy(metadata);
         } catch (err) {
           this.recordError('Key', keyId, 'kms:DescribeKey', err);
         }

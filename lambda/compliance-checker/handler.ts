@@ -22,7 +22,7 @@ import { ResourceKind } from '../../lib/policy/facts';
 import { configKindsOf, kindOfConfigType } from '../../lib/policy/from-aws';
 import { awsErrorName, InputError } from '../shared/errors';
 import { Logger } from '../shared/logger';
-import { CollectResult, Collector, NotFound, ScanError } from './collect';
+import { CollectorClients, CollectResult, Collector, NotFound, ScanError } from './collect';
 import { batches, dedupeEvaluations, evaluateForConfig, evaluation, evaluationKey } from './config-rule';
 import { ConfigInvocation, classifyEvent, PipelineInvocation } from './events';
 import { gateDecision } from './gate';
@@ -32,10 +32,13 @@ import {
   LATEST_KEY,
   METRIC_NAMESPACE,
   METRIC_NON_COMPLIANT,
+  METRIC_OPEN_VIOLATIONS,
+  METRIC_RULES_NOT_EVALUATED,
   METRIC_SCAN_ERRORS,
   newViolations,
   notification,
-  openViolationsOf,
+  PreviousReport,
+  previousReportOf,
   ruleMetrics,
 } from './report';
 import { CheckerSettings } from './settings';
@@ -57,8 +60,28 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** @default () => new Date() */
   readonly clock?: () => Date;
-  /** Region the checker scans, written into the report. @default - not recorded */
+  /** The checker's own region (its clients' region), written into the report. @default - not recorded */
   readonly region?: string;
+  /**
+   * Clients for another region of `settings.scanRegions`, created on first use (index.ts memoizes them).
+   * @default - `clients` for every region (tests with one emulator)
+   */
+  readonly clientsFor?: (region: string) => CollectorClients;
+}
+
+/**
+ * Some resources a Config change notification named could not be read: the evaluations that could be made were
+ * sent, and the invocation fails so Lambda retries it (then the dead-letter topic alerts on-call). AWS Config does
+ * not accept INSUFFICIENT_DATA from custom rules, so a failed invocation is the honest "could not evaluate".
+ */
+export class UnreadableResourcesError extends Error {
+  constructor(readonly errors: readonly ScanError[]) {
+    super(
+      `could not evaluate ${errors.length} resource(s); retrying: ` +
+        errors.map((e) => `${e.resourceKind} ${e.resource} (${e.operation} ${e.code})`).join(', '),
+    );
+    this.name = 'UnreadableResourcesError';
+  }
 }
 
 /** What the Lambda context gives the handler; only the request id is read. */
@@ -97,8 +120,16 @@ export function makeHandler(
 ): (event: unknown, context?: InvocationContext) => Promise<CheckerResult> {
   const { clients, settings } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const collector = (logger: Logger) =>
-    new Collector(clients, logger, { concurrency: settings.concurrency, imageScope: settings.imageScope });
+  const home = deps.region;
+  const regionalClients = (region: string): CollectorClients =>
+    region === home || deps.clientsFor === undefined ? clients : deps.clientsFor(region);
+  const collector = (logger: Logger, region?: string) =>
+    new Collector(region === undefined ? clients : regionalClients(region), logger, {
+      concurrency: settings.concurrency,
+      imageScope: settings.imageScope,
+      ...(region !== undefined ? { region } : {}),
+      s3For: (r) => regionalClients(r).s3 ?? clients.s3,
+    });
 
   async function onConfig(inv: ConfigInvocation, logger: Logger): Promise<CheckerResult> {
     const rule = ruleById(inv.ruleId);
@@ -168,7 +199,11 @@ export function makeHandler(
     if (duplicates > 0) logger.warn('duplicate evaluations dropped', { duplicates });
     const calls = await putEvaluations(unique, inv.resultToken, logger);
     if (scan.errors.length > 0) {
-      logger.error('resources not evaluated: they could not be read', { ruleId: rule.id, errors: scan.errors });
+      logger.error('resources not evaluated: they could not be read; failing the invocation so it is retried', {
+        ruleId: rule.id,
+        errors: scan.errors,
+      });
+      throw new UnreadableResourcesError(scan.errors);
     }
     logger.info('config evaluations reported', {
       ruleId: rule.id,
@@ -225,12 +260,12 @@ export function makeHandler(
     return calls;
   }
 
-  async function readPreviousOpen(logger: Logger): Promise<string[] | undefined> {
+  async function readPrevious(logger: Logger): Promise<PreviousReport | undefined> {
     try {
       const out = await clients.s3.send(new GetObjectCommand({ Bucket: settings.reportBucket, Key: LATEST_KEY }));
       const text = (await out.Body?.transformToString()) ?? '';
       try {
-        return openViolationsOf(JSON.parse(text));
+        return previousReportOf(JSON.parse(text));
       } catch {
         logger.warn('previous report is not valid JSON; every current violation counts as new', { key: LATEST_KEY });
         return undefined;
@@ -257,32 +292,61 @@ export function makeHandler(
 
   async function onSchedule(runId: string, logger: Logger): Promise<CheckerResult> {
     const at = clock();
-    const scan = await collector(logger).collectAll();
+    // The previous report first: if it cannot be read (other than "none yet"), the run fails and is retried
+    // rather than announcing every open violation as new.
+    const previous = await readPrevious(logger);
+    const regions = settings.scanRegions;
+    const scans: CollectResult[] = [];
+    for (const region of regions) {
+      logger.info('scanning region', { region, of: regions.length });
+      scans.push(await collector(logger, region).collectAll());
+    }
+    scans.push(await collector(logger, home).collectBuckets());
+    const scan: CollectResult = {
+      resources: scans.flatMap((s) => s.resources),
+      errors: scans.flatMap((s) => s.errors),
+      notFound: scans.flatMap((s) => s.notFound),
+    };
     const findings = evaluate(scan.resources, { policy: settings.policy, now: at }, 'run');
-    const previousOpen = await readPreviousOpen(logger);
     const report = buildReport({
       runId,
       at,
       ...(deps.region ? { region: deps.region } : {}),
+      regions,
       policy: settings.policy,
       resources: scan.resources,
       findings,
       errors: scan.errors,
       notFound: scan.notFound,
-      ...(previousOpen ? { previous: { openViolations: previousOpen } } : {}),
+      rules: rulesFor('run'),
+      ...(previous ? { previous } : {}),
     });
-    const fresh = newViolations(findings, previousOpen);
+    const fresh = newViolations(findings, previous?.openViolations);
     const reportKey = datedReportKey(at);
     await putJson(reportKey, report);
 
-    const data: MetricDatum[] = ruleMetrics(rulesFor('run'), findings).map((m) => ({
-      MetricName: METRIC_NON_COMPLIANT,
-      Dimensions: [{ Name: 'RuleId', Value: m.ruleId }],
-      Value: m.value,
+    const data: MetricDatum[] = ruleMetrics(rulesFor('run'), findings, report.staleFindings, report.notEvaluated).map(
+      (m) => ({
+        MetricName: METRIC_NON_COMPLIANT,
+        Dimensions: [{ Name: 'RuleId', Value: m.ruleId }],
+        Value: m.value,
+        Unit: 'Count',
+        Timestamp: at,
+      }),
+    );
+    data.push({ MetricName: METRIC_SCAN_ERRORS, Value: scan.errors.length, Unit: 'Count', Timestamp: at });
+    data.push({
+      MetricName: METRIC_RULES_NOT_EVALUATED,
+      Value: report.notEvaluated.length,
       Unit: 'Count',
       Timestamp: at,
-    }));
-    data.push({ MetricName: METRIC_SCAN_ERRORS, Value: scan.errors.length, Unit: 'Count', Timestamp: at });
+    });
+    data.push({
+      MetricName: METRIC_OPEN_VIOLATIONS,
+      Value: report.openViolations.length,
+      Unit: 'Count',
+      Timestamp: at,
+    });
     for (const batch of batches(data, METRICS_PER_CALL)) {
       await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: batch }));
     }
@@ -301,6 +365,8 @@ export function makeHandler(
       resources: scan.resources.length,
       nonCompliant: report.counts.findings.NON_COMPLIANT,
       newViolations: fresh.length,
+      stale: report.staleFindings.length,
+      notEvaluated: report.notEvaluated.map((n) => n.ruleId),
       errors: scan.errors.length,
       notFound: scan.notFound.length,
     });

@@ -12,12 +12,30 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { clientConfig, lazily } from '../shared/clients';
 import { createLogger } from '../shared/logger';
+import { CollectorClients } from './collect';
 import { CheckerClients, makeHandler } from './handler';
 import { readSettings } from './settings';
 
 const logger = createLogger('compliance-checker');
 const settings = readSettings();
 const config = clientConfig();
+
+/** Clients for the other scanned regions, built on first use and kept for the container's life. */
+const regional = new Map<string, CollectorClients>();
+function clientsFor(region: string): CollectorClients {
+  let c = regional.get(region);
+  if (c === undefined) {
+    const cfg = clientConfig({ region });
+    c = lazily<CollectorClients>({
+      sagemaker: () => new SageMakerClient(cfg),
+      ecr: () => new ECRClient(cfg),
+      kms: () => new KMSClient(cfg),
+      s3: () => new S3Client(cfg),
+    });
+    regional.set(region, c);
+  }
+  return c;
+}
 
 export const handler = makeHandler({
   // Built on first use, so each entry point (schedule, Config rule, pipeline gate) pays only for its own clients.
@@ -33,5 +51,6 @@ export const handler = makeHandler({
   }),
   settings,
   logger,
+  clientsFor,
   ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
 });

@@ -4,14 +4,39 @@
  */
 import { CompliancePolicy } from '../../lib/policy/context';
 import { ResourceKind } from '../../lib/policy/facts';
+import { regionOfArn } from '../../lib/policy/from-aws';
 import { Finding, Rule } from '../../lib/policy/rule';
-import { NotFound, ScanError } from './collect';
+import { CollectedKind, NotFound, ScanError } from './collect';
 
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * 2: `staleFindings` and `notEvaluated`. The previous report (reports/latest.json in the report bucket) is the
+ * checker's durable memory: it is written last in every run, read first in the next, versioned and KMS-encrypted,
+ * and a reviewer can read it. No second store (DynamoDB) to keep consistent with it.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 export const LATEST_KEY = 'reports/latest.json';
 export const METRIC_NAMESPACE = 'MLOps/Compliance';
 export const METRIC_NON_COMPLIANT = 'NonCompliantResources';
 export const METRIC_SCAN_ERRORS = 'ScanErrors';
+/** Open violations in total (current and stale), no dimensions: what the "violations open" alarm watches. */
+export const METRIC_OPEN_VIOLATIONS = 'OpenViolations';
+/** Run-time rules that could not be evaluated this run (a listing failed): the "scan incomplete" alarm watches it. */
+export const METRIC_RULES_NOT_EVALUATED = 'RulesNotEvaluated';
+
+/** A violation seen by an earlier run on a resource this run could not read: still open, not proven fixed. */
+export interface StaleFinding extends Finding {
+  readonly stale: true;
+  /** When a run last read the resource and found the violation. */
+  readonly lastSeenAt: string;
+  /** Why it could not be re-judged, e.g. `sagemaker:ListEndpoints ThrottlingException in eu-west-1`. */
+  readonly staleBecause: string;
+}
+
+/** A run-time rule this run could not evaluate on every resource it covers. */
+export interface NotEvaluated {
+  readonly ruleId: string;
+  readonly reason: string;
+}
 
 export interface ComplianceReport {
   readonly schemaVersion: number;
@@ -34,6 +59,12 @@ export interface ComplianceReport {
    */
   readonly openViolations: string[];
   readonly findings: Finding[];
+  /** Earlier violations carried over because their resource (or its listing) could not be read this run. */
+  readonly staleFindings: StaleFinding[];
+  /** Rules whose resources could not all be listed this run: their metric is never published as a false 0. */
+  readonly notEvaluated: NotEvaluated[];
+  /** Regions scanned. */
+  readonly regions?: string[];
   readonly errors: ScanError[];
   readonly notFound: NotFound[];
 }
@@ -55,11 +86,79 @@ export interface BuildReportInput {
   readonly findings: readonly Finding[];
   readonly errors: readonly ScanError[];
   readonly notFound: readonly NotFound[];
-  readonly previous?: Pick<ComplianceReport, 'openViolations'>;
+  /** The previous report (or the part of it an older schema has). */
+  readonly previous?: PreviousReport;
+  /** Run-stage rules, for `notEvaluated`. @default - none reported */
+  readonly rules?: readonly Rule[];
+  readonly regions?: readonly string[];
 }
 
-function unreadable(errors: readonly ScanError[]): Set<string> {
-  return new Set(errors.map((e) => e.resource));
+export type PreviousReport = Pick<ComplianceReport, 'openViolations'> &
+  Partial<Pick<ComplianceReport, 'findings' | 'staleFindings' | 'generatedAt'>>;
+
+/** Kinds whose listing a kind depends on: images in use are found through models and repositories. */
+const LISTED_THROUGH: Partial<Record<ResourceKind, readonly CollectedKind[]>> = {
+  Image: ['Image', 'Model', 'Repository'],
+};
+
+/** Failed listings (resource `*`): kind -> regions (undefined = every region) and why. */
+function failedListings(errors: readonly ScanError[]) {
+  return errors.filter((e) => e.resource === '*');
+}
+
+function listingFailureFor(
+  kind: ResourceKind,
+  region: string | undefined,
+  errors: readonly ScanError[],
+): ScanError | undefined {
+  const kinds: readonly CollectedKind[] = LISTED_THROUGH[kind] ?? [kind as CollectedKind];
+  return failedListings(errors).find(
+    (e) =>
+      kinds.includes(e.resourceKind) &&
+      // Buckets are listed once, globally; other kinds per region (an unknown region matches any failure).
+      (e.resourceKind === 'Bucket' || e.region === undefined || region === undefined || e.region === region),
+  );
+}
+
+const describe = (e: ScanError) => `${e.operation} ${e.code}${e.region ? ` in ${e.region}` : ''}`;
+
+/** Per-resource read errors naming this resource (by ARN, name or the last segment of its ARN). */
+function resourceErrorFor(f: Finding, errors: readonly ScanError[]): ScanError | undefined {
+  const last = f.resourceId.slice(f.resourceId.lastIndexOf('/') + 1);
+  const names = new Set([f.resourceId, last, ...(f.resourceName ? [f.resourceName] : [])]);
+  return errors.find((e) => e.resource !== '*' && e.resourceKind === f.resourceKind && names.has(e.resource));
+}
+
+/** Previous violations still open because this run could not read their resource. */
+function carryOver(input: BuildReportInput): StaleFinding[] {
+  const prev = input.previous;
+  if (!prev) return [];
+  const judged = new Set(input.resources.map((r) => r.id));
+  const candidates: StaleFinding[] = [
+    ...(prev.staleFindings ?? []),
+    ...(prev.findings ?? [])
+      .filter((f) => f.status === 'NON_COMPLIANT')
+      .map((f) => ({ ...f, stale: true as const, lastSeenAt: prev.generatedAt ?? '', staleBecause: '' })),
+  ];
+  const out = new Map<string, StaleFinding>();
+  for (const f of candidates) {
+    if (judged.has(f.resourceId) || out.has(findingKey(f))) continue;
+    const cause =
+      listingFailureFor(f.resourceKind, regionOfArn(f.resourceId), input.errors) ?? resourceErrorFor(f, input.errors);
+    if (cause === undefined) continue; // read fine and absent: deleted or fixed
+    out.set(findingKey(f), { ...f, stale: true, staleBecause: describe(cause) });
+  }
+  return [...out.values()];
+}
+
+/** Rules whose kinds could not all be listed. */
+export function notEvaluatedRules(rules: readonly Rule[], errors: readonly ScanError[]): NotEvaluated[] {
+  const out: NotEvaluated[] = [];
+  for (const rule of rules) {
+    const failure = rule.appliesTo.map((k) => listingFailureFor(k, undefined, errors)).find((e) => e !== undefined);
+    if (failure) out.push({ ruleId: rule.id, reason: `listing failed: ${describe(failure)}` });
+  }
+  return out;
 }
 
 export function buildReport(input: BuildReportInput): ComplianceReport {
@@ -75,13 +174,18 @@ export function buildReport(input: BuildReportInput): ComplianceReport {
     nonCompliantByRule[f.ruleId] = (nonCompliantByRule[f.ruleId] ?? 0) + 1;
     open.add(findingKey(f));
   }
-  // A previous violation on a resource this run could not read stays open: not proven fixed.
-  const judged = new Set(input.resources.map((r) => r.id));
-  const failed = unreadable(input.errors);
-  for (const key of input.previous?.openViolations ?? []) {
-    const resourceId = key.slice(key.indexOf('|') + 1);
-    const name = resourceId.slice(resourceId.lastIndexOf('/') + 1);
-    if (!judged.has(resourceId) && (failed.has(resourceId) || failed.has(name))) open.add(key);
+  // A previous violation on a resource (or of a kind) this run could not read stays open, marked stale.
+  const staleFindings = carryOver(input);
+  for (const f of staleFindings) open.add(findingKey(f));
+  // Older reports carry only keys: keep those whose resource this run failed to read.
+  if (input.previous?.findings === undefined) {
+    const judged = new Set(input.resources.map((r) => r.id));
+    const failed = new Set(input.errors.map((e) => e.resource));
+    for (const key of input.previous?.openViolations ?? []) {
+      const resourceId = key.slice(key.indexOf('|') + 1);
+      const name = resourceId.slice(resourceId.lastIndexOf('/') + 1);
+      if (!judged.has(resourceId) && (failed.has(resourceId) || failed.has(name) || failed.has('*'))) open.add(key);
+    }
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -99,6 +203,9 @@ export function buildReport(input: BuildReportInput): ComplianceReport {
     },
     openViolations: [...open].sort(),
     findings: [...input.findings],
+    staleFindings,
+    notEvaluated: notEvaluatedRules(input.rules ?? [], input.errors),
+    ...(input.regions ? { regions: [...input.regions] } : {}),
     errors: [...input.errors],
     notFound: [...input.notFound],
   };
@@ -106,11 +213,24 @@ export function buildReport(input: BuildReportInput): ComplianceReport {
 
 /** Reads `openViolations` from a previous report, tolerating older documents that only have findings. */
 export function openViolationsOf(doc: unknown): string[] | undefined {
+  return previousReportOf(doc)?.openViolations;
+}
+
+/** The parts of a previous report the next run needs; undefined when the document is not a report. */
+export function previousReportOf(doc: unknown): PreviousReport | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as Partial<ComplianceReport>;
-  if (Array.isArray(d.openViolations)) return d.openViolations.filter((k): k is string => typeof k === 'string');
-  if (Array.isArray(d.findings)) return d.findings.filter((f) => f?.status === 'NON_COMPLIANT').map(findingKey);
-  return undefined;
+  const findings = Array.isArray(d.findings) ? d.findings : undefined;
+  const openViolations = Array.isArray(d.openViolations)
+    ? d.openViolations.filter((k): k is string => typeof k === 'string')
+    : findings?.filter((f) => f?.status === 'NON_COMPLIANT').map(findingKey);
+  if (openViolations === undefined) return undefined;
+  return {
+    openViolations,
+    ...(findings ? { findings } : {}),
+    ...(Array.isArray(d.staleFindings) ? { staleFindings: d.staleFindings } : {}),
+    ...(typeof d.generatedAt === 'string' ? { generatedAt: d.generatedAt } : {}),
+  };
 }
 
 /** NON_COMPLIANT findings whose key was not open in the previous report. No previous report: all are new. */
@@ -130,11 +250,23 @@ export interface MetricDatum {
   readonly value: number;
 }
 
-/** One datum per run-stage rule, 0 for rules with no violation, so alarms on every rule always have data. */
-export function ruleMetrics(rules: readonly Rule[], findings: readonly Finding[]): MetricDatum[] {
+/**
+ * One datum per run-stage rule: resources with an open violation, current or stale (a read error never lowers it),
+ * 0 for rules with none. A rule that could not be evaluated and has no known violation gets no datum at all: a 0
+ * would claim a clean result nobody saw (the RulesNotEvaluated metric says so instead).
+ */
+export function ruleMetrics(
+  rules: readonly Rule[],
+  findings: readonly Finding[],
+  stale: readonly Finding[] = [],
+  notEvaluated: readonly NotEvaluated[] = [],
+): MetricDatum[] {
   const resources = new Map<string, Set<string>>(rules.map((r) => [r.id, new Set<string>()]));
-  for (const f of findings) if (f.status === 'NON_COMPLIANT') resources.get(f.ruleId)?.add(f.resourceId);
-  return [...resources.entries()].map(([ruleId, ids]) => ({ ruleId, value: ids.size }));
+  for (const f of [...findings, ...stale]) if (f.status === 'NON_COMPLIANT') resources.get(f.ruleId)?.add(f.resourceId);
+  const skipped = new Set(notEvaluated.map((n) => n.ruleId));
+  return [...resources.entries()]
+    .filter(([ruleId, ids]) => !(skipped.has(ruleId) && ids.size === 0))
+    .map(([ruleId, ids]) => ({ ruleId, value: ids.size }));
 }
 
 /** SNS subject (max 100 characters) and body for new violations. */
@@ -153,7 +285,7 @@ export function notification(
     '',
     ...lines,
     '',
-    `Open violations in total: ${report.openViolations.length}. Scan errors: ${report.counts.errors}.`,
+    `Open violations in total: ${report.openViolations.length} (${report.staleFindings.length} stale: their resources could not be re-read). Scan errors: ${report.counts.errors}.`,
     `Full report: ${reportKey}`,
   ].join('\n');
   // SNS messages are at most 256 KB; keep well under it.

@@ -19,6 +19,12 @@ export interface CheckerSettings {
   readonly concurrency: number;
   /** Images judged by a full scan (IMAGE_SCOPE). @default 'in-use' */
   readonly imageScope: 'in-use' | 'all';
+  /**
+   * Regions the scheduled scan reads SageMaker and ECR resources in (SCAN_REGIONS, comma-separated), so resources
+   * outside `policy.allowedRegions` are found (residency). Buckets are listed globally whatever this says.
+   * @default - the function's own region (AWS_REGION)
+   */
+  readonly scanRegions: readonly string[];
 }
 
 function fail(variable: string, value: unknown, fix: string): never {
@@ -88,8 +94,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): CheckerSetti
   }
   const imageScope = env.IMAGE_SCOPE === undefined || env.IMAGE_SCOPE === '' ? 'in-use' : env.IMAGE_SCOPE;
   if (imageScope !== 'in-use' && imageScope !== 'all') fail('IMAGE_SCOPE', imageScope, "must be 'in-use' or 'all'");
+  const rawRegions = env.SCAN_REGIONS ?? '';
+  const scanRegions =
+    rawRegions.trim() === '' ? [requireEnv('AWS_REGION', env)] : rawRegions.split(',').map((r) => r.trim());
+  const badRegion = scanRegions.find((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
+  if (badRegion !== undefined) {
+    fail(
+      'SCAN_REGIONS',
+      rawRegions,
+      `must be a comma-separated list of region names such as eu-west-1 ("${badRegion}" is not)`,
+    );
+  }
   return {
     policy,
+    scanRegions: [...new Set(scanRegions)],
     reportBucket: requireEnv('REPORT_BUCKET', env),
     reportKmsKeyArn,
     alertTopicArn,

@@ -25,6 +25,16 @@ export const VpcSchema = z
     /** Private subnets the model containers attach to (given by id: synth makes no lookups). */
     subnetIds: idList('subnet'),
     securityGroupIds: idList('sg'),
+    /**
+     * The VPC of the subnets and its private route tables: with them the platform stack creates the S3 gateway and
+     * the CloudWatch and KMS interface endpoints the drift detector needs inside the VPC. Without them, those
+     * endpoints (or a NAT) must already exist.
+     */
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)')
+      .optional(),
+    routeTableIds: idList('rtb').optional(),
   })
   .strict();
 
@@ -64,6 +74,11 @@ export const ComplianceSchema = z
     maxFindingSeverity: z.enum(SEVERITIES).default('MEDIUM'),
     imageScanMaxAgeDays: z.number().int().min(1).max(365).default(7),
     requireVpc: z.boolean().default(false),
+    /**
+     * Regions the run-time compliance checker reads SageMaker and ECR resources in, so resources created outside
+     * allowedRegions are found (residency). List every region the account uses. Default: the allowed regions.
+     */
+    scanRegions: z.array(regionField).min(1).readonly().optional(),
   })
   .strict();
 

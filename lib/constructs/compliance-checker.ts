@@ -1,4 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -19,6 +21,7 @@ import { rulesFor } from '../policy/catalogue';
 import { CompliancePolicy } from '../policy/context';
 import { CONFIG_RESOURCE_TYPES, configKindsOf } from '../policy/from-aws';
 import { Rule } from '../policy/rule';
+import { BUCKET_CONFIGURATION_READS } from '../policy/rules/identity-policy';
 
 /** CloudWatch namespace the checker publishes to; the IAM condition and the alarms both use it. */
 export const COMPLIANCE_METRIC_NAMESPACE = 'MLOps/Compliance';
@@ -87,6 +90,12 @@ export interface ComplianceCheckerProps {
    * @default 512
    */
   readonly memorySize?: number;
+  /**
+   * Regions the scheduled scan reads SageMaker and ECR resources in (residency: list every region the account
+   * uses, so resources outside `policy.allowedRegions` are found). Buckets are listed globally regardless.
+   * @default - the stack's region
+   */
+  readonly scanRegions?: readonly string[];
 }
 
 /**
@@ -111,6 +120,10 @@ export class ComplianceChecker extends Construct {
   public readonly scheduleDeadLetterQueue: sqs.Queue;
   /** AWS Config rules by catalogue rule id; empty unless `configRules` is true. */
   public readonly configRules: Readonly<Record<string, config.CfnConfigRule>>;
+  /** Fires while any violation is open (current or stale): notifies the alert topic. */
+  public readonly violationsAlarm: cloudwatch.Alarm;
+  /** Fires when a scan could not read something (scan errors, rules not evaluated): notifies the alert topic. */
+  public readonly scanIncompleteAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ComplianceCheckerProps) {
     super(scope, id);
@@ -139,6 +152,9 @@ export class ComplianceChecker extends Construct {
     }
 
     const stack = Stack.of(this);
+    const scanRegions = [...new Set(props.scanRegions ?? [stack.region])];
+    const regional = (service: string, resource: string) =>
+      scanRegions.map((region) => everyOfType(stack, service, resource, region));
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -175,9 +191,9 @@ export class ComplianceChecker extends Construct {
           'sagemaker:ListTags',
         ],
         resources: [
-          everyOfType(stack, 'sagemaker', 'endpoint'),
-          everyOfType(stack, 'sagemaker', 'endpoint-config'),
-          everyOfType(stack, 'sagemaker', 'model'),
+          ...regional('sagemaker', 'endpoint'),
+          ...regional('sagemaker', 'endpoint-config'),
+          ...regional('sagemaker', 'model'),
         ],
       }),
       new iam.PolicyStatement({
@@ -189,7 +205,7 @@ export class ComplianceChecker extends Construct {
           'ecr:GetLifecyclePolicy',
           'ecr:ListTagsForResource',
         ],
-        resources: [everyOfType(stack, 'ecr', 'repository')],
+        resources: regional('ecr', 'repository'),
       }),
       new iam.PolicyStatement({
         sid: 'ReadEcrRegistryScanning',
@@ -199,9 +215,23 @@ export class ComplianceChecker extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'DescribeKmsKeys',
-        // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account).
-        actions: ['kms:DescribeKey'],
-        resources: [everyOfType(stack, 'kms', 'key')],
+        // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account), and
+        // reads the key policy of the customer-managed ones (MLOPS-KMS-1).
+        actions: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+        resources: regional('kms', 'key'),
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListBuckets',
+        // ListAllMyBuckets has no resource-level permissions.
+        actions: ['s3:ListAllMyBuckets'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadBucketConfiguration',
+        // Configuration only (encryption, policy, public access block, versioning, lifecycle, logging, tags):
+        // never an object. Every bucket, because the checker judges buckets it did not create.
+        actions: [...BUCKET_CONFIGURATION_READS],
+        resources: [everyBucket(stack)],
       }),
       new iam.PolicyStatement({
         sid: 'ReadWriteReports',
@@ -282,6 +312,7 @@ export class ComplianceChecker extends Construct {
         REPORT_KMS_KEY_ARN: props.encryptionKey.keyArn,
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         SCAN_CONCURRENCY: String(concurrency),
+        SCAN_REGIONS: scanRegions.join(','),
         IMAGE_SCOPE: imageScope,
         AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
       },
@@ -308,7 +339,12 @@ export class ComplianceChecker extends Construct {
         }),
       ],
     });
-    acknowledgeCheckerFindings(this, policy, props.reportBucket);
+    acknowledgeCheckerFindings(this, policy, props.reportBucket, scanRegions);
+
+    ({ violations: this.violationsAlarm, incomplete: this.scanIncompleteAlarm } = this.addAlarms(
+      props.alertTopic,
+      props.schedule === undefined ? Duration.hours(6) : Duration.days(1),
+    ));
 
     const rules: Record<string, config.CfnConfigRule> = {};
     if (props.configRules ?? false) {
@@ -341,6 +377,53 @@ export class ComplianceChecker extends Construct {
     }
     this.configRules = rules;
   }
+
+  /**
+   * Alarms on the checker's own metrics, both to the alert topic: open violations (current or stale), and an
+   * incomplete scan (scan errors or rules not evaluated), so a blind checker is as loud as a violation.
+   */
+  private addAlarms(topic: sns.ITopic, period: Duration): ComplianceCheckerAlarms {
+    const metric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: COMPLIANCE_METRIC_NAMESPACE,
+        metricName,
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period,
+      });
+    const action = new cwActions.SnsAction(topic);
+    const violations = new cloudwatch.Alarm(this, 'ViolationsOpenAlarm', {
+      alarmDescription: 'MLOps compliance: at least one compliance violation is open (see reports/latest.json)',
+      metric: metric('OpenViolations'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const incomplete = new cloudwatch.Alarm(this, 'ScanIncompleteAlarm', {
+      alarmDescription:
+        'MLOps compliance: the last scan could not read some resources or listings (ScanErrors, RulesNotEvaluated); their last known violations are kept as stale',
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + notEvaluated',
+        usingMetrics: { errors: metric('ScanErrors'), notEvaluated: metric('RulesNotEvaluated') },
+        period,
+        label: 'scan errors + rules not evaluated',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [violations, incomplete]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    return { violations, incomplete };
+  }
+}
+
+export interface ComplianceCheckerAlarms {
+  readonly violations: cloudwatch.Alarm;
+  readonly incomplete: cloudwatch.Alarm;
 }
 
 /** Run-time catalogue rules that AWS Config can report: those covering SageMaker or ECR resource kinds. */
@@ -348,9 +431,20 @@ export function configRuleCandidates(): Rule[] {
   return rulesFor('run').filter((r) => configKindsOf(r.appliesTo).length > 0);
 }
 
-/** Every resource of one type in the stack's account and region; the policy and its acknowledgements share it. */
-function everyOfType(stack: Stack, service: string, resource: string): string {
-  return stack.formatArn({ service, resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+/** Every resource of one type in the stack's account and a region; the policy and its acknowledgements share it. */
+function everyOfType(stack: Stack, service: string, resource: string, region?: string): string {
+  return stack.formatArn({
+    service,
+    resource,
+    resourceName: '*',
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    ...(region !== undefined ? { region } : {}),
+  });
+}
+
+/** Every bucket (bucket ARNs carry no account or region). */
+function everyBucket(stack: Stack): string {
+  return `arn:${stack.partition}:s3:::*`;
 }
 
 /**
@@ -361,28 +455,38 @@ function acknowledgeCheckerFindings(
   checker: ComplianceChecker,
   policy: iam.ManagedPolicy,
   reportBucket: s3.IBucket,
+  regions: readonly string[],
 ): void {
   const stack = Stack.of(checker);
-  const arn = (service: string, resource: string) => findingResource(stack, everyOfType(stack, service, resource));
   const iam5 = (resource: string, reason: string) =>
     acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  const each = (service: string, resource: string, reason: string) => {
+    for (const region of regions) iam5(findingResource(stack, everyOfType(stack, service, resource, region)), reason);
+  };
   iam5(
     '*',
-    'APIs without resource-level permissions: sagemaker:List*, ecr:DescribeRegistry/GetRegistryScanningConfiguration, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJob*Result and X-Ray tracing.',
+    'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
   );
   for (const type of ['endpoint', 'endpoint-config', 'model']) {
-    iam5(
-      arn('sagemaker', type),
-      `Read-only Describe/ListTags on every SageMaker ${type} of this account and region: the checker must judge resources it did not create.`,
+    each(
+      'sagemaker',
+      type,
+      `Read-only Describe/ListTags on every SageMaker ${type} of this account in a scanned region: the checker must judge resources it did not create.`,
     );
   }
-  iam5(
-    arn('ecr', 'repository'),
-    'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings in this account and region.',
+  each(
+    'ecr',
+    'repository',
+    'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings of this account in a scanned region.',
+  );
+  each(
+    'kms',
+    'key',
+    'kms:DescribeKey and kms:GetKeyPolicy only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies for MLOPS-KMS-1.',
   );
   iam5(
-    arn('kms', 'key'),
-    'kms:DescribeKey only, to tell customer-managed from AWS-managed keys referenced by the resources it judges.',
+    findingResource(stack, everyBucket(stack)),
+    'Bucket configuration reads only (encryption, policy, public access block, versioning, lifecycle, logging, tags, location), never objects: the checker judges every bucket of the account. MLOPS-IAM-1 fails synth if an object or other action is added here.',
   );
   iam5(
     findingResource(stack, reportBucket.arnForObjects('reports/*')),

@@ -147,6 +147,13 @@ export interface DriftMonitorProps {
    */
   readonly statePrefix?: string;
   /**
+   * Private subnets and security groups to run the detector in: it reads captured personal data, so where the
+   * environment has a VPC the detector runs inside it and reaches S3, CloudWatch and KMS through the VPC endpoints
+   * the platform stack creates (`VpcEndpoints`). The security groups must allow HTTPS to those endpoints.
+   * @default - outside a VPC (AWS service APIs only, over TLS with SigV4), acknowledged as such
+   */
+  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /**
    * Detector log retention.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -416,6 +423,23 @@ export class DriftMonitor extends Construct {
           actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
           resources: ['*'],
         }),
+        ...(props.vpc
+          ? [
+              new iam.PolicyStatement({
+                sid: 'VpcNetworkInterfaces',
+                // Lambda manages the function's ENIs in the subnets; these EC2 calls take "*" only.
+                actions: [
+                  'ec2:CreateNetworkInterface',
+                  'ec2:DescribeNetworkInterfaces',
+                  'ec2:DeleteNetworkInterface',
+                  'ec2:DescribeSubnets',
+                  'ec2:DescribeSecurityGroups',
+                  'ec2:DescribeVpcs',
+                ],
+                resources: ['*'],
+              }),
+            ]
+          : []),
       ],
     });
 
@@ -448,6 +472,10 @@ export class DriftMonitor extends Construct {
     const cfnFn = fn.node.defaultChild as lambda.CfnFunction;
     cfnFn.tracingConfig = { mode: 'Active' };
     cfnFn.deadLetterConfig = { targetArn: this.deadLetterQueue.queueArn };
+    // Ids, not an IVpc: synth makes no lookups. The L1 property keeps the role's policy in our managed policy.
+    if (props.vpc) {
+      cfnFn.vpcConfig = { subnetIds: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] };
+    }
     // Lambda checks the role can use the DLQ when it creates the function: the policy must be attached first.
     fn.node.addDependency(policy);
     fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
@@ -605,7 +633,7 @@ export class DriftMonitor extends Construct {
       acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     iam5(
       '*',
-      'Only cloudwatch:PutMetricData (pinned to the MLOps/Drift namespace by condition) and X-Ray tracing, which IAM accepts on "*" only.',
+      'Only actions IAM accepts on "*" alone: cloudwatch:PutMetricData (pinned to the MLOps/Drift namespace by condition), X-Ray tracing and, in a VPC, the EC2 ENI calls Lambda makes. MLOPS-IAM-1 fails synth if any other action is added on "*".',
     );
     iam5(
       findingResource(stack, `${props.captureBucket.bucketArn}/${props.capturePrefix}*`),
@@ -621,12 +649,13 @@ export class DriftMonitor extends Construct {
       findingResource(stack, `${props.captureBucket.bucketArn}/${this.statePrefix}${props.endpointName}/*`),
       "Read/write of this endpoint's own detector state (one marker per judged capture file, named by a hash of its key and ETag, and the rolling window); nothing else of the bucket.",
     );
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
+    // Only where the environment has no VPC: with one, the detector runs inside it (no finding to acknowledge).
+    for (const pack of props.vpc ? [] : (['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[])) {
       acknowledge(fn, {
         pack,
         id: `${pack}-LambdaInsideVPC`,
         reason:
-          'The detector only calls S3 (GetObject on the capture prefix) and CloudWatch (PutMetricData) over TLS with SigV4; a VPC would add NAT or interface endpoints without reducing its exposure.',
+          'This environment has no VPC (environments[].vpc is not set), so there is no private network to place the detector in; it calls only S3 (GetObject on its capture prefix), CloudWatch and KMS over TLS with SigV4. With a VPC configured it runs in the private subnets.',
       });
     }
     const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');

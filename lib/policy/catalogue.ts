@@ -10,6 +10,8 @@
  * - BUCKET  `rules/bucket.ts`        access logging, TLS only, customer-managed KMS, public access blocked
  * - TAG     `rules/tagging.ts`       required tags, data classification
  * - IMG     `rules/image.ts`         run time only: findings above the allowed severity, scan age
+ * - KMS     `rules/key-policy.ts`    key policies: no unrestricted "*" principal may decrypt
+ * - IAM     `rules/identity-policy.ts` identity policies: on "*" only actions without resource-level permissions
  *
  * A rule is a pure function of (facts, context). Unknown facts are `undefined` and never count as compliant. Ids are
  * stable API (suppressions, reports, metrics): never renumber, retire instead.
@@ -30,7 +32,9 @@ import {
   repositoryScanOnPush,
   repositoryTagsImmutable,
 } from './rules/ecr';
+import { identityPolicyNoDataPlaneOnEverything } from './rules/identity-policy';
 import { imageFindingsWithinThreshold, imageScannedRecently } from './rules/image';
+import { keyPolicyNoPublicDecrypt } from './rules/key-policy';
 import { regionAllowed } from './rules/residency';
 import {
   endpointConfigStorageEncrypted,
@@ -62,6 +66,8 @@ export const RULES: readonly Rule[] = [
   dataClassificationTagged,
   imageFindingsWithinThreshold,
   imageScannedRecently,
+  keyPolicyNoPublicDecrypt,
+  identityPolicyNoDataPlaneOnEverything,
 ];
 
 /** Rules enforceable at a stage. */

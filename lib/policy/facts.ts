@@ -5,6 +5,12 @@
  * JSON (plan time) and live AWS APIs (run time) — so one rule, written once, judges all three. A fact an adapter
  * cannot know is `undefined`; rules treat `undefined` as "not shown", never as "compliant".
  *
+ * Where a fact is typed `X | undefined` (e.g. `networkIsolation`), `undefined` means the source does not show the
+ * value: a CloudFormation parameter, a condition (`Fn::If`), an import or another intrinsic decides it. An adapter
+ * records that as `undefined` and never substitutes a guess (neither the weakest nor the API's default value); the
+ * rules then report the value as unknown (NON_COMPLIANT with a reason that says so). A value that is *absent* from
+ * the source takes the service's documented default instead (an absent `EnableNetworkIsolation` is `false`).
+ *
  * Pure TypeScript: imports neither aws-cdk-lib nor cdktf nor the AWS SDK.
  */
 
@@ -45,7 +51,8 @@ interface FactsBase {
 
 export interface ModelFacts extends FactsBase {
   readonly kind: 'Model';
-  readonly networkIsolation: boolean;
+  /** Undefined when a parameter or condition decides it. */
+  readonly networkIsolation: boolean | undefined;
   /** VPC configuration; undefined when the model runs outside a VPC. */
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
   readonly executionRoleArn?: string;
@@ -54,10 +61,13 @@ export interface ModelFacts extends FactsBase {
 }
 
 export interface DataCaptureFacts {
-  readonly enabled: boolean;
-  readonly samplingPercent: number;
-  readonly captureInput: boolean;
-  readonly captureOutput: boolean;
+  /** Undefined when a parameter or condition decides it: the capture may be on, so capture rules still judge it. */
+  readonly enabled: boolean | undefined;
+  /** InitialSamplingPercentage; undefined when the source does not show it (never a guessed 0 or 100). */
+  readonly samplingPercent: number | undefined;
+  /** Undefined when the capture options are not shown. */
+  readonly captureInput: boolean | undefined;
+  readonly captureOutput: boolean | undefined;
   readonly kmsKey?: KeyRef;
   readonly destinationS3Uri?: string;
 }
@@ -71,41 +81,60 @@ export interface EndpointConfigFacts extends FactsBase {
   readonly modelNames: readonly string[];
 }
 
-export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE';
+/**
+ * How an endpoint update reaches traffic. `ROLLING` is SageMaker's RollingUpdatePolicy (capacity replaced in
+ * batches): recorded as what it is, and the rules decide whether it counts as gradual.
+ */
+export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE' | 'ROLLING';
 
 export interface EndpointFacts extends FactsBase {
   readonly kind: 'Endpoint';
   readonly endpointConfigName?: string;
   /** From the Environment tag. */
   readonly environment?: string;
-  /** Undefined when the endpoint has no blue/green DeploymentConfig. */
+  /** Undefined when the endpoint has no DeploymentConfig (neither blue/green nor rolling). */
   readonly deployment?: {
-    readonly strategy: RolloutStrategy;
-    /** Number of CloudWatch alarms that trigger an automatic rollback. */
-    readonly rollbackAlarmCount: number;
+    /** Undefined when a parameter or condition decides the traffic routing type. */
+    readonly strategy: RolloutStrategy | undefined;
+    /** Number of CloudWatch alarms that trigger an automatic rollback; undefined when the list is not shown. */
+    readonly rollbackAlarmCount: number | undefined;
   };
 }
 
 export interface RepositoryFacts extends FactsBase {
   readonly kind: 'Repository';
-  readonly tagImmutable: boolean;
-  /** Scan on push (basic) or continuous/on-push enhanced scanning covers this repository. */
-  readonly scanOnPush: boolean;
-  readonly encryption: { readonly type: 'AES256' | 'KMS' | 'KMS_DSSE'; readonly kmsKey?: KeyRef };
+  /** Undefined when a parameter or condition decides it. */
+  readonly tagImmutable: boolean | undefined;
+  /** Scan on push (basic) or continuous/on-push enhanced scanning covers this repository; undefined when unknown. */
+  readonly scanOnPush: boolean | undefined;
+  /** `type` undefined when a parameter or condition decides it. */
+  readonly encryption: { readonly type: 'AES256' | 'KMS' | 'KMS_DSSE' | undefined; readonly kmsKey?: KeyRef };
   readonly hasLifecyclePolicy: boolean;
 }
 
 export interface BucketFacts extends FactsBase {
   readonly kind: 'Bucket';
   readonly purpose: BucketPurpose;
-  readonly encryption: { readonly type: 'aws:kms' | 'aws:kms:dsse' | 'AES256' | 'none'; readonly kmsKey?: KeyRef };
-  readonly versioned: boolean;
-  readonly publicAccessBlocked: boolean;
-  readonly accessLogging: boolean;
-  /** A bucket policy denies requests with aws:SecureTransport = false. */
-  readonly tlsOnly: boolean;
+  /** `type` undefined when a parameter or condition decides it (or, at run time, it could not be read). */
+  readonly encryption: {
+    readonly type: 'aws:kms' | 'aws:kms:dsse' | 'AES256' | 'none' | undefined;
+    readonly kmsKey?: KeyRef;
+  };
+  /** Undefined when unknown. */
+  readonly versioned: boolean | undefined;
+  /** All four public access block flags are true; undefined when unknown. */
+  readonly publicAccessBlocked: boolean | undefined;
+  /** Undefined when unknown. */
+  readonly accessLogging: boolean | undefined;
+  /**
+   * A bucket policy statement denies every S3 action on the bucket and all its objects to every principal when
+   * aws:SecureTransport is false (see `lib/policy/resource-policy.ts`); undefined when the policy cannot be read.
+   */
+  readonly tlsOnly: boolean | undefined;
   /** Shortest enabled whole-bucket expiration of current objects, in days; undefined when none. */
   readonly expirationDays?: number;
+  /** True when the lifecycle configuration is not shown (an intrinsic, or unreadable at run time). */
+  readonly lifecycleUnknown?: boolean;
   /** Shortest enabled whole-bucket expiration of noncurrent versions, in days; undefined when none. */
   readonly noncurrentExpirationDays?: number;
 }
@@ -125,8 +154,64 @@ export interface ImageFacts extends FactsBase {
   };
 }
 
+/**
+ * One statement of an IAM policy document (identity or resource policy), normalized: lists are lists, and values an
+ * adapter could not resolve are rendered (`${Param}`) so they never equal `*` by accident. `unknown` is true when
+ * the statement (or its effect, actions or resources) is behind an intrinsic the source alone cannot evaluate.
+ */
+export interface PolicyStatementFacts {
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny' | undefined;
+  /** `*` for `"Principal": "*"`; otherwise the principal values of every type (AWS, Service, Federated...). */
+  readonly principals: readonly string[];
+  /** The statement used `NotPrincipal`: `principals` are the ones excluded. */
+  readonly notPrincipal?: boolean;
+  readonly actions: readonly string[];
+  /** `NotAction` present: the statement covers every action except these. */
+  readonly notActions?: readonly string[];
+  readonly resources: readonly string[];
+  /** `NotResource` present. */
+  readonly notResources?: readonly string[];
+  /** Conditions, one entry per operator and key, e.g. `{ operator: 'Bool', key: 'aws:SecureTransport', values: ['false'] }`. */
+  readonly conditions: readonly {
+    readonly operator: string;
+    readonly key: string;
+    readonly values: readonly string[];
+  }[];
+  readonly unknown?: boolean;
+  /** Which parts were not shown, when `unknown`. */
+  readonly unknownParts?: readonly ('effect' | 'principal' | 'action' | 'resource' | 'condition')[];
+}
+
+/** A customer-managed KMS key and its key policy. */
+export interface KeyFacts extends FactsBase {
+  readonly kind: 'Key';
+  /** What the key protects, from the `mlops:purpose` tag where set (e.g. `data-capture`). */
+  readonly purpose?: string;
+  /** Key policy statements; undefined when the policy is not shown (intrinsic, or not readable at run time). */
+  readonly policyStatements: readonly PolicyStatementFacts[] | undefined;
+}
+
+/**
+ * An identity-based policy: a customer-managed policy or an inline (role/user/group) policy.
+ * `attachedTo` lists the roles (logical ids or names) it is attached to, where known.
+ */
+export interface IdentityPolicyFacts extends FactsBase {
+  readonly kind: 'IdentityPolicy';
+  readonly attachedTo: readonly string[];
+  /** Undefined when the document is not shown. */
+  readonly statements: readonly PolicyStatementFacts[] | undefined;
+}
+
 export type ResourceFacts =
-  ModelFacts | EndpointConfigFacts | EndpointFacts | RepositoryFacts | BucketFacts | ImageFacts;
+  | ModelFacts
+  | EndpointConfigFacts
+  | EndpointFacts
+  | RepositoryFacts
+  | BucketFacts
+  | ImageFacts
+  | KeyFacts
+  | IdentityPolicyFacts;
 
 export type ResourceKind = ResourceFacts['kind'];
 

@@ -23,7 +23,20 @@ import type {
   Tag as EcrTag,
 } from '@aws-sdk/client-ecr';
 import type { KeyMetadata } from '@aws-sdk/client-kms';
+import type {
+  GetBucketEncryptionOutput,
+  GetBucketLifecycleConfigurationOutput,
+  GetBucketLoggingOutput,
+  GetBucketVersioningOutput,
+  PublicAccessBlockConfiguration,
+  Tag as S3Tag,
+} from '@aws-sdk/client-s3';
+import { enforcesTls, normalizeStatements } from './policy-document';
+import { deploymentOf } from './from-cloudformation';
 import {
+  BucketFacts,
+  BucketPurpose,
+  KeyFacts,
   EndpointConfigFacts,
   EndpointFacts,
   ImageFacts,
@@ -31,7 +44,6 @@ import {
   ModelFacts,
   RepositoryFacts,
   ResourceKind,
-  RolloutStrategy,
   SEVERITIES,
   Severity,
   TAGS,
@@ -140,7 +152,8 @@ export function endpointConfigFacts(
         {
           // EnableCapture is optional in the API and defaults to true when a DataCaptureConfig is present.
           enabled: dc.EnableCapture ?? true,
-          samplingPercent: dc.InitialSamplingPercentage ?? 0,
+          // Required by the API; if a response ever lacks it, it is unknown, never a guessed 0.
+          samplingPercent: dc.InitialSamplingPercentage,
           captureInput: modes.has('Input') || modes.has('InputAndOutput'),
           captureOutput: modes.has('Output') || modes.has('InputAndOutput'),
         },
@@ -166,16 +179,12 @@ export function endpointConfigFacts(
   );
 }
 
+/**
+ * LastDeploymentConfig has the same shape as the template's DeploymentConfig, so both adapters map it with the one
+ * function (`deploymentOf`): a rolling update is recorded as ROLLING by both, and the rule decides.
+ */
 function rolloutOf(endpoint: DescribeEndpointOutput): EndpointFacts['deployment'] {
-  const dc = endpoint.LastDeploymentConfig;
-  if (!dc) return undefined;
-  const rollbackAlarmCount = dc.AutoRollbackConfiguration?.Alarms?.length ?? 0;
-  const type = dc.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type;
-  let strategy: RolloutStrategy | undefined;
-  if (type === 'CANARY' || type === 'LINEAR' || type === 'ALL_AT_ONCE') strategy = type;
-  // A rolling update shifts capacity in batches behind the rollback alarms: gradual, so it counts as LINEAR.
-  else if (dc.RollingUpdatePolicy) strategy = 'LINEAR';
-  return strategy === undefined ? undefined : { strategy, rollbackAlarmCount };
+  return deploymentOf(endpoint.LastDeploymentConfig);
 }
 
 /** DescribeEndpoint + ListTags -> EndpointFacts; `environment` comes from the Environment tag. */
@@ -363,4 +372,120 @@ export function kindOfConfigType(resourceType: string): ConfigKind | undefined {
 /** Kinds of `appliesTo` that AWS Config can be told about, in a stable order. */
 export function configKindsOf(appliesTo: readonly ResourceKind[]): ConfigKind[] {
   return (Object.keys(CONFIG_RESOURCE_TYPES) as ConfigKind[]).filter((k) => appliesTo.includes(k));
+}
+
+/**
+ * What the S3 configuration reads of one bucket returned. Each field is the API's answer; `undefined` means the read
+ * failed (the collector records the error), and the facts then say "unknown" for what it would have shown. A read
+ * that answered "not configured" (NoSuchBucketPolicy, NoSuchLifecycleConfiguration...) is given as `null`.
+ */
+export interface BucketReads {
+  readonly name: string;
+  readonly region: string;
+  readonly encryption?: GetBucketEncryptionOutput | null;
+  /** GetBucketPolicy's `Policy` JSON. */
+  readonly policy?: string | null;
+  readonly publicAccessBlock?: PublicAccessBlockConfiguration | null;
+  readonly versioning?: GetBucketVersioningOutput | null;
+  readonly lifecycle?: GetBucketLifecycleConfigurationOutput | null;
+  readonly logging?: GetBucketLoggingOutput | null;
+  readonly tags?: readonly S3Tag[] | null;
+}
+
+const BUCKET_PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
+
+/** S3 configuration reads -> BucketFacts; the same questions the CloudFormation adapter answers from a template. */
+export function bucketFacts(reads: BucketReads, keys: KeyLookup = UNKNOWN_KEYS): BucketFacts {
+  const tags = reads.tags === undefined ? undefined : tagsToRecord(reads.tags ?? []);
+  const purposeTag = tags?.[TAGS.PURPOSE] as BucketPurpose | undefined;
+  const sse = reads.encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+  const algorithm = sse?.SSEAlgorithm;
+  const type: BucketFacts['encryption']['type'] =
+    reads.encryption === undefined
+      ? undefined
+      : algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse' || algorithm === 'AES256'
+        ? algorithm
+        : reads.encryption === null || algorithm === undefined
+          ? 'AES256'
+          : undefined;
+  const kmsKey: KeyRef | undefined =
+    type === 'aws:kms' || type === 'aws:kms:dsse'
+      ? sse?.KMSMasterKeyID
+        ? {
+            id: sse.KMSMasterKeyID,
+            customerManaged: /(^|:)alias\/aws\//.test(sse.KMSMasterKeyID) ? false : keys(sse.KMSMasterKeyID),
+          }
+        : { id: 'alias/aws/s3', customerManaged: false }
+      : undefined;
+  const pab = reads.publicAccessBlock;
+  const arn = `arn:aws:s3:::${reads.name}`;
+  const lifecycleRules = (reads.lifecycle?.Rules ?? []).filter((r) => {
+    if (r.Status !== 'Enabled') return false;
+    const f = r.Filter;
+    const prefix = r.Prefix ?? f?.Prefix ?? f?.And?.Prefix;
+    const tagged = f?.Tag !== undefined || (f?.And?.Tags?.length ?? 0) > 0;
+    const sized =
+      f?.ObjectSizeGreaterThan !== undefined ||
+      f?.ObjectSizeLessThan !== undefined ||
+      f?.And?.ObjectSizeGreaterThan !== undefined ||
+      f?.And?.ObjectSizeLessThan !== undefined;
+    return (prefix === undefined || prefix === '') && !tagged && !sized;
+  });
+  const min = (xs: (number | undefined)[]) => {
+    const known = xs.filter((x): x is number => x !== undefined);
+    return known.length > 0 ? Math.min(...known) : undefined;
+  };
+  const expirationDays = min(lifecycleRules.map((r) => r.Expiration?.Days));
+  const noncurrentExpirationDays = min(
+    lifecycleRules.map((r) =>
+      (r.NoncurrentVersionExpiration?.NewerNoncurrentVersions ?? 0) > 0
+        ? undefined
+        : r.NoncurrentVersionExpiration?.NoncurrentDays,
+    ),
+  );
+  const statements =
+    reads.policy === undefined ? undefined : reads.policy === null ? [] : normalizeStatements(reads.policy);
+  return withOptional<BucketFacts>(
+    {
+      kind: 'Bucket',
+      id: arn,
+      name: reads.name,
+      region: reads.region,
+      purpose: purposeTag !== undefined && BUCKET_PURPOSES.includes(purposeTag) ? purposeTag : 'other',
+      encryption: kmsKey ? { type, kmsKey } : { type },
+      versioned: reads.versioning === undefined ? undefined : reads.versioning?.Status === 'Enabled',
+      publicAccessBlocked:
+        pab === undefined
+          ? undefined
+          : pab !== null &&
+            pab.BlockPublicAcls === true &&
+            pab.BlockPublicPolicy === true &&
+            pab.IgnorePublicAcls === true &&
+            pab.RestrictPublicBuckets === true,
+      accessLogging: reads.logging === undefined ? undefined : reads.logging?.LoggingEnabled !== undefined,
+      tlsOnly: enforcesTls(statements, [reads.name]),
+    },
+    {
+      tags,
+      // An unreadable lifecycle configuration leaves retention unknown; the rule reads undefined as "none shown".
+      lifecycleUnknown: reads.lifecycle === undefined ? true : undefined,
+      expirationDays,
+      noncurrentExpirationDays,
+    },
+  );
+}
+
+/**
+ * DescribeKey metadata + GetKeyPolicy's `Policy` JSON -> KeyFacts (customer-managed keys: their policy is the
+ * organisation's to get right). `policy` undefined: it could not be read, so the key policy is unknown.
+ */
+export function keyFacts(
+  key: Pick<KeyMetadata, 'Arn' | 'KeyId' | 'Description'>,
+  policy: string | undefined,
+): KeyFacts {
+  const arn = required(key.Arn, 'Arn', 'KeyMetadata');
+  return withOptional<KeyFacts>(
+    { kind: 'Key', id: arn, policyStatements: policy === undefined ? undefined : normalizeStatements(policy) },
+    { name: key.KeyId, region: regionOfArn(arn) },
+  );
 }

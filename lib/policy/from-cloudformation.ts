@@ -4,7 +4,8 @@
  * Pure: it reads the template object it is given and nothing else, so the nag pack, tests and CLI tools can share it.
  * Property values may be intrinsics (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::If`, ...). The adapter resolves
  * what a template alone can prove — a `Ref` to a KMS key defined in the same template, a literal, a join with pseudo
- * parameters — and otherwise records the value as unknown or as the weakest setting. It never guesses compliant.
+ * parameters — and otherwise records the value as unknown (`undefined`), so the rules report it as unknown. It
+ * never guesses, neither compliant nor weakest. An absent property takes CloudFormation's documented default.
  */
 import {
   BucketFacts,
@@ -12,13 +13,17 @@ import {
   DataCaptureFacts,
   EndpointConfigFacts,
   EndpointFacts,
+  IdentityPolicyFacts,
+  KeyFacts,
   KeyRef,
   ModelFacts,
+  PolicyStatementFacts,
   RepositoryFacts,
   ResourceFacts,
   RolloutStrategy,
   TAGS,
 } from './facts';
+import { enforcesTls, normalizeStatements, ValueRenderer } from './policy-document';
 
 /** One resource of a template; only what the adapter reads is typed. */
 export interface CfnResource {
@@ -87,6 +92,14 @@ function bool(v: unknown): boolean | undefined {
   if (v === false || v === 'false') return false;
   return undefined;
 }
+
+/** A boolean property: absent -> the service default; literal -> itself; an intrinsic -> unknown. */
+function flag(v: unknown, absent: boolean): boolean | undefined {
+  return v === undefined ? absent : bool(v);
+}
+
+/** A property whose whole value is an intrinsic (`Fn::If`, a `Ref` to a parameter...): the source does not show it. */
+const hidden = (v: unknown): boolean => intrinsicName(v) !== undefined;
 
 function num(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -253,8 +266,9 @@ function literalTag(props: Obj, key: string): string | undefined {
   return undefined;
 }
 
-function base(id: string, props: Obj, nameProp: string, opts: FromTemplateOptions) {
-  const name = str(props[nameProp]);
+/** Common facts; `nameProp` is the property holding the AWS name (none for resources without one, e.g. KMS keys). */
+function base(id: string, props: Obj, nameProp: string | undefined, opts: FromTemplateOptions) {
+  const name = nameProp === undefined ? undefined : str(props[nameProp]);
   const tags = tagsOf(props);
   return {
     id,
@@ -274,13 +288,15 @@ function renderedList(v: unknown): string[] {
 }
 
 function modelFacts(id: string, props: Obj, opts: FromTemplateOptions): ModelFacts {
+  // A VpcConfig behind a condition may or may not be there: recorded as a VPC of unknown subnets is wrong either
+  // way, so it is left out and requireVpc reports it missing (the only safe reading).
   const vpcConfig = obj(props.VpcConfig);
   const containers = [obj(props.PrimaryContainer), ...(arr(props.Containers) ?? []).map(obj)];
   const images = containers.flatMap((c) => (c?.Image !== undefined ? [renderValue(c.Image)] : []));
   return {
     ...base(id, props, 'ModelName', opts),
     kind: 'Model',
-    networkIsolation: bool(props.EnableNetworkIsolation) === true,
+    networkIsolation: flag(props.EnableNetworkIsolation, false),
     ...(vpcConfig
       ? {
           vpc: {
@@ -294,19 +310,21 @@ function modelFacts(id: string, props: Obj, opts: FromTemplateOptions): ModelFac
   };
 }
 
-/**
- * Unknown settings take their least compliant value: an intrinsic EnableCapture is "off", an intrinsic sampling
- * percentage is 100, intrinsic capture options capture nothing.
- */
+/** Unknown settings (parameters, conditions) stay unknown; the rules say so. */
 function dataCaptureFacts(dc: Obj, resources: Readonly<Record<string, CfnResource>>): DataCaptureFacts {
-  const modes = (arr(dc.CaptureOptions) ?? []).map((o) => str(obj(o)?.CaptureMode));
+  const options = arr(dc.CaptureOptions);
+  const modes = (options ?? []).map((o) => str(obj(o)?.CaptureMode));
+  // A mode behind an intrinsic could be either side.
+  const modesKnown = options !== undefined && !modes.includes(undefined);
+  const captures = (side: 'Input' | 'Output') =>
+    modes.includes(side) || modes.includes('InputAndOutput') ? true : modesKnown ? false : undefined;
   const kmsKey = keyRef(dc.KmsKeyId, resources);
   return {
     // SageMaker captures when the block is present and EnableCapture is omitted.
-    enabled: dc.EnableCapture === undefined || bool(dc.EnableCapture) === true,
-    samplingPercent: num(dc.InitialSamplingPercentage) ?? 100,
-    captureInput: modes.includes('Input') || modes.includes('InputAndOutput'),
-    captureOutput: modes.includes('Output') || modes.includes('InputAndOutput'),
+    enabled: flag(dc.EnableCapture, true),
+    samplingPercent: num(dc.InitialSamplingPercentage),
+    captureInput: captures('Input'),
+    captureOutput: captures('Output'),
     ...(kmsKey ? { kmsKey } : {}),
     ...(dc.DestinationS3Uri !== undefined ? { destinationS3Uri: renderValue(dc.DestinationS3Uri) } : {}),
   };
@@ -336,25 +354,35 @@ function endpointConfigFacts(
 
 export const STRATEGIES: readonly RolloutStrategy[] = ['CANARY', 'LINEAR', 'ALL_AT_ONCE'];
 
+/**
+ * DeploymentConfig -> what it shows: blue/green with its traffic routing type, or a RollingUpdatePolicy (recorded as
+ * ROLLING: the rules, not the adapter, decide whether that is gradual). The same mapping as `from-aws.ts`.
+ */
+export function deploymentOf(deploymentConfig: unknown): EndpointFacts['deployment'] {
+  if (deploymentConfig === undefined) return undefined;
+  if (hidden(deploymentConfig)) return { strategy: undefined, rollbackAlarmCount: undefined };
+  const dc = obj(deploymentConfig) ?? {};
+  const rollback = dc.AutoRollbackConfiguration;
+  const alarms = rollback === undefined ? [] : arr(obj(rollback)?.Alarms);
+  const rollbackAlarmCount = hidden(rollback) ? undefined : alarms === undefined ? undefined : alarms.length;
+  if (dc.BlueGreenUpdatePolicy !== undefined) {
+    const routing = obj(dc.BlueGreenUpdatePolicy)?.TrafficRoutingConfiguration;
+    const type = str(obj(routing)?.Type) as RolloutStrategy | undefined;
+    return { strategy: type !== undefined && STRATEGIES.includes(type) ? type : undefined, rollbackAlarmCount };
+  }
+  if (dc.RollingUpdatePolicy !== undefined) return { strategy: 'ROLLING', rollbackAlarmCount };
+  return undefined;
+}
+
 function endpointFacts(id: string, props: Obj, opts: FromTemplateOptions): EndpointFacts {
-  const deploymentConfig = obj(props.DeploymentConfig);
-  const blueGreen = obj(deploymentConfig?.BlueGreenUpdatePolicy);
-  const type = str(obj(blueGreen?.TrafficRoutingConfiguration)?.Type) as RolloutStrategy | undefined;
   const environment = literalTag(props, TAGS.ENVIRONMENT);
+  const deployment = deploymentOf(props.DeploymentConfig);
   return {
     ...base(id, props, 'EndpointName', opts),
     kind: 'Endpoint',
     ...(props.EndpointConfigName !== undefined ? { endpointConfigName: renderValue(props.EndpointConfigName) } : {}),
     ...(environment !== undefined ? { environment } : {}),
-    // RollingUpdatePolicy (rolling batches) is not blue/green traffic shifting and is not recorded as a deployment.
-    ...(blueGreen
-      ? {
-          deployment: {
-            strategy: type !== undefined && STRATEGIES.includes(type) ? type : 'ALL_AT_ONCE',
-            rollbackAlarmCount: arr(obj(deploymentConfig?.AutoRollbackConfiguration)?.Alarms)?.length ?? 0,
-          },
-        }
-      : {}),
+    ...(deployment !== undefined ? { deployment } : {}),
   };
 }
 
@@ -367,49 +395,72 @@ export function wildcardMatches(filter: string, name: string): boolean {
   return new RegExp(`^${pattern}$`).test(name);
 }
 
-/** Repository-name filters of registry scanning rules that scan on push or continuously. */
-function registryScanFilters(resources: Readonly<Record<string, CfnResource>>): string[] {
+/**
+ * The registry scanning configuration of the template: its repository-name filters that scan on push (or, under
+ * ENHANCED, continuously), and whether it is ENHANCED. The same reading as `registryScansOnPush` in from-aws.ts:
+ * under ENHANCED scanning ECR ignores the repository-level ScanOnPush flag.
+ */
+interface RegistryScanning {
+  readonly enhanced: boolean;
+  readonly filters: readonly string[];
+}
+
+function registryScanFilters(resources: Readonly<Record<string, CfnResource>>): RegistryScanning {
   const filters: string[] = [];
+  let enhanced = false;
   for (const r of Object.values(resources)) {
     if (r.Type !== 'AWS::ECR::RegistryScanningConfiguration') continue;
+    const isEnhanced = str(r.Properties?.ScanType) === 'ENHANCED';
+    enhanced ||= isEnhanced;
     for (const rule of arr(r.Properties?.Rules) ?? []) {
       const freq = str(obj(rule)?.ScanFrequency);
-      if (freq !== 'SCAN_ON_PUSH' && freq !== 'CONTINUOUS_SCAN') continue;
+      if (freq !== 'SCAN_ON_PUSH' && !(isEnhanced && freq === 'CONTINUOUS_SCAN')) continue;
       for (const f of arr(obj(rule)?.RepositoryFilters) ?? []) {
         const filter = str(obj(f)?.Filter);
         if (filter !== undefined) filters.push(filter);
       }
     }
   }
-  return filters;
+  return { enhanced, filters };
 }
 
 function repositoryFacts(
   id: string,
   props: Obj,
   resources: Readonly<Record<string, CfnResource>>,
-  scanFilters: readonly string[],
+  scanning: RegistryScanning,
   opts: FromTemplateOptions,
 ): RepositoryFacts {
   const name = str(props.RepositoryName);
   // A generated name is unknown here, so only a filter matching every name can be shown to cover it.
-  const registryScans = scanFilters.some((f) => (name !== undefined ? wildcardMatches(f, name) : /^\*+$/.test(f)));
+  const registryScans = scanning.filters.some((f) => (name !== undefined ? wildcardMatches(f, name) : /^\*+$/.test(f)));
   const enc = obj(props.EncryptionConfiguration);
-  const encType = str(enc?.EncryptionType);
-  // Absent configuration means ECR's default AES256; an intrinsic type is taken as the weakest, AES256.
-  const type: RepositoryFacts['encryption']['type'] =
-    enc === undefined ? 'AES256' : encType === 'KMS' || encType === 'KMS_DSSE' ? encType : 'AES256';
+  const encType = enc?.EncryptionType;
+  // Absent configuration means ECR's default AES256; an intrinsic type is unknown.
+  const type: RepositoryFacts['encryption']['type'] = hidden(props.EncryptionConfiguration)
+    ? undefined
+    : enc === undefined || encType === undefined
+      ? 'AES256'
+      : encType === 'KMS' || encType === 'KMS_DSSE' || encType === 'AES256'
+        ? encType
+        : undefined;
   let kmsKey = keyRef(enc?.KmsKey, resources);
   // KMS without a key means the AWS-managed aws/ecr key.
-  if (type !== 'AES256' && kmsKey === undefined) kmsKey = { id: 'alias/aws/ecr', customerManaged: false };
+  if ((type === 'KMS' || type === 'KMS_DSSE') && kmsKey === undefined) {
+    kmsKey = { id: 'alias/aws/ecr', customerManaged: false };
+  }
   const policyText = obj(props.LifecyclePolicy)?.LifecyclePolicyText;
+  const mutability = props.ImageTagMutability;
+  const scanningConfig = props.ImageScanningConfiguration;
+  const repoScanOnPush = hidden(scanningConfig) ? undefined : flag(obj(scanningConfig)?.ScanOnPush, false);
   return {
     ...base(id, props, 'RepositoryName', opts),
     kind: 'Repository',
     // IMMUTABLE_WITH_EXCLUSION leaves the excluded tags overwritable, so it does not count as immutable.
-    tagImmutable: str(props.ImageTagMutability) === 'IMMUTABLE',
-    scanOnPush: bool(obj(props.ImageScanningConfiguration)?.ScanOnPush) === true || registryScans,
-    encryption: { type, ...(type !== 'AES256' && kmsKey ? { kmsKey } : {}) },
+    tagImmutable:
+      mutability === undefined ? false : typeof mutability === 'string' ? mutability === 'IMMUTABLE' : undefined,
+    scanOnPush: registryScans || (scanning.enhanced ? false : repoScanOnPush),
+    encryption: { type, ...((type === 'KMS' || type === 'KMS_DSSE') && kmsKey ? { kmsKey } : {}) },
     hasLifecyclePolicy: policyText !== undefined && policyText !== '',
   };
 }
@@ -442,22 +493,51 @@ function bucketFacts(
   id: string,
   props: Obj,
   resources: Readonly<Record<string, CfnResource>>,
-  tlsOnly: boolean,
+  tlsOnly: boolean | undefined,
   opts: FromTemplateOptions,
 ): BucketFacts {
   const purposeTag = literalTag(props, TAGS.PURPOSE) as BucketPurpose | undefined;
-  const sse = obj(
-    arr(obj(props.BucketEncryption)?.ServerSideEncryptionConfiguration)?.map(obj)[0]?.ServerSideEncryptionByDefault,
-  );
-  const algorithm = str(sse?.SSEAlgorithm);
-  // Since January 2023 S3 encrypts every bucket with SSE-S3 when nothing else is configured; an intrinsic algorithm
-  // is taken as the weakest, AES256.
-  const type: BucketFacts['encryption']['type'] =
-    algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse' ? algorithm : 'AES256';
-  let kmsKey = type === 'AES256' ? undefined : keyRef(sse?.KMSMasterKeyID, resources);
+  const sseConfig = obj(props.BucketEncryption)?.ServerSideEncryptionConfiguration;
+  const sseRule = arr(sseConfig)?.map(obj)[0];
+  const sse = obj(sseRule?.ServerSideEncryptionByDefault);
+  const rawAlgorithm = sse?.SSEAlgorithm;
+  // Since January 2023 S3 encrypts every bucket with SSE-S3 when nothing else is configured; an algorithm (or the
+  // whole encryption block) behind an intrinsic is unknown.
+  const encryptionHidden =
+    hidden(props.BucketEncryption) || hidden(sseConfig) || hidden(sseRule?.ServerSideEncryptionByDefault);
+  const type: BucketFacts['encryption']['type'] = encryptionHidden
+    ? undefined
+    : rawAlgorithm === undefined
+      ? 'AES256'
+      : rawAlgorithm === 'aws:kms' || rawAlgorithm === 'aws:kms:dsse' || rawAlgorithm === 'AES256'
+        ? rawAlgorithm
+        : undefined;
+  let kmsKey = type === 'aws:kms' || type === 'aws:kms:dsse' ? keyRef(sse?.KMSMasterKeyID, resources) : undefined;
   // SSE-KMS without a key id means the AWS-managed aws/s3 key.
-  if (type !== 'AES256' && kmsKey === undefined) kmsKey = { id: 'alias/aws/s3', customerManaged: false };
-  const pab = obj(props.PublicAccessBlockConfiguration);
+  if ((type === 'aws:kms' || type === 'aws:kms:dsse') && kmsKey === undefined) {
+    kmsKey = { id: 'alias/aws/s3', customerManaged: false };
+  }
+  const pabProp = props.PublicAccessBlockConfiguration;
+  const pab = obj(pabProp);
+  const pabFlags = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].map((k) =>
+    flag(pab?.[k], false),
+  );
+  const publicAccessBlocked = hidden(pabProp)
+    ? undefined
+    : pab === undefined || pabFlags.includes(false)
+      ? false
+      : pabFlags.includes(undefined)
+        ? undefined
+        : true;
+  const versioning = props.VersioningConfiguration;
+  const status = obj(versioning)?.Status;
+  const versioned = hidden(versioning)
+    ? undefined
+    : versioning === undefined
+      ? false
+      : typeof status === 'string'
+        ? status === 'Enabled'
+        : undefined;
   const rules = wholeBucketRules(props);
   const expirationDays = minimum(rules.map((r) => num(r.ExpirationInDays)));
   const noncurrentExpirationDays = minimum(
@@ -473,52 +553,137 @@ function bucketFacts(
     kind: 'Bucket',
     purpose: purposeTag !== undefined && PURPOSES.includes(purposeTag) ? purposeTag : 'other',
     encryption: { type, ...(kmsKey ? { kmsKey } : {}) },
-    versioned: str(obj(props.VersioningConfiguration)?.Status) === 'Enabled',
-    publicAccessBlocked:
-      pab !== undefined &&
-      ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].every(
-        (k) => bool(pab[k]) === true,
-      ),
-    accessLogging: obj(props.LoggingConfiguration) !== undefined,
+    versioned,
+    publicAccessBlocked,
+    accessLogging: hidden(props.LoggingConfiguration) ? undefined : props.LoggingConfiguration !== undefined,
     tlsOnly,
+    ...(hidden(props.LifecycleConfiguration) ? { lifecycleUnknown: true } : {}),
     ...(expirationDays !== undefined ? { expirationDays } : {}),
     ...(noncurrentExpirationDays !== undefined ? { noncurrentExpirationDays } : {}),
   };
 }
 
-const asList = (v: unknown): readonly unknown[] => (v === undefined ? [] : (arr(v) ?? [v]));
-
 /**
- * A statement that denies every S3 action to every principal over plain HTTP, as CDK's `enforceSSL` writes it.
- * A deny of only some actions or principals leaves the rest open, so it does not count.
+ * Renders a policy document value for `normalizeStatements`: references to resources and pseudo parameters are
+ * known (they name one thing), a parameter, a condition, an import or a lookup is opaque.
  */
-export function deniesInsecureTransport(statement: unknown): boolean {
-  const s = obj(statement);
-  if (s === undefined || s.Effect !== 'Deny') return false;
-  if (bool(obj(obj(s.Condition)?.Bool)?.['aws:SecureTransport']) !== false) return false;
-  const principal = s.Principal;
-  const everyone = principal === '*' || asList(obj(principal)?.AWS).some((p) => p === '*');
-  const allActions = asList(s.Action).some((a) => a === 's3:*' || a === '*');
-  return everyone && allActions;
+function cfnRenderer(resources: Readonly<Record<string, CfnResource>>): ValueRenderer {
+  return (v) => {
+    const found = { refs: [] as string[], opaque: false };
+    referencesIn(v, found);
+    const opaque = found.opaque || found.refs.some((r) => !r.startsWith('AWS::') && resources[r] === undefined);
+    return { text: renderValue(v), opaque };
+  };
 }
 
-/** Logical ids of buckets whose bucket policy denies requests without TLS. */
-function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): Set<string> {
+/**
+ * The bucket a bucket policy is for: a `Ref`, or a `Fn::Sub` / `Fn::Join` naming one bucket of the template, or a
+ * literal bucket name. Undefined when the template cannot tell (a parameter, another template's bucket).
+ */
+function policyBucket(bucket: unknown, resources: Readonly<Record<string, CfnResource>>, byName: Map<string, string>) {
+  // The bucket's name, literal or written the same way (`Fn::Sub: ${AppName}-${AWS::Region}`) as its BucketName.
+  const named = byName.get(renderValue(bucket));
+  if (named !== undefined) return named;
+  if (typeof bucket === 'string') return undefined;
+  const found = { refs: [] as string[], opaque: false };
+  referencesIn(bucket, found);
+  const buckets = [...new Set(found.refs.filter((r) => resources[r]?.Type === 'AWS::S3::Bucket'))];
+  if (found.opaque || buckets.length !== 1) return undefined;
+  // A name built around the bucket (`${Bucket}-logs`) is another bucket: only the bare reference counts.
+  return renderValue(bucket) === `\${${buckets[0]}}` ? buckets[0] : undefined;
+}
+
+/**
+ * TLS-only verdict per bucket logical id: true/false when the template shows the bucket's policy (or its absence),
+ * undefined when a policy of the template targets a bucket it cannot identify (it might be this one).
+ */
+function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): (id: string) => boolean | undefined {
   const byName = new Map<string, string>();
   for (const [id, r] of Object.entries(resources)) {
-    const name = str(r.Properties?.BucketName);
-    if (r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(name, id);
+    const name = r.Properties?.BucketName;
+    if (r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(renderValue(name), id);
   }
-  const out = new Set<string>();
+  const render = cfnRenderer(resources);
+  const statements = new Map<string, PolicyStatementFacts[] | undefined>();
+  let unidentified = false;
   for (const r of Object.values(resources)) {
     if (r.Type !== 'AWS::S3::BucketPolicy') continue;
-    const bucket = r.Properties?.Bucket;
-    const target = typeof bucket === 'string' ? byName.get(bucket) : refTarget(bucket);
-    if (target === undefined) continue;
-    const statements = asList(obj(r.Properties?.PolicyDocument)?.Statement);
-    if (statements.some(deniesInsecureTransport)) out.add(target);
+    const target = policyBucket(r.Properties?.Bucket, resources, byName);
+    if (target === undefined) {
+      unidentified = true;
+      continue;
+    }
+    const doc = normalizeStatements(r.Properties?.PolicyDocument, render);
+    const before = statements.get(target);
+    statements.set(
+      target,
+      doc === undefined || (statements.has(target) && before === undefined) ? undefined : [...(before ?? []), ...doc],
+    );
   }
-  return out;
+  return (id) => {
+    const name = resources[id]?.Properties?.BucketName;
+    const names = [`\${${id}}`, ...(name !== undefined ? [renderValue(name)] : [])];
+    if (!statements.has(id)) return unidentified ? undefined : false;
+    const verdict = enforcesTls(statements.get(id), names);
+    return verdict === false && unidentified ? undefined : verdict;
+  };
+}
+
+function tagValue(props: Obj, key: string): string | undefined {
+  return literalTag(props, key);
+}
+
+function keyFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  opts: FromTemplateOptions,
+): KeyFacts {
+  const purpose = tagValue(props, TAGS.PURPOSE);
+  return {
+    ...base(id, props, undefined, opts),
+    kind: 'Key',
+    ...(purpose !== undefined ? { purpose } : {}),
+    policyStatements: hidden(props.KeyPolicy)
+      ? undefined
+      : normalizeStatements(props.KeyPolicy ?? {}, cfnRenderer(resources)),
+  };
+}
+
+/** Managed policies and `AWS::IAM::Policy`: one document each. Roles: their inline policies, as one document. */
+function identityPolicyFacts(
+  id: string,
+  resource: CfnResource,
+  resources: Readonly<Record<string, CfnResource>>,
+  opts: FromTemplateOptions,
+): IdentityPolicyFacts | undefined {
+  const props = obj(resource.Properties) ?? {};
+  const render = cfnRenderer(resources);
+  const attached = (v: unknown) => (arr(v) ?? []).map((r) => refTarget(r) ?? renderValue(r));
+  const region = opts.region !== undefined ? { region: opts.region } : {};
+  if (resource.Type === 'AWS::IAM::Role') {
+    const inline = props.Policies;
+    if (inline === undefined) return undefined;
+    const docs = hidden(inline)
+      ? [undefined]
+      : (arr(inline) ?? []).map((p) => normalizeStatements(obj(p)?.PolicyDocument, render));
+    return {
+      id,
+      ...region,
+      kind: 'IdentityPolicy',
+      attachedTo: [id],
+      statements: docs.includes(undefined) ? undefined : docs.flatMap((d) => d ?? []),
+    };
+  }
+  const name = str(props.ManagedPolicyName) ?? str(props.PolicyName);
+  return {
+    id,
+    ...(name !== undefined ? { name } : {}),
+    ...region,
+    kind: 'IdentityPolicy',
+    attachedTo: attached(props.Roles),
+    statements: normalizeStatements(props.PolicyDocument, render),
+  };
 }
 
 /** Facts for every SageMaker model, endpoint config and endpoint, ECR repository and S3 bucket in the template. */
@@ -547,8 +712,18 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         out.push(repositoryFacts(id, props, resources, scanFilters, opts));
         break;
       case 'AWS::S3::Bucket':
-        out.push(bucketFacts(id, props, resources, tls.has(id), opts));
+        out.push(bucketFacts(id, props, resources, tls(id), opts));
         break;
+      case 'AWS::KMS::Key':
+        out.push(keyFacts(id, props, resources, opts));
+        break;
+      case 'AWS::IAM::ManagedPolicy':
+      case 'AWS::IAM::Policy':
+      case 'AWS::IAM::Role': {
+        const facts = identityPolicyFacts(id, resource, resources, opts);
+        if (facts) out.push(facts);
+        break;
+      }
       default:
         break;
     }

@@ -12,20 +12,15 @@
  * lifecycle, policy); they are joined to their bucket by its name when the plan knows it, else by reference.
  */
 // Shared with the CloudFormation adapter so both read a setting the same way (the parity test holds them to it).
-import {
-  AWS_MANAGED_ALIAS,
-  deniesInsecureTransport,
-  minimum,
-  PURPOSES,
-  STRATEGIES,
-  wildcardMatches,
-} from './from-cloudformation';
+import { AWS_MANAGED_ALIAS, minimum, PURPOSES, STRATEGIES, wildcardMatches } from './from-cloudformation';
 import {
   BucketFacts,
   BucketPurpose,
   DataCaptureFacts,
   EndpointConfigFacts,
   EndpointFacts,
+  IdentityPolicyFacts,
+  KeyFacts,
   KeyRef,
   ModelFacts,
   RepositoryFacts,
@@ -33,6 +28,7 @@ import {
   RolloutStrategy,
   TAGS,
 } from './facts';
+import { enforcesTls, normalizeStatements } from './policy-document';
 
 /** One entry of a plan's `resource_changes`; only what the adapter reads is typed. */
 export interface PlanResourceChange {
@@ -493,17 +489,6 @@ function wholeBucket(rule: unknown): boolean {
   });
 }
 
-/** Statements of a policy document given as JSON text; none when it is unknown or not JSON. */
-function statementsOf(policy: unknown): readonly unknown[] {
-  if (typeof policy !== 'string') return [];
-  try {
-    const statement = at(JSON.parse(policy), ['Statement']);
-    return Array.isArray(statement) ? statement : statement !== undefined ? [statement] : [];
-  } catch {
-    return [];
-  }
-}
-
 function bucketFacts(inst: Instance, index: PlanIndex, region: string | undefined): BucketFacts {
   const children = (type: string) =>
     index.ofType(type).filter((c) => parentOf(index, c, 'bucket', 'aws_s3_bucket', 'bucket') === inst);
@@ -550,9 +535,12 @@ function bucketFacts(inst: Instance, index: PlanIndex, region: string | undefine
     }),
   );
 
-  const tlsOnly = children('aws_s3_bucket_policy').some((p) =>
-    statementsOf(p.known(['policy'])).some(deniesInsecureTransport),
+  // The same TLS reading as every adapter (policy-document.ts); a policy not known at plan time is unknown.
+  const names = [str(inst.known(['bucket']))].filter((n): n is string => n !== undefined);
+  const verdicts = children('aws_s3_bucket_policy').map((p) =>
+    enforcesTls(normalizeStatements(p.known(['policy'])), names),
   );
+  const tlsOnly = verdicts.includes(true) ? true : verdicts.includes(undefined) ? undefined : false;
 
   return {
     ...base(inst, 'bucket', region),
@@ -595,6 +583,32 @@ export function planRegion(plan: TerraformPlan): string | undefined {
 }
 
 /** Facts for every SageMaker model, endpoint config and endpoint, ECR repository and S3 bucket the plan keeps. */
+/** A policy document attribute: statements when the plan shows it, undefined when it is known only after apply. */
+function policyStatementsAt(inst: Instance, path: Path) {
+  return inst.unknown(path) ? undefined : normalizeStatements(inst.known(path) ?? '{}');
+}
+
+function keyFacts(inst: Instance, region: string | undefined): KeyFacts {
+  const purpose = tagsOf(inst)?.[TAGS.PURPOSE];
+  return {
+    ...base(inst, 'description', region),
+    kind: 'Key',
+    ...(typeof purpose === 'string' ? { purpose } : {}),
+    policyStatements: policyStatementsAt(inst, ['policy']),
+  };
+}
+
+/** A customer-managed policy or a role's inline policy; `role` names what an inline policy is attached to. */
+function identityPolicyFacts(inst: Instance, region: string | undefined): IdentityPolicyFacts {
+  const role = str(inst.known(['role']));
+  return {
+    ...base(inst, 'name', region),
+    kind: 'IdentityPolicy',
+    attachedTo: role !== undefined ? [role] : [],
+    statements: policyStatementsAt(inst, ['policy']),
+  };
+}
+
 export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): ResourceFacts[] {
   const index = new PlanIndex(plan);
   const region = opts.region ?? planRegion(plan);
@@ -615,6 +629,16 @@ export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): 
         break;
       case 'aws_s3_bucket':
         out.push(bucketFacts(inst, index, region));
+        break;
+      case 'aws_kms_key':
+      case 'aws_kms_replica_key':
+        out.push(keyFacts(inst, region));
+        break;
+      case 'aws_iam_policy':
+      case 'aws_iam_role_policy':
+        // A document with a value known only after apply (an ARN of a resource being created) is not in the plan
+        // at all: such a policy is judged by MLOPS-IAM-1 at synth (CDK) but cannot be at plan time.
+        if (!inst.unknown(['policy'])) out.push(identityPolicyFacts(inst, region));
         break;
       default:
         break;

@@ -48,6 +48,17 @@ export const compliant = (reason: string): RuleResult => ({ status: 'COMPLIANT',
 export const nonCompliant = (reason: string): RuleResult => ({ status: 'NON_COMPLIANT', reason });
 export const notApplicable = (reason: string): RuleResult => ({ status: 'NOT_APPLICABLE', reason });
 
+/**
+ * The one verdict on a value the source does not show (a parameter, a condition, an unresolvable intrinsic, or a
+ * live setting that could not be read): NON_COMPLIANT, because compliance cannot be shown, with a reason that says
+ * the value is unknown rather than pretending it is the weakest setting.
+ */
+export const unknownValue = (what: string, required: string): RuleResult =>
+  nonCompliant(
+    `${what} is unknown (the source does not show it: a parameter, a condition or an unresolvable value decides ` +
+      `it), so it cannot be shown compliant; ${required}`,
+  );
+
 /** Builds a rule whose check is typed to the kinds it covers. */
 export function defineRule<K extends ResourceKind>(def: RuleDefinition<K>): Rule {
   const kinds = new Set<ResourceKind>(def.appliesTo);

@@ -102,6 +102,7 @@ export class ModelEndpointStack extends Stack {
           encryptionKey: platform.dataKey,
           allWindows: model.monitoring.reportAllWindows ?? false,
         },
+        ...(environment.vpc ? { vpc: environment.vpc } : {}),
         ...(model.monitoring.modelMonitor
           ? {
               modelMonitor: true,

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, IResolveContext, Lazy, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -214,7 +214,50 @@ export class PipelineStack extends Stack {
     this.allowConnection(sourceAction, cfg.connectionArn);
     this.renderNotifications();
     if (this.regionStacks.length > 0) this.confineKeyUseToArtifactKeys(prefix);
+    this.scopeGeneratedWildcards();
     acknowledgePipelineFindings(this, this.artifactBucket, this.regionStacks);
+  }
+
+  /**
+   * CDK Pipelines grants a few of its own actions on "*" (self-mutation reads stacks and lists the bootstrap bucket;
+   * the asset project starts its builds; the pipeline role uses the artifact keys of other regions). Each has a resource-level form, so the written policies name the resources
+   * instead (MLOPS-IAM-1): this account's stacks, the CDK bootstrap buckets, this account's build projects. The
+   * rewrite runs when the template is rendered, after CDK Pipelines has added every statement.
+   */
+  private scopeGeneratedWildcards() {
+    const { partition, account, region } = this;
+    const scopedResources: Record<string, string> = {
+      'cloudformation:describestacks': `arn:${partition}:cloudformation:*:${account}:stack/*`,
+      's3:listbucket': `arn:${partition}:s3:::cdk-*`,
+      'codebuild:batchgetbuilds': `arn:${partition}:codebuild:${region}:${account}:project/*`,
+      'codebuild:startbuild': `arn:${partition}:codebuild:${region}:${account}:project/*`,
+      'codebuild:stopbuild': `arn:${partition}:codebuild:${region}:${account}:project/*`,
+      // Artifact keys of the other regions live in this (tooling) account; OnlyPipelineArtifactKeys narrows further.
+      ...Object.fromEntries(
+        ['decrypt', 'describekey', 'encrypt', 'generatedatakey*', 'reencrypt*'].map((a) => [
+          `kms:${a}`,
+          `arn:${partition}:kms:*:${account}:key/*`,
+        ]),
+      ),
+    };
+    type Statement = { Action?: string | string[]; Resource?: unknown; [k: string]: unknown };
+    for (const policy of this.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+      const original = policy.policyDocument as unknown;
+      policy.policyDocument = Lazy.uncachedAny({
+        produce: (ctx: IResolveContext) => {
+          const doc = ctx.resolve(original) as { Statement?: Statement[] };
+          const statement = (doc.Statement ?? []).map((st) => {
+            const actions = typeof st.Action === 'string' ? [st.Action] : (st.Action ?? []);
+            const scoped = actions.map((a) => scopedResources[a.toLowerCase()]);
+            const listed = Array.isArray(st.Resource) ? (st.Resource as unknown[]) : [st.Resource];
+            if (!listed.includes('*') || actions.length === 0 || scoped.some((r) => r === undefined)) return st;
+            const resources = [...new Set([...(scoped as string[]), ...listed.filter((r) => r !== '*')])];
+            return { ...st, Resource: resources.length === 1 ? resources[0] : resources };
+          });
+          return { ...doc, Statement: statement };
+        },
+      });
+    }
   }
 
   /** Before the environment: image gate, then the approval where configured; after it: endpoint gate. */

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { bucketName } from '../config/names';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -164,8 +165,13 @@ export class PlatformStack extends Stack {
       configRules: environment.configRules,
       // With a pipeline, the tooling account's gate actions reach the checker by this name.
       ...(config.pipeline ? { functionName: gateNames.checkerFunction(config.projectName, environment.name) } : {}),
+      scanRegions: config.compliance.scanRegions ?? [
+        ...new Set([environment.region, ...config.compliance.allowedRegions]),
+      ],
     });
     if (config.pipeline) this.pipelineGateRole = this.renderPipelineGateRole(config, config.pipeline, environment);
+
+    if (environment.vpc?.vpcId !== undefined) this.addVpcEndpoints(environment);
 
     // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.
     Tags.of(this).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
@@ -208,6 +214,40 @@ export class PlatformStack extends Stack {
     });
     return role;
   }
+  /**
+   * The private paths the drift detector (in the VPC) needs: an S3 gateway endpoint on the private route tables and
+   * CloudWatch (metrics) and KMS interface endpoints in the subnets, with private DNS.
+   */
+  private addVpcEndpoints(environment: EnvironmentConfig): VpcEndpointIds {
+    const vpc = environment.vpc!;
+    const scope = new Construct(this, 'VpcEndpoints');
+    const s3 =
+      vpc.routeTableIds !== undefined
+        ? new ec2.CfnVPCEndpoint(scope, 'S3', {
+            vpcId: vpc.vpcId!,
+            serviceName: `com.amazonaws.${this.region}.s3`,
+            vpcEndpointType: 'Gateway',
+            routeTableIds: [...vpc.routeTableIds],
+          })
+        : undefined;
+    const interfaces: Record<string, ec2.CfnVPCEndpoint> = {};
+    for (const service of ['monitoring', 'kms']) {
+      interfaces[service] = new ec2.CfnVPCEndpoint(scope, service === 'kms' ? 'Kms' : 'CloudWatch', {
+        vpcId: vpc.vpcId!,
+        serviceName: `com.amazonaws.${this.region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: [...vpc.subnetIds],
+        securityGroupIds: [...vpc.securityGroupIds],
+      });
+    }
+    return { ...(s3 ? { s3 } : {}), interfaces };
+  }
+}
+
+export interface VpcEndpointIds {
+  readonly s3?: ec2.CfnVPCEndpoint;
+  readonly interfaces: Readonly<Record<string, ec2.CfnVPCEndpoint>>;
 }
 
 /** The most sensitive DataClassification among the models: what shared platform and pipeline resources carry. */

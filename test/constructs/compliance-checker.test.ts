@@ -7,7 +7,7 @@ import { ComplianceChecker, configRuleCandidates } from '../../lib/constructs/co
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
 import { defaultConfigDocument, featureFlags } from '../helpers/app';
 
-function build(configRules: boolean) {
+function build(configRules: boolean, scanRegions?: readonly string[]) {
   const stack = new Stack(new App({ context: featureFlags() }), 'S', {
     env: { account: '111111111111', region: 'eu-west-1' },
   });
@@ -19,11 +19,46 @@ function build(configRules: boolean) {
     encryptionKey: key,
     alertTopic: new sns.Topic(stack, 'Topic'),
     configRules,
+    ...(scanRegions ? { scanRegions } : {}),
   });
   return { checker, policy, t: Template.fromStack(stack) };
 }
 
 describe('ComplianceChecker', () => {
+  test('alarms on open violations and on an incomplete scan notify the alert topic', () => {
+    // GIVEN the checker
+    const { t } = build(false);
+    // WHEN synthesized
+    // THEN two alarms on its own metrics, both with the topic as alarm and OK action
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'MLOps/Compliance',
+      MetricName: 'OpenViolations',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'errors + notEvaluated' })]),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+    });
+  });
+
+  test('scans the configured regions and reads bucket configuration, never objects, on every bucket', () => {
+    // GIVEN two scan regions
+    const { t } = build(false, ['eu-west-1', 'us-east-1']);
+    // WHEN synthesized
+    // THEN the function gets both, the describe statement names both, and bucket reads are configuration only
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SCAN_REGIONS: 'eu-west-1,us-east-1' }) },
+    });
+    const doc = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(doc).toContain(':sagemaker:us-east-1:111111111111:endpoint/*');
+    expect(doc).toContain(':sagemaker:eu-west-1:111111111111:endpoint/*');
+    expect(doc).toContain('s3:GetBucketPolicy');
+    expect(doc).not.toMatch(/s3:GetObject[^"]*"[^\]]*s3:::\*/);
+  });
+
   test('a Node.js 22+ arm64 function with the policy in its environment, tracing and reserved concurrency', () => {
     const { t, policy } = build(false);
     t.hasResourceProperties('AWS::Lambda::Function', {

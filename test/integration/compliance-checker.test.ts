@@ -13,37 +13,22 @@
  */
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CodePipelineClient,
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   CreateRepositoryCommand,
-  ECRClient,
   PutImageCommand,
   PutLifecyclePolicyCommand,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-  DescribeModelCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rulesFor } from '../../lib/policy/catalogue';
 import { memoryLogger } from '../../lambda/shared/logger';
@@ -51,6 +36,7 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
 import { MOTO_ACCOUNT, useMoto } from './aws-env';
+import { checkerClients, configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
 
 const IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/immutable-repo:1.0.0`;
 const TAGS = [
@@ -67,17 +53,7 @@ describe('compliance checker against moto_server', () => {
   const delivered: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    const cfg = moto.clientConfig(REGION);
-    clients = {
-      sagemaker: new SageMakerClient(cfg),
-      ecr: new ECRClient(cfg),
-      kms: new KMSClient(cfg),
-      s3: new S3Client(cfg),
-      cloudwatch: new CloudWatchClient(cfg),
-      sns: new SNSClient(cfg),
-      config: new ConfigServiceClient(cfg),
-      codepipeline: new CodePipelineClient(cfg),
-    };
+    clients = checkerClients(moto.clientConfig(REGION));
     // An HTTP subscriber: moto delivers SNS notifications to it, so the test sees what an on-call e-mail would get.
     sink = createServer((req, res) => {
       let body = '';
@@ -152,64 +128,22 @@ describe('compliance checker against moto_server', () => {
     );
 
     // SageMaker: a model asking for isolation (moto drops it) and one without; a compliant and a bare config.
-    const role = `arn:aws:iam::${MOTO_ACCOUNT}:role/sagemaker`;
-    await clients.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: 'isolated-model',
-        ExecutionRoleArn: role,
-        EnableNetworkIsolation: true,
-        PrimaryContainer: { Image: IMAGE },
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: 'open-model',
-        ExecutionRoleArn: role,
-        PrimaryContainer: { Image: IMAGE },
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: 'good-config',
+    const sm = sagemakerFixtures(clients.sagemaker, TAGS);
+    await sm.model('isolated-model', IMAGE, { EnableNetworkIsolation: true });
+    await sm.model('open-model', IMAGE);
+    await sm.endpointConfig('good-config', 'isolated-model', {
+      KmsKeyId: keyArn,
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: 10,
+        DestinationS3Uri: 's3://capture/good',
         KmsKeyId: keyArn,
-        ProductionVariants: [
-          { VariantName: 'main', ModelName: 'isolated-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
-        ],
-        DataCaptureConfig: {
-          EnableCapture: true,
-          InitialSamplingPercentage: 10,
-          DestinationS3Uri: 's3://capture/good',
-          KmsKeyId: keyArn,
-          CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
-        },
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: 'bare-config',
-        ProductionVariants: [
-          { VariantName: 'main', ModelName: 'open-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
-        ],
-        Tags: TAGS,
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: 'staging-ep',
-        EndpointConfigName: 'good-config',
-        Tags: [...TAGS, { Key: 'Environment', Value: 'staging' }],
-      }),
-    );
-    await clients.sagemaker.send(
-      new CreateEndpointCommand({
-        EndpointName: 'prod-ep',
-        EndpointConfigName: 'bare-config',
-        Tags: [...TAGS, { Key: 'Environment', Value: 'production' }],
-      }),
-    );
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      },
+    });
+    await sm.endpointConfig('bare-config', 'open-model');
+    await sm.endpoint('staging-ep', 'good-config', 'staging');
+    await sm.endpoint('prod-ep', 'bare-config', 'production');
   }, 60_000);
 
   afterAll(async () => {
@@ -223,6 +157,7 @@ describe('compliance checker against moto_server', () => {
     alertTopicArn: topicArn,
     concurrency: 4,
     imageScope: 'in-use' as const,
+    scanRegions: [REGION],
   });
   const handler = (c: CheckerClients = clients) =>
     makeHandler({ clients: c, settings: settings(), logger: memoryLogger(), region: REGION });
@@ -247,7 +182,7 @@ describe('compliance checker against moto_server', () => {
     );
 
     // THEN every resource was judged with no read errors
-    expect(result).toMatchObject({ kind: 'scheduled', resources: 9, errors: 0, notified: true });
+    expect(result).toMatchObject({ kind: 'scheduled', resources: 11, errors: 0, notified: true });
     const report = await readJson('reports/latest.json');
     expect(report.counts.resourcesByKind).toEqual({
       Model: 2,
@@ -255,6 +190,8 @@ describe('compliance checker against moto_server', () => {
       Endpoint: 2,
       Repository: 2,
       Image: 1,
+      Bucket: 1, // the bare reports bucket, read through the S3 configuration APIs
+      Key: 1, // the customer-managed key the config and repository use: its policy read with GetKeyPolicy
     });
     const nonCompliant = report.findings
       .filter((f) => f.status === 'NON_COMPLIANT')
@@ -262,6 +199,12 @@ describe('compliance checker against moto_server', () => {
       .sort();
     expect(nonCompliant).toEqual(
       [
+        'MLOPS-BUCKET-1 reports',
+        'MLOPS-BUCKET-2 reports',
+        'MLOPS-BUCKET-3 reports',
+        'MLOPS-BUCKET-4 reports',
+        'MLOPS-TAG-1 reports',
+        'MLOPS-TAG-2 reports',
         'MLOPS-CAPTURE-1 bare-config',
         'MLOPS-ECR-1 mutable-repo',
         'MLOPS-ECR-2 mutable-repo',
@@ -286,6 +229,7 @@ describe('compliance checker against moto_server', () => {
       'MLOPS-CAPTURE-3',
       'MLOPS-IMG-2',
       'MLOPS-ECR-1',
+      'MLOPS-KMS-1', // moto's default key policy names the account root only
     ]) {
       expect(compliantRules).toContain(id);
     }
@@ -314,7 +258,7 @@ describe('compliance checker against moto_server', () => {
     await waitFor(() => delivered.some((d) => d.Type === 'Notification'));
     const notes = delivered.filter((d) => d.Type === 'Notification');
     expect(notes).toHaveLength(1);
-    expect(String(notes[0]?.Message)).toContain('10 new compliance violation(s)');
+    expect(String(notes[0]?.Message)).toContain('16 new compliance violation(s)');
 
     // WHEN re-run with no change: idempotent, nothing new to announce
     const again = await handler()(
@@ -339,22 +283,7 @@ describe('compliance checker against moto_server', () => {
     });
     expect(periodic).toMatchObject({ kind: 'config', ruleId: 'MLOPS-ECR-1', evaluations: 2, calls: 1, errors: [] });
 
-    const change = await handler()({
-      invokingEvent: JSON.stringify({
-        messageType: 'ConfigurationItemChangeNotification',
-        configurationItem: {
-          resourceType: 'AWS::SageMaker::EndpointConfig',
-          resourceId: 'bare-config',
-          resourceName: 'bare-config',
-          configurationItemStatus: 'OK',
-          configurationItemCaptureTime: new Date().toISOString(),
-        },
-        notificationCreationTime: new Date().toISOString(),
-      }),
-      ruleParameters: JSON.stringify({ ruleId: 'MLOPS-SM-1' }),
-      resultToken: 'TESTMODE',
-      configRuleName: 'mlops-MLOPS-SM-1',
-    });
+    const change = await handler()(configChangeEvent('AWS::SageMaker::EndpointConfig', 'bare-config', 'MLOPS-SM-1'));
     expect(change).toMatchObject({ kind: 'config', evaluations: 1, calls: 1 });
   });
 

@@ -233,6 +233,7 @@ describe('pipeline gate across accounts against moto_server', () => {
         alertTopicArn: `arn:aws:sns:${REGION}:${TARGET}:unused`,
         concurrency: 2,
         imageScope: 'in-use',
+        scanRegions: [REGION],
       },
       logger: memoryLogger(),
       region: REGION,

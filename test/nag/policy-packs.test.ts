@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadAcknowledgements, recordedAcknowledgements } from '../../lib/nag/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
 import { RULES } from '../../lib/policy/catalogue';
@@ -125,5 +128,153 @@ describe('an insecure change is caught at synth', () => {
         .map((r) => r.id)
         .sort(),
     );
+  });
+});
+
+/** The insecure changes of issue #10: each must make synth fail with a finding that names it. */
+describe('the holes an insecure change used to walk through are closed', () => {
+  const readCapture = () =>
+    new iam.PolicyStatement({ sid: 'Sneaky', actions: ['s3:GetObject', 'kms:Decrypt'], resources: ['*'] });
+
+  test('fails when s3:GetObject and kms:Decrypt on "*" are added to the drift detector policy (MLOPS-IAM-1)', () => {
+    // GIVEN the default app, with a wildcard read added to the detector's managed policy
+    const { app, environments } = buildTestApp();
+    const detector = environments[0]!.modelStacks[0]!.driftMonitor!;
+    (detector.node.findChild('Policy') as iam.ManagedPolicy).addStatements(readCapture());
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN synth fails on the MLOPS identity-policy rule at that policy
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^MLOPS-IAM-1 @ staging\/Model-fraud-xgb\/DriftMonitor\/Policy/)]),
+    );
+  });
+
+  test('fails when kms:Decrypt on "*" is added to the SageMaker model execution policy (MLOPS-IAM-1)', () => {
+    // GIVEN the model's execution policy with a wildcard decrypt
+    const { app, environments } = buildTestApp();
+    const endpoint = environments[0]!.modelStacks[0]!.endpoint;
+    (endpoint.node.findChild('ExecutionPolicy') as iam.ManagedPolicy).addStatements(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'] }),
+    );
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-IAM-1 @ staging\/Model-fraud-xgb\/Endpoint\/ExecutionPolicy/),
+      ]),
+    );
+  });
+
+  test('fails when the capture key policy lets any principal decrypt (MLOPS-KMS-1)', () => {
+    // GIVEN the capture key with a statement for "*"
+    const { app, environments } = buildTestApp();
+    environments[0]!.platform.captureKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AnyoneDecrypts',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^MLOPS-KMS-1 @ staging\/Platform\/CaptureKey\/Resource$/)]),
+    );
+  });
+
+  test('fails when the TLS-only deny is narrowed to an unused prefix (MLOPS-BUCKET-2)', () => {
+    // GIVEN the capture bucket's TLS deny rewritten to cover only s3://bucket/unused/*
+    const { app, environments } = buildTestApp();
+    const bucket = environments[0]!.platform.captureBucket;
+    const cfnPolicy = bucket.policy!.node.defaultChild as s3.CfnBucketPolicy;
+    const doc = bucket.stack.resolve(cfnPolicy.policyDocument) as { Statement: { Condition?: unknown }[] };
+    const index = doc.Statement.findIndex((st) => JSON.stringify(st.Condition ?? {}).includes('aws:SecureTransport'));
+    expect(index).toBeGreaterThanOrEqual(0);
+    cfnPolicy.addPropertyOverride(`PolicyDocument.Statement.${index}.Resource`, [`${bucket.bucketArn}/unused/*`]);
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-BUCKET-2 @ staging\/Platform\/CaptureBucket\/Resource\/Resource$/),
+      ]),
+    );
+  });
+
+  test('no acknowledgement of a "*" finding can absorb a statement added later', () => {
+    // GIVEN every construct that carries an acknowledgement of a finding on "*"
+    const { app } = buildTestApp(largeConfigDocument());
+    const wildcardAcks = recordedAcknowledgements(app).filter((a) => /\[Resource::\*\]$/.test(a.id));
+    expect(wildcardAcks.length).toBeGreaterThan(0);
+    const policies = new Map<string, iam.ManagedPolicy>();
+    for (const a of wildcardAcks) {
+      const scope = app.node.findAll().find((c: IConstruct) => c.node.path === a.path);
+      expect(scope).toBeInstanceOf(iam.ManagedPolicy);
+      policies.set(a.path, scope as iam.ManagedPolicy);
+    }
+    // WHEN a data-plane read on "*" is added to each of them
+    for (const p of policies.values()) p.addStatements(readCapture());
+    const { report, error } = synthReport(app);
+    // THEN each one fails synth with its own open finding
+    expect(error).toBeDefined();
+    const open = unacknowledged(report);
+    for (const path of policies.keys()) {
+      expect(open).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^MLOPS-IAM-1 @ ${path}(/|$)`))]));
+    }
+  });
+});
+
+describe('the drift detector reads personal data: inside the VPC wherever there is one', () => {
+  test('runs in the configured subnets with S3, CloudWatch and KMS endpoints, and nothing acknowledges LambdaInsideVPC', () => {
+    // GIVEN the larger config, whose staging environment has a VPC with its id and route tables
+    const { app, environments } = buildTestApp(largeConfigDocument());
+    const env = environments.find((e) => e.platform.node.tryFindChild('VpcEndpoints') !== undefined)!;
+    const stack = env.modelStacks.find((m) => m.driftMonitor !== undefined)!;
+    // WHEN synthesized
+    const model = Template.fromStack(stack);
+    const platform = Template.fromStack(env.platform);
+    // THEN the detector function has a VpcConfig with the configured subnets
+    model.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Drift and fairness detector'),
+      VpcConfig: { SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] },
+    });
+    // AND the platform creates the S3 gateway and the CloudWatch and KMS interface endpoints
+    const services = Object.values(platform.findResources('AWS::EC2::VPCEndpoint')).map(
+      (r) =>
+        `${(r.Properties as { VpcEndpointType: string }).VpcEndpointType} ${JSON.stringify((r.Properties as { ServiceName: unknown }).ServiceName)}`,
+    );
+    expect(services.sort()).toEqual([
+      'Gateway "com.amazonaws.eu-west-1.s3"',
+      'Interface "com.amazonaws.eu-west-1.kms"',
+      'Interface "com.amazonaws.eu-west-1.monitoring"',
+    ]);
+    // AND no LambdaInsideVPC acknowledgement exists in a VPC environment's model stacks
+    const inVpc = recordedAcknowledgements(app).filter(
+      (a) =>
+        a.path.startsWith(`${stack.node.path}/`) &&
+        a.id.endsWith('-LambdaInsideVPC') &&
+        a.path.includes('DriftMonitor'),
+    );
+    expect(inVpc).toEqual([]);
+  });
+
+  test('without a VPC the acknowledgement says so, and only then', () => {
+    // GIVEN the default config (no VPC)
+    const { app } = buildTestApp();
+    // WHEN its acknowledgements are listed
+    const acks = recordedAcknowledgements(app).filter(
+      (a) => a.id.endsWith('-LambdaInsideVPC') && a.path.includes('DriftMonitor'),
+    );
+    // THEN one per pack and detector, each stating there is no VPC
+    expect(acks.length).toBeGreaterThan(0);
+    expect(acks.length % 3).toBe(0);
+    for (const a of acks) expect(a.reason).toMatch(/has no VPC/);
   });
 });

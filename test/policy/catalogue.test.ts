@@ -5,7 +5,9 @@ import type { Rule } from '../../lib/policy';
 import * as bucketRules from '../../lib/policy/rules/bucket';
 import * as dataCapture from '../../lib/policy/rules/data-capture';
 import * as ecr from '../../lib/policy/rules/ecr';
+import * as identityPolicy from '../../lib/policy/rules/identity-policy';
 import * as image from '../../lib/policy/rules/image';
+import * as keyPolicy from '../../lib/policy/rules/key-policy';
 import * as kmsKey from '../../lib/policy/rules/kms-key';
 import * as residency from '../../lib/policy/rules/residency';
 import * as sagemaker from '../../lib/policy/rules/sagemaker';
@@ -20,7 +22,9 @@ const RULE_MODULES: Record<string, Record<string, unknown>> = {
   'bucket.ts': bucketRules,
   'data-capture.ts': dataCapture,
   'ecr.ts': ecr,
+  'identity-policy.ts': identityPolicy,
   'image.ts': image,
+  'key-policy.ts': keyPolicy,
   'kms-key.ts': kmsKey,
   'residency.ts': residency,
   'sagemaker.ts': sagemaker,
@@ -92,7 +96,11 @@ describe('rule catalogue', () => {
     expect(ruleById('MLOPS-NOPE-1')).toBeUndefined();
     expect(synth).not.toContain('MLOPS-IMG-1');
     expect(run).toContain('MLOPS-IMG-1');
-    expect(run.length).toBe(RULES.length);
+    // AND identity policies are judged at synth and plan only; key policies at every stage
+    expect(synth).toEqual(expect.arrayContaining(['MLOPS-KMS-1', 'MLOPS-IAM-1']));
+    expect(run).toContain('MLOPS-KMS-1');
+    expect(run).not.toContain('MLOPS-IAM-1');
+    expect(run.length).toBe(RULES.length - 1);
   });
 });
 

@@ -258,6 +258,7 @@ describe('factsFromTemplate: resource selection', () => {
       'Bucket:LogBucket',
       'Endpoint:Endpoint',
       'EndpointConfig:EndpointConfig',
+      'Key:CaptureKey',
       'Model:Model',
       'Repository:Repo',
     ]);
@@ -322,8 +323,8 @@ describe('factsFromTemplate: SageMaker model', () => {
     };
     // WHEN adapted
     const m = factsOf<ModelFacts>(t, 'M');
-    // THEN it does not count as isolated
-    expect(m.networkIsolation).toBe(false);
+    // THEN it is unknown: neither isolated nor guessed off
+    expect(m.networkIsolation).toBeUndefined();
   });
 });
 
@@ -372,7 +373,7 @@ describe('factsFromTemplate: endpoint config', () => {
     expect(c.dataCapture).toBeUndefined();
   });
 
-  test('rejects unresolvable capture settings with their least compliant value', () => {
+  test('rejects unresolvable capture settings as unknown, never a guessed value', () => {
     // GIVEN capture settings from parameters
     const t: CfnTemplate = {
       Resources: {
@@ -390,8 +391,13 @@ describe('factsFromTemplate: endpoint config', () => {
     };
     // WHEN adapted
     const c = factsOf<EndpointConfigFacts>(t, 'C');
-    // THEN off, 100 percent, capturing nothing: never guessed compliant
-    expect(c.dataCapture).toEqual({ enabled: false, samplingPercent: 100, captureInput: false, captureOutput: false });
+    // THEN every setting is unknown: the rules report it so, never compliant, never not applicable
+    expect(c.dataCapture).toEqual({
+      enabled: undefined,
+      samplingPercent: undefined,
+      captureInput: undefined,
+      captureOutput: undefined,
+    });
   });
 });
 
@@ -485,7 +491,7 @@ describe('factsFromTemplate: endpoint', () => {
     expect(e.environment).toBe('prod');
   });
 
-  test('rejects an unknown traffic routing type as ALL_AT_ONCE and counts no alarms', () => {
+  test('rejects an unknown traffic routing type as unknown and counts no alarms', () => {
     // GIVEN a blue/green policy whose type is a parameter and no rollback config
     const t: CfnTemplate = {
       Resources: {
@@ -502,8 +508,8 @@ describe('factsFromTemplate: endpoint', () => {
     };
     // WHEN adapted
     const e = factsOf<EndpointFacts>(t, 'E');
-    // THEN the weakest strategy, zero alarms, and no environment from an intrinsic tag value
-    expect(e.deployment).toEqual({ strategy: 'ALL_AT_ONCE', rollbackAlarmCount: 0 });
+    // THEN an unknown strategy, zero alarms, and no environment from an intrinsic tag value
+    expect(e.deployment).toEqual({ strategy: undefined, rollbackAlarmCount: 0 });
     expect(e.environment).toBeUndefined();
     expect(e.tags).toEqual({ Environment: '${EnvParam}' });
   });
@@ -702,7 +708,7 @@ describe('factsFromTemplate: S3 bucket', () => {
 
   test('rejects TLS statements that allow, cover some actions, some principals, or a different condition', () => {
     // GIVEN policies that look like TLS enforcement but are not
-    const bucketWith = (statement: unknown): CfnTemplate => ({
+    const bucketWith = (statement: Record<string, unknown>): CfnTemplate => ({
       Resources: {
         B: { Type: 'AWS::S3::Bucket', Properties: {} },
         P: {
@@ -716,6 +722,7 @@ describe('factsFromTemplate: S3 bucket', () => {
       Principal: '*',
       Action: 's3:*',
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      Resource: [{ 'Fn::GetAtt': ['B', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['B', 'Arn'] }, '/*']] }],
     };
     const variants = [
       { ...deny, Effect: 'Allow' },
@@ -723,12 +730,40 @@ describe('factsFromTemplate: S3 bucket', () => {
       { ...deny, Action: ['s3:PutObject'] },
       { ...deny, Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
       { ...deny, Condition: { StringEquals: { 'aws:SecureTransport': 'false' } } },
+      // narrowed to a prefix nobody uses: the rest of the bucket accepts plain HTTP
+      { ...deny, Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['B', 'Arn'] }, '/unused/*']] }] },
+      // the bucket but not its objects
+      { ...deny, Resource: { 'Fn::GetAtt': ['B', 'Arn'] } },
     ];
     // WHEN adapted
     const results = variants.map((s) => factsOf<BucketFacts>(bucketWith(s), 'B').tlsOnly);
     // THEN none counts, while the real statement does
-    expect(results).toEqual([false, false, false, false, false]);
+    expect(results).toEqual([false, false, false, false, false, false, false]);
     expect(factsOf<BucketFacts>(bucketWith({ ...deny, Action: '*' }), 'B').tlsOnly).toBe(true);
+    expect(factsOf<BucketFacts>(bucketWith({ ...deny, Resource: '*' }), 'B').tlsOnly).toBe(true);
+  });
+
+  test('keeps a bucket policy that names its bucket by Fn::Sub or Fn::Join with that bucket', () => {
+    // GIVEN a bucket with a generated name and policies naming it through Fn::Sub / Fn::Join
+    const deny = {
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': false } },
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${B}' }, { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${B}/*' }],
+    };
+    const withBucketRef = (Bucket: unknown): CfnTemplate => ({
+      Resources: {
+        B: { Type: 'AWS::S3::Bucket', Properties: {} },
+        P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket, PolicyDocument: { Statement: [deny] } } },
+      },
+    });
+    // WHEN adapted
+    const sub = factsOf<BucketFacts>(withBucketRef({ 'Fn::Sub': '${B}' }), 'B').tlsOnly;
+    const join = factsOf<BucketFacts>(withBucketRef({ 'Fn::Join': ['', [{ Ref: 'B' }]] }), 'B').tlsOnly;
+    const param = factsOf<BucketFacts>(withBucketRef({ Ref: 'BucketParam' }), 'B').tlsOnly;
+    // THEN both belong to the bucket; a policy on a parameter's bucket leaves this one unknown, not false
+    expect([sub, join, param]).toEqual([true, true, undefined]);
   });
 
   test('defaults purpose to other for a missing or unknown purpose tag', () => {

@@ -24,6 +24,16 @@ function pairKey(f: ResourceFacts): string {
   return f.kind === 'Bucket' ? `Bucket(${f.purpose})` : f.kind;
 }
 
+/**
+ * Keys and identity policies have no one-to-one pairing (the CDK keys carry no purpose tag; the CDK platform has
+ * policies for functions the module does not create), so they are compared as a group: the verdicts of their rules.
+ */
+const GROUPED = new Set<ResourceFacts['kind']>(['Key', 'IdentityPolicy']);
+function groupVerdicts(facts: readonly ResourceFacts[], findings: readonly Finding[], kind: ResourceFacts['kind']) {
+  const ids = new Set(facts.filter((f) => f.kind === kind).map((f) => f.id));
+  return [...new Set(findings.filter((f) => ids.has(f.resourceId)).map((f) => `${f.ruleId}:${f.status}`))].sort();
+}
+
 type Verdicts = Map<string, Map<string, Finding['status']>>;
 
 function verdicts(facts: readonly ResourceFacts[], findings: readonly Finding[]): Verdicts {
@@ -64,7 +74,16 @@ function terraformSide(variant: ParityVariant, policy: Parameters<typeof evaluat
 }
 
 describe('CDK stacks and the Terraform module get the same verdicts', () => {
-  const results = new Map<string, { cdk: Verdicts; tf: Verdicts; cdkFindings: Finding[]; tfFindings: Finding[] }>();
+  const results = new Map<
+    string,
+    {
+      cdk: Verdicts;
+      tf: Verdicts;
+      keys: { cdk: string[]; tf: string[] };
+      cdkFindings: Finding[];
+      tfFindings: Finding[];
+    }
+  >();
 
   beforeAll(() => {
     for (const variant of PARITY_VARIANTS) {
@@ -72,10 +91,18 @@ describe('CDK stacks and the Terraform module get the same verdicts', () => {
       const tf = terraformSide(variant, cdk.policy);
       results.set(variant.name, {
         cdk: verdicts(
-          cdk.facts.filter((f) => f.kind !== 'Bucket' || f.purpose === 'data-capture' || f.purpose === 'access-logs'),
+          cdk.facts.filter(
+            (f) =>
+              !GROUPED.has(f.kind) &&
+              (f.kind !== 'Bucket' || f.purpose === 'data-capture' || f.purpose === 'access-logs'),
+          ),
           cdk.findings,
         ),
-        tf: verdicts(tf.facts, tf.findings),
+        tf: verdicts(
+          tf.facts.filter((f) => !GROUPED.has(f.kind)),
+          tf.findings,
+        ),
+        keys: { cdk: groupVerdicts(cdk.facts, cdk.findings, 'Key'), tf: groupVerdicts(tf.facts, tf.findings, 'Key') },
         cdkFindings: cdk.findings,
         tfFindings: tf.findings,
       });
@@ -95,6 +122,10 @@ describe('CDK stacks and the Terraform module get the same verdicts', () => {
       'Model',
       'Repository',
     ]);
+    // ... the KMS keys get the same key-policy verdicts (MLOPS-KMS-1) ...
+    const { keys } = results.get(name)!;
+    expect(keys.tf).toEqual(keys.cdk);
+    expect(keys.tf).toEqual(['MLOPS-KMS-1:COMPLIANT']);
     // ... and every rule judges each pair alike (a rule that does not apply is absent on both sides).
     for (const [key, cdkVerdicts] of cdk) {
       expect({ resource: key, verdicts: Object.fromEntries(tf.get(key)!) }).toEqual({

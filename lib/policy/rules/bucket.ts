@@ -2,7 +2,7 @@
  * Bucket rules (area BUCKET): data capture, artefacts and reports live in S3, so every bucket is private, encrypted,
  * reachable over TLS only, and its access is logged.
  */
-import { compliant, defineRule, nonCompliant, notApplicable } from '../rule';
+import { compliant, defineRule, nonCompliant, notApplicable, unknownValue } from '../rule';
 import { judgeCustomerManagedKey } from './kms-key';
 
 export const bucketAccessLogging = defineRule({
@@ -23,6 +23,7 @@ export const bucketAccessLogging = defineRule({
   check(facts) {
     // Logging the log bucket into itself (or elsewhere) would loop or sprawl; its own access is covered by CloudTrail.
     if (facts.purpose === 'access-logs') return notApplicable('the bucket is itself an access-log bucket');
+    if (facts.accessLogging === undefined) return unknownValue('server access logging', 'it must be enabled');
     return facts.accessLogging
       ? compliant('server access logging is enabled')
       : nonCompliant(`server access logging is disabled on this ${facts.purpose} bucket; it must be enabled`);
@@ -40,9 +41,14 @@ export const bucketTlsOnly = defineRule({
   references: { gdpr: ['Art. 32(1)(a)'], nist80053: ['SC-8', 'SC-8(1)'], awsConfigRule: 'S3_BUCKET_SSL_REQUESTS_ONLY' },
   appliesTo: ['Bucket'],
   check(facts) {
+    if (facts.tlsOnly === undefined)
+      return unknownValue('the bucket policy', 'a statement denying requests without TLS is required');
     return facts.tlsOnly
-      ? compliant('the bucket policy denies requests without TLS')
-      : nonCompliant('no bucket policy denies requests with aws:SecureTransport false; TLS-only access is required');
+      ? compliant('the bucket policy denies every S3 action on the bucket and its objects without TLS')
+      : nonCompliant(
+          'no bucket policy statement denies s3:* on the bucket and all its objects (bucket ARN and ARN/*) to every ' +
+            'principal when aws:SecureTransport is false; TLS-only access is required',
+        );
   },
 });
 
@@ -70,6 +76,8 @@ export const bucketEncryptedWithCmk = defineRule({
       );
     }
     const { type, kmsKey } = facts.encryption;
+    if (type === undefined)
+      return unknownValue('the default encryption', 'aws:kms or aws:kms:dsse with a customer-managed key is required');
     if (type !== 'aws:kms' && type !== 'aws:kms:dsse') {
       return nonCompliant(
         `default encryption is ${type}; aws:kms or aws:kms:dsse with a customer-managed key is required`,
@@ -94,6 +102,8 @@ export const bucketPublicAccessBlocked = defineRule({
   },
   appliesTo: ['Bucket'],
   check(facts) {
+    if (facts.publicAccessBlocked === undefined)
+      return unknownValue('the public access block configuration', 'all four flags must be true');
     return facts.publicAccessBlocked
       ? compliant('all four public access block settings are on')
       : nonCompliant(

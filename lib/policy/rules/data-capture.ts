@@ -3,13 +3,18 @@
  * data, so it must exist, be encrypted, be minimal and be deleted on time.
  */
 import { DataCaptureFacts, EndpointConfigFacts } from '../facts';
-import { compliant, defineRule, nonCompliant, notApplicable, RuleResult } from '../rule';
+import { compliant, defineRule, nonCompliant, notApplicable, RuleResult, unknownValue } from '../rule';
 import { judgeCustomerManagedKey } from './kms-key';
 
-/** Capture that records neither side of the exchange is capture in name only. */
+/**
+ * Capture that records neither side of the exchange is capture in name only. Capture whose EnableCapture is unknown
+ * may be on, so the rules about what is captured still judge it.
+ */
 function activeCapture(facts: EndpointConfigFacts): DataCaptureFacts | undefined {
   const c = facts.dataCapture;
-  return c !== undefined && c.enabled && (c.captureInput || c.captureOutput) ? c : undefined;
+  return c !== undefined && c.enabled !== false && (c.captureInput !== false || c.captureOutput !== false)
+    ? c
+    : undefined;
 }
 
 export const dataCaptureEnabled = defineRule({
@@ -28,9 +33,13 @@ export const dataCaptureEnabled = defineRule({
     const c = facts.dataCapture;
     if (c === undefined)
       return nonCompliant('the endpoint config has no DataCaptureConfig; data capture must be enabled');
+    if (c.enabled === undefined) return unknownValue('DataCaptureConfig.EnableCapture', 'it must be true');
     if (!c.enabled) return nonCompliant('data capture is disabled (EnableCapture false); it must be enabled');
-    if (!c.captureInput && !c.captureOutput) {
+    if (c.captureInput === false && c.captureOutput === false) {
       return nonCompliant('data capture is enabled but captures neither Input nor Output; capture at least one');
+    }
+    if (!c.captureInput && !c.captureOutput) {
+      return unknownValue('DataCaptureConfig.CaptureOptions', 'Input and/or Output must be captured');
     }
     const modes = [c.captureInput ? 'Input' : undefined, c.captureOutput ? 'Output' : undefined].filter(Boolean);
     return compliant(`data capture is enabled for ${modes.join(' and ')}`);
@@ -70,6 +79,8 @@ export const dataCaptureMinimised = defineRule({
     const c = activeCapture(facts);
     if (c === undefined) return notApplicable('data capture is not enabled, so nothing is sampled');
     const max = policy.maxCaptureSamplingPercent;
+    if (c.samplingPercent === undefined)
+      return unknownValue('DataCaptureConfig.InitialSamplingPercentage', `at most ${max} is allowed`);
     return c.samplingPercent <= max
       ? compliant(`sampling percentage ${c.samplingPercent} is within the maximum ${max}`)
       : nonCompliant(`sampling percentage ${c.samplingPercent} exceeds the maximum ${max} (data minimisation)`);
@@ -78,20 +89,21 @@ export const dataCaptureMinimised = defineRule({
 
 /** Longest an object can survive in the bucket under its lifecycle rules; a reason when unbounded. */
 export function maximumRetentionDays(facts: {
-  readonly versioned: boolean;
+  readonly versioned: boolean | undefined;
   readonly expirationDays?: number;
   readonly noncurrentExpirationDays?: number;
 }): { days: number } | { unbounded: string } {
   if (facts.expirationDays === undefined) {
     return { unbounded: 'the bucket has no whole-bucket lifecycle expiration of current objects' };
   }
-  if (!facts.versioned) return { days: facts.expirationDays };
+  if (facts.versioned === false) return { days: facts.expirationDays };
   // Expiring a current version in a versioned bucket only makes it noncurrent; it lives until noncurrent expiry.
+  // Unknown versioning is judged as versioned: the bound must hold either way.
   if (facts.noncurrentExpirationDays === undefined) {
     return {
       unbounded:
-        `the bucket is versioned and current objects expire after ${facts.expirationDays} days, but noncurrent ` +
-        'versions never expire',
+        `the bucket is ${facts.versioned ? 'versioned' : 'possibly versioned (versioning unknown)'} and current ` +
+        `objects expire after ${facts.expirationDays} days, but noncurrent versions never expire`,
     };
   }
   return { days: facts.expirationDays + facts.noncurrentExpirationDays };
@@ -112,15 +124,19 @@ export const captureRetentionLimited = defineRule({
   check(facts, { policy }): RuleResult {
     if (facts.purpose !== 'data-capture') return notApplicable(`bucket purpose is ${facts.purpose}, not data-capture`);
     const limit = policy.captureRetentionDays;
+    if (facts.lifecycleUnknown === true) {
+      return unknownValue('the lifecycle configuration', `captured data must be deleted within ${limit} days`);
+    }
     const retention = maximumRetentionDays(facts);
     if ('unbounded' in retention) {
       return nonCompliant(
         `${retention.unbounded}, so captured data is kept indefinitely; at most ${limit} days is allowed`,
       );
     }
-    const how = facts.versioned
-      ? `${facts.expirationDays} days current + ${facts.noncurrentExpirationDays} days noncurrent`
-      : `${facts.expirationDays} days`;
+    const how =
+      facts.versioned !== false
+        ? `${facts.expirationDays} days current + ${facts.noncurrentExpirationDays} days noncurrent`
+        : `${facts.expirationDays} days`;
     return retention.days <= limit
       ? compliant(`captured data is kept at most ${retention.days} days (${how}), within ${limit}`)
       : nonCompliant(`captured data may be kept ${retention.days} days (${how}); at most ${limit} days is allowed`);

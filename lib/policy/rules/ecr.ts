@@ -1,7 +1,7 @@
 /**
  * Model image repository rules (area ECR): what is deployed must be exactly what was built and scanned.
  */
-import { compliant, defineRule, nonCompliant } from '../rule';
+import { compliant, defineRule, nonCompliant, unknownValue } from '../rule';
 
 export const repositoryTagsImmutable = defineRule({
   id: 'MLOPS-ECR-1',
@@ -15,6 +15,7 @@ export const repositoryTagsImmutable = defineRule({
   references: { nist80053: ['SI-7', 'CM-2', 'CM-14'], awsConfigRule: 'ECR_PRIVATE_TAG_IMMUTABILITY_ENABLED' },
   appliesTo: ['Repository'],
   check(facts) {
+    if (facts.tagImmutable === undefined) return unknownValue('ImageTagMutability', 'IMMUTABLE is required');
     return facts.tagImmutable
       ? compliant('image tags are immutable')
       : nonCompliant('image tags are mutable (ImageTagMutability is not IMMUTABLE); IMMUTABLE is required');
@@ -32,6 +33,8 @@ export const repositoryScanOnPush = defineRule({
   references: { nist80053: ['RA-5', 'SI-2', 'SI-3'], awsConfigRule: 'ECR_PRIVATE_IMAGE_SCANNING_ENABLED' },
   appliesTo: ['Repository'],
   check(facts) {
+    if (facts.scanOnPush === undefined)
+      return unknownValue('ImageScanningConfiguration.ScanOnPush', 'scanning is required');
     return facts.scanOnPush
       ? compliant('images are scanned on push')
       : nonCompliant(
@@ -53,6 +56,8 @@ export const repositoryEncrypted = defineRule({
   appliesTo: ['Repository'],
   check(facts) {
     const { type, kmsKey } = facts.encryption;
+    if (type === undefined)
+      return unknownValue('EncryptionConfiguration.EncryptionType', 'KMS or KMS_DSSE is required');
     if (type !== 'KMS' && type !== 'KMS_DSSE') {
       return nonCompliant(`encryption type is ${type}; KMS or KMS_DSSE is required`);
     }

@@ -1,5 +1,5 @@
 import { CompliancePolicy } from '../context';
-import { compliant, defineRule, nonCompliant, notApplicable } from '../rule';
+import { compliant, defineRule, nonCompliant, unknownValue } from '../rule';
 
 /** The one definition of data residency, shared by the rule below and by config validation. */
 export function isRegionAllowed(region: string, policy: Pick<CompliancePolicy, 'allowedRegions'>): boolean {
@@ -17,7 +17,13 @@ export const regionAllowed = defineRule({
   references: { gdpr: ['Art. 44', 'Art. 5(1)(f)'], nist80053: ['SC-7', 'PL-2'] },
   appliesTo: ['Model', 'EndpointConfig', 'Endpoint', 'Repository', 'Bucket'],
   check(facts, { policy }) {
-    if (facts.region === undefined) return notApplicable('the region is not known (environment-agnostic source)');
+    // An environment-agnostic template deploys wherever it is sent: its region is AWS::Region, a parameter.
+    if (facts.region === undefined) {
+      return unknownValue(
+        'the region (environment-agnostic source: AWS::Region)',
+        `deploy only to [${policy.allowedRegions.join(', ')}] and give the stack an explicit region`,
+      );
+    }
     return isRegionAllowed(facts.region, policy)
       ? compliant(`region ${facts.region} is allowed`)
       : nonCompliant(`region ${facts.region} is not in the allowed regions [${policy.allowedRegions.join(', ')}]`);

@@ -1,7 +1,7 @@
 /**
  * SageMaker hosting rules (area SM): how the model runs and how new versions reach traffic.
  */
-import { compliant, defineRule, nonCompliant, notApplicable } from '../rule';
+import { compliant, defineRule, nonCompliant, notApplicable, unknownValue } from '../rule';
 import { judgeCustomerManagedKey } from './kms-key';
 
 export const endpointConfigStorageEncrypted = defineRule({
@@ -42,6 +42,7 @@ export const modelNetworkIsolation = defineRule({
   },
   appliesTo: ['Model'],
   check(facts) {
+    if (facts.networkIsolation === undefined) return unknownValue('EnableNetworkIsolation', 'it must be true');
     return facts.networkIsolation
       ? compliant('network isolation is enabled')
       : nonCompliant('network isolation is disabled (EnableNetworkIsolation is not true); it must be true');
@@ -106,11 +107,20 @@ export const productionGradualRollout = defineRule({
       );
     }
     const problems: string[] = [];
-    if (d.strategy !== 'CANARY' && d.strategy !== 'LINEAR')
+    if (d.strategy === undefined) problems.push('the traffic routing type is unknown, CANARY or LINEAR is required');
+    else if (d.strategy === 'ROLLING')
+      problems.push(
+        'a RollingUpdatePolicy replaces capacity in batches with no canary traffic, CANARY or LINEAR is required',
+      );
+    else if (d.strategy !== 'CANARY' && d.strategy !== 'LINEAR')
       problems.push(`strategy is ${d.strategy}, CANARY or LINEAR is required`);
-    if (d.rollbackAlarmCount < 1) problems.push(`${d.rollbackAlarmCount} rollback alarms, at least 1 is required`);
+    if (d.rollbackAlarmCount === undefined)
+      problems.push('the rollback alarm list is unknown, at least 1 alarm is required');
+    else if (d.rollbackAlarmCount < 1) problems.push(`${d.rollbackAlarmCount} rollback alarms, at least 1 is required`);
     return problems.length > 0
       ? nonCompliant(`production endpoint (environment ${facts.environment}): ${problems.join('; ')}`)
-      : compliant(`${d.strategy} rollout with ${d.rollbackAlarmCount} rollback alarm(s) in ${facts.environment}`);
+      : compliant(
+          `${d.strategy ?? '?'} rollout with ${d.rollbackAlarmCount ?? 0} rollback alarm(s) in ${facts.environment}`,
+        );
   },
 });

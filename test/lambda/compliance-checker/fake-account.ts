@@ -19,8 +19,8 @@ import {
   ListTagsForResourceCommand,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -66,6 +66,7 @@ export const SETTINGS: CheckerSettings = {
   alertTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`,
   concurrency: 4,
   imageScope: 'in-use',
+  scanRegions: [REGION],
 };
 
 export const GOOD_TAGS: Tag[] = [
@@ -224,7 +225,14 @@ export function mockAccount(account: FakeAccount) {
     })),
   }));
   ecr.on(DescribeImageScanFindingsCommand).rejects(awsError('ScanNotFoundException'));
-  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyManager: 'CUSTOMER' } });
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN, KeyManager: 'CUSTOMER' } });
+  kms.on(GetKeyPolicyCommand).resolves({
+    Policy: JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      ],
+    }),
+  });
 
   s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
     const body = account.objects.get(i.Key);
@@ -235,6 +243,8 @@ export function mockAccount(account: FakeAccount) {
     account.objects.set(i.Key, i.Body);
     return {};
   });
+  // No buckets unless a test adds them: the bucket rules are then evaluated on an empty set, not skipped.
+  s3.on(ListBucketsCommand).resolves({ Buckets: [] });
   cw.on(PutMetricDataCommand).resolves({});
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });

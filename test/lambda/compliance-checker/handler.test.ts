@@ -79,7 +79,10 @@ describe('scheduled scan', () => {
       .map((c) => c.args[0].input.EndpointName)
       .sort();
     expect(described).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(result).toMatchObject({ kind: 'scheduled', resources: 5 * 3 + 2 /* repository and image */ });
+    expect(result).toMatchObject({
+      kind: 'scheduled',
+      resources: 5 * 3 + 3 /* repository, image and the customer-managed key */,
+    });
   });
 
   test('drops a resource deleted between list and describe, counts it, and judges the rest', async () => {
@@ -337,24 +340,28 @@ describe('AWS Config custom rule', () => {
     expect(mocks.config.commandCalls(PutEvaluationsCommand)).toHaveLength(2);
   });
 
-  test('access denied on one resource: the others are reported, the denied one is logged as an error, not guessed', async () => {
+  test('fails the invocation (retried) on an unreadable resource after reporting the others, never guessing it', async () => {
     const account = createAccount();
     model('a', {}, account);
     model('b', {}, account);
     account.failures.set('b', deniedError());
     const { handler, mocks, logger } = mockAccount(account);
-    const result = await handler(configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification' }));
+    // WHEN the periodic evaluation runs
+    const run = handler(configEvent('MLOPS-SM-2', { messageType: 'ScheduledNotification' }));
+    // THEN the invocation fails (so Lambda retries it, then the dead-letter topic alerts), naming the resource
+    await expect(run).rejects.toThrow(
+      /could not evaluate 1 resource\(s\); retrying: Model b \(sagemaker:DescribeModel AccessDeniedException\)/,
+    );
+    // AND the readable resource was still reported, the unreadable one never guessed
     const ids = mocks.config
       .commandCalls(PutEvaluationsCommand)
       .flatMap((c) => c.args[0].input.Evaluations ?? [])
       .map((e) => e.ComplianceResourceId);
     expect(ids).toEqual(['a']);
-    expect(result).toMatchObject({
-      kind: 'config',
-      errors: [expect.objectContaining({ resource: 'b', accessDenied: true })],
-    });
     expect(
-      logger.lines.some((l) => l.level === 'ERROR' && l.message === 'resources not evaluated: they could not be read'),
+      logger.lines.some(
+        (l) => l.level === 'ERROR' && String(l.message).startsWith('resources not evaluated: they could not be read'),
+      ),
     ).toBe(true);
   });
 });

@@ -277,9 +277,25 @@ describe('settings', () => {
     REPORT_BUCKET: 'b',
     REPORT_KMS_KEY_ARN: KEY_ARN,
     ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t',
+    AWS_REGION: 'eu-west-1',
   };
   test('reads defaults', () => {
-    expect(readSettings(env)).toMatchObject({ concurrency: 8, imageScope: 'in-use', reportBucket: 'b' });
+    expect(readSettings(env)).toMatchObject({
+      concurrency: 8,
+      imageScope: 'in-use',
+      reportBucket: 'b',
+      scanRegions: ['eu-west-1'],
+    });
+  });
+  test('reads the scan regions and rejects a bad one naming the value', () => {
+    // GIVEN two regions, then a typo
+    // WHEN read
+    // THEN the list is kept; the typo fails the cold start
+    expect(readSettings({ ...env, SCAN_REGIONS: 'eu-west-1, us-east-1' }).scanRegions).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(() => readSettings({ ...env, SCAN_REGIONS: 'eu-west-1,euwest2' })).toThrow(/SCAN_REGIONS: .*"euwest2"/);
   });
   test('rejects a bad policy naming the field, the value and the fix', () => {
     expect(() => parsePolicy(JSON.stringify({ ...POLICY, maxCaptureSamplingPercent: 0 }))).toThrow(

@@ -51,7 +51,7 @@ describe('MLOPS-BUCKET-2 TLS only', () => {
     const result = check(bucketTlsOnly, facts);
     // THEN non-compliant
     expect(result.status).toBe('NON_COMPLIANT');
-    expect(result.reason).toContain('aws:SecureTransport false');
+    expect(result.reason).toContain('aws:SecureTransport is false');
   });
 });
 

@@ -20,12 +20,13 @@ describe('MLOPS-GDPR-1 allowed region', () => {
     expect(result.reason).toBe('region us-east-1 is not in the allowed regions [eu-west-1, eu-central-1]');
   });
 
-  test('is not applicable without a region', () => {
-    // GIVEN an environment-agnostic resource
+  test('rejects an unknown region (environment-agnostic source) as unknown, never not applicable', () => {
+    // GIVEN an environment-agnostic resource: its region is AWS::Region, a parameter
     const facts = bucket({ region: undefined });
     // WHEN checked
     const result = check(regionAllowed, facts);
-    // THEN not applicable
-    expect(result.status).toBe('NOT_APPLICABLE');
+    // THEN non-compliant, and the reason says the region is unknown
+    expect(result.status).toBe('NON_COMPLIANT');
+    expect(result.reason).toMatch(/region .* is unknown/);
   });
 });

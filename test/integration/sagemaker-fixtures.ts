@@ -1,0 +1,88 @@
+/** What the compliance checker's integration tests build in moto: one helper, both test files. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateEndpointConfigInput,
+  CreateModelCommand,
+  CreateModelInput,
+  SageMakerClient,
+  Tag,
+} from '@aws-sdk/client-sagemaker';
+import type { CheckerClients } from '../../lambda/compliance-checker/handler';
+import { MOTO_ACCOUNT, MotoClientConfig } from './aws-env';
+
+/** Every client the checker takes, real, against moto. */
+export function checkerClients(cfg: MotoClientConfig): CheckerClients {
+  return {
+    sagemaker: new SageMakerClient(cfg),
+    ecr: new ECRClient(cfg),
+    kms: new KMSClient(cfg),
+    s3: new S3Client(cfg),
+    cloudwatch: new CloudWatchClient(cfg),
+    sns: new SNSClient(cfg),
+    config: new ConfigServiceClient(cfg),
+    codepipeline: new CodePipelineClient(cfg),
+  };
+}
+
+export function sagemakerFixtures(sagemaker: SageMakerClient, tags: readonly Tag[]) {
+  const role = `arn:aws:iam::${MOTO_ACCOUNT}:role/sagemaker`;
+  return {
+    model: (name: string, image: string, extra: Partial<CreateModelInput> = {}) =>
+      sagemaker.send(
+        new CreateModelCommand({
+          ModelName: name,
+          ExecutionRoleArn: role,
+          PrimaryContainer: { Image: image },
+          Tags: [...tags],
+          ...extra,
+        }),
+      ),
+    endpointConfig: (name: string, modelName: string, extra: Partial<CreateEndpointConfigInput> = {}) =>
+      sagemaker.send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: name,
+          ProductionVariants: [
+            { VariantName: 'main', ModelName: modelName, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+          ],
+          Tags: [...tags],
+          ...extra,
+        }),
+      ),
+    endpoint: (name: string, configName: string, environment: string) =>
+      sagemaker.send(
+        new CreateEndpointCommand({
+          EndpointName: name,
+          EndpointConfigName: configName,
+          Tags: [...tags, { Key: 'Environment', Value: environment }],
+        }),
+      ),
+  };
+}
+
+/** An AWS Config change notification for one resource, as Config invokes a custom rule (TESTMODE token). */
+export function configChangeEvent(resourceType: string, name: string, ruleId: string) {
+  return {
+    invokingEvent: JSON.stringify({
+      messageType: 'ConfigurationItemChangeNotification',
+      configurationItem: {
+        resourceType,
+        resourceId: name,
+        resourceName: name,
+        configurationItemStatus: 'OK',
+        configurationItemCaptureTime: new Date().toISOString(),
+      },
+      notificationCreationTime: new Date().toISOString(),
+    }),
+    ruleParameters: JSON.stringify({ ruleId }),
+    resultToken: 'TESTMODE',
+    configRuleName: `mlops-${ruleId}`,
+  };
+}

@@ -1,0 +1,381 @@
+/**
+ * One rule, one verdict: every rule enforced at both synth and run time gives the same verdict on the same resource
+ * whether the CloudFormation adapter read it from the synthesized template or the live-AWS adapter read it from the
+ * API responses that resource produces once deployed. The API responses are built to match the template (the
+ * resolved properties, in the API's own field names): moto drops the very properties these rules read (network
+ * isolation, DeploymentConfig, bucket public access block), so it cannot stand in for a deployment here; the
+ * checker's own reads against moto are covered in test/integration.
+ */
+import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { App } from 'aws-cdk-lib';
+import type {
+  DescribeEndpointConfigOutput,
+  DescribeEndpointOutput,
+  DescribeModelOutput,
+} from '@aws-sdk/client-sagemaker';
+import type { Repository } from '@aws-sdk/client-ecr';
+import { rulesFor } from '../../lib/policy/catalogue';
+import { CompliancePolicy } from '../../lib/policy/context';
+import { ResourceFacts } from '../../lib/policy/facts';
+import {
+  CfnResource,
+  CfnTemplate,
+  exportedResourceTypes,
+  factsFromTemplate,
+} from '../../lib/policy/from-cloudformation';
+import {
+  bucketFacts,
+  endpointConfigFacts,
+  endpointFacts,
+  keyFacts,
+  modelFacts,
+  repositoryFacts,
+} from '../../lib/policy/from-aws';
+import { buildTestApp, largeConfigDocument } from '../helpers/app';
+import { POLICY } from './helpers';
+
+const ACCOUNT = '111111111111';
+const REGION = 'eu-west-1';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Synthesized templates of an app, with every stack's resources. */
+function templates(): CfnTemplate[] {
+  // The larger config: three models, two environments, a VPC, LINEAR and CANARY rollouts.
+  const { app } = buildTestApp(largeConfigDocument());
+  const assembly = (app as App).synth({ validateOnSynthesis: false } as never);
+  // With a pipeline configured, the environments are stages: their stacks live in nested assemblies.
+  const stacks = (a: CloudAssembly): CloudFormationStackArtifact[] => [
+    ...a.stacks,
+    ...a.nestedAssemblies.flatMap((n) => stacks(n.nestedAssembly)),
+  ];
+  return stacks(assembly).map((s) => s.template as CfnTemplate);
+}
+
+/** A deployed resource's physical names, as CloudFormation would give them. */
+function physicalName(id: string, r: CfnResource): string {
+  const p = r.Properties ?? {};
+  const named = p.BucketName ?? p.RepositoryName ?? p.ModelName ?? p.EndpointConfigName ?? p.EndpointName;
+  return typeof named === 'string' ? named : id.toLowerCase().slice(0, 40);
+}
+
+/** Resolves intrinsics the way CloudFormation would for this account and region. */
+function resolver(all: Readonly<Record<string, CfnResource>>, imports: Readonly<Record<string, CfnResource>>) {
+  const refOf = (id: string): string => {
+    if (id === 'AWS::Partition') return 'aws';
+    if (id === 'AWS::Region') return REGION;
+    if (id === 'AWS::AccountId') return ACCOUNT;
+    if (id === 'AWS::URLSuffix') return 'amazonaws.com';
+    const r = all[id];
+    if (r?.Type === 'AWS::KMS::Key') return `key-${id.toLowerCase()}`;
+    return r ? physicalName(id, r) : `unresolved-${id}`;
+  };
+  const attOf = (id: string, attr: string): string => {
+    const r = all[id];
+    if (r?.Type === 'AWS::KMS::Key') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${refOf(id)}`;
+    if (r?.Type === 'AWS::S3::Bucket' && attr === 'Arn') return `arn:aws:s3:::${refOf(id)}`;
+    return `${refOf(id)}-${attr}`;
+  };
+  const resolve = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(resolve);
+    if (!isObj(v)) return v;
+    const keys = Object.keys(v);
+    if (keys.length === 1) {
+      const [k] = keys as [string];
+      const body = v[k];
+      if (k === 'Ref' && typeof body === 'string') return refOf(body);
+      if (k === 'Fn::GetAtt' && Array.isArray(body)) return attOf(String(body[0]), String(body[1]));
+      if (k === 'Fn::Join' && Array.isArray(body)) return (resolve(body[1]) as unknown[]).join(String(body[0]));
+      if (k === 'Fn::Sub' && typeof body === 'string')
+        return body.replace(/\$\{([^}]+)\}/g, (_m, n: string) =>
+          n.includes('.') ? attOf(n.split('.')[0]!, n.split('.')[1]!) : refOf(n),
+        );
+      if (k === 'Fn::ImportValue' && typeof body === 'string') {
+        const target = imports[body];
+        return target?.Type === 'AWS::KMS::Key'
+          ? `arn:aws:kms:${REGION}:${ACCOUNT}:key/imported-${body.toLowerCase()}`
+          : `import-${body}`;
+      }
+      if (k === 'Fn::Select' && Array.isArray(body)) return (resolve(body[1]) as unknown[])[Number(body[0])];
+      if (k === 'Fn::Split' && Array.isArray(body)) return String(resolve(body[1])).split(String(body[0]));
+    }
+    return Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, resolve(vv)]));
+  };
+  return resolve;
+}
+
+const tagsOf = (p: Obj) => (p.Tags as { Key: string; Value: string }[] | undefined) ?? [];
+
+/** The live-AWS facts of one deployed template resource: its API responses, built from its resolved properties. */
+function liveFacts(
+  id: string,
+  r: CfnResource,
+  resolve: (v: unknown) => unknown,
+  all: Readonly<Record<string, CfnResource>>,
+): ResourceFacts | undefined {
+  const p = resolve(r.Properties ?? {}) as Obj;
+  const name = physicalName(id, r);
+  // Every key this account's templates create or import is customer-managed; the AWS-managed ones are aliases.
+  const keys = (k: string) => !/alias\/aws\//.test(k);
+  const arn = (type: string) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${type}/${name}`;
+  switch (r.Type) {
+    case 'AWS::SageMaker::Model':
+      return modelFacts(
+        {
+          ...(p as unknown as DescribeModelOutput),
+          ModelArn: arn('model'),
+          ModelName: name,
+          VpcConfig: p.VpcConfig as never,
+        },
+        tagsOf(p),
+      );
+    case 'AWS::SageMaker::EndpointConfig':
+      return endpointConfigFacts(
+        {
+          ...(p as unknown as DescribeEndpointConfigOutput),
+          EndpointConfigArn: arn('endpoint-config'),
+          EndpointConfigName: name,
+        },
+        tagsOf(p),
+        keys,
+      );
+    case 'AWS::SageMaker::Endpoint':
+      return endpointFacts(
+        {
+          ...(p as unknown as DescribeEndpointOutput),
+          EndpointArn: arn('endpoint'),
+          EndpointName: name,
+          LastDeploymentConfig: p.DeploymentConfig as never,
+        },
+        tagsOf(p),
+      );
+    case 'AWS::ECR::Repository': {
+      const enc = p.EncryptionConfiguration as Obj | undefined;
+      const repo: Repository = {
+        repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`,
+        repositoryName: name,
+        imageTagMutability: (p.ImageTagMutability as Repository['imageTagMutability']) ?? 'MUTABLE',
+        imageScanningConfiguration: {
+          scanOnPush: (p.ImageScanningConfiguration as Obj | undefined)?.ScanOnPush === true,
+        },
+        ...(enc
+          ? { encryptionConfiguration: { encryptionType: enc.EncryptionType as 'KMS', kmsKey: enc.KmsKey as string } }
+          : {}),
+      };
+      const registry = Object.values(all).find((x) => x.Type === 'AWS::ECR::RegistryScanningConfiguration');
+      const rp = registry ? (resolve(registry.Properties) as Obj) : undefined;
+      const registryScanning = rp
+        ? {
+            scanType: rp.ScanType as 'ENHANCED',
+            rules: (rp.Rules as Obj[]).map((rule) => ({
+              scanFrequency: rule.ScanFrequency as 'CONTINUOUS_SCAN',
+              repositoryFilters: (rule.RepositoryFilters as Obj[]).map((f) => ({
+                filter: f.Filter as string,
+                filterType: 'WILDCARD' as const,
+              })),
+            })),
+          }
+        : undefined;
+      return repositoryFacts(repo, {
+        ...(registryScanning ? { registryScanning } : {}),
+        tags: tagsOf(p).map((t) => ({ Key: t.Key, Value: t.Value })),
+        hasLifecyclePolicy: p.LifecyclePolicy !== undefined,
+        keys,
+      });
+    }
+    case 'AWS::S3::Bucket': {
+      const sse = (
+        (p.BucketEncryption as Obj | undefined)?.ServerSideEncryptionConfiguration as Obj[] | undefined
+      )?.[0];
+      const policy = Object.entries(all).find(
+        ([, b]) => b.Type === 'AWS::S3::BucketPolicy' && resolve(b.Properties?.Bucket) === name,
+      );
+      const lifecycle = (p.LifecycleConfiguration as Obj | undefined)?.Rules as Obj[] | undefined;
+      const logging = p.LoggingConfiguration as Obj | undefined;
+      return bucketFacts(
+        {
+          name,
+          region: REGION,
+          encryption: sse
+            ? {
+                ServerSideEncryptionConfiguration: {
+                  Rules: [{ ApplyServerSideEncryptionByDefault: sse.ServerSideEncryptionByDefault as never }],
+                },
+              }
+            : null,
+          policy: policy ? JSON.stringify(resolve(policy[1].Properties?.PolicyDocument)) : null,
+          publicAccessBlock: (p.PublicAccessBlockConfiguration as never) ?? null,
+          versioning: { Status: (p.VersioningConfiguration as Obj | undefined)?.Status as 'Enabled' },
+          lifecycle: lifecycle
+            ? {
+                Rules: lifecycle.map((l) => ({
+                  Status: l.Status as 'Enabled',
+                  ...(l.Prefix !== undefined ? { Filter: { Prefix: l.Prefix as string } } : {}),
+                  ...(l.ExpirationInDays !== undefined ? { Expiration: { Days: l.ExpirationInDays as number } } : {}),
+                  ...(l.NoncurrentVersionExpiration !== undefined
+                    ? {
+                        NoncurrentVersionExpiration: {
+                          NoncurrentDays: (l.NoncurrentVersionExpiration as Obj).NoncurrentDays as number,
+                        },
+                      }
+                    : {}),
+                })),
+              }
+            : null,
+          logging: logging
+            ? { LoggingEnabled: { TargetBucket: String(logging.DestinationBucketName), TargetPrefix: '' } }
+            : {},
+          tags: tagsOf(p),
+        },
+        keys,
+      );
+    }
+    case 'AWS::KMS::Key':
+      return keyFacts(
+        { Arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`, KeyId: name },
+        JSON.stringify(p.KeyPolicy ?? {}),
+      );
+    default:
+      return undefined;
+  }
+}
+
+const POLICY_FOR_PARITY: CompliancePolicy = {
+  ...POLICY,
+  allowedRegions: [REGION],
+  captureRetentionDays: 90, // as the larger config
+  requireVpc: false,
+  // staging is treated as production here so the rollout rule judges the staging endpoints too
+  productionEnvironments: ['staging', 'production'],
+};
+
+type Mutation = ((resources: Record<string, CfnResource>) => void) & { policy?: Partial<CompliancePolicy> };
+const withPolicy = (policy: Partial<CompliancePolicy>): Mutation => Object.assign(() => {}, { policy });
+const byType = (rs: Record<string, CfnResource>, type: string) => Object.values(rs).filter((r) => r.Type === type);
+const props = (r: CfnResource) => r.Properties as Obj;
+
+/** The insecure changes the parity must hold for, applied to the templates (and so to the "deployed" resources). */
+const VARIANTS: Record<string, Mutation> = {
+  'as synthesized': () => {},
+  'model without network isolation': (rs) =>
+    byType(rs, 'AWS::SageMaker::Model').forEach((r) => (props(r).EnableNetworkIsolation = false)),
+  'capture sampling 100 %': (rs) =>
+    byType(rs, 'AWS::SageMaker::EndpointConfig').forEach(
+      (r) => ((props(r).DataCaptureConfig as Obj).InitialSamplingPercentage = 100),
+    ),
+  'endpoint config without storage key': (rs) =>
+    byType(rs, 'AWS::SageMaker::EndpointConfig').forEach((r) => delete props(r).KmsKeyId),
+  'rolling update instead of blue/green': (rs) =>
+    byType(rs, 'AWS::SageMaker::Endpoint').forEach((r) => {
+      const dc = props(r).DeploymentConfig as Obj;
+      delete dc.BlueGreenUpdatePolicy;
+      dc.RollingUpdatePolicy = {
+        MaximumBatchSize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+        WaitIntervalInSeconds: 300,
+      };
+    }),
+  'mutable image tags, no scan on push': (rs) =>
+    byType(rs, 'AWS::ECR::Repository').forEach((r) => {
+      props(r).ImageTagMutability = 'MUTABLE';
+      delete props(r).ImageScanningConfiguration;
+    }),
+  'TLS deny narrowed to an unused prefix': (rs) =>
+    byType(rs, 'AWS::S3::BucketPolicy').forEach((r) => {
+      for (const s of (props(r).PolicyDocument as { Statement: Obj[] }).Statement) {
+        if (JSON.stringify(s.Condition ?? {}).includes('SecureTransport'))
+          s.Resource = [
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [String((props(r).Bucket as Obj).Ref), 'Arn'] }, '/unused/*']] },
+          ];
+      }
+    }),
+  'buckets without lifecycle, public access block and logging': (rs) =>
+    byType(rs, 'AWS::S3::Bucket').forEach((r) => {
+      delete props(r).LifecycleConfiguration;
+      delete props(r).PublicAccessBlockConfiguration;
+      delete props(r).LoggingConfiguration;
+    }),
+  'a key policy letting "*" decrypt': (rs) =>
+    byType(rs, 'AWS::KMS::Key').forEach((r) =>
+      (props(r).KeyPolicy as { Statement: Obj[] }).Statement.push({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+      }),
+    ),
+  'capture disabled': (rs) =>
+    byType(rs, 'AWS::SageMaker::EndpointConfig').forEach(
+      (r) => ((props(r).DataCaptureConfig as Obj).EnableCapture = false),
+    ),
+  'capture without its own key': (rs) =>
+    byType(rs, 'AWS::SageMaker::EndpointConfig').forEach((r) => delete (props(r).DataCaptureConfig as Obj).KmsKeyId),
+  'repository with AES256 and no lifecycle policy': (rs) =>
+    byType(rs, 'AWS::ECR::Repository').forEach((r) => {
+      delete props(r).EncryptionConfiguration;
+      delete props(r).LifecyclePolicy;
+    }),
+  'no tags anywhere': (rs) => Object.values(rs).forEach((r) => r.Properties && delete props(r).Tags),
+  'VPC required and configured': withPolicy({ requireVpc: true }),
+  'VPC required, none configured': Object.assign(
+    (rs: Record<string, CfnResource>) => byType(rs, 'AWS::SageMaker::Model').forEach((r) => delete props(r).VpcConfig),
+    { policy: { requireVpc: true } },
+  ),
+  'deployed outside the allowed regions': withPolicy({ allowedRegions: ['eu-central-1'] }),
+  'bucket encrypted with SSE-S3': (rs) =>
+    byType(rs, 'AWS::S3::Bucket').forEach(
+      (r) =>
+        (props(r).BucketEncryption = {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        }),
+    ),
+};
+
+describe('one rule, one verdict: CloudFormation adapter vs live-AWS adapter', () => {
+  const base = templates();
+  const rules = rulesFor('synth').filter((r) => r.stages.includes('run'));
+  const tested = new Set<string>();
+  const statuses = new Set<string>();
+
+  test.each(Object.keys(VARIANTS))('every rule agrees on every resource: %s', (variant) => {
+    // GIVEN the default app's templates with the change applied
+    const mutated = base.map((t) => structuredClone(t));
+    for (const t of mutated) VARIANTS[variant]!(t.Resources as Record<string, CfnResource>);
+    const imports = exportedResourceTypes(mutated);
+    const disagreements: string[] = [];
+    for (const t of mutated) {
+      const all = t.Resources as Record<string, CfnResource>;
+      const resolve = resolver(all, imports);
+      const synth = new Map(factsFromTemplate(t, { region: REGION, imports }).map((f) => [f.id, f]));
+      for (const [id, r] of Object.entries(all)) {
+        const cfn = synth.get(id);
+        const live = liveFacts(id, r, resolve, all);
+        if (!cfn || !live) continue;
+        // WHEN every rule judges both descriptions
+        const ctx = { policy: { ...POLICY_FOR_PARITY, ...VARIANTS[variant]!.policy }, now: new Date() };
+        for (const rule of rules.filter((x) => x.appliesTo.includes(cfn.kind))) {
+          const a = rule.check(cfn, ctx);
+          const b = rule.check(live, ctx);
+          tested.add(rule.id);
+          statuses.add(`${rule.id}:${a.status}`);
+          if (a.status !== b.status)
+            disagreements.push(
+              `${rule.id} on ${r.Type} ${id}: synth ${a.status} (${a.reason}) vs run ${b.status} (${b.reason})`,
+            );
+        }
+      }
+    }
+    // THEN no disagreement
+    expect(disagreements).toEqual([]);
+  });
+
+  test('the parity covers every rule enforced at both synth and run time, compliant and non-compliant', () => {
+    // GIVEN the variants above ran
+    // THEN every such rule was compared, and each was seen both passing and failing somewhere
+    expect([...tested].sort()).toEqual(rules.map((r) => r.id).sort());
+    const both = rules
+      .filter((r) => statuses.has(`${r.id}:COMPLIANT`) && statuses.has(`${r.id}:NON_COMPLIANT`))
+      .map((r) => r.id);
+    expect(both.sort()).toEqual(rules.map((r) => r.id).sort());
+  });
+});
