@@ -21,7 +21,7 @@ describe('scripts/policy-terraform.ts', () => {
     // THEN
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Judged 6 resources');
+    expect(r.stdout).toContain('Judged 10 resources');
     expect(r.stdout).toMatch(
       /ok {3}module\.environment\.aws_sagemaker_model\.this \(Model\): 4 compliant, 0 violations/,
     );
