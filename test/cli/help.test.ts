@@ -15,6 +15,7 @@ const COMMANDS = [
   'scripts/make-example-data.ts',
   'scripts/deploy-local.ts',
   'scripts/config-schema.ts',
+  'scripts/policy-terraform.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
