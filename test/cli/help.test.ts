@@ -16,6 +16,7 @@ const COMMANDS = [
   'scripts/deploy-local.ts',
   'scripts/config-schema.ts',
   'scripts/policy-terraform.ts',
+  'scripts/sbom.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
