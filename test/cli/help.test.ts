@@ -17,6 +17,7 @@ const COMMANDS = [
   'scripts/config-schema.ts',
   'scripts/policy-terraform.ts',
   'scripts/sbom.ts',
+  'scripts/image-scan-gate.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
