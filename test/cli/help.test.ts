@@ -18,6 +18,7 @@ const COMMANDS = [
   'scripts/policy-terraform.ts',
   'scripts/sbom.ts',
   'scripts/image-scan-gate.ts',
+  'scripts/drift-report.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
