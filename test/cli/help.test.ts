@@ -19,6 +19,7 @@ const COMMANDS = [
   'scripts/sbom.ts',
   'scripts/image-scan-gate.ts',
   'scripts/drift-report.ts',
+  'scripts/bench-drift-report.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
