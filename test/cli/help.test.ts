@@ -20,6 +20,7 @@ const COMMANDS = [
   'scripts/image-scan-gate.ts',
   'scripts/drift-report.ts',
   'scripts/bench-drift-report.ts',
+  'scripts/make-drift-report-picture.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
