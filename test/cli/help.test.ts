@@ -21,6 +21,7 @@ const COMMANDS = [
   'scripts/drift-report.ts',
   'scripts/bench-drift-report.ts',
   'scripts/make-drift-report-picture.ts',
+  'images/dockerfile-policy.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
