@@ -22,6 +22,7 @@ const COMMANDS = [
   'scripts/bench-drift-report.ts',
   'scripts/make-drift-report-picture.ts',
   'images/dockerfile-policy.ts',
+  'test/terraform/make-plan-fixtures.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
