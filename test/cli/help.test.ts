@@ -23,6 +23,7 @@ const COMMANDS = [
   'scripts/make-drift-report-picture.ts',
   'images/dockerfile-policy.ts',
   'test/terraform/make-plan-fixtures.ts',
+  'test/terraform/terraform-cli.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {
