@@ -1,12 +1,14 @@
 /**
  * Dockerfile policy for model images (SageMaker inference containers):
  *   npx tsx images/dockerfile-policy.ts images/<name>/Dockerfile [...]
- * Exit 0 when every file passes, 1 with one line per problem (rule, line, what to do) otherwise, 2 on bad usage.
+ * Exit 0 when every file passes, 1 with one line per problem (rule, line, what to do) otherwise, 2 on bad usage or
+ * a file that cannot be read.
  * Checks: base images pinned by digest and never `latest`; a numeric, non-root USER in the final stage (ARG
  * defaults resolved, so a documented build-arg can still switch it); no `ADD` from a URL; exec-form ENTRYPOINT
  * and CMD; no package manager cache left in a layer; port 8080 exposed.
  */
 import { readFileSync } from 'node:fs';
+import { CommandSpec, InputError, OptionSpec, runCommand } from '../lib/cli/args';
 
 export interface DockerfileProblem {
   readonly rule: string;
@@ -162,19 +164,36 @@ function isJsonArray(text: string): boolean {
   }
 }
 
-if (require.main === module) {
-  const files = process.argv.slice(2);
-  if (files.length === 0) {
-    console.error('usage: npx tsx images/dockerfile-policy.ts <Dockerfile> [...]');
-    process.exitCode = 2;
-  } else {
-    let failed = false;
-    for (const file of files) {
-      const problems = checkDockerfile(readFileSync(file, 'utf8'));
-      for (const p of problems) console.error(`${file}:${p.line}: [${p.rule}] ${p.message}`);
-      if (problems.length === 0) console.log(`${file}: passes the Dockerfile policy`);
-      failed ||= problems.length > 0;
+export const DOCKERFILE_POLICY_COMMAND = {
+  command: 'npx tsx images/dockerfile-policy.ts',
+  summary:
+    'Dockerfile policy for model images: pinned base (never latest), numeric non-root USER, no ADD from a URL,\nexec-form ENTRYPOINT and CMD, no package manager cache in a layer, port 8080 exposed.',
+  positionals: { name: '<Dockerfile>', description: 'Dockerfiles to check, one or more', max: Infinity },
+  options: {},
+  epilogue:
+    'exit codes: 0 every file passes; 1 a problem found (one line each); 2 wrong arguments or an unreadable file.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+function main(_values: unknown, files: readonly string[]): number {
+  const texts = files.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new InputError(`${file}: cannot read it: ${(e as Error).message}`);
     }
-    process.exitCode = failed ? 1 : 0;
-  }
+  });
+  let failed = false;
+  files.forEach((file, i) => {
+    const problems = checkDockerfile(texts[i]!);
+    for (const p of problems) console.error(`${file}:${p.line}: [${p.rule}] ${p.message}`);
+    if (problems.length === 0) console.log(`${file}: passes the Dockerfile policy`);
+    failed ||= problems.length > 0;
+  });
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  void runCommand(DOCKERFILE_POLICY_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
 }

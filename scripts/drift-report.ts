@@ -9,16 +9,27 @@
  * Reads the capture files (JSON Lines, `.gz` too; a folder is read recursively) with the detector's own parser and
  * accumulator, so the numbers are the ones the detector publishes, and writes one self-contained HTML page (or,
  * with --json, the same content as JSON). Thresholds: the flags, else the model's config (--config/--model), else
- * the config defaults. Exit 0: report written; 1: no record could be read against the baseline (report still
- * written); 2: wrong arguments, or a missing or mismatched baseline.
+ * the config defaults (`npm run drift:report -- --help` for every option). Exit 0: report written; 1: no record could
+ * be read against the baseline (report still written); 2: wrong arguments, a missing or mismatched baseline, an
+ * invalid --config or unreadable capture input.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
-import { ThresholdsSchema } from '../lib/config/schema';
+import {
+  CommandSpec,
+  InputError,
+  OptionSpec,
+  UsageError,
+  Values,
+  parseCommandLine,
+  runCommand,
+  usage,
+} from '../lib/cli/args';
+import { ConfigError } from '../lib/config/loader';
+import { MonitoringConfig, ThresholdsSchema } from '../lib/config/schema';
 import { DriftThresholds, pickThresholds } from '../lib/contracts/drift-report';
 import { DriftAccumulator } from '../lambda/drift-detector/accumulator';
 import { BaselineDocument, FeatureSpec, validateBaseline } from '../lambda/drift-detector/baseline';
@@ -26,15 +37,61 @@ import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
 import { DriftReport, buildDriftReport } from '../lambda/drift-detector/report/model';
 import { ReportWindow, accumulatorSink } from '../lambda/drift-detector/report/window';
-import { UsageError, readModelMonitoring } from '../bin/baseline';
+import { readModelMonitoring } from '../bin/baseline';
 
-const USAGE = `usage: npm run drift:report -- --baseline <baseline.json> --capture <file or folder> [--capture ...]
-  [--out drift-report.html] [--json] [--config <config.json> --model <name>]
-  [--psi N] [--ks N] [--js-distance N] [--prediction-psi N] [--disparate-impact-min N] [--parity-difference-max N]
-  [--min-samples N] [--min-group-size N] [--quiet]`;
+const DEFAULTS = ThresholdsSchema.parse({});
+const threshold = (what: string, key: keyof DriftThresholds) => ({
+  type: 'string' as const,
+  valueName: '<n>',
+  description: `${what} (default: --model's, else ${DEFAULTS[key]})`,
+});
+
+export const DRIFT_REPORT_COMMAND = {
+  command: 'npm run drift:report --',
+  summary:
+    "Drift report of captured traffic against a baseline, offline, with the detector's own parser and accumulator:\none self-contained HTML page (or JSON) with the numbers the detector publishes.",
+  options: {
+    baseline: { type: 'string', valueName: '<baseline.json>', description: "the model's baseline (required)" },
+    capture: {
+      type: 'string',
+      multiple: true,
+      valueName: '<file|folder>',
+      description: 'capture file (.jsonl, .jsonl.gz) or folder of them (required)',
+    },
+    out: {
+      type: 'string',
+      valueName: '<file>',
+      description: 'report file (default drift-report.html, .json with --json)',
+    },
+    json: { type: 'boolean', description: 'write the report as JSON instead of HTML' },
+    config: {
+      type: 'string',
+      valueName: '<config.json|cdk.json>',
+      description: "use --model's monitoring: thresholds, features, fairness",
+    },
+    model: { type: 'string', valueName: '<name>', description: 'the model of --config' },
+    psi: threshold('feature PSI threshold', 'psi'),
+    ks: threshold('Kolmogorov-Smirnov threshold', 'ks'),
+    'js-distance': threshold('Jensen-Shannon distance threshold', 'jsDistance'),
+    'prediction-psi': threshold('prediction PSI threshold', 'predictionPsi'),
+    'disparate-impact-min': threshold('lowest fair disparate impact ratio', 'disparateImpactMin'),
+    'parity-difference-max': threshold('highest fair demographic parity difference', 'parityDifferenceMax'),
+    'min-samples': threshold('records needed to judge drift', 'minSamples'),
+    'min-group-size': {
+      type: 'string',
+      valueName: '<n>',
+      description: 'smaller fairness groups are left out (default 100)',
+    },
+    quiet: { type: 'boolean', description: 'no progress lines on stderr' },
+  },
+  epilogue:
+    'exit codes: 0 report written; 1 no record could be read against the baseline (report still written);\n2 wrong arguments, a missing or mismatched baseline, an invalid --config or unreadable capture input.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+export type DriftReportValues = Values<typeof DRIFT_REPORT_COMMAND.options>;
 
 /** Threshold flags, by the DriftThresholds key they set. */
-const THRESHOLD_FLAGS: Record<string, keyof DriftThresholds> = {
+const THRESHOLD_FLAGS = {
   psi: 'psi',
   ks: 'ks',
   'js-distance': 'jsDistance',
@@ -42,10 +99,10 @@ const THRESHOLD_FLAGS: Record<string, keyof DriftThresholds> = {
   'disparate-impact-min': 'disparateImpactMin',
   'parity-difference-max': 'parityDifferenceMax',
   'min-samples': 'minSamples',
-};
+} as const satisfies { readonly [F in keyof DriftReportValues]?: keyof DriftThresholds };
 
-/** A missing or mismatched baseline, or unreadable capture input: exit 2 with the message. */
-export class InputProblem extends Error {}
+/** A missing or mismatched baseline, an invalid --config, or unreadable capture input: exit 2 with the message. */
+export class InputProblem extends InputError {}
 
 export interface DriftReportRun {
   readonly report: DriftReport;
@@ -98,58 +155,54 @@ function readBaseline(file: string): { doc: BaselineDocument; sha256: string } {
   }
 }
 
-/** Runs the CLI. Exported for tests; `main` maps its errors to exit codes. */
+/**
+ * The command on an argument list, for tests and scripts: parsed by the shared parser (a UsageError for a mistake,
+ * and for --help, whose usage only the command prints), then run by `driftReport`.
+ */
 export async function runDriftReportCli(
   argv: readonly string[],
   stderr: (s: string) => void = (s) => process.stderr.write(s),
   now: () => Date = () => new Date(),
 ): Promise<DriftReportRun> {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        baseline: { type: 'string' },
-        capture: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        config: { type: 'string' },
-        model: { type: 'string' },
-        'min-group-size': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean' },
-        ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) throw new UsageError(USAGE);
-  const baselineFile = values.baseline as string | undefined;
-  const captures = (values.capture as string[] | undefined) ?? [];
-  if (baselineFile === undefined)
-    throw new UsageError(`--baseline is required: the model's baseline document\n${USAGE}`);
-  if (captures.length === 0) throw new UsageError(`--capture is required: a data-capture file or folder\n${USAGE}`);
+  const parsed = parseCommandLine(DRIFT_REPORT_COMMAND, argv);
+  if (parsed.help) throw new UsageError(usage(DRIFT_REPORT_COMMAND));
+  return driftReport(parsed.values, stderr, now);
+}
+
+/** Reads the captures and writes the report. Mistakes throw UsageError, unusable input InputProblem. */
+export async function driftReport(
+  values: DriftReportValues,
+  stderr: (s: string) => void = (s) => process.stderr.write(s),
+  now: () => Date = () => new Date(),
+): Promise<DriftReportRun> {
+  const baselineFile = values.baseline;
+  const captures = values.capture ?? [];
+  if (baselineFile === undefined) throw new UsageError("--baseline is required: the model's baseline document");
+  if (captures.length === 0) throw new UsageError('--capture is required: a data-capture file or folder');
   const asJson = values.json === true;
-  const out = (values.out as string | undefined) ?? (asJson ? 'drift-report.json' : 'drift-report.html');
+  const out = values.out ?? (asJson ? 'drift-report.json' : 'drift-report.html');
   const quiet = values.quiet === true;
 
-  const monitoring =
-    values.config !== undefined
-      ? readModelMonitoring(values.config as string, values.model as string | undefined)
-      : undefined;
+  let monitoring: MonitoringConfig | undefined;
+  try {
+    monitoring = values.config !== undefined ? readModelMonitoring(values.config, values.model) : undefined;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new InputProblem(err.message);
+    throw err;
+  }
   const flagged: Partial<Record<keyof DriftThresholds, number>> = {};
-  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) {
-    const raw = values[flag] as string | undefined;
+  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS) as [
+    keyof typeof THRESHOLD_FLAGS,
+    keyof DriftThresholds,
+  ][]) {
+    const raw = values[flag];
     if (raw !== undefined) flagged[key] = numberFlag(flag, raw, key === 'minSamples');
   }
   const thresholds: DriftThresholds = {
     ...pickThresholds(monitoring?.thresholds ?? ThresholdsSchema.parse({})),
     ...flagged,
   };
-  const minGroupSizeRaw = values['min-group-size'] as string | undefined;
+  const minGroupSizeRaw = values['min-group-size'];
 
   const { doc: baseline, sha256 } = readBaseline(baselineFile);
   const features: FeatureSpec[] =
@@ -226,24 +279,16 @@ export async function runDriftReportCli(
   return { report, out, exitCode: 0 };
 }
 
-async function main(): Promise<number> {
-  try {
-    return (await runDriftReportCli(process.argv.slice(2))).exitCode;
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof InputProblem || err instanceof RangeError) {
-      process.stderr.write(`drift:report: ${(err as Error).message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-}
-
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`drift:report: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(3);
-    },
-  );
+  void runCommand(DRIFT_REPORT_COMMAND, process.argv.slice(2), async (values) => {
+    try {
+      return (await driftReport(values)).exitCode;
+    } catch (err) {
+      // The statistics' RangeError: the baseline and the captures cannot be compared.
+      if (err instanceof RangeError) throw new InputProblem(err.message);
+      throw err;
+    }
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -3,7 +3,8 @@
  * compliance.maxFindingSeverity), the same rule the compliance checker applies at run time:
  *   npx tsx scripts/image-scan-gate.ts --repository <name> --digest sha256:<hex> [--region eu-west-1]
  *     [--config <file>] [--timeout-seconds 1800] [--poll-seconds 15]
- * Exit 0: compliant; 1: findings above the threshold, or the scan failed or did not finish in time; 2: bad usage.
+ * Exit 0: compliant; 1: findings above the threshold, or the scan failed or did not finish in time; 2: bad usage
+ * or an unreadable or invalid --config (`--help` for every option).
  * Works with basic and enhanced (Inspector) scanning; credentials and endpoint come from the SDK's usual chain.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import {
   ECRClient,
   ImageDetail,
 } from '@aws-sdk/client-ecr';
-import { compliancePolicy, loadConfig } from '../lib/config/loader';
+import { CommandSpec, InputError, OptionSpec, UsageError, Values, intOption, runCommand } from '../lib/cli/args';
+import { ConfigError, compliancePolicy, loadConfig } from '../lib/config/loader';
 import { imageFacts } from '../lib/policy/from-aws';
 import { imageFindingsWithinThreshold } from '../lib/policy/rules/image';
 
@@ -97,61 +99,69 @@ function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
 
-const USAGE =
-  'usage: npx tsx scripts/image-scan-gate.ts --repository <name> --digest sha256:<hex> [--region <r>] [--config <file>] [--timeout-seconds 1800] [--poll-seconds 15]';
+export const IMAGE_SCAN_GATE_COMMAND = {
+  command: 'npx tsx scripts/image-scan-gate.ts',
+  summary:
+    'Waits for the ECR scan of one pushed image and judges it with MLOPS-IMG-1: no finding above\ncompliance.maxFindingSeverity of the config.',
+  options: {
+    repository: { type: 'string', valueName: '<name>', description: 'ECR repository (required)' },
+    digest: { type: 'string', valueName: 'sha256:<hex>', description: 'digest of the pushed image (required)' },
+    region: { type: 'string', valueName: '<region>', description: "AWS region (default: the SDK's usual chain)" },
+    config: {
+      type: 'string',
+      valueName: '<config.json>',
+      description: "config whose policy applies (default: cdk.json's embedded default)",
+    },
+    'timeout-seconds': {
+      type: 'string',
+      valueName: '<n>',
+      description: 'how long to wait for the scan to finish (default 1800)',
+    },
+    'poll-seconds': { type: 'string', valueName: '<n>', description: 'time between scan status reads (default 15)' },
+  },
+  epilogue:
+    'exit codes: 0 compliant; 1 findings above the threshold, or the scan failed or did not finish in time;\n2 wrong arguments or an unreadable or invalid --config.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
-export function parseArgs(argv: readonly string[]): GateOptions & { region?: string } {
-  const opts: Record<string, string> = {};
-  const flags = ['--repository', '--digest', '--region', '--config', '--timeout-seconds', '--poll-seconds'];
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if (!flags.includes(flag!) || !value)
-      throw new Error(`unexpected argument ${JSON.stringify(argv[i] ?? flag)}\n${USAGE}`);
-    opts[flag!.slice(2)] = value;
+/** The gate's options from the parsed command line; a UsageError names a missing or malformed value. */
+export function gateOptions(
+  values: Values<typeof IMAGE_SCAN_GATE_COMMAND.options>,
+): GateOptions & { readonly region?: string } {
+  if (!values.repository) throw new UsageError('--repository is required: the ECR repository of the image');
+  if (!/^sha256:[0-9a-f]{64}$/.test(values.digest ?? '')) {
+    throw new UsageError(`--digest must be sha256:<64 hex digits>, got ${JSON.stringify(values.digest)}`);
   }
-  if (!opts.repository) throw new Error(`--repository is required\n${USAGE}`);
-  if (!/^sha256:[0-9a-f]{64}$/.test(opts.digest ?? '')) {
-    throw new Error(`--digest must be sha256:<64 hex digits>, got ${JSON.stringify(opts.digest)}\n${USAGE}`);
-  }
-  const seconds = (name: string, fallback: number) => {
-    const n = opts[name] === undefined ? fallback : Number(opts[name]);
-    if (!Number.isInteger(n) || n < 0)
-      throw new Error(`--${name} must be a whole number of seconds, got ${opts[name]}`);
-    return n;
-  };
   return {
-    repository: opts.repository,
-    digest: opts.digest!,
-    timeoutSeconds: seconds('timeout-seconds', 1800),
-    pollSeconds: seconds('poll-seconds', 15),
-    ...(opts.config ? { config: opts.config } : {}),
-    ...(opts.region ? { region: opts.region } : {}),
+    repository: values.repository,
+    digest: values.digest!,
+    timeoutSeconds: intOption(values['timeout-seconds'], 'timeout-seconds', 0) ?? 1800,
+    pollSeconds: intOption(values['poll-seconds'], 'poll-seconds', 0) ?? 15,
+    ...(values.config ? { config: values.config } : {}),
+    ...(values.region ? { region: values.region } : {}),
   };
 }
 
+async function main(values: Values<typeof IMAGE_SCAN_GATE_COMMAND.options>): Promise<number> {
+  const opts = gateOptions(values);
+  const ecr = new ECRClient({
+    ...(opts.region ? { region: opts.region } : {}),
+    maxAttempts: 5,
+    retryMode: 'adaptive',
+  });
+  let result: GateResult;
+  try {
+    result = await runGate(ecr, opts);
+  } catch (e) {
+    // A --config that cannot be read or is invalid is the command line's input, not the image: exit 2.
+    if (e instanceof ConfigError) throw new InputError(e.message);
+    throw e;
+  }
+  console.log(`image-scan-gate: ${result.compliant ? 'PASS' : 'FAIL'} (MLOPS-IMG-1): ${result.reason}`);
+  return result.compliant ? 0 : 1;
+}
+
 if (require.main === module) {
-  (async () => {
-    let opts: ReturnType<typeof parseArgs>;
-    try {
-      opts = parseArgs(process.argv.slice(2));
-    } catch (e) {
-      console.error(`image-scan-gate: ${(e as Error).message}`);
-      return 2;
-    }
-    const ecr = new ECRClient({
-      ...(opts.region ? { region: opts.region } : {}),
-      maxAttempts: 5,
-      retryMode: 'adaptive',
-    });
-    const result = await runGate(ecr, opts);
-    console.log(`image-scan-gate: ${result.compliant ? 'PASS' : 'FAIL'} (MLOPS-IMG-1): ${result.reason}`);
-    return result.compliant ? 0 : 1;
-  })().then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      console.error(`image-scan-gate: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
+  void runCommand(IMAGE_SCAN_GATE_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * The README's picture of a drift report, made from the example data:
  *
- *   npx tsx scripts/make-drift-report-picture.ts [--out docs/drift-report.png]
+ *   npx tsx scripts/make-drift-report-picture.ts [--out docs/drift-report.png]   (--help for the usage)
  *
  * Writes drifted, unfair example traffic (scripts/make-example-data.ts, seeded), runs `npm run drift:report` on it
  * against the committed baseline, and screenshots the page with headless Chromium (CHROMIUM_PATH or `chromium` on
@@ -13,13 +13,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { CommandSpec, OptionSpec, Values, runCommand } from '../lib/cli/args';
 import { chromiumArgs, chromiumPath } from './chromium-path';
 import { runDriftReportCli } from './drift-report';
 import { TRAINING_SEED, writeCaptureFile } from './make-example-data';
 
-async function main(argv: string[]): Promise<void> {
-  const i = argv.indexOf('--out');
-  const out = i >= 0 ? (argv[i + 1] as string) : join('docs', 'drift-report.png');
+export const DRIFT_REPORT_PICTURE_COMMAND = {
+  command: 'npx tsx scripts/make-drift-report-picture.ts',
+  summary:
+    "The README's picture of a drift report: drifted example traffic, `npm run drift:report` against the committed\nbaseline, a headless Chromium screenshot (CHROMIUM_PATH or chromium on PATH). Honours SOURCE_DATE_EPOCH.",
+  options: {
+    out: {
+      type: 'string',
+      valueName: '<file.png>',
+      description: 'where the picture goes (default docs/drift-report.png)',
+    },
+  },
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+async function main(values: Values<typeof DRIFT_REPORT_PICTURE_COMMAND.options>): Promise<number> {
+  const out = values.out ?? join('docs', 'drift-report.png');
   // A fixed folder, so the file names the report shows (and so the picture) do not change between runs.
   const dir = join(tmpdir(), 'mlops-drift-report-picture');
   rmSync(dir, { recursive: true, force: true });
@@ -53,9 +66,11 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return 0;
 }
 
-main(process.argv.slice(2)).catch((err: Error) => {
-  process.stderr.write(`make-drift-report-picture: ${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  void runCommand(DRIFT_REPORT_PICTURE_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

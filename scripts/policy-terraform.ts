@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { CommandSpec, InputError, OptionSpec, Values, runCommand } from '../lib/cli/args';
 import { CONFIG_CONTEXT_KEY, ConfigError, compliancePolicy, loadConfig as loadCdkConfig } from '../lib/config/loader';
 import { evaluate, Finding } from '../lib/policy';
 import { factsFromPlan, parseTerraformPlan, TerraformPlanError } from '../lib/policy/from-terraform';
@@ -15,47 +16,35 @@ import { toMarkdown } from '../lib/reports/markdown';
 import { toSarif } from '../lib/reports/sarif';
 import { SecurityFinding, SecurityReport, summaryLine } from '../lib/reports/validation-report';
 
-const USAGE = 'usage: npm run policy:terraform -- <plan.json> [--config config.json] [--region <region>] [--out <dir>]';
 const PACK = 'MLOPS';
 
-class UsageError extends Error {}
-
-interface Args {
-  readonly plan: string;
-  readonly config?: string;
-  readonly region?: string;
-  readonly out: string;
-}
-
-export function parseArgs(argv: readonly string[]): Args {
-  const opts: Record<string, string> = {};
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [flag, inline] = arg.split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if (!['--config', '--region', '--out'].includes(flag!) || value === undefined || value === '') {
-      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}\n${USAGE}`);
-    }
-    opts[flag!.slice(2)] = value;
-  }
-  if (positional.length !== 1) {
-    throw new UsageError(
-      `expected exactly one plan file, got ${positional.length} (${positional.join(' ')})\n${USAGE}`,
-    );
-  }
-  const plan = positional[0]!;
-  return {
-    plan,
-    ...(opts.config !== undefined ? { config: opts.config } : {}),
-    ...(opts.region !== undefined ? { region: opts.region } : {}),
-    out: opts.out ?? join(dirname(plan), 'policy-report'),
-  };
-}
+export const POLICY_TERRAFORM_COMMAND = {
+  command: 'npm run policy:terraform --',
+  summary:
+    'Judges a Terraform plan with the MLOPS rules (stage plan), under the policy of the config the CDK app reads;\nwrites terraform-policy.sarif and terraform-policy.md.',
+  positionals: {
+    name: '<plan.json>',
+    description: 'the plan as JSON: `terraform show -json plan.tfplan > plan.json`',
+  },
+  options: {
+    config: {
+      type: 'string',
+      valueName: '<config.json>',
+      description: "config whose policy applies (default: cdk.json's embedded default)",
+    },
+    region: {
+      type: 'string',
+      valueName: '<region>',
+      description: "region of every resource (default: the plan's aws_region or provider region)",
+    },
+    out: {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'where the reports go (default: policy-report next to the plan)',
+    },
+  },
+  epilogue: 'exit codes: 0 no violations; 1 violations; 2 unreadable plan or config, or wrong arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 /** The config as `cdk synth` reads it (lib/config's loader): `--config` as `-c config=`, else cdk.json's default. */
 function loadConfig(file: string | undefined) {
@@ -109,9 +98,13 @@ export function planReport(findings: readonly Finding[], planFile: string): Secu
   };
 }
 
-function main(): number {
+function main(values: Values<typeof POLICY_TERRAFORM_COMMAND.options>, [planFile]: readonly string[]): number {
+  const args = {
+    ...values,
+    plan: planFile!,
+    out: values.out ?? join(dirname(planFile!), 'policy-report'),
+  };
   try {
-    const args = parseArgs(process.argv.slice(2));
     const config = loadConfig(args.config);
     const plan = readPlan(args.plan);
     const facts = factsFromPlan(plan, args.region !== undefined ? { region: args.region } : {});
@@ -141,12 +134,13 @@ function main(): number {
     console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(report)}`);
     return open === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof TerraformPlanError || e instanceof ConfigError) {
-      console.error(`policy:terraform: ${e.message}`);
-      return 2;
-    }
+    if (e instanceof TerraformPlanError || e instanceof ConfigError) throw new InputError(e.message);
     throw e;
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  void runCommand(POLICY_TERRAFORM_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -7,33 +7,24 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { CommandSpec, OptionSpec, UsageError, Values, runCommand } from '../lib/cli/args';
 import { LAMBDA_ENTRIES, LambdaName } from '../lib/constructs/lambda-bundling';
 import { writeLambdaSbom } from './sbom/lambda-sbom';
 import { writeNpmSbom } from './sbom/npm-sbom';
 
-const USAGE = 'usage: npm run sbom [-- --out cdk.out/sbom]';
+export const SBOM_COMMAND = {
+  command: 'npm run sbom --',
+  summary:
+    'CycloneDX 1.5 SBOMs of what we ship, validated against the schema: the production npm dependencies and each\nLambda bundle (with the bundle it describes).',
+  options: {
+    out: { type: 'string', valueName: '<dir>', description: 'where the SBOMs go (default cdk.out/sbom)' },
+  },
+  epilogue: 'exit codes: 0 written; 1 an SBOM cannot be made or is invalid; 2 wrong arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
-function parseArgs(argv: readonly string[]): { out: string } {
-  if (argv.length === 0) return { out: 'cdk.out/sbom' };
-  const [flag, inline] = argv[0]!.split(/=(.*)/s, 2);
-  const value = inline ?? argv[1];
-  if (flag !== '--out' || !value || argv.length > (inline === undefined ? 2 : 1)) {
-    throw new UsageError(`unexpected arguments ${JSON.stringify(argv.join(' '))}\n${USAGE}`);
-  }
-  return { out: value };
-}
-
-class UsageError extends Error {}
-
-async function main(): Promise<number> {
-  let out: string;
-  try {
-    ({ out } = parseArgs(process.argv.slice(2)));
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`sbom: ${e.message}`);
-    return 2;
-  }
+async function main(values: Values<typeof SBOM_COMMAND.options>): Promise<number> {
+  if (values.out === '') throw new UsageError('--out needs a directory, e.g. --out cdk.out/sbom');
+  const out = values.out ?? 'cdk.out/sbom';
   // Only what this command writes is replaced, so a removed Lambda leaves no stale SBOM behind.
   for (const f of existsSync(out) ? readdirSync(out) : []) {
     if (/^(lambda-.+|npm-production)\.cdx\.json$/.test(f) || f === 'lambda') rmSync(join(out, f), { recursive: true });
@@ -51,10 +42,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    console.error(`sbom: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  void runCommand(SBOM_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -2,7 +2,11 @@
  * The one command-line parser every command of the project uses (bin/baseline.ts, scripts/*.ts): node:util
  * parseArgs in strict mode, plus what it leaves to us — `--help` that prints the usage and exits 0 before anything
  * starts, unknown options rejected with the list of known ones (and the closest one), and exit codes that say
- * whose mistake it was (2: the command line, 1: the run).
+ * whose mistake it was (2: the command line or the input it names, 1: the run).
+ *
+ * Positional arguments (`policy:terraform plan.json`, `dockerfile-policy.ts <Dockerfile>...`) are allowed only when
+ * the spec declares them (`positionals`: a name, a description and how many); a command without one takes options
+ * only. An option marked `multiple` may be repeated and its value is the list.
  */
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../config/did-you-mean';
@@ -15,6 +19,20 @@ export interface OptionSpec {
   readonly valueName?: string;
   /** One-letter alias. @default - none */
   readonly short?: string;
+  /** A string option that may be given more than once; its value is then the list, in order. @default false */
+  readonly multiple?: boolean;
+}
+
+/** The arguments of a command that are not options, e.g. the plan file of `npm run policy:terraform -- plan.json`. */
+export interface PositionalSpec {
+  /** Placeholder in the usage text, e.g. `<plan.json>`. */
+  readonly name: string;
+  /** One line for the usage text. */
+  readonly description: string;
+  /** Fewest arguments. @default 1 */
+  readonly min?: number;
+  /** Most arguments (Infinity: no limit). @default 1 */
+  readonly max?: number;
 }
 
 export interface CommandSpec<O extends Record<string, OptionSpec>> {
@@ -23,16 +41,19 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
   /** What it does, one or two lines. */
   readonly summary: string;
   readonly options: O;
+  /** Arguments that are not options. @default - none: every argument is an option */
+  readonly positionals?: PositionalSpec;
   /** Lines after the options (examples, exit codes). @default - none */
   readonly epilogue?: string;
 }
 
-type Values<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
+export type Values<O extends Record<string, OptionSpec>> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : O[K] extends { multiple: true } ? string[] : string;
 };
 
 export type ParsedCommandLine<O extends Record<string, OptionSpec>> =
-  { readonly help: true } | { readonly help: false; readonly values: Values<O> };
+  | { readonly help: true }
+  | { readonly help: false; readonly values: Values<O>; readonly positionals: readonly string[] };
 
 /** A command-line mistake: the message names the option, the value and the fix. Exit code 2. */
 export class UsageError extends Error {
@@ -42,19 +63,45 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The input the command line names cannot be used (missing, unreadable, not the document expected): exit code 2
+ * like a UsageError, but without the pointer to --help, since the message names the file and the fix.
+ */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** How many positionals the spec allows, [min, max]; [0, 0] without a `positionals` entry. */
+function positionalRange(spec: { readonly positionals?: PositionalSpec }): [number, number] {
+  const p = spec.positionals;
+  return p ? [p.min ?? 1, p.max ?? 1] : [0, 0];
+}
+
+/** The positionals in the usage line: `<plan.json>`, `[<file>]`, `<Dockerfile>...`, `[<file>...]`. */
+function positionalUsage(p: PositionalSpec): string {
+  const [min, max] = positionalRange({ positionals: p });
+  const one = max > 1 ? `${p.name}...` : p.name;
+  return min === 0 ? `[${one}]` : one;
+}
+
 /** The usage text: command, summary, every option with its value placeholder and description. */
 export function usage<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): string {
   const rows = Object.entries(spec.options).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.valueName ?? '<value>'}` : ''}`;
-    return [flag, o.description] as const;
+    return [flag, o.multiple ? `${o.description} (repeatable)` : o.description] as const;
   });
   rows.push(['-h, --help', 'print this help and exit']);
-  const width = Math.max(...rows.map(([f]) => f.length));
+  const p = spec.positionals;
+  const width = Math.max(...rows.map(([f]) => f.length), p ? p.name.length : 0);
   return [
-    `usage: ${spec.command} [options]`,
+    `usage: ${spec.command}${p ? ` ${positionalUsage(p)}` : ''} [options]`,
     '',
     spec.summary,
     '',
+    ...(p ? ['arguments:', `  ${p.name.padEnd(width)}  ${p.description}`, ''] : []),
     'options:',
     ...rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
     ...(spec.epilogue ? ['', spec.epilogue] : []),
@@ -62,22 +109,28 @@ export function usage<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>
   ].join('\n');
 }
 
-/** Parses `argv` against the spec; throws UsageError for unknown options, missing values and positionals. */
+/**
+ * Parses `argv` against the spec; throws UsageError for unknown options, missing values, and positionals the spec
+ * does not declare or more or fewer of them than it allows. Arguments after `--` are positionals.
+ */
 export function parseCommandLine<O extends Record<string, OptionSpec>>(
   spec: CommandSpec<O>,
   argv: readonly string[],
 ): ParsedCommandLine<O> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, o] of Object.entries(spec.options))
-    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
+    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   const known = Object.keys(options).map((k) => `--${k}`);
-  // --help wins over every other mistake on the line: the user asked how to use the command.
-  if (argv.includes('--help') || argv.includes('-h')) return { help: true };
+  // --help wins over every other mistake on the line: the user asked how to use the command (not after `--`,
+  // where a file may be called that).
+  const end = argv.indexOf('--');
+  const optionPart = end < 0 ? argv : argv.slice(0, end);
+  if (optionPart.includes('--help') || optionPart.includes('-h')) return { help: true };
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
@@ -92,13 +145,26 @@ export function parseCommandLine<O extends Record<string, OptionSpec>>(
       const takes = spec.options[flag.slice(2)]?.type === 'string';
       throw new UsageError(takes ? `${flag} needs a value` : `${flag} takes no value`);
     }
-    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new UsageError(
-        `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''}: every argument is an option (known options: ${known.join(', ')})`,
-      );
     throw err;
   }
-  return { help: false, values: parsed.values as Values<O> };
+  const positionals = parsed.positionals;
+  const [min, max] = positionalRange(spec);
+  const p = spec.positionals;
+  if (!p && positionals.length > 0)
+    throw new UsageError(
+      `unexpected argument ${positionals[0]}: every argument is an option (known options: ${known.join(', ')})`,
+    );
+  if (p && positionals.length < min)
+    throw new UsageError(
+      positionals.length === 0
+        ? `missing ${p.name}: ${p.description}`
+        : `expected at least ${min} ${p.name}, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  if (p && positionals.length > max)
+    throw new UsageError(
+      `unexpected argument ${positionals[max]}: expected ${max === 1 ? 'one' : `at most ${max}`} ${p.name}, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  return { help: false, values: parsed.values as Values<O>, positionals };
 }
 
 /** An integer option: undefined when absent, else an integer >= min, or a UsageError naming the option. */
@@ -117,27 +183,38 @@ export interface CliIo {
 
 const PROCESS_IO: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
+/** The name messages start with: `baseline` of `npm run baseline --`, `image-scan-gate` of `npx tsx scripts/image-scan-gate.ts`. */
+export function commandName(spec: { readonly command: string }): string {
+  const word = spec.command.split(' ').find((w) => !['npm', 'run', 'npx', 'tsx', '--'].includes(w));
+  return word?.replace(/^.*\//, '').replace(/\.ts$/, '') ?? 'command';
+}
+
 /**
  * Runs a command: `--help` prints the usage to stdout and returns 0 without calling `run`; a UsageError returns 2
- * (message and a pointer to --help on stderr); any other error returns 1. `run` returns the exit code.
+ * (message and a pointer to --help on stderr), an InputError 2 (message); any other error returns 1. `run` gets the
+ * options and the positionals, and returns the exit code.
  */
 export async function runCommand<O extends Record<string, OptionSpec>>(
   spec: CommandSpec<O>,
   argv: readonly string[],
-  run: (values: Values<O>) => Promise<number> | number,
+  run: (values: Values<O>, positionals: readonly string[]) => Promise<number> | number,
   io: CliIo = PROCESS_IO,
 ): Promise<number> {
-  const name = spec.command.split(' ').find((w) => !['npm', 'run', 'npx', 'tsx', '--'].includes(w)) ?? 'command';
+  const name = commandName(spec);
   try {
     const parsed = parseCommandLine(spec, argv);
     if (parsed.help) {
       io.stdout(usage(spec));
       return 0;
     }
-    return await run(parsed.values);
+    return await run(parsed.values, parsed.positionals);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`${name}: ${err.message}\n(run with --help for the usage)\n`);
+      return 2;
+    }
+    if (err instanceof InputError) {
+      io.stderr(`${name}: ${err.message}\n`);
       return 2;
     }
     io.stderr(`${name}: ${(err as Error).message}\n`);
@@ -161,7 +238,7 @@ export function parseOrExit<O extends Record<string, OptionSpec>>(
     process.exit(0);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr(`${spec.command}: ${err.message}\n(run with --help for the usage)\n`);
+    io.stderr(`${commandName(spec)}: ${err.message}\n(run with --help for the usage)\n`);
     process.exit(2);
   }
 }

@@ -15,6 +15,15 @@ const COMMANDS = [
   'scripts/make-example-data.ts',
   'scripts/deploy-local.ts',
   'scripts/config-schema.ts',
+  'scripts/policy-terraform.ts',
+  'scripts/sbom.ts',
+  'scripts/image-scan-gate.ts',
+  'scripts/drift-report.ts',
+  'scripts/bench-drift-report.ts',
+  'scripts/make-drift-report-picture.ts',
+  'images/dockerfile-policy.ts',
+  'test/terraform/make-plan-fixtures.ts',
+  'test/terraform/terraform-cli.ts',
 ];
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, script), ...args], {

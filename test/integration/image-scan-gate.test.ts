@@ -13,7 +13,8 @@ import {
   PutImageCommand,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
-import { parseArgs, runGate } from '../../scripts/image-scan-gate';
+import { parseCommandLine } from '../../lib/cli/args';
+import { IMAGE_SCAN_GATE_COMMAND, gateOptions, runGate } from '../../scripts/image-scan-gate';
 import { defaultConfigDocument } from '../helpers/app';
 import { useMoto } from './aws-env';
 
@@ -112,9 +113,17 @@ describe('image scan gate (moto)', () => {
   });
 
   test('rejects a digest that is not sha256:<hex>, naming the value', () => {
+    const parseArgs = (argv: string[]) => {
+      const parsed = parseCommandLine(IMAGE_SCAN_GATE_COMMAND, argv);
+      if (parsed.help) throw new Error('unexpected --help');
+      return gateOptions(parsed.values);
+    };
     expect(() => parseArgs(['--repository', 'r', '--digest', 'latest'])).toThrow(
       /--digest must be sha256:<64 hex digits>, got "latest"/,
     );
+    expect(() =>
+      parseArgs(['--repository', 'r', '--digest', `sha256:${'c'.repeat(64)}`, '--poll-seconds', 'x']),
+    ).toThrow('--poll-seconds must be an integer >= 0, got "x"');
     expect(parseArgs(['--repository=r', `--digest=sha256:${'c'.repeat(64)}`, '--region', 'eu-west-1'])).toMatchObject({
       timeoutSeconds: 1800,
       region: 'eu-west-1',

@@ -72,8 +72,9 @@ describe('scripts/policy-terraform.ts', () => {
   test.each([
     ['a file that is not a plan', [join(ROOT, 'package.json')], /format_version must be a string/],
     ['a binary plan file', [join(ROOT, 'README.md')], /not JSON .*terraform show -json/],
-    ['no plan file', [], /expected exactly one plan file/],
-    ['an unknown flag', ['plan.json', '--fail-on', 'HIGH'], /unexpected argument "--fail-on"/],
+    ['no plan file', [], /missing <plan\.json>: the plan as JSON: `terraform show -json/],
+    ['two plan files', ['a.json', 'b.json'], /unexpected argument b\.json: expected one <plan\.json>/],
+    ['an unknown flag', ['plan.json', '--fail-on', 'HIGH'], /unknown option "--fail-on".*known options: --help/],
   ])('rejects %s with exit 2 and a message naming the fix', (_, args, message) => {
     const r = runCli(args);
     expect(r.status).toBe(2);

@@ -2,6 +2,7 @@
  * `npm run drift:report`: the same parser and accumulator as the detector, so the report's numbers are the
  * metrics the detector publishes for the same capture file — compared here exactly, not approximately.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,9 +180,12 @@ describe('npm run drift:report', () => {
     );
   });
 
-  it('rejects unknown flags and bad threshold values with the usage', async () => {
+  it('rejects unknown flags and bad threshold values, naming the known options', async () => {
     await expect(runDriftReportCli(['--baseline', BASELINE_FILE, '--capture', dir, '--bogus'], quiet)).rejects.toThrow(
-      /Unknown option '--bogus'[\s\S]*usage: npm run drift:report/,
+      /unknown option "--bogus" \(known options: --help, --baseline, --capture, /,
+    );
+    await expect(runDriftReportCli(['--baseline', BASELINE_FILE, '--captures', dir], quiet)).rejects.toThrow(
+      /unknown option "--captures"; did you mean "--capture"\?/,
     );
     await expect(
       runDriftReportCli(['--baseline', BASELINE_FILE, '--capture', dir, '--psi', 'high'], quiet),
@@ -190,5 +194,23 @@ describe('npm run drift:report', () => {
     await expect(
       runDriftReportCli(['--baseline', BASELINE_FILE, '--capture', join(dir, 'missing')], quiet),
     ).rejects.toThrow(InputProblem);
+  });
+
+  it('as a command, exits 2 on a missing baseline with the message alone', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        require.resolve('tsx/cli'),
+        join(__dirname, '../../scripts/drift-report.ts'),
+        '--baseline',
+        join(dir, 'nope.json'),
+        '--capture',
+        dir,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^drift:report: --baseline .*nope\.json does not exist; build one with `npm run baseline/);
+    expect(r.stderr).not.toContain('--help');
   });
 });

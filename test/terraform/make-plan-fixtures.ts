@@ -1,12 +1,13 @@
 /**
  * Regenerates the committed plan-JSON fixtures of the parity test with the real terraform binary:
- *   npx tsx test/terraform/make-plan-fixtures.ts
+ *   npx tsx test/terraform/make-plan-fixtures.ts   (no options; --help for the usage)
  * Plans test/terraform/parity (the default config's production environment through the module) once per variant
  * against a local moto_server (only STS is called at plan time, for the account id), and writes
  * test/terraform/fixtures/plan-<variant>.json. Jest reads the fixtures, so the parity test needs no terraform.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CommandSpec, OptionSpec, runCommand } from '../../lib/cli/args';
 import { startMoto } from '../integration/moto-server';
 import { PARITY_VARIANTS } from './parity-variants';
 import { motoProviderOverride, requireTerraform, scratchCopy, terraformOk } from './terraform-cli';
@@ -14,7 +15,15 @@ import { motoProviderOverride, requireTerraform, scratchCopy, terraformOk } from
 export const FIXTURES_DIR = join(__dirname, 'fixtures');
 const ENDPOINT_PLACEHOLDER = 'http://localhost:MOTO_PORT';
 
-async function main(): Promise<void> {
+export const MAKE_PLAN_FIXTURES_COMMAND = {
+  command: 'npx tsx test/terraform/make-plan-fixtures.ts',
+  summary:
+    'Regenerates test/terraform/fixtures/plan-<variant>.json with the real terraform binary, planning\ntest/terraform/parity against a local moto_server (terraform and moto_server on PATH).',
+  options: {},
+  epilogue: 'exit codes: 0 fixtures written; 1 terraform or moto_server failed; 2 wrong arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+async function main(): Promise<number> {
   requireTerraform();
   const moto = await startMoto();
   try {
@@ -37,9 +46,11 @@ async function main(): Promise<void> {
   } finally {
     await moto.stop();
   }
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  void runCommand(MAKE_PLAN_FIXTURES_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CommandSpec, OptionSpec, runCommand } from '../../lib/cli/args';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const MODULE_DIR = join(ROOT, 'terraform', 'modules', 'mlops-model-environment');
@@ -146,15 +147,23 @@ ${endpoints}
 `;
 }
 
+export const TERRAFORM_CLI_CONFIG_COMMAND = {
+  command: 'npx tsx test/terraform/terraform-cli.ts',
+  summary:
+    'Writes the terraform CLI config of the tests (provider filesystem mirror, no network) and prints its path\n(used by .ci/run as TF_CLI_CONFIG_FILE).',
+  positionals: { name: '<cli-config-file>', description: 'where to write the CLI config' },
+  options: {},
+  epilogue: 'exit codes: 0 written; 1 terraform or the aws provider mirror is missing; 2 wrong arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
 /** `npx tsx test/terraform/terraform-cli.ts <file>`: writes the CLI config (used by .ci/run) and prints its path. */
 if (require.main === module) {
-  const file = process.argv[2];
-  if (file === undefined) {
-    console.error('usage: npx tsx test/terraform/terraform-cli.ts <cli-config-file>');
-    process.exitCode = 2;
-  } else {
+  void runCommand(TERRAFORM_CLI_CONFIG_COMMAND, process.argv.slice(2), (_values, [file]) => {
     requireTerraform();
-    writeFileSync(file, cliConfig());
+    writeFileSync(file!, cliConfig());
     console.log(file);
-  }
+    return 0;
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

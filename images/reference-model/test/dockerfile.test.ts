@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDockerfile } from '../../dockerfile-policy';
 
@@ -49,5 +51,28 @@ describe('Dockerfile policy', () => {
       expect.objectContaining({ rule: 'sagemaker-port', message: expect.stringContaining('8080') }),
     ]);
     expect(checkDockerfile(`FROM a:1\n${GOOD_TAIL}`)[0]!.line).toBe(1);
+  });
+
+  test('as a command: exit 0 when every file passes, 1 with a line per problem, 2 for an unreadable file', () => {
+    const cli = (...files: string[]) =>
+      spawnSync(
+        process.execPath,
+        [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'dockerfile-policy.ts'), ...files],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    const bad = join(mkdtempSync(join(tmpdir(), 'dockerfile-policy-')), 'Dockerfile');
+    writeFileSync(bad, `FROM node:24\n${GOOD_TAIL}`);
+    const good = join(__dirname, '..', 'Dockerfile');
+    expect(cli(good)).toMatchObject({ status: 0, stdout: `${good}: passes the Dockerfile policy\n` });
+    expect(cli(good, bad)).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/^\S+Dockerfile:1: \[pinned-base\] /),
+    });
+    const missing = cli(good, join(tmpdir(), 'no-such-Dockerfile'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^dockerfile-policy: \S+no-such-Dockerfile: cannot read it: ENOENT/);
   });
 });
