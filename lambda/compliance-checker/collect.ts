@@ -6,18 +6,28 @@
  * - access denied (or any other error left after the SDK's own retries): an explicit `ScanError` entry naming the
  *   resource, the operation and the error code. Callers decide what an error means (report it, fail the gate).
  * Every resource is described once per collection (dedupe by ARN), and each KMS key once (cache).
+ *
+ * A full scan reads tags in batches where the APIs allow it, and falls back to one ListTags per resource where they
+ * do not (a failed batch, a resource the batch does not show): the listings stay the authority on what exists.
+ * - endpoints: SageMaker `Search` (pages of 100: name, ARN, config name, tags). An endpoint whose Environment tag is
+ *   outside the production environments is not described: the only fact DescribeEndpoint adds is the last
+ *   deployment configuration, which only the production rollout rule reads; it is recorded as unknown.
+ * - endpoint configs and models: the Resource Groups Tagging API `GetResources` (pages of 100, per resource type).
  */
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  DescribeEndpointOutput,
   DescribeModelCommand,
   paginateListEndpointConfigs,
   paginateListEndpoints,
   paginateListModels,
   paginateListTags,
+  paginateSearch,
   SageMakerClient,
   Tag as SageMakerTag,
 } from '@aws-sdk/client-sagemaker';
+import { paginateGetResources, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   DescribeImageScanFindingsCommand,
   DescribeImagesCommand,
@@ -46,7 +56,7 @@ import {
   ListBucketsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { ResourceFacts, ResourceKind } from '../../lib/policy/facts';
+import { EndpointFacts, ResourceFacts, ResourceKind, TAGS } from '../../lib/policy/facts';
 import {
   BucketReads,
   bucketFacts,
@@ -116,6 +126,8 @@ export interface CollectorClients {
   readonly kms: KMSClient;
   /** Reads bucket configuration; without it buckets are not collected (their rules are then not evaluated). */
   readonly s3?: S3Client;
+  /** Batched tag reads for a full scan; without it every SageMaker resource's tags are read with ListTags. */
+  readonly tagging?: ResourceGroupsTaggingAPIClient;
 }
 
 export interface CollectorOptions {
@@ -136,6 +148,19 @@ export interface CollectorOptions {
    * @default - the `s3` client of `clients`
    */
   readonly s3For?: (region: string) => S3Client | undefined;
+  /**
+   * The policy's production environments. With it, a full scan describes only the endpoints whose Environment tag
+   * (read in batch) is missing or names one of them; the others' deployment configuration is recorded as unknown.
+   * @default - every endpoint is described
+   */
+  readonly productionEnvironments?: readonly string[];
+}
+
+/** An endpoint as SageMaker `Search` shows it. */
+interface SearchedEndpoint {
+  readonly arn: string;
+  readonly configName?: string;
+  readonly tags: SageMakerTag[];
 }
 
 const SKIPPED = Symbol('skipped');
@@ -153,6 +178,11 @@ export class Collector {
   private readonly facts = new Map<string, ResourceFacts>();
   private readonly errors: ScanError[] = [];
   private readonly notFound: NotFound[] = [];
+  /** Tags read in batch, by lower-cased ARN; a resource not in it has its tags read with ListTags. */
+  private readonly batchTags = new Map<string, SageMakerTag[]>();
+  /** Endpoints read in batch by SageMaker Search, by name. */
+  private readonly searchedEndpoints = new Map<string, SearchedEndpoint>();
+  private readonly productionEnvironments?: ReadonlySet<string>;
 
   constructor(
     private readonly clients: CollectorClients,
@@ -167,6 +197,7 @@ export class Collector {
     this.pageSize = opts.pageSize ?? 100;
     this.region = opts.region;
     this.s3For = opts.s3For ?? (() => this.clients.s3);
+    if (opts.productionEnvironments !== undefined) this.productionEnvironments = new Set(opts.productionEnvironments);
   }
 
   private readonly region?: string;
@@ -312,6 +343,11 @@ export class Collector {
       models: models.length,
       repositories: repos.length,
     });
+    await Promise.all([
+      endpoints.length > 0 ? this.searchEndpoints() : undefined,
+      configs.length > 0 ? this.tagsInBatch('sagemaker:endpoint-config') : undefined,
+      models.length > 0 ? this.tagsInBatch('sagemaker:model') : undefined,
+    ]);
     const tasks: (() => Promise<unknown>)[] = [
       ...endpoints.map((n) => () => this.endpoint(n)),
       ...configs.map((n) => () => this.endpointConfig(n)),
@@ -423,7 +459,72 @@ export class Collector {
     }
   }
 
+  /**
+   * Endpoints with their tags, 100 a page. A failure is no scan error: every endpoint is then read one by one.
+   * Only a page's complete records are kept (name, ARN and a tag list).
+   */
+  private async searchEndpoints(): Promise<void> {
+    const found: [string, SearchedEndpoint][] = [];
+    try {
+      for await (const page of paginateSearch(
+        { client: this.clients.sagemaker, pageSize: this.pageSize },
+        { Resource: 'Endpoint' },
+      )) {
+        for (const r of page.Results ?? []) {
+          const e = r.Endpoint;
+          if (e?.EndpointName === undefined || e.EndpointArn === undefined || e.Tags === undefined) continue;
+          found.push([
+            e.EndpointName,
+            {
+              arn: e.EndpointArn,
+              tags: e.Tags,
+              ...(e.EndpointConfigName !== undefined ? { configName: e.EndpointConfigName } : {}),
+            },
+          ]);
+        }
+      }
+    } catch (err) {
+      this.logger.warn('sagemaker:Search failed; endpoints are read one by one', {
+        code: awsErrorName(err) ?? 'Error',
+      });
+      return;
+    }
+    for (const [name, e] of found) {
+      this.searchedEndpoints.set(name, e);
+      this.batchTags.set(e.arn.toLowerCase(), e.tags);
+    }
+  }
+
+  /**
+   * Tags of every resource of one type, 100 a page (tag:GetResources). A failure is no scan error: those resources'
+   * tags are then read with ListTags. A resource the answer does not show (never tagged) is read with ListTags too.
+   */
+  private async tagsInBatch(resourceType: string): Promise<void> {
+    const tagging = this.clients.tagging;
+    if (tagging === undefined) return;
+    const found: [string, SageMakerTag[]][] = [];
+    try {
+      for await (const page of paginateGetResources(
+        { client: tagging, pageSize: Math.min(this.pageSize, 100) },
+        { ResourceTypeFilters: [resourceType] },
+      )) {
+        for (const m of page.ResourceTagMappingList ?? []) {
+          if (m.ResourceARN !== undefined && m.Tags !== undefined) found.push([m.ResourceARN.toLowerCase(), m.Tags]);
+        }
+      }
+    } catch (err) {
+      this.logger.warn('tag:GetResources failed; tags are read with ListTags', {
+        resourceType,
+        code: awsErrorName(err) ?? 'Error',
+      });
+      return;
+    }
+    for (const [arn, tags] of found) this.batchTags.set(arn, tags);
+  }
+
   private async sageMakerTags(arn: string): Promise<SageMakerTag[]> {
+    const batched = this.batchTags.get(arn.toLowerCase());
+    if (batched !== undefined) return batched;
     const tags: SageMakerTag[] = [];
     for await (const page of paginateListTags(
       { client: this.clients.sagemaker, pageSize: this.pageSize },
@@ -435,6 +536,29 @@ export class Collector {
   }
 
   private async endpoint(name: string) {
+    const searched = this.searchedEndpoints.get(name);
+    const environment = searched?.tags.find((t) => t.Key === TAGS.ENVIRONMENT)?.Value;
+    if (
+      searched !== undefined &&
+      this.productionEnvironments !== undefined &&
+      environment !== undefined &&
+      !this.productionEnvironments.has(environment)
+    ) {
+      // Outside production: the rollout rule does not apply, and DescribeEndpoint would add nothing else.
+      const out: EndpointFacts = {
+        ...endpointFacts(
+          {
+            EndpointName: name,
+            EndpointArn: searched.arn,
+            EndpointConfigName: searched.configName,
+          } as DescribeEndpointOutput,
+          searched.tags,
+        ),
+        deployment: { strategy: undefined, rollbackAlarmCount: undefined },
+      };
+      this.add(out);
+      return out;
+    }
     const out = await this.attempt('Endpoint', name, 'sagemaker:DescribeEndpoint', async () => {
       const ep = await this.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
       const tags = await this.sageMakerTags(ep.EndpointArn as string);

@@ -3,6 +3,7 @@
  * action), all judging live facts with the one rule catalogue (lib/policy). `makeHandler(deps)` takes its clients,
  * settings, logger and clock from the caller so tests inject them.
  */
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -52,6 +53,8 @@ export interface CheckerClients {
   readonly sns: SNSClient;
   readonly config: ConfigServiceClient;
   readonly codepipeline: CodePipelineClient;
+  /** Batched tag reads for scheduled scans (tag:GetResources); without it tags are read per resource. */
+  readonly tagging?: ResourceGroupsTaggingAPIClient;
 }
 
 export interface HandlerDeps {
@@ -127,6 +130,7 @@ export function makeHandler(
     new Collector(region === undefined ? clients : regionalClients(region), logger, {
       concurrency: settings.concurrency,
       imageScope: settings.imageScope,
+      productionEnvironments: settings.policy.productionEnvironments,
       ...(region !== undefined ? { region } : {}),
       s3For: (r) => regionalClients(r).s3 ?? clients.s3,
     });

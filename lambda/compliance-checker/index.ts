@@ -7,6 +7,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -31,6 +32,7 @@ function clientsFor(region: string): CollectorClients {
       ecr: () => new ECRClient(cfg),
       kms: () => new KMSClient(cfg),
       s3: () => new S3Client(cfg),
+      tagging: () => new ResourceGroupsTaggingAPIClient(cfg),
     });
     regional.set(region, c);
   }
@@ -48,6 +50,7 @@ export const handler = makeHandler({
     sns: () => new SNSClient(config),
     config: () => new ConfigServiceClient(config),
     codepipeline: () => new CodePipelineClient(config),
+    tagging: () => new ResourceGroupsTaggingAPIClient(config),
   }),
   settings,
   logger,
