@@ -14,48 +14,17 @@
  *   deployment configuration, which only the production rollout rule reads; it is recorded as unknown.
  * - endpoint configs and models: the Resource Groups Tagging API `GetResources` (pages of 100, per resource type).
  */
-import {
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  DescribeEndpointOutput,
-  DescribeModelCommand,
-  paginateListEndpointConfigs,
-  paginateListEndpoints,
-  paginateListModels,
-  paginateListTags,
-  paginateSearch,
-  SageMakerClient,
-  Tag as SageMakerTag,
-} from '@aws-sdk/client-sagemaker';
-import { paginateGetResources, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import {
-  DescribeImageScanFindingsCommand,
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
+import type { DescribeEndpointOutput, SageMakerClient, Tag as SageMakerTag } from '@aws-sdk/client-sagemaker';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type {
   ECRClient,
-  GetLifecyclePolicyCommand,
-  GetRegistryScanningConfigurationCommand,
   ImageDetail,
   ImageIdentifier,
-  ListTagsForResourceCommand,
-  paginateDescribeImages,
-  paginateDescribeRepositories,
   RegistryScanningConfiguration,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
-import {
-  GetBucketEncryptionCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketLocationCommand,
-  GetBucketLoggingCommand,
-  GetBucketPolicyCommand,
-  GetBucketTaggingCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  ListBucketsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { EndpointFacts, ResourceFacts, ResourceKind, TAGS } from '../../lib/policy/facts';
 import {
   BucketReads,
@@ -74,6 +43,7 @@ import { mapLimit } from '../shared/clients';
 import { awsErrorName, isAccessDenied, isNotFound } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import type { GateImage } from '../../lib/contracts/pipeline-gate';
+import { sdk } from './sdk';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -211,7 +181,7 @@ export class Collector {
     const s3 = this.clients.s3;
     if (s3 === undefined) return this.result();
     const buckets = await this.list('Bucket', 's3:ListBuckets', async () => {
-      const out = await s3.send(new ListBucketsCommand({}));
+      const out = await s3.send(new (sdk.s3().ListBucketsCommand)({}));
       return (out.Buckets ?? []).flatMap((b) => (b.Name ? [{ name: b.Name, region: b.BucketRegion }] : []));
     });
     this.logger.info('listed buckets', { buckets: buckets.length });
@@ -223,7 +193,7 @@ export class Collector {
     const home = this.clients.s3 as S3Client;
     const region = await this.attempt('Bucket', name, 's3:GetBucketLocation', async () => {
       if (listedRegion) return listedRegion;
-      const out = await home.send(new GetBucketLocationCommand({ Bucket: name }));
+      const out = await home.send(new (sdk.s3().GetBucketLocationCommand)({ Bucket: name }));
       // us-east-1 answers with an empty LocationConstraint; EU is the legacy name of eu-west-1.
       const c = out.LocationConstraint as string | undefined;
       return c === undefined || c === '' ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
@@ -245,27 +215,28 @@ export class Collector {
       const b = { Bucket: name };
       const [encryption, policy, publicAccessBlock, versioning, lifecycle, logging, tags] = await Promise.all([
         read('s3:GetEncryptionConfiguration', ['ServerSideEncryptionConfigurationNotFoundError'], () =>
-          s3.send(new GetBucketEncryptionCommand(b)),
+          s3.send(new (sdk.s3().GetBucketEncryptionCommand)(b)),
         ),
         read(
           's3:GetBucketPolicy',
           ['NoSuchBucketPolicy'],
-          async () => (await s3.send(new GetBucketPolicyCommand(b))).Policy ?? null,
+          async () => (await s3.send(new (sdk.s3().GetBucketPolicyCommand)(b))).Policy ?? null,
         ),
         read(
           's3:GetBucketPublicAccessBlock',
           ['NoSuchPublicAccessBlockConfiguration'],
-          async () => (await s3.send(new GetPublicAccessBlockCommand(b))).PublicAccessBlockConfiguration ?? null,
+          async () =>
+            (await s3.send(new (sdk.s3().GetPublicAccessBlockCommand)(b))).PublicAccessBlockConfiguration ?? null,
         ),
-        read('s3:GetBucketVersioning', [], () => s3.send(new GetBucketVersioningCommand(b))),
+        read('s3:GetBucketVersioning', [], () => s3.send(new (sdk.s3().GetBucketVersioningCommand)(b))),
         read('s3:GetLifecycleConfiguration', ['NoSuchLifecycleConfiguration'], () =>
-          s3.send(new GetBucketLifecycleConfigurationCommand(b)),
+          s3.send(new (sdk.s3().GetBucketLifecycleConfigurationCommand)(b)),
         ),
-        read('s3:GetBucketLogging', [], () => s3.send(new GetBucketLoggingCommand(b))),
+        read('s3:GetBucketLogging', [], () => s3.send(new (sdk.s3().GetBucketLoggingCommand)(b))),
         read(
           's3:GetBucketTagging',
           ['NoSuchTagSet'],
-          async () => (await s3.send(new GetBucketTaggingCommand(b))).TagSet ?? [],
+          async () => (await s3.send(new (sdk.s3().GetBucketTaggingCommand)(b))).TagSet ?? [],
         ),
       ]);
       const sse = encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
@@ -301,7 +272,7 @@ export class Collector {
         ? none<string>()
         : this.list('Endpoint', 'sagemaker:ListEndpoints', async () => {
             const names: string[] = [];
-            for await (const page of paginateListEndpoints(pager, {})) {
+            for await (const page of sdk.sagemaker().paginateListEndpoints(pager, {})) {
               for (const e of page.Endpoints ?? []) if (e.EndpointName) names.push(e.EndpointName);
             }
             return names;
@@ -310,7 +281,7 @@ export class Collector {
         ? none<string>()
         : this.list('EndpointConfig', 'sagemaker:ListEndpointConfigs', async () => {
             const names: string[] = [];
-            for await (const page of paginateListEndpointConfigs(pager, {})) {
+            for await (const page of sdk.sagemaker().paginateListEndpointConfigs(pager, {})) {
               for (const c of page.EndpointConfigs ?? []) if (c.EndpointConfigName) names.push(c.EndpointConfigName);
             }
             return names;
@@ -319,7 +290,7 @@ export class Collector {
         ? none<string>()
         : this.list('Model', 'sagemaker:ListModels', async () => {
             const names: string[] = [];
-            for await (const page of paginateListModels(pager, {})) {
+            for await (const page of sdk.sagemaker().paginateListModels(pager, {})) {
               for (const m of page.Models ?? []) if (m.ModelName) names.push(m.ModelName);
             }
             return names;
@@ -328,10 +299,9 @@ export class Collector {
         ? none<Repository>()
         : this.list('Repository', 'ecr:DescribeRepositories', async () => {
             const out: Repository[] = [];
-            for await (const page of paginateDescribeRepositories(
-              { client: this.clients.ecr, pageSize: this.pageSize },
-              {},
-            )) {
+            for await (const page of sdk
+              .ecr()
+              .paginateDescribeRepositories({ client: this.clients.ecr, pageSize: this.pageSize }, {})) {
               out.push(...(page.repositories ?? []));
             }
             return out;
@@ -384,7 +354,9 @@ export class Collector {
     const repos = new Map<string, Repository>();
     await mapLimit([...repoNames], this.concurrency, async (name) => {
       const repo = await this.attempt('Repository', name, 'ecr:DescribeRepositories', async () => {
-        const out = await this.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+        const out = await this.clients.ecr.send(
+          new (sdk.ecr().DescribeRepositoriesCommand)({ repositoryNames: [name] }),
+        );
         return out.repositories?.[0];
       });
       if (repo === SKIPPED || repo === undefined) return;
@@ -466,10 +438,9 @@ export class Collector {
   private async searchEndpoints(): Promise<void> {
     const found: [string, SearchedEndpoint][] = [];
     try {
-      for await (const page of paginateSearch(
-        { client: this.clients.sagemaker, pageSize: this.pageSize },
-        { Resource: 'Endpoint' },
-      )) {
+      for await (const page of sdk
+        .sagemaker()
+        .paginateSearch({ client: this.clients.sagemaker, pageSize: this.pageSize }, { Resource: 'Endpoint' })) {
         for (const r of page.Results ?? []) {
           const e = r.Endpoint;
           if (e?.EndpointName === undefined || e.EndpointArn === undefined || e.Tags === undefined) continue;
@@ -504,10 +475,12 @@ export class Collector {
     if (tagging === undefined) return;
     const found: [string, SageMakerTag[]][] = [];
     try {
-      for await (const page of paginateGetResources(
-        { client: tagging, pageSize: Math.min(this.pageSize, 100) },
-        { ResourceTypeFilters: [resourceType] },
-      )) {
+      for await (const page of sdk
+        .tagging()
+        .paginateGetResources(
+          { client: tagging, pageSize: Math.min(this.pageSize, 100) },
+          { ResourceTypeFilters: [resourceType] },
+        )) {
         for (const m of page.ResourceTagMappingList ?? []) {
           if (m.ResourceARN !== undefined && m.Tags !== undefined) found.push([m.ResourceARN.toLowerCase(), m.Tags]);
         }
@@ -526,10 +499,9 @@ export class Collector {
     const batched = this.batchTags.get(arn.toLowerCase());
     if (batched !== undefined) return batched;
     const tags: SageMakerTag[] = [];
-    for await (const page of paginateListTags(
-      { client: this.clients.sagemaker, pageSize: this.pageSize },
-      { ResourceArn: arn },
-    )) {
+    for await (const page of sdk
+      .sagemaker()
+      .paginateListTags({ client: this.clients.sagemaker, pageSize: this.pageSize }, { ResourceArn: arn })) {
       tags.push(...(page.Tags ?? []));
     }
     return tags;
@@ -560,7 +532,9 @@ export class Collector {
       return out;
     }
     const out = await this.attempt('Endpoint', name, 'sagemaker:DescribeEndpoint', async () => {
-      const ep = await this.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+      const ep = await this.clients.sagemaker.send(
+        new (sdk.sagemaker().DescribeEndpointCommand)({ EndpointName: name }),
+      );
       const tags = await this.sageMakerTags(ep.EndpointArn as string);
       return endpointFacts(ep, tags);
     });
@@ -570,7 +544,9 @@ export class Collector {
 
   private async endpointConfig(name: string) {
     const out = await this.attempt('EndpointConfig', name, 'sagemaker:DescribeEndpointConfig', async () => {
-      const cfg = await this.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }));
+      const cfg = await this.clients.sagemaker.send(
+        new (sdk.sagemaker().DescribeEndpointConfigCommand)({ EndpointConfigName: name }),
+      );
       const [tags] = await Promise.all([
         this.sageMakerTags(cfg.EndpointConfigArn as string),
         this.resolveKey(cfg.KmsKeyId),
@@ -584,7 +560,7 @@ export class Collector {
 
   private async model(name: string) {
     const out = await this.attempt('Model', name, 'sagemaker:DescribeModel', async () => {
-      const model = await this.clients.sagemaker.send(new DescribeModelCommand({ ModelName: name }));
+      const model = await this.clients.sagemaker.send(new (sdk.sagemaker().DescribeModelCommand)({ ModelName: name }));
       return modelFacts(model, await this.sageMakerTags(model.ModelArn as string));
     });
     if (out !== SKIPPED) this.add(out);
@@ -594,7 +570,8 @@ export class Collector {
   private registryConfig(): Promise<RegistryScanningConfiguration | undefined> {
     this.registryScanning ??= (async () => {
       try {
-        return (await this.clients.ecr.send(new GetRegistryScanningConfigurationCommand({}))).scanningConfiguration;
+        return (await this.clients.ecr.send(new (sdk.ecr().GetRegistryScanningConfigurationCommand)({})))
+          .scanningConfiguration;
       } catch (err) {
         // Without it, only the repository-level scanOnPush flag is seen: record why the verdict may be incomplete.
         this.recordError('Registry', 'scanning-configuration', 'ecr:GetRegistryScanningConfiguration', err);
@@ -609,12 +586,12 @@ export class Collector {
     const out = await this.attempt('Repository', name, 'ecr:ListTagsForResource+GetLifecyclePolicy', async () => {
       const [tags, hasLifecyclePolicy, registryScanning] = await Promise.all([
         (async () =>
-          (await this.clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags ??
-          [])(),
+          (await this.clients.ecr.send(new (sdk.ecr().ListTagsForResourceCommand)({ resourceArn: repo.repositoryArn })))
+            .tags ?? [])(),
         (async () => {
           try {
             await this.clients.ecr.send(
-              new GetLifecyclePolicyCommand({ repositoryName: name, registryId: repo.registryId }),
+              new (sdk.ecr().GetLifecyclePolicyCommand)({ repositoryName: name, registryId: repo.registryId }),
             );
             return true;
           } catch (err) {
@@ -633,7 +610,9 @@ export class Collector {
 
   private async repositoryArn(name: string, registryId?: string): Promise<string | undefined> {
     const repo = await this.attempt('Repository', name, 'ecr:DescribeRepositories', async () => {
-      const out = await this.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
+      const out = await this.clients.ecr.send(
+        new (sdk.ecr().DescribeRepositoriesCommand)({ repositoryNames: [name], registryId }),
+      );
       return out.repositories?.[0];
     });
     return repo === SKIPPED ? undefined : repo?.repositoryArn;
@@ -670,7 +649,9 @@ export class Collector {
     const details = await this.attempt('Image', `${name}/*`, 'ecr:DescribeImages', async () => {
       const out: ImageDetail[] = [];
       const pager = { client: this.clients.ecr, pageSize: this.pageSize };
-      for await (const page of paginateDescribeImages(pager, { repositoryName: name, registryId: repo.registryId })) {
+      for await (const page of sdk
+        .ecr()
+        .paginateDescribeImages(pager, { repositoryName: name, registryId: repo.registryId })) {
         out.push(...(page.imageDetails ?? []));
       }
       return out;
@@ -686,7 +667,7 @@ export class Collector {
     ids: ImageIdentifier[],
   ) {
     const describe = (imageIds: ImageIdentifier[]) =>
-      this.clients.ecr.send(new DescribeImagesCommand({ repositoryName: repoName, registryId, imageIds }));
+      this.clients.ecr.send(new (sdk.ecr().DescribeImagesCommand)({ repositoryName: repoName, registryId, imageIds }));
     const label = (id: ImageIdentifier) =>
       `${repoName}${id.imageDigest ? `@${id.imageDigest}` : `:${id.imageTag ?? '?'}`}`;
     for (let i = 0; i < ids.length; i += 100) {
@@ -718,7 +699,7 @@ export class Collector {
       if (detail.imageScanStatus !== undefined) return imageFacts(detail, repositoryArn);
       try {
         const findings = await this.clients.ecr.send(
-          new DescribeImageScanFindingsCommand({
+          new (sdk.ecr().DescribeImageScanFindingsCommand)({
             repositoryName: detail.repositoryName,
             registryId: detail.registryId,
             imageId: { imageDigest: detail.imageDigest },
@@ -745,7 +726,8 @@ export class Collector {
     this.keyPolicies.add(arn);
     let policy: string | undefined;
     try {
-      policy = (await this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }))).Policy;
+      policy = (await this.clients.kms.send(new (sdk.kms().GetKeyPolicyCommand)({ KeyId: arn, PolicyName: 'default' })))
+        .Policy;
     } catch (err) {
       this.recordError('Key', arn, 'kms:GetKeyPolicy', err);
     }
@@ -760,7 +742,8 @@ export class Collector {
       pending = (async () => {
         let customerManaged: boolean | undefined;
         try {
-          const metadata = (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+          const metadata = (await this.clients.kms.send(new (sdk.kms().DescribeKeyCommand)({ KeyId: keyId })))
+            .KeyMetadata;
           customerManaged = isCustomerManaged(metadata);
           if (customerManaged === true && metadata?.Arn !== undefined) await this.keyPolicy(metadata);
         } catch (err) {
