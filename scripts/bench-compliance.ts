@@ -22,6 +22,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { build } from 'esbuild';
 import { evaluate } from '../lib/policy/catalogue';
@@ -60,18 +61,24 @@ interface ScanFigures {
   readonly resourcesPerSecond: number;
   readonly sdkCalls: number;
   readonly sdkCallsPerEndpoint: number;
+  /** SDK calls per endpoint, by operation. */
+  readonly sdkCallsPerEndpointByOperation: Record<string, number>;
   readonly checkerCpuMs: number;
   readonly checkerCpuMsPerResource: number;
 }
 
+interface Counter {
+  n: number;
+  readonly byOperation: Map<string, number>;
+}
+
 /** Counts every SDK call (one per operation, retries excluded) with an initialize-step middleware. */
-function counted<T extends { middlewareStack: { add: (...a: never[]) => void } }>(
-  client: T,
-  counter: { n: number },
-): T {
+function counted<T extends { middlewareStack: { add: (...a: never[]) => void } }>(client: T, counter: Counter): T {
   (client.middlewareStack as unknown as { add: (mw: unknown, opts: unknown) => void }).add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
       counter.n += 1;
+      const op = (context.commandName ?? '?').replace(/Command$/, '');
+      counter.byOperation.set(op, (counter.byOperation.get(op) ?? 0) + 1);
       return next(args);
     },
     { step: 'initialize', name: 'benchCallCounter' },
@@ -132,7 +139,7 @@ async function seed(sm: SageMakerClient, kms: KMSClient): Promise<void> {
 }
 
 async function scan(endpoint: string, concurrency: number): Promise<ScanFigures> {
-  const counter = { n: 0 };
+  const counter: Counter = { n: 0, byOperation: new Map() };
   const cfg = {
     endpoint,
     region: REGION,
@@ -144,13 +151,15 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
     sagemaker: counted(new SageMakerClient(cfg), counter),
     ecr: counted(new ECRClient(cfg), counter),
     kms: counted(new KMSClient(cfg), counter),
+    tagging: counted(new ResourceGroupsTaggingAPIClient(cfg), counter),
   };
   const logger = createLogger('bench', 'WARN');
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const collected = await new Collector(clients, logger, { concurrency }).collectAll(
-    new Set(['Endpoint', 'EndpointConfig', 'Model']),
-  );
+  const collected = await new Collector(clients, logger, {
+    concurrency,
+    productionEnvironments: POLICY.productionEnvironments,
+  }).collectAll(new Set(['Endpoint', 'EndpointConfig', 'Model']));
   const findings = evaluate(collected.resources, { policy: POLICY, now: new Date() }, 'run');
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -164,6 +173,11 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
     resourcesPerSecond: round(collected.resources.length / wallSeconds),
     sdkCalls: counter.n,
     sdkCallsPerEndpoint: round(counter.n / ENDPOINTS),
+    sdkCallsPerEndpointByOperation: Object.fromEntries(
+      [...counter.byOperation.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([op, n]) => [op, Math.round((n / ENDPOINTS) * 1000) / 1000]),
+    ),
     checkerCpuMs: round(checkerCpuMs),
     checkerCpuMsPerResource: round(checkerCpuMs / Math.max(1, collected.resources.length)),
   };
@@ -294,6 +308,11 @@ async function main(): Promise<void> {
         `  concurrency ${String(c).padStart(2)}: ${f.resources} resources in ${f.wallSeconds} s = ${f.resourcesPerSecond} resources/s; ` +
           `${f.sdkCallsPerEndpoint} SDK calls per endpoint (${f.sdkCalls} total); checker CPU ${f.checkerCpuMs} ms ` +
           `(${f.checkerCpuMsPerResource} ms/resource); ${f.findings} findings, ${f.errors} errors`,
+      );
+      console.log(
+        `    per endpoint by operation: ${Object.entries(f.sdkCallsPerEndpointByOperation)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(', ')}`,
       );
     }
   } finally {

@@ -6,47 +6,26 @@
  * - access denied (or any other error left after the SDK's own retries): an explicit `ScanError` entry naming the
  *   resource, the operation and the error code. Callers decide what an error means (report it, fail the gate).
  * Every resource is described once per collection (dedupe by ARN), and each KMS key once (cache).
+ *
+ * A full scan reads tags in batches where the APIs allow it, and falls back to one ListTags per resource where they
+ * do not (a failed batch, a resource the batch does not show): the listings stay the authority on what exists.
+ * - endpoints: SageMaker `Search` (pages of 100: name, ARN, config name, tags). An endpoint whose Environment tag is
+ *   outside the production environments is not described: the only fact DescribeEndpoint adds is the last
+ *   deployment configuration, which only the production rollout rule reads; it is recorded as unknown.
+ * - endpoint configs and models: the Resource Groups Tagging API `GetResources` (pages of 100, per resource type).
  */
-import {
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  DescribeModelCommand,
-  paginateListEndpointConfigs,
-  paginateListEndpoints,
-  paginateListModels,
-  paginateListTags,
-  SageMakerClient,
-  Tag as SageMakerTag,
-} from '@aws-sdk/client-sagemaker';
-import {
-  DescribeImageScanFindingsCommand,
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
+import type { DescribeEndpointOutput, SageMakerClient, Tag as SageMakerTag } from '@aws-sdk/client-sagemaker';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type {
   ECRClient,
-  GetLifecyclePolicyCommand,
-  GetRegistryScanningConfigurationCommand,
   ImageDetail,
   ImageIdentifier,
-  ListTagsForResourceCommand,
-  paginateDescribeImages,
-  paginateDescribeRepositories,
   RegistryScanningConfiguration,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
-import {
-  GetBucketEncryptionCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketLocationCommand,
-  GetBucketLoggingCommand,
-  GetBucketPolicyCommand,
-  GetBucketTaggingCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  ListBucketsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { ResourceFacts, ResourceKind } from '../../lib/policy/facts';
+import type { KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { EndpointFacts, ResourceFacts, ResourceKind, TAGS } from '../../lib/policy/facts';
 import {
   BucketReads,
   bucketFacts,
@@ -64,6 +43,7 @@ import { mapLimit } from '../shared/clients';
 import { awsErrorName, isAccessDenied, isNotFound } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import type { GateImage } from '../../lib/contracts/pipeline-gate';
+import { sdk } from './sdk';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -116,6 +96,8 @@ export interface CollectorClients {
   readonly kms: KMSClient;
   /** Reads bucket configuration; without it buckets are not collected (their rules are then not evaluated). */
   readonly s3?: S3Client;
+  /** Batched tag reads for a full scan; without it every SageMaker resource's tags are read with ListTags. */
+  readonly tagging?: ResourceGroupsTaggingAPIClient;
 }
 
 export interface CollectorOptions {
@@ -136,6 +118,19 @@ export interface CollectorOptions {
    * @default - the `s3` client of `clients`
    */
   readonly s3For?: (region: string) => S3Client | undefined;
+  /**
+   * The policy's production environments. With it, a full scan describes only the endpoints whose Environment tag
+   * (read in batch) is missing or names one of them; the others' deployment configuration is recorded as unknown.
+   * @default - every endpoint is described
+   */
+  readonly productionEnvironments?: readonly string[];
+}
+
+/** An endpoint as SageMaker `Search` shows it. */
+interface SearchedEndpoint {
+  readonly arn: string;
+  readonly configName?: string;
+  readonly tags: SageMakerTag[];
 }
 
 const SKIPPED = Symbol('skipped');
@@ -153,6 +148,11 @@ export class Collector {
   private readonly facts = new Map<string, ResourceFacts>();
   private readonly errors: ScanError[] = [];
   private readonly notFound: NotFound[] = [];
+  /** Tags read in batch, by lower-cased ARN; a resource not in it has its tags read with ListTags. */
+  private readonly batchTags = new Map<string, SageMakerTag[]>();
+  /** Endpoints read in batch by SageMaker Search, by name. */
+  private readonly searchedEndpoints = new Map<string, SearchedEndpoint>();
+  private readonly productionEnvironments?: ReadonlySet<string>;
 
   constructor(
     private readonly clients: CollectorClients,
@@ -167,6 +167,7 @@ export class Collector {
     this.pageSize = opts.pageSize ?? 100;
     this.region = opts.region;
     this.s3For = opts.s3For ?? (() => this.clients.s3);
+    if (opts.productionEnvironments !== undefined) this.productionEnvironments = new Set(opts.productionEnvironments);
   }
 
   private readonly region?: string;
@@ -180,7 +181,7 @@ export class Collector {
     const s3 = this.clients.s3;
     if (s3 === undefined) return this.result();
     const buckets = await this.list('Bucket', 's3:ListBuckets', async () => {
-      const out = await s3.send(new ListBucketsCommand({}));
+      const out = await s3.send(new (sdk.s3().ListBucketsCommand)({}));
       return (out.Buckets ?? []).flatMap((b) => (b.Name ? [{ name: b.Name, region: b.BucketRegion }] : []));
     });
     this.logger.info('listed buckets', { buckets: buckets.length });
@@ -192,7 +193,7 @@ export class Collector {
     const home = this.clients.s3 as S3Client;
     const region = await this.attempt('Bucket', name, 's3:GetBucketLocation', async () => {
       if (listedRegion) return listedRegion;
-      const out = await home.send(new GetBucketLocationCommand({ Bucket: name }));
+      const out = await home.send(new (sdk.s3().GetBucketLocationCommand)({ Bucket: name }));
       // us-east-1 answers with an empty LocationConstraint; EU is the legacy name of eu-west-1.
       const c = out.LocationConstraint as string | undefined;
       return c === undefined || c === '' ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
@@ -214,27 +215,28 @@ export class Collector {
       const b = { Bucket: name };
       const [encryption, policy, publicAccessBlock, versioning, lifecycle, logging, tags] = await Promise.all([
         read('s3:GetEncryptionConfiguration', ['ServerSideEncryptionConfigurationNotFoundError'], () =>
-          s3.send(new GetBucketEncryptionCommand(b)),
+          s3.send(new (sdk.s3().GetBucketEncryptionCommand)(b)),
         ),
         read(
           's3:GetBucketPolicy',
           ['NoSuchBucketPolicy'],
-          async () => (await s3.send(new GetBucketPolicyCommand(b))).Policy ?? null,
+          async () => (await s3.send(new (sdk.s3().GetBucketPolicyCommand)(b))).Policy ?? null,
         ),
         read(
           's3:GetBucketPublicAccessBlock',
           ['NoSuchPublicAccessBlockConfiguration'],
-          async () => (await s3.send(new GetPublicAccessBlockCommand(b))).PublicAccessBlockConfiguration ?? null,
+          async () =>
+            (await s3.send(new (sdk.s3().GetPublicAccessBlockCommand)(b))).PublicAccessBlockConfiguration ?? null,
         ),
-        read('s3:GetBucketVersioning', [], () => s3.send(new GetBucketVersioningCommand(b))),
+        read('s3:GetBucketVersioning', [], () => s3.send(new (sdk.s3().GetBucketVersioningCommand)(b))),
         read('s3:GetLifecycleConfiguration', ['NoSuchLifecycleConfiguration'], () =>
-          s3.send(new GetBucketLifecycleConfigurationCommand(b)),
+          s3.send(new (sdk.s3().GetBucketLifecycleConfigurationCommand)(b)),
         ),
-        read('s3:GetBucketLogging', [], () => s3.send(new GetBucketLoggingCommand(b))),
+        read('s3:GetBucketLogging', [], () => s3.send(new (sdk.s3().GetBucketLoggingCommand)(b))),
         read(
           's3:GetBucketTagging',
           ['NoSuchTagSet'],
-          async () => (await s3.send(new GetBucketTaggingCommand(b))).TagSet ?? [],
+          async () => (await s3.send(new (sdk.s3().GetBucketTaggingCommand)(b))).TagSet ?? [],
         ),
       ]);
       const sse = encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
@@ -270,7 +272,7 @@ export class Collector {
         ? none<string>()
         : this.list('Endpoint', 'sagemaker:ListEndpoints', async () => {
             const names: string[] = [];
-            for await (const page of paginateListEndpoints(pager, {})) {
+            for await (const page of sdk.sagemaker().paginateListEndpoints(pager, {})) {
               for (const e of page.Endpoints ?? []) if (e.EndpointName) names.push(e.EndpointName);
             }
             return names;
@@ -279,7 +281,7 @@ export class Collector {
         ? none<string>()
         : this.list('EndpointConfig', 'sagemaker:ListEndpointConfigs', async () => {
             const names: string[] = [];
-            for await (const page of paginateListEndpointConfigs(pager, {})) {
+            for await (const page of sdk.sagemaker().paginateListEndpointConfigs(pager, {})) {
               for (const c of page.EndpointConfigs ?? []) if (c.EndpointConfigName) names.push(c.EndpointConfigName);
             }
             return names;
@@ -288,7 +290,7 @@ export class Collector {
         ? none<string>()
         : this.list('Model', 'sagemaker:ListModels', async () => {
             const names: string[] = [];
-            for await (const page of paginateListModels(pager, {})) {
+            for await (const page of sdk.sagemaker().paginateListModels(pager, {})) {
               for (const m of page.Models ?? []) if (m.ModelName) names.push(m.ModelName);
             }
             return names;
@@ -297,10 +299,9 @@ export class Collector {
         ? none<Repository>()
         : this.list('Repository', 'ecr:DescribeRepositories', async () => {
             const out: Repository[] = [];
-            for await (const page of paginateDescribeRepositories(
-              { client: this.clients.ecr, pageSize: this.pageSize },
-              {},
-            )) {
+            for await (const page of sdk
+              .ecr()
+              .paginateDescribeRepositories({ client: this.clients.ecr, pageSize: this.pageSize }, {})) {
               out.push(...(page.repositories ?? []));
             }
             return out;
@@ -312,6 +313,11 @@ export class Collector {
       models: models.length,
       repositories: repos.length,
     });
+    await Promise.all([
+      endpoints.length > 0 ? this.searchEndpoints() : undefined,
+      configs.length > 0 ? this.tagsInBatch('sagemaker:endpoint-config') : undefined,
+      models.length > 0 ? this.tagsInBatch('sagemaker:model') : undefined,
+    ]);
     const tasks: (() => Promise<unknown>)[] = [
       ...endpoints.map((n) => () => this.endpoint(n)),
       ...configs.map((n) => () => this.endpointConfig(n)),
@@ -348,7 +354,9 @@ export class Collector {
     const repos = new Map<string, Repository>();
     await mapLimit([...repoNames], this.concurrency, async (name) => {
       const repo = await this.attempt('Repository', name, 'ecr:DescribeRepositories', async () => {
-        const out = await this.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+        const out = await this.clients.ecr.send(
+          new (sdk.ecr().DescribeRepositoriesCommand)({ repositoryNames: [name] }),
+        );
         return out.repositories?.[0];
       });
       if (repo === SKIPPED || repo === undefined) return;
@@ -423,20 +431,110 @@ export class Collector {
     }
   }
 
+  /**
+   * Endpoints with their tags, 100 a page. A failure is no scan error: every endpoint is then read one by one.
+   * Only a page's complete records are kept (name, ARN and a tag list).
+   */
+  private async searchEndpoints(): Promise<void> {
+    const found: [string, SearchedEndpoint][] = [];
+    try {
+      for await (const page of sdk
+        .sagemaker()
+        .paginateSearch({ client: this.clients.sagemaker, pageSize: this.pageSize }, { Resource: 'Endpoint' })) {
+        for (const r of page.Results ?? []) {
+          const e = r.Endpoint;
+          if (e?.EndpointName === undefined || e.EndpointArn === undefined || e.Tags === undefined) continue;
+          found.push([
+            e.EndpointName,
+            {
+              arn: e.EndpointArn,
+              tags: e.Tags,
+              ...(e.EndpointConfigName !== undefined ? { configName: e.EndpointConfigName } : {}),
+            },
+          ]);
+        }
+      }
+    } catch (err) {
+      this.logger.warn('sagemaker:Search failed; endpoints are read one by one', {
+        code: awsErrorName(err) ?? 'Error',
+      });
+      return;
+    }
+    for (const [name, e] of found) {
+      this.searchedEndpoints.set(name, e);
+      this.batchTags.set(e.arn.toLowerCase(), e.tags);
+    }
+  }
+
+  /**
+   * Tags of every resource of one type, 100 a page (tag:GetResources). A failure is no scan error: those resources'
+   * tags are then read with ListTags. A resource the answer does not show (never tagged) is read with ListTags too.
+   */
+  private async tagsInBatch(resourceType: string): Promise<void> {
+    const tagging = this.clients.tagging;
+    if (tagging === undefined) return;
+    const found: [string, SageMakerTag[]][] = [];
+    try {
+      for await (const page of sdk
+        .tagging()
+        .paginateGetResources(
+          { client: tagging, pageSize: Math.min(this.pageSize, 100) },
+          { ResourceTypeFilters: [resourceType] },
+        )) {
+        for (const m of page.ResourceTagMappingList ?? []) {
+          if (m.ResourceARN !== undefined && m.Tags !== undefined) found.push([m.ResourceARN.toLowerCase(), m.Tags]);
+        }
+      }
+    } catch (err) {
+      this.logger.warn('tag:GetResources failed; tags are read with ListTags', {
+        resourceType,
+        code: awsErrorName(err) ?? 'Error',
+      });
+      return;
+    }
+    for (const [arn, tags] of found) this.batchTags.set(arn, tags);
+  }
+
   private async sageMakerTags(arn: string): Promise<SageMakerTag[]> {
+    const batched = this.batchTags.get(arn.toLowerCase());
+    if (batched !== undefined) return batched;
     const tags: SageMakerTag[] = [];
-    for await (const page of paginateListTags(
-      { client: this.clients.sagemaker, pageSize: this.pageSize },
-      { ResourceArn: arn },
-    )) {
+    for await (const page of sdk
+      .sagemaker()
+      .paginateListTags({ client: this.clients.sagemaker, pageSize: this.pageSize }, { ResourceArn: arn })) {
       tags.push(...(page.Tags ?? []));
     }
     return tags;
   }
 
   private async endpoint(name: string) {
+    const searched = this.searchedEndpoints.get(name);
+    const environment = searched?.tags.find((t) => t.Key === TAGS.ENVIRONMENT)?.Value;
+    if (
+      searched !== undefined &&
+      this.productionEnvironments !== undefined &&
+      environment !== undefined &&
+      !this.productionEnvironments.has(environment)
+    ) {
+      // Outside production: the rollout rule does not apply, and DescribeEndpoint would add nothing else.
+      const out: EndpointFacts = {
+        ...endpointFacts(
+          {
+            EndpointName: name,
+            EndpointArn: searched.arn,
+            EndpointConfigName: searched.configName,
+          } as DescribeEndpointOutput,
+          searched.tags,
+        ),
+        deployment: { strategy: undefined, rollbackAlarmCount: undefined },
+      };
+      this.add(out);
+      return out;
+    }
     const out = await this.attempt('Endpoint', name, 'sagemaker:DescribeEndpoint', async () => {
-      const ep = await this.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+      const ep = await this.clients.sagemaker.send(
+        new (sdk.sagemaker().DescribeEndpointCommand)({ EndpointName: name }),
+      );
       const tags = await this.sageMakerTags(ep.EndpointArn as string);
       return endpointFacts(ep, tags);
     });
@@ -446,7 +544,9 @@ export class Collector {
 
   private async endpointConfig(name: string) {
     const out = await this.attempt('EndpointConfig', name, 'sagemaker:DescribeEndpointConfig', async () => {
-      const cfg = await this.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }));
+      const cfg = await this.clients.sagemaker.send(
+        new (sdk.sagemaker().DescribeEndpointConfigCommand)({ EndpointConfigName: name }),
+      );
       const [tags] = await Promise.all([
         this.sageMakerTags(cfg.EndpointConfigArn as string),
         this.resolveKey(cfg.KmsKeyId),
@@ -460,7 +560,7 @@ export class Collector {
 
   private async model(name: string) {
     const out = await this.attempt('Model', name, 'sagemaker:DescribeModel', async () => {
-      const model = await this.clients.sagemaker.send(new DescribeModelCommand({ ModelName: name }));
+      const model = await this.clients.sagemaker.send(new (sdk.sagemaker().DescribeModelCommand)({ ModelName: name }));
       return modelFacts(model, await this.sageMakerTags(model.ModelArn as string));
     });
     if (out !== SKIPPED) this.add(out);
@@ -470,7 +570,8 @@ export class Collector {
   private registryConfig(): Promise<RegistryScanningConfiguration | undefined> {
     this.registryScanning ??= (async () => {
       try {
-        return (await this.clients.ecr.send(new GetRegistryScanningConfigurationCommand({}))).scanningConfiguration;
+        return (await this.clients.ecr.send(new (sdk.ecr().GetRegistryScanningConfigurationCommand)({})))
+          .scanningConfiguration;
       } catch (err) {
         // Without it, only the repository-level scanOnPush flag is seen: record why the verdict may be incomplete.
         this.recordError('Registry', 'scanning-configuration', 'ecr:GetRegistryScanningConfiguration', err);
@@ -485,12 +586,12 @@ export class Collector {
     const out = await this.attempt('Repository', name, 'ecr:ListTagsForResource+GetLifecyclePolicy', async () => {
       const [tags, hasLifecyclePolicy, registryScanning] = await Promise.all([
         (async () =>
-          (await this.clients.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags ??
-          [])(),
+          (await this.clients.ecr.send(new (sdk.ecr().ListTagsForResourceCommand)({ resourceArn: repo.repositoryArn })))
+            .tags ?? [])(),
         (async () => {
           try {
             await this.clients.ecr.send(
-              new GetLifecyclePolicyCommand({ repositoryName: name, registryId: repo.registryId }),
+              new (sdk.ecr().GetLifecyclePolicyCommand)({ repositoryName: name, registryId: repo.registryId }),
             );
             return true;
           } catch (err) {
@@ -509,7 +610,9 @@ export class Collector {
 
   private async repositoryArn(name: string, registryId?: string): Promise<string | undefined> {
     const repo = await this.attempt('Repository', name, 'ecr:DescribeRepositories', async () => {
-      const out = await this.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name], registryId }));
+      const out = await this.clients.ecr.send(
+        new (sdk.ecr().DescribeRepositoriesCommand)({ repositoryNames: [name], registryId }),
+      );
       return out.repositories?.[0];
     });
     return repo === SKIPPED ? undefined : repo?.repositoryArn;
@@ -546,7 +649,9 @@ export class Collector {
     const details = await this.attempt('Image', `${name}/*`, 'ecr:DescribeImages', async () => {
       const out: ImageDetail[] = [];
       const pager = { client: this.clients.ecr, pageSize: this.pageSize };
-      for await (const page of paginateDescribeImages(pager, { repositoryName: name, registryId: repo.registryId })) {
+      for await (const page of sdk
+        .ecr()
+        .paginateDescribeImages(pager, { repositoryName: name, registryId: repo.registryId })) {
         out.push(...(page.imageDetails ?? []));
       }
       return out;
@@ -562,7 +667,7 @@ export class Collector {
     ids: ImageIdentifier[],
   ) {
     const describe = (imageIds: ImageIdentifier[]) =>
-      this.clients.ecr.send(new DescribeImagesCommand({ repositoryName: repoName, registryId, imageIds }));
+      this.clients.ecr.send(new (sdk.ecr().DescribeImagesCommand)({ repositoryName: repoName, registryId, imageIds }));
     const label = (id: ImageIdentifier) =>
       `${repoName}${id.imageDigest ? `@${id.imageDigest}` : `:${id.imageTag ?? '?'}`}`;
     for (let i = 0; i < ids.length; i += 100) {
@@ -594,7 +699,7 @@ export class Collector {
       if (detail.imageScanStatus !== undefined) return imageFacts(detail, repositoryArn);
       try {
         const findings = await this.clients.ecr.send(
-          new DescribeImageScanFindingsCommand({
+          new (sdk.ecr().DescribeImageScanFindingsCommand)({
             repositoryName: detail.repositoryName,
             registryId: detail.registryId,
             imageId: { imageDigest: detail.imageDigest },
@@ -621,7 +726,8 @@ export class Collector {
     this.keyPolicies.add(arn);
     let policy: string | undefined;
     try {
-      policy = (await this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }))).Policy;
+      policy = (await this.clients.kms.send(new (sdk.kms().GetKeyPolicyCommand)({ KeyId: arn, PolicyName: 'default' })))
+        .Policy;
     } catch (err) {
       this.recordError('Key', arn, 'kms:GetKeyPolicy', err);
     }
@@ -636,7 +742,8 @@ export class Collector {
       pending = (async () => {
         let customerManaged: boolean | undefined;
         try {
-          const metadata = (await this.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+          const metadata = (await this.clients.kms.send(new (sdk.kms().DescribeKeyCommand)({ KeyId: keyId })))
+            .KeyMetadata;
           customerManaged = isCustomerManaged(metadata);
           if (customerManaged === true && metadata?.Arn !== undefined) await this.keyPolicy(metadata);
         } catch (err) {

@@ -3,19 +3,16 @@
  * action), all judging live facts with the one rule catalogue (lib/policy). `makeHandler(deps)` takes its clients,
  * settings, logger and clock from the caller so tests inject them.
  */
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { randomUUID } from 'node:crypto';
-import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  CodePipelineClient,
-  PutJobFailureResultCommand,
-  PutJobSuccessResultCommand,
-} from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient, Evaluation, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { evaluate, ruleById, rulesFor } from '../../lib/policy/catalogue';
 import { PolicyContext } from '../../lib/policy/context';
 import { ResourceKind } from '../../lib/policy/facts';
@@ -42,6 +39,7 @@ import {
   ruleMetrics,
 } from './report';
 import { CheckerSettings } from './settings';
+import { sdk } from './sdk';
 
 export interface CheckerClients {
   readonly sagemaker: SageMakerClient;
@@ -52,6 +50,8 @@ export interface CheckerClients {
   readonly sns: SNSClient;
   readonly config: ConfigServiceClient;
   readonly codepipeline: CodePipelineClient;
+  /** Batched tag reads for scheduled scans (tag:GetResources); without it tags are read per resource. */
+  readonly tagging?: ResourceGroupsTaggingAPIClient;
 }
 
 export interface HandlerDeps {
@@ -127,6 +127,7 @@ export function makeHandler(
     new Collector(region === undefined ? clients : regionalClients(region), logger, {
       concurrency: settings.concurrency,
       imageScope: settings.imageScope,
+      productionEnvironments: settings.policy.productionEnvironments,
       ...(region !== undefined ? { region } : {}),
       s3For: (r) => regionalClients(r).s3 ?? clients.s3,
     });
@@ -230,7 +231,7 @@ export function makeHandler(
       for (const batch of batches(list)) {
         calls += 1;
         const out = await clients.config.send(
-          new PutEvaluationsCommand({
+          new (sdk.config().PutEvaluationsCommand)({
             Evaluations: batch,
             ResultToken: resultToken,
             ...(testMode ? { TestMode: true } : {}),
@@ -262,7 +263,9 @@ export function makeHandler(
 
   async function readPrevious(logger: Logger): Promise<PreviousReport | undefined> {
     try {
-      const out = await clients.s3.send(new GetObjectCommand({ Bucket: settings.reportBucket, Key: LATEST_KEY }));
+      const out = await clients.s3.send(
+        new (sdk.s3().GetObjectCommand)({ Bucket: settings.reportBucket, Key: LATEST_KEY }),
+      );
       const text = (await out.Body?.transformToString()) ?? '';
       try {
         return previousReportOf(JSON.parse(text));
@@ -278,7 +281,7 @@ export function makeHandler(
 
   async function putJson(key: string, body: unknown): Promise<void> {
     await clients.s3.send(
-      new PutObjectCommand({
+      new (sdk.s3().PutObjectCommand)({
         Bucket: settings.reportBucket,
         Key: key,
         Body: JSON.stringify(body, null, 2),
@@ -348,7 +351,9 @@ export function makeHandler(
       Timestamp: at,
     });
     for (const batch of batches(data, METRICS_PER_CALL)) {
-      await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: batch }));
+      await clients.cloudwatch.send(
+        new (sdk.cloudwatch().PutMetricDataCommand)({ Namespace: METRIC_NAMESPACE, MetricData: batch }),
+      );
     }
 
     // Notify before moving latest.json: if publishing fails, the retry still sees these violations as new
@@ -356,7 +361,7 @@ export function makeHandler(
     if (fresh.length > 0) {
       const { subject, message } = notification(fresh, report, reportKey);
       await clients.sns.send(
-        new PublishCommand({ TopicArn: settings.alertTopicArn, Subject: subject, Message: message }),
+        new (sdk.sns().PublishCommand)({ TopicArn: settings.alertTopicArn, Subject: subject, Message: message }),
       );
     }
     await putJson(LATEST_KEY, report);
@@ -385,7 +390,7 @@ export function makeHandler(
   async function onPipeline(inv: PipelineInvocation, runId: string, logger: Logger): Promise<CheckerResult> {
     const fail = async (message: string): Promise<CheckerResult> => {
       await clients.codepipeline.send(
-        new PutJobFailureResultCommand({
+        new (sdk.codepipeline().PutJobFailureResultCommand)({
           jobId: inv.jobId,
           failureDetails: { type: 'JobFailed', message: message.slice(0, 5000), externalExecutionId: runId },
         }),
@@ -400,7 +405,7 @@ export function makeHandler(
       const decision = gateDecision(findings, scan.errors, scan.notFound, inv.params.failOn);
       if (!decision.passed) return await fail(decision.message);
       await clients.codepipeline.send(
-        new PutJobSuccessResultCommand({
+        new (sdk.codepipeline().PutJobSuccessResultCommand)({
           jobId: inv.jobId,
           executionDetails: { summary: decision.message, externalExecutionId: runId, percentComplete: 100 },
         }),

@@ -2,19 +2,12 @@
  * Lambda entry point: each client built once per container, on first use; settings read and validated once at cold start.
  * A bad setting fails the cold start (INIT error) with a message naming the variable, before any event is judged.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { clientConfig, lazily } from '../shared/clients';
 import { createLogger } from '../shared/logger';
 import { CollectorClients } from './collect';
 import { CheckerClients, makeHandler } from './handler';
 import { readSettings } from './settings';
+import { sdk } from './sdk';
 
 const logger = createLogger('compliance-checker');
 const settings = readSettings();
@@ -27,10 +20,11 @@ function clientsFor(region: string): CollectorClients {
   if (c === undefined) {
     const cfg = clientConfig({ region });
     c = lazily<CollectorClients>({
-      sagemaker: () => new SageMakerClient(cfg),
-      ecr: () => new ECRClient(cfg),
-      kms: () => new KMSClient(cfg),
-      s3: () => new S3Client(cfg),
+      sagemaker: () => new (sdk.sagemaker().SageMakerClient)(cfg),
+      ecr: () => new (sdk.ecr().ECRClient)(cfg),
+      kms: () => new (sdk.kms().KMSClient)(cfg),
+      s3: () => new (sdk.s3().S3Client)(cfg),
+      tagging: () => new (sdk.tagging().ResourceGroupsTaggingAPIClient)(cfg),
     });
     regional.set(region, c);
   }
@@ -40,14 +34,15 @@ function clientsFor(region: string): CollectorClients {
 export const handler = makeHandler({
   // Built on first use, so each entry point (schedule, Config rule, pipeline gate) pays only for its own clients.
   clients: lazily<CheckerClients>({
-    sagemaker: () => new SageMakerClient(config),
-    ecr: () => new ECRClient(config),
-    kms: () => new KMSClient(config),
-    s3: () => new S3Client(config),
-    cloudwatch: () => new CloudWatchClient(config),
-    sns: () => new SNSClient(config),
-    config: () => new ConfigServiceClient(config),
-    codepipeline: () => new CodePipelineClient(config),
+    sagemaker: () => new (sdk.sagemaker().SageMakerClient)(config),
+    ecr: () => new (sdk.ecr().ECRClient)(config),
+    kms: () => new (sdk.kms().KMSClient)(config),
+    s3: () => new (sdk.s3().S3Client)(config),
+    cloudwatch: () => new (sdk.cloudwatch().CloudWatchClient)(config),
+    sns: () => new (sdk.sns().SNSClient)(config),
+    config: () => new (sdk.config().ConfigServiceClient)(config),
+    codepipeline: () => new (sdk.codepipeline().CodePipelineClient)(config),
+    tagging: () => new (sdk.tagging().ResourceGroupsTaggingAPIClient)(config),
   }),
   settings,
   logger,

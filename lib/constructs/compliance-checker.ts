@@ -178,8 +178,15 @@ export class ComplianceChecker extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'ListSageMakerResources',
-        // SageMaker List* actions support no resource-level permissions: '*' is the only valid resource.
-        actions: ['sagemaker:ListEndpoints', 'sagemaker:ListEndpointConfigs', 'sagemaker:ListModels'],
+        // SageMaker List* and Search, and the tagging API's GetResources (tags in batches of 100 for a full scan),
+        // support no resource-level permissions: '*' is the only valid resource.
+        actions: [
+          'sagemaker:ListEndpoints',
+          'sagemaker:ListEndpointConfigs',
+          'sagemaker:ListModels',
+          'sagemaker:Search',
+          'tag:GetResources',
+        ],
         resources: ['*'],
       }),
       new iam.PolicyStatement({
@@ -465,7 +472,7 @@ function acknowledgeCheckerFindings(
   };
   iam5(
     '*',
-    'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
+    'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels/Search, tag:GetResources, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
   );
   for (const type of ['endpoint', 'endpoint-config', 'model']) {
     each(

@@ -331,4 +331,42 @@ describe('compliance checker faults and residency against moto_server', () => {
     // THEN the invocation fails naming the resource, so Lambda retries it and the dead-letter topic alerts
     await expect(run).rejects.toThrow(/Endpoint prod-ep \(sagemaker:DescribeEndpoint ThrottlingException\)/);
   });
+
+  test('fault 5: failed batch reads (sagemaker:Search, tag:GetResources) fall back to one read per resource: same verdicts, nothing stale', async () => {
+    // GIVEN a staging endpoint too (its tags, read in batch, spare its DescribeEndpoint)
+    await sagemakerFixtures(clientsFor(REGION).sagemaker, TAGS).endpoint('staging-ep', 'bare-config', 'staging');
+    const verdicts = (r: ComplianceReport) =>
+      r.findings.map((f) => `${f.ruleId}|${f.resourceId}|${f.status}|${f.reason}`).sort();
+    const calls = (c: CheckerClients) => {
+      const seen: string[] = [];
+      observe(c.sagemaker, 'count-sagemaker', (name) => seen.push(name));
+      if (c.tagging) observe(c.tagging, 'count-tagging', (name) => seen.push(name));
+      return seen;
+    };
+    // WHEN a scan reads in batch
+    let batched: string[] = [];
+    await checker((c) => (batched = calls(c))).handler(SCHEDULED, { awsRequestId: 'batched' });
+    const viaBatch = await latest();
+    // AND a scan whose batch reads are all denied
+    let single: string[] = [];
+    await checker((c) => {
+      inject(c.sagemaker, ['SearchCommand'], 'AccessDeniedException');
+      if (c.tagging) inject(c.tagging, ['GetResourcesCommand'], 'AccessDeniedException');
+      single = calls(c);
+    }).handler(SCHEDULED, { awsRequestId: 'batch-denied' });
+    const viaSingle = await latest();
+    // THEN the batched scan used Search and GetResources, described only the production endpoint, and read the
+    // endpoint configs' tags with ListTags (moto's GetResources fails for them)
+    expect(batched).toEqual(expect.arrayContaining(['SearchCommand', 'GetResourcesCommand']));
+    expect(batched.filter((n) => n === 'DescribeEndpointCommand')).toHaveLength(1);
+    // AND the fallback read every endpoint one by one
+    expect(single.filter((n) => n === 'DescribeEndpointCommand')).toHaveLength(2);
+    // AND both give the same verdicts, with nothing stale and no scan error
+    expect(verdicts(viaSingle)).toEqual(verdicts(viaBatch));
+    expect(viaBatch.findings.some((f) => f.resourceName === 'staging-ep')).toBe(true);
+    for (const r of [viaBatch, viaSingle]) {
+      expect(r.staleFindings).toEqual([]);
+      expect(r.errors).toEqual([]);
+    }
+  });
 });

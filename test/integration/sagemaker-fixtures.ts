@@ -1,4 +1,5 @@
 /** What the compliance checker's integration tests build in moto: one helper, both test files. */
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
@@ -29,6 +30,7 @@ export function checkerClients(cfg: MotoClientConfig): CheckerClients {
     sns: new SNSClient(cfg),
     config: new ConfigServiceClient(cfg),
     codepipeline: new CodePipelineClient(cfg),
+    tagging: new ResourceGroupsTaggingAPIClient(cfg),
   };
 }
 

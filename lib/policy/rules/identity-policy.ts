@@ -32,6 +32,8 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
   'sagemaker:ListEndpointConfigs',
   'sagemaker:ListEndpoints',
   'sagemaker:ListModels',
+  'sagemaker:Search',
+  'tag:GetResources',
   'xray:PutTelemetryRecords',
   'xray:PutTraceSegments',
 ];
