@@ -46,9 +46,18 @@ interface CategoricalCounter {
   readonly index: ReadonlyMap<string, number>;
   readonly other: number;
   readonly counts: Float64Array;
+  /**
+   * Raw string value -> 2 x slot + (1 if not missing): categoryKey and the index lookup done once per distinct raw
+   * string (categoryKey of a string is pure and never throws). At most KEY_CACHE_LIMIT entries, so memory stays
+   * bounded whatever the records; beyond that, values are looked up the slow way.
+   */
+  readonly cache: Map<string, number>;
   count: number;
   missing: number;
 }
+
+/** Most raw strings remembered per categorical counter (and for predictions). */
+const KEY_CACHE_LIMIT = 1024;
 
 type Counter = NumericCounter | CategoricalCounter;
 
@@ -161,6 +170,7 @@ function newCounter(name: string, dist: Distribution): Counter {
     index,
     other: index.get(OTHER) as number,
     counts: new Float64Array(dist.categories.length),
+    cache: new Map(),
     count: 0,
     missing: 0,
   };
@@ -178,9 +188,19 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
     out[2 * at + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
     return true;
   }
+  if (typeof raw === 'string') {
+    const hit = c.cache.get(raw);
+    if (hit !== undefined) {
+      out[2 * at] = hit >> 1;
+      return (hit & 1) === 1;
+    }
+  }
   const key = categoryKey(raw, field);
-  out[2 * at] = c.index.get(key) ?? c.other;
-  return key !== MISSING;
+  const slot = c.index.get(key) ?? c.other;
+  out[2 * at] = slot;
+  const present = key !== MISSING;
+  if (typeof raw === 'string' && c.cache.size < KEY_CACHE_LIMIT) c.cache.set(raw, 2 * slot + (present ? 1 : 0));
+  return present;
 }
 
 /** Grid CDF (F(g) and F(g-)) of the counted window from its KS cells. */
@@ -213,6 +233,8 @@ export class DriftAccumulator {
   private malformed = 0;
   private readonly reasons: Partial<Record<MalformedReason, number>> = {};
   private missingPredictions = 0;
+  /** Raw string prediction -> predictionKey (pure for strings), at most KEY_CACHE_LIMIT entries. */
+  private readonly predictionKeys = new Map<string, string>();
 
   constructor(baseline: BaselineDocument, opts: AccumulatorOptions) {
     const byName = new Map(baseline.features.map((f) => [f.name, f.distribution] as const));
@@ -277,7 +299,7 @@ export class DriftAccumulator {
         this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
       if (prediction !== undefined) {
         // Null or empty: as the baseline builder does, the record counts for its features but is no prediction.
-        const key = predictionKey(prediction);
+        const key = this.keyOfPrediction(prediction);
         predictionMissing = key === MISSING;
         positive = key === this.positiveKey;
         if (this.prediction && !predictionMissing) {
@@ -317,6 +339,16 @@ export class DriftAccumulator {
       }
     }
     return true;
+  }
+
+  private keyOfPrediction(prediction: unknown): string {
+    if (typeof prediction !== 'string') return predictionKey(prediction);
+    let key = this.predictionKeys.get(prediction);
+    if (key === undefined) {
+      key = predictionKey(prediction);
+      if (this.predictionKeys.size < KEY_CACHE_LIMIT) this.predictionKeys.set(prediction, key);
+    }
+    return key;
   }
 
   /**
