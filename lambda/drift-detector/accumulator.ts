@@ -16,6 +16,7 @@ import {
   categoryKey,
   numericValue,
   predictionKey,
+  shortDecimalIn,
 } from './baseline';
 import { MalformedReason } from './capture-parser';
 import {
@@ -291,12 +292,61 @@ export class DriftAccumulator {
       this.addMalformed(1, 'wrong-field-count');
       return false;
     }
+    try {
+      for (let i = 0; i < n; i++)
+        this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
+    } catch {
+      this.addMalformed(1, 'bad-value');
+      return false;
+    }
+    return this.commit(prediction);
+  }
+
+  /**
+   * The same as `add(row.split(','), prediction)` for a CSV row without quotes (so split as splitCsvRow splits it),
+   * reading the fields in place instead of through an array of substrings. Only the common case is read here:
+   * exactly one value per feature, numeric values that are short plain decimals (shortDecimalIn), categorical
+   * values already in the key cache. Anything else hands the row to add() before anything is counted (scratch
+   * only is written), so counts, malformed records and their reasons are always add()'s.
+   */
+  addCsvRow(row: string, prediction: unknown): boolean {
+    const n = this.counters.length;
+    if (n === 0) return this.add(row.split(','), prediction);
+    const scratch = this.scratch;
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      let end = row.indexOf(',', start);
+      if (i === n - 1) {
+        if (end >= 0) return this.add(row.split(','), prediction);
+        end = row.length;
+      } else if (end < 0) return this.add(row.split(','), prediction);
+      const c = this.counters[i] as Counter;
+      if (c.kind === 'numeric') {
+        const x = shortDecimalIn(row, start, end);
+        if (x !== x) return this.add(row.split(','), prediction); // NaN: not a short plain decimal
+        scratch[2 * i] = binIndex(c.dist.binEdges, x);
+        const grid = c.dist.ks.grid;
+        const g = binIndex(grid, x);
+        scratch[2 * i + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
+        this.present[i] = 1;
+      } else {
+        const hit = c.cache.get(row.slice(start, end));
+        if (hit === undefined) return this.add(row.split(','), prediction);
+        scratch[2 * i] = hit >> 1;
+        this.present[i] = hit & 1;
+      }
+      start = end + 1;
+    }
+    return this.commit(prediction);
+  }
+
+  /** Second half of add(): reads the prediction, then counts the record whose slots are in scratch and present. */
+  private commit(prediction: unknown): boolean {
+    const n = this.counters.length;
     let predSlot = -1;
     let positive = false;
     let predictionMissing = false;
     try {
-      for (let i = 0; i < n; i++)
-        this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
       if (prediction !== undefined) {
         // Null or empty: as the baseline builder does, the record counts for its features but is no prediction.
         const key = this.keyOfPrediction(prediction);

@@ -146,17 +146,25 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * Returns NaN for anything else, and the caller decides the slow way.
  */
 function shortDecimal(s: string): number {
-  const len = s.length;
-  if (len === 0 || len > 17) return NaN;
-  let i = 0;
-  let c = s.charCodeAt(0);
+  return shortDecimalIn(s, 0, s.length);
+}
+
+/**
+ * shortDecimal of `s.slice(start, end)`, read in place (no substring): NaN unless that slice is a short plain
+ * decimal, in which case the value equals decimalNumber(slice) and numericValue(slice).
+ */
+export function shortDecimalIn(s: string, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 17) return NaN;
+  let i = start;
+  let c = s.charCodeAt(start);
   const negative = c === 45; // '-'
-  if (negative || c === 43) i = 1; // '+'
+  if (negative || c === 43) i++; // '+'
   let m = 0;
   let digits = 0;
   let frac = 0;
   let point = false;
-  for (; i < len; i++) {
+  for (; i < end; i++) {
     c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);

@@ -124,18 +124,21 @@ function oneCsvLine(p: CapturedPayload, what: string): string | undefined {
 export function parseRegularCaptureLine(line: string, sink: CaptureSink): number | undefined {
   const capture = readRegularCapture(line);
   if (capture === undefined) return undefined;
-  let values: string[];
+  let values: string[] | undefined;
+  let row: string | undefined;
   let prediction: string;
   try {
-    const row = oneCsvLine(capture.endpointInput, 'endpointInput');
+    row = oneCsvLine(capture.endpointInput, 'endpointInput');
     const out = oneCsvLine(capture.endpointOutput, 'endpointOutput')?.trim();
     if (row === undefined || out === undefined) return undefined;
-    values = splitCsvRow(row);
+    // A row without quotes splits as row.split(','): a sink with csvRow reads it in place, the same record.
+    if (!sink.csvRow || row.includes('"')) values = splitCsvRow(row);
     prediction = out.includes(',') ? (splitCsvRow(out)[0] as string) : out;
   } catch {
     return undefined; // an unknown encoding, an unterminated quote, ...: the full parser reports it
   }
-  sink.record(values, prediction);
+  if (values === undefined) sink.csvRow?.(row, prediction);
+  else sink.record(values, prediction);
   // Only a sink that wants the inference time (the drift report) pays for reading the metadata object; the TAIL
   // check above proved it is a flat object of escape-free strings, so this parse cannot fail.
   if (sink.inferenceTime) {
