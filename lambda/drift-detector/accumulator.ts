@@ -34,6 +34,9 @@ interface NumericCounter {
   readonly dist: NumericDistribution;
   /** Per PSI bin. */
   readonly bins: Float64Array;
+  /** dist.binEdges and dist.ks.grid as typed arrays (same values), for the in-place row reader's searches. */
+  readonly edges: Float64Array;
+  readonly grid: Float64Array;
   /** 2k+1 KS cells for a grid of k points: cell 2i is the open interval just below g_i, 2i+1 is exactly g_i, 2k above g_last. */
   readonly cells: Float64Array;
   count: number;
@@ -158,6 +161,8 @@ function newCounter(name: string, dist: Distribution): Counter {
       name,
       dist,
       bins: new Float64Array(dist.binEdges.length + 1),
+      edges: Float64Array.from(dist.binEdges),
+      grid: Float64Array.from(dist.ks.grid),
       cells: new Float64Array(2 * dist.ks.grid.length + 1),
       count: 0,
       missing: 0,
@@ -202,6 +207,18 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
   const present = key !== MISSING;
   if (typeof raw === 'string' && c.cache.size < KEY_CACHE_LIMIT) c.cache.set(raw, 2 * slot + (present ? 1 : 0));
   return present;
+}
+
+/** binIndex (baseline.ts) over a Float64Array: the number of edges strictly below x. */
+function searchBins(edges: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Grid CDF (F(g) and F(g-)) of the counted window from its KS cells. */
@@ -324,9 +341,9 @@ export class DriftAccumulator {
       if (c.kind === 'numeric') {
         const x = shortDecimalIn(row, start, end);
         if (x !== x) return this.add(row.split(','), prediction); // NaN: not a short plain decimal
-        scratch[2 * i] = binIndex(c.dist.binEdges, x);
-        const grid = c.dist.ks.grid;
-        const g = binIndex(grid, x);
+        scratch[2 * i] = searchBins(c.edges, x);
+        const grid = c.grid;
+        const g = searchBins(grid, x);
         scratch[2 * i + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
         this.present[i] = 1;
       } else {

@@ -107,8 +107,13 @@ export function readRegularCapture(line: string): RegularCapture | undefined {
 }
 
 /** The one CSV line of a payload, as the full parser decodes it; `undefined` for anything else. */
-function oneCsvLine(p: CapturedPayload, what: string): string | undefined {
-  const { text, format } = decodePayload(p, what);
+function oneCsvLine(p: RegularPayload, what: string): string | undefined {
+  // SageMaker's usual CSV payload, decoded as decodePayload decodes it (encoding CSV: the text is the data; the
+  // content type contains "csv": CSV), without its case conversions and result object.
+  const { text, format } =
+    p.encoding === 'CSV' && p.observedContentType === 'text/csv'
+      ? { text: p.data, format: 'csv' }
+      : decodePayload(p, what);
   if (format !== 'csv') return undefined;
   if (!text.includes('\n')) return text.trim() === '' ? undefined : text;
   const lines = csvLines(text);
