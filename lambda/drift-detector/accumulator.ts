@@ -55,13 +55,59 @@ interface CategoricalCounter {
    * string (categoryKey of a string is pure and never throws). At most KEY_CACHE_LIMIT entries, so memory stays
    * bounded whatever the records; beyond that, values are looked up the slow way.
    */
-  readonly cache: Map<string, number>;
+  readonly cache: KeyCache;
   count: number;
   missing: number;
 }
 
 /** Most raw strings remembered per categorical counter (and for predictions). */
 const KEY_CACHE_LIMIT = 1024;
+/** Open-addressing slots of a KeyCache: a power of two, twice the entries, so probes stay short. */
+const KEY_CACHE_SLOTS = 2 * KEY_CACHE_LIMIT;
+
+/**
+ * Raw string -> number, at most KEY_CACHE_LIMIT entries (fixed memory), looked up by a slice of a longer string
+ * without cutting it out: FNV-1a over the slice's char codes, linear probing, and an exact comparison of the
+ * stored key with the slice (same length, same characters), so a hit is always the very same string.
+ */
+class KeyCache {
+  private readonly slots = new Int32Array(KEY_CACHE_SLOTS).fill(-1);
+  private readonly keys: string[] = [];
+  private readonly values: number[] = [];
+
+  /** The value stored for s.slice(start, end), or undefined. */
+  get(s: string, start: number, end: number): number | undefined {
+    const len = end - start;
+    for (let at = KeyCache.hash(s, start, end); ; at = (at + 1) & (KEY_CACHE_SLOTS - 1)) {
+      const entry = this.slots[at] as number;
+      if (entry < 0) return undefined;
+      const key = this.keys[entry] as string;
+      if (key.length === len && s.startsWith(key, start)) return this.values[entry];
+    }
+  }
+
+  /** Remembers key -> value unless the key is known or the cache is full. */
+  add(key: string, value: number): void {
+    if (this.keys.length >= KEY_CACHE_LIMIT) return;
+    for (let at = KeyCache.hash(key, 0, key.length); ; at = (at + 1) & (KEY_CACHE_SLOTS - 1)) {
+      const entry = this.slots[at] as number;
+      if (entry >= 0) {
+        if (this.keys[entry] === key) return;
+        continue;
+      }
+      this.slots[at] = this.keys.length;
+      this.keys.push(key);
+      this.values.push(value);
+      return;
+    }
+  }
+
+  private static hash(s: string, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h >>> 0) & (KEY_CACHE_SLOTS - 1);
+  }
+}
 
 type Counter = NumericCounter | CategoricalCounter;
 
@@ -176,7 +222,7 @@ function newCounter(name: string, dist: Distribution): Counter {
     index,
     other: index.get(OTHER) as number,
     counts: new Float64Array(dist.categories.length),
-    cache: new Map(),
+    cache: new KeyCache(),
     count: 0,
     missing: 0,
   };
@@ -195,7 +241,7 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
     return true;
   }
   if (typeof raw === 'string') {
-    const hit = c.cache.get(raw);
+    const hit = c.cache.get(raw, 0, raw.length);
     if (hit !== undefined) {
       out[2 * at] = hit >> 1;
       return (hit & 1) === 1;
@@ -205,7 +251,7 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
   const slot = c.index.get(key) ?? c.other;
   out[2 * at] = slot;
   const present = key !== MISSING;
-  if (typeof raw === 'string' && c.cache.size < KEY_CACHE_LIMIT) c.cache.set(raw, 2 * slot + (present ? 1 : 0));
+  if (typeof raw === 'string') c.cache.add(raw, 2 * slot + (present ? 1 : 0));
   return present;
 }
 
@@ -347,7 +393,7 @@ export class DriftAccumulator {
         scratch[2 * i + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
         this.present[i] = 1;
       } else {
-        const hit = c.cache.get(row.slice(start, end));
+        const hit = c.cache.get(row, start, end);
         if (hit === undefined) return this.add(row.split(','), prediction);
         scratch[2 * i] = hit >> 1;
         this.present[i] = hit & 1;
