@@ -64,6 +64,19 @@ let lastString = '';
  * closing quote and leaves its value in `lastString`, or returns -1 if it is not a valid JSON string.
  */
 function stringAt(line: string, from: number): number {
+  // The common case: no escape and no control character before the next quote, so that quote closes the string.
+  const quote = line.indexOf('"', from);
+  if (quote < 0) return -1; // unterminated (escapedStringAt would scan to the end and return -1 too)
+  for (let i = from; i < quote; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 32 || c === 92) return escapedStringAt(line, from);
+  }
+  lastString = line.slice(from, quote);
+  return quote;
+}
+
+/** stringAt for a string with escapes (or an invalid one): reads it character by character. */
+function escapedStringAt(line: string, from: number): number {
   let escaped = false;
   for (let i = from; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -88,33 +101,51 @@ function stringAt(line: string, from: number): number {
  * else. A returned value equals `JSON.parse(line).captureData`.
  */
 export function readRegularCapture(line: string): RegularCapture | undefined {
-  const s: string[] = [];
-  let at = 0;
-  for (const key of PAYLOAD_KEYS) {
-    if (!line.startsWith(key, at)) return undefined;
-    at = stringAt(line, at + key.length);
-    if (at < 0) return undefined;
-    s.push(lastString);
-  }
-  if (!line.startsWith(AFTER_PAYLOADS, at)) return undefined;
-  TAIL.lastIndex = at + AFTER_PAYLOADS.length;
-  if (!TAIL.test(line)) return undefined;
+  const metadataAt = readRegular(line);
+  if (metadataAt < 0) return undefined;
+  const s = strings;
   return {
     endpointInput: { observedContentType: s[0]!, mode: s[1]!, data: s[2]!, encoding: s[3]! },
     endpointOutput: { observedContentType: s[4]!, mode: s[5]!, data: s[6]!, encoding: s[7]! },
-    metadataAt: at + AFTER_PAYLOADS.length,
+    metadataAt,
   };
 }
 
+/** The eight payload strings of the line readRegular last accepted, in PAYLOAD_KEYS order (reused per line). */
+const strings: string[] = ['', '', '', '', '', '', '', ''];
+
+/** readRegularCapture without building its result: the strings go to `strings`; where the metadata starts, or -1. */
+function readRegular(line: string): number {
+  let at = 0;
+  for (let k = 0; k < PAYLOAD_KEYS.length; k++) {
+    const key = PAYLOAD_KEYS[k] as string;
+    if (!line.startsWith(key, at)) return -1;
+    at = stringAt(line, at + key.length);
+    if (at < 0) return -1;
+    strings[k] = lastString;
+  }
+  if (!line.startsWith(AFTER_PAYLOADS, at)) return -1;
+  const metadataAt = at + AFTER_PAYLOADS.length;
+  TAIL.lastIndex = metadataAt;
+  return TAIL.test(line) ? metadataAt : -1;
+}
+
 /** The one CSV line of a payload, as the full parser decodes it; `undefined` for anything else. */
-function oneCsvLine(p: RegularPayload, what: string): string | undefined {
+function oneCsvLine(at: number, what: string): string | undefined {
+  const [observedContentType, mode, data, encoding] = [
+    strings[at]!,
+    strings[at + 1]!,
+    strings[at + 2]!,
+    strings[at + 3]!,
+  ];
   // SageMaker's usual CSV payload, decoded as decodePayload decodes it (encoding CSV: the text is the data; the
-  // content type contains "csv": CSV), without its case conversions and result object.
-  const { text, format } =
-    p.encoding === 'CSV' && p.observedContentType === 'text/csv'
-      ? { text: p.data, format: 'csv' }
-      : decodePayload(p, what);
-  if (format !== 'csv') return undefined;
+  // content type contains "csv": CSV), without its case conversions and result objects.
+  let text = data;
+  if (encoding !== 'CSV' || observedContentType !== 'text/csv') {
+    const decoded = decodePayload({ observedContentType, mode, data, encoding }, what);
+    if (decoded.format !== 'csv') return undefined;
+    text = decoded.text;
+  }
   if (!text.includes('\n')) return text.trim() === '' ? undefined : text;
   const lines = csvLines(text);
   return lines.length === 1 ? lines[0] : undefined;
@@ -127,14 +158,14 @@ function oneCsvLine(p: RegularPayload, what: string): string | undefined {
  * (its first field when it has several).
  */
 export function parseRegularCaptureLine(line: string, sink: CaptureSink): number | undefined {
-  const capture = readRegularCapture(line);
-  if (capture === undefined) return undefined;
+  const metadataAt = readRegular(line);
+  if (metadataAt < 0) return undefined;
   let values: string[] | undefined;
   let row: string | undefined;
   let prediction: string;
   try {
-    row = oneCsvLine(capture.endpointInput, 'endpointInput');
-    const out = oneCsvLine(capture.endpointOutput, 'endpointOutput')?.trim();
+    row = oneCsvLine(0, 'endpointInput');
+    const out = oneCsvLine(4, 'endpointOutput')?.trim();
     if (row === undefined || out === undefined) return undefined;
     // A row without quotes splits as row.split(','): a sink with csvRow reads it in place, the same record.
     if (!sink.csvRow || row.includes('"')) values = splitCsvRow(row);
@@ -148,7 +179,7 @@ export function parseRegularCaptureLine(line: string, sink: CaptureSink): number
   // check above proved it is a flat object of escape-free strings, so this parse cannot fail.
   if (sink.inferenceTime) {
     const end = line.lastIndexOf(',"eventVersion":');
-    const metadata = JSON.parse(line.slice(capture.metadataAt, end)) as { inferenceTime?: unknown };
+    const metadata = JSON.parse(line.slice(metadataAt, end)) as { inferenceTime?: unknown };
     sink.inferenceTime(metadata.inferenceTime);
   }
   return 1;

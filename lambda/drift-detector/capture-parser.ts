@@ -303,6 +303,28 @@ export async function forEachLine(input: Readable, onLine: (line: string) => voi
       if (text.codePointAt(0) === 10) text = text.slice(1);
       sawReturn = false;
     }
+    if (text.indexOf('\r') < 0) {
+      // No \r in this chunk (nor in `buffer`, which never holds a line ending): every ending is a plain \n, so
+      // indexOf finds exactly what lineEnding would, and sawReturn stays false.
+      let end = text.indexOf('\n');
+      if (end < 0) {
+        if (text) buffer = buffer ? buffer + text : text;
+        continue;
+      }
+      if (buffer) {
+        end += buffer.length;
+        text = buffer + text;
+        buffer = null;
+      }
+      let start = 0;
+      while (end >= 0) {
+        onLine(text.slice(start, end));
+        start = end + 1;
+        end = text.indexOf('\n', start);
+      }
+      buffer = text.slice(start);
+      continue;
+    }
     lineEnding.lastIndex = 0;
     let match = lineEnding.exec(text);
     if (match !== null) {
