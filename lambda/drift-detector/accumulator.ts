@@ -37,6 +37,10 @@ interface NumericCounter {
   /** dist.binEdges and dist.ks.grid as typed arrays (same values), for the in-place row reader's searches. */
   readonly edges: Float64Array;
   readonly grid: Float64Array;
+  /** Where each of GRID_BUCKETS equal slices of [grid[0], grid[last]] starts in the grid (a hint, see searchGrid). */
+  readonly gridBuckets: Int32Array;
+  readonly gridLo: number;
+  readonly gridScale: number;
   /** 2k+1 KS cells for a grid of k points: cell 2i is the open interval just below g_i, 2i+1 is exactly g_i, 2k above g_last. */
   readonly cells: Float64Array;
   count: number;
@@ -208,7 +212,7 @@ function newCounter(name: string, dist: Distribution): Counter {
       dist,
       bins: new Float64Array(dist.binEdges.length + 1),
       edges: Float64Array.from(dist.binEdges),
-      grid: Float64Array.from(dist.ks.grid),
+      ...gridHint(Float64Array.from(dist.ks.grid)),
       cells: new Float64Array(2 * dist.ks.grid.length + 1),
       count: 0,
       missing: 0,
@@ -265,6 +269,51 @@ function searchBins(edges: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Equal slices of a KS grid's range indexed by searchGrid: a fixed GRID_BUCKETS + 1 integers per numeric feature. */
+const GRID_BUCKETS = 256;
+
+function gridHint(grid: Float64Array): {
+  grid: Float64Array;
+  gridBuckets: Int32Array;
+  gridLo: number;
+  gridScale: number;
+} {
+  const n = grid.length;
+  const lo = n > 0 ? (grid[0] as number) : 0;
+  const span = n > 0 ? (grid[n - 1] as number) - lo : 0;
+  const scale = span > 0 && Number.isFinite(span) ? GRID_BUCKETS / span : 0;
+  const gridBuckets = new Int32Array(GRID_BUCKETS + 1);
+  for (let b = 0; b <= GRID_BUCKETS; b++)
+    gridBuckets[b] = scale > 0 && b < GRID_BUCKETS ? searchBins(grid, lo + (b * span) / GRID_BUCKETS) : n;
+  gridBuckets[0] = 0;
+  return { grid, gridBuckets, gridLo: lo, gridScale: scale };
+}
+
+/**
+ * searchBins(c.grid, x), narrowed first to x's slice of the grid's range. The slice's start and end are only a hint:
+ * the narrow search is used only once checked to hold the answer (every grid point before the start is below x,
+ * the point at the end is not), and the full search otherwise, so the result is always searchBins(c.grid, x).
+ */
+function searchGrid(c: NumericCounter, x: number): number {
+  const grid = c.grid;
+  const n = grid.length;
+  const t = (x - c.gridLo) * c.gridScale;
+  if (t >= 0 && t < GRID_BUCKETS) {
+    const b = Math.floor(t);
+    let lo = c.gridBuckets[b] as number;
+    let hi = c.gridBuckets[b + 1] as number;
+    if (lo <= hi && (lo === 0 || (grid[lo - 1] as number) < x) && (hi === n || (grid[hi] as number) >= x)) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((grid[mid] as number) < x) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
+  }
+  return searchBins(grid, x);
 }
 
 /** Grid CDF (F(g) and F(g-)) of the counted window from its KS cells. */
@@ -389,7 +438,7 @@ export class DriftAccumulator {
         if (x !== x) return this.add(row.split(','), prediction); // NaN: not a short plain decimal
         scratch[2 * i] = searchBins(c.edges, x);
         const grid = c.grid;
-        const g = searchBins(grid, x);
+        const g = searchGrid(c, x);
         scratch[2 * i + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
         this.present[i] = 1;
       } else {
