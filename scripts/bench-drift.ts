@@ -151,6 +151,7 @@ async function child(mode: Mode, file: string, baselineFile: string): Promise<vo
     const acc = new DriftAccumulator(baseline, { features: FEATURES });
     const sink: CaptureSink = {
       record: (v, p) => acc.add(v, p),
+      csvRow: (row, p) => acc.addCsvRow(row, p),
       malformed: (n, _reason, _line, kind) => acc.addMalformed(n, kind),
     };
     if (mode === 'project')

@@ -16,6 +16,7 @@ import {
   categoryKey,
   numericValue,
   predictionKey,
+  shortDecimalIn,
 } from './baseline';
 import { MalformedReason } from './capture-parser';
 import {
@@ -33,6 +34,13 @@ interface NumericCounter {
   readonly dist: NumericDistribution;
   /** Per PSI bin. */
   readonly bins: Float64Array;
+  /** dist.binEdges and dist.ks.grid as typed arrays (same values), for the in-place row reader's searches. */
+  readonly edges: Float64Array;
+  readonly grid: Float64Array;
+  /** Where each of GRID_BUCKETS equal slices of [grid[0], grid[last]] starts in the grid (a hint, see searchGrid). */
+  readonly gridBuckets: Int32Array;
+  readonly gridLo: number;
+  readonly gridScale: number;
   /** 2k+1 KS cells for a grid of k points: cell 2i is the open interval just below g_i, 2i+1 is exactly g_i, 2k above g_last. */
   readonly cells: Float64Array;
   count: number;
@@ -46,8 +54,63 @@ interface CategoricalCounter {
   readonly index: ReadonlyMap<string, number>;
   readonly other: number;
   readonly counts: Float64Array;
+  /**
+   * Raw string value -> 2 x slot + (1 if not missing): categoryKey and the index lookup done once per distinct raw
+   * string (categoryKey of a string is pure and never throws). At most KEY_CACHE_LIMIT entries, so memory stays
+   * bounded whatever the records; beyond that, values are looked up the slow way.
+   */
+  readonly cache: KeyCache;
   count: number;
   missing: number;
+}
+
+/** Most raw strings remembered per categorical counter (and for predictions). */
+const KEY_CACHE_LIMIT = 1024;
+/** Open-addressing slots of a KeyCache: a power of two, twice the entries, so probes stay short. */
+const KEY_CACHE_SLOTS = 2 * KEY_CACHE_LIMIT;
+
+/**
+ * Raw string -> number, at most KEY_CACHE_LIMIT entries (fixed memory), looked up by a slice of a longer string
+ * without cutting it out: FNV-1a over the slice's char codes, linear probing, and an exact comparison of the
+ * stored key with the slice (same length, same characters), so a hit is always the very same string.
+ */
+class KeyCache {
+  private readonly slots = new Int32Array(KEY_CACHE_SLOTS).fill(-1);
+  private readonly keys: string[] = [];
+  private readonly values: number[] = [];
+
+  /** The value stored for s.slice(start, end), or undefined. */
+  get(s: string, start: number, end: number): number | undefined {
+    const len = end - start;
+    for (let at = KeyCache.hash(s, start, end); ; at = (at + 1) & (KEY_CACHE_SLOTS - 1)) {
+      const entry = this.slots[at] as number;
+      if (entry < 0) return undefined;
+      const key = this.keys[entry] as string;
+      if (key.length === len && s.startsWith(key, start)) return this.values[entry];
+    }
+  }
+
+  /** Remembers key -> value unless the key is known or the cache is full. */
+  add(key: string, value: number): void {
+    if (this.keys.length >= KEY_CACHE_LIMIT) return;
+    for (let at = KeyCache.hash(key, 0, key.length); ; at = (at + 1) & (KEY_CACHE_SLOTS - 1)) {
+      const entry = this.slots[at] as number;
+      if (entry >= 0) {
+        if (this.keys[entry] === key) return;
+        continue;
+      }
+      this.slots[at] = this.keys.length;
+      this.keys.push(key);
+      this.values.push(value);
+      return;
+    }
+  }
+
+  private static hash(s: string, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h >>> 0) & (KEY_CACHE_SLOTS - 1);
+  }
 }
 
 type Counter = NumericCounter | CategoricalCounter;
@@ -148,6 +211,8 @@ function newCounter(name: string, dist: Distribution): Counter {
       name,
       dist,
       bins: new Float64Array(dist.binEdges.length + 1),
+      edges: Float64Array.from(dist.binEdges),
+      ...gridHint(Float64Array.from(dist.ks.grid)),
       cells: new Float64Array(2 * dist.ks.grid.length + 1),
       count: 0,
       missing: 0,
@@ -161,6 +226,7 @@ function newCounter(name: string, dist: Distribution): Counter {
     index,
     other: index.get(OTHER) as number,
     counts: new Float64Array(dist.categories.length),
+    cache: new KeyCache(),
     count: 0,
     missing: 0,
   };
@@ -178,9 +244,76 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
     out[2 * at + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
     return true;
   }
+  if (typeof raw === 'string') {
+    const hit = c.cache.get(raw, 0, raw.length);
+    if (hit !== undefined) {
+      out[2 * at] = hit >> 1;
+      return (hit & 1) === 1;
+    }
+  }
   const key = categoryKey(raw, field);
-  out[2 * at] = c.index.get(key) ?? c.other;
-  return key !== MISSING;
+  const slot = c.index.get(key) ?? c.other;
+  out[2 * at] = slot;
+  const present = key !== MISSING;
+  if (typeof raw === 'string') c.cache.add(raw, 2 * slot + (present ? 1 : 0));
+  return present;
+}
+
+/** binIndex (baseline.ts) over a Float64Array: the number of edges strictly below x. */
+function searchBins(edges: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Equal slices of a KS grid's range indexed by searchGrid: a fixed GRID_BUCKETS + 1 integers per numeric feature. */
+const GRID_BUCKETS = 256;
+
+function gridHint(grid: Float64Array): {
+  grid: Float64Array;
+  gridBuckets: Int32Array;
+  gridLo: number;
+  gridScale: number;
+} {
+  const n = grid.length;
+  const lo = n > 0 ? (grid[0] as number) : 0;
+  const span = n > 0 ? (grid[n - 1] as number) - lo : 0;
+  const scale = span > 0 && Number.isFinite(span) ? GRID_BUCKETS / span : 0;
+  const gridBuckets = new Int32Array(GRID_BUCKETS + 1);
+  for (let b = 0; b <= GRID_BUCKETS; b++)
+    gridBuckets[b] = scale > 0 && b < GRID_BUCKETS ? searchBins(grid, lo + (b * span) / GRID_BUCKETS) : n;
+  gridBuckets[0] = 0;
+  return { grid, gridBuckets, gridLo: lo, gridScale: scale };
+}
+
+/**
+ * searchBins(c.grid, x), narrowed first to x's slice of the grid's range. The slice's start and end are only a hint:
+ * the narrow search is used only once checked to hold the answer (every grid point before the start is below x,
+ * the point at the end is not), and the full search otherwise, so the result is always searchBins(c.grid, x).
+ */
+function searchGrid(c: NumericCounter, x: number): number {
+  const grid = c.grid;
+  const n = grid.length;
+  const t = (x - c.gridLo) * c.gridScale;
+  if (t >= 0 && t < GRID_BUCKETS) {
+    const b = Math.floor(t);
+    let lo = c.gridBuckets[b] as number;
+    let hi = c.gridBuckets[b + 1] as number;
+    if (lo <= hi && (lo === 0 || (grid[lo - 1] as number) < x) && (hi === n || (grid[hi] as number) >= x)) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((grid[mid] as number) < x) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
+  }
+  return searchBins(grid, x);
 }
 
 /** Grid CDF (F(g) and F(g-)) of the counted window from its KS cells. */
@@ -213,6 +346,8 @@ export class DriftAccumulator {
   private malformed = 0;
   private readonly reasons: Partial<Record<MalformedReason, number>> = {};
   private missingPredictions = 0;
+  /** Raw string prediction -> predictionKey (pure for strings), at most KEY_CACHE_LIMIT entries. */
+  private readonly predictionKeys = new Map<string, string>();
 
   constructor(baseline: BaselineDocument, opts: AccumulatorOptions) {
     const byName = new Map(baseline.features.map((f) => [f.name, f.distribution] as const));
@@ -269,15 +404,64 @@ export class DriftAccumulator {
       this.addMalformed(1, 'wrong-field-count');
       return false;
     }
+    try {
+      for (let i = 0; i < n; i++)
+        this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
+    } catch {
+      this.addMalformed(1, 'bad-value');
+      return false;
+    }
+    return this.commit(prediction);
+  }
+
+  /**
+   * The same as `add(row.split(','), prediction)` for a CSV row without quotes (so split as splitCsvRow splits it),
+   * reading the fields in place instead of through an array of substrings. Only the common case is read here:
+   * exactly one value per feature, numeric values that are short plain decimals (shortDecimalIn), categorical
+   * values already in the key cache. Anything else hands the row to add() before anything is counted (scratch
+   * only is written), so counts, malformed records and their reasons are always add()'s.
+   */
+  addCsvRow(row: string, prediction: unknown): boolean {
+    const n = this.counters.length;
+    if (n === 0) return this.add(row.split(','), prediction);
+    const scratch = this.scratch;
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      let end = row.indexOf(',', start);
+      if (i === n - 1) {
+        if (end >= 0) return this.add(row.split(','), prediction);
+        end = row.length;
+      } else if (end < 0) return this.add(row.split(','), prediction);
+      const c = this.counters[i] as Counter;
+      if (c.kind === 'numeric') {
+        const x = shortDecimalIn(row, start, end);
+        if (x !== x) return this.add(row.split(','), prediction); // NaN: not a short plain decimal
+        scratch[2 * i] = searchBins(c.edges, x);
+        const grid = c.grid;
+        const g = searchGrid(c, x);
+        scratch[2 * i + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
+        this.present[i] = 1;
+      } else {
+        const hit = c.cache.get(row, start, end);
+        if (hit === undefined) return this.add(row.split(','), prediction);
+        scratch[2 * i] = hit >> 1;
+        this.present[i] = hit & 1;
+      }
+      start = end + 1;
+    }
+    return this.commit(prediction);
+  }
+
+  /** Second half of add(): reads the prediction, then counts the record whose slots are in scratch and present. */
+  private commit(prediction: unknown): boolean {
+    const n = this.counters.length;
     let predSlot = -1;
     let positive = false;
     let predictionMissing = false;
     try {
-      for (let i = 0; i < n; i++)
-        this.present[i] = locate(this.counters[i] as Counter, values[i], this.scratch, i) ? 1 : 0;
       if (prediction !== undefined) {
         // Null or empty: as the baseline builder does, the record counts for its features but is no prediction.
-        const key = predictionKey(prediction);
+        const key = this.keyOfPrediction(prediction);
         predictionMissing = key === MISSING;
         positive = key === this.positiveKey;
         if (this.prediction && !predictionMissing) {
@@ -317,6 +501,16 @@ export class DriftAccumulator {
       }
     }
     return true;
+  }
+
+  private keyOfPrediction(prediction: unknown): string {
+    if (typeof prediction !== 'string') return predictionKey(prediction);
+    let key = this.predictionKeys.get(prediction);
+    if (key === undefined) {
+      key = predictionKey(prediction);
+      if (this.predictionKeys.size < KEY_CACHE_LIMIT) this.predictionKeys.set(prediction, key);
+    }
+    return key;
   }
 
   /**

@@ -134,8 +134,54 @@ export class RecordError extends Error {
  */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** 10^0 .. 10^15, all exact doubles. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15] as const;
+
+/**
+ * Fast path of decimalNumber for the common case, without a regex or a string-to-number conversion: a string of
+ * at most 15 digits with at most one '.', at least one digit and an optional leading sign, nothing else (no
+ * whitespace, no exponent). Every such string matches DECIMAL, and its value is exactly Number(s): the digits form
+ * an integer m < 10^15 (exact in a double), 10^f is exact for f <= 15, and m / 10^f is one correctly rounded IEEE
+ * division, as Number(s) is correctly rounded; the sign is applied by negation (so "-0" is -0, as Number("-0")).
+ * Returns NaN for anything else, and the caller decides the slow way.
+ */
+function shortDecimal(s: string): number {
+  return shortDecimalIn(s, 0, s.length);
+}
+
+/**
+ * shortDecimal of `s.slice(start, end)`, read in place (no substring): NaN unless that slice is a short plain
+ * decimal, in which case the value equals decimalNumber(slice) and numericValue(slice).
+ */
+export function shortDecimalIn(s: string, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 17) return NaN;
+  let i = start;
+  let c = s.charCodeAt(start);
+  const negative = c === 45; // '-'
+  if (negative || c === 43) i++; // '+'
+  let m = 0;
+  let digits = 0;
+  let frac = 0;
+  let point = false;
+  for (; i < end; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (point) frac++;
+    } else if (c === 46 && !point) point = true;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const x = frac === 0 ? m : m / (POW10[frac] as number);
+  return negative ? -x : x;
+}
+
 /** The finite number a string spells in decimal notation, else undefined (so `"0x10"` and `"1e999"` are not numbers). */
 export function decimalNumber(s: string): number | undefined {
+  const fast = shortDecimal(s);
+  if (fast === fast) return fast; // not NaN: a short plain decimal, read exactly as Number(s) reads it
   if (!DECIMAL.test(s)) return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;

@@ -18,8 +18,8 @@
  * its predicted_label, label, prediction or score field, in that order.
  * Rows whose count differs from the predictions' count cannot be paired: all of that invocation's rows are malformed.
  */
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { FeatureSpec } from './baseline';
 import { parseRegularCaptureLine } from './capture-line-reader';
 
@@ -52,6 +52,11 @@ export type MalformedReason = (typeof MALFORMED_REASONS)[number];
 export interface CaptureSink {
   /** One row: raw values in feature order, and the raw prediction (undefined when output was not captured). */
   record(values: readonly unknown[], prediction: unknown): void;
+  /**
+   * Optional, for speed: one CSV row without quotes, to be taken exactly as `record(row.split(','), prediction)`
+   * (DriftAccumulator.addCsvRow reads it in place). The fast path of capture-line-reader.ts calls it when present.
+   */
+  csvRow?(row: string, prediction: string): void;
   /** `count` rows (at least 1: an unreadable invocation is one) could not be read, for `kind`. */
   malformed(count: number, reason: string, line: number, kind: MalformedReason): void;
   /** Optional: the eventMetadata.inferenceTime of each line whose rows were handed to `record` (the report's time range). */
@@ -280,6 +285,68 @@ export function parseCaptureLine(
   return rows.length;
 }
 
+/**
+ * Hands the lines of `input` to `onLine`, exactly the lines node:readline (`crlfDelay: Infinity`) emits: the same
+ * UTF-8 decoder, line-ending rule (\r\n, \n or a lone \r; a \r\n split across chunks is one ending) and end of
+ * input (a last line without ending is emitted if not empty), transcribed from Node's Interface[kNormalWrite] and
+ * its 'end' handler. Lines are handed over synchronously, chunk by chunk, instead of one promise per line through
+ * readline's async iterator. Rejects if the stream fails.
+ */
+export async function forEachLine(input: Readable, onLine: (line: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  const lineEnding = /\r?\n|\r(?!\n)/g;
+  let buffer: string | null = null;
+  let sawReturn = false;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    let text = decoder.write(chunk as Buffer);
+    if (sawReturn) {
+      if (text.codePointAt(0) === 10) text = text.slice(1);
+      sawReturn = false;
+    }
+    if (text.indexOf('\r') < 0) {
+      // No \r in this chunk (nor in `buffer`, which never holds a line ending): every ending is a plain \n, so
+      // indexOf finds exactly what lineEnding would, and sawReturn stays false.
+      let end = text.indexOf('\n');
+      if (end < 0) {
+        if (text) buffer = buffer ? buffer + text : text;
+        continue;
+      }
+      if (buffer) {
+        end += buffer.length;
+        text = buffer + text;
+        buffer = null;
+      }
+      let start = 0;
+      while (end >= 0) {
+        onLine(text.slice(start, end));
+        start = end + 1;
+        end = text.indexOf('\n', start);
+      }
+      buffer = text.slice(start);
+      continue;
+    }
+    lineEnding.lastIndex = 0;
+    let match = lineEnding.exec(text);
+    if (match !== null) {
+      if (buffer) {
+        text = buffer + text;
+        buffer = null;
+        lineEnding.lastIndex = 0;
+        match = lineEnding.exec(text) as RegExpExecArray;
+      }
+      sawReturn = text.endsWith('\r');
+      let start = 0;
+      while (match !== null) {
+        onLine(text.slice(start, match.index));
+        start = lineEnding.lastIndex;
+        match = lineEnding.exec(text);
+      }
+      buffer = text.slice(start);
+    } else if (text) buffer = buffer ? buffer + text : text;
+  }
+  if (typeof buffer === 'string' && buffer.length > 0) onLine(buffer);
+}
+
 /** Streams a capture file line by line; memory holds one line at a time. Rejects only if the stream itself fails. */
 export async function parseCaptureStream(
   input: Readable,
@@ -295,24 +362,14 @@ export async function parseCaptureStream(
       malformed += n;
       sink.malformed(n, reason, line, kind);
     },
+    ...(sink.csvRow ? { csvRow: (row: string, p: string) => sink.csvRow?.(row, p) } : {}),
     ...(sink.inferenceTime ? { inferenceTime: (t: unknown) => sink.inferenceTime?.(t) } : {}),
   };
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  // readline does not forward the source's errors; without this a broken stream would just look like a short file.
-  const failed = new Promise<never>((_, reject) => input.once('error', reject));
-  failed.catch(() => undefined);
-  const consume = (async () => {
-    for await (const line of rl) {
-      lines++;
-      if (line.trim() === '') continue;
-      // Regular CSV lines take the fast path (same records, capture-line-reader.ts); anything else the full parser.
-      records += parseRegularCaptureLine(line, counting) ?? parseCaptureLine(line, lines, features, counting);
-    }
-  })();
-  try {
-    await Promise.race([consume, failed]);
-  } finally {
-    rl.close();
-  }
+  await forEachLine(input, (line) => {
+    lines++;
+    if (line.trim() === '') return;
+    // Regular CSV lines take the fast path (same records, capture-line-reader.ts); anything else the full parser.
+    records += parseRegularCaptureLine(line, counting) ?? parseCaptureLine(line, lines, features, counting);
+  });
   return { lines, records, malformed };
 }

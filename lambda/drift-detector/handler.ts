@@ -491,6 +491,10 @@ export function makeHandler(deps: HandlerDeps) {
         if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS)
           log.warn('malformed record skipped: a value is unreadable for its feature type');
       },
+      csvRow: (row, prediction) => {
+        if (!acc.addCsvRow(row, prediction) && reasons++ < MAX_LOGGED_REASONS)
+          log.warn('malformed record skipped: a value is unreadable for its feature type');
+      },
       malformed: (n, reason, line, kind) => {
         acc.addMalformed(n, kind);
         if (reasons++ < MAX_LOGGED_REASONS) log.warn('malformed capture line skipped', { line, rows: n, kind, reason });

@@ -154,6 +154,67 @@ describe('DriftAccumulator', () => {
     expect(none.result()).not.toHaveProperty('disparateImpactRatio');
   });
 
+  it('counts a CSV row read in place (addCsvRow) exactly as add(row.split(",")) counts it, odd rows included', () => {
+    // GIVEN a baseline with numeric and categorical features, a categorical prediction and a sensitive attribute
+    const rng = makeRng(11);
+    const f: FeatureSpec[] = [
+      { name: 'x', type: 'numeric' },
+      { name: 'c', type: 'categorical' },
+      { name: 'y', type: 'numeric' },
+    ];
+    const rows = Array.from({ length: 500 }, () => ({
+      x: Math.round(rng() * 1000) / 100,
+      c: ['a', 'b', '1.0', 'z'][Math.floor(rng() * 4)],
+      y: Math.floor(rng() * 20) - 10,
+      label: rng() < 0.3 ? 1 : 0,
+    }));
+    const baseline = baselineOf(f, rows, { predictionColumn: 'label', sensitiveAttribute: 'c' });
+    const odd = [
+      '',
+      ',',
+      ',,',
+      ',,,',
+      '1,a',
+      '1,a,2,3',
+      ' 1,a,2',
+      '1, a ,2',
+      '1,,2',
+      ',a,',
+      '0x10,a,1',
+      '1,a,Infinity',
+    ];
+    odd.push(
+      '1e999,a,1',
+      '1e3,b,-0',
+      '-0,1,+5',
+      '1.,1.0,.5',
+      '.,a,1',
+      '1,a,1234567890123456789',
+      '+,a,1',
+      '1,__other__,1',
+    );
+    odd.push('1,a,0.1', '99999999999999.9,b,-7', '1,\u00a0a,2', '1,a,2\u2028', '1,"a",2');
+    const candidates = [...odd];
+    for (let i = 0; i < 3000; i++) {
+      const x = String(Math.round(rng() * 1e6) / 10 ** Math.floor(rng() * 8));
+      const c = ['a', 'b', '1', '1.0', ' b', 'new', '', 'c' + Math.floor(rng() * 2000)][Math.floor(rng() * 8)];
+      candidates.push(`${rng() < 0.05 ? '' : x},${c},${Math.floor(rng() * 40) - 20}`);
+    }
+    const predictions = ['1', '0', '', ' 1', '1.0', 'x', '2', '0'];
+    const viaAdd = new DriftAccumulator(baseline, { features: f });
+    const inPlace = new DriftAccumulator(baseline, { features: f });
+    // WHEN both read every row (and a second pass, once the key caches are warm)
+    for (let pass = 0; pass < 2; pass++)
+      candidates.forEach((row, i) => {
+        const p = predictions[i % predictions.length];
+        expect(inPlace.addCsvRow(row, p)).toBe(viaAdd.add(row.split(','), p));
+      });
+    // THEN every count, malformed reason and statistic is identical
+    expect(JSON.stringify(inPlace.snapshot())).toBe(JSON.stringify(viaAdd.snapshot()));
+    expect(JSON.stringify(inPlace.result())).toBe(JSON.stringify(viaAdd.result()));
+    expect(inPlace.result().malformedRecords).toBeGreaterThan(0);
+  });
+
   it('holds the same state whatever the number of records', () => {
     // GIVEN 20 features, numeric and categorical, and records full of categories the baseline never saw
     const f: FeatureSpec[] = Array.from({ length: 20 }, (_, i) => ({

@@ -1,7 +1,9 @@
+import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { FeatureSpec } from '../../../lambda/drift-detector/baseline';
 import {
   CaptureSink,
+  forEachLine,
   parseCaptureLine,
   parseCaptureStream,
   splitCsvRow,
@@ -184,5 +186,38 @@ describe('parseCaptureStream', () => {
       },
     });
     await expect(parseCaptureStream(broken, features, collect().sink)).rejects.toThrow(/socket hang up/);
+  });
+});
+
+describe('forEachLine', () => {
+  /** The lines node:readline emits for these chunks, as parseCaptureStream read them before forEachLine. */
+  async function readlineLines(chunks: Buffer[]): Promise<string[]> {
+    const out: string[] = [];
+    for await (const line of createInterface({ input: Readable.from(chunks), crlfDelay: Infinity })) out.push(line);
+    return out;
+  }
+  async function ownLines(chunks: Buffer[]): Promise<string[]> {
+    const out: string[] = [];
+    await forEachLine(Readable.from(chunks), (l) => out.push(l));
+    return out;
+  }
+
+  it('emits exactly the lines readline emits, whatever the line endings, characters and chunk boundaries', async () => {
+    const rng = makeRng(5);
+    const pieces = ['a', 'bc', ' ', '\n', '\r', '\r\n', '\n\n', '\r\r', 'é', '😀', '{"x":1}', '\u2028', ''];
+    for (let t = 0; t < 400; t++) {
+      let text = '';
+      for (let j = Math.floor(rng() * 30); j > 0; j--) text += pieces[Math.floor(rng() * pieces.length)];
+      const bytes = Buffer.from(text);
+      // random chunk boundaries, inside multi-byte characters and between \r and \n included
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length;) {
+        const next = Math.min(bytes.length, at + 1 + Math.floor(rng() * 6));
+        chunks.push(bytes.subarray(at, next));
+        at = next;
+      }
+      expect(await ownLines(chunks)).toEqual(await readlineLines(chunks));
+      expect(await ownLines([bytes])).toEqual(await readlineLines([bytes]));
+    }
   });
 });

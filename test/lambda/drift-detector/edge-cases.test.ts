@@ -74,6 +74,34 @@ describe('one normalisation, decimal numbers only', () => {
     expect(decimalNumber('-2.5E-3')).toBe(-0.0025);
   });
 
+  it('reads every decimal exactly as the regex and Number() do (the short-decimal fast path changes nothing)', () => {
+    // The definition decimalNumber had before its fast path: the reference every result must equal, -0 included.
+    const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+    const reference = (s: string) => {
+      if (!DECIMAL.test(s)) return undefined;
+      const n = Number(s);
+      return Number.isFinite(n) ? n : undefined;
+    };
+    const cases = ['0', '-0', '+0', '-0.0', '0.', '.0', '.', '+', '-', '', '1.2.3', '+-1', ' 1', '1 ', '1e3', '0x10'];
+    cases.push('999999999999999', '9999999999999999', '-999999999999999.', '.123456789012345', '0.1', '0.3');
+    cases.push('123456789.0123456', '00000000000001', '1.7976931348623157', '12345678901234567', '1.00000000000000');
+    // A deterministic pseudo-random sweep over short strings of digits, points, signs and exponents
+    let seed = 42;
+    const rnd = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    const alphabet = '0123456789.+-eE 00099';
+    for (let t = 0; t < 200_000; t++) {
+      let s = '';
+      for (let j = rnd(19); j > 0; j--) s += alphabet[rnd(alphabet.length)];
+      cases.push(s);
+    }
+    for (let t = 0; t < 20_000; t++) cases.push(String((rnd(2 ** 30) / 2 ** rnd(31)) * (rnd(2) ? -1 : 1)).slice(0, 18));
+    const mismatches = cases.filter((s) => !Object.is(decimalNumber(s), reference(s)));
+    expect(mismatches).toEqual([]);
+  });
+
   it('gives PSI 0 (not 17.7) when a code written 1.0 in training arrives as the JSON number 1.0', async () => {
     // GIVEN the training distribution (60% "1.0", 40% "2.0") sent back as JSON numbers (serialised 1 and 2)
     const lines = Array.from({ length: 100 }, (_, i) =>
