@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DriftAccumulator } from '../lambda/drift-detector/accumulator';
+import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
 import { BaselineBuilder, BaselineDocument, FeatureSpec, formatFeatureSpec } from '../lambda/drift-detector/baseline';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { makeBaselineLoader, makeHandler, readConfig } from '../lambda/drift-detector/handler';
@@ -149,11 +149,7 @@ async function child(mode: Mode, file: string, baselineFile: string): Promise<vo
     figures = {};
   } else {
     const acc = new DriftAccumulator(baseline, { features: FEATURES });
-    const sink: CaptureSink = {
-      record: (v, p) => acc.add(v, p),
-      csvRow: (row, p) => acc.addCsvRow(row, p),
-      malformed: (n, _reason, _line, kind) => acc.addMalformed(n, kind),
-    };
+    const sink = accumulatorSink(acc);
     if (mode === 'project')
       await parseCaptureStream(createReadStream(file, { highWaterMark: 1 << 20 }), FEATURES, sink);
     else await fullParsePass(file, sink);

@@ -31,12 +31,12 @@ import {
 import { ConfigError } from '../lib/config/loader';
 import { MonitoringConfig, ThresholdsSchema } from '../lib/config/schema';
 import { DriftThresholds, pickThresholds } from '../lib/contracts/drift-report';
-import { DriftAccumulator } from '../lambda/drift-detector/accumulator';
+import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
 import { BaselineDocument, FeatureSpec, validateBaseline } from '../lambda/drift-detector/baseline';
 import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
 import { DriftReport, buildDriftReport } from '../lambda/drift-detector/report/model';
-import { ReportWindow, accumulatorSink } from '../lambda/drift-detector/report/window';
+import { ReportWindow } from '../lambda/drift-detector/report/window';
 import { readModelMonitoring } from '../bin/baseline';
 
 const DEFAULTS = ThresholdsSchema.parse({});

@@ -18,7 +18,7 @@ import {
   predictionKey,
   shortDecimalIn,
 } from './baseline';
-import { MalformedReason } from './capture-parser';
+import { CaptureSink, MalformedReason } from './capture-parser';
 import {
   GroupOutcome,
   demographicParityDifference,
@@ -669,4 +669,30 @@ export class DriftAccumulator {
     }
     return out;
   }
+}
+
+/** Optional hooks of `accumulatorSink`: called after the accumulator has counted the refusal or the malformed line. */
+export interface AccumulatorSinkHooks {
+  /** A record whose value is unreadable for its feature type (counted as malformed). */
+  readonly refused?: () => void;
+  readonly malformed?: (count: number, reason: string, line: number, kind: MalformedReason) => void;
+}
+
+/**
+ * The one sink that feeds a capture parser into an accumulator: records (and quote-free CSV rows, read in place)
+ * counted, unreadable lines counted as malformed by kind. The detector, the drift report CLI and the benchmarks use it.
+ */
+export function accumulatorSink(acc: DriftAccumulator, hooks: AccumulatorSinkHooks = {}): CaptureSink {
+  return {
+    record: (values, prediction) => {
+      if (!acc.add(values, prediction)) hooks.refused?.();
+    },
+    csvRow: (row, prediction) => {
+      if (!acc.addCsvRow(row, prediction)) hooks.refused?.();
+    },
+    malformed: (n, reason, line, kind) => {
+      acc.addMalformed(n, kind);
+      hooks.malformed?.(n, reason, line, kind);
+    },
+  };
 }

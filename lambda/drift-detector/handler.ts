@@ -15,8 +15,8 @@ import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } fro
 import { ConfigurationError, InputError, awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { BaselineDocument, FeatureSpec, parseFeatureSpec, validateBaseline } from './baseline';
-import { DriftAccumulator, DriftResult, WindowCounts } from './accumulator';
-import { CaptureSink, MALFORMED_REASONS, parseCaptureStream } from './capture-parser';
+import { DriftAccumulator, DriftResult, WindowCounts, accumulatorSink } from './accumulator';
+import { MALFORMED_REASONS, parseCaptureStream } from './capture-parser';
 import { ReportSettings, readReportSettings, rememberBaselineSource, writeWindowReport } from './report/store';
 import { ReportWindow } from './report/window';
 import { DriftStateStore, FileVersion, WindowState } from './state-store';
@@ -486,20 +486,15 @@ export function makeHandler(deps: HandlerDeps) {
     let source = await bodyStream(body);
     // pipeline (not pipe) so an error of the S3 stream reaches the gunzip stream the parser reads.
     if (ref.key.endsWith('.gz')) source = pipeline(source, createGunzip(), () => undefined);
-    const sink: CaptureSink = {
-      record: (values, prediction) => {
-        if (!acc.add(values, prediction) && reasons++ < MAX_LOGGED_REASONS)
-          log.warn('malformed record skipped: a value is unreadable for its feature type');
-      },
-      csvRow: (row, prediction) => {
-        if (!acc.addCsvRow(row, prediction) && reasons++ < MAX_LOGGED_REASONS)
+    const sink = accumulatorSink(acc, {
+      refused: () => {
+        if (reasons++ < MAX_LOGGED_REASONS)
           log.warn('malformed record skipped: a value is unreadable for its feature type');
       },
       malformed: (n, reason, line, kind) => {
-        acc.addMalformed(n, kind);
         if (reasons++ < MAX_LOGGED_REASONS) log.warn('malformed capture line skipped', { line, rows: n, kind, reason });
       },
-    };
+    });
     // Only when reports are on: the window keeps skip reasons and the time range the report shows.
     const reportWindow = config.reports ? new ReportWindow() : undefined;
     try {

@@ -95,8 +95,3 @@ function refusal(values: readonly unknown[], features: readonly FeatureSpec[]): 
   }
   return 'the prediction is unreadable';
 }
-
-/** The plain sink: records into the accumulator, unreadable lines counted as malformed. */
-export function accumulatorSink(acc: DriftAccumulator): CaptureSink {
-  return { record: (v, p) => void acc.add(v, p), malformed: (n, _reason, _line, kind) => acc.addMalformed(n, kind) };
-}
