@@ -15,6 +15,7 @@ import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } fro
 import { ConfigurationError, InputError, awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { BaselineDocument, FeatureSpec, parseFeatureSpec, validateBaseline } from './baseline';
+import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../lib/contracts/drift-metrics';
 import { DriftAccumulator, DriftResult, WindowCounts, accumulatorSink } from './accumulator';
 import { MALFORMED_REASONS, parseCaptureStream } from './capture-parser';
 import { ReportSettings, readReportSettings, rememberBaselineSource, writeWindowReport } from './report/store';
@@ -22,24 +23,9 @@ import { ReportWindow } from './report/window';
 import { DriftStateStore, FileVersion, WindowState } from './state-store';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
-export const METRIC_NAMESPACE = 'MLOps/Drift';
-/** Metric names: the construct's alarms and widgets use these. */
-export const METRICS = {
-  FEATURE_PSI: 'FeaturePSI',
-  FEATURE_KS: 'FeatureKS',
-  FEATURE_JS_DISTANCE: 'FeatureJSDistance',
-  MAX_FEATURE_PSI: 'MaxFeaturePSI',
-  PREDICTION_PSI: 'PredictionPSI',
-  DEMOGRAPHIC_PARITY_DIFFERENCE: 'DemographicParityDifference',
-  DISPARATE_IMPACT_RATIO: 'DisparateImpactRatio',
-  SAMPLE_COUNT: 'SampleCount',
-  MALFORMED_RECORDS: 'MalformedRecords',
-  MISSING_PREDICTIONS: 'MissingPredictions',
-  FAIRNESS_GROUPS_EXCLUDED: 'FairnessGroupsExcluded',
-  WINDOW_SAMPLE_COUNT: 'WindowSampleCount',
-  EXPIRED_WINDOW_RECORDS: 'ExpiredWindowRecords',
-  DUPLICATE_FILES: 'DuplicateFiles',
-} as const;
+export const METRIC_NAMESPACE = DRIFT_NAMESPACE;
+/** Metric names the construct's alarms and widgets watch (one definition: lib/contracts/drift-metrics.ts). */
+export const METRICS = DRIFT_METRICS;
 /** Dimension of the per-reason MalformedRecords metric (values: capture-parser.ts MALFORMED_REASONS). */
 export const REASON_DIMENSION = 'Reason';
 /** PutMetricData takes up to 1000 data per call and 1 MB; 500 small data stay far under both. */

@@ -43,25 +43,9 @@ import { MonitoringConfig } from '../config/schema';
 import { DRIFT_REPORT_ENV, driftReportPrefix, latestReportKey, pickThresholds } from '../contracts/drift-report';
 import { baselineFileProblems } from '../config/baseline-file';
 import { MONITORING_SCHEDULE_SUFFIX } from '../config/names';
+import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../contracts/drift-metrics';
 
-/** Namespace and metric names the detector publishes (lambda/drift-detector/handler.ts METRICS; kept in step by test). */
-export const DRIFT_NAMESPACE = 'MLOps/Drift';
-export const DRIFT_METRICS = {
-  FEATURE_PSI: 'FeaturePSI',
-  FEATURE_KS: 'FeatureKS',
-  FEATURE_JS_DISTANCE: 'FeatureJSDistance',
-  MAX_FEATURE_PSI: 'MaxFeaturePSI',
-  PREDICTION_PSI: 'PredictionPSI',
-  DEMOGRAPHIC_PARITY_DIFFERENCE: 'DemographicParityDifference',
-  DISPARATE_IMPACT_RATIO: 'DisparateImpactRatio',
-  SAMPLE_COUNT: 'SampleCount',
-  MALFORMED_RECORDS: 'MalformedRecords',
-  MISSING_PREDICTIONS: 'MissingPredictions',
-  FAIRNESS_GROUPS_EXCLUDED: 'FairnessGroupsExcluded',
-  WINDOW_SAMPLE_COUNT: 'WindowSampleCount',
-  EXPIRED_WINDOW_RECORDS: 'ExpiredWindowRecords',
-  DUPLICATE_FILES: 'DuplicateFiles',
-} as const;
+export { DRIFT_METRICS, DRIFT_NAMESPACE } from '../contracts/drift-metrics';
 
 /** Namespace Model Monitor publishes data-quality metrics to (when `publish_cloudwatch_metrics` is Enabled). */
 export const MODEL_MONITOR_NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';
