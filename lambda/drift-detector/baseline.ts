@@ -14,10 +14,11 @@
  * Categorical features keep the `maxCategories` most frequent categories plus `__other__`, into which unseen
  * categories fall at detection time.
  */
+import { BASELINE_KIND } from '../../lib/contracts/baseline';
 
 /** Document format version; bump on any incompatible change, the detector refuses other versions. */
 export const BASELINE_SCHEMA_VERSION = 1;
-export const BASELINE_KIND = 'mlops.drift-baseline';
+export { BASELINE_KIND };
 export const OTHER = '__other__';
 export const MISSING = '__missing__';
 

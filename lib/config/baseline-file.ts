@@ -4,9 +4,10 @@
  * `models[i].monitoring.baselineFile`) and by the DriftMonitor construct (for direct construct users).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { BASELINE_KIND } from '../contracts/baseline';
 
-/** lambda/drift-detector/baseline.ts BASELINE_KIND (lib/ does not import lambda/; a test keeps them equal). */
-export const BASELINE_FILE_KIND = 'mlops.drift-baseline';
+/** The kind every baseline document carries (lib/contracts/baseline.ts, shared with the drift detector). */
+export const BASELINE_FILE_KIND = BASELINE_KIND;
 
 export interface MonitoredFeature {
   readonly name: string;
