@@ -8,6 +8,8 @@
  *    - floor: read the lines (readline) and JSON.parse each one, nothing else;
  *    - project: parseCaptureStream (fast path for regular lines) + accumulator + statistics;
  *    - full parser: the same with every line through parseCaptureLine (a full JSON.parse), i.e. without the fast path.
+ *    Each child is a bundle of scripts/bench/drift-parse-child.ts built with the drift detector Lambda's esbuild
+ *    options and run by plain node: the code as it ships, without a TypeScript loader thread beside it.
  *    Each child reports records per second of its own CPU time (per core; steady on a shared machine) and of wall
  *    time, its peak RSS (process.resourceUsage().maxRSS), a sampled heapUsed high-water mark, and a SHA-256 of every
  *    statistic: the run fails unless the fast path and the full parser computed bit-identical results.
@@ -17,35 +19,23 @@
  * Figures go to .bench/drift.json. About 3 minutes on 2 idle cores.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
-import { BaselineBuilder, BaselineDocument, FeatureSpec, formatFeatureSpec } from '../lambda/drift-detector/baseline';
-import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
+import { BaselineBuilder, BaselineDocument, formatFeatureSpec } from '../lambda/drift-detector/baseline';
 import { makeBaselineLoader, makeHandler, readConfig } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
 import { makeRng } from './make-example-data';
 import { parseOrExit } from '../lib/cli/args';
+import { esbuildOptions } from '../lib/constructs/lambda-bundling';
+import { FEATURES } from './bench/drift-parse-child';
+import { buildSync } from 'esbuild';
 
-export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
-  i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },
-);
+export { FEATURES };
 const CATEGORIES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 function row(rng: () => number, shift: number): (number | string)[] {
@@ -107,86 +97,25 @@ export function buildBaseline(): BaselineDocument {
 type Mode = 'floor' | 'project' | 'full-parse';
 const MODES: readonly Mode[] = ['floor', 'project', 'full-parse'];
 
-/** The floor: read the lines and JSON.parse each one, nothing else. Returns the number of records. */
-async function floorPass(file: string): Promise<number> {
-  let n = 0;
-  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (line.trim() === '') continue;
-    if (JSON.parse(line) !== null) n++;
-  }
-  return n;
+/**
+ * The child runs as an esbuild bundle of scripts/bench/drift-parse-child.ts with the drift detector Lambda's own
+ * esbuild options (minified, same target): what is measured is the code as it ships, and no TypeScript loader
+ * thread (tsx) runs beside it and adds its CPU time to the child's.
+ */
+function buildChild(dir: string): string {
+  const outfile = join(dir, 'drift-parse-child.cjs');
+  const { entryPoints: _lambdaEntry, ...options } = esbuildOptions('drift-detector');
+  buildSync({ ...options, entryPoints: [join(__dirname, 'bench', 'drift-parse-child.ts')], outfile, format: 'cjs' });
+  return outfile;
 }
 
-/** The project without its fast path: the same readline loop as parseCaptureStream, every line through parseCaptureLine. */
-async function fullParsePass(file: string, sink: CaptureSink): Promise<void> {
-  let lines = 0;
-  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of rl) {
-    lines++;
-    if (line.trim() === '') continue;
-    parseCaptureLine(line, lines, FEATURES, sink);
-  }
-}
-
-/** Child mode: one pass over one file in one mode; prints one JSON line of figures. */
-async function child(mode: Mode, file: string, baselineFile: string): Promise<void> {
-  const baseline = JSON.parse(readFileSync(baselineFile, 'utf8')) as BaselineDocument;
-  let peakHeap = 0;
-  let peakRss = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-    peakRss = Math.max(peakRss, m.rss);
-  };
-  const timer = setInterval(sample, 25);
-  const started = process.hrtime.bigint();
-  const cpuStarted = process.cpuUsage();
-  let figures: Record<string, unknown>;
-  let records: number;
-  if (mode === 'floor') {
-    records = await floorPass(file);
-    figures = {};
-  } else {
-    const acc = new DriftAccumulator(baseline, { features: FEATURES });
-    const sink = accumulatorSink(acc);
-    if (mode === 'project')
-      await parseCaptureStream(createReadStream(file, { highWaterMark: 1 << 20 }), FEATURES, sink);
-    else await fullParsePass(file, sink);
-    const result = acc.result();
-    records = result.sampleCount;
-    figures = {
-      malformed: result.malformedRecords,
-      accumulatorCounters: acc.stateSize(),
-      maxFeaturePsi: result.maxFeaturePsi,
-      // every statistic, hashed: the parent checks that both parser paths computed bit-identical results
-      resultSha256: createHash('sha256').update(JSON.stringify(result)).digest('hex'),
-    };
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuStarted);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  clearInterval(timer);
-  sample();
-  process.stdout.write(
-    `${JSON.stringify({
-      mode,
-      records,
-      seconds,
-      recordsPerSecond: Math.round(records / seconds),
-      cpuSeconds,
-      // per core: records per second of this process's own CPU time, robust to other load on a shared machine
-      recordsPerCpuSecond: Math.round(records / cpuSeconds),
-      maxRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
-      sampledPeakRssMB: +(peakRss / 2 ** 20).toFixed(1),
-      sampledPeakHeapUsedMB: +(peakHeap / 2 ** 20).toFixed(1),
-      ...figures,
-    })}\n`,
-  );
-}
-
-async function runChild(mode: Mode, file: string, baselineFile: string): Promise<Record<string, unknown>> {
-  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', mode, file, baselineFile], {
+async function runChild(
+  childScript: string,
+  mode: Mode,
+  file: string,
+  baselineFile: string,
+): Promise<Record<string, unknown>> {
+  const proc = spawn(process.execPath, [childScript, mode, file, baselineFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -255,11 +184,16 @@ const REPEATS = Number(process.env.BENCH_DRIFT_REPEATS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Runs every mode on one file REPEATS times, interleaved (floor, project, full parse, floor, ...); medians. */
-async function parseCases(file: string, baselineFile: string, name: string): Promise<Record<string, unknown>> {
+async function parseCases(
+  childScript: string,
+  file: string,
+  baselineFile: string,
+  name: string,
+): Promise<Record<string, unknown>> {
   const runs: Record<Mode, Record<string, unknown>[]> = { floor: [], project: [], 'full-parse': [] };
   for (let r = 0; r < REPEATS; r++)
     for (const mode of MODES) {
-      const fig = await runChild(mode, file, baselineFile);
+      const fig = await runChild(childScript, mode, file, baselineFile);
       runs[mode].push(fig);
       process.stderr.write(
         `bench-drift: ${name} ${mode} run ${r + 1}/${REPEATS}: ${fig.recordsPerCpuSecond} records/CPU-s ` +
@@ -317,7 +251,9 @@ async function main(): Promise<void> {
         `each mode in its own child process, ${REPEATS} interleaved runs (BENCH_DRIFT_REPEATS), medians\n`,
     );
     const cases: Record<string, Record<string, unknown>> = {};
-    for (const [name, file] of Object.entries(files)) cases[name] = await parseCases(file, baselineFile, name);
+    const childScript = buildChild(dir);
+    for (const [name, file] of Object.entries(files))
+      cases[name] = await parseCases(childScript, file, baselineFile, name);
     process.stderr.write('bench-drift: handler against moto_server\n');
     const handler = await handlerBench(baseline, small);
     process.stderr.write(`bench-drift: handler: ${JSON.stringify(handler)}\n`);
@@ -352,20 +288,16 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  // `--child <file> <baseline>` is this script calling itself; everything else goes through the shared parser.
-  if (args[0] !== '--child')
-    parseOrExit(
-      {
-        command: 'npm run bench:drift --',
-        summary:
-          'Drift detector records/s and peak memory for 1,000,000 and 10,000 capture records, and object-to-metrics\ntime against moto_server; writes .bench/drift.json.',
-        options: {},
-      },
-      args,
-    );
-  const run = args[0] === '--child' ? child(args[1] as Mode, args[2] as string, args[3] as string) : main();
-  run.catch((err: Error) => {
+  parseOrExit(
+    {
+      command: 'npm run bench:drift --',
+      summary:
+        'Drift detector records/s and peak memory for 1,000,000 and 200,000 capture records, and object-to-metrics\ntime against moto_server; writes .bench/drift.json.',
+      options: {},
+    },
+    process.argv.slice(2),
+  );
+  main().catch((err: Error) => {
     process.stderr.write(`bench-drift: ${err.stack ?? err.message}\n`);
     process.exit(1);
   });
