@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { lambdaVpcNetworkInterfaces, xrayTraceWrites } from './iam-statements';
 import { lambdaCodeProps, LambdaName } from './lambda-bundling';
+import { validationError } from './validation-error';
 import { lambdaOutsideVpc, ScopedAcknowledgement } from '../nag/acknowledgements';
 
 /** Where failed asynchronous invocations go. */
@@ -185,8 +186,11 @@ export class HardenedFunction extends nodejs.NodejsFunction {
 
 function renderParts(scope: Construct, props: HardenedFunctionProps): HostParts {
   if (props.vpc === undefined && (props.outsideVpcReason ?? '').trim() === '') {
-    throw new Error(
-      `HardenedFunction ${props.name} at ${scope.node.path}: outsideVpcReason must say why the function runs outside a VPC when vpc is not set`,
+    throw validationError(
+      scope,
+      'outsideVpcReason',
+      props.outsideVpcReason,
+      `must say why ${props.name} runs outside a VPC when vpc is not set`,
     );
   }
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {

@@ -38,19 +38,35 @@ export interface DriftDetectorFunctionProps {
   readonly settings: Omit<DriftDetectorEnvironment, 'baselineBucket' | 'baselineKey' | 'stateBucket'>;
   /** The thresholds its reports judge against. */
   readonly reportThresholds: DriftThresholds;
+  /** The capture bucket: read under `capturePrefix`, the detector's state kept under `settings.statePrefix`. */
   readonly captureBucket: s3.IBucket;
+  /** The capture bucket's key, used through S3 only. */
   readonly captureKey: kms.IKey;
+  /** Key prefix of this endpoint's capture files. */
   readonly capturePrefix: string;
+  /** The baseline document, readable by the detector only. */
   readonly baseline: s3assets.Asset;
+  /** Key of the log group, the environment and the dead-letter queue. */
   readonly encryptionKey: kms.IKey;
+  /** Where the dead-letter queue's alarm goes. */
   readonly alarmTopic: sns.ITopic;
-  /** @default - no reports */
+  /**
+   * Where reports are written.
+   * @default - no reports
+   */
   readonly reports?: DriftReportsOptions;
-  /** @default - outside a VPC */
+  /**
+   * Subnets and security groups to run in.
+   * @default - outside a VPC
+   */
   readonly vpc?: HostedVpc;
+  /** Log retention. */
   readonly logRetention: logs.RetentionDays;
+  /** Reserved concurrency. */
   readonly reservedConcurrency: number;
+  /** Memory (MiB). */
   readonly memorySize: number;
+  /** Timeout. */
   readonly timeout: Duration;
 }
 

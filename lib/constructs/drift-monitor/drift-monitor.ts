@@ -33,6 +33,7 @@ import { FeatureSpec } from '../../contracts/drift-detector';
 import { driftReportPrefix, latestReportKey } from '../../contracts/drift-report';
 import { applyAcknowledgements } from '../../nag/acknowledgements';
 import { HostedVpc } from '../hardened-function';
+import { withDefaults } from '../defaults';
 import { allowServiceKeyUse } from '../key-grants';
 import { validationError } from '../validation-error';
 import { DRIFT_ALARM_DEFAULTS, DriftAlarmFactory } from './alarms';
@@ -218,7 +219,7 @@ export class DriftMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
-    const thresholds = { ...DRIFT_THRESHOLD_DEFAULTS, ...definedOnly(props.thresholds ?? {}) };
+    const thresholds = withDefaults(DRIFT_THRESHOLD_DEFAULTS, props.thresholds);
     const statePrefix = props.statePrefix ?? 'drift-state/';
     const reservedConcurrency = props.reservedConcurrency ?? 5;
     const alarmPeriod = props.alarmPeriod ?? Duration.hours(1);
@@ -471,9 +472,4 @@ export class DriftMonitor extends Construct {
     const prefix = driftReportPrefix(props.endpointName);
     return ` Report of the last drifted window: s3://${props.reports.bucket.bucketName}/${latestReportKey(prefix, props.variantName)} (every one: ${prefix}${props.variantName}/YYYY/MM/DD/HH/).`;
   }
-}
-
-/** Leaves out keys set to undefined, so they do not override a default when spread. */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
