@@ -310,7 +310,9 @@ export class ComplianceChecker extends Construct {
 }
 
 export interface ComplianceCheckerAlarms {
+  /** Open violations (current or stale). */
   readonly violations: cloudwatch.Alarm;
+  /** Scan errors or rules not evaluated. */
   readonly incomplete: cloudwatch.Alarm;
 }
 

@@ -42,14 +42,20 @@ export type HostedTracing = 'ACTIVE' | 'OFF';
 
 /** Subnets and security groups by id. */
 export interface HostedVpc {
+  /** Private subnets, by id. */
   readonly subnetIds: readonly string[];
+  /** Security groups, by id; they must allow HTTPS to the VPC endpoints the function calls. */
   readonly securityGroupIds: readonly string[];
 }
 
 /** What the host's own statements may name: the resources created for the function. */
 export interface HostedResources {
+  /** The function's log group. */
   readonly logGroup: logs.ILogGroup;
-  /** Only with a `queue` dead letter. */
+  /**
+   * The dead-letter queue.
+   * @default - none: the dead letter is a topic
+   */
   readonly deadLetterQueue?: sqs.IQueue;
 }
 

@@ -29,9 +29,13 @@ export interface DriftAlarmFactoryProps {
 }
 
 export interface DriftAlarmProps {
+  /** What the alarm means, for whoever is notified (the factory appends its suffix). */
   readonly description: string;
+  /** The watched metric, from the metric factory. */
   readonly metric: cloudwatch.IMetric;
+  /** The threshold, from the monitor's thresholds. */
   readonly threshold: number;
+  /** Which side of the threshold breaches. */
   readonly comparisonOperator: cloudwatch.ComparisonOperator;
   /** @default DRIFT_ALARM_DEFAULTS.evaluationPeriods */
   readonly evaluationPeriods?: number;

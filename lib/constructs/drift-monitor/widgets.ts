@@ -5,9 +5,11 @@ import { DRIFT_METRICS } from '../../contracts/drift-metrics';
 import { DriftMetricFactory } from './metrics';
 
 export interface DriftWidgetsProps {
+  /** The detector's metrics. */
   readonly metrics: DriftMetricFactory;
   /** `endpoint/variant`, in the first title. */
   readonly subject: string;
+  /** The monitored features (KS is graphed for the numeric ones only). */
   readonly features: readonly FeatureSpec[];
   /** @default - no fairness graph */
   readonly sensitiveAttribute?: string;
