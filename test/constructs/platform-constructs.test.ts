@@ -2,6 +2,7 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -282,25 +283,20 @@ describe('ModelEndpoint', () => {
     const s = stack();
     const { rollout: _rollout, thresholds: _thresholds, ...minimal } = props(s);
     // WHEN built
-    new ModelEndpoint(s, 'E', minimal);
-    // THEN the safe defaults apply
-    const t = Template.fromStack(s);
-    t.hasResourceProperties('AWS::SageMaker::Endpoint', {
-      DeploymentConfig: {
-        BlueGreenUpdatePolicy: {
-          TrafficRoutingConfiguration: {
-            Type: 'CANARY',
-            WaitIntervalInSeconds: 300,
-            CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
-          },
-          TerminationWaitInSeconds: 600,
-          MaximumExecutionTimeoutInSeconds: 3600,
-        },
-        AutoRollbackConfiguration: {
-          Alarms: Match.arrayWith([{ AlarmName: { Ref: Match.stringLikeRegexp('^EErrors5xxAlarm') } }]),
-        },
+    const endpoint = new ModelEndpoint(s, 'E', minimal);
+    // THEN the safe defaults apply: a 10% canary baked 5 minutes, the old fleet kept 10, rollback on 3 alarms
+    const deployment = s.resolve(endpoint.endpoint.deploymentConfig) as sagemaker.CfnEndpoint.DeploymentConfigProperty;
+    expect(deployment.blueGreenUpdatePolicy).toEqual({
+      trafficRoutingConfiguration: {
+        type: 'CANARY',
+        waitIntervalInSeconds: 300,
+        canarySize: { type: 'CAPACITY_PERCENT', value: 10 },
       },
+      terminationWaitInSeconds: 600,
+      maximumExecutionTimeoutInSeconds: 3600,
     });
+    expect(deployment.autoRollbackConfiguration).toMatchObject({ alarms: { length: 3 } });
+    const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'ep-model-latency-p99', Threshold: 1_000_000 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'ep-5xx-errors', Threshold: 5 });
   });

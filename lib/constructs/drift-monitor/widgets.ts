@@ -2,6 +2,7 @@
 import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { FeatureSpec } from '../../contracts/drift-detector';
 import { DRIFT_METRICS } from '../../contracts/drift-metrics';
+import { DriftThresholds } from '../../contracts/drift-report';
 import { DriftMetricFactory } from './metrics';
 
 export interface DriftWidgetsProps {
@@ -14,14 +15,7 @@ export interface DriftWidgetsProps {
   /** @default - no fairness graph */
   readonly sensitiveAttribute?: string;
   /** The alarm thresholds, drawn as annotations. */
-  readonly thresholds: {
-    readonly psi: number;
-    readonly ks: number;
-    readonly jsDistance: number;
-    readonly predictionPsi: number;
-    readonly disparateImpactMin: number;
-    readonly parityDifferenceMax: number;
-  };
+  readonly thresholds: DriftThresholds;
   /** Shown in the alarm status widget. */
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
