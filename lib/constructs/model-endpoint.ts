@@ -10,7 +10,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge, findingResource } from '../nag/acknowledgements';
+import {
+  applyAcknowledgements,
+  findingResource,
+  ScopedAcknowledgement,
+  wildcardResource,
+} from '../nag/acknowledgements';
+import { putMetricDataIn } from './iam-statements';
 import { withDefaults } from './defaults';
 import { validationError } from './validation-error';
 
@@ -231,8 +237,6 @@ export class ModelEndpoint extends Construct {
       description: `Least-privilege permissions for ${props.endpointName}`,
       statements: executionStatements(stack, props),
     });
-    acknowledgeExecutionPolicy(policy, props);
-
     const image = props.imageTag.startsWith('sha256:')
       ? `${props.repository.repositoryUri}@${props.imageTag}`
       : props.repository.repositoryUriForTag(props.imageTag);
@@ -309,6 +313,8 @@ export class ModelEndpoint extends Construct {
     this.endpointArn = this.endpoint.ref;
 
     if (props.autoScaling) this.addAutoScaling(props.autoScaling);
+
+    applyAcknowledgements(executionPolicyAcknowledgements(policy, props));
   }
 
   /** Lets `grantee` call this endpoint (`sagemaker:InvokeEndpoint` on its ARN, nothing else). */
@@ -500,13 +506,7 @@ function executionStatements(stack: Stack, props: ModelEndpointProps): iam.Polic
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       resources: endpointLogArns(stack, props.endpointName),
     }),
-    new iam.PolicyStatement({
-      // PutMetricData has no resource-level permissions; the condition pins the namespace instead.
-      sid: 'EndpointMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
-    }),
+    putMetricDataIn('EndpointMetrics', '/aws/sagemaker/Endpoints'),
   ];
   const capture = props.dataCapture;
   if (capture) {
@@ -578,24 +578,30 @@ function trimSlashes(s: string): string {
 }
 
 /** Each wildcard in the execution policy, acknowledged one finding at a time with the reason it is needed. */
-function acknowledgeExecutionPolicy(policy: iam.ManagedPolicy, props: ModelEndpointProps): void {
+function executionPolicyAcknowledgements(
+  policy: iam.ManagedPolicy,
+  props: ModelEndpointProps,
+): ScopedAcknowledgement[] {
   const stack = Stack.of(policy);
-  const iam5 = (resource: string, reason: string) =>
-    acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-  iam5(
-    '*',
-    'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".',
-  );
-  iam5(
-    findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
-    "Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint's own log group.",
-  );
-  if (props.dataCapture) {
+  const iam5 = (resource: string, reason: string) => wildcardResource(policy, resource, reason);
+  return [
     iam5(
-      `${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
-      "SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint's capture prefix.",
-    );
-  }
+      '*',
+      'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".',
+    ),
+    iam5(
+      findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
+      "Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint's own log group.",
+    ),
+    ...(props.dataCapture
+      ? [
+          iam5(
+            `${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
+            "SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint's capture prefix.",
+          ),
+        ]
+      : []),
+  ];
 }
 
 /** The endpoint's log group and its log streams. */
