@@ -1,7 +1,7 @@
 /**
  * Checks a drift baseline file (`npm run baseline`) against the monitored features, at synth: a mismatch would make
- * the detector fail on every capture file at run time. One definition used by the config loader (problems at
- * `models[i].monitoring.baselineFile`) and by the DriftMonitor construct (for direct construct users).
+ * the detector fail on every capture file at run time. Used by the config loader only (problems at
+ * `models[i].monitoring.baselineFile`): constructs never read files, DriftMonitor just ships the file as an asset.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { BASELINE_KIND } from '../contracts/baseline';

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as config from 'aws-cdk-lib/aws-config';
@@ -13,18 +13,27 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  COMPLIANCE_METRIC_NAMESPACE,
+  COMPLIANCE_METRICS,
+  complianceCheckerEnvironment,
+} from '../contracts/compliance-checker';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { lambdaCodeProps } from './lambda-bundling';
+import { HardenedFunction } from './hardened-function';
+import { logGroupWrites, putMetricDataIn } from './iam-statements';
 import { allowServiceKeyUse } from './key-grants';
-import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
+import {
+  applyAcknowledgements,
+  findingResource,
+  ScopedAcknowledgement,
+  wildcardResource,
+} from '../nag/acknowledgements';
+import { validationError } from './validation-error';
 import { rulesFor } from '../policy/catalogue';
 import { CompliancePolicy } from '../policy/context';
 import { CONFIG_RESOURCE_TYPES, configKindsOf } from '../policy/from-aws';
 import { Rule } from '../policy/rule';
 import { BUCKET_CONFIGURATION_READS } from '../policy/rules/identity-policy';
-
-/** CloudWatch namespace the checker publishes to; the IAM condition and the alarms both use it. */
-export const COMPLIANCE_METRIC_NAMESPACE = 'MLOps/Compliance';
 
 export interface ComplianceCheckerProps {
   /** The policy the rules judge against (from `compliancePolicy(config)`); passed to the function as POLICY_JSON. */
@@ -132,202 +141,68 @@ export class ComplianceChecker extends Construct {
     const memorySize = props.memorySize ?? 512;
     const timeout = props.timeout ?? Duration.minutes(10);
     const imageScope = props.imageScope ?? 'in-use';
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const configRules = props.configRules ?? false;
+    const frequency = props.configRuleFrequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
     if (!Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
-      throw new Error(`ComplianceChecker ${id}: concurrency must be an integer between 1 and 64, got ${concurrency}`);
+      throw validationError(this, 'concurrency', concurrency, 'must be an integer between 1 and 64');
     }
     if (!Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
-      throw new Error(
-        `ComplianceChecker ${id}: reservedConcurrentExecutions must be a whole number >= 1, got ${reserved}`,
-      );
+      throw validationError(this, 'reservedConcurrentExecutions', reserved, 'must be a whole number >= 1');
     }
     if (timeout.toSeconds() > 900) {
-      throw new Error(
-        `ComplianceChecker ${id}: timeout must be at most 15 minutes (Lambda's limit), got ${timeout.toHumanString()}`,
-      );
+      throw validationError(this, 'timeout', timeout.toHumanString(), "must be at most 15 minutes (Lambda's limit)");
     }
     if (props.policy.allowedRegions.length === 0) {
-      throw new Error(
-        `ComplianceChecker ${id}: policy.allowedRegions must name at least one region; pass compliancePolicy(config)`,
+      throw validationError(
+        this,
+        'policy.allowedRegions',
+        props.policy.allowedRegions,
+        'must name at least one region (pass compliancePolicy(config))',
       );
     }
 
     const stack = Stack.of(this);
     const scanRegions = [...new Set(props.scanRegions ?? [stack.region])];
-    const regional = (service: string, resource: string) =>
-      scanRegions.map((region) => everyOfType(stack, service, resource, region));
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
     // CloudWatch Logs encrypts with the key only if the key policy lets the regional logs service use it. A no-op for
     // imported keys: their owner must grant it.
     allowServiceKeyUse(props.encryptionKey);
-
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description:
+    const handler = new HardenedFunction(this, 'Resource', {
+      name: 'compliance-checker',
+      description: 'MLOps compliance checker: scheduled report, AWS Config rules, CodePipeline gate',
+      roleDescription:
         'Compliance checker: reads SageMaker/ECR configuration, writes reports, metrics, alerts and verdicts',
-    });
-    const statements: iam.PolicyStatement[] = [
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListSageMakerResources',
-        // SageMaker List* and Search, and the tagging API's GetResources (tags in batches of 100 for a full scan),
-        // support no resource-level permissions: '*' is the only valid resource.
-        actions: [
-          'sagemaker:ListEndpoints',
-          'sagemaker:ListEndpointConfigs',
-          'sagemaker:ListModels',
-          'sagemaker:Search',
-          'tag:GetResources',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DescribeSageMakerResources',
-        actions: [
-          'sagemaker:DescribeEndpoint',
-          'sagemaker:DescribeEndpointConfig',
-          'sagemaker:DescribeModel',
-          'sagemaker:ListTags',
-        ],
-        resources: [
-          ...regional('sagemaker', 'endpoint'),
-          ...regional('sagemaker', 'endpoint-config'),
-          ...regional('sagemaker', 'model'),
-        ],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadEcrRepositories',
-        actions: [
-          'ecr:DescribeRepositories',
-          'ecr:DescribeImages',
-          'ecr:DescribeImageScanFindings',
-          'ecr:GetLifecyclePolicy',
-          'ecr:ListTagsForResource',
-        ],
-        resources: regional('ecr', 'repository'),
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadEcrRegistryScanning',
-        // A registry-level setting: the action has no resource type, so '*' is the only valid resource.
-        actions: ['ecr:GetRegistryScanningConfiguration'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DescribeKmsKeys',
-        // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account), and
-        // reads the key policy of the customer-managed ones (MLOPS-KMS-1).
-        actions: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
-        resources: regional('kms', 'key'),
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListBuckets',
-        // ListAllMyBuckets has no resource-level permissions.
-        actions: ['s3:ListAllMyBuckets'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadBucketConfiguration',
-        // Configuration only (encryption, policy, public access block, versioning, lifecycle, logging, tags):
-        // never an object. Every bucket, because the checker judges buckets it did not create.
-        actions: [...BUCKET_CONFIGURATION_READS],
-        resources: [everyBucket(stack)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadWriteReports',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [props.reportBucket.arnForObjects('reports/*')],
-      }),
-      new iam.PolicyStatement({
-        sid: 'TellMissingReportFromDenied',
-        // Without ListBucket, S3 answers a GET of the not-yet-written reports/latest.json with 403 instead of 404,
-        // and the first run could not tell "no previous report" from "access denied".
-        actions: ['s3:ListBucket'],
-        resources: [props.reportBucket.bucketArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'UseEncryptionKey',
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [props.encryptionKey.keyArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'PublishComplianceMetrics',
-        // PutMetricData has no resource-level permissions; the namespace condition is the scope.
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': COMPLIANCE_METRIC_NAMESPACE } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
-        resources: [props.alertTopic.topicArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReportPipelineGateResult',
-        // CodePipeline job result actions have no resource-level permissions: '*' is the only valid resource.
-        actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'WriteTraces',
-        // X-Ray segment APIs have no resource-level permissions.
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-        resources: ['*'],
-      }),
-    ];
-    if (props.configRules ?? false) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ReportConfigEvaluations',
-          // config:PutEvaluations has no resource-level permissions: '*' is the only valid resource.
-          actions: ['config:PutEvaluations'],
-          resources: ['*'],
-        }),
-      );
-    }
-    const policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: 'Least-privilege permissions of the compliance checker',
-      statements,
-      roles: [this.role],
-    });
-
-    this.handler = new nodejs.NodejsFunction(this, 'Resource', {
-      ...lambdaCodeProps('compliance-checker'),
-      ...(props.functionName !== undefined ? { functionName: props.functionName } : {}),
+      policyDescription: 'Least-privilege permissions of the compliance checker',
+      statements: ({ logGroup }) => checkerStatements(stack, props, scanRegions, logGroup),
+      encryptionKey: props.encryptionKey,
+      // Async invocations (schedule, Config) that fail after Lambda's retries land on the alert topic: on-call sees
+      // them. (Lambda's default of 2 async retries applies; setting retryAttempts would create an EventInvokeConfig.)
+      deadLetter: { topic: props.alertTopic },
+      tracing: 'ACTIVE',
+      outsideVpcReason:
+        'The checker only calls AWS service APIs (SageMaker, ECR, KMS, S3, CloudWatch, SNS, Config, CodePipeline) over TLS with SigV4 and reaches no private data store; a VPC would add NAT or eight interface endpoints without reducing its exposure.',
+      logRetention,
       memorySize,
       timeout,
-      // Immutable: CDK would otherwise add an inline DefaultPolicy (X-Ray, DLQ) that the managed policy already covers.
-      role: this.role.withoutPolicyUpdates(),
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: reserved,
-      environmentEncryption: props.encryptionKey,
-      // Async invocations (schedule, Config) that fail after Lambda's retries land on the alert topic: on-call sees them.
-      // (Lambda's default of 2 async retries applies; setting retryAttempts would create an EventInvokeConfig.)
-      deadLetterTopic: props.alertTopic,
+      ...(props.functionName !== undefined ? { functionName: props.functionName } : {}),
       environment: {
-        POLICY_JSON: JSON.stringify(props.policy),
-        REPORT_BUCKET: props.reportBucket.bucketName,
-        REPORT_KMS_KEY_ARN: props.encryptionKey.keyArn,
-        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
-        SCAN_CONCURRENCY: String(concurrency),
-        SCAN_REGIONS: scanRegions.join(','),
-        IMAGE_SCOPE: imageScope,
+        ...complianceCheckerEnvironment({
+          policy: props.policy,
+          reportBucket: props.reportBucket.bucketName,
+          reportKmsKeyArn: props.encryptionKey.keyArn,
+          alertTopicArn: props.alertTopic.topicArn,
+          concurrency,
+          scanRegions,
+          imageScope,
+        }),
         AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
       },
-      description: 'MLOps compliance checker: scheduled report, AWS Config rules, CodePipeline gate',
     });
-    // Lambda checks at creation that the role may publish to the dead-letter topic: attach the policy first.
-    this.handler.node.addDependency(policy);
-
+    this.handler = handler;
+    this.role = handler.executionRole;
+    this.logGroup = handler.hostedLogGroup;
     const dlq = new DeadLetterQueue(this, 'ScheduleDeadLetterQueue', {
       encryptionKey: props.encryptionKey,
       alarmTopic: props.alertTopic,
@@ -346,7 +221,6 @@ export class ComplianceChecker extends Construct {
         }),
       ],
     });
-    acknowledgeCheckerFindings(this, policy, props.reportBucket, scanRegions);
 
     ({ violations: this.violationsAlarm, incomplete: this.scanIncompleteAlarm } = this.addAlarms(
       props.alertTopic,
@@ -354,14 +228,13 @@ export class ComplianceChecker extends Construct {
     ));
 
     const rules: Record<string, config.CfnConfigRule> = {};
-    if (props.configRules ?? false) {
+    if (configRules) {
       const permission = new lambda.CfnPermission(this, 'ConfigInvokePermission', {
         action: 'lambda:InvokeFunction',
         functionName: this.handler.functionArn,
         principal: 'config.amazonaws.com',
         sourceAccount: stack.account,
       });
-      const frequency = props.configRuleFrequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
       for (const rule of configRuleCandidates()) {
         const cfn = new config.CfnConfigRule(this, `ConfigRule${rule.id}`, {
           description: `${rule.id}: ${rule.title}`.slice(0, 256),
@@ -383,6 +256,11 @@ export class ComplianceChecker extends Construct {
       }
     }
     this.configRules = rules;
+
+    applyAcknowledgements([
+      ...handler.acknowledgements,
+      ...checkerPolicyAcknowledgements(handler.policy, props.reportBucket, scanRegions),
+    ]);
   }
 
   /**
@@ -400,7 +278,7 @@ export class ComplianceChecker extends Construct {
     const action = new cwActions.SnsAction(topic);
     const violations = new cloudwatch.Alarm(this, 'ViolationsOpenAlarm', {
       alarmDescription: 'MLOps compliance: at least one compliance violation is open (see reports/latest.json)',
-      metric: metric('OpenViolations'),
+      metric: metric(COMPLIANCE_METRICS.OPEN_VIOLATIONS),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -411,7 +289,10 @@ export class ComplianceChecker extends Construct {
         'MLOps compliance: the last scan could not read some resources or listings (ScanErrors, RulesNotEvaluated); their last known violations are kept as stale',
       metric: new cloudwatch.MathExpression({
         expression: 'errors + notEvaluated',
-        usingMetrics: { errors: metric('ScanErrors'), notEvaluated: metric('RulesNotEvaluated') },
+        usingMetrics: {
+          errors: metric(COMPLIANCE_METRICS.SCAN_ERRORS),
+          notEvaluated: metric(COMPLIANCE_METRICS.RULES_NOT_EVALUATED),
+        },
         period,
         label: 'scan errors + rules not evaluated',
       }),
@@ -429,8 +310,128 @@ export class ComplianceChecker extends Construct {
 }
 
 export interface ComplianceCheckerAlarms {
+  /** Open violations (current or stale). */
   readonly violations: cloudwatch.Alarm;
+  /** Scan errors or rules not evaluated. */
   readonly incomplete: cloudwatch.Alarm;
+}
+
+/** The checker's own statements (the host adds tracing): explicit actions, each on the narrowest resource IAM takes. */
+function checkerStatements(
+  stack: Stack,
+  props: ComplianceCheckerProps,
+  scanRegions: readonly string[],
+  logGroup: logs.ILogGroup,
+): iam.PolicyStatement[] {
+  const regional = (service: string, resource: string) =>
+    scanRegions.map((region) => everyOfType(stack, service, resource, region));
+  const statements: iam.PolicyStatement[] = [
+    logGroupWrites(logGroup),
+    new iam.PolicyStatement({
+      sid: 'ListSageMakerResources',
+      // SageMaker List* and Search, and the tagging API's GetResources (tags in batches of 100 for a full scan),
+      // support no resource-level permissions: '*' is the only valid resource.
+      actions: [
+        'sagemaker:ListEndpoints',
+        'sagemaker:ListEndpointConfigs',
+        'sagemaker:ListModels',
+        'sagemaker:Search',
+        'tag:GetResources',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DescribeSageMakerResources',
+      actions: [
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:DescribeEndpointConfig',
+        'sagemaker:DescribeModel',
+        'sagemaker:ListTags',
+      ],
+      resources: [
+        ...regional('sagemaker', 'endpoint'),
+        ...regional('sagemaker', 'endpoint-config'),
+        ...regional('sagemaker', 'model'),
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadEcrRepositories',
+      actions: [
+        'ecr:DescribeRepositories',
+        'ecr:DescribeImages',
+        'ecr:DescribeImageScanFindings',
+        'ecr:GetLifecyclePolicy',
+        'ecr:ListTagsForResource',
+      ],
+      resources: regional('ecr', 'repository'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadEcrRegistryScanning',
+      // A registry-level setting: the action has no resource type, so '*' is the only valid resource.
+      actions: ['ecr:GetRegistryScanningConfiguration'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DescribeKmsKeys',
+      // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account), and
+      // reads the key policy of the customer-managed ones (MLOPS-KMS-1).
+      actions: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+      resources: regional('kms', 'key'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListBuckets',
+      // ListAllMyBuckets has no resource-level permissions.
+      actions: ['s3:ListAllMyBuckets'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadBucketConfiguration',
+      // Configuration only (encryption, policy, public access block, versioning, lifecycle, logging, tags):
+      // never an object. Every bucket, because the checker judges buckets it did not create.
+      actions: [...BUCKET_CONFIGURATION_READS],
+      resources: [everyBucket(stack)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadWriteReports',
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [props.reportBucket.arnForObjects('reports/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'TellMissingReportFromDenied',
+      // Without ListBucket, S3 answers a GET of the not-yet-written reports/latest.json with 403 instead of 404,
+      // and the first run could not tell "no previous report" from "access denied".
+      actions: ['s3:ListBucket'],
+      resources: [props.reportBucket.bucketArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'UseEncryptionKey',
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [props.encryptionKey.keyArn],
+    }),
+    putMetricDataIn('PublishComplianceMetrics', COMPLIANCE_METRIC_NAMESPACE),
+    new iam.PolicyStatement({
+      sid: 'PublishAlerts',
+      actions: ['sns:Publish'],
+      resources: [props.alertTopic.topicArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReportPipelineGateResult',
+      // CodePipeline job result actions have no resource-level permissions: '*' is the only valid resource.
+      actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'],
+      resources: ['*'],
+    }),
+  ];
+  if (props.configRules === true) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReportConfigEvaluations',
+        // config:PutEvaluations has no resource-level permissions: '*' is the only valid resource.
+        actions: ['config:PutEvaluations'],
+        resources: ['*'],
+      }),
+    );
+  }
+  return statements;
 }
 
 /** Run-time catalogue rules that AWS Config can report: those covering SageMaker or ECR resource kinds. */
@@ -455,56 +456,47 @@ function everyBucket(stack: Stack): string {
 }
 
 /**
- * The checker's accepted findings, one by one. Its read-only wildcards are what "judge every SageMaker and ECR
- * resource of the account" means; each is confined to the account, region and resource type.
+ * The checker's accepted findings on its policy, one by one. Its read-only wildcards are what "judge every SageMaker
+ * and ECR resource of the account" means; each is confined to the account, region and resource type.
  */
-function acknowledgeCheckerFindings(
-  checker: ComplianceChecker,
+function checkerPolicyAcknowledgements(
   policy: iam.ManagedPolicy,
   reportBucket: s3.IBucket,
   regions: readonly string[],
-): void {
-  const stack = Stack.of(checker);
-  const iam5 = (resource: string, reason: string) =>
-    acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-  const each = (service: string, resource: string, reason: string) => {
-    for (const region of regions) iam5(findingResource(stack, everyOfType(stack, service, resource, region)), reason);
-  };
-  iam5(
-    '*',
-    'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels/Search, tag:GetResources, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
-  );
-  for (const type of ['endpoint', 'endpoint-config', 'model']) {
-    each(
-      'sagemaker',
-      type,
-      `Read-only Describe/ListTags on every SageMaker ${type} of this account in a scanned region: the checker must judge resources it did not create.`,
-    );
-  }
-  each(
-    'ecr',
-    'repository',
-    'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings of this account in a scanned region.',
-  );
-  each(
-    'kms',
-    'key',
-    'kms:DescribeKey and kms:GetKeyPolicy only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies for MLOPS-KMS-1.',
-  );
-  iam5(
-    findingResource(stack, everyBucket(stack)),
-    'Bucket configuration reads only (encryption, policy, public access block, versioning, lifecycle, logging, tags, location), never objects: the checker judges every bucket of the account. MLOPS-IAM-1 fails synth if an object or other action is added here.',
-  );
-  iam5(
-    findingResource(stack, reportBucket.arnForObjects('reports/*')),
-    'Writes and reads its own compliance reports under the reports/ prefix; object names carry the run time.',
-  );
-  for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as PackName[]) {
-    acknowledge(checker.handler, {
-      pack,
-      id: `${pack}-LambdaInsideVPC`,
-      reason:
-        'The checker only calls AWS service APIs (SageMaker, ECR, KMS, S3, CloudWatch, SNS, Config, CodePipeline) over TLS with SigV4 and reaches no private data store; a VPC would add NAT or eight interface endpoints without reducing its exposure.',
-    });
-  }
+): ScopedAcknowledgement[] {
+  const stack = Stack.of(policy);
+  const iam5 = (resource: string, reason: string) => wildcardResource(policy, resource, reason);
+  const each = (service: string, resource: string, reason: string) =>
+    regions.map((region) => iam5(findingResource(stack, everyOfType(stack, service, resource, region)), reason));
+  return [
+    iam5(
+      '*',
+      'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels/Search, tag:GetResources, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
+    ),
+    ...['endpoint', 'endpoint-config', 'model'].flatMap((type) =>
+      each(
+        'sagemaker',
+        type,
+        `Read-only Describe/ListTags on every SageMaker ${type} of this account in a scanned region: the checker must judge resources it did not create.`,
+      ),
+    ),
+    ...each(
+      'ecr',
+      'repository',
+      'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings of this account in a scanned region.',
+    ),
+    ...each(
+      'kms',
+      'key',
+      'kms:DescribeKey and kms:GetKeyPolicy only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies for MLOPS-KMS-1.',
+    ),
+    iam5(
+      findingResource(stack, everyBucket(stack)),
+      'Bucket configuration reads only (encryption, policy, public access block, versioning, lifecycle, logging, tags, location), never objects: the checker judges every bucket of the account. MLOPS-IAM-1 fails synth if an object or other action is added here.',
+    ),
+    iam5(
+      findingResource(stack, reportBucket.arnForObjects('reports/*')),
+      'Writes and reads its own compliance reports under the reports/ prefix; object names carry the run time.',
+    ),
+  ];
 }

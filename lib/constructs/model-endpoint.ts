@@ -10,24 +10,57 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge, findingResource } from '../nag/acknowledgements';
+import {
+  applyAcknowledgements,
+  findingResource,
+  ScopedAcknowledgement,
+  wildcardResource,
+} from '../nag/acknowledgements';
+import { putMetricDataIn } from './iam-statements';
+import { withDefaults } from './defaults';
+import { validationError } from './validation-error';
 
 export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE';
 
 export interface RolloutOptions {
-  /** How traffic moves from the old fleet to the new one. */
-  readonly strategy: RolloutStrategy;
-  /** CANARY: percent of capacity in the canary. LINEAR: percent shifted per step. Ignored for ALL_AT_ONCE. */
-  readonly stepPercent: number;
-  /** Seconds the alarms are watched between steps (the baking period). */
-  readonly waitSeconds: number;
-  /** Seconds the old fleet stays after all traffic has moved, for a fast rollback. */
-  readonly terminationWaitSeconds: number;
-  /** Upper bound on the whole deployment, in seconds. */
-  readonly maximumExecutionTimeoutSeconds: number;
+  /**
+   * How traffic moves from the old fleet to the new one.
+   * @default 'CANARY'
+   */
+  readonly strategy?: RolloutStrategy;
+  /**
+   * CANARY: percent of capacity in the canary. LINEAR: percent shifted per step. Ignored for ALL_AT_ONCE.
+   * @default 10
+   */
+  readonly stepPercent?: number;
+  /**
+   * Seconds the alarms are watched between steps (the baking period).
+   * @default 300
+   */
+  readonly waitSeconds?: number;
+  /**
+   * Seconds the old fleet stays after all traffic has moved, for a fast rollback.
+   * @default 600
+   */
+  readonly terminationWaitSeconds?: number;
+  /**
+   * Upper bound on the whole deployment, in seconds.
+   * @default 3600
+   */
+  readonly maximumExecutionTimeoutSeconds?: number;
 }
 
+/** A small canary watched for five minutes, the old fleet kept ten more: the config schema's defaults. */
+export const ROLLOUT_DEFAULTS: Required<RolloutOptions> = {
+  strategy: 'CANARY',
+  stepPercent: 10,
+  waitSeconds: 300,
+  terminationWaitSeconds: 600,
+  maximumExecutionTimeoutSeconds: 3600,
+};
+
 export interface ModelDataOptions {
+  /** The bucket holding the artefact archive. */
   readonly bucket: s3.IBucket;
   /** Object key of the artefact archive. */
   readonly key: string;
@@ -47,23 +80,47 @@ export interface DataCaptureOptions {
   readonly encryptionKey: kms.IKey;
   /** Percent of requests captured (data minimisation: capture only what monitoring needs). */
   readonly samplingPercent: number;
-  /** @default true */
+  /**
+   * Capture the requests.
+   * @default true
+   */
   readonly captureInput?: boolean;
-  /** @default true */
+  /**
+   * Capture the responses.
+   * @default true
+   */
   readonly captureOutput?: boolean;
 }
 
 export interface EndpointAlarmThresholds {
-  /** p99 ModelLatency in milliseconds. The metric is reported in microseconds; the construct converts. */
-  readonly latencyP99Ms: number;
-  /** Invocation5XXErrors per minute. */
-  readonly errors5xxPerMinute: number;
-  /** Invocation4XXErrors as a percent of invocations. */
-  readonly error4xxRatePercent: number;
+  /**
+   * p99 ModelLatency in milliseconds. The metric is reported in microseconds; the construct converts.
+   * @default 1000
+   */
+  readonly latencyP99Ms?: number;
+  /**
+   * Invocation5XXErrors per minute.
+   * @default 5
+   */
+  readonly errors5xxPerMinute?: number;
+  /**
+   * Invocation4XXErrors as a percent of invocations.
+   * @default 5
+   */
+  readonly error4xxRatePercent?: number;
 }
 
+/** The config schema's defaults: alarms (and so rollbacks) on clear failures, not on noise. */
+export const ENDPOINT_ALARM_DEFAULTS: Required<EndpointAlarmThresholds> = {
+  latencyP99Ms: 1000,
+  errors5xxPerMinute: 5,
+  error4xxRatePercent: 5,
+};
+
 export interface AutoScalingOptions {
+  /** Fewest instances. */
   readonly minCapacity: number;
+  /** Most instances. */
   readonly maxCapacity: number;
   /** Target invocations per instance per minute. */
   readonly targetInvocationsPerInstance: number;
@@ -83,7 +140,9 @@ export interface ModelEndpointProps {
    * @default - the image contains the model
    */
   readonly modelData?: ModelDataOptions;
+  /** Instance type of the variant, e.g. `ml.m5.large`. */
   readonly instanceType: string;
+  /** Instances the variant starts with (and keeps, without `autoScaling`). */
   readonly instanceCount: number;
   /**
    * Run the container without network access (no egress; SageMaker still fetches image and artefacts).
@@ -102,9 +161,21 @@ export interface ModelEndpointProps {
    * @default - no capture (the policy pack flags this)
    */
   readonly dataCapture?: DataCaptureOptions;
-  readonly rollout: RolloutOptions;
-  readonly thresholds: EndpointAlarmThresholds;
-  /** @default - fixed instance count */
+  /**
+   * How a new model or config reaches traffic (blue/green); fields left out take `ROLLOUT_DEFAULTS`.
+   * @default ROLLOUT_DEFAULTS (CANARY 10%, 300 s baking)
+   */
+  readonly rollout?: RolloutOptions;
+  /**
+   * Thresholds of the alarms that notify and roll a deployment back; fields left out take `ENDPOINT_ALARM_DEFAULTS`.
+   * @default ENDPOINT_ALARM_DEFAULTS
+   */
+  readonly thresholds?: EndpointAlarmThresholds;
+  /**
+   * Target tracking on invocations per instance. Deployments then keep the variant's current instance count
+   * (`RetainAllVariantProperties`), which Application Auto Scaling owns.
+   * @default - fixed instance count
+   */
   readonly autoScaling?: AutoScalingOptions;
   /** Topic every alarm notifies. */
   readonly alarmTopic: sns.ITopic;
@@ -134,16 +205,20 @@ export class ModelEndpoint extends Construct {
   public readonly endpoint: sagemaker.CfnEndpoint;
   public readonly role: iam.Role;
   public readonly endpointName: string;
+  /** The endpoint's ARN (what `sagemaker:InvokeEndpoint` is granted on). */
+  public readonly endpointArn: string;
   public readonly variantName: string;
   /** Alarms that roll back a deployment and notify the topic. */
-  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ModelEndpointProps) {
     super(scope, id);
-    validate(this, props);
     const stack = Stack.of(this);
     const networkIsolation = props.networkIsolation ?? true;
     const variantName = props.variantName ?? 'AllTraffic';
+    const rollout: Required<RolloutOptions> = withDefaults(ROLLOUT_DEFAULTS, props.rollout);
+    const thresholds: Required<EndpointAlarmThresholds> = withDefaults(ENDPOINT_ALARM_DEFAULTS, props.thresholds);
+    this.validate(props, rollout);
     this.endpointName = props.endpointName;
     this.variantName = variantName;
 
@@ -162,8 +237,6 @@ export class ModelEndpoint extends Construct {
       description: `Least-privilege permissions for ${props.endpointName}`,
       statements: executionStatements(stack, props),
     });
-    acknowledgeExecutionPolicy(policy, props);
-
     const image = props.imageTag.startsWith('sha256:')
       ? `${props.repository.repositoryUri}@${props.imageTag}`
       : props.repository.repositoryUriForTag(props.imageTag);
@@ -221,7 +294,7 @@ export class ModelEndpoint extends Construct {
       endpointConfigName: contentName(stack, props.endpointName, { ...configContent, modelContent }),
     });
 
-    this.createAlarms(props);
+    this.alarms = this.renderAlarms(props.endpointName, props.alarmTopic, thresholds);
     const rollbackAlarmNames = [...this.alarms.map((a) => a.alarmName), ...(props.extraRollbackAlarmNames ?? [])];
 
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
@@ -229,17 +302,28 @@ export class ModelEndpoint extends Construct {
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
       deploymentConfig: {
         blueGreenUpdatePolicy: {
-          trafficRoutingConfiguration: trafficRouting(props.rollout),
-          terminationWaitInSeconds: props.rollout.terminationWaitSeconds,
-          maximumExecutionTimeoutInSeconds: props.rollout.maximumExecutionTimeoutSeconds,
+          trafficRoutingConfiguration: trafficRouting(rollout),
+          terminationWaitInSeconds: rollout.terminationWaitSeconds,
+          maximumExecutionTimeoutInSeconds: rollout.maximumExecutionTimeoutSeconds,
         },
         autoRollbackConfiguration: { alarms: rollbackAlarmNames.map((alarmName) => ({ alarmName })) },
       },
-      // Keep the old fleet's scaling settings during an update: the new fleet starts at the same size.
-      retainAllVariantProperties: false,
+      ...renderVariantRetention(props.autoScaling !== undefined),
     });
+    this.endpointArn = this.endpoint.ref;
 
     if (props.autoScaling) this.addAutoScaling(props.autoScaling);
+
+    applyAcknowledgements(executionPolicyAcknowledgements(policy, props));
+  }
+
+  /** Lets `grantee` call this endpoint (`sagemaker:InvokeEndpoint` on its ARN, nothing else). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:InvokeEndpoint'],
+      resourceArns: [this.endpointArn],
+    });
   }
 
   /** Metric of this endpoint's variant in the AWS/SageMaker namespace. */
@@ -253,22 +337,27 @@ export class ModelEndpoint extends Construct {
     });
   }
 
-  private createAlarms(props: ModelEndpointProps): void {
-    const action = new cwActions.SnsAction(props.alarmTopic);
+  private renderAlarms(
+    endpointName: string,
+    topic: sns.ITopic,
+    thresholds: Required<EndpointAlarmThresholds>,
+  ): cloudwatch.Alarm[] {
+    const action = new cwActions.SnsAction(topic);
+    const alarms: cloudwatch.Alarm[] = [];
     const add = (alarm: cloudwatch.Alarm) => {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
-      this.alarms.push(alarm);
+      alarms.push(alarm);
       return alarm;
     };
-    const name = (suffix: string) => `${props.endpointName}-${suffix}`;
+    const name = (suffix: string) => `${endpointName}-${suffix}`;
 
     add(
       new cloudwatch.Alarm(this, 'Errors5xxAlarm', {
         alarmName: name('5xx-errors'),
-        alarmDescription: `${props.endpointName}: more than ${props.thresholds.errors5xxPerMinute} 5XX errors a minute. Rolls back a deployment in progress.`,
+        alarmDescription: `${endpointName}: more than ${thresholds.errors5xxPerMinute} 5XX errors a minute. Rolls back a deployment in progress.`,
         metric: this.metric('Invocation5XXErrors', { statistic: 'Sum' }),
-        threshold: props.thresholds.errors5xxPerMinute,
+        threshold: thresholds.errors5xxPerMinute,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
@@ -288,9 +377,9 @@ export class ModelEndpoint extends Construct {
     add(
       new cloudwatch.Alarm(this, 'Errors4xxRateAlarm', {
         alarmName: name('4xx-rate'),
-        alarmDescription: `${props.endpointName}: 4XX errors above ${props.thresholds.error4xxRatePercent}% of invocations. Rolls back a deployment in progress.`,
+        alarmDescription: `${endpointName}: 4XX errors above ${thresholds.error4xxRatePercent}% of invocations. Rolls back a deployment in progress.`,
         metric: rate4xx,
-        threshold: props.thresholds.error4xxRatePercent,
+        threshold: thresholds.error4xxRatePercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
@@ -302,15 +391,42 @@ export class ModelEndpoint extends Construct {
     add(
       new cloudwatch.Alarm(this, 'LatencyP99Alarm', {
         alarmName: name('model-latency-p99'),
-        alarmDescription: `${props.endpointName}: p99 model latency above ${props.thresholds.latencyP99Ms} ms. Rolls back a deployment in progress.`,
+        alarmDescription: `${endpointName}: p99 model latency above ${thresholds.latencyP99Ms} ms. Rolls back a deployment in progress.`,
         metric: this.metric('ModelLatency', { statistic: 'p99' }),
-        threshold: props.thresholds.latencyP99Ms * 1000,
+        threshold: thresholds.latencyP99Ms * 1000,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+    return alarms;
+  }
+
+  private validate(p: ModelEndpointProps, r: Required<RolloutOptions>): void {
+    if (!Token.isUnresolved(p.endpointName) && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(p.endpointName)) {
+      throw validationError(this, 'endpointName', p.endpointName, "must be 1-63 alphanumerics or '-'");
+    }
+    if (r.strategy !== 'ALL_AT_ONCE' && (r.stepPercent < 1 || r.stepPercent > 50)) {
+      throw validationError(this, 'rollout.stepPercent', r.stepPercent, `must be between 1 and 50 for ${r.strategy}`);
+    }
+    if (p.dataCapture && (p.dataCapture.samplingPercent < 1 || p.dataCapture.samplingPercent > 100)) {
+      throw validationError(
+        this,
+        'dataCapture.samplingPercent',
+        p.dataCapture.samplingPercent,
+        'must be between 1 and 100',
+      );
+    }
+    if (p.autoScaling && p.autoScaling.minCapacity > p.autoScaling.maxCapacity) {
+      throw validationError(
+        this,
+        'autoScaling.minCapacity',
+        p.autoScaling.minCapacity,
+        `must be <= autoScaling.maxCapacity (${p.autoScaling.maxCapacity})`,
+      );
+    }
+    if (p.instanceCount < 1) throw validationError(this, 'instanceCount', p.instanceCount, 'must be >= 1');
   }
 
   private addAutoScaling(opts: AutoScalingOptions): void {
@@ -331,7 +447,24 @@ export class ModelEndpoint extends Construct {
   }
 }
 
-function trafficRouting(r: RolloutOptions): sagemaker.CfnEndpoint.TrafficRoutingConfigProperty {
+/**
+ * Which variant properties a deployment keeps from the running endpoint. With auto scaling, Application Auto Scaling
+ * owns the instance count: a deployment that took the config's initial count would shrink a scaled-out fleet to it
+ * and leave the scalable target out of step with the variant. So the count and weight are retained, and only the
+ * data capture settings come from the new config (a sampling change must take effect). Without auto scaling the
+ * config is the truth: nothing is retained, so a changed instanceCount deploys.
+ */
+function renderVariantRetention(
+  autoScaling: boolean,
+): Pick<sagemaker.CfnEndpointProps, 'retainAllVariantProperties' | 'excludeRetainedVariantProperties'> {
+  if (!autoScaling) return { retainAllVariantProperties: false };
+  return {
+    retainAllVariantProperties: true,
+    excludeRetainedVariantProperties: [{ variantPropertyType: 'DataCaptureConfig' }],
+  };
+}
+
+function trafficRouting(r: Required<RolloutOptions>): sagemaker.CfnEndpoint.TrafficRoutingConfigProperty {
   switch (r.strategy) {
     case 'CANARY':
       return {
@@ -373,13 +506,7 @@ function executionStatements(stack: Stack, props: ModelEndpointProps): iam.Polic
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       resources: endpointLogArns(stack, props.endpointName),
     }),
-    new iam.PolicyStatement({
-      // PutMetricData has no resource-level permissions; the condition pins the namespace instead.
-      sid: 'EndpointMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
-    }),
+    putMetricDataIn('EndpointMetrics', '/aws/sagemaker/Endpoints'),
   ];
   const capture = props.dataCapture;
   if (capture) {
@@ -450,48 +577,31 @@ function trimSlashes(s: string): string {
   return s.replace(/^\/+|\/+$/g, '');
 }
 
-function validate(scope: Construct, p: ModelEndpointProps): void {
-  const where = `(endpoint "${p.endpointName}" at ${scope.node.path})`;
-  const fail = (msg: string) => {
-    throw new Error(`${msg} ${where}`);
-  };
-  if (!Token.isUnresolved(p.endpointName) && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(p.endpointName)) {
-    fail(`endpointName must be 1-63 alphanumerics or '-', got "${p.endpointName}"`);
-  }
-  const r = p.rollout;
-  if (r.strategy !== 'ALL_AT_ONCE' && (r.stepPercent < 1 || r.stepPercent > 50)) {
-    fail(`rollout.stepPercent must be between 1 and 50 for ${r.strategy}, got ${r.stepPercent}`);
-  }
-  if (p.dataCapture && (p.dataCapture.samplingPercent < 1 || p.dataCapture.samplingPercent > 100)) {
-    fail(`dataCapture.samplingPercent must be between 1 and 100, got ${p.dataCapture.samplingPercent}`);
-  }
-  if (p.autoScaling && p.autoScaling.minCapacity > p.autoScaling.maxCapacity) {
-    fail(
-      `autoScaling.minCapacity (${p.autoScaling.minCapacity}) must be <= maxCapacity (${p.autoScaling.maxCapacity})`,
-    );
-  }
-  if (p.instanceCount < 1) fail(`instanceCount must be >= 1, got ${p.instanceCount}`);
-}
-
 /** Each wildcard in the execution policy, acknowledged one finding at a time with the reason it is needed. */
-function acknowledgeExecutionPolicy(policy: iam.ManagedPolicy, props: ModelEndpointProps): void {
+function executionPolicyAcknowledgements(
+  policy: iam.ManagedPolicy,
+  props: ModelEndpointProps,
+): ScopedAcknowledgement[] {
   const stack = Stack.of(policy);
-  const iam5 = (resource: string, reason: string) =>
-    acknowledge(policy, { pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-  iam5(
-    '*',
-    'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".',
-  );
-  iam5(
-    findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
-    "Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint's own log group.",
-  );
-  if (props.dataCapture) {
+  const iam5 = (resource: string, reason: string) => wildcardResource(policy, resource, reason);
+  return [
     iam5(
-      `${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
-      "SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint's capture prefix.",
-    );
-  }
+      '*',
+      'Only ecr:GetAuthorizationToken (no resource-level permissions in IAM), cloudwatch:PutMetricData (pinned to the /aws/sagemaker/Endpoints namespace by condition) and, with a VPC, the EC2 ENI calls SageMaker makes, which IAM only accepts on "*".',
+    ),
+    iam5(
+      findingResource(stack, endpointLogArns(stack, props.endpointName)[1] as string),
+      "Log stream names are created by SageMaker per instance at run time; the wildcard is confined to this endpoint's own log group.",
+    ),
+    ...(props.dataCapture
+      ? [
+          iam5(
+            `${findingResource(stack, props.dataCapture.bucket.bucketArn)}/${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/*`,
+            "SageMaker names capture objects by date and hour at run time; write access is confined to this endpoint's capture prefix.",
+          ),
+        ]
+      : []),
+  ];
 }
 
 /** The endpoint's log group and its log streams. */

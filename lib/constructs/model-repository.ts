@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { validationError } from './validation-error';
 
 export interface ModelRepositoryProps {
   /** Repository name, e.g. `fraud-xgb`. */
@@ -37,14 +38,10 @@ export class ModelRepository extends Construct {
     const maxImageCount = props.maxImageCount ?? 50;
     const untaggedExpiryDays = props.untaggedExpiryDays ?? 7;
     if (!Token.isUnresolved(maxImageCount) && (!Number.isInteger(maxImageCount) || maxImageCount < 1)) {
-      throw new Error(
-        `ModelRepository ${props.repositoryName}: maxImageCount must be a whole number >= 1, got ${maxImageCount}`,
-      );
+      throw validationError(this, 'maxImageCount', maxImageCount, 'must be a whole number >= 1');
     }
     if (!Token.isUnresolved(untaggedExpiryDays) && (!Number.isInteger(untaggedExpiryDays) || untaggedExpiryDays < 1)) {
-      throw new Error(
-        `ModelRepository ${props.repositoryName}: untaggedExpiryDays must be a whole number >= 1, got ${untaggedExpiryDays}`,
-      );
+      throw validationError(this, 'untaggedExpiryDays', untaggedExpiryDays, 'must be a whole number >= 1');
     }
     this.repository = new ecr.Repository(this, 'Resource', {
       repositoryName: props.repositoryName,

@@ -2,6 +2,7 @@ import { Duration, FeatureFlags, RemovalPolicy, Tags, Token } from 'aws-cdk-lib'
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { validationError } from './validation-error';
 import { BucketPurpose, TAGS } from '../policy/facts';
 import { acknowledgeAll, PackName } from '../nag/acknowledgements';
 
@@ -88,18 +89,22 @@ export class SecureBucket extends Construct {
       !Token.isUnresolved(expirationDays) &&
       (!Number.isInteger(expirationDays) || expirationDays < 1)
     ) {
-      throw new Error(
-        `SecureBucket ${this.node.path}: expirationDays must be a whole number >= 1, got ${expirationDays}`,
-      );
+      throw validationError(this, 'expirationDays', expirationDays, 'must be a whole number >= 1');
     }
     if (props.purpose !== 'access-logs' && !props.accessLogsBucket) {
-      throw new Error(
-        `SecureBucket ${this.node.path}: accessLogsBucket is required for purpose "${props.purpose}" (only the access-log bucket may go without)`,
+      throw validationError(
+        this,
+        'accessLogsBucket',
+        undefined,
+        `is required for purpose "${props.purpose}" (only the access-log bucket may go without)`,
       );
     }
     if (!props.encryptionKey && props.purpose !== 'access-logs') {
-      throw new Error(
-        `SecureBucket ${this.node.path}: encryptionKey is required for purpose "${props.purpose}" (only the access-log bucket uses SSE-S3)`,
+      throw validationError(
+        this,
+        'encryptionKey',
+        undefined,
+        `is required for purpose "${props.purpose}" (only the access-log bucket uses SSE-S3)`,
       );
     }
     if (!FeatureFlags.of(this).isEnabled(LOG_DELIVERY_FLAG)) {

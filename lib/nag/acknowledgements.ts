@@ -63,3 +63,26 @@ export function findingResource(stack: Stack, arn: string): string {
   };
   return render(stack.resolve(arn));
 }
+
+/** An acknowledgement bound to the construct whose finding it accepts: what a constructor gathers as it builds. */
+export interface ScopedAcknowledgement extends Acknowledgement {
+  readonly scope: IConstruct;
+}
+
+/** Applies what a constructor gathered, in one call at its end. */
+export function applyAcknowledgements(acks: readonly ScopedAcknowledgement[]): void {
+  for (const { scope, ...ack } of acks) acknowledge(scope, ack);
+}
+
+/** `AwsSolutions-IAM5[Resource::<resource>]` on one policy: one wildcard resource, with why it is needed. */
+export function wildcardResource(policy: IConstruct, resource: string, reason: string): ScopedAcknowledgement {
+  return { scope: policy, pack: 'AwsSolutions', id: `AwsSolutions-IAM5[Resource::${resource}]`, reason };
+}
+
+/** The packs that want every Lambda function inside a VPC. */
+export const LAMBDA_INSIDE_VPC_PACKS: readonly PackName[] = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
+/** `<pack>-LambdaInsideVPC` of every pack that reports it, for a function that runs outside a VPC and why. */
+export function lambdaOutsideVpc(fn: IConstruct, reason: string): ScopedAcknowledgement[] {
+  return LAMBDA_INSIDE_VPC_PACKS.map((pack) => ({ scope: fn, pack, id: `${pack}-LambdaInsideVPC`, reason }));
+}

@@ -93,8 +93,14 @@ export class ModelEndpointStack extends Stack {
         captureBucket,
         captureKey: platform.captureKey,
         capturePrefix: `${CAPTURE_PREFIX}/${endpointName}/`,
+        // Checked against the features by the config loader; the construct only ships it.
         baselineFile: model.monitoring.baselineFile,
-        monitoring: model.monitoring,
+        features: model.monitoring.features,
+        ...(model.monitoring.sensitiveAttribute !== undefined
+          ? { sensitiveAttribute: model.monitoring.sensitiveAttribute }
+          : {}),
+        positiveLabel: model.monitoring.positiveLabel,
+        thresholds: model.monitoring.thresholds,
         alarmTopic: platform.alertTopic,
         encryptionKey: platform.dataKey,
         reports: {
@@ -104,11 +110,7 @@ export class ModelEndpointStack extends Stack {
         },
         ...(environment.vpc ? { vpc: environment.vpc } : {}),
         ...(model.monitoring.modelMonitor
-          ? {
-              modelMonitor: true,
-              modelMonitorBaseline: model.monitoring.modelMonitor,
-              endpoint: this.endpoint.endpoint,
-            }
+          ? { modelMonitor: { baseline: model.monitoring.modelMonitor, endpoint: this.endpoint.endpoint } }
           : {}),
       });
     }

@@ -59,7 +59,7 @@ export class PlatformStack extends Stack {
    */
   public readonly pipelineGateRole?: iam.Role;
   /** Model image repositories by repository name. */
-  public readonly repositories = new Map<string, ModelRepository>();
+  public readonly repositories: ReadonlyMap<string, ModelRepository>;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -127,8 +127,10 @@ export class PlatformStack extends Stack {
       eventBridgeEnabled: true,
     }).bucket;
 
+    // Keyed by repository name, never by position: reordering the models replaces no repository.
+    const repositories = new Map<string, ModelRepository>();
     for (const repositoryName of new Set(config.models.map((m) => m.image.repository))) {
-      this.repositories.set(
+      repositories.set(
         repositoryName,
         new ModelRepository(this, `Repository-${repositoryName.replace(/[^A-Za-z0-9]/g, '')}`, {
           repositoryName,
@@ -136,6 +138,7 @@ export class PlatformStack extends Stack {
         }),
       );
     }
+    this.repositories = repositories;
     if (environment.enhancedScanning) new RegistryEnhancedScanning(this, 'RegistryScanning');
 
     this.alertTopic = new sns.Topic(this, 'AlertTopic', {

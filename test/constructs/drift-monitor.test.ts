@@ -1,20 +1,23 @@
 import { join } from 'node:path';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { MonitoringConfig, MonitoringSchema } from '../../lib/config/schema';
+import { CfnResource } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { DRIFT_NAMESPACE, DriftMonitor, DriftMonitorProps } from '../../lib/constructs/drift-monitor';
+import { FeatureSpec } from '../../lib/contracts/drift-detector';
 
 const BASELINE = join(__dirname, '../../baselines/fraud-xgb.json');
-const monitoring: MonitoringConfig = MonitoringSchema.parse({
-  features: [
-    { name: 'amount', type: 'numeric' },
-    { name: 'merchant_category', type: 'categorical' },
-    { name: 'account_age_days', type: 'numeric' },
-    { name: 'gender', type: 'categorical' },
-  ],
-  sensitiveAttribute: 'gender',
-  thresholds: { psi: 0.25, predictionPsi: 0.3, disparateImpactMin: 0.75, parityDifferenceMax: 0.15 },
-});
+const FEATURES: readonly FeatureSpec[] = [
+  { name: 'amount', type: 'numeric' },
+  { name: 'merchant_category', type: 'categorical' },
+  { name: 'account_age_days', type: 'numeric' },
+  { name: 'gender', type: 'categorical' },
+];
+const THRESHOLDS = { psi: 0.25, predictionPsi: 0.3, disparateImpactMin: 0.75, parityDifferenceMax: 0.15 };
+const MODEL_MONITOR_BASELINE = {
+  statisticsS3Uri: 's3://mm/base/statistics.json',
+  constraintsS3Uri: 's3://mm/base/constraints.json',
+};
 
 /** Capture bucket, its key and the topic live in a platform stack; the monitor in a model stack, as in the app. */
 function build(patch: Partial<DriftMonitorProps> = {}) {
@@ -33,7 +36,9 @@ function build(patch: Partial<DriftMonitorProps> = {}) {
     captureKey,
     capturePrefix: 'datacapture/fraud-xgb/',
     baselineFile: BASELINE,
-    monitoring,
+    features: FEATURES,
+    sensitiveAttribute: 'gender',
+    thresholds: THRESHOLDS,
     alarmTopic,
     encryptionKey,
     ...patch,
@@ -165,7 +170,7 @@ describe('DriftMonitor', () => {
   });
 
   it('alarms per feature on PSI, on prediction PSI and on fairness with the configured thresholds', () => {
-    for (const feature of monitoring.features.map((f) => f.name)) {
+    for (const feature of FEATURES.map((f) => f.name)) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: DRIFT_NAMESPACE,
         MetricName: 'FeaturePSI',
@@ -218,19 +223,13 @@ describe('DriftMonitor', () => {
   });
 
   it('creates no fairness alarms without a sensitive attribute', () => {
-    const { template: t } = build({ monitoring: { ...monitoring, sensitiveAttribute: undefined } });
+    const { template: t } = build({ sensitiveAttribute: undefined });
     t.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 1); // + the dead-letter queue alarm
     expect(JSON.stringify(t.toJSON())).not.toMatch(/DisparateImpactRatio/);
   });
 
   it('creates a Model Monitor data-quality schedule with KMS and network isolation when switched on', () => {
-    const { template: t } = build({
-      modelMonitor: true,
-      modelMonitorBaseline: {
-        statisticsS3Uri: 's3://mm/base/statistics.json',
-        constraintsS3Uri: 's3://mm/base/constraints.json',
-      },
-    });
+    const { template: t } = build({ modelMonitor: { baseline: MODEL_MONITOR_BASELINE } });
     t.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
       NetworkConfig: { EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: true },
       DataQualityJobOutputConfig: Match.objectLike({ KmsKeyId: Match.anyValue() }),
@@ -249,10 +248,7 @@ describe('DriftMonitor', () => {
 
   it('warns when the Model Monitor schedule has no endpoint to depend on', () => {
     // GIVEN the switch on but no endpoint resource passed
-    const { stack } = build({
-      modelMonitor: true,
-      modelMonitorBaseline: { statisticsS3Uri: 's3://mm/s.json', constraintsS3Uri: 's3://mm/c.json' },
-    });
+    const { stack } = build({ modelMonitor: { baseline: MODEL_MONITOR_BASELINE } });
     // THEN synth says so, naming the prop to set
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('does not depend on it; pass the endpoint'));
   });
@@ -260,7 +256,7 @@ describe('DriftMonitor', () => {
   it('wires the fairness group size, the window age and the state store from the config', () => {
     // GIVEN thresholds with a smaller fairness group and a longer window
     const { template: t } = build({
-      monitoring: { ...monitoring, thresholds: { ...monitoring.thresholds, minGroupSize: 30, windowMaxAgeHours: 48 } },
+      thresholds: { ...THRESHOLDS, minGroupSize: 30, windowMaxAgeHours: 48 },
     });
     // THEN the detector gets them, and may read/write only its own state prefix, encrypting through S3
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -281,25 +277,81 @@ describe('DriftMonitor', () => {
 
   it('rejects a state prefix that overlaps the capture prefix', () => {
     expect(() => build({ statePrefix: 'datacapture/fraud-xgb/state/' })).toThrow(
-      /statePrefix must be .* apart from capturePrefix "datacapture\/fraud-xgb\/", got "datacapture\/fraud-xgb\/state\/"/,
+      /statePrefix must be .* apart from capturePrefix "datacapture\/fraud-xgb\/" .*, got "datacapture\/fraud-xgb\/state\/" \(at Model\/Drift\)/,
     );
   });
 
-  it('rejects modelMonitor without its baseline', () => {
-    expect(() => build({ modelMonitor: true })).toThrow(/modelMonitorBaseline is not set/);
-  });
-
-  it('rejects a baseline built for other features, naming the feature', () => {
+  it('rejects a Model Monitor baseline that is not an s3:// URI, naming the field and the construct', () => {
+    // GIVEN a statistics location given as a local path
+    // WHEN built THEN the error names the field, the value and where
     expect(() =>
-      build({ monitoring: { ...monitoring, features: [...monitoring.features, { name: 'income', type: 'numeric' }] } }),
-    ).toThrow(/"income" \(numeric\) is missing from baselineFile/);
+      build({
+        modelMonitor: { baseline: { ...MODEL_MONITOR_BASELINE, statisticsS3Uri: 'baselines/statistics.json' } },
+      }),
+    ).toThrow(
+      /baseline\.statisticsS3Uri must be an s3:\/\/bucket\/key URI, got "baselines\/statistics\.json" \(at Model\/Drift\//,
+    );
   });
 
-  it('rejects a missing baseline file with the command to build it', () => {
-    expect(() => build({ baselineFile: '/nope/b.json' })).toThrow(/does not exist; build it with `npm run baseline/);
+  it('rejects a sensitive attribute that is not a feature', () => {
+    expect(() => build({ sensitiveAttribute: 'age' })).toThrow(
+      /sensitiveAttribute must be one of features \[amount, merchant_category, account_age_days, gender\], got "age"/,
+    );
+  });
+
+  it("ships the baseline file without reading it: checking it against the features is the config loader's job", () => {
+    // GIVEN a file that is no drift baseline at all (the loader rejects it at models[i].monitoring.baselineFile)
+    // WHEN the construct is built with it
+    const { template: t } = build({ baselineFile: join(__dirname, '../../package.json') });
+    // THEN it synthesizes: the construct only uploads the file as an asset
+    t.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
   it('rejects a capture prefix with a leading slash', () => {
     expect(() => build({ capturePrefix: '/datacapture/' })).toThrow(/capturePrefix must be .* got "\/datacapture\/"/);
+  });
+
+  describe('ids keyed by name, not by list position', () => {
+    const alarmsByLogicalId = (t: Template) =>
+      Object.fromEntries(
+        Object.entries(t.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => [id, JSON.stringify(r)]),
+      );
+
+    it('reordering the features replaces no resource: same logical ids, same alarm definitions', () => {
+      // GIVEN the same features in another order (Model Monitor on, so its alarms are covered too)
+      const on = { modelMonitor: { baseline: MODEL_MONITOR_BASELINE } };
+      const before = build(on).template;
+      const after = build({ ...on, features: [...FEATURES].reverse() }).template;
+      // THEN every resource keeps its logical id and type
+      const ids = (t: Template) =>
+        Object.fromEntries(
+          Object.entries(t.toJSON().Resources as Record<string, { Type: string }>).map(([id, r]) => [id, r.Type]),
+        );
+      expect(ids(after)).toEqual(ids(before));
+      // AND every alarm is defined exactly as before under its id
+      expect(alarmsByLogicalId(after)).toEqual(alarmsByLogicalId(before));
+      // AND the per-feature alarms are named after their feature
+      expect(Object.keys(alarmsByLogicalId(before))).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^DriftFeatureDriftmerchantcategory/),
+          expect.stringMatching(/^DriftMonitoringScheduleFeatureDriftmerchantcategory/),
+        ]),
+      );
+    });
+
+    it('keeps the Model Monitor schedule at the logical id it had as a direct child of DriftMonitor', () => {
+      // GIVEN Model Monitor on (the schedule has a physical name: a new logical id would fail the deploy)
+      const { template: t } = build({ modelMonitor: { baseline: MODEL_MONITOR_BASELINE } });
+      // WHEN the id of a resource at the old path Drift/MonitoringSchedule is computed in a bare stack
+      const probe = new Stack(new App(), 'Model');
+      const old = new CfnResource(new Construct(probe, 'Drift'), 'MonitoringSchedule', { type: 'Probe' });
+      // THEN the schedule has that id
+      expect(Object.keys(t.findResources('AWS::SageMaker::MonitoringSchedule'))).toEqual([probe.getLogicalId(old)]);
+    });
+
+    it('creates no Model Monitor resources unless it is configured', () => {
+      template.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 0);
+      template.resourceCountIs('AWS::SageMaker::DataQualityJobDefinition', 0);
+    });
   });
 });

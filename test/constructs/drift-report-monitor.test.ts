@@ -2,16 +2,11 @@
 import { join } from 'node:path';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { MonitoringSchema } from '../../lib/config/schema';
 import { DriftMonitor, DriftReportsOptions } from '../../lib/constructs/drift-monitor';
 import { DRIFT_REPORT_ENV, parseThresholds } from '../../lib/contracts/drift-report';
 import { FRAUD_FEATURES } from '../../scripts/make-example-data';
 
-const monitoring = MonitoringSchema.parse({
-  features: FRAUD_FEATURES.map((f) => ({ ...f })),
-  sensitiveAttribute: 'gender',
-  thresholds: { psi: 0.25, disparateImpactMin: 0.75 },
-});
+const THRESHOLDS = { psi: 0.25, disparateImpactMin: 0.75 };
 const REPORTS_BUCKET = 'mlops-staging-reports-111111111111-eu-west-1';
 
 function build(reports?: Partial<DriftReportsOptions>) {
@@ -25,7 +20,9 @@ function build(reports?: Partial<DriftReportsOptions>) {
     captureKey: key,
     capturePrefix: 'datacapture/fraud-xgb/',
     baselineFile: join(__dirname, '../../baselines/fraud-xgb.json'),
-    monitoring,
+    features: FRAUD_FEATURES,
+    sensitiveAttribute: 'gender',
+    thresholds: THRESHOLDS,
     alarmTopic: new sns.Topic(stack, 'Alarms'),
     encryptionKey: key,
     ...(reports

@@ -1,6 +1,8 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -226,6 +228,83 @@ describe('ModelEndpoint', () => {
     const s = stack();
     expect(() => new ModelEndpoint(s, 'E', props(s, { endpointName: 'bad_name!' }))).toThrow(
       /endpointName must be 1-63 alphanumerics/,
+    );
+  });
+
+  test('grantInvoke lets a principal invoke this endpoint and nothing else', () => {
+    // GIVEN an endpoint and a caller's role
+    const s = stack();
+    const endpoint = new ModelEndpoint(s, 'E', props(s));
+    const caller = new iam.Role(s, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    // WHEN invoke is granted
+    const grant = endpoint.grantInvoke(caller);
+    // THEN the role's policy allows sagemaker:InvokeEndpoint on the endpoint's ARN only
+    expect(grant.success).toBe(true);
+    const t = Template.fromStack(s);
+    const endpointId = Object.keys(t.findResources('AWS::SageMaker::Endpoint'))[0];
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Caller') }],
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'sagemaker:InvokeEndpoint', Resource: { Ref: endpointId } }],
+      },
+    });
+  });
+
+  test('with auto scaling, deployments keep the scaled instance count and weight but take the new data capture', () => {
+    // GIVEN auto scaling
+    const s = stack();
+    new ModelEndpoint(
+      s,
+      'E',
+      props(s, { autoScaling: { minCapacity: 2, maxCapacity: 4, targetInvocationsPerInstance: 100 } }),
+    );
+    // THEN the endpoint retains the variant properties Application Auto Scaling owns, except data capture
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      RetainAllVariantProperties: true,
+      ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DataCaptureConfig' }],
+    });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4 });
+  });
+
+  test('without auto scaling, a deployment takes the instance count of the new config', () => {
+    // GIVEN a fixed instance count
+    const s = stack();
+    new ModelEndpoint(s, 'E', props(s));
+    // THEN nothing of the running variant is retained
+    Template.fromStack(s).hasResourceProperties('AWS::SageMaker::Endpoint', {
+      RetainAllVariantProperties: false,
+      ExcludeRetainedVariantProperties: Match.absent(),
+    });
+  });
+
+  test('without rollout and thresholds, deploys a 10% canary with the default rollback alarms', () => {
+    // GIVEN props without rollout or thresholds
+    const s = stack();
+    const { rollout: _rollout, thresholds: _thresholds, ...minimal } = props(s);
+    // WHEN built
+    const endpoint = new ModelEndpoint(s, 'E', minimal);
+    // THEN the safe defaults apply: a 10% canary baked 5 minutes, the old fleet kept 10, rollback on 3 alarms
+    const deployment = s.resolve(endpoint.endpoint.deploymentConfig) as sagemaker.CfnEndpoint.DeploymentConfigProperty;
+    expect(deployment.blueGreenUpdatePolicy).toEqual({
+      trafficRoutingConfiguration: {
+        type: 'CANARY',
+        waitIntervalInSeconds: 300,
+        canarySize: { type: 'CAPACITY_PERCENT', value: 10 },
+      },
+      terminationWaitInSeconds: 600,
+      maximumExecutionTimeoutInSeconds: 3600,
+    });
+    expect(deployment.autoRollbackConfiguration).toMatchObject({ alarms: { length: 3 } });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'ep-model-latency-p99', Threshold: 1_000_000 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'ep-5xx-errors', Threshold: 5 });
+  });
+
+  test('rejects a bad prop naming the construct path', () => {
+    const s = stack();
+    expect(() => new ModelEndpoint(s, 'E', props(s, { instanceCount: 0 }))).toThrow(
+      /^instanceCount must be >= 1, got 0 \(at S\/E\)$/,
     );
   });
 });

@@ -257,6 +257,17 @@ describe('larger config', () => {
     expect(schedules[0]!.DependsOn).toContain(endpointId);
   });
 
+  test('reordering the models replaces no repository: ECR repositories are keyed by name', () => {
+    // GIVEN the same config with its models in reverse order (four models over several repositories)
+    const doc = largeConfigDocument() as { models: unknown[] };
+    const reordered = buildTestApp({ ...doc, models: [...doc.models].reverse() }, { policyPacks: false });
+    const platformOf = (b: typeof large) => b.environments.find((e) => e.node.id === 'production')!.platform;
+    const repositories = (b: typeof large) => Template.fromStack(platformOf(b)).findResources('AWS::ECR::Repository');
+    // THEN every repository keeps its logical id and its definition
+    expect(Object.keys(repositories(large)).length).toBeGreaterThan(1);
+    expect(repositories(reordered)).toEqual(repositories(large));
+  });
+
   test('LINEAR rollout in production', () => {
     const t = Template.fromStack(prod.modelStacks.find((s) => s.node.id === 'Model-fraud-detect')!);
     t.hasResourceProperties('AWS::SageMaker::Endpoint', {

@@ -1,0 +1,10 @@
+export { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../contracts/drift-metrics';
+export { DriftAlarmFactory, DRIFT_ALARM_DEFAULTS } from './alarms';
+export { DriftDetectorFunction } from './detector-function';
+export type { DriftReportsOptions } from './detector-function';
+export { DRIFT_THRESHOLD_DEFAULTS, DriftMonitor } from './drift-monitor';
+export type { DriftMonitorProps, DriftMonitorThresholds } from './drift-monitor';
+export { DriftMetricFactory } from './metrics';
+export { MODEL_MONITOR_NAMESPACE, ModelMonitorSchedule } from './model-monitor';
+export type { ModelMonitorBaseline, ModelMonitorOptions } from './model-monitor';
+export { driftWidgets } from './widgets';
