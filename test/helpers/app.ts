@@ -24,12 +24,30 @@ export function largeConfigDocument(): unknown {
   return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'large-config.json'), 'utf8'));
 }
 
-export function newApp(outdir = mkdtempSync(join(tmpdir(), 'mlops-test-'))): App {
-  return new App({ outdir, context: featureFlags(), builtinCloudFormationValidation: false });
+export interface TestAppOptions {
+  /**
+   * Bundle the Lambda functions, for the tests that read or prove the bundle. Template tests leave it off: each
+   * function then gets a placeholder (lib/constructs/lambda-bundling.ts) and the app synthesizes without esbuild.
+   * @default false
+   */
+  readonly bundling?: boolean;
 }
 
-export function buildTestApp(config: MlopsConfig | unknown = defaultConfigDocument(), opts: BuildOptions = {}) {
-  const app = newApp();
+/** CDK's switch for which stacks bundle their assets: none, unless a test asks for the bundle. */
+export function testContext(bundling = false): Record<string, unknown> {
+  return { ...featureFlags(), ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+}
+
+export function newApp(outdir = mkdtempSync(join(tmpdir(), 'mlops-test-')), opts: TestAppOptions = {}): App {
+  return new App({ outdir, context: testContext(opts.bundling), builtinCloudFormationValidation: false });
+}
+
+export function buildTestApp(
+  config: MlopsConfig | unknown = defaultConfigDocument(),
+  opts: BuildOptions = {},
+  appOpts: TestAppOptions = {},
+) {
+  const app = newApp(undefined, appOpts);
   // parseConfig is idempotent: a parsed config parses to itself.
   const cfg = parseConfig(config);
   const built = buildApp(app, cfg, opts);
