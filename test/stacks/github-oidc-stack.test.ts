@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { deadAcknowledgements } from '../../lib/nag/audit';
+import { deadAcknowledgements } from '../../lib/reports/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
 import { buildTestApp, defaultConfigDocument } from '../helpers/app';
 
