@@ -16,7 +16,6 @@
  *    (GetObject + parse + PutMetricData), cold (baseline load included) and warm.
  * Figures go to .bench/drift.json. About 3 minutes on 2 idle cores.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import {
@@ -39,9 +38,9 @@ import { BaselineBuilder, BaselineDocument, FeatureSpec, formatFeatureSpec } fro
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { makeBaselineLoader, makeHandler, readConfig } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
-import { startMoto } from '../test/integration/moto-server';
+import { runBench, runBenchChild } from '../test/support/bench';
+import { startMoto } from '../test/support/moto-server';
 import { makeRng } from './make-example-data';
-import { parseOrExit } from '../lib/cli/args';
 
 export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
   i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },
@@ -185,17 +184,6 @@ async function child(mode: Mode, file: string, baselineFile: string): Promise<vo
   );
 }
 
-async function runChild(mode: Mode, file: string, baselineFile: string): Promise<Record<string, unknown>> {
-  const proc = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', mode, file, baselineFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const [code] = (await once(proc, 'exit')) as [number];
-  if (code !== 0) throw new Error(`benchmark child for ${file} exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
-}
-
 async function handlerBench(baseline: BaselineDocument, realistic: string): Promise<Record<string, unknown>> {
   const moto = await startMoto();
   try {
@@ -259,7 +247,7 @@ async function parseCases(file: string, baselineFile: string, name: string): Pro
   const runs: Record<Mode, Record<string, unknown>[]> = { floor: [], project: [], 'full-parse': [] };
   for (let r = 0; r < REPEATS; r++)
     for (const mode of MODES) {
-      const fig = await runChild(mode, file, baselineFile);
+      const fig = await runBenchChild(__filename, [mode, file, baselineFile]);
       runs[mode].push(fig);
       process.stderr.write(
         `bench-drift: ${name} ${mode} run ${r + 1}/${REPEATS}: ${fig.recordsPerCpuSecond} records/CPU-s ` +
@@ -351,22 +339,14 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  // `--child <file> <baseline>` is this script calling itself; everything else goes through the shared parser.
-  if (args[0] !== '--child')
-    parseOrExit(
-      {
-        command: 'npm run bench:drift --',
-        summary:
-          'Drift detector records/s and peak memory for 1,000,000 and 10,000 capture records, and object-to-metrics\ntime against moto_server; writes .bench/drift.json.',
-        options: {},
-      },
-      args,
-    );
-  const run = args[0] === '--child' ? child(args[1] as Mode, args[2] as string, args[3] as string) : main();
-  run.catch((err: Error) => {
-    process.stderr.write(`bench-drift: ${err.stack ?? err.message}\n`);
-    process.exit(1);
+if (require.main === module)
+  runBench('bench-drift', {
+    spec: {
+      command: 'npm run bench:drift --',
+      summary:
+        'Drift detector records/s and peak memory for 1,000,000 and 10,000 capture records, and object-to-metrics\ntime against moto_server; writes .bench/drift.json.',
+      options: {},
+    },
+    main,
+    child: ([mode, file, baselineFile]) => child(mode as Mode, file as string, baselineFile as string),
   });
-}

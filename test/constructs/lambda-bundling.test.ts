@@ -16,7 +16,7 @@ import {
   esbuildOptions,
   lambdaCodeProps,
 } from '../../lib/constructs/lambda-bundling';
-import { featureFlags, testContext } from '../helpers/app';
+import { featureFlags, testContext } from '../support/app';
 
 const NAMES = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
 

@@ -4,7 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { featureFlags } from '../helpers/app';
+import { featureFlags } from '../support/app';
 import { ModelEndpoint, ModelEndpointProps } from '../../lib/constructs/model-endpoint';
 import { ModelRepository, RegistryEnhancedScanning } from '../../lib/constructs/model-repository';
 import { SecureBucket } from '../../lib/constructs/secure-bucket';

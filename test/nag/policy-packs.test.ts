@@ -10,7 +10,7 @@ import { deadAcknowledgements, recordedAcknowledgements } from '../../lib/report
 import { ValidationReport } from '../../lib/reports/validation-report';
 import { POLICY_PACKS } from '../../lib/nag/pack-names';
 import { RULES } from '../../lib/policy/catalogue';
-import { buildTestApp, defaultConfigDocument, largeConfigDocument } from '../helpers/app';
+import { buildTestApp, defaultConfigDocument, largeConfigDocument } from '../support/app';
 
 /** Synthesizes with every pack; returns the validation report whether or not synth failed. */
 function synthReport(app: App): { report: ValidationReport; error?: Error } {

@@ -8,7 +8,7 @@ import {
   ResourceFacts,
 } from '../../lib/policy';
 import { CfnTemplate, factsByLogicalId, factsFromTemplate, renderValue } from '../../lib/policy/from-cloudformation';
-import { ctx } from './helpers';
+import { ctx } from '../support/policy-facts';
 
 /** Facts of one logical id, typed by kind. */
 function factsOf<T extends ResourceFacts>(template: CfnTemplate, id: string, region?: string): T {

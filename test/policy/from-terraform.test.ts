@@ -22,7 +22,7 @@ import {
   TerraformPlan,
   TerraformPlanError,
 } from '../../lib/policy/from-terraform';
-import { ctx } from './helpers';
+import { ctx } from '../support/policy-facts';
 
 const FIXTURE = join(__dirname, '..', 'terraform', 'fixtures', 'plan-compliant.json');
 const M = 'module.environment.';

@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadAcknowledgements } from '../../lib/reports/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
-import { buildTestApp, defaultConfigDocument } from '../helpers/app';
+import { buildTestApp, defaultConfigDocument } from '../support/app';
 
 function configWith(github: Record<string, unknown>, sameAccount = false) {
   const doc = defaultConfigDocument() as { environments: { account: string }[]; github?: unknown };
