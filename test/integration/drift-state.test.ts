@@ -12,7 +12,13 @@ import { DetectorConfig, makeBaselineLoader, makeHandler, readConfig } from '../
 import { S3StateStore } from '../../lambda/drift-detector/state-store';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from '../support/aws-env';
-import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from '../support/drift-fixtures';
+import {
+  BASELINE_KEY,
+  captureKey as keyFor,
+  createDriftBuckets,
+  driftStat,
+  objectCreated,
+} from '../support/drift-fixtures';
 
 const CAPTURE = 'state-capture-bucket';
 const ASSETS = 'state-assets-bucket';
