@@ -10,7 +10,11 @@ import { MlopsConfig } from '../../lib/config/schema';
 const ROOT = join(__dirname, '..', '..');
 const CDK_JSON = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 
-/** cdk.json context without the embedded config: the feature flags every test app must run with. */
+/**
+ * cdk.json context without the embedded config: the feature flags every test app must run with. An app made with
+ * these alone bundles its Lambda functions, as `cdk synth` does (the deploy and SBOM tests rely on it); template
+ * tests use `testContext()` / `newApp()`, which skip bundling.
+ */
 export function featureFlags(): Record<string, unknown> {
   const { ['mlops:defaultConfig']: _omit, ...flags } = CDK_JSON.context;
   return flags;
