@@ -2,6 +2,32 @@
 // (prettier, via `npm run lint` / `npm run format`).
 import tseslint from 'typescript-eslint';
 
+/**
+ * The house rules of DESIGN.md on what may import what. Only lib/ and lambda/ are held to them: bin/, scripts and
+ * tests may reach across (the baseline CLI and the benchmarks run Lambda code, a test builds the app).
+ */
+const LAYER_RULE = '@typescript-eslint/no-restricted-imports';
+const NO_LAMBDA_FROM_LIB = {
+  regex: '^(\\.\\.?/)+lambda(/|$)',
+  message: 'lib/ is synth-time code: it names a handler by entry path, never imports lambda/ (DESIGN.md house rules).',
+};
+const ONLY_PURE_LIB_FROM_LAMBDA = {
+  regex: '^(\\.\\./)+lib/(?!(policy|contracts)(/|$))',
+  message: 'lambda/ may import only lib/policy and lib/contracts of lib/ (DESIGN.md house rules).',
+};
+const PURE_CORE = [
+  {
+    regex: '^(aws-cdk-lib|constructs|cdktf|@cdktf/[^/]+|cdk-nag)(/|$)',
+    message: 'lib/policy and lib/contracts are pure: the Lambdas import them, so no CDK or CDKTF (DESIGN.md).',
+  },
+  {
+    // Response shapes are welcome (the run-time adapter maps them); a client is I/O and belongs to lambda/.
+    regex: '^@aws-sdk/',
+    allowTypeImports: true,
+    message: 'lib/policy and lib/contracts are pure: SDK types only (`import type`), never a client (DESIGN.md).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.bench/**', '.tmp/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -11,6 +37,19 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: { [LAYER_RULE]: ['error', { patterns: [NO_LAMBDA_FROM_LIB] }] },
+  },
+  {
+    // A later block replaces the rule's options for these files, so it repeats the lib/ pattern.
+    files: ['lib/policy/**/*.ts', 'lib/contracts/**/*.ts'],
+    rules: { [LAYER_RULE]: ['error', { patterns: [NO_LAMBDA_FROM_LIB, ...PURE_CORE] }] },
+  },
+  {
+    files: ['lambda/**/*.ts'],
+    rules: { [LAYER_RULE]: ['error', { patterns: [ONLY_PURE_LIB_FROM_LAMBDA] }] },
   },
   {
     files: ['test/**/*.ts'],

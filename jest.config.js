@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/images'],
   testMatch: ['**/*.test.ts'],
+  // Shared support (test/support: app builders, moto_server, fixtures, bench start-up) and fixture data are imported
+  // by suites and benchmarks; nothing in them is a suite, whatever its name.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/support/', '<rootDir>/test/fixtures/'],
   // Type-checking happens once in `npm run lint` (tsc --noEmit); tests transpile only, which is ~4x faster.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 120000,

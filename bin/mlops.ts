@@ -6,7 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, configFileArgument, loadConfig } from '../lib/config/loader';
 import { buildApp, builtinCfnValidation } from '../lib/app';
-import { failOnOpenWarnings } from '../lib/nag/gate';
+import { failOnOpenWarnings } from '../lib/reports/gate';
 
 const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
 try {

@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { compliancePolicy, parseConfig } from '../lib/config/loader';
 import { LAMBDA_ENTRIES, LambdaName, REPO_ROOT, esbuildOptions } from '../lib/constructs/lambda-bundling';
-import { defaultConfigDocument } from '../test/helpers/app';
+import { defaultConfigDocument } from '../test/support/app';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const RUNS = Number(arg('runs') ?? 15);

@@ -30,7 +30,7 @@ import { CompliancePolicy } from '../lib/policy/context';
 import { Collector } from '../lambda/compliance-checker/collect';
 import { mapLimit } from '../lambda/shared/clients';
 import { createLogger } from '../lambda/shared/logger';
-import { startMoto } from '../test/integration/moto-server';
+import { startMoto } from '../test/support/moto-server';
 import { parseOrExit } from '../lib/cli/args';
 
 const ROOT = resolve(__dirname, '..');

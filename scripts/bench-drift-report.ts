@@ -9,8 +9,6 @@
  *    report code (esbuild metafile).
  * Figures go to .bench/drift-report.json.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,7 +20,7 @@ import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
 import { buildDriftReport } from '../lambda/drift-detector/report/model';
 import { ReportWindow } from '../lambda/drift-detector/report/window';
-import { parseOrExit } from '../lib/cli/args';
+import { runBench, runBenchChild } from '../test/support/bench';
 import { ESBUILD_TARGET, LAMBDA_ENTRIES, REPO_ROOT } from '../lib/constructs/lambda-bundling';
 import { FEATURES, buildBaseline, writeCapture } from './bench-drift';
 import { pickThresholds } from '../lib/contracts/drift-report';
@@ -114,19 +112,6 @@ async function child(file: string, baselineFile: string, rounds: number): Promis
   );
 }
 
-async function runChild(file: string, baselineFile: string, rounds: number): Promise<Record<string, unknown>> {
-  const proc = spawn(
-    process.execPath,
-    [require.resolve('tsx/cli'), __filename, '--child', file, baselineFile, String(rounds)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const [code] = (await once(proc, 'exit')) as [number];
-  if (code !== 0) throw new Error(`benchmark child exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
-}
-
 async function bundleFigures(dir: string): Promise<Record<string, number>> {
   const outfile = join(dir, 'drift-detector.js');
   const res = await build({
@@ -161,7 +146,7 @@ async function main(): Promise<void> {
     process.stderr.write('bench-drift-report: generating 1,000,000-record x 20-feature capture file\n');
     await writeCapture(file, 1_000_000, 1);
     process.stderr.write('bench-drift-report: 3 rounds of detector then report, in one child process\n');
-    const ab = await runChild(file, baselineFile, 3);
+    const ab = await runBenchChild(__filename, [file, baselineFile, '3']);
     const min = (xs: unknown) => Math.min(...(xs as number[]));
     const figures = {
       generatedAt: new Date().toISOString(),
@@ -189,22 +174,14 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  // `--child <file> <baseline> <rounds>` is this script calling itself; everything else goes through the shared parser.
-  if (args[0] !== '--child')
-    parseOrExit(
-      {
-        command: 'npm run bench:drift-report --',
-        summary:
-          "Detector against report passes over a 1,000,000-record x 20-feature capture file (wall and CPU time, report\nsizes) and the report code's share of the detector Lambda bundle; writes .bench/drift-report.json.",
-        options: {},
-      },
-      args,
-    );
-  const run = args[0] === '--child' ? child(args[1] as string, args[2] as string, Number(args[3])) : main();
-  run.catch((err: Error) => {
-    process.stderr.write(`bench-drift-report: ${err.stack ?? err.message}\n`);
-    process.exit(1);
+if (require.main === module)
+  runBench('bench-drift-report', {
+    spec: {
+      command: 'npm run bench:drift-report --',
+      summary:
+        "Detector against report passes over a 1,000,000-record x 20-feature capture file (wall and CPU time, report\nsizes) and the report code's share of the detector Lambda bundle; writes .bench/drift-report.json.",
+      options: {},
+    },
+    main,
+    child: ([file, baselineFile, rounds]) => child(file as string, baselineFile as string, Number(rounds)),
   });
-}

@@ -28,7 +28,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { BaselineBuilder, BaselineDocument, formatFeatureSpec } from '../lambda/drift-detector/baseline';
 import { makeBaselineLoader, makeHandler, readConfig } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
-import { startMoto } from '../test/integration/moto-server';
+import { startMoto } from '../test/support/moto-server';
 import { makeRng } from './make-example-data';
 import { parseOrExit } from '../lib/cli/args';
 import { esbuildOptions } from '../lib/constructs/lambda-bundling';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAMBDA_ENTRIES, LambdaName, REPO_ROOT, esbuildOptions } from '../lib/constructs/lambda-bundling';
-import { defaultConfigDocument } from '../test/helpers/app';
+import { defaultConfigDocument } from '../test/support/app';
 import { intOption, parseOrExit } from '../lib/cli/args';
 
 interface Sample {

@@ -13,8 +13,8 @@ import { resolve } from 'node:path';
 import { CommandSpec, OptionSpec, UsageError, runCommand } from '../lib/cli/args';
 import { DEFAULT_CONFIG_CONTEXT_KEY, parseConfig } from '../lib/config/loader';
 import { MlopsConfig } from '../lib/config/schema';
-import { startMoto } from '../test/integration/moto-server';
-import { featureFlags } from '../test/helpers/app';
+import { startMoto } from '../test/support/moto-server';
+import { featureFlags } from '../test/support/app';
 import { deployToMoto, readSecuritySettings } from './moto-deploy';
 
 export const DEPLOY_LOCAL_COMMAND = {

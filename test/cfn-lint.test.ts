@@ -12,7 +12,7 @@ import { CfnResource, Stack, TagManager } from 'aws-cdk-lib';
 import { CfnScalableTarget } from 'aws-cdk-lib/aws-applicationautoscaling';
 import { buildApp } from '../lib/app';
 import { parseConfig } from '../lib/config/loader';
-import { defaultConfigDocument, largeConfigDocument, newApp } from './helpers/app';
+import { defaultConfigDocument, largeConfigDocument, newApp } from './support/app';
 
 const CFN_LINT_HINT =
   'cfn-lint was not found on PATH. Install it with `pip install cfn-lint` (it checks every synthesized template).';

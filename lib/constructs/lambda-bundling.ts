@@ -5,9 +5,10 @@
  * `cdk synth` ships.
  */
 import * as path from 'node:path';
-import { AssetHashType, DockerImage, ILocalBundling } from 'aws-cdk-lib';
+import { AssetHashType, CfnResource, DockerImage, ILocalBundling, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
 import { BuildOptions, buildSync } from 'esbuild';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -72,7 +73,7 @@ class EsbuildLocalBundling implements ILocalBundling {
  * The code asset of one function: bundled locally by esbuild (never Docker), hashed by its output, so an unchanged
  * bundle keeps its asset hash.
  */
-export function lambdaCode(name: LambdaName): lambda.Code {
+function bundledAsset(name: LambdaName): lambda.AssetCode {
   return lambda.Code.fromAsset(REPO_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
@@ -81,6 +82,50 @@ export function lambdaCode(name: LambdaName): lambda.Code {
       local: new EsbuildLocalBundling(name),
     },
   });
+}
+
+/** The first words of the placeholder's code: what a template or a failed invocation shows when bundling was skipped. */
+export const BUNDLING_SKIPPED_MARKER = 'MLOPS-BUNDLING-SKIPPED';
+
+/**
+ * Stands in for a bundle when the stack does not need one (`aws:cdk:bundling-stacks` leaves it out: `cdk deploy
+ * -e other`, `cdk ls`, template tests). Inline code, not an asset: no S3 key that could be taken for a real bundle,
+ * and a handler that fails loudly if it were ever deployed.
+ */
+function placeholderCode(name: LambdaName): lambda.InlineCode {
+  return lambda.Code.fromInline(
+    `// ${BUNDLING_SKIPPED_MARKER}: ${name} was synthesized without bundling (aws:cdk:bundling-stacks)\n` +
+      `exports.handler = async () => { throw new Error('${BUNDLING_SKIPPED_MARKER}: ${name} is a placeholder, not its bundle'); };\n`,
+  );
+}
+
+/**
+ * Decides at bind time, when the stack is known, between the real bundle and the placeholder: CDK's own switch
+ * (`Stack.bundlingRequired`) says whether this stack's assets are bundled in this run.
+ */
+class LambdaBundleCode extends lambda.Code {
+  private bound?: lambda.Code;
+
+  constructor(private readonly name: LambdaName) {
+    super();
+  }
+
+  bind(scope: Construct): lambda.CodeConfig {
+    this.bound ??= Stack.of(scope).bundlingRequired ? bundledAsset(this.name) : placeholderCode(this.name);
+    return this.bound.bind(scope);
+  }
+
+  bindToResource(resource: CfnResource, options?: lambda.ResourceBindOptions): void {
+    this.bound?.bindToResource(resource, options);
+  }
+}
+
+/**
+ * The code of one function: its esbuild bundle when the stack's assets are bundled (`cdk synth`, `cdk deploy` of
+ * this stack), else a placeholder that cannot pass for it.
+ */
+export function lambdaCode(name: LambdaName): lambda.Code {
+  return new LambdaBundleCode(name);
 }
 
 /** The NodejsFunction props that bundle one of our functions, from any working directory. */

@@ -1,8 +1,9 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import type { PackName } from './pack-names';
 
-/** The packs registered on the app, by the plugin name CDK's validation report uses as the namespace. */
-export type PackName = 'AwsSolutions' | 'HIPAA.Security' | 'NIST.800.53.R5' | 'PCI.DSS.321' | 'Serverless' | 'MLOPS';
+// Constructs name packs through this module; the one definition is in pack-names.ts.
+export type { PackName } from './pack-names';
 
 export interface Acknowledgement {
   /** The pack that reports the finding. */

@@ -14,8 +14,9 @@ import { CompliancePolicy, PolicyContext } from '../policy/context';
 import { ResourceFacts } from '../policy/facts';
 import { CfnTemplate, exportedResourceTypes, factsByLogicalId } from '../policy/from-cloudformation';
 import { ComplianceStatus, Rule } from '../policy/rule';
+import { PackName } from './pack-names';
 
-const PACK = 'MLOPS';
+const PACK = 'MLOPS' satisfies PackName;
 
 const TO_NAG: Record<ComplianceStatus, NagRuleCompliance> = {
   COMPLIANT: NagRuleCompliance.COMPLIANT,

@@ -8,25 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { PackName } from '../nag/acknowledgements';
+import { POLICY_PACKS } from '../nag/pack-names';
 import type { Rule } from '../policy/rule';
 import { ruleById } from '../policy/catalogue';
 import type { RuleSeverity } from '../policy/rule';
 
 export const VALIDATION_REPORT_FILE = 'validation-report.json';
-
-/**
- * Every pack `registerPolicyPacks` registers. CDK leaves a pack out of the report when it passed with nothing to
- * report (no violation, no acknowledgement), so the summary lists these even when the file does not.
- */
-export const KNOWN_PACKS: readonly PackName[] = [
-  'AwsSolutions',
-  'HIPAA.Security',
-  'NIST.800.53.R5',
-  'PCI.DSS.321',
-  'Serverless',
-  'MLOPS',
-];
 
 const violatingConstructSchema = z.object({
   constructPath: z.string(),
@@ -214,7 +201,9 @@ export function normalizeFindings(
 export function buildSecurityReport(report: ValidationReport, locate?: LocateResource): SecurityReport {
   const findings = normalizeFindings(report, locate);
   const inReport = report.pluginReports.map((p) => p.pluginName);
-  const packNames = [...inReport, ...KNOWN_PACKS.filter((p) => !inReport.includes(p))];
+  // CDK leaves a pack out of the report when it passed with nothing to report (no violation, no acknowledgement), so
+  // the summary lists every registered pack even when the file does not.
+  const packNames = [...inReport, ...POLICY_PACKS.filter((p) => !inReport.includes(p))];
   const packs = packNames.map((pack): PackSummary => {
     const plugin = report.pluginReports.find((p) => p.pluginName === pack);
     const of = findings.filter((f) => f.pack === pack);

@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
 import { builtinCfnValidation } from '../../lib/app';
 import { loadConfig } from '../../lib/config/loader';
-import { featureFlags } from '../../test/helpers/app';
+import { featureFlags } from '../../test/support/app';
 
 const [configPath, outdir, packs] = process.argv.slice(2);
 if (!configPath || !outdir || (packs !== 'on' && packs !== 'off')) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { CONFIG_JSON_SCHEMA_PATH, configJsonSchemaText } from '../../lib/config/json-schema';
-import { defaultConfigDocument, largeConfigDocument } from '../helpers/app';
+import { defaultConfigDocument, largeConfigDocument } from '../support/app';
 
 const ROOT = join(__dirname, '..', '..');
 const committed = readFileSync(join(ROOT, CONFIG_JSON_SCHEMA_PATH), 'utf8');

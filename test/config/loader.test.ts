@@ -1,6 +1,6 @@
 import { compliancePolicy, loadConfig, parseConfig } from '../../lib/config/loader';
-import { problemsOf } from '../helpers/config-problems';
-import { defaultConfigDocument } from '../helpers/app';
+import { problemsOf } from '../support/config-problems';
+import { defaultConfigDocument } from '../support/app';
 
 /** A deep copy of the embedded default config, edited by `edit`. */
 function withEdit(edit: (doc: any) => void): unknown {

@@ -1,7 +1,7 @@
 /** The optional `pipeline` block: defaults, and every bad value rejected with the field, the value and the fix. */
 import { configFileArgument, parseConfig } from '../../lib/config/loader';
-import { problemsOf } from '../helpers/config-problems';
-import { defaultConfigDocument } from '../helpers/app';
+import { problemsOf } from '../support/config-problems';
+import { defaultConfigDocument } from '../support/app';
 
 type Doc = { pipeline: Record<string, unknown>; [k: string]: unknown };
 

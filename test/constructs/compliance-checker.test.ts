@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ComplianceChecker, configRuleCandidates } from '../../lib/constructs/compliance-checker';
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
-import { defaultConfigDocument, featureFlags } from '../helpers/app';
+import { defaultConfigDocument, featureFlags } from '../support/app';
 
 function build(configRules: boolean, scanRegions?: readonly string[]) {
   const stack = new Stack(new App({ context: featureFlags() }), 'S', {

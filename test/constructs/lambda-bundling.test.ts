@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { runInNewContext } from 'node:vm';
+import { Template } from 'aws-cdk-lib/assertions';
 import {
+  BUNDLING_SKIPPED_MARKER,
   ESBUILD_TARGET,
   LAMBDA_ENTRIES,
   LAMBDA_RUNTIME,
@@ -13,7 +16,7 @@ import {
   esbuildOptions,
   lambdaCodeProps,
 } from '../../lib/constructs/lambda-bundling';
-import { featureFlags } from '../helpers/app';
+import { featureFlags, testContext } from '../support/app';
 
 const NAMES = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
 
@@ -84,6 +87,52 @@ describe('Lambda bundling', () => {
       });
       expect(opts.external).toEqual(expect.arrayContaining(['@aws-sdk/*', '@smithy/*']));
       expect(opts.outfile).toBeUndefined();
+    }
+  });
+});
+
+describe('Lambda bundling switch (aws:cdk:bundling-stacks)', () => {
+  /** One stack `Functions` with both functions, under the given context; returns its Lambda functions' Code. */
+  function functionCode(context: Record<string, unknown>) {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'lambda-switch-')), context });
+    const stack = new Stack(app, 'Functions');
+    for (const name of NAMES) new lambda.Function(stack, name, lambdaCodeProps(name));
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    return Object.values(fns).map((r) => r.Properties.Code as { ZipFile?: string; S3Key?: string });
+  }
+
+  it('uses a placeholder that names itself and fails when invoked, when the stack is not bundled', async () => {
+    // GIVEN the test context, which bundles no stack
+    // WHEN both functions are synthesized
+    const codes = functionCode(testContext());
+    // THEN each function's code is inline placeholder code, not an asset
+    expect(codes).toHaveLength(NAMES.length);
+    for (const code of codes) {
+      expect(code.S3Key).toBeUndefined();
+      expect(code.ZipFile).toContain(BUNDLING_SKIPPED_MARKER);
+      // AND running it throws rather than pretending to work
+      const exports: { handler?: () => Promise<unknown> } = {};
+      runInNewContext(code.ZipFile!, { exports });
+      await expect(exports.handler!()).rejects.toThrow(BUNDLING_SKIPPED_MARKER);
+    }
+  });
+
+  it('uses a placeholder when only other stacks are bundled (cdk deploy of another stack)', () => {
+    // GIVEN a deploy that selects only stack Other
+    // WHEN stack Functions is synthesized
+    const codes = functionCode({ ...featureFlags(), 'aws:cdk:bundling-stacks': ['Other'] });
+    // THEN it carries placeholders
+    for (const code of codes) expect(code.ZipFile).toContain(BUNDLING_SKIPPED_MARKER);
+  });
+
+  it('bundles when the stack is selected for bundling, as cdk synth does by default', () => {
+    // GIVEN the cdk.json flags alone (no bundling-stacks context: every stack bundles)
+    // WHEN both functions are synthesized
+    const codes = functionCode(testContext(true));
+    // THEN each has an S3 asset and no placeholder
+    for (const code of codes) {
+      expect(code.ZipFile).toBeUndefined();
+      expect(code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
     }
   });
 });

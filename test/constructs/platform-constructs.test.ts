@@ -6,7 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { featureFlags } from '../helpers/app';
+import { featureFlags } from '../support/app';
 import { ModelEndpoint, ModelEndpointProps } from '../../lib/constructs/model-endpoint';
 import { ModelRepository, RegistryEnhancedScanning } from '../../lib/constructs/model-repository';
 import { SecureBucket } from '../../lib/constructs/secure-bucket';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { Workflow, parseWorkflow, pins, workflowProblems } from './workflow-policy';
+import { Workflow, parseWorkflow, pins, workflowProblems } from '../support/workflow-policy';
 
 const ROOT = join(__dirname, '..', '..');
 const DIR = join(ROOT, '.github', 'workflows');

@@ -20,9 +20,9 @@ import { memoryLogger } from '../../lambda/shared/logger';
 import { CollectorClients } from '../../lambda/compliance-checker/collect';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
-import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
-import { MOTO_ACCOUNT, useMoto } from './aws-env';
-import { checkerClients, configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
+import { POLICY, REGION } from '../support/fake-account';
+import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
+import { checkerClients, configChangeEvent, sagemakerFixtures } from '../support/sagemaker-fixtures';
 
 const OUTSIDE = 'us-east-1'; // not in POLICY.allowedRegions
 const TAGS = [

@@ -34,9 +34,9 @@ import { rulesFor } from '../../lib/policy/catalogue';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
-import { POLICY, REGION } from '../lambda/compliance-checker/fake-account';
-import { MOTO_ACCOUNT, useMoto } from './aws-env';
-import { checkerClients, configChangeEvent, sagemakerFixtures } from './sagemaker-fixtures';
+import { POLICY, REGION } from '../support/fake-account';
+import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
+import { checkerClients, configChangeEvent, sagemakerFixtures } from '../support/sagemaker-fixtures';
 
 const IMAGE = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/immutable-repo:1.0.0`;
 const TAGS = [

@@ -50,8 +50,8 @@ import {
   physicalId as physicalIdIn,
   readSecuritySettings,
 } from '../../scripts/moto-deploy';
-import { defaultConfigDocument, featureFlags } from '../helpers/app';
-import { MOTO_ACCOUNT, useMoto } from './aws-env';
+import { defaultConfigDocument, featureFlags } from '../support/app';
+import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
 
 const STAGE = 'staging';
 

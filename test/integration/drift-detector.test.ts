@@ -12,8 +12,14 @@ import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
-import { useMoto } from './aws-env';
-import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
+import { useMoto } from '../support/aws-env';
+import {
+  BASELINE_KEY,
+  captureKey as keyFor,
+  createDriftBuckets,
+  driftStat,
+  objectCreated,
+} from '../support/drift-fixtures';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';

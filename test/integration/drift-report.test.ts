@@ -25,8 +25,8 @@ import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
-import { useMoto } from './aws-env';
-import { driftStat } from './drift-fixtures';
+import { useMoto } from '../support/aws-env';
+import { driftStat } from '../support/drift-fixtures';
 import { ThresholdsSchema } from '../../lib/config/schema';
 
 const CAPTURE = 'capture-bucket';

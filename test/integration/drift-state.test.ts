@@ -11,8 +11,14 @@ import { memoryLogger } from '../../lambda/shared/logger';
 import { DetectorConfig, makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
 import { S3StateStore } from '../../lambda/drift-detector/state-store';
 import { captureText } from '../../scripts/make-example-data';
-import { useMoto } from './aws-env';
-import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
+import { useMoto } from '../support/aws-env';
+import {
+  BASELINE_KEY,
+  captureKey as keyFor,
+  createDriftBuckets,
+  driftStat,
+  objectCreated,
+} from '../support/drift-fixtures';
 
 const CAPTURE = 'state-capture-bucket';
 const ASSETS = 'state-assets-bucket';

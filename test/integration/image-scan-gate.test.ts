@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import { parseCommandLine } from '../../lib/cli/args';
 import { IMAGE_SCAN_GATE_COMMAND, gateOptions, runGate } from '../../scripts/image-scan-gate';
-import { defaultConfigDocument } from '../helpers/app';
-import { useMoto } from './aws-env';
+import { defaultConfigDocument } from '../support/app';
+import { useMoto } from '../support/aws-env';
 
 const moto = useMoto();
 const manifest = (n: string) =>

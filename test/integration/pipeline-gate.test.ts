@@ -41,8 +41,8 @@ import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/han
 import { parsePolicy } from '../../lambda/compliance-checker/settings';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { MlopsStage } from '../../lib/stacks/mlops-environment';
-import { buildTestApp, defaultConfigDocument } from '../helpers/app';
-import { MOTO_ACCOUNT, useMoto } from './aws-env';
+import { buildTestApp, defaultConfigDocument } from '../support/app';
+import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
 
 const REGION = 'eu-west-1';
 const TOOLING = MOTO_ACCOUNT;

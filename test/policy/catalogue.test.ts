@@ -12,7 +12,7 @@ import * as kmsKey from '../../lib/policy/rules/kms-key';
 import * as residency from '../../lib/policy/rules/residency';
 import * as sagemaker from '../../lib/policy/rules/sagemaker';
 import * as tagging from '../../lib/policy/rules/tagging';
-import { bucket, ctx, endpoint, endpointConfig, image as imageFacts, model, repository } from './helpers';
+import { bucket, ctx, endpoint, endpointConfig, image as imageFacts, model, repository } from '../support/policy-facts';
 
 const POLICY_DIR = join(__dirname, '../../lib/policy');
 const RULES_DIR = join(POLICY_DIR, 'rules');

@@ -8,7 +8,7 @@ import {
   ResourceFacts,
 } from '../../lib/policy';
 import { CfnTemplate, factsByLogicalId, factsFromTemplate, renderValue } from '../../lib/policy/from-cloudformation';
-import { ctx } from './helpers';
+import { ctx } from '../support/policy-facts';
 
 /** Facts of one logical id, typed by kind. */
 function factsOf<T extends ResourceFacts>(template: CfnTemplate, id: string, region?: string): T {
@@ -706,15 +706,11 @@ describe('factsFromTemplate: S3 bucket', () => {
     expect(b.noncurrentExpirationDays).toBe(9);
   });
 
-  test('rejects TLS statements that allow, cover some actions, some principals, or a different condition', () => {
-    // GIVEN policies that look like TLS enforcement but are not
-    const bucketWith = (statement: Record<string, unknown>): CfnTemplate => ({
+  describe('TLS-only bucket policies', () => {
+    const bucketWith = (statement: Record<string, unknown>, Bucket: unknown = { Ref: 'B' }): CfnTemplate => ({
       Resources: {
         B: { Type: 'AWS::S3::Bucket', Properties: {} },
-        P: {
-          Type: 'AWS::S3::BucketPolicy',
-          Properties: { Bucket: { Ref: 'B' }, PolicyDocument: { Statement: [statement] } },
-        },
+        P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket, PolicyDocument: { Statement: [statement] } } },
       },
     });
     const deny = {
@@ -724,59 +720,67 @@ describe('factsFromTemplate: S3 bucket', () => {
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       Resource: [{ 'Fn::GetAtt': ['B', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['B', 'Arn'] }, '/*']] }],
     };
-    const variants = [
-      { ...deny, Effect: 'Allow' },
-      { ...deny, Principal: { AWS: 'arn:aws:iam::111122223333:root' } },
-      { ...deny, Action: ['s3:PutObject'] },
-      { ...deny, Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
-      { ...deny, Condition: { StringEquals: { 'aws:SecureTransport': 'false' } } },
-      // narrowed to a prefix nobody uses: the rest of the bucket accepts plain HTTP
-      { ...deny, Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['B', 'Arn'] }, '/unused/*']] }] },
-      // the bucket but not its objects
-      { ...deny, Resource: { 'Fn::GetAtt': ['B', 'Arn'] } },
-    ];
-    // WHEN adapted
-    const results = variants.map((s) => factsOf<BucketFacts>(bucketWith(s), 'B').tlsOnly);
-    // THEN none counts, while the real statement does
-    expect(results).toEqual([false, false, false, false, false, false, false]);
-    expect(factsOf<BucketFacts>(bucketWith({ ...deny, Action: '*' }), 'B').tlsOnly).toBe(true);
-    expect(factsOf<BucketFacts>(bucketWith({ ...deny, Resource: '*' }), 'B').tlsOnly).toBe(true);
-  });
 
-  test('keeps a bucket policy that names its bucket by Fn::Sub or Fn::Join with that bucket', () => {
-    // GIVEN a bucket with a generated name and policies naming it through Fn::Sub / Fn::Join
-    const deny = {
-      Effect: 'Deny',
+    test.each([
+      ['that allows', { ...deny, Effect: 'Allow' }],
+      ['for some principals', { ...deny, Principal: { AWS: 'arn:aws:iam::111122223333:root' } }],
+      ['for some actions', { ...deny, Action: ['s3:PutObject'] }],
+      ['on SecureTransport true', { ...deny, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }],
+      [
+        'on a different condition operator',
+        { ...deny, Condition: { StringEquals: { 'aws:SecureTransport': 'false' } } },
+      ],
+      // the rest of the bucket accepts plain HTTP
+      [
+        'narrowed to a prefix nobody uses',
+        { ...deny, Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['B', 'Arn'] }, '/unused/*']] }] },
+      ],
+      ['on the bucket but not its objects', { ...deny, Resource: { 'Fn::GetAtt': ['B', 'Arn'] } }],
+    ])('rejects a TLS deny %s', (_what, statement) => {
+      // GIVEN a policy that looks like TLS enforcement but is not
+      // WHEN adapted
+      // THEN it does not count
+      expect(factsOf<BucketFacts>(bucketWith(statement), 'B').tlsOnly).toBe(false);
+    });
+
+    test.each([
+      ['on every action', { ...deny, Action: '*' }],
+      ['on every resource', { ...deny, Resource: '*' }],
+    ])('accepts a TLS deny %s', (_what, statement) => {
+      // GIVEN the real statement, widened
+      // WHEN adapted
+      // THEN the bucket is TLS-only
+      expect(factsOf<BucketFacts>(bucketWith(statement), 'B').tlsOnly).toBe(true);
+    });
+
+    // A bucket with a generated name, its policy naming it through an intrinsic.
+    const subDeny = {
+      ...deny,
       Principal: { AWS: '*' },
-      Action: 's3:*',
       Condition: { Bool: { 'aws:SecureTransport': false } },
       Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${B}' }, { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${B}/*' }],
     };
-    const withBucketRef = (Bucket: unknown): CfnTemplate => ({
-      Resources: {
-        B: { Type: 'AWS::S3::Bucket', Properties: {} },
-        P: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket, PolicyDocument: { Statement: [deny] } } },
-      },
+    test.each([
+      ['Fn::Sub', true, { 'Fn::Sub': '${B}' }],
+      ['Fn::Join', true, { 'Fn::Join': ['', [{ Ref: 'B' }]] }],
+      // a policy on a parameter's bucket leaves this one unknown, not false
+      ['a parameter', undefined, { Ref: 'BucketParam' }],
+    ])('keeps a bucket policy that names its bucket by %s -> tlsOnly %s', (_how, expected, bucket) => {
+      // GIVEN the policy's Bucket given this way
+      // WHEN adapted
+      // THEN it belongs to the bucket, or leaves it unknown
+      expect(factsOf<BucketFacts>(bucketWith(subDeny, bucket), 'B').tlsOnly).toBe(expected);
     });
-    // WHEN adapted
-    const sub = factsOf<BucketFacts>(withBucketRef({ 'Fn::Sub': '${B}' }), 'B').tlsOnly;
-    const join = factsOf<BucketFacts>(withBucketRef({ 'Fn::Join': ['', [{ Ref: 'B' }]] }), 'B').tlsOnly;
-    const param = factsOf<BucketFacts>(withBucketRef({ Ref: 'BucketParam' }), 'B').tlsOnly;
-    // THEN both belong to the bucket; a policy on a parameter's bucket leaves this one unknown, not false
-    expect([sub, join, param]).toEqual([true, true, undefined]);
   });
 
-  test('defaults purpose to other for a missing or unknown purpose tag', () => {
-    // GIVEN buckets without the tag and with an unknown value
-    const t: CfnTemplate = {
-      Resources: {
-        A: { Type: 'AWS::S3::Bucket' },
-        B: { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'mlops:purpose', Value: 'scratch' }] } },
-      },
-    };
+  test.each([
+    ['a missing', { Type: 'AWS::S3::Bucket' }],
+    ['an unknown', { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'mlops:purpose', Value: 'scratch' }] } }],
+  ])('defaults purpose to other for %s purpose tag', (_what, bucket) => {
+    // GIVEN a bucket without the tag or with an unknown value
+    const t: CfnTemplate = { Resources: { B: bucket } };
     // WHEN adapted
     // THEN other
-    expect(factsOf<BucketFacts>(t, 'A').purpose).toBe('other');
     expect(factsOf<BucketFacts>(t, 'B').purpose).toBe('other');
   });
 });

@@ -13,8 +13,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { evaluate, Finding, ResourceFacts } from '../../lib/policy';
 import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../../lib/policy/from-cloudformation';
 import { factsFromPlan, parseTerraformPlan } from '../../lib/policy/from-terraform';
-import { buildTestApp } from '../helpers/app';
-import { PARITY_VARIANTS, ParityVariant } from '../terraform/parity-variants';
+import { buildTestApp } from '../support/app';
+import { PARITY_VARIANTS, ParityVariant } from '../support/terraform-parity-variants';
 
 const FIXTURES = join(__dirname, '..', 'terraform', 'fixtures');
 const NOW = new Date('2026-11-30T12:00:00Z');

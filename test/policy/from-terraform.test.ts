@@ -22,7 +22,7 @@ import {
   TerraformPlan,
   TerraformPlanError,
 } from '../../lib/policy/from-terraform';
-import { ctx } from './helpers';
+import { ctx } from '../support/policy-facts';
 
 const FIXTURE = join(__dirname, '..', 'terraform', 'fixtures', 'plan-compliant.json');
 const M = 'module.environment.';
@@ -109,26 +109,55 @@ describe('factsFromPlan on the module plan', () => {
 });
 
 describe('values unknown at plan time are never compliant', () => {
-  test('rejects an unknown sampling percentage as 100', () => {
-    // GIVEN a sampling percentage Terraform learns only at apply time
-    const p = edited('aws_sagemaker_endpoint_configuration.this', (rc) => {
-      const dc = (rc.change.after.data_capture_config as Record<string, unknown>[])[0]!;
-      delete dc.initial_sampling_percentage;
-      (rc.change.after_unknown.data_capture_config as Record<string, unknown>[])[0]!.initial_sampling_percentage = true;
-    });
-    // THEN the least compliant value is assumed, and the minimisation rule fails
-    const f = factsOf<EndpointConfigFacts>(p, 'aws_sagemaker_endpoint_configuration.this');
-    expect(f.dataCapture?.samplingPercent).toBe(100);
-    expect(verdict(p, 'aws_sagemaker_endpoint_configuration.this', 'MLOPS-CAPTURE-3')).toBe('NON_COMPLIANT');
-  });
-
-  test('rejects an unknown network isolation flag', () => {
-    const p = edited('aws_sagemaker_model.this', (rc) => {
-      delete rc.change.after.enable_network_isolation;
-      rc.change.after_unknown.enable_network_isolation = true;
-    });
-    expect(factsOf<ModelFacts>(p, 'aws_sagemaker_model.this').networkIsolation).toBe(false);
-    expect(verdict(p, 'aws_sagemaker_model.this', 'MLOPS-SM-2')).toBe('NON_COMPLIANT');
+  const CONFIG = 'aws_sagemaker_endpoint_configuration.this';
+  const CAPTURE_BUCKET = 'aws_s3_bucket.this["data-capture"]';
+  test.each<[string, string, (rc: Mutable) => void, string, (f: ResourceFacts) => unknown, unknown, string]>([
+    [
+      // the least compliant value is assumed, and the minimisation rule fails
+      'an unknown sampling percentage as 100',
+      CONFIG,
+      (rc) => {
+        const dc = (rc.change.after.data_capture_config as Record<string, unknown>[])[0]!;
+        delete dc.initial_sampling_percentage;
+        (rc.change.after_unknown.data_capture_config as Record<string, unknown>[])[0]!.initial_sampling_percentage =
+          true;
+      },
+      CONFIG,
+      (f) => (f as EndpointConfigFacts).dataCapture?.samplingPercent,
+      100,
+      'MLOPS-CAPTURE-3',
+    ],
+    [
+      'an unknown network isolation flag',
+      'aws_sagemaker_model.this',
+      (rc) => {
+        delete rc.change.after.enable_network_isolation;
+        rc.change.after_unknown.enable_network_isolation = true;
+      },
+      'aws_sagemaker_model.this',
+      (f) => (f as ModelFacts).networkIsolation,
+      false,
+      'MLOPS-SM-2',
+    ],
+    [
+      'a bucket policy known only after apply as unknown (never TLS-only)',
+      'aws_s3_bucket_policy.this["data-capture"]',
+      (rc) => {
+        delete rc.change.after.policy;
+        rc.change.after_unknown.policy = true;
+      },
+      CAPTURE_BUCKET,
+      (f) => (f as BucketFacts).tlsOnly,
+      undefined,
+      'MLOPS-BUCKET-2',
+    ],
+  ])('rejects %s', (_what, address, edit, factsAddress, fact, expected, ruleId) => {
+    // GIVEN a value Terraform learns only at apply time
+    const p = edited(address, edit);
+    // WHEN mapped
+    // THEN the fact is the least compliant reading, and the rule fails
+    expect(fact(factsOf(p, factsAddress))).toBe(expected);
+    expect(verdict(p, factsAddress, ruleId)).toBe('NON_COMPLIANT');
   });
 
   test('rejects an unknown key that the configuration does not take from a key resource', () => {
@@ -153,15 +182,6 @@ describe('values unknown at plan time are never compliant', () => {
       customerManaged: undefined,
     });
     expect(verdict(p, 'aws_sagemaker_endpoint_configuration.this', 'MLOPS-SM-1')).toBe('NON_COMPLIANT');
-  });
-
-  test('rejects a bucket policy known only after apply as unknown (never TLS-only)', () => {
-    const p = edited('aws_s3_bucket_policy.this["data-capture"]', (rc) => {
-      delete rc.change.after.policy;
-      rc.change.after_unknown.policy = true;
-    });
-    expect(factsOf<BucketFacts>(p, 'aws_s3_bucket.this["data-capture"]').tlsOnly).toBeUndefined();
-    expect(verdict(p, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-BUCKET-2')).toBe('NON_COMPLIANT');
   });
 
   test('shows unknown tags as not shown, never as present', () => {

@@ -31,8 +31,8 @@ import {
   modelFacts,
   repositoryFacts,
 } from '../../lib/policy/from-aws';
-import { buildTestApp, largeConfigDocument } from '../helpers/app';
-import { POLICY } from './helpers';
+import { buildTestApp, largeConfigDocument } from '../support/app';
+import { POLICY } from '../support/policy-facts';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';

@@ -12,7 +12,7 @@ import { toHtml } from '../../lib/reports/html';
 import { buildSecurityReport, parseValidationReport } from '../../lib/reports/validation-report';
 import { chromiumPath } from '../../scripts/chromium-path';
 import sample from '../fixtures/validation-report.sample.json';
-import { syntheticValidationReport } from './synthetic';
+import { syntheticValidationReport } from '../support/synthetic-validation-report';
 
 const dir = mkdtempSync(join(tmpdir(), 'html-report-'));
 function pageFile(name: string, html: string): string {

@@ -2,7 +2,7 @@ import { RULES } from '../../lib/policy/catalogue';
 import { MARKDOWN_COMMENT_BUDGET, mdCell, toMarkdown } from '../../lib/reports/markdown';
 import { buildSecurityReport, parseValidationReport } from '../../lib/reports/validation-report';
 import sample from '../fixtures/validation-report.sample.json';
-import { syntheticValidationReport } from './synthetic';
+import { syntheticValidationReport } from '../support/synthetic-validation-report';
 
 const report = buildSecurityReport(parseValidationReport(sample));
 const md = toMarkdown(report, {

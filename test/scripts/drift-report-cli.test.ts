@@ -16,7 +16,7 @@ import { BaselineDocument } from '../../lambda/drift-detector/baseline';
 import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { captureText } from '../../scripts/make-example-data';
-import { FRAUD_DETECTOR_CONFIG } from '../lambda/drift-detector/fraud-fixtures';
+import { FRAUD_DETECTOR_CONFIG } from '../support/fraud-fixtures';
 import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
 
 const BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { deadAcknowledgements } from '../../lib/nag/audit';
+import { deadAcknowledgements } from '../../lib/reports/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
-import { buildTestApp, defaultConfigDocument } from '../helpers/app';
+import { buildTestApp, defaultConfigDocument } from '../support/app';
 
 function configWith(github: Record<string, unknown>, sameAccount = false) {
   const doc = defaultConfigDocument() as { environments: { account: string }[]; github?: unknown };

@@ -15,7 +15,7 @@ import { compliancePolicy, parseConfig } from '../../lib/config/loader';
 import { gateNames } from '../../lib/contracts/pipeline-gate';
 import { MlopsEnvironment, MlopsStage } from '../../lib/stacks/mlops-environment';
 import { PipelineStack, synthCommands } from '../../lib/stacks/pipeline-stack';
-import { buildTestApp, defaultConfigDocument, largeConfigDocument, newApp } from '../helpers/app';
+import { buildTestApp, defaultConfigDocument, largeConfigDocument, newApp } from '../support/app';
 
 interface CfnAction {
   Name: string;

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp, largeConfigDocument } from '../helpers/app';
+import { buildTestApp, largeConfigDocument } from '../support/app';
 
 // One synth-free build of the default config, shared by the fine-grained assertions below.
 const built = buildTestApp(undefined, { policyPacks: false });

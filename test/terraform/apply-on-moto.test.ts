@@ -33,7 +33,7 @@ import {
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useMoto } from '../integration/aws-env';
+import { useMoto } from '../support/aws-env';
 import { motoProviderOverride, requireTerraform, scratchCopy, terraform, terraformOk } from './terraform-cli';
 
 const REGION = 'eu-west-1';

@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandSpec, OptionSpec, runCommand } from '../../lib/cli/args';
-import { startMoto } from '../integration/moto-server';
-import { PARITY_VARIANTS } from './parity-variants';
+import { startMoto } from '../support/moto-server';
+import { PARITY_VARIANTS } from '../support/terraform-parity-variants';
 import { motoProviderOverride, requireTerraform, scratchCopy, terraformOk } from './terraform-cli';
 
 export const FIXTURES_DIR = join(__dirname, 'fixtures');

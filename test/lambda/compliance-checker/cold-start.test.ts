@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { compliancePolicy, parseConfig } from '../../../lib/config/loader';
 import { esbuildOptions, REPO_ROOT } from '../../../lib/constructs/lambda-bundling';
-import { defaultConfigDocument } from '../../helpers/app';
+import { defaultConfigDocument } from '../../support/app';
 
 const INIT_ENV = {
   AWS_REGION: 'eu-west-1',

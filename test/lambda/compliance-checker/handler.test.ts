@@ -24,7 +24,7 @@ import {
   pipelineEvent,
   REGION,
   scheduledEvent,
-} from './fake-account';
+} from '../../support/fake-account';
 
 const latest = (objects: Map<string, string>) => JSON.parse(objects.get(LATEST_KEY) as string) as ComplianceReport;
 

@@ -18,7 +18,7 @@ import {
   openViolationsOf,
 } from '../../../lambda/compliance-checker/report';
 import { parsePolicy, readSettings } from '../../../lambda/compliance-checker/settings';
-import { KEY_ARN, NOW, POLICY } from './fake-account';
+import { KEY_ARN, NOW, POLICY } from '../../support/fake-account';
 
 const ARN = 'arn:aws:sagemaker:eu-west-1:111111111111';
 

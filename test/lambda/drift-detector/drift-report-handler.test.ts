@@ -14,7 +14,7 @@ import { DetectorConfig, makeHandler, readConfig } from '../../../lambda/drift-d
 import { readReportSettings, reportKeys } from '../../../lambda/drift-detector/report/store';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../../lib/contracts/drift-report';
 import { captureText } from '../../../scripts/make-example-data';
-import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
+import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../support/fraud-fixtures';
 import { ThresholdsSchema } from '../../../lib/config/schema';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;

@@ -4,7 +4,7 @@ import {
   bucketPublicAccessBlocked,
   bucketTlsOnly,
 } from '../../../lib/policy/rules/bucket';
-import { bucket, check } from '../helpers';
+import { bucket, check } from '../../support/policy-facts';
 
 describe('MLOPS-BUCKET-1 access logging', () => {
   test('passes with logging', () => {

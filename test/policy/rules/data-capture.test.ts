@@ -5,7 +5,7 @@ import {
   dataCaptureMinimised,
   maximumRetentionDays,
 } from '../../../lib/policy/rules/data-capture';
-import { bucket, check, ctx, endpointConfig } from '../helpers';
+import { bucket, check, ctx, endpointConfig } from '../../support/policy-facts';
 
 const capture = (o: object = {}) => ({
   enabled: true,

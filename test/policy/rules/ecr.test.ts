@@ -4,7 +4,7 @@ import {
   repositoryScanOnPush,
   repositoryTagsImmutable,
 } from '../../../lib/policy/rules/ecr';
-import { check, repository } from '../helpers';
+import { check, repository } from '../../support/policy-facts';
 
 describe('MLOPS-ECR-1 immutable tags', () => {
   test('passes with immutable tags', () => {

@@ -1,7 +1,7 @@
 import { IdentityPolicyFacts } from '../../../lib/policy';
 import { normalizeStatements } from '../../../lib/policy/policy-document';
 import { identityPolicyNoDataPlaneOnEverything } from '../../../lib/policy/rules/identity-policy';
-import { check } from '../helpers';
+import { check } from '../../support/policy-facts';
 
 const policy = (statements: unknown[]): IdentityPolicyFacts => ({
   kind: 'IdentityPolicy',

@@ -1,5 +1,5 @@
 import { imageFindingsWithinThreshold, imageScannedRecently } from '../../../lib/policy/rules/image';
-import { check, ctx, image } from '../helpers';
+import { check, ctx, image } from '../../support/policy-facts';
 
 describe('MLOPS-IMG-1 findings within the allowed severity', () => {
   test('passes with findings up to MEDIUM and UNDEFINED', () => {

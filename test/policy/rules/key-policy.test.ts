@@ -1,7 +1,7 @@
 import { KeyFacts } from '../../../lib/policy';
 import { normalizeStatements } from '../../../lib/policy/policy-document';
 import { keyPolicyNoPublicDecrypt } from '../../../lib/policy/rules/key-policy';
-import { check } from '../helpers';
+import { check } from '../../support/policy-facts';
 
 const key = (statements: unknown[] | undefined): KeyFacts => ({
   kind: 'Key',

@@ -1,5 +1,5 @@
 import { regionAllowed } from '../../../lib/policy/rules/residency';
-import { bucket, check } from '../helpers';
+import { bucket, check } from '../../support/policy-facts';
 
 describe('MLOPS-GDPR-1 allowed region', () => {
   test('passes in an allowed region', () => {

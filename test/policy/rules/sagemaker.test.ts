@@ -4,7 +4,7 @@ import {
   modelNetworkIsolation,
   productionGradualRollout,
 } from '../../../lib/policy/rules/sagemaker';
-import { check, ctx, endpoint, endpointConfig, model } from '../helpers';
+import { check, ctx, endpoint, endpointConfig, model } from '../../support/policy-facts';
 
 describe('MLOPS-SM-1 endpoint config storage encrypted with a customer-managed key', () => {
   test('passes with a customer-managed key', () => {

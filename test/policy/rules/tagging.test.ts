@@ -1,5 +1,5 @@
 import { dataClassificationTagged, requiredTagsPresent } from '../../../lib/policy/rules/tagging';
-import { bucket, check, ctx, endpoint, image, model, repository, TAGS_OK } from '../helpers';
+import { bucket, check, ctx, endpoint, image, model, repository, TAGS_OK } from '../../support/policy-facts';
 
 describe('MLOPS-TAG-1 required tags', () => {
   test('passes with every required tag', () => {

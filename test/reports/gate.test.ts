@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failOnOpenWarnings, openFindings } from '../../lib/nag/gate';
+import { failOnOpenWarnings, openFindings } from '../../lib/reports/gate';
 
 function assemblyWith(report: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'gate-'));

@@ -6,7 +6,7 @@ import {
   SecurityFinding,
   VALIDATION_REPORT_FILE,
   ViolationSeverity,
-} from '../reports/validation-report';
+} from './validation-report';
 
 /** Open (unacknowledged) findings of the given severities in a cloud assembly's validation-report.json. */
 export function openFindings(assemblyDir: string, severities: readonly ViolationSeverity[]): SecurityFinding[] {

@@ -37,10 +37,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CompliancePolicy } from '../../../lib/policy/context';
-import { memoryLogger } from '../../../lambda/shared/logger';
-import { CheckerClients, makeHandler } from '../../../lambda/compliance-checker/handler';
-import { CheckerSettings } from '../../../lambda/compliance-checker/settings';
+import { CompliancePolicy } from '../../lib/policy/context';
+import { memoryLogger } from '../../lambda/shared/logger';
+import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
+import { CheckerSettings } from '../../lambda/compliance-checker/settings';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111111111111';

@@ -10,7 +10,7 @@ import { App } from 'aws-cdk-lib';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../lib/app';
 import { parseConfig } from '../../lib/config/loader';
-import { defaultConfigDocument, featureFlags } from '../helpers/app';
+import { defaultConfigDocument, featureFlags } from '../support/app';
 
 const NAMES = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
 /** The construct that bundles each Lambda, by the end of its path. */

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import type { ValidationReport } from '../reports/validation-report';
+import type { ValidationReport } from './validation-report';
 
 /** One acknowledgement as CDK records it on a construct. */
 export interface RecordedAcknowledgement {

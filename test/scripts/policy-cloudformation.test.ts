@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
 import { parseTemplate } from '../../lib/policy/parse-template';
 import { judgeTemplates } from '../../scripts/policy-cloudformation';
-import { defaultConfigDocument } from '../helpers/app';
+import { defaultConfigDocument } from '../support/app';
 
 const ROOT = join(__dirname, '..', '..');
 const CORPUS = process.env.MLOPS_CFN_CORPUS ?? join(ROOT, 'test', 'fixtures', 'corpus', 'cloudformation');

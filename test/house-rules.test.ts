@@ -1,0 +1,100 @@
+/**
+ * The import rules of DESIGN.md, as eslint.config.mjs enforces them: each case lints one snippet as if it were a
+ * file at the given path, and checks whether the layering rule fires.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const LAYER_RULE = '@typescript-eslint/no-restricted-imports';
+
+interface Case {
+  readonly file: string;
+  readonly code: string;
+}
+
+/**
+ * Lints every case in one child process: ESLint loads its flat config (an ES module) with import(), which Jest's
+ * CommonJS sandbox does not provide.
+ */
+function layeringMessages(cases: readonly Case[]): string[][] {
+  const script = `
+    const { ESLint } = require('eslint');
+    const cases = JSON.parse(process.argv[1]);
+    (async () => {
+      const eslint = new ESLint({ cwd: ${JSON.stringify(ROOT)} });
+      const out = [];
+      for (const c of cases) {
+        const [result] = await eslint.lintText(c.code, { filePath: require('node:path').join(${JSON.stringify(ROOT)}, c.file) });
+        out.push(result.messages.filter((m) => m.ruleId === ${JSON.stringify(LAYER_RULE)}).map((m) => m.message));
+      }
+      process.stdout.write(JSON.stringify(out));
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const run = spawnSync(process.execPath, ['-e', script, JSON.stringify(cases)], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`eslint child failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as string[][];
+}
+
+const REJECTED: readonly (Case & { readonly why: RegExp })[] = [
+  {
+    file: 'lib/constructs/x.ts',
+    code: "import { f } from '../../lambda/drift-detector/baseline';",
+    why: /never imports lambda/,
+  },
+  {
+    file: 'lib/app.ts',
+    code: "export { handler } from '../lambda/compliance-checker/index';",
+    why: /never imports lambda/,
+  },
+  {
+    file: 'lambda/drift-detector/x.ts',
+    code: "import { loadConfig } from '../../lib/config/loader';",
+    why: /only lib\/policy/,
+  },
+  {
+    file: 'lambda/shared/x.ts',
+    code: "import { Checker } from '../../lib/constructs/compliance-checker';",
+    why: /only lib\/policy/,
+  },
+  {
+    file: 'lambda/compliance-checker/x.ts',
+    code: "import { acknowledge } from '../../lib/nag/acknowledgements';",
+    why: /only lib\/policy/,
+  },
+  { file: 'lib/policy/x.ts', code: "import { Stack } from 'aws-cdk-lib';", why: /pure/ },
+  { file: 'lib/policy/rules/x.ts', code: "import { Bucket } from 'aws-cdk-lib/aws-s3';", why: /pure/ },
+  { file: 'lib/contracts/x.ts', code: "import { Construct } from 'constructs';", why: /pure/ },
+  { file: 'lib/contracts/x.ts', code: "import { TerraformStack } from 'cdktf';", why: /pure/ },
+  { file: 'lib/policy/x.ts', code: "import { S3Client } from '@aws-sdk/client-s3';", why: /SDK types only/ },
+  { file: 'lib/policy/x.ts', code: "import { f } from '../../lambda/shared/clients';", why: /never imports lambda/ },
+];
+
+const ACCEPTED: readonly Case[] = [
+  { file: 'lambda/drift-detector/x.ts', code: "import { DRIFT_METRICS } from '../../lib/contracts/drift-metrics';" },
+  { file: 'lambda/compliance-checker/x.ts', code: "import { RULES } from '../../lib/policy/catalogue';" },
+  { file: 'lib/policy/x.ts', code: "import type { Repository } from '@aws-sdk/client-ecr';" },
+  { file: 'lib/constructs/x.ts', code: "import { lambdaCode } from './lambda-bundling';" },
+  { file: 'lib/constructs/x.ts', code: "import * as lambda from 'aws-cdk-lib/aws-lambda';" },
+  { file: 'scripts/x.ts', code: "import { handler } from '../lambda/drift-detector/index';" },
+  { file: 'bin/x.ts', code: "import { buildBaseline } from '../lambda/drift-detector/baseline';" },
+  { file: 'test/x.test.ts', code: "import { loadConfig } from '../lib/config/loader';" },
+];
+
+describe('house rules on imports (eslint.config.mjs)', () => {
+  let rejected: string[][];
+  let accepted: string[][];
+  beforeAll(() => {
+    [rejected, accepted] = [layeringMessages(REJECTED), layeringMessages(ACCEPTED)];
+  }, 60_000);
+
+  test.each(REJECTED.map((c, i) => [c.file, c.code, i] as const))('rejects in %s: %s', (_file, _code, i) => {
+    // GIVEN an import across a layer boundary, WHEN linted, THEN the layering rule fires with the house rule's reason
+    expect(rejected[i]).toHaveLength(1);
+    expect(rejected[i]![0]).toMatch(REJECTED[i]!.why);
+  });
+
+  test.each(ACCEPTED.map((c, i) => [c.file, c.code, i] as const))('allows in %s: %s', (_file, _code, i) => {
+    // GIVEN an import the house rules allow, WHEN linted, THEN the layering rule stays silent
+    expect(accepted[i]).toEqual([]);
+  });
+});
