@@ -43,9 +43,8 @@ import { mapLimit } from '../shared/clients';
 import { awsErrorName, isAccessDenied, isNotFound } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import type { GateImage } from '../../lib/contracts/pipeline-gate';
+import { DEFAULT_SCAN_CONCURRENCY } from '../../lib/contracts/compliance-checker';
 import { sdk } from './sdk';
-
-export const DEFAULT_CONCURRENCY = 8;
 
 /** Kinds the collector reads, plus `Key` (KMS) and `Registry` (ECR registry settings) for errors. */
 export type CollectedKind =
@@ -159,7 +158,7 @@ export class Collector {
     private readonly logger: Logger,
     opts: CollectorOptions = {},
   ) {
-    this.concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+    this.concurrency = opts.concurrency ?? DEFAULT_SCAN_CONCURRENCY;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new RangeError(`concurrency must be a positive integer, got ${String(opts.concurrency)}`);
     }

@@ -13,6 +13,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { COMPLIANCE_METRIC_NAMESPACE, COMPLIANCE_METRICS } from '../../lib/contracts/compliance-checker';
 import { evaluate, ruleById, rulesFor } from '../../lib/policy/catalogue';
 import { PolicyContext } from '../../lib/policy/context';
 import { ResourceKind } from '../../lib/policy/facts';
@@ -27,11 +28,6 @@ import {
   buildReport,
   datedReportKey,
   LATEST_KEY,
-  METRIC_NAMESPACE,
-  METRIC_NON_COMPLIANT,
-  METRIC_OPEN_VIOLATIONS,
-  METRIC_RULES_NOT_EVALUATED,
-  METRIC_SCAN_ERRORS,
   newViolations,
   notification,
   PreviousReport,
@@ -330,29 +326,29 @@ export function makeHandler(
 
     const data: MetricDatum[] = ruleMetrics(rulesFor('run'), findings, report.staleFindings, report.notEvaluated).map(
       (m) => ({
-        MetricName: METRIC_NON_COMPLIANT,
+        MetricName: COMPLIANCE_METRICS.NON_COMPLIANT,
         Dimensions: [{ Name: 'RuleId', Value: m.ruleId }],
         Value: m.value,
         Unit: 'Count',
         Timestamp: at,
       }),
     );
-    data.push({ MetricName: METRIC_SCAN_ERRORS, Value: scan.errors.length, Unit: 'Count', Timestamp: at });
+    data.push({ MetricName: COMPLIANCE_METRICS.SCAN_ERRORS, Value: scan.errors.length, Unit: 'Count', Timestamp: at });
     data.push({
-      MetricName: METRIC_RULES_NOT_EVALUATED,
+      MetricName: COMPLIANCE_METRICS.RULES_NOT_EVALUATED,
       Value: report.notEvaluated.length,
       Unit: 'Count',
       Timestamp: at,
     });
     data.push({
-      MetricName: METRIC_OPEN_VIOLATIONS,
+      MetricName: COMPLIANCE_METRICS.OPEN_VIOLATIONS,
       Value: report.openViolations.length,
       Unit: 'Count',
       Timestamp: at,
     });
     for (const batch of batches(data, METRICS_PER_CALL)) {
       await clients.cloudwatch.send(
-        new (sdk.cloudwatch().PutMetricDataCommand)({ Namespace: METRIC_NAMESPACE, MetricData: batch }),
+        new (sdk.cloudwatch().PutMetricDataCommand)({ Namespace: COMPLIANCE_METRIC_NAMESPACE, MetricData: batch }),
       );
     }
 
@@ -399,7 +395,7 @@ export function makeHandler(
       return { kind: 'pipeline', jobId: inv.jobId, passed: false, message };
     };
     try {
-      if (!inv.params) return await fail(`Invalid UserParameters: ${inv.error?.message ?? 'unknown problem'}`);
+      if (!inv.params) return await fail(inv.error?.message ?? 'Invalid UserParameters');
       const scan = await collector(logger).collectTargets(inv.params, true);
       const findings = evaluate(scan.resources, { policy: settings.policy, now: clock() }, 'run');
       const decision = gateDecision(findings, scan.errors, scan.notFound, inv.params.failOn);

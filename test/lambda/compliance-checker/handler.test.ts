@@ -414,7 +414,7 @@ describe('CodePipeline gate', () => {
     const result = await handler(pipelineEvent('{"endpointNames": "not-a-list"}'));
     expect(result).toMatchObject({ kind: 'pipeline', passed: false });
     expect(mocks.cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message).toMatch(
-      /Invalid UserParameters: UserParameters.endpointNames must be an array/,
+      /Invalid UserParameters: 1 problem\(s\)\n {2}- UserParameters\.endpointNames: must be an array/,
     );
   });
 
