@@ -174,7 +174,7 @@ export function makeHandler(
               : kind === 'Model'
                 ? { models: [name] }
                 : { repositories: [name] };
-        scan = await collector(logger).collectTargets(targets, false);
+        scan = await collector(logger).collectTargets(targets, { withDependencies: false });
         const judged = evaluateForConfig(
           rule,
           scan.resources.filter((r) => r.kind === kind),
@@ -396,7 +396,7 @@ export function makeHandler(
     };
     try {
       if (!inv.params) return await fail(inv.error?.message ?? 'Invalid UserParameters');
-      const scan = await collector(logger).collectTargets(inv.params, true);
+      const scan = await collector(logger).collectTargets(inv.params);
       const findings = evaluate(scan.resources, { policy: settings.policy, now: clock() }, 'run');
       const decision = gateDecision(findings, scan.errors, scan.notFound, inv.params.failOn);
       if (!decision.passed) return await fail(decision.message);
