@@ -3,7 +3,7 @@
  * Pure: every problem of a bad event is reported at once in one InputError, each naming the field, the value and what
  * is allowed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonString } from '../../lib/contracts/compliance-checker';
 import { GateParametersSchema } from '../../lib/contracts/pipeline-gate';
 import { RuleSeverity } from '../../lib/policy/rule';

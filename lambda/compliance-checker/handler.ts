@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InputError } from '../shared/errors';
-import { Logger } from '../shared/logger';
+import { LambdaContextLike, Logger } from '../shared/logger';
 import { Collector, CollectorClients } from './collect';
 import { configRule } from './entry/config-rule';
 import { CheckerClients, CheckerResult, EntryContext } from './entry/context';
@@ -33,10 +33,8 @@ export interface HandlerDeps {
   readonly clientsFor?: (region: string) => CollectorClients;
 }
 
-/** What the Lambda context gives the handler; only the request id is read. */
-export interface InvocationContext {
-  readonly awsRequestId?: string;
-}
+/** What the Lambda context gives the handler: the request id (the run id), and what every log line carries. */
+export type InvocationContext = Partial<LambdaContextLike>;
 
 function entryContext(deps: HandlerDeps): EntryContext {
   const { clients, settings } = deps;
@@ -64,7 +62,12 @@ export function makeHandler(
   const ctx = entryContext(deps);
   return async (event, context) => {
     const runId = context?.awsRequestId ?? randomUUID();
-    const logger = deps.logger.child({ runId });
+    // Every line of the invocation carries the Lambda request id (function_request_id) and the run id.
+    const invocationLogger =
+      context?.awsRequestId !== undefined && deps.logger.withContext
+        ? deps.logger.withContext({ ...context, awsRequestId: context.awsRequestId })
+        : deps.logger;
+    const logger = invocationLogger.child({ runId });
     try {
       const inv = classifyEvent(event);
       switch (inv.kind) {

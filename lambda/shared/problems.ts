@@ -2,7 +2,7 @@
  * Zod issues as problems, in the config loader's style (lib/config/loader.ts): every problem at once, each naming
  * the path (an environment variable, an event field), the value received and what is allowed.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface Problem {
   /** Path such as `POLICY_JSON.captureRetentionDays` or `UserParameters.images[0]`. */

@@ -4,7 +4,7 @@
  * its environment. The construct renders the environment with `complianceCheckerEnvironment`; the function reads it
  * back with `parseComplianceCheckerEnvironment`, its inverse. Pure: no aws-cdk-lib, no SDK.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../policy/facts';
 
 /** CloudWatch namespace the checker publishes to; the IAM condition and the alarms both use it. */

@@ -3,7 +3,7 @@
  * (lambda/compliance-checker, run time): the names the pipeline reaches the checker by in each target account, and
  * the UserParameters document of a gate action. Pure: no aws-cdk-lib.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const SEVERITY_FLOORS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;

@@ -1,7 +1,7 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   ListEndpointsCommand,
@@ -442,4 +442,35 @@ describe('CodePipeline gate', () => {
 
 test('fake account uses the documented account id', () => {
   expect(ACCOUNT).toMatch(/^\d{12}$/);
+});
+
+describe('logging', () => {
+  const context = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000002', functionName: 'checker' };
+
+  test('every line of a scheduled run carries the Lambda request id, which is also the run id', async () => {
+    // GIVEN an account with one endpoint stack and a fake Lambda context
+    const account = createAccount();
+    compliantStack(account, 'fraud');
+    const { handler, logger } = mockAccount(account);
+    // WHEN the scheduled scan runs
+    const result = await handler(scheduledEvent(), context);
+    // THEN every line the invocation wrote names its request id
+    expect(result).toMatchObject({ kind: 'scheduled', runId: context.awsRequestId });
+    expect(logger.lines.length).toBeGreaterThan(3);
+    for (const line of logger.lines) {
+      expect(line).toMatchObject({ function_request_id: context.awsRequestId, runId: context.awsRequestId });
+    }
+  });
+
+  test('a failed invocation logs the error with its stack and the request id', async () => {
+    // GIVEN the report bucket cannot be read
+    const { handler, logger, mocks } = mockAccount(createAccount());
+    mocks.s3.on(GetObjectCommand).rejects(new TypeError('socket hang up'));
+    // WHEN the scheduled scan runs
+    await expect(handler(scheduledEvent(), context)).rejects.toThrow('socket hang up');
+    // THEN the error line keeps the stack
+    const line = logger.lines.find((l) => l.message === 'invocation failed') as { error: { stack: string } };
+    expect(line).toMatchObject({ level: 'ERROR', function_request_id: context.awsRequestId });
+    expect(line.error.stack).toMatch(/^TypeError: socket hang up\n {4}at /);
+  });
 });
