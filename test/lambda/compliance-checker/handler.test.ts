@@ -30,9 +30,14 @@ const latest = (objects: Map<string, string>) => JSON.parse(objects.get(LATEST_K
 
 describe('client configuration: throttling', () => {
   test('a throttled call is retried by the SDK with the explicit retry settings, then succeeds', async () => {
-    // GIVEN a real client built by clientConfig whose transport throttles twice
+    // GIVEN a real client built by clientConfig (no wait between attempts) whose transport throttles twice
     const cfg = clientConfig(
-      { region: REGION, endpoint: 'http://localhost:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+      {
+        region: REGION,
+        endpoint: 'http://localhost:1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        retryBackoff: () => 0,
+      },
       {},
     );
     expect(cfg).toMatchObject({ retryMode: 'adaptive', maxAttempts: 5 });
@@ -61,7 +66,38 @@ describe('client configuration: throttling', () => {
     // THEN
     expect(out.Endpoints).toEqual([]);
     expect(calls).toBe(3);
-  }, 20_000);
+    expect(out.$metadata.attempts).toBe(3);
+  });
+
+  test('fails with the service error once maxAttempts attempts were throttled', async () => {
+    // GIVEN a client allowed 3 attempts whose transport always throttles
+    let calls = 0;
+    const cfg = clientConfig(
+      { region: REGION, endpoint: 'http://localhost:1', maxAttempts: 3, retryBackoff: () => 0 },
+      { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
+    );
+    const requestHandler = {
+      handle: async () => {
+        calls += 1;
+        return {
+          response: {
+            statusCode: 400,
+            reason: '',
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' },
+            body: Buffer.from('{"__type":"ThrottlingException","message":"Rate exceeded"}'),
+          },
+        };
+      },
+    };
+    const client = new SageMakerClient({
+      ...cfg,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      requestHandler: requestHandler as never,
+    });
+    // WHEN / THEN the third throttled attempt is the last
+    await expect(client.send(new ListEndpointsCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(calls).toBe(3);
+  });
 });
 
 describe('scheduled scan', () => {

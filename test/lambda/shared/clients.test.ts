@@ -39,3 +39,16 @@ describe('lazily', () => {
     expect(attempts).toBe(2);
   });
 });
+
+describe('clientConfig', () => {
+  it('sets the retry mode and attempts explicitly, and leaves the waits to the SDK unless a backoff is given', () => {
+    // GIVEN production options, then a test backoff
+    const production = clientConfig({ region: 'eu-west-1' }, {});
+    const instant = clientConfig({ region: 'eu-west-1', maxAttempts: 2, retryBackoff: () => 0 }, {});
+    // THEN production uses adaptive mode with 5 attempts and the SDK's own strategy
+    expect(production).toEqual({ region: 'eu-west-1', maxAttempts: 5, retryMode: 'adaptive' });
+    // AND the backoff brings an adaptive strategy with the same attempts
+    expect(instant).toMatchObject({ maxAttempts: 2, retryMode: 'adaptive' });
+    expect(instant.retryStrategy?.mode).toBe('adaptive');
+  });
+});
