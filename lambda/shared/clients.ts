@@ -12,12 +12,12 @@ export interface ClientOptions {
   readonly forcePathStyle?: boolean;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /**
-   * Milliseconds to wait before retry `n` (0-based), in place of every wait of adaptive mode (its backoff and its
-   * client-side rate limiter); attempts, and which errors are retried, stay the SDK's. Tests pass `() => 0` so a
-   * retried call costs no real time.
-   * @default - the SDK's exponential backoff with jitter (longer for throttling)
+   * The retry strategy, in place of the one `retryMode: 'adaptive'` builds with `maxAttempts`. Tests pass the SDK's
+   * AdaptiveRetryStrategy with waits of 0 (test/lambda/compliance-checker/fake-account.ts `instantRetry`) so a retried
+   * call costs no real time.
+   * @default - the SDK's adaptive strategy: exponential backoff with jitter, client-side rate limiting
    */
-  readonly retryBackoff?: (retry: number) => number;
+  readonly retryStrategy?: RetryStrategyV2;
 }
 
 export interface SdkClientConfig {
@@ -40,19 +40,8 @@ export function clientConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv = 
     ...(opts.credentials ? { credentials: { ...opts.credentials } } : {}),
     maxAttempts,
     retryMode: 'adaptive',
-    ...(opts.retryBackoff ? { retryStrategy: adaptiveRetry(maxAttempts, opts.retryBackoff) } : {}),
+    ...(opts.retryStrategy ? { retryStrategy: opts.retryStrategy } : {}),
   };
-}
-
-/** The adaptive strategy `retryMode: 'adaptive'` builds, waiting only as long as `backoff` says. */
-function adaptiveRetry(maxAttempts: number, backoff: (retry: number) => number): RetryStrategyV2 {
-  // Loaded only here: production clients never pass a backoff, so a cold start does not read this module.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AdaptiveRetryStrategy } = require('@smithy/core/retry') as typeof import('@smithy/core/retry');
-  return new AdaptiveRetryStrategy(maxAttempts, {
-    backoff: { computeNextBackoffDelay: backoff, setDelayBase: () => undefined },
-    rateLimiter: { getSendToken: () => Promise.resolve(), updateClientSendingRate: () => undefined },
-  });
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep input order. */

@@ -18,6 +18,7 @@ import {
   configEvent,
   createAccount,
   deniedError,
+  instantRetry,
   mockAccount,
   model,
   NOW,
@@ -30,13 +31,13 @@ const latest = (objects: Map<string, string>) => JSON.parse(objects.get(LATEST_K
 
 describe('client configuration: throttling', () => {
   test('a throttled call is retried by the SDK with the explicit retry settings, then succeeds', async () => {
-    // GIVEN a real client built by clientConfig (no wait between attempts) whose transport throttles twice
+    // GIVEN a real client built by clientConfig (the SDK's adaptive strategy, no waits) whose transport throttles twice
     const cfg = clientConfig(
       {
         region: REGION,
         endpoint: 'http://localhost:1',
         credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        retryBackoff: () => 0,
+        retryStrategy: instantRetry(5),
       },
       {},
     );
@@ -73,7 +74,7 @@ describe('client configuration: throttling', () => {
     // GIVEN a client allowed 3 attempts whose transport always throttles
     let calls = 0;
     const cfg = clientConfig(
-      { region: REGION, endpoint: 'http://localhost:1', maxAttempts: 3, retryBackoff: () => 0 },
+      { region: REGION, endpoint: 'http://localhost:1', maxAttempts: 3, retryStrategy: instantRetry(3) },
       { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
     );
     const requestHandler = {

@@ -1,7 +1,7 @@
-import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, lazily } from '../../../lambda/shared/clients';
+import { instantRetry } from '../compliance-checker/fake-account';
 
 describe('lazily', () => {
   it('builds nothing up front, then each member once, on its first use', () => {
@@ -42,14 +42,14 @@ describe('lazily', () => {
 });
 
 describe('clientConfig', () => {
-  it('sets the retry mode and attempts explicitly, and leaves the waits to the SDK unless a backoff is given', () => {
-    // GIVEN production options, then a test backoff
+  it('sets the retry mode and attempts explicitly, and passes an injected retry strategy through', () => {
+    // GIVEN production options, then a test's strategy
+    const strategy = instantRetry(2);
     const production = clientConfig({ region: 'eu-west-1' }, {});
-    const instant = clientConfig({ region: 'eu-west-1', maxAttempts: 2, retryBackoff: () => 0 }, {});
+    const injected = clientConfig({ region: 'eu-west-1', maxAttempts: 2, retryStrategy: strategy }, {});
     // THEN production uses adaptive mode with 5 attempts and the SDK's own strategy
     expect(production).toEqual({ region: 'eu-west-1', maxAttempts: 5, retryMode: 'adaptive' });
-    // AND the backoff brings an adaptive strategy with the same attempts
-    expect(instant).toMatchObject({ maxAttempts: 2, retryMode: 'adaptive' });
-    expect(instant.retryStrategy).toBeInstanceOf(AdaptiveRetryStrategy);
+    // AND the injected strategy is the one the clients get
+    expect(injected).toMatchObject({ maxAttempts: 2, retryMode: 'adaptive', retryStrategy: strategy });
   });
 });
