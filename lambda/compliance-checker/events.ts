@@ -1,13 +1,22 @@
 /**
- * The three ways in, told apart by the event's shape. Pure: parsing and validation only, every problem an InputError
- * whose message names the field, the value and what is expected.
+ * The three ways in, told apart by the event's shape and each parsed with its zod schema (Powertools parser style).
+ * Pure: every problem of a bad event is reported at once in one InputError, each naming the field, the value and what
+ * is allowed.
  */
+import * as z from 'zod';
+import { jsonString } from '../../lib/contracts/compliance-checker';
+import { GateParametersSchema } from '../../lib/contracts/pipeline-gate';
 import { RuleSeverity } from '../../lib/policy/rule';
 import { InputError } from '../shared/errors';
-import { ImageTarget, Targets } from './collect';
+import { describeProblems, problemsOf, show } from '../shared/problems';
+import { Targets } from './collect';
 
-export type ConfigMessageType =
-  'ConfigurationItemChangeNotification' | 'OversizedConfigurationItemChangeNotification' | 'ScheduledNotification';
+const MESSAGE_TYPES = [
+  'ConfigurationItemChangeNotification',
+  'OversizedConfigurationItemChangeNotification',
+  'ScheduledNotification',
+] as const;
+export type ConfigMessageType = (typeof MESSAGE_TYPES)[number];
 
 /** The part of a configuration item (or its oversized summary) the checker reads. */
 export interface ConfigItem {
@@ -49,173 +58,159 @@ export interface PipelineInvocation {
 
 export type Invocation = ConfigInvocation | ScheduledInvocation | PipelineInvocation;
 
-const RULE_SEVERITIES: readonly RuleSeverity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+/** Parses `input` with `schema`, or throws one InputError listing every problem under `prefix` (the field's name). */
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string, prefix: string[] = []): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = problemsOf(parsed.error.issues, input, prefix);
+  throw new InputError(describeProblems(what, problems), problems);
 }
 
-function parseJson(text: unknown, field: string): unknown {
-  if (typeof text !== 'string') throw new InputError(`${field} must be a JSON string, got ${show(text)}`);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${field} is not valid JSON (${(err as Error).message}): ${show(text)}`);
-  }
-}
+const timestamp = z
+  .union([z.string(), z.number()], { error: 'must be an ISO-8601 timestamp' })
+  .transform((v) => new Date(v))
+  .refine((d) => !Number.isNaN(d.getTime()), { error: 'must be an ISO-8601 timestamp' });
 
-function date(v: unknown, field: string): Date {
-  const d = typeof v === 'string' || typeof v === 'number' ? new Date(v) : undefined;
-  if (!d || Number.isNaN(d.getTime())) throw new InputError(`${field} must be an ISO-8601 timestamp, got ${show(v)}`);
-  return d;
-}
+const ConfigurationItemSchema = z.object(
+  {
+    resourceType: z.string({ error: 'must be a string (the resource type)' }),
+    resourceId: z.string({ error: 'must be a string (the resource id)' }),
+    resourceName: z.string().min(1).optional().catch(undefined),
+    configurationItemStatus: z.string().optional().catch(undefined),
+    configurationItemCaptureTime: timestamp.nullish(),
+  },
+  { error: 'must be an object' },
+);
 
-function parseConfigEvent(event: Record<string, unknown>): ConfigInvocation {
-  const invoking = parseJson(event.invokingEvent, 'invokingEvent');
-  if (!isObject(invoking)) throw new InputError(`invokingEvent must be a JSON object, got ${show(invoking)}`);
-  const messageType = invoking.messageType;
-  if (
-    messageType !== 'ConfigurationItemChangeNotification' &&
-    messageType !== 'OversizedConfigurationItemChangeNotification' &&
-    messageType !== 'ScheduledNotification'
-  ) {
-    throw new InputError(
-      `invokingEvent.messageType must be ConfigurationItemChangeNotification, OversizedConfigurationItemChangeNotification or ScheduledNotification, got ${show(messageType)}`,
-    );
+const InvokingEventSchema = z.discriminatedUnion(
+  'messageType',
+  [
+    z.object({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: timestamp.optional() }),
+    z.object({
+      messageType: z.literal('ConfigurationItemChangeNotification'),
+      notificationCreationTime: timestamp.optional(),
+      configurationItem: ConfigurationItemSchema,
+    }),
+    z.object({
+      messageType: z.literal('OversizedConfigurationItemChangeNotification'),
+      notificationCreationTime: timestamp.optional(),
+      configurationItemSummary: ConfigurationItemSchema,
+    }),
+  ],
+  { error: `must be one of ${MESSAGE_TYPES.join(', ')}` },
+);
+
+const RULE_ID_HINT = 'must name a catalogue rule (e.g. {"ruleId":"MLOPS-GDPR-1"})';
+
+/** An AWS Config custom rule invocation. */
+export const ConfigRuleEventSchema = z.object({
+  invokingEvent: jsonString(
+    z.looseObject({ messageType: z.unknown() }, { error: 'must be a JSON object' }).pipe(InvokingEventSchema),
+    'the invoking event',
+  ),
+  ruleParameters: jsonString(
+    z.object({ ruleId: z.string({ error: RULE_ID_HINT }).min(1, { error: RULE_ID_HINT }) }, { error: RULE_ID_HINT }),
+    'the rule parameters',
+  ).optional(),
+  resultToken: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+  configRuleName: z.string().optional().catch(undefined),
+});
+
+/** An EventBridge scheduled event (the rule's schedule). */
+export const ScheduledEventSchema = z.object({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+  time: z.string().optional().catch(undefined),
+});
+
+/**
+ * A CodePipeline Lambda invoke job. Only the job id must be well-formed: with it the job always gets a result, and a
+ * malformed UserParameters fails the job with a message instead of leaving the action to time out.
+ */
+export const CodePipelineJobEventSchema = z.object({
+  'CodePipeline.job': z.object(
+    {
+      id: z.string({ error: 'must be a string (the job id)' }).min(1, { error: 'must be a string (the job id)' }),
+      data: z
+        .object({
+          actionConfiguration: z.object({ configuration: z.object({ UserParameters: z.unknown() }) }),
+        })
+        .optional()
+        .catch(undefined),
+    },
+    { error: 'must be an object with the job id' },
+  ),
+});
+
+function parseConfigEvent(event: unknown): ConfigInvocation {
+  const e = parse(ConfigRuleEventSchema, event, 'Invalid AWS Config rule event');
+  const invoking = e.invokingEvent;
+  if (e.ruleParameters === undefined) {
+    const problems = [{ path: 'ruleParameters.ruleId', received: undefined, message: RULE_ID_HINT }];
+    throw new InputError(describeProblems('Invalid AWS Config rule event', problems), problems);
   }
-  const params = event.ruleParameters === undefined ? {} : parseJson(event.ruleParameters, 'ruleParameters');
-  const ruleId = isObject(params) ? params.ruleId : undefined;
-  if (typeof ruleId !== 'string' || ruleId === '') {
-    throw new InputError(
-      `ruleParameters.ruleId must name a catalogue rule (e.g. {"ruleId":"MLOPS-GDPR-1"}), got ${show(event.ruleParameters)}`,
-    );
-  }
-  if (typeof event.resultToken !== 'string' || event.resultToken === '') {
-    throw new InputError(`resultToken must be a non-empty string, got ${show(event.resultToken)}`);
-  }
-  const configRuleName = typeof event.configRuleName === 'string' ? event.configRuleName : '';
-  const notificationTime =
-    invoking.notificationCreationTime === undefined
-      ? new Date()
-      : date(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime');
-  let item: ConfigItem | undefined;
-  if (messageType !== 'ScheduledNotification') {
-    const field =
-      messageType === 'ConfigurationItemChangeNotification' ? 'configurationItem' : 'configurationItemSummary';
-    const ci = invoking[field];
-    if (!isObject(ci))
-      throw new InputError(`invokingEvent.${field} must be an object for ${messageType}, got ${show(ci)}`);
-    if (typeof ci.resourceType !== 'string' || typeof ci.resourceId !== 'string') {
-      throw new InputError(
-        `invokingEvent.${field} must carry resourceType and resourceId strings, got ${show({ resourceType: ci.resourceType, resourceId: ci.resourceId })}`,
-      );
-    }
-    item = {
-      resourceType: ci.resourceType,
-      resourceId: ci.resourceId,
-      ...(typeof ci.resourceName === 'string' && ci.resourceName !== '' ? { resourceName: ci.resourceName } : {}),
-      status: typeof ci.configurationItemStatus === 'string' ? ci.configurationItemStatus : 'OK',
-      captureTime:
-        ci.configurationItemCaptureTime === undefined || ci.configurationItemCaptureTime === null
-          ? notificationTime
-          : date(ci.configurationItemCaptureTime, `invokingEvent.${field}.configurationItemCaptureTime`),
-    };
-  }
+  const notificationTime = invoking.notificationCreationTime ?? new Date();
+  const ci =
+    invoking.messageType === 'ConfigurationItemChangeNotification'
+      ? invoking.configurationItem
+      : invoking.messageType === 'OversizedConfigurationItemChangeNotification'
+        ? invoking.configurationItemSummary
+        : undefined;
+  const item: ConfigItem | undefined = ci && {
+    resourceType: ci.resourceType,
+    resourceId: ci.resourceId,
+    ...(ci.resourceName !== undefined ? { resourceName: ci.resourceName } : {}),
+    status: ci.configurationItemStatus ?? 'OK',
+    captureTime: ci.configurationItemCaptureTime ?? notificationTime,
+  };
   return {
     kind: 'config',
-    ruleId,
-    configRuleName,
-    resultToken: event.resultToken,
-    messageType,
+    ruleId: e.ruleParameters.ruleId,
+    configRuleName: e.configRuleName ?? '',
+    resultToken: e.resultToken,
+    messageType: invoking.messageType,
     ...(item ? { item } : {}),
     notificationTime,
   };
 }
 
-function stringList(v: unknown, field: string): string[] | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== '')) {
-    throw new InputError(`UserParameters.${field} must be an array of non-empty strings, got ${show(v)}`);
-  }
-  return v as string[];
-}
-
 /** Parses a CodePipeline action's UserParameters, e.g. {"endpointNames":["fraud"],"images":[{"repository":"x","tag":"1.0.0"}]}. */
 export function parsePipelineParameters(raw: unknown): PipelineParameters {
-  const doc = raw === undefined || raw === '' ? {} : parseJson(raw, 'UserParameters');
-  if (!isObject(doc)) throw new InputError(`UserParameters must be a JSON object, got ${show(doc)}`);
-  const known = new Set(['endpointNames', 'endpointConfigNames', 'modelNames', 'repositories', 'images', 'failOn']);
-  const unknown = Object.keys(doc).filter((k) => !known.has(k));
-  if (unknown.length > 0) {
-    throw new InputError(`UserParameters has unknown key(s) ${unknown.join(', ')}; allowed: ${[...known].join(', ')}`);
-  }
-  const failOn = doc.failOn ?? 'LOW';
-  if (!RULE_SEVERITIES.includes(failOn as RuleSeverity)) {
-    throw new InputError(`UserParameters.failOn must be one of ${RULE_SEVERITIES.join(', ')}, got ${show(doc.failOn)}`);
-  }
-  let images: ImageTarget[] | undefined;
-  if (doc.images !== undefined) {
-    if (!Array.isArray(doc.images))
-      throw new InputError(`UserParameters.images must be an array, got ${show(doc.images)}`);
-    images = doc.images.map((i: unknown, n) => {
-      if (!isObject(i) || typeof i.repository !== 'string' || i.repository === '') {
-        throw new InputError(`UserParameters.images[${n}].repository must be a repository name, got ${show(i)}`);
-      }
-      const tag = typeof i.tag === 'string' && i.tag !== '' ? i.tag : undefined;
-      const digest = typeof i.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(i.digest) ? i.digest : undefined;
-      if (!tag && !digest)
-        throw new InputError(`UserParameters.images[${n}] needs a tag or a sha256 digest, got ${show(i)}`);
-      return { repository: i.repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-    });
-  }
-  const params: PipelineParameters = {
-    failOn: failOn as RuleSeverity,
-    ...optional('endpoints', stringList(doc.endpointNames, 'endpointNames')),
-    ...optional('endpointConfigs', stringList(doc.endpointConfigNames, 'endpointConfigNames')),
-    ...optional('models', stringList(doc.modelNames, 'modelNames')),
-    ...optional('repositories', stringList(doc.repositories, 'repositories')),
-    ...optional('images', images),
+  const doc = raw === undefined || raw === '' ? '{}' : raw;
+  const p = parse(jsonString(GateParametersSchema, 'the gate parameters'), doc, 'Invalid UserParameters', [
+    'UserParameters',
+  ]);
+  return {
+    failOn: p.failOn,
+    ...(p.endpointNames ? { endpoints: p.endpointNames } : {}),
+    ...(p.endpointConfigNames ? { endpointConfigs: p.endpointConfigNames } : {}),
+    ...(p.modelNames ? { models: p.modelNames } : {}),
+    ...(p.repositories ? { repositories: p.repositories } : {}),
+    ...(p.images ? { images: p.images } : {}),
   };
-  const count = ['endpoints', 'endpointConfigs', 'models', 'repositories', 'images']
-    .map((k) => (params[k as keyof Targets] as unknown[] | undefined)?.length ?? 0)
-    .reduce((a, b) => a + b, 0);
-  if (count === 0) {
-    throw new InputError(
-      'UserParameters names nothing to gate: give endpointNames, endpointConfigNames, modelNames, repositories or images ' +
-        '(e.g. {"endpointNames":["fraud-xgb"],"images":[{"repository":"fraud-xgb","tag":"1.0.0"}]})',
-    );
-  }
-  return params;
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
-/** Tells the three entry points apart; anything else is an InputError. */
+/** Tells the three entry points apart by their keys, then parses the one it is; anything else is an InputError. */
 export function classifyEvent(event: unknown): Invocation {
-  if (!isObject(event)) throw new InputError(`event must be a JSON object, got ${show(event)}`);
-  const job = event['CodePipeline.job'];
-  if (job !== undefined) {
-    if (!isObject(job) || typeof job.id !== 'string' || job.id === '') {
-      throw new InputError(`CodePipeline.job.id must be a string, got ${show(isObject(job) ? job.id : job)}`);
-    }
-    const data = isObject(job.data) ? job.data : {};
-    const action = isObject(data.actionConfiguration) ? data.actionConfiguration : {};
-    const conf = isObject(action.configuration) ? action.configuration : {};
+  const isObject = typeof event === 'object' && event !== null && !Array.isArray(event);
+  if (!isObject) throw new InputError(`event must be a JSON object, got ${show(event)}`);
+  if ('CodePipeline.job' in event) {
+    const job = parse(CodePipelineJobEventSchema, event, 'Invalid CodePipeline job event')['CodePipeline.job'];
     try {
-      return { kind: 'pipeline', jobId: job.id, params: parsePipelineParameters(conf.UserParameters) };
+      return {
+        kind: 'pipeline',
+        jobId: job.id,
+        params: parsePipelineParameters(job.data?.actionConfiguration.configuration.UserParameters),
+      };
     } catch (err) {
       if (err instanceof InputError) return { kind: 'pipeline', jobId: job.id, error: err };
       throw err;
     }
   }
   if ('invokingEvent' in event || 'resultToken' in event) return parseConfigEvent(event);
-  if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') {
-    return { kind: 'scheduled', ...(typeof event.time === 'string' ? { time: event.time } : {}) };
+  const scheduled = ScheduledEventSchema.safeParse(event);
+  if (scheduled.success) {
+    return { kind: 'scheduled', ...(scheduled.data.time !== undefined ? { time: scheduled.data.time } : {}) };
   }
   throw new InputError(
     `unrecognised event: expected an AWS Config rule event (invokingEvent), an EventBridge scheduled event ` +

@@ -15,13 +15,6 @@ import { CollectedKind, NotFound, ScanError } from './collect';
  */
 export const REPORT_SCHEMA_VERSION = 2;
 export const LATEST_KEY = 'reports/latest.json';
-export const METRIC_NAMESPACE = 'MLOps/Compliance';
-export const METRIC_NON_COMPLIANT = 'NonCompliantResources';
-export const METRIC_SCAN_ERRORS = 'ScanErrors';
-/** Open violations in total (current and stale), no dimensions: what the "violations open" alarm watches. */
-export const METRIC_OPEN_VIOLATIONS = 'OpenViolations';
-/** Run-time rules that could not be evaluated this run (a listing failed): the "scan incomplete" alarm watches it. */
-export const METRIC_RULES_NOT_EVALUATED = 'RulesNotEvaluated';
 
 /** A violation seen by an earlier run on a resource this run could not read: still open, not proven fixed. */
 export interface StaleFinding extends Finding {

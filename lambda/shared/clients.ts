@@ -2,12 +2,22 @@
  * Client configuration every Lambda uses: explicit retry mode and attempts (throttling is normal at scale),
  * and an optional endpoint override so tests and benchmarks reach the local emulator with real clients.
  */
+import type { RetryStrategyV2 } from '@smithy/types';
+
 export interface ClientOptions {
   readonly region?: string;
   readonly endpoint?: string;
+  /** Attempts per call, the first included. @default 5 */
   readonly maxAttempts?: number;
   readonly forcePathStyle?: boolean;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The retry strategy, in place of the one `retryMode: 'adaptive'` builds with `maxAttempts`. Tests pass the SDK's
+   * AdaptiveRetryStrategy with waits of 0 (test/lambda/compliance-checker/fake-account.ts `instantRetry`) so a retried
+   * call costs no real time.
+   * @default - the SDK's adaptive strategy: exponential backoff with jitter, client-side rate limiting
+   */
+  readonly retryStrategy?: RetryStrategyV2;
 }
 
 export interface SdkClientConfig {
@@ -17,17 +27,20 @@ export interface SdkClientConfig {
   retryMode: 'adaptive' | 'standard';
   forcePathStyle?: boolean;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  retryStrategy?: RetryStrategyV2;
 }
 
 /** Adaptive retry adds client-side rate limiting on throttling errors on top of standard exponential backoff. */
 export function clientConfig(opts: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SdkClientConfig {
   const endpoint = opts.endpoint ?? env.AWS_ENDPOINT_URL;
+  const maxAttempts = opts.maxAttempts ?? 5;
   return {
     ...((opts.region ?? env.AWS_REGION) ? { region: opts.region ?? env.AWS_REGION } : {}),
     ...(endpoint ? { endpoint, forcePathStyle: opts.forcePathStyle ?? true } : {}),
     ...(opts.credentials ? { credentials: { ...opts.credentials } } : {}),
-    maxAttempts: opts.maxAttempts ?? 5,
+    maxAttempts,
     retryMode: 'adaptive',
+    ...(opts.retryStrategy ? { retryStrategy: opts.retryStrategy } : {}),
   };
 }
 

@@ -1,8 +1,13 @@
 /** Typed errors every handler shares. */
+import { Problem } from './problems';
 
 /** Bad input (malformed event, bad environment): retrying cannot help. */
 export class InputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Each problem found, when the input was checked with a schema. */
+    readonly problems: readonly Problem[] = [],
+  ) {
     super(message);
     this.name = 'InputError';
   }
@@ -10,7 +15,11 @@ export class InputError extends Error {
 
 /** Configuration read at cold start is missing or invalid. */
 export class ConfigurationError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Each problem found, when the settings were checked with a schema. */
+    readonly problems: readonly Problem[] = [],
+  ) {
     super(message);
     this.name = 'ConfigurationError';
   }

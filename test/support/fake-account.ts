@@ -36,6 +36,7 @@ import {
   Tag,
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CompliancePolicy } from '../../lib/policy/context';
 import { memoryLogger } from '../../lambda/shared/logger';
@@ -326,4 +327,15 @@ export function pipelineEvent(userParameters: unknown, id = 'job-1') {
       },
     },
   };
+}
+
+/**
+ * The SDK's adaptive retry strategy with every wait at 0: which errors are retried and how many attempts are made
+ * stay the SDK's, but a retried call in a unit test costs no real time.
+ */
+export function instantRetry(maxAttempts: number): AdaptiveRetryStrategy {
+  return new AdaptiveRetryStrategy(maxAttempts, {
+    backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined },
+    rateLimiter: { getSendToken: () => Promise.resolve(), updateClientSendingRate: () => undefined },
+  });
 }

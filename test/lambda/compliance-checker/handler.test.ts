@@ -1,7 +1,7 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
   ListEndpointsCommand,
@@ -18,6 +18,7 @@ import {
   configEvent,
   createAccount,
   deniedError,
+  instantRetry,
   mockAccount,
   model,
   NOW,
@@ -30,9 +31,14 @@ const latest = (objects: Map<string, string>) => JSON.parse(objects.get(LATEST_K
 
 describe('client configuration: throttling', () => {
   test('a throttled call is retried by the SDK with the explicit retry settings, then succeeds', async () => {
-    // GIVEN a real client built by clientConfig whose transport throttles twice
+    // GIVEN a real client built by clientConfig (the SDK's adaptive strategy, no waits) whose transport throttles twice
     const cfg = clientConfig(
-      { region: REGION, endpoint: 'http://localhost:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+      {
+        region: REGION,
+        endpoint: 'http://localhost:1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        retryStrategy: instantRetry(5),
+      },
       {},
     );
     expect(cfg).toMatchObject({ retryMode: 'adaptive', maxAttempts: 5 });
@@ -61,7 +67,38 @@ describe('client configuration: throttling', () => {
     // THEN
     expect(out.Endpoints).toEqual([]);
     expect(calls).toBe(3);
-  }, 20_000);
+    expect(out.$metadata.attempts).toBe(3);
+  });
+
+  test('fails with the service error once maxAttempts attempts were throttled', async () => {
+    // GIVEN a client allowed 3 attempts whose transport always throttles
+    let calls = 0;
+    const cfg = clientConfig(
+      { region: REGION, endpoint: 'http://localhost:1', maxAttempts: 3, retryStrategy: instantRetry(3) },
+      { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
+    );
+    const requestHandler = {
+      handle: async () => {
+        calls += 1;
+        return {
+          response: {
+            statusCode: 400,
+            reason: '',
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' },
+            body: Buffer.from('{"__type":"ThrottlingException","message":"Rate exceeded"}'),
+          },
+        };
+      },
+    };
+    const client = new SageMakerClient({
+      ...cfg,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      requestHandler: requestHandler as never,
+    });
+    // WHEN / THEN the third throttled attempt is the last
+    await expect(client.send(new ListEndpointsCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(calls).toBe(3);
+  });
 });
 
 describe('scheduled scan', () => {
@@ -414,7 +451,7 @@ describe('CodePipeline gate', () => {
     const result = await handler(pipelineEvent('{"endpointNames": "not-a-list"}'));
     expect(result).toMatchObject({ kind: 'pipeline', passed: false });
     expect(mocks.cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message).toMatch(
-      /Invalid UserParameters: UserParameters.endpointNames must be an array/,
+      /Invalid UserParameters: 1 problem\(s\)\n {2}- UserParameters\.endpointNames: must be an array/,
     );
   });
 
@@ -442,4 +479,35 @@ describe('CodePipeline gate', () => {
 
 test('fake account uses the documented account id', () => {
   expect(ACCOUNT).toMatch(/^\d{12}$/);
+});
+
+describe('logging', () => {
+  const context = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000002', functionName: 'checker' };
+
+  test('every line of a scheduled run carries the Lambda request id, which is also the run id', async () => {
+    // GIVEN an account with one endpoint stack and a fake Lambda context
+    const account = createAccount();
+    compliantStack(account, 'fraud');
+    const { handler, logger } = mockAccount(account);
+    // WHEN the scheduled scan runs
+    const result = await handler(scheduledEvent(), context);
+    // THEN every line the invocation wrote names its request id
+    expect(result).toMatchObject({ kind: 'scheduled', runId: context.awsRequestId });
+    expect(logger.lines.length).toBeGreaterThan(3);
+    for (const line of logger.lines) {
+      expect(line).toMatchObject({ function_request_id: context.awsRequestId, runId: context.awsRequestId });
+    }
+  });
+
+  test('a failed invocation logs the error with its stack and the request id', async () => {
+    // GIVEN the report bucket cannot be read
+    const { handler, logger, mocks } = mockAccount(createAccount());
+    mocks.s3.on(GetObjectCommand).rejects(new TypeError('socket hang up'));
+    // WHEN the scheduled scan runs
+    await expect(handler(scheduledEvent(), context)).rejects.toThrow('socket hang up');
+    // THEN the error line keeps the stack
+    const line = logger.lines.find((l) => l.message === 'invocation failed') as { error: { stack: string } };
+    expect(line).toMatchObject({ level: 'ERROR', function_request_id: context.awsRequestId });
+    expect(line.error.stack).toMatch(/^TypeError: socket hang up\n {4}at /);
+  });
 });

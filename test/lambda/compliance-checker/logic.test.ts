@@ -163,13 +163,38 @@ describe('from-aws adapter', () => {
 describe('events', () => {
   test('pipeline parameters: defaults failOn to LOW, rejects unknown keys and empty targets', () => {
     expect(parsePipelineParameters('{"endpointNames":["e"]}')).toEqual({ failOn: 'LOW', endpoints: ['e'] });
-    expect(() => parsePipelineParameters('{"endpoint":["e"]}')).toThrow(/unknown key\(s\) endpoint/);
+    expect(() => parsePipelineParameters('{"endpoint":["e"]}')).toThrow(/UserParameters\.endpoint: is not a known key/);
     expect(() => parsePipelineParameters('')).toThrow(/names nothing to gate/);
     expect(() => parsePipelineParameters('{"images":[{"repository":"r"}]}')).toThrow(
-      /images\[0\] needs a tag or a sha256 digest/,
+      /UserParameters\.images\[0\]: needs a tag or a sha256 digest \(received \{"repository":"r"\}\)/,
     );
     expect(() => parsePipelineParameters('{"modelNames":["m"],"failOn":"SEVERE"}')).toThrow(
-      /failOn must be one of LOW, MEDIUM, HIGH, CRITICAL/,
+      /UserParameters\.failOn: must be one of LOW, MEDIUM, HIGH, CRITICAL \(received "SEVERE"\)/,
+    );
+  });
+
+  test('rejects a malformed Config rule event with every problem at once, each naming the field and the value', () => {
+    // GIVEN an event with a bad timestamp, a resource id that is not a string, no rule id and an empty token
+    const event = {
+      invokingEvent: JSON.stringify({
+        messageType: 'ConfigurationItemChangeNotification',
+        notificationCreationTime: 'yesterday',
+        configurationItem: { resourceType: 'AWS::SageMaker::Model', resourceId: 7 },
+      }),
+      ruleParameters: '{}',
+      resultToken: '',
+    };
+    // WHEN / THEN
+    expect(() => classifyEvent(event)).toThrow(
+      new RegExp(
+        [
+          'Invalid AWS Config rule event: 4 problem\\(s\\)',
+          '  - invokingEvent.notificationCreationTime: must be an ISO-8601 timestamp \\(received "yesterday"\\)',
+          '  - invokingEvent.configurationItem.resourceId: must be a string \\(the resource id\\) \\(received 7\\)',
+          '  - ruleParameters.ruleId: is required: must name a catalogue rule .* \\(received nothing\\)',
+          '  - resultToken: must be a non-empty string \\(received ""\\)',
+        ].join('\\n'),
+      ),
     );
   });
 
@@ -299,11 +324,11 @@ describe('settings', () => {
   });
   test('rejects a bad policy naming the field, the value and the fix', () => {
     expect(() => parsePolicy(JSON.stringify({ ...POLICY, maxCaptureSamplingPercent: 0 }))).toThrow(
-      /POLICY_JSON.maxCaptureSamplingPercent: must be an integer between 1 and 100 \(got 0\)/,
+      /POLICY_JSON\.maxCaptureSamplingPercent: must be an integer between 1 and 100 \(received 0\)/,
     );
     expect(() => readSettings({ ...env, SCAN_CONCURRENCY: 'lots' })).toThrow(
-      /SCAN_CONCURRENCY: must be an integer between 1 and 64 \(got "lots"\)/,
+      /SCAN_CONCURRENCY: must be an integer between 1 and 64 \(received "lots"\)/,
     );
-    expect(() => readSettings({ ...env, REPORT_BUCKET: '' })).toThrow(/REPORT_BUCKET is required/);
+    expect(() => readSettings({ ...env, REPORT_BUCKET: '' })).toThrow(/REPORT_BUCKET: is required .*\(received ""\)/);
   });
 });

@@ -1,6 +1,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, lazily } from '../../../lambda/shared/clients';
+import { instantRetry } from '../compliance-checker/fake-account';
 
 describe('lazily', () => {
   it('builds nothing up front, then each member once, on its first use', () => {
@@ -37,5 +38,18 @@ describe('lazily', () => {
     expect(clients.flaky).toBe('ok');
     expect(clients.flaky).toBe('ok');
     expect(attempts).toBe(2);
+  });
+});
+
+describe('clientConfig', () => {
+  it('sets the retry mode and attempts explicitly, and passes an injected retry strategy through', () => {
+    // GIVEN production options, then a test's strategy
+    const strategy = instantRetry(2);
+    const production = clientConfig({ region: 'eu-west-1' }, {});
+    const injected = clientConfig({ region: 'eu-west-1', maxAttempts: 2, retryStrategy: strategy }, {});
+    // THEN production uses adaptive mode with 5 attempts and the SDK's own strategy
+    expect(production).toEqual({ region: 'eu-west-1', maxAttempts: 5, retryMode: 'adaptive' });
+    // AND the injected strategy is the one the clients get
+    expect(injected).toMatchObject({ maxAttempts: 2, retryMode: 'adaptive', retryStrategy: strategy });
   });
 });
