@@ -6,7 +6,7 @@ import {
 } from '../../../lib/contracts/compliance-checker';
 import { ConfigurationError } from '../../../lambda/shared/errors';
 import { readSettings } from '../../../lambda/compliance-checker/settings';
-import { KEY_ARN, POLICY } from './fake-account';
+import { KEY_ARN, POLICY } from '../../support/fake-account';
 
 const rendered: ComplianceCheckerEnvironment = {
   policy: POLICY,

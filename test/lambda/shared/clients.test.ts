@@ -1,7 +1,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, lazily } from '../../../lambda/shared/clients';
-import { instantRetry } from '../compliance-checker/fake-account';
+import { instantRetry } from '../../support/fake-account';
 
 describe('lazily', () => {
   it('builds nothing up front, then each member once, on its first use', () => {
