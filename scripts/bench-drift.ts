@@ -35,13 +35,15 @@ import { createInterface } from 'node:readline';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
-import { BaselineBuilder, BaselineDocument, FeatureSpec, formatFeatureSpec } from '../lambda/drift-detector/baseline';
+import { BaselineBuilder, BaselineDocument } from '../lambda/drift-detector/baseline';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
-import { makeBaselineLoader, makeHandler, readConfig } from '../lambda/drift-detector/handler';
+import { makeBaselineLoader, makeHandler } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
 import { makeRng } from './make-example-data';
 import { parseOrExit } from '../lib/cli/args';
+import { FeatureSpec, formatFeatureSpec } from '../lib/contracts/drift-detector';
+import { readConfig } from '../lambda/drift-detector/settings';
 
 export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
   i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },

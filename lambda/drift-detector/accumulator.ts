@@ -7,7 +7,6 @@ import {
   BaselineDocument,
   CategoricalDistribution,
   Distribution,
-  FeatureSpec,
   MISSING,
   NumericDistribution,
   OTHER,
@@ -27,6 +26,7 @@ import {
   ksFromGridCdfs,
   psi,
 } from './statistics';
+import { FeatureSpec } from '../../lib/contracts/drift-detector';
 
 interface NumericCounter {
   readonly kind: 'numeric';

@@ -15,19 +15,13 @@
  * categories fall at detection time.
  */
 import { BASELINE_KIND } from '../../lib/contracts/baseline';
+import { FeatureSpec } from '../../lib/contracts/drift-detector';
 
 /** Document format version; bump on any incompatible change, the detector refuses other versions. */
 export const BASELINE_SCHEMA_VERSION = 1;
 export { BASELINE_KIND };
 export const OTHER = '__other__';
 export const MISSING = '__missing__';
-
-export type FeatureType = 'numeric' | 'categorical';
-
-export interface FeatureSpec {
-  readonly name: string;
-  readonly type: FeatureType;
-}
 
 export interface NumericDistribution {
   readonly type: 'numeric';
@@ -263,25 +257,6 @@ export function groupOf(dist: Distribution, value: unknown, field: string): stri
   }
   const x = numericValue(value, field);
   return x === undefined ? undefined : binLabel(dist.binEdges, binIndex(dist.binEdges, x));
-}
-
-/** Parses `amount:numeric,merchant_category:categorical`; throws naming the bad entry. */
-export function parseFeatureSpec(spec: string): FeatureSpec[] {
-  const out: FeatureSpec[] = [];
-  for (const raw of spec.split(',')) {
-    const part = raw.trim();
-    if (part === '') continue;
-    const m = /^([^:\s]+):(numeric|categorical)$/.exec(part);
-    if (!m) throw new RangeError(`feature "${part}" must be name:numeric or name:categorical`);
-    if (out.some((f) => f.name === m[1])) throw new RangeError(`feature "${m[1]}" is listed twice`);
-    out.push({ name: m[1] as string, type: m[2] as FeatureType });
-  }
-  if (out.length === 0) throw new RangeError('no features given: list them as name:numeric,name:categorical');
-  return out;
-}
-
-export function formatFeatureSpec(features: readonly FeatureSpec[]): string {
-  return features.map((f) => `${f.name}:${f.type}`).join(',');
 }
 
 // ---- building ----

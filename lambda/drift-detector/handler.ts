@@ -13,12 +13,14 @@ import { Readable, pipeline } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { ConfigurationError, InputError, awsErrorName } from '../shared/errors';
+import { DetectorConfig } from './settings';
+import { S3ObjectRef, objectsFromEvent } from './event';
 import { Logger } from '../shared/logger';
-import { BaselineDocument, FeatureSpec, parseFeatureSpec, validateBaseline } from './baseline';
+import { BaselineDocument, validateBaseline } from './baseline';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../lib/contracts/drift-metrics';
 import { DriftAccumulator, DriftResult, WindowCounts, accumulatorSink } from './accumulator';
 import { MALFORMED_REASONS, parseCaptureStream } from './capture-parser';
-import { ReportSettings, readReportSettings, rememberBaselineSource, writeWindowReport } from './report/store';
+import { rememberBaselineSource, writeWindowReport } from './report/store';
 import { ReportWindow } from './report/window';
 import { DriftStateStore, FileVersion, WindowState } from './state-store';
 
@@ -32,89 +34,6 @@ export const REASON_DIMENSION = 'Reason';
 export const METRICS_PER_CALL = 500;
 /** Only this many malformed-record reasons are logged per file, so a garbage file cannot flood the log. */
 const MAX_LOGGED_REASONS = 5;
-
-export interface DetectorConfig {
-  /** Features in payload order. */
-  readonly features: readonly FeatureSpec[];
-  readonly sensitiveAttribute?: string;
-  readonly positiveLabel: string | number;
-  /** Below this many valid records a file publishes only SampleCount and MalformedRecords. */
-  readonly minSamples: number;
-  /** Fairness ignores groups with fewer records (and counts them in FairnessGroupsExcluded). */
-  readonly minGroupSize: number;
-  /** Where dedup markers and the rolling window live; undefined: every file is judged alone, redeliveries twice. */
-  readonly stateBucket?: string;
-  /** Key prefix of the state objects, ending in `/`. */
-  readonly statePrefix: string;
-  /** A window of small files older than this is discarded (and counted in ExpiredWindowRecords), not judged. */
-  readonly windowMaxAgeHours: number;
-  /** The endpoint this detector (and its baseline) belongs to; objects of other endpoints are skipped. */
-  readonly endpointName?: string;
-  /** Used when the object key does not carry the variant. */
-  readonly variantName?: string;
-  readonly baselineBucket: string;
-  readonly baselineKey: string;
-  /** Where drift reports go (report/store.ts); undefined: no reports. */
-  readonly reports?: ReportSettings;
-}
-
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new ConfigurationError(`environment variable ${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
-  const v = env[name];
-  if (v === undefined || v === '')
-    throw new ConfigurationError(`environment variable ${name} is required but not set (${hint})`);
-  return v;
-}
-
-function statePrefixFromEnv(env: NodeJS.ProcessEnv): string {
-  const v = env.STATE_PREFIX ?? 'drift-state/';
-  if (v.startsWith('/') || (v !== '' && !v.endsWith('/')))
-    throw new ConfigurationError(
-      `environment variable STATE_PREFIX must be a key prefix ending in "/" without a leading "/", got "${v}"`,
-    );
-  return v;
-}
-
-/** Reads and checks the environment once, at cold start. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): DetectorConfig {
-  const featuresRaw = required(env, 'FEATURES', 'e.g. amount:numeric,gender:categorical, in payload order');
-  let features: FeatureSpec[];
-  try {
-    features = parseFeatureSpec(featuresRaw);
-  } catch (err) {
-    throw new ConfigurationError(`environment variable FEATURES: ${(err as Error).message}`);
-  }
-  const sensitiveAttribute = env.SENSITIVE_ATTRIBUTE === '' ? undefined : env.SENSITIVE_ATTRIBUTE;
-  if (sensitiveAttribute !== undefined && !features.some((f) => f.name === sensitiveAttribute)) {
-    throw new ConfigurationError(
-      `environment variable SENSITIVE_ATTRIBUTE "${sensitiveAttribute}" must be one of FEATURES [${features.map((f) => f.name).join(', ')}]`,
-    );
-  }
-  const reports = readReportSettings(env);
-  return {
-    features,
-    ...(sensitiveAttribute !== undefined ? { sensitiveAttribute } : {}),
-    positiveLabel: env.POSITIVE_LABEL === undefined || env.POSITIVE_LABEL === '' ? 1 : env.POSITIVE_LABEL,
-    minSamples: intFromEnv(env, 'MIN_SAMPLES', 200, 1),
-    minGroupSize: intFromEnv(env, 'MIN_GROUP_SIZE', 100, 1),
-    ...(env.STATE_BUCKET ? { stateBucket: env.STATE_BUCKET } : {}),
-    statePrefix: statePrefixFromEnv(env),
-    windowMaxAgeHours: intFromEnv(env, 'WINDOW_MAX_AGE_HOURS', 24, 1),
-    ...(env.ENDPOINT_NAME ? { endpointName: env.ENDPOINT_NAME } : {}),
-    ...(env.VARIANT_NAME ? { variantName: env.VARIANT_NAME } : {}),
-    baselineBucket: required(env, 'BASELINE_BUCKET', 'the bucket of the baseline document'),
-    baselineKey: required(env, 'BASELINE_KEY', 'the key of the baseline document'),
-    ...(reports !== undefined ? { reports } : {}),
-  };
-}
 
 /** GetObject's Body as a Node stream (Lambda's SDK gives an IncomingMessage; mocks may give other shapes). */
 async function bodyStream(body: unknown): Promise<Readable> {
@@ -166,42 +85,6 @@ export function makeBaselineLoader(s3: S3Client, config: DetectorConfig): () => 
     });
     return cached;
   };
-}
-
-export interface S3ObjectRef {
-  readonly bucket: string;
-  readonly key: string;
-}
-
-/** Accepts EventBridge "Object Created" events and classic S3 notifications (Records[].s3, URL-encoded keys). */
-export function objectsFromEvent(event: unknown): S3ObjectRef[] {
-  const e = event as {
-    'detail-type'?: unknown;
-    detail?: { bucket?: { name?: unknown }; object?: { key?: unknown } };
-    Records?: { s3?: { bucket?: { name?: unknown }; object?: { key?: unknown } } }[];
-  } | null;
-  if (e && typeof e.detail === 'object' && e.detail !== null) {
-    const bucket = e.detail.bucket?.name;
-    const key = e.detail.object?.key;
-    if (typeof bucket !== 'string' || typeof key !== 'string') {
-      throw new InputError(
-        'EventBridge event lacks detail.bucket.name or detail.object.key: is the rule matching S3 "Object Created" events?',
-      );
-    }
-    return [{ bucket, key }];
-  }
-  if (e && Array.isArray(e.Records)) {
-    return e.Records.map((r, i) => {
-      const bucket = r?.s3?.bucket?.name;
-      const key = r?.s3?.object?.key;
-      if (typeof bucket !== 'string' || typeof key !== 'string')
-        throw new InputError(`Records[${i}] lacks s3.bucket.name or s3.object.key`);
-      return { bucket, key: decodeURIComponent(key.replace(/\+/g, ' ')) };
-    });
-  }
-  throw new InputError(
-    'event is neither an EventBridge S3 event (detail.bucket/detail.object) nor an S3 notification (Records[].s3)',
-  );
 }
 
 /** `<prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file>`: SageMaker's data-capture layout. */

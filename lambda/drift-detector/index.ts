@@ -6,8 +6,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { clientConfig } from '../shared/clients';
 import { createLogger } from '../shared/logger';
-import { makeBaselineLoader, makeHandler, readConfig } from './handler';
+import { makeBaselineLoader, makeHandler } from './handler';
 import { S3StateStore } from './state-store';
+import { readConfig } from './settings';
 
 const logger = createLogger('drift-detector');
 const config = readConfig(process.env);

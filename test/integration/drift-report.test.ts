@@ -21,13 +21,14 @@ import {
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
+import { makeBaselineLoader, makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
 import { driftStat } from './drift-fixtures';
 import { ThresholdsSchema } from '../../lib/config/schema';
+import { readConfig } from '../../lambda/drift-detector/settings';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';

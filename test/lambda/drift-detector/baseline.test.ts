@@ -7,7 +7,6 @@ import {
   OTHER,
   RecordError,
   binIndex,
-  parseFeatureSpec,
   predictionKey,
   validateBaseline,
 } from '../../../lambda/drift-detector/baseline';
@@ -20,6 +19,7 @@ import {
   writeTrainingCsv,
   exampleBaselineArgs,
 } from '../../../scripts/make-example-data';
+import { parseFeatureSpec } from '../../../lib/contracts/drift-detector';
 
 const source = { file: 'train.csv', sha256: 'x', format: 'csv' as const };
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source };

@@ -10,12 +10,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
 import { BaselineDocument } from '../../../lambda/drift-detector/baseline';
-import { DetectorConfig, makeHandler, readConfig } from '../../../lambda/drift-detector/handler';
-import { readReportSettings, reportKeys } from '../../../lambda/drift-detector/report/store';
+import { makeHandler } from '../../../lambda/drift-detector/handler';
+import { reportKeys } from '../../../lambda/drift-detector/report/store';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../../lib/contracts/drift-report';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
 import { ThresholdsSchema } from '../../../lib/config/schema';
+import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
@@ -139,8 +140,8 @@ describe('report settings and keys', () => {
 
   it('reads the settings at cold start; no bucket means no reports', () => {
     expect(readConfig(env).reports).toEqual({ ...REPORTS, prefix: 'drift-reports/e/' });
-    expect(readReportSettings({})).toBeUndefined();
-    expect(readReportSettings({ ...env, [DRIFT_REPORT_ENV.ALL_WINDOWS]: 'true' })?.allWindows).toBe(true);
+    expect(readConfig({ ...env, [DRIFT_REPORT_ENV.BUCKET]: '' }).reports).toBeUndefined();
+    expect(readConfig({ ...env, [DRIFT_REPORT_ENV.ALL_WINDOWS]: 'true' }).reports?.allWindows).toBe(true);
   });
 
   it.each([

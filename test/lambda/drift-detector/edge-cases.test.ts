@@ -9,7 +9,6 @@ import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
 import {
   BaselineBuilder,
   BaselineDocument,
-  FeatureSpec,
   MISSING,
   categoryKey,
   decimalNumber,
@@ -17,6 +16,7 @@ import {
   predictionKey,
 } from '../../../lambda/drift-detector/baseline';
 import { MalformedReason, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
+import { FeatureSpec } from '../../../lib/contracts/drift-detector';
 
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source: { file: 't', sha256: 'x', format: 'csv' as const } };
 const FEATURES: FeatureSpec[] = [

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BaselineDocument } from '../../../lambda/drift-detector/baseline';
-import { DetectorConfig } from '../../../lambda/drift-detector/handler';
 import { FRAUD_FEATURES } from '../../../scripts/make-example-data';
+import { DetectorConfig } from '../../../lambda/drift-detector/settings';
 
 export const FRAUD_BASELINE_FILE = join(__dirname, '../../../baselines/fraud-xgb.json');
 export const FRAUD_BASELINE: BaselineDocument = JSON.parse(readFileSync(FRAUD_BASELINE_FILE, 'utf8'));

@@ -6,19 +6,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
 import { BaselineBuilder, BaselineDocument } from '../../../lambda/drift-detector/baseline';
-import {
-  DetectorConfig,
-  METRICS,
-  locationFromKey,
-  makeBaselineLoader,
-  makeHandler,
-  objectsFromEvent,
-  readConfig,
-} from '../../../lambda/drift-detector/handler';
+import { METRICS, locationFromKey, makeBaselineLoader, makeHandler } from '../../../lambda/drift-detector/handler';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
 import { DriftStateStore, FileVersion, WindowState } from '../../../lambda/drift-detector/state-store';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
+import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
+import { objectsFromEvent } from '../../../lambda/drift-detector/event';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
@@ -229,7 +223,32 @@ describe('event and key parsing', () => {
   });
 
   it('rejects an EventBridge event without an object key', () => {
-    expect(() => objectsFromEvent({ detail: { bucket: { name: 'b' } } })).toThrow(/detail.object.key/);
+    // GIVEN an EventBridge event whose detail names the bucket only
+    // WHEN it is parsed THEN the error names the missing field and what it holds
+    expect(() => objectsFromEvent({ detail: { bucket: { name: 'b' } } })).toThrow(
+      /detail\.object must be an object, got undefined/,
+    );
+  });
+
+  it('rejects an S3 notification naming every bad record field at once', () => {
+    // GIVEN a notification whose first record lacks the key and whose second names a numeric bucket
+    const event = {
+      Records: [{ s3: { bucket: { name: 'b' }, object: {} } }, { s3: { bucket: { name: 7 }, object: { key: 'k' } } }],
+    };
+    // WHEN it is parsed THEN both problems are in one message
+    expect(() => objectsFromEvent(event)).toThrow(
+      'S3 notification is malformed: Records[0].s3.object.key must be a string, got undefined; Records[1].s3.bucket.name must be a string, got 7',
+    );
+  });
+
+  it('reads an EventBridge event and URL-decodes notification keys', () => {
+    // GIVEN one event of each shape WHEN parsed THEN the objects are named as S3 spells them
+    expect(
+      objectsFromEvent({ 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { key: 'a b' } } }),
+    ).toEqual([{ bucket: 'b', key: 'a b' }]);
+    expect(objectsFromEvent({ Records: [{ s3: { bucket: { name: 'b' }, object: { key: 'a+b%2Fc' } } }] })).toEqual([
+      { bucket: 'b', key: 'a b/c' },
+    ]);
   });
 });
 
@@ -242,12 +261,33 @@ describe('readConfig', () => {
 
   it.each([
     [{ FEATURES: undefined }, /FEATURES is required/],
-    [{ FEATURES: 'amount:float' }, /FEATURES: feature "amount:float" must be name:numeric/],
+    [
+      { FEATURES: 'amount:float' },
+      /FEATURES is not a feature list: feature "amount:float" must be name:numeric.*got "amount:float"/,
+    ],
     [{ MIN_SAMPLES: 'ten' }, /MIN_SAMPLES must be an integer >= 1, got "ten"/],
-    [{ SENSITIVE_ATTRIBUTE: 'age' }, /SENSITIVE_ATTRIBUTE "age" must be one of FEATURES \[amount, gender\]/],
+    [{ SENSITIVE_ATTRIBUTE: 'age' }, /SENSITIVE_ATTRIBUTE must be one of FEATURES \[amount, gender\], got "age"/],
+    [{ STATE_PREFIX: 'state' }, /STATE_PREFIX must be a key prefix ending in "\/" without a leading "\/", got "state"/],
     [{ BASELINE_KEY: '' }, /BASELINE_KEY is required/],
   ])('rejects a bad environment %j', (patch, message) => {
+    expect(() => readConfig({ ...env, ...patch })).toThrow(ConfigurationError);
     expect(() => readConfig({ ...env, ...patch })).toThrow(message);
+  });
+
+  it('rejects a bad environment naming every problem at once', () => {
+    // GIVEN three bad variables, one of them the report thresholds checked only when reports are on
+    const bad = { ...env, MIN_SAMPLES: '0', BASELINE_KEY: undefined, REPORTS_BUCKET: 'r' };
+    // WHEN the environment is read THEN all of them are listed in one error
+    expect(() => readConfig(bad)).toThrow(
+      [
+        'drift detector environment has 5 problems:',
+        '  - environment variable MIN_SAMPLES must be an integer >= 1, got "0"',
+        '  - environment variable BASELINE_KEY is required but not set (the key of the baseline document)',
+        '  - environment variable REPORTS_PREFIX is required when REPORTS_BUCKET is set (e.g. drift-reports/<endpoint>/)',
+        '  - environment variable REPORTS_KMS_KEY_ARN is required when REPORTS_BUCKET is set (the key reports are encrypted with)',
+        '  - environment variable DRIFT_THRESHOLDS is required when REPORTS_BUCKET is set (JSON of the drift thresholds)',
+      ].join('\n'),
+    );
   });
 });
 
