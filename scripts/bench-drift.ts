@@ -35,7 +35,6 @@ import { createInterface } from 'node:readline';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
-import { BaselineBuilder, BaselineDocument } from '../lambda/drift-detector/baseline';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { makeBaselineLoader, makeHandler } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
@@ -44,6 +43,8 @@ import { makeRng } from './make-example-data';
 import { parseOrExit } from '../lib/cli/args';
 import { FeatureSpec, formatFeatureSpec } from '../lib/contracts/drift-detector';
 import { readConfig } from '../lambda/drift-detector/settings';
+import { BaselineBuilder } from '../lib/baseline/builder';
+import { BaselineDocument } from '../lib/contracts/baseline';
 
 export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
   i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../shared/errors';
+import { dottedPath, issueRule } from '../../lib/contracts/zod-issues';
 
 export interface S3ObjectRef {
   readonly bucket: string;
@@ -30,21 +31,9 @@ export const S3NotificationEventSchema = z.object({
   ),
 });
 
-/** `detail.object.key must be a string, got undefined`: each problem names the field, the rule and the value. */
+/** `detail.object.key must be a string, got nothing`: each problem names the field, the rule and the value. */
 function problems(error: z.ZodError, event: unknown): string {
-  return error.issues
-    .map((i) => {
-      const path = i.path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '');
-      let received: unknown = event;
-      for (const p of i.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[p];
-      const rule =
-        i.code === 'invalid_type' ? `must be a${i.expected === 'object' ? 'n' : ''} ${i.expected}` : i.message;
-      return `${path} ${rule}, got ${JSON.stringify(received) ?? 'undefined'}`;
-    })
-    .join('; ');
+  return error.issues.map((i) => `${dottedPath(i.path)} ${issueRule(i, event)}`).join('; ');
 }
 
 /** The objects an event names; throws InputError naming every missing field (a retry cannot fix the event). */

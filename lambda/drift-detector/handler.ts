@@ -16,13 +16,13 @@ import { ConfigurationError, InputError, awsErrorName } from '../shared/errors';
 import { DetectorConfig } from './settings';
 import { S3ObjectRef, objectsFromEvent } from './event';
 import { Logger } from '../shared/logger';
-import { BaselineDocument, validateBaseline } from './baseline';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../lib/contracts/drift-metrics';
 import { DriftAccumulator, DriftResult, WindowCounts, accumulatorSink } from './accumulator';
 import { MALFORMED_REASONS, parseCaptureStream } from './capture-parser';
 import { rememberBaselineSource, writeWindowReport } from './report/store';
 import { ReportWindow } from './report/window';
 import { DriftStateStore, FileVersion, WindowState } from './state-store';
+import { BaselineDocument, validateBaseline } from '../../lib/contracts/baseline';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
 export const METRIC_NAMESPACE = DRIFT_NAMESPACE;

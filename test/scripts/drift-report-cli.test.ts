@@ -12,12 +12,12 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { BaselineDocument } from '../../lambda/drift-detector/baseline';
 import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { captureText } from '../../scripts/make-example-data';
 import { FRAUD_DETECTOR_CONFIG } from '../lambda/drift-detector/fraud-fixtures';
 import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
+import { BaselineDocument } from '../../lib/contracts/baseline';
 
 const BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');
 const BASELINE: BaselineDocument = JSON.parse(readFileSync(BASELINE_FILE, 'utf8'));

@@ -5,11 +5,11 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DriftReportSettings, latestReportKey } from '../../../lib/contracts/drift-report';
-import { BaselineDocument } from '../baseline';
 import { DriftResult, WindowCounts } from '../accumulator';
 import { renderDriftReportHtml, renderDriftReportJson } from './html';
 import { DriftReport, buildDriftReport } from './model';
 import { ReportWindow } from './window';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
 /** Where and how reports are written (parsed from the environment by the contract's schema). */
 export type ReportSettings = DriftReportSettings;

@@ -9,7 +9,6 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
-import { BaselineDocument } from '../../../lambda/drift-detector/baseline';
 import { makeHandler } from '../../../lambda/drift-detector/handler';
 import { reportKeys } from '../../../lambda/drift-detector/report/store';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../../lib/contracts/drift-report';
@@ -17,6 +16,7 @@ import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
 import { ThresholdsSchema } from '../../../lib/config/schema';
 import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';

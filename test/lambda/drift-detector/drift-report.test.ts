@@ -1,6 +1,5 @@
 /** The report model and its HTML/SVG/JSON rendering: pure code, no mocks. */
 import { DriftAccumulator, accumulatorSink } from '../../../lambda/drift-detector/accumulator';
-import { BaselineBuilder, BaselineDocument } from '../../../lambda/drift-detector/baseline';
 import { renderDriftReportHtml, renderDriftReportJson } from '../../../lambda/drift-detector/report/html';
 import { DriftReport, buildDriftReport } from '../../../lambda/drift-detector/report/model';
 import { barChart, escapeXml } from '../../../lambda/drift-detector/report/svg';
@@ -8,6 +7,8 @@ import { MAX_REASONS, OTHER_REASONS, ReportWindow } from '../../../lambda/drift-
 import { parseThresholds, pickThresholds } from '../../../lib/contracts/drift-report';
 import { ThresholdsSchema } from '../../../lib/config/schema';
 import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { BaselineBuilder } from '../../../lib/baseline/builder';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const FEATURES: FeatureSpec[] = [

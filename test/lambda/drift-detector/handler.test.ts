@@ -5,7 +5,6 @@ import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
-import { BaselineBuilder, BaselineDocument } from '../../../lambda/drift-detector/baseline';
 import { METRICS, locationFromKey, makeBaselineLoader, makeHandler } from '../../../lambda/drift-detector/handler';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
 import { DriftStateStore, FileVersion, WindowState } from '../../../lambda/drift-detector/state-store';
@@ -13,6 +12,8 @@ import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
 import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
 import { objectsFromEvent } from '../../../lambda/drift-detector/event';
+import { BaselineBuilder } from '../../../lib/baseline/builder';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
@@ -226,7 +227,7 @@ describe('event and key parsing', () => {
     // GIVEN an EventBridge event whose detail names the bucket only
     // WHEN it is parsed THEN the error names the missing field and what it holds
     expect(() => objectsFromEvent({ detail: { bucket: { name: 'b' } } })).toThrow(
-      /detail\.object must be an object, got undefined/,
+      /detail\.object must be an object, got nothing/,
     );
   });
 
@@ -237,7 +238,7 @@ describe('event and key parsing', () => {
     };
     // WHEN it is parsed THEN both problems are in one message
     expect(() => objectsFromEvent(event)).toThrow(
-      'S3 notification is malformed: Records[0].s3.object.key must be a string, got undefined; Records[1].s3.bucket.name must be a string, got 7',
+      'S3 notification is malformed: Records[0].s3.object.key must be a string, got nothing; Records[1].s3.bucket.name must be a string, got 7',
     );
   });
 
