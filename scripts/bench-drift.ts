@@ -36,7 +36,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../lambda/drift-detector/capture-parser';
-import { makeBaselineLoader, makeHandler } from '../lambda/drift-detector/handler';
+import { makeHandler } from '../lambda/drift-detector/handler';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto } from '../test/integration/moto-server';
 import { makeRng } from './make-example-data';
@@ -45,6 +45,7 @@ import { FeatureSpec, formatFeatureSpec } from '../lib/contracts/drift-detector'
 import { readConfig } from '../lambda/drift-detector/settings';
 import { BaselineBuilder } from '../lib/baseline/builder';
 import { BaselineDocument } from '../lib/contracts/baseline';
+import { makeBaselineLoader } from '../lambda/drift-detector/baseline-loader';
 
 export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>
   i < 10 ? { name: `num_${i}`, type: 'numeric' } : { name: `cat_${i - 10}`, type: 'categorical' },

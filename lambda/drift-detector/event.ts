@@ -60,3 +60,19 @@ export function objectsFromEvent(event: unknown): S3ObjectRef[] {
     'event is neither an EventBridge S3 event (detail.bucket/detail.object) nor an S3 notification (Records[].s3)',
   );
 }
+
+/** `<prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file>`: SageMaker's data-capture layout. */
+export function locationFromKey(key: string): { endpointName: string; variantName: string } | undefined {
+  const parts = key.split('/');
+  if (parts.length < 7) return undefined;
+  const [endpointName, variantName, y, m, d, h] = parts.slice(-7, -1) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d) || !/^\d{2}$/.test(h)) return undefined;
+  return { endpointName, variantName };
+}

@@ -6,9 +6,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { clientConfig } from '../shared/clients';
 import { createLogger } from '../shared/logger';
-import { makeBaselineLoader, makeHandler } from './handler';
+import { makeHandler } from './handler';
 import { S3StateStore } from './state-store';
 import { readConfig } from './settings';
+import { makeBaselineLoader } from './baseline-loader';
 
 const logger = createLogger('drift-detector');
 const config = readConfig(process.env);

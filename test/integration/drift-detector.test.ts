@@ -10,11 +10,12 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { makeBaselineLoader, makeHandler } from '../../lambda/drift-detector/handler';
+import { makeHandler } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
 import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
 import { readConfig } from '../../lambda/drift-detector/settings';
+import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';

@@ -21,7 +21,7 @@ import {
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { makeBaselineLoader, makeHandler } from '../../lambda/drift-detector/handler';
+import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
@@ -29,6 +29,7 @@ import { useMoto } from './aws-env';
 import { driftStat } from './drift-fixtures';
 import { ThresholdsSchema } from '../../lib/config/schema';
 import { readConfig } from '../../lambda/drift-detector/settings';
+import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';

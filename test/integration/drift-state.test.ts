@@ -8,12 +8,13 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { makeBaselineLoader, makeHandler } from '../../lambda/drift-detector/handler';
+import { makeHandler } from '../../lambda/drift-detector/handler';
 import { S3StateStore } from '../../lambda/drift-detector/state-store';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from './aws-env';
 import { BASELINE_KEY, captureKey as keyFor, createDriftBuckets, driftStat, objectCreated } from './drift-fixtures';
 import { DetectorConfig, readConfig } from '../../lambda/drift-detector/settings';
+import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 
 const CAPTURE = 'state-capture-bucket';
 const ASSETS = 'state-assets-bucket';

@@ -5,15 +5,17 @@ import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
-import { METRICS, locationFromKey, makeBaselineLoader, makeHandler } from '../../../lambda/drift-detector/handler';
+import { makeHandler } from '../../../lambda/drift-detector/handler';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
 import { DriftStateStore, FileVersion, WindowState } from '../../../lambda/drift-detector/state-store';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from './fraud-fixtures';
 import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
-import { objectsFromEvent } from '../../../lambda/drift-detector/event';
+import { locationFromKey, objectsFromEvent } from '../../../lambda/drift-detector/event';
 import { BaselineBuilder } from '../../../lib/baseline/builder';
 import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { METRICS } from '../../../lambda/drift-detector/metrics';
+import { makeBaselineLoader } from '../../../lambda/drift-detector/baseline-loader';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
