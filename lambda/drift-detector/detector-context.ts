@@ -1,14 +1,14 @@
 /** What judging a capture file needs: the handler's dependencies with their defaults filled in. */
 import { S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { BaselineDocument } from '../../lib/contracts/baseline';
 import { DriftAccumulator } from './accumulator';
+import { MetricWriter } from './metrics';
 import { DetectorConfig } from './settings';
 import { DriftStateStore } from './state-store';
 
 export interface DetectorContext {
   readonly s3: S3Client;
-  readonly cloudwatch: CloudWatchClient;
+  readonly writeMetrics: MetricWriter;
   readonly config: DetectorConfig;
   /** Absent: every file is judged alone and a redelivered file publishes again. */
   readonly stateStore?: DriftStateStore;

@@ -1,24 +1,23 @@
 /**
  * Drift detector: one S3 "Object Created" event per data-capture file -> parse (streaming) -> compare with the
- * baseline -> CloudWatch metrics the alarms watch. Clients, config and the baseline loader are injected.
+ * baseline -> CloudWatch metrics (EMF log lines) the alarms watch. Clients, config and the baseline loader are injected.
  *
  * Failure policy: a malformed record is counted and skipped; a malformed file (bad gzip, not JSON Lines) is logged
  * and reported as MalformedRecords, never thrown, so it cannot block the files behind it. Errors a retry can fix
- * (S3 or CloudWatch unavailable, throttling, missing permission) are thrown after every object of the event has been
+ * (S3 unavailable, throttling, missing permission) are thrown after every object of the event has been
  * tried, so Lambda's async retries and then the dead-letter queue keep the event.
  *
  * Reading order: settings.ts (environment), event.ts (which objects), baseline-loader.ts, then per object here:
  * where it belongs, dedup (state-store.ts), judge.ts (parse, rolling-window.ts, report, metrics.ts).
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { BaselineDocument } from '../../lib/contracts/baseline';
 import { awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { DetectorContext } from './detector-context';
 import { S3ObjectRef, locationFromKey, objectsFromEvent } from './event';
 import { ObjectOutcome, judgeObject } from './judge';
-import { METRICS, countDatum, publish } from './metrics';
+import { METRICS, MetricWriter, countDatum, publish, stdoutMetricWriter } from './metrics';
 import { DetectorConfig } from './settings';
 import { DriftStateStore, FileVersion } from './state-store';
 
@@ -26,7 +25,11 @@ export type { ObjectOutcome };
 
 export interface HandlerDeps {
   readonly s3: S3Client;
-  readonly cloudwatch: CloudWatchClient;
+  /**
+   * Where the metrics' EMF lines go (metrics.ts).
+   * @default - stdout, which Lambda sends to the function's log group, where CloudWatch extracts the metrics
+   */
+  readonly writeMetrics?: MetricWriter;
   readonly logger: Logger;
   readonly config: DetectorConfig;
   readonly baseline: () => Promise<BaselineDocument>;
@@ -93,7 +96,7 @@ async function processObject(
   if (store && version && !(await store.claimFile(version, dims))) {
     (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
     log.info('file already judged (same bucket, key and ETag): a redelivery, nothing published');
-    await publish(ctx.cloudwatch, [countDatum(METRICS.DUPLICATE_FILES, 1, dims, ctx.now())]);
+    publish(ctx.writeMetrics, [countDatum(METRICS.DUPLICATE_FILES, 1, dims, ctx.now())]);
     return { ...ref, status: 'duplicate', reason: 'already judged' };
   }
   try {
@@ -114,7 +117,7 @@ export function makeHandler(deps: HandlerDeps) {
   const { logger } = deps;
   const ctx: DetectorContext = {
     s3: deps.s3,
-    cloudwatch: deps.cloudwatch,
+    writeMetrics: deps.writeMetrics ?? stdoutMetricWriter,
     config: deps.config,
     ...(deps.stateStore ? { stateStore: deps.stateStore } : {}),
     now: deps.now ?? (() => new Date()),

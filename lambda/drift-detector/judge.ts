@@ -112,7 +112,7 @@ export async function judgeObject(
   if (written?.written) log.info('drift report written', { report: written.uri });
   const data = metricData({ file: result, judged, dims, minSamples: config.minSamples, timestamp: now() });
   if (window && window.expired > 0) data.push(countDatum(METRICS.EXPIRED_WINDOW_RECORDS, window.expired, dims, now()));
-  await publish(ctx.cloudwatch, data);
+  publish(ctx.writeMetrics, data);
   log.info('drift computed', {
     ...dims,
     status,

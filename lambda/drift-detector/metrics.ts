@@ -1,9 +1,12 @@
 /**
- * The metrics a capture file publishes, as CloudWatch data: names and namespace from lib/contracts/drift-metrics.ts
- * (the construct's alarms and widgets watch the same names), dimensions EndpointName, VariantName and, per
- * statistic, Feature or Reason.
+ * The metrics a capture file publishes: names and namespace from lib/contracts/drift-metrics.ts (the construct's
+ * alarms and widgets watch the same names), dimensions EndpointName, VariantName and, per statistic, Feature or
+ * Reason. They leave as CloudWatch Embedded Metric Format documents, one JSON line each on stdout: the function's
+ * log group turns them into metrics, so there is no synchronous PutMetricData call and no cloudwatch:PutMetricData
+ * permission. A small writer rather than Powertools Metrics: every datum carries its own dimensions and timestamp,
+ * which Powertools' one-dimension-set-per-flush model would need a flush per group for, and the writer adds no
+ * dependency to the bundle.
  */
-import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../lib/contracts/drift-metrics';
 import { DriftResult } from './accumulator';
 import { MALFORMED_REASONS } from './capture-parser';
@@ -14,8 +17,24 @@ export const METRIC_NAMESPACE = DRIFT_NAMESPACE;
 export const METRICS = DRIFT_METRICS;
 /** Dimension of the per-reason MalformedRecords metric (values: capture-parser.ts MALFORMED_REASONS). */
 export const REASON_DIMENSION = 'Reason';
-/** PutMetricData takes up to 1000 data per call and 1 MB; 500 small data stay far under both. */
-export const METRICS_PER_CALL = 500;
+/** EMF allows at most 100 metrics per document. */
+export const METRICS_PER_DOCUMENT = 100;
+
+/** One metric value, in PutMetricData's vocabulary (what the alarms were written against). */
+export interface MetricDatum {
+  readonly MetricName: string;
+  readonly Value: number;
+  readonly Unit: 'Count' | 'None';
+  readonly Timestamp: Date;
+  readonly Dimensions: readonly { readonly Name: string; readonly Value: string }[];
+}
+
+/** Where EMF lines go: stdout in Lambda (written raw, so the runtime's JSON log format does not wrap them). */
+export type MetricWriter = (line: string) => void;
+
+export const stdoutMetricWriter: MetricWriter = (line) => {
+  process.stdout.write(`${line}\n`);
+};
 
 export interface Dimensions {
   readonly endpointName: string;
@@ -56,7 +75,7 @@ export function metricData(opts: {
     { Name: 'VariantName', Value: dims.variantName },
   ];
   const out: MetricDatum[] = [];
-  const put = (name: string, value: number | undefined, unit: StandardUnit, feature?: string) => {
+  const put = (name: string, value: number | undefined, unit: MetricDatum['Unit'], feature?: string) => {
     if (value === undefined || !Number.isFinite(value)) return;
     out.push({
       MetricName: name,
@@ -95,10 +114,51 @@ export function metricData(opts: {
   return out;
 }
 
-export async function publish(cloudwatch: CloudWatchClient, data: readonly MetricDatum[]): Promise<void> {
-  for (let i = 0; i < data.length; i += METRICS_PER_CALL) {
-    await cloudwatch.send(
-      new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + METRICS_PER_CALL) }),
-    );
+/** An EMF document: the metric declarations under `_aws`, dimension and metric values at the top level. */
+export interface EmfDocument {
+  readonly _aws: {
+    readonly Timestamp: number;
+    readonly CloudWatchMetrics: readonly {
+      readonly Namespace: string;
+      readonly Dimensions: readonly (readonly string[])[];
+      readonly Metrics: readonly { readonly Name: string; readonly Unit: string }[];
+    }[];
+  };
+  readonly [field: string]: unknown;
+}
+
+/**
+ * The EMF documents carrying `data`: one per dimension values and timestamp, since a document holds one value per
+ * name; a name seen twice in a group, or a 101st metric, starts another document.
+ */
+export function emfDocuments(data: readonly MetricDatum[]): EmfDocument[] {
+  const open = new Map<string, { doc: Record<string, unknown>; metrics: { Name: string; Unit: string }[] }>();
+  const out: EmfDocument[] = [];
+  for (const d of data) {
+    const groupKey = JSON.stringify([d.Timestamp.getTime(), d.Dimensions]);
+    let group = open.get(groupKey);
+    if (!group || d.MetricName in group.doc || group.metrics.length === METRICS_PER_DOCUMENT) {
+      const metrics: { Name: string; Unit: string }[] = [];
+      const doc: Record<string, unknown> = {
+        _aws: {
+          Timestamp: d.Timestamp.getTime(),
+          CloudWatchMetrics: [
+            { Namespace: METRIC_NAMESPACE, Dimensions: [d.Dimensions.map((x) => x.Name)], Metrics: metrics },
+          ],
+        },
+        ...Object.fromEntries(d.Dimensions.map((x) => [x.Name, x.Value])),
+      };
+      group = { doc, metrics };
+      open.set(groupKey, group);
+      out.push(doc as EmfDocument);
+    }
+    group.metrics.push({ Name: d.MetricName, Unit: d.Unit });
+    group.doc[d.MetricName] = d.Value;
   }
+  return out;
+}
+
+/** Writes `data` as EMF lines. */
+export function publish(write: MetricWriter, data: readonly MetricDatum[]): void {
+  for (const doc of emfDocuments(data)) write(JSON.stringify(doc));
 }
