@@ -141,7 +141,15 @@ export const DriftDetectorEnvironmentSchema = z
     [DRIFT_DETECTOR_ENV.VARIANT_NAME]: optionalText,
     [DRIFT_DETECTOR_ENV.BASELINE_BUCKET]: requiredVariable('the bucket of the baseline document'),
     [DRIFT_DETECTOR_ENV.BASELINE_KEY]: requiredVariable('the key of the baseline document'),
-    [DRIFT_DETECTOR_ENV.LOG_LEVEL]: z.preprocess(blankAsUnset, z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional()),
+    // Any case, as logger libraries read it; an unknown level fails the cold start, named, rather than log oddly.
+    [DRIFT_DETECTOR_ENV.LOG_LEVEL]: z.preprocess(
+      (v) => (typeof v === 'string' && v !== '' ? v.toUpperCase() : undefined),
+      z
+        .enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], {
+          error: (i) => `must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(i.input)}`,
+        })
+        .optional(),
+    ),
     ...driftReportEnvironmentShape,
   })
   .superRefine((e, ctx) => {
