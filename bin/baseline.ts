@@ -23,13 +23,10 @@ import { parseConfig } from '../lib/config/loader';
 import { MonitoringConfig } from '../lib/config/schema';
 import { CommandSpec, UsageError, intOption, parseCommandLine, runCommand } from '../lib/cli/args';
 import { createProgress } from '../lib/cli/progress';
-import {
-  BaselineBuilder,
-  BaselineDocument,
-  FeatureSpec,
-  RecordError,
-  parseFeatureSpec,
-} from '../lambda/drift-detector/baseline';
+import { FeatureSpec, parseFeatureSpec } from '../lib/contracts/drift-detector';
+import { BaselineBuilder } from '../lib/baseline/builder';
+import { BaselineDocument } from '../lib/contracts/baseline';
+import { RecordError } from '../lib/contracts/baseline-values';
 
 export { UsageError };
 

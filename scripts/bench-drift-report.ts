@@ -15,7 +15,6 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
-import { BaselineDocument } from '../lambda/drift-detector/baseline';
 import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
 import { buildDriftReport } from '../lambda/drift-detector/report/model';
@@ -25,6 +24,7 @@ import { ESBUILD_TARGET, LAMBDA_ENTRIES, REPO_ROOT } from '../lib/constructs/lam
 import { FEATURES, buildBaseline, writeCapture } from './bench-drift';
 import { pickThresholds } from '../lib/contracts/drift-report';
 import { ThresholdsSchema } from '../lib/config/schema';
+import { BaselineDocument } from '../lib/contracts/baseline';
 
 /** The config's default thresholds (monitoring.thresholds). */
 const THRESHOLDS = pickThresholds(ThresholdsSchema.parse({}));

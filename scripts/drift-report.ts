@@ -32,12 +32,13 @@ import { ConfigError } from '../lib/config/loader';
 import { MonitoringConfig, ThresholdsSchema } from '../lib/config/schema';
 import { DriftThresholds, pickThresholds } from '../lib/contracts/drift-report';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
-import { BaselineDocument, FeatureSpec, validateBaseline } from '../lambda/drift-detector/baseline';
 import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
 import { DriftReport, buildDriftReport } from '../lambda/drift-detector/report/model';
 import { ReportWindow } from '../lambda/drift-detector/report/window';
 import { readModelMonitoring } from '../bin/baseline';
+import { FeatureSpec } from '../lib/contracts/drift-detector';
+import { BaselineDocument, validateBaseline } from '../lib/contracts/baseline';
 
 const DEFAULTS = ThresholdsSchema.parse({});
 const threshold = (what: string, key: keyof DriftThresholds) => ({

@@ -3,21 +3,6 @@
  * typed arrays — and never grows with records: no per-record arrays, unseen categories fall into `__other__`, and
  * KS uses the baseline's grid (see baseline.ts for why that is exact or how far it can read low).
  */
-import {
-  BaselineDocument,
-  CategoricalDistribution,
-  Distribution,
-  FeatureSpec,
-  MISSING,
-  NumericDistribution,
-  OTHER,
-  binIndex,
-  binLabel,
-  categoryKey,
-  numericValue,
-  predictionKey,
-  shortDecimalIn,
-} from './baseline';
 import { CaptureSink, MalformedReason } from './capture-parser';
 import {
   GroupOutcome,
@@ -27,6 +12,23 @@ import {
   ksFromGridCdfs,
   psi,
 } from './statistics';
+import { FeatureSpec } from '../../lib/contracts/drift-detector';
+import {
+  BaselineDocument,
+  CategoricalDistribution,
+  Distribution,
+  MISSING,
+  NumericDistribution,
+  OTHER,
+} from '../../lib/contracts/baseline';
+import {
+  binIndex,
+  binLabel,
+  categoryKey,
+  numericValue,
+  predictionKey,
+  shortDecimalIn,
+} from '../../lib/contracts/baseline-values';
 
 interface NumericCounter {
   readonly kind: 'numeric';

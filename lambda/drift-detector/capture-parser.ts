@@ -20,8 +20,8 @@
  */
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { FeatureSpec } from './baseline';
 import { parseRegularCaptureLine } from './capture-line-reader';
+import { FeatureSpec } from '../../lib/contracts/drift-detector';
 
 /**
  * Why records were not judged; each is published as MalformedRecords with a `Reason` dimension. Every invocation

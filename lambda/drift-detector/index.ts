@@ -1,25 +1,24 @@
 /**
- * Lambda entry: clients, config and the baseline loader are built once per container (cold start); a bad
- * environment fails the cold start with a message naming the variable.
+ * Lambda entry: the S3 client, config and the baseline loader are built once per container (cold start); a bad
+ * environment fails the cold start with a message naming every bad variable. Metrics go to stdout as EMF.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { clientConfig } from '../shared/clients';
 import { createLogger } from '../shared/logger';
-import { makeBaselineLoader, makeHandler, readConfig } from './handler';
+import { makeHandler } from './handler';
 import { S3StateStore } from './state-store';
+import { readConfig } from './settings';
+import { makeBaselineLoader } from './baseline-loader';
 
 const logger = createLogger('drift-detector');
 const config = readConfig(process.env);
 const s3 = new S3Client(clientConfig());
-const cloudwatch = new CloudWatchClient(clientConfig());
 
 if (config.stateBucket === undefined)
   logger.warn('STATE_BUCKET is not set: each file is judged alone and a redelivered file publishes twice');
 
 export const handler = makeHandler({
   s3,
-  cloudwatch,
   logger,
   config,
   baseline: makeBaselineLoader(s3, config),

@@ -4,7 +4,7 @@
  * `models[i].monitoring.baselineFile`): constructs never read files, DriftMonitor just ships the file as an asset.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { BASELINE_KIND } from '../contracts/baseline';
+import { BASELINE_KIND, BaselineDocument, baselineProblems } from '../contracts/baseline';
 
 /** The kind every baseline document carries (lib/contracts/baseline.ts, shared with the drift detector). */
 export const BASELINE_FILE_KIND = BASELINE_KIND;
@@ -24,22 +24,22 @@ export function baselineFileProblems(
 ): string[] {
   const rebuild = `build it with \`npm run baseline -- --config <config> --model ${model} --input <training data> --output ${shown}\``;
   if (!existsSync(file)) return [`baselineFile ${shown} does not exist; ${rebuild}`];
-  let doc: { kind?: unknown; features?: unknown };
+  let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc;
+    doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     return [`baselineFile ${shown} is not valid JSON (${(err as Error).message}); re${rebuild}`];
   }
-  if (typeof doc !== 'object' || doc === null || doc.kind !== BASELINE_FILE_KIND || !Array.isArray(doc.features))
+  const kind = (doc as { kind?: unknown } | null)?.kind;
+  if (kind !== BASELINE_KIND)
     return [
-      `baselineFile ${shown} is not a drift baseline (kind ${JSON.stringify((doc as { kind?: unknown } | null)?.kind)}, expected "${BASELINE_FILE_KIND}"); ${rebuild}`,
+      `baselineFile ${shown} is not a drift baseline (kind ${JSON.stringify(kind)}, expected "${BASELINE_KIND}"); ${rebuild}`,
     ];
-  const inBaseline = new Map(
-    (doc.features as { name?: unknown; distribution?: { type?: unknown } }[]).map((f) => [
-      f?.name,
-      f?.distribution?.type,
-    ]),
-  );
+  // The detector parses the file with the same schema at run time: a document it would refuse fails here, at synth.
+  const problems = baselineProblems(doc);
+  if (problems.length > 0)
+    return [`baselineFile ${shown} is not a valid drift baseline: ${problems.join('; ')}; re${rebuild}`];
+  const inBaseline = new Map((doc as BaselineDocument).features.map((f) => [f.name, f.distribution.type]));
   const out: string[] = [];
   for (const f of features) {
     const t = inBaseline.get(f.name);

@@ -27,7 +27,7 @@ export const VpcSchema = z
     securityGroupIds: idList('sg'),
     /**
      * The VPC of the subnets and its private route tables: with them the platform stack creates the S3 gateway and
-     * the CloudWatch and KMS interface endpoints the drift detector needs inside the VPC. Without them, those
+     * the KMS interface endpoint the drift detector needs inside the VPC. Without them, those
      * endpoints (or a NAT) must already exist.
      */
     vpcId: z

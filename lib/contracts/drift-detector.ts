@@ -5,6 +5,10 @@
  * are in ./drift-report, the metric names in ./drift-metrics. Pure: no aws-cdk-lib, no SDK.
  */
 
+import * as z from 'zod';
+import { DriftReportSettings, driftReportEnvironmentShape, driftReportSettings } from './drift-report';
+import { EnvironmentError, blankAsUnset, environmentProblems, integerVariable, requiredVariable } from './environment';
+
 export type FeatureType = 'numeric' | 'categorical';
 
 /** One model input feature, in payload order. */
@@ -16,6 +20,21 @@ export interface FeatureSpec {
 /** `name:type,name:type`: the FEATURES variable and the baseline CLI's --features. */
 export function formatFeatureSpec(features: readonly FeatureSpec[]): string {
   return features.map((f) => `${f.name}:${f.type}`).join(',');
+}
+
+/** Parses `amount:numeric,merchant_category:categorical` (the inverse of formatFeatureSpec); throws naming the bad entry. */
+export function parseFeatureSpec(spec: string): FeatureSpec[] {
+  const out: FeatureSpec[] = [];
+  for (const raw of spec.split(',')) {
+    const part = raw.trim();
+    if (part === '') continue;
+    const m = /^([^:\s]+):(numeric|categorical)$/.exec(part);
+    if (!m) throw new RangeError(`feature "${part}" must be name:numeric or name:categorical`);
+    if (out.some((f) => f.name === m[1])) throw new RangeError(`feature "${m[1]}" is listed twice`);
+    out.push({ name: m[1] as string, type: m[2] as FeatureType });
+  }
+  if (out.length === 0) throw new RangeError('no features given: list them as name:numeric,name:categorical');
+  return out;
 }
 
 /** Environment variables the construct sets and the detector reads. */
@@ -79,4 +98,116 @@ export function driftDetectorEnvironment(e: DriftDetectorEnvironment): Record<st
     [DRIFT_DETECTOR_ENV.BASELINE_KEY]: e.baselineKey,
     [DRIFT_DETECTOR_ENV.LOG_LEVEL]: e.logLevel ?? 'INFO',
   };
+}
+
+const featureList = requiredVariable('e.g. amount:numeric,gender:categorical, in payload order').transform(
+  (raw, ctx): FeatureSpec[] => {
+    try {
+      return parseFeatureSpec(raw);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        continue: true,
+        message: `is not a feature list: ${(err as Error).message}, got "${raw}"`,
+      });
+      return [];
+    }
+  },
+);
+
+const statePrefix = z
+  .preprocess((v) => v ?? 'drift-state/', z.string())
+  .refine((v) => !v.startsWith('/') && (v === '' || v.endsWith('/')), {
+    error: (i) => `must be a key prefix ending in "/" without a leading "/", got "${String(i.input)}"`,
+  });
+
+const optionalText = z.preprocess(blankAsUnset, z.string().optional());
+
+/**
+ * The detector's environment as rendered by driftDetectorEnvironment, keyed by variable name. Blank counts as unset
+ * (a CloudFormation parameter left empty), and every variable with a default may be left out.
+ */
+export const DriftDetectorEnvironmentSchema = z
+  .object({
+    [DRIFT_DETECTOR_ENV.FEATURES]: featureList,
+    [DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE]: optionalText,
+    [DRIFT_DETECTOR_ENV.POSITIVE_LABEL]: z.preprocess(blankAsUnset, z.string().optional()),
+    [DRIFT_DETECTOR_ENV.MIN_SAMPLES]: integerVariable({ default: 200, min: 1 }),
+    [DRIFT_DETECTOR_ENV.MIN_GROUP_SIZE]: integerVariable({ default: 100, min: 1 }),
+    [DRIFT_DETECTOR_ENV.WINDOW_MAX_AGE_HOURS]: integerVariable({ default: 24, min: 1 }),
+    [DRIFT_DETECTOR_ENV.STATE_BUCKET]: optionalText,
+    [DRIFT_DETECTOR_ENV.STATE_PREFIX]: statePrefix,
+    [DRIFT_DETECTOR_ENV.ENDPOINT_NAME]: optionalText,
+    [DRIFT_DETECTOR_ENV.VARIANT_NAME]: optionalText,
+    [DRIFT_DETECTOR_ENV.BASELINE_BUCKET]: requiredVariable('the bucket of the baseline document'),
+    [DRIFT_DETECTOR_ENV.BASELINE_KEY]: requiredVariable('the key of the baseline document'),
+    // Any case, as logger libraries read it; an unknown level fails the cold start, named, rather than log oddly.
+    [DRIFT_DETECTOR_ENV.LOG_LEVEL]: z.preprocess(
+      (v) => (typeof v === 'string' && v !== '' ? v.toUpperCase() : undefined),
+      z
+        .enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], {
+          error: (i) => `must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(i.input)}`,
+        })
+        .optional(),
+    ),
+    ...driftReportEnvironmentShape,
+  })
+  .superRefine((e, ctx) => {
+    const sensitive = e[DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE];
+    const features = e[DRIFT_DETECTOR_ENV.FEATURES];
+    if (sensitive !== undefined && features.length > 0 && !features.some((f) => f.name === sensitive))
+      ctx.addIssue({
+        code: 'custom',
+        path: [DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE],
+        message: `must be one of FEATURES [${features.map((f) => f.name).join(', ')}], got "${sensitive}"`,
+      });
+    driftReportSettings(e, ctx);
+  })
+  .transform((e) => {
+    const reports = driftReportSettings(e);
+    const optional = <K extends string>(key: K, value: string | undefined) =>
+      (value !== undefined ? { [key]: value } : {}) as Partial<Record<K, string>>;
+    return {
+      features: e[DRIFT_DETECTOR_ENV.FEATURES],
+      ...optional('sensitiveAttribute', e[DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE]),
+      positiveLabel: e[DRIFT_DETECTOR_ENV.POSITIVE_LABEL] ?? 1,
+      minSamples: e[DRIFT_DETECTOR_ENV.MIN_SAMPLES],
+      minGroupSize: e[DRIFT_DETECTOR_ENV.MIN_GROUP_SIZE],
+      windowMaxAgeHours: e[DRIFT_DETECTOR_ENV.WINDOW_MAX_AGE_HOURS],
+      ...optional('stateBucket', e[DRIFT_DETECTOR_ENV.STATE_BUCKET]),
+      statePrefix: e[DRIFT_DETECTOR_ENV.STATE_PREFIX],
+      ...optional('endpointName', e[DRIFT_DETECTOR_ENV.ENDPOINT_NAME]),
+      ...optional('variantName', e[DRIFT_DETECTOR_ENV.VARIANT_NAME]),
+      baselineBucket: e[DRIFT_DETECTOR_ENV.BASELINE_BUCKET],
+      baselineKey: e[DRIFT_DETECTOR_ENV.BASELINE_KEY],
+      ...(e[DRIFT_DETECTOR_ENV.LOG_LEVEL] !== undefined ? { logLevel: e[DRIFT_DETECTOR_ENV.LOG_LEVEL] } : {}),
+      ...(reports !== undefined ? { reports } : {}),
+    };
+  });
+
+/**
+ * What the detector reads back: DriftDetectorEnvironment with the variables the detector can do without optional
+ * (no state bucket: every file is judged alone; endpoint and variant come from the capture key) and the report
+ * settings when REPORTS_BUCKET is set.
+ */
+export interface ParsedDriftDetectorEnvironment extends Omit<
+  DriftDetectorEnvironment,
+  'stateBucket' | 'endpointName' | 'variantName'
+> {
+  readonly stateBucket?: string;
+  readonly endpointName?: string;
+  readonly variantName?: string;
+  readonly reports?: DriftReportSettings;
+}
+
+/**
+ * Parses the detector's environment (the inverse of driftDetectorEnvironment + driftReportEnvironment). Throws an
+ * EnvironmentError listing every problem at once, each naming the variable, the value received and what is allowed.
+ */
+export function parseDriftDetectorEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): ParsedDriftDetectorEnvironment {
+  const parsed = DriftDetectorEnvironmentSchema.safeParse(env);
+  if (!parsed.success) throw new EnvironmentError('drift detector', environmentProblems(parsed.error));
+  return parsed.data;
 }

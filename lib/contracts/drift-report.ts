@@ -2,6 +2,8 @@
  * The drift report contract between the DriftMonitor construct (synth time) and the drift detector (run time):
  * environment keys, the thresholds document and where reports land. Pure: no aws-cdk-lib, no SDK.
  */
+import * as z from 'zod';
+import { blankAsUnset } from './environment';
 
 /** Environment variables the construct sets and the detector reads. */
 export const DRIFT_REPORT_ENV = {
@@ -45,28 +47,103 @@ export const THRESHOLD_KEYS: readonly (keyof DriftThresholds)[] = [
   'minSamples',
 ];
 
+const threshold = z
+  .number({ error: (i) => `must be a number >= 0, got ${JSON.stringify(i.input)}` })
+  .min(0, { error: (i) => `must be a number >= 0, got ${JSON.stringify(i.input)}` });
+
+/**
+ * The thresholds document (DRIFT_THRESHOLDS). Other keys are dropped, not refused: the config's thresholds carry
+ * latency and error ones too.
+ */
+export const DriftThresholdsSchema = z.object(
+  Object.fromEntries(THRESHOLD_KEYS.map((k) => [k, threshold])) as Record<keyof DriftThresholds, typeof threshold>,
+  { error: (i) => `must be a JSON object of thresholds, got ${JSON.stringify(i.input)}` },
+);
+
 /** Picks the report thresholds out of a wider object (the config's thresholds carry latency and error ones too). */
 export function pickThresholds(t: DriftThresholds): DriftThresholds {
   return Object.fromEntries(THRESHOLD_KEYS.map((k) => [k, t[k]])) as unknown as DriftThresholds;
 }
 
-/** Parses DRIFT_THRESHOLDS; the message names the key, the value received and the fix. */
-export function parseThresholds(raw: string, where: string): DriftThresholds {
+/** The problems of a thresholds JSON text, each naming `<where>.<key>`, the value and the rule; else the thresholds. */
+function thresholdsFrom(raw: string, where: string): { thresholds: DriftThresholds } | { problems: string[] } {
   let doc: unknown;
   try {
     doc = JSON.parse(raw);
   } catch (err) {
-    throw new RangeError(`${where} is not valid JSON (${(err as Error).message}): expected {"psi":0.2,...}`);
+    return { problems: [`${where} is not valid JSON (${(err as Error).message}): expected {"psi":0.2,...}`] };
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new RangeError(`${where} must be a JSON object of thresholds, got ${JSON.stringify(doc)}`);
-  const o = doc as Record<string, unknown>;
-  for (const k of THRESHOLD_KEYS) {
-    const v = o[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      throw new RangeError(`${where}.${k} must be a number >= 0, got ${JSON.stringify(v)}`);
-  }
-  return pickThresholds(o as unknown as DriftThresholds);
+  const parsed = DriftThresholdsSchema.safeParse(doc);
+  if (parsed.success) return { thresholds: parsed.data };
+  return { problems: parsed.error.issues.map((i) => [where, ...i.path.map(String)].join('.') + ` ${i.message}`) };
+}
+
+/** Parses DRIFT_THRESHOLDS; the message names every bad key, the value received and the rule. */
+export function parseThresholds(raw: string, where: string): DriftThresholds {
+  const out = thresholdsFrom(raw, where);
+  if ('problems' in out) throw new RangeError(out.problems.join('; '));
+  return out.thresholds;
+}
+
+/** Where and how the detector writes reports, read from DRIFT_REPORT_ENV. */
+export interface DriftReportSettings {
+  readonly bucket: string;
+  /** Ends with `/`: `drift-reports/<endpoint>/`. */
+  readonly prefix: string;
+  readonly kmsKeyArn: string;
+  /** Write a report for every judged window, not only for windows that cross a threshold. */
+  readonly allWindows: boolean;
+  readonly thresholds: DriftThresholds;
+}
+
+const optionalText = z.preprocess(blankAsUnset, z.string().optional());
+
+/** The report variables, as fields of the detector's environment schema (lib/contracts/drift-detector.ts). */
+export const driftReportEnvironmentShape = {
+  [DRIFT_REPORT_ENV.BUCKET]: optionalText,
+  [DRIFT_REPORT_ENV.PREFIX]: optionalText,
+  [DRIFT_REPORT_ENV.KMS_KEY_ARN]: optionalText,
+  [DRIFT_REPORT_ENV.ALL_WINDOWS]: z.preprocess(
+    (v) => v ?? 'false',
+    z.enum(['true', 'false'], { error: (i) => `must be true or false, got "${String(i.input)}"` }),
+  ),
+  [DRIFT_REPORT_ENV.THRESHOLDS]: optionalText,
+};
+
+type ReportVariables = z.output<z.ZodObject<typeof driftReportEnvironmentShape>>;
+
+/**
+ * The report settings of parsed report variables: undefined when REPORTS_BUCKET is unset (reports off). Each missing
+ * or bad variable is an issue on `ctx`, named by its variable: call it in the schema's check (zod runs a transform
+ * only on an input without issues) and again in its transform, without `ctx`, for the value.
+ */
+export function driftReportSettings(e: ReportVariables, ctx?: z.RefinementCtx): DriftReportSettings | undefined {
+  const bucket = e[DRIFT_REPORT_ENV.BUCKET];
+  if (bucket === undefined) return undefined;
+  const problem = (name: string, message: string) =>
+    ctx?.addIssue({ code: 'custom', path: name === '' ? [] : [name], message });
+  const need = (name: string, hint: string): string => {
+    const v = e[name as keyof ReportVariables];
+    if (typeof v === 'string') return v;
+    problem(name, `is required when ${DRIFT_REPORT_ENV.BUCKET} is set (${hint})`);
+    return '';
+  };
+  const prefix = need(DRIFT_REPORT_ENV.PREFIX, 'e.g. drift-reports/<endpoint>/');
+  if (prefix !== '' && (!prefix.endsWith('/') || prefix.startsWith('/')))
+    problem(DRIFT_REPORT_ENV.PREFIX, `must end with "/" and not start with one, got "${prefix}"`);
+  const kmsKeyArn = need(DRIFT_REPORT_ENV.KMS_KEY_ARN, 'the key reports are encrypted with');
+  const raw = need(DRIFT_REPORT_ENV.THRESHOLDS, 'JSON of the drift thresholds');
+  const thresholds = raw === '' ? undefined : thresholdsFrom(raw, DRIFT_REPORT_ENV.THRESHOLDS);
+  // The thresholds' own messages start with the variable name already: reported at the root, not prefixed twice.
+  if (thresholds && 'problems' in thresholds) for (const p of thresholds.problems) problem('', p);
+  if (thresholds === undefined || 'problems' in thresholds) return undefined;
+  return {
+    bucket,
+    prefix,
+    kmsKeyArn,
+    allWindows: e[DRIFT_REPORT_ENV.ALL_WINDOWS] === 'true',
+    thresholds: thresholds.thresholds,
+  };
 }
 
 /** Key prefix of one endpoint's drift reports in the reports bucket. */

@@ -219,7 +219,8 @@ export class PlatformStack extends Stack {
   }
   /**
    * The private paths the drift detector (in the VPC) needs: an S3 gateway endpoint on the private route tables and
-   * CloudWatch (metrics) and KMS interface endpoints in the subnets, with private DNS.
+   * a KMS interface endpoint in the subnets, with private DNS. No CloudWatch endpoint: the detector publishes its
+   * metrics as Embedded Metric Format log lines, which Lambda delivers, not the function's network.
    */
   private addVpcEndpoints(environment: EnvironmentConfig): VpcEndpointIds {
     const vpc = environment.vpc!;
@@ -234,8 +235,8 @@ export class PlatformStack extends Stack {
           })
         : undefined;
     const interfaces: Record<string, ec2.CfnVPCEndpoint> = {};
-    for (const service of ['monitoring', 'kms']) {
-      interfaces[service] = new ec2.CfnVPCEndpoint(scope, service === 'kms' ? 'Kms' : 'CloudWatch', {
+    for (const service of ['kms']) {
+      interfaces[service] = new ec2.CfnVPCEndpoint(scope, 'Kms', {
         vpcId: vpc.vpcId!,
         serviceName: `com.amazonaws.${this.region}.${service}`,
         vpcEndpointType: 'Interface',

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { ConfigError, ConfigProblem, parseConfig } from '../../lib/config/loader';
 import { didYouMean } from '../../lib/config/did-you-mean';
 import { BASELINE_FILE_KIND } from '../../lib/config/baseline-file';
-import { BASELINE_KIND } from '../../lambda/drift-detector/baseline';
 import { defaultConfigDocument } from '../support/app';
+import { BASELINE_KIND } from '../../lib/contracts/baseline';
 
 const ROOT = join(__dirname, '..', '..');
 const TMP = mkdtempSync(join(tmpdir(), 'bad-config-'));

@@ -1,16 +1,13 @@
 /**
- * The real handler, real S3 and CloudWatch SDK clients, against moto_server: drifted and undrifted capture files
- * (same synthetic generator as the baseline, shifted distributions for the drifted one) go in, published metrics
- * are read back with GetMetricStatistics / ListMetrics.
- *
- * moto gap: it cannot read gzip-compressed request bodies, which the SDK sends for PutMetricData above 10 KiB, so the
- * CloudWatch client here sets disableRequestCompression (Lambda keeps the SDK default).
+ * The real handler and a real S3 client against moto_server: drifted and undrifted capture files (same synthetic
+ * generator as the baseline, shifted distributions for the drifted one) go in; the metrics are read back from the
+ * EMF lines the handler writes (in Lambda, stdout -> the log group -> CloudWatch metrics).
  */
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { EmfSink } from '../support/emf-sink';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
+import { makeHandler } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from '../support/aws-env';
 import {
@@ -20,6 +17,8 @@ import {
   driftStat,
   objectCreated,
 } from '../support/drift-fixtures';
+import { readConfig } from '../../lambda/drift-detector/settings';
+import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';
@@ -28,13 +27,12 @@ const event = (key: string) => objectCreated(CAPTURE, key);
 describe('drift detector against moto_server', () => {
   const moto = useMoto();
   let s3: S3Client;
-  let cw: CloudWatchClient;
+  const emf = new EmfSink();
   let handler: ReturnType<typeof makeHandler>;
   const logger = memoryLogger();
 
   beforeAll(async () => {
     s3 = new S3Client(moto.clientConfig());
-    cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
     await createDriftBuckets(s3, CAPTURE, ASSETS);
     // Undrifted traffic on variant Blue, drifted traffic on variant Green: the variant comes from the key.
     await s3.send(
@@ -64,16 +62,15 @@ describe('drift detector against moto_server', () => {
       BASELINE_BUCKET: ASSETS,
       BASELINE_KEY,
     });
-    handler = makeHandler({ s3, cloudwatch: cw, logger, config, baseline: makeBaselineLoader(s3, config) });
+    handler = makeHandler({ s3, writeMetrics: emf.write, logger, config, baseline: makeBaselineLoader(s3, config) });
   });
 
   afterAll(() => {
     s3?.destroy();
-    cw?.destroy();
   });
 
   const stat = (metric: string, variant: string, feature?: string) =>
-    driftStat(cw, metric, variant, 'Maximum', feature);
+    driftStat(emf, metric, variant, 'Maximum', feature);
 
   it('processes a malformed file without failing, then the drifted and undrifted files', async () => {
     // WHEN the broken file arrives first, then the two real ones
@@ -109,10 +106,8 @@ describe('drift detector against moto_server', () => {
   });
 
   it('published only the counts (samples, malformed by reason, missing predictions) for the broken file', async () => {
-    const listed = await cw.send(
-      new ListMetricsCommand({ Namespace: 'MLOps/Drift', Dimensions: [{ Name: 'VariantName', Value: 'Broken' }] }),
-    );
-    expect([...new Set((listed.Metrics ?? []).map((m) => m.MetricName))].sort()).toEqual([
+    const listed = emf.data().filter((d) => d.Dimensions.some((x) => x.Name === 'VariantName' && x.Value === 'Broken'));
+    expect([...new Set(listed.map((m) => m.MetricName))].sort()).toEqual([
       'MalformedRecords',
       'MissingPredictions',
       'SampleCount',

@@ -1,11 +1,8 @@
 /**
- * Run-time drift reports against moto_server: the real handler with real S3, KMS and CloudWatch clients. A drifted
+ * Run-time drift reports against moto_server: the real handler with real S3 and KMS clients. A drifted
  * capture file gets its report (dated HTML and JSON, and the variant's latest copies) in the reports bucket under
  * SSE-KMS with the configured key; an undrifted one gets none; the report's numbers are the metrics the detector
- * published, read back from CloudWatch.
- *
- * moto gap (as in drift-detector.test.ts): it cannot read gzip-compressed PutMetricData bodies, so the CloudWatch
- * client sets disableRequestCompression.
+ * published, read back from its EMF lines.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,16 +15,18 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EmfSink } from '../support/emf-sink';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
+import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from '../support/aws-env';
 import { driftStat } from '../support/drift-fixtures';
 import { ThresholdsSchema } from '../../lib/config/schema';
+import { readConfig } from '../../lambda/drift-detector/settings';
+import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 
 const CAPTURE = 'capture-bucket';
 const ASSETS = 'assets-bucket';
@@ -46,13 +45,12 @@ const THRESHOLDS = pickThresholds(ThresholdsSchema.parse({}));
 describe('drift reports against moto_server', () => {
   const moto = useMoto();
   let s3: S3Client;
-  let cw: CloudWatchClient;
+  const emf = new EmfSink();
   let keyArn: string;
   let handler: ReturnType<typeof makeHandler>;
 
   beforeAll(async () => {
     s3 = new S3Client(moto.clientConfig());
-    cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
     const kms = new KMSClient(moto.clientConfig());
     keyArn = (await kms.send(new CreateKeyCommand({ Description: 'reports' }))).KeyMetadata?.Arn as string;
     kms.destroy();
@@ -88,7 +86,7 @@ describe('drift reports against moto_server', () => {
     });
     handler = makeHandler({
       s3,
-      cloudwatch: cw,
+      writeMetrics: emf.write,
       logger: memoryLogger(),
       config,
       baseline: makeBaselineLoader(s3, config),
@@ -97,11 +95,10 @@ describe('drift reports against moto_server', () => {
 
   afterAll(() => {
     s3?.destroy();
-    cw?.destroy();
   });
 
   const published = (metric: string, variant: string, feature?: string) =>
-    driftStat(cw, metric, variant, 'Maximum', feature, ENDPOINT);
+    driftStat(emf, metric, variant, 'Maximum', feature, ENDPOINT);
 
   const text = async (Key: string) =>
     (await s3.send(new GetObjectCommand({ Bucket: REPORTS, Key }))).Body!.transformToString();
@@ -132,7 +129,7 @@ describe('drift reports against moto_server', () => {
 
   it("has the published metrics' values in the report, and the baseline's hash in its provenance", async () => {
     const report = JSON.parse(await text(`drift-reports/${ENDPOINT}/Green/2026/01/01/10/b.json`)) as DriftReport;
-    // THEN every number equals the metric CloudWatch holds for the same window
+    // THEN every number equals the metric the EMF lines carry for the same window
     expect(await published('SampleCount', 'Green')).toBe(report.summary.sampleCount);
     expect(await published('MalformedRecords', 'Green')).toBe(report.summary.malformedRecords);
     expect(report.summary.malformedRecords).toBe(2);

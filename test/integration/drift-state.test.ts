@@ -1,14 +1,15 @@
 /**
  * The detector's state store against moto_server: real S3 conditional writes (If-None-Match for the per-file
- * markers, If-Match for the window), the real handler, metrics read back from moto's CloudWatch.
+ * markers, If-Match for the window), the real handler, metrics read back from its EMF lines.
  *  - a redelivered capture file (same bucket, key and ETag) publishes nothing the second time;
  *  - a run that fails after claiming its file releases the claim, so the retry is judged;
  *  - files each below minSamples are judged together once their window reaches minSamples.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EmfSink } from '../support/emf-sink';
+import { MetricWriter } from '../../lambda/drift-detector/metrics';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { DetectorConfig, makeBaselineLoader, makeHandler, readConfig } from '../../lambda/drift-detector/handler';
+import { makeHandler } from '../../lambda/drift-detector/handler';
 import { S3StateStore } from '../../lambda/drift-detector/state-store';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from '../support/aws-env';
@@ -19,6 +20,8 @@ import {
   driftStat,
   objectCreated,
 } from '../support/drift-fixtures';
+import { DetectorConfig, readConfig } from '../../lambda/drift-detector/settings';
+import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 
 const CAPTURE = 'state-capture-bucket';
 const ASSETS = 'state-assets-bucket';
@@ -27,13 +30,13 @@ const event = (key: string) => objectCreated(CAPTURE, key);
 describe('drift detector state (dedup, rolling window) against moto_server', () => {
   const moto = useMoto();
   let s3: S3Client;
-  let cw: CloudWatchClient;
+  const emf = new EmfSink();
   let config: DetectorConfig;
   const logger = memoryLogger();
-  const handlerWith = (cloudwatch: CloudWatchClient) =>
+  const handlerWith = (writeMetrics: MetricWriter = emf.write) =>
     makeHandler({
       s3,
-      cloudwatch,
+      writeMetrics,
       logger,
       config,
       baseline: makeBaselineLoader(s3, config),
@@ -42,7 +45,6 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
 
   beforeAll(async () => {
     s3 = new S3Client(moto.clientConfig());
-    cw = new CloudWatchClient({ ...moto.clientConfig(), disableRequestCompression: true });
     await createDriftBuckets(s3, CAPTURE, ASSETS);
     config = readConfig({
       FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
@@ -59,16 +61,15 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
 
   afterAll(() => {
     s3?.destroy();
-    cw?.destroy();
   });
 
-  const sum = (metric: string, variant: string) => driftStat(cw, metric, variant, 'Sum');
+  const sum = (metric: string, variant: string) => driftStat(emf, metric, variant, 'Sum');
 
   it('publishes a redelivered file once (same bucket, key and ETag)', async () => {
     // GIVEN one capture file of 300 records
     const key = keyFor('Dedup', 'a.jsonl');
     await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(300, 7) }));
-    const handler = handlerWith(cw);
+    const handler = handlerWith();
     // WHEN its event is delivered twice
     const first = await handler(event(key));
     const second = await handler(event(key));
@@ -82,26 +83,27 @@ describe('drift detector state (dedup, rolling window) against moto_server', () 
   it('judges a rewritten object (new ETag) again', async () => {
     const key = keyFor('Dedup', 'a.jsonl');
     await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(250, 8) }));
-    const again = await handlerWith(cw)(event(key));
+    const again = await handlerWith()(event(key));
     expect(again.objects[0]).toMatchObject({ status: 'published', sampleCount: 250 });
   });
 
   it('releases the claim of a failed run, so the retry is judged', async () => {
-    // GIVEN a CloudWatch client that cannot publish (nothing listens on port 9)
+    // GIVEN a metric writer that fails (stdout closed) after the file was claimed
     const key = keyFor('Retry', 'a.jsonl');
     await s3.send(new PutObjectCommand({ Bucket: CAPTURE, Key: key, Body: captureText(300, 9) }));
-    const dead = new CloudWatchClient({ ...moto.clientConfig(), endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
-    // WHEN the first run fails, then Lambda retries with CloudWatch back
-    await expect(handlerWith(dead)(event(key))).rejects.toThrow(/drift detection failed for 1 of 1/);
-    dead.destroy();
-    const retry = await handlerWith(cw)(event(key));
+    const closed: MetricWriter = () => {
+      throw new Error('write EPIPE');
+    };
+    // WHEN the first run fails, then Lambda retries
+    await expect(handlerWith(closed)(event(key))).rejects.toThrow(/drift detection failed for 1 of 1/);
+    const retry = await handlerWith()(event(key));
     // THEN the retry is judged, not taken for a redelivery
     expect(retry.objects[0]).toMatchObject({ status: 'published', sampleCount: 300 });
   });
 
   it('judges small files together once their window reaches minSamples', async () => {
     // GIVEN three files of 80 records each (each alone below minSamples 200)
-    const handler = handlerWith(cw);
+    const handler = handlerWith();
     const outcomes = [];
     for (const [i, seed] of [11, 12, 13].entries()) {
       const key = keyFor('Window', `f${i}.jsonl`);

@@ -228,7 +228,7 @@ describe('the holes an insecure change used to walk through are closed', () => {
 });
 
 describe('the drift detector reads personal data: inside the VPC wherever there is one', () => {
-  test('runs in the configured subnets with S3, CloudWatch and KMS endpoints, and nothing acknowledges LambdaInsideVPC', () => {
+  test('runs in the configured subnets with S3 and KMS endpoints, and nothing acknowledges LambdaInsideVPC', () => {
     // GIVEN the larger config, whose staging environment has a VPC with its id and route tables
     const { app, environments } = buildTestApp(largeConfigDocument());
     const env = environments.find((e) => e.platform.node.tryFindChild('VpcEndpoints') !== undefined)!;
@@ -241,7 +241,7 @@ describe('the drift detector reads personal data: inside the VPC wherever there 
       Description: Match.stringLikeRegexp('Drift and fairness detector'),
       VpcConfig: { SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] },
     });
-    // AND the platform creates the S3 gateway and the CloudWatch and KMS interface endpoints
+    // AND the platform creates the S3 gateway and the KMS interface endpoint (metrics leave as EMF log lines: no CloudWatch endpoint)
     const services = Object.values(platform.findResources('AWS::EC2::VPCEndpoint')).map(
       (r) =>
         `${(r.Properties as { VpcEndpointType: string }).VpcEndpointType} ${JSON.stringify((r.Properties as { ServiceName: unknown }).ServiceName)}`,
@@ -249,7 +249,6 @@ describe('the drift detector reads personal data: inside the VPC wherever there 
     expect(services.sort()).toEqual([
       'Gateway "com.amazonaws.eu-west-1.s3"',
       'Interface "com.amazonaws.eu-west-1.kms"',
-      'Interface "com.amazonaws.eu-west-1.monitoring"',
     ]);
     // AND no LambdaInsideVPC acknowledgement exists in a VPC environment's model stacks
     const inVpc = recordedAcknowledgements(app).filter(

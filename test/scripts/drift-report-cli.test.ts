@@ -9,37 +9,35 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { EmfSink } from '../support/emf-sink';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../lambda/shared/logger';
-import { BaselineDocument } from '../../lambda/drift-detector/baseline';
 import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { captureText } from '../../scripts/make-example-data';
 import { FRAUD_DETECTOR_CONFIG } from '../support/fraud-fixtures';
 import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
+import { BaselineDocument } from '../../lib/contracts/baseline';
 
 const BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');
 const BASELINE: BaselineDocument = JSON.parse(readFileSync(BASELINE_FILE, 'utf8'));
 const DRIFTED = `${captureText(3000, 202, { drifted: true })}not json\n${JSON.stringify({ captureData: {} })}\n`;
 
 const s3 = mockClient(S3Client);
-const cw = mockClient(CloudWatchClient);
 
 /** What the detector publishes for one capture file: metric name (and feature) -> value. */
 async function detectorMetrics(text: string): Promise<Map<string, number>> {
   s3.reset();
-  cw.reset();
   s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([Buffer.from(text)]) }));
-  cw.on(PutMetricDataCommand).resolves({});
+  const emf = new EmfSink();
   await makeHandler({
     s3: new S3Client({ region: 'eu-west-1' }),
-    cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+    writeMetrics: emf.write,
     logger: memoryLogger(),
     config: FRAUD_DETECTOR_CONFIG,
     baseline: async () => BASELINE,
   })({ detail: { bucket: { name: 'c' }, object: { key: 'x.jsonl' } } });
-  const data: MetricDatum[] = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
+  const data = emf.data();
   return new Map(
     data.map((d) => [
       [

@@ -1,11 +1,12 @@
 /**
  * What the drift detector's moto tests share: the capture key layout, the EventBridge event, the two buckets with
- * the committed example baseline, and reading a published metric back.
+ * the committed example baseline, and reading a published metric back from the detector's EMF lines (what the
+ * function's log group turns into CloudWatch metrics; moto's CloudWatch has no EMF extraction).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, GetMetricStatisticsCommand, Statistic } from '@aws-sdk/client-cloudwatch';
+import { EmfSink } from './emf-sink';
 
 export const BASELINE_KEY = 'baselines/fraud-xgb.json';
 
@@ -32,32 +33,27 @@ export async function createDriftBuckets(s3: S3Client, capture: string, assets: 
   );
 }
 
-/** One statistic of a drift metric of an endpoint over the last and next hour; undefined without data. */
+/**
+ * One statistic of a drift metric of an endpoint variant, over the data of the EMF lines written so far with exactly
+ * these dimensions (as GetMetricStatistics matches them); undefined without data.
+ */
 export async function driftStat(
-  cw: CloudWatchClient,
+  emf: EmfSink,
   metric: string,
   variant: string,
-  statistic: Statistic,
+  statistic: 'Sum' | 'Maximum',
   feature?: string,
   endpointName = 'fraud-xgb',
 ): Promise<number | undefined> {
-  const now = Date.now();
-  const res = await cw.send(
-    new GetMetricStatisticsCommand({
-      Namespace: 'MLOps/Drift',
-      MetricName: metric,
-      Dimensions: [
-        { Name: 'EndpointName', Value: endpointName },
-        { Name: 'VariantName', Value: variant },
-        ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
-      ],
-      StartTime: new Date(now - 3_600_000),
-      EndTime: new Date(now + 3_600_000),
-      Period: 7200,
-      Statistics: [statistic],
-    }),
-  );
-  const values = (res.Datapoints ?? []).map((p) => p[statistic] as number);
+  const dimensions = JSON.stringify([
+    { Name: 'EndpointName', Value: endpointName },
+    { Name: 'VariantName', Value: variant },
+    ...(feature ? [{ Name: 'Feature', Value: feature }] : []),
+  ]);
+  const values = emf
+    .data()
+    .filter((d) => d.MetricName === metric && JSON.stringify(d.Dimensions) === dimensions)
+    .map((d) => d.Value);
   if (values.length === 0) return undefined;
   return statistic === 'Sum' ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
 }

@@ -1,9 +1,9 @@
 /** The committed fraud-xgb baseline and a detector config for it, shared by the detector's handler tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BaselineDocument } from '../../lambda/drift-detector/baseline';
-import { DetectorConfig } from '../../lambda/drift-detector/handler';
 import { FRAUD_FEATURES } from '../../scripts/make-example-data';
+import { DetectorConfig } from '../../lambda/drift-detector/settings';
+import { BaselineDocument } from '../../lib/contracts/baseline';
 
 export const FRAUD_BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');
 export const FRAUD_BASELINE: BaselineDocument = JSON.parse(readFileSync(FRAUD_BASELINE_FILE, 'utf8'));

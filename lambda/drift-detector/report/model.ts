@@ -5,9 +5,10 @@
  */
 import { version as TOOL_VERSION } from '../../../package.json';
 import { DriftThresholds } from '../../../lib/contracts/drift-report';
-import { BaselineDocument, Distribution, MISSING, OTHER, binLabel } from '../baseline';
 import { CountsSnapshot, DriftResult, WindowCounts } from '../accumulator';
 import { ReportWindow, SkipReason } from './window';
+import { BaselineDocument, Distribution, MISSING, OTHER } from '../../../lib/contracts/baseline';
+import { binLabel } from '../../../lib/contracts/baseline-values';
 
 export const REPORT_KIND = 'mlops.drift-report';
 /** Bump on any incompatible change of the JSON form. */

@@ -4,69 +4,15 @@
  * notification an on-call person receives says where to look; dated copies keep every drifted window.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  DRIFT_REPORT_ENV,
-  DriftThresholds,
-  latestReportKey,
-  parseThresholds,
-} from '../../../lib/contracts/drift-report';
-import { ConfigurationError } from '../../shared/errors';
-import { BaselineDocument } from '../baseline';
+import { DriftReportSettings, latestReportKey } from '../../../lib/contracts/drift-report';
 import { DriftResult, WindowCounts } from '../accumulator';
 import { renderDriftReportHtml, renderDriftReportJson } from './html';
 import { DriftReport, buildDriftReport } from './model';
 import { ReportWindow } from './window';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
-export interface ReportSettings {
-  readonly bucket: string;
-  /** Ends with `/`: `drift-reports/<endpoint>/`. */
-  readonly prefix: string;
-  readonly kmsKeyArn: string;
-  /** Write a report for every judged window, not only for windows that cross a threshold. */
-  readonly allWindows: boolean;
-  readonly thresholds: DriftThresholds;
-}
-
-/** Reads the report settings once at cold start; undefined when REPORTS_BUCKET is not set (reports off). */
-export function readReportSettings(env: NodeJS.ProcessEnv): ReportSettings | undefined {
-  const bucket = env[DRIFT_REPORT_ENV.BUCKET];
-  if (bucket === undefined || bucket === '') return undefined;
-  const need = (name: string, hint: string) => {
-    const v = env[name];
-    if (v === undefined || v === '')
-      throw new ConfigurationError(
-        `environment variable ${name} is required when ${DRIFT_REPORT_ENV.BUCKET} is set (${hint})`,
-      );
-    return v;
-  };
-  const prefix = need(DRIFT_REPORT_ENV.PREFIX, 'e.g. drift-reports/<endpoint>/');
-  if (!prefix.endsWith('/') || prefix.startsWith('/'))
-    throw new ConfigurationError(
-      `environment variable ${DRIFT_REPORT_ENV.PREFIX} must end with "/" and not start with one, got "${prefix}"`,
-    );
-  const all = env[DRIFT_REPORT_ENV.ALL_WINDOWS] ?? 'false';
-  if (all !== 'true' && all !== 'false')
-    throw new ConfigurationError(
-      `environment variable ${DRIFT_REPORT_ENV.ALL_WINDOWS} must be true or false, got "${all}"`,
-    );
-  let thresholds: DriftThresholds;
-  try {
-    thresholds = parseThresholds(
-      need(DRIFT_REPORT_ENV.THRESHOLDS, 'JSON of the drift thresholds'),
-      `environment variable ${DRIFT_REPORT_ENV.THRESHOLDS}`,
-    );
-  } catch (err) {
-    if (err instanceof ConfigurationError) throw err;
-    throw new ConfigurationError((err as Error).message);
-  }
-  return {
-    bucket,
-    prefix,
-    kmsKeyArn: need(DRIFT_REPORT_ENV.KMS_KEY_ARN, 'the key reports are encrypted with'),
-    allWindows: all === 'true',
-    thresholds,
-  };
-}
+/** Where and how reports are written (parsed from the environment by the contract's schema). */
+export type ReportSettings = DriftReportSettings;
 
 const baselineSources = new WeakMap<BaselineDocument, { file: string; sha256: string }>();
 

@@ -18,7 +18,7 @@ import { DRIFT_NAMESPACE } from '../../contracts/drift-metrics';
 import { DRIFT_REPORT_ENV, DriftThresholds, driftReportPrefix, pickThresholds } from '../../contracts/drift-report';
 import { findingResource, ScopedAcknowledgement, wildcardResource } from '../../nag/acknowledgements';
 import { HardenedFunction, HostedResources, HostedVpc } from '../hardened-function';
-import { keyUseThroughService, logGroupWrites, putMetricDataIn } from '../iam-statements';
+import { keyUseThroughService, logGroupWrites } from '../iam-statements';
 
 /** Where the detector writes the drift report of a window that crosses a threshold. */
 export interface DriftReportsOptions {
@@ -90,7 +90,7 @@ export class DriftDetectorFunction extends HardenedFunction {
         ? { vpc: props.vpc }
         : {
             outsideVpcReason:
-              'This environment has no VPC (environments[].vpc is not set), so there is no private network to place the detector in; it calls only S3 (GetObject on its capture prefix), CloudWatch and KMS over TLS with SigV4. With a VPC configured it runs in the private subnets.',
+              'This environment has no VPC (environments[].vpc is not set), so there is no private network to place the detector in; it calls only S3 (GetObject on its capture prefix) and KMS over TLS with SigV4 (its metrics leave as log lines). With a VPC configured it runs in the private subnets.',
           }),
       logRetention: props.logRetention,
       memorySize: props.memorySize,
@@ -118,7 +118,7 @@ export class DriftDetectorFunction extends HardenedFunction {
       ...this.acknowledgements,
       ack(
         '*',
-        'Only actions IAM accepts on "*" alone: cloudwatch:PutMetricData (pinned to the MLOps/Drift namespace by condition), X-Ray tracing and, in a VPC, the EC2 ENI calls Lambda makes. MLOPS-IAM-1 fails synth if any other action is added on "*".',
+        'Only actions IAM accepts on "*" alone: X-Ray tracing and, in a VPC, the EC2 ENI calls Lambda makes. MLOPS-IAM-1 fails synth if any other action is added on "*".',
       ),
       ack(
         findingResource(stack, `${captureBucket.bucketArn}/${capturePrefix}*`),
@@ -174,8 +174,8 @@ function detectorStatements(
         }),
       ],
     }),
-    // The drift metrics' one statement: PutMetricData has no resource-level permissions, the namespace scopes it.
-    putMetricDataIn('PublishDriftMetrics', DRIFT_NAMESPACE),
+    // No cloudwatch:PutMetricData: the detector writes its metrics as Embedded Metric Format lines to its own log
+    // group (WriteOwnLogs), and CloudWatch extracts them.
     logGroupWrites(hosted.logGroup),
     new iam.PolicyStatement({
       sid: 'UseEncryptionKey',

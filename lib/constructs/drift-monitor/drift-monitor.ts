@@ -129,7 +129,7 @@ export interface DriftMonitorProps {
   readonly statePrefix?: string;
   /**
    * Private subnets and security groups to run the detector in: it reads captured personal data, so where the
-   * environment has a VPC the detector runs inside it and reaches S3, CloudWatch and KMS through the VPC endpoints
+   * environment has a VPC the detector runs inside it and reaches S3 and KMS through the VPC endpoints
    * the platform stack creates (`VpcEndpoints`). The security groups must allow HTTPS to those endpoints.
    * @default - outside a VPC (AWS service APIs only, over TLS with SigV4), acknowledged as such
    */
@@ -140,7 +140,7 @@ export interface DriftMonitorProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Reserved concurrency of the detector: caps its share of the account's concurrency and its PutMetricData rate.
+   * Reserved concurrency of the detector: caps its share of the account's concurrency.
    * @default 5
    */
   readonly reservedConcurrency?: number;

@@ -1,7 +1,9 @@
 import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
-import { BaselineBuilder, BaselineDocument, FeatureSpec, OTHER } from '../../../lambda/drift-detector/baseline';
 import { ksStatistic, psi } from '../../../lambda/drift-detector/statistics';
 import { makeRng } from '../../../scripts/make-example-data';
+import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { BaselineBuilder } from '../../../lib/baseline/builder';
+import { BaselineDocument, OTHER } from '../../../lib/contracts/baseline';
 
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source: { file: 't', sha256: 'x', format: 'csv' as const } };
 

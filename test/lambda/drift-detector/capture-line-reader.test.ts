@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
-import { BaselineDocument, FeatureSpec } from '../../../lambda/drift-detector/baseline';
 import { parseRegularCaptureLine, readRegularCapture } from '../../../lambda/drift-detector/capture-line-reader';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
 import { CaptureEncoding, FRAUD_FEATURES, captureText, makeRng } from '../../../scripts/make-example-data';
+import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
 const FEATURES: FeatureSpec[] = FRAUD_FEATURES.map((f) => ({ ...f }));
 const BASELINE: BaselineDocument = JSON.parse(

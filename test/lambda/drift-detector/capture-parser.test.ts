@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { FeatureSpec } from '../../../lambda/drift-detector/baseline';
 import {
   CaptureSink,
   forEachLine,
@@ -9,6 +8,7 @@ import {
   splitCsvRow,
 } from '../../../lambda/drift-detector/capture-parser';
 import { captureLine, fraudRecord, makeRng } from '../../../scripts/make-example-data';
+import { FeatureSpec } from '../../../lib/contracts/drift-detector';
 
 const features: FeatureSpec[] = [
   { name: 'amount', type: 'numeric' },

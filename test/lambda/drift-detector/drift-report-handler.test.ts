@@ -5,17 +5,17 @@
  */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
-import { BaselineDocument } from '../../../lambda/drift-detector/baseline';
-import { DetectorConfig, makeHandler, readConfig } from '../../../lambda/drift-detector/handler';
-import { readReportSettings, reportKeys } from '../../../lambda/drift-detector/report/store';
+import { makeHandler } from '../../../lambda/drift-detector/handler';
+import { reportKeys } from '../../../lambda/drift-detector/report/store';
 import { DRIFT_REPORT_ENV, pickThresholds } from '../../../lib/contracts/drift-report';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../support/fraud-fixtures';
 import { ThresholdsSchema } from '../../../lib/config/schema';
+import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
@@ -32,13 +32,16 @@ const config: DetectorConfig = { ...FRAUD_DETECTOR_CONFIG, reports: REPORTS };
 const event = { source: 'aws.s3', detail: { bucket: { name: 'capture' }, object: { key: KEY } } };
 
 const s3 = mockClient(S3Client);
-const cw = mockClient(CloudWatchClient);
 const calls: string[] = [];
+/** Records the metric lines as one 'metrics' step per run of lines, so the order against the S3 writes shows. */
+const writeMetrics = (): void => {
+  if (calls[calls.length - 1] !== 'metrics') calls.push('metrics');
+};
 
 function handlerWith(overrides: Partial<DetectorConfig> = {}) {
   return makeHandler({
     s3: new S3Client({ region: 'eu-west-1' }),
-    cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+    writeMetrics,
     logger: memoryLogger(),
     config: { ...config, ...overrides },
     baseline: async () => BASELINE,
@@ -52,14 +55,9 @@ function serve(text: string) {
 
 beforeEach(() => {
   s3.reset();
-  cw.reset();
   calls.length = 0;
   s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
     calls.push(`s3:${input.Key}`);
-    return {};
-  });
-  cw.on(PutMetricDataCommand).callsFake(() => {
-    calls.push('cloudwatch');
     return {};
   });
 });
@@ -77,7 +75,7 @@ describe('drift report at run time', () => {
       `s3:${base}.json`,
       's3:drift-reports/fraud-xgb/AllTraffic/latest.html',
       's3:drift-reports/fraud-xgb/AllTraffic/latest.json',
-      'cloudwatch',
+      'metrics',
     ]);
     for (const c of s3.commandCalls(PutObjectCommand)) {
       expect(c.args[0].input).toMatchObject({
@@ -93,13 +91,13 @@ describe('drift report at run time', () => {
     serve(captureText(1000, 11, { drifted: true }));
     s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     await expect(handlerWith()(event)).rejects.toThrow(/drift detection failed for 1 of 1 object\(s\).*Access Denied/);
-    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    expect(calls).not.toContain('metrics');
   });
 
   it('writes no report for a window without drift unless every window is configured', async () => {
     serve(captureText(2000, 101)); // same traffic as the baseline (at 1,000 records seed 12 is unfair by chance: DI 0.76)
     await handlerWith()(event);
-    expect(calls).toEqual(['cloudwatch']);
+    expect(calls).toEqual(['metrics']);
     calls.length = 0;
     const out = await handlerWith({ reports: { ...REPORTS, allWindows: true } })(event);
     expect(calls.filter((c) => c.startsWith('s3:'))).toHaveLength(4);
@@ -109,7 +107,7 @@ describe('drift report at run time', () => {
   it('writes no report below minSamples, even when every window is configured', async () => {
     serve(captureText(50, 13, { drifted: true }));
     await handlerWith({ reports: { ...REPORTS, allWindows: true } })(event);
-    expect(calls).toEqual(['cloudwatch']);
+    expect(calls).toEqual(['metrics']);
   });
 
   it('writes nothing and reads no report setting when reports are off', async () => {
@@ -117,12 +115,12 @@ describe('drift report at run time', () => {
     const { reports: _off, ...withoutReports } = config;
     await makeHandler({
       s3: new S3Client({ region: 'eu-west-1' }),
-      cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+      writeMetrics,
       logger: memoryLogger(),
       config: withoutReports,
       baseline: async () => BASELINE,
     })(event);
-    expect(calls).toEqual(['cloudwatch']);
+    expect(calls).toEqual(['metrics']);
   });
 });
 
@@ -139,8 +137,8 @@ describe('report settings and keys', () => {
 
   it('reads the settings at cold start; no bucket means no reports', () => {
     expect(readConfig(env).reports).toEqual({ ...REPORTS, prefix: 'drift-reports/e/' });
-    expect(readReportSettings({})).toBeUndefined();
-    expect(readReportSettings({ ...env, [DRIFT_REPORT_ENV.ALL_WINDOWS]: 'true' })?.allWindows).toBe(true);
+    expect(readConfig({ ...env, [DRIFT_REPORT_ENV.BUCKET]: '' }).reports).toBeUndefined();
+    expect(readConfig({ ...env, [DRIFT_REPORT_ENV.ALL_WINDOWS]: 'true' }).reports?.allWindows).toBe(true);
   });
 
   it.each([

@@ -6,17 +6,11 @@
  */
 import { Readable } from 'node:stream';
 import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
-import {
-  BaselineBuilder,
-  BaselineDocument,
-  FeatureSpec,
-  MISSING,
-  categoryKey,
-  decimalNumber,
-  numericValue,
-  predictionKey,
-} from '../../../lambda/drift-detector/baseline';
 import { MalformedReason, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
+import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { BaselineBuilder } from '../../../lib/baseline/builder';
+import { BaselineDocument, MISSING } from '../../../lib/contracts/baseline';
+import { categoryKey, decimalNumber, numericValue, predictionKey } from '../../../lib/contracts/baseline-values';
 
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source: { file: 't', sha256: 'x', format: 'csv' as const } };
 const FEATURES: FeatureSpec[] = [

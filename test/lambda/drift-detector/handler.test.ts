@@ -1,24 +1,21 @@
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EmfSink } from '../../support/emf-sink';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
-import { BaselineBuilder, BaselineDocument } from '../../../lambda/drift-detector/baseline';
-import {
-  DetectorConfig,
-  METRICS,
-  locationFromKey,
-  makeBaselineLoader,
-  makeHandler,
-  objectsFromEvent,
-  readConfig,
-} from '../../../lambda/drift-detector/handler';
-import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/constructs/drift-monitor';
+import { makeHandler } from '../../../lambda/drift-detector/handler';
+import { DRIFT_METRICS } from '../../../lib/contracts/drift-metrics';
 import { DriftStateStore, FileVersion, WindowState } from '../../../lambda/drift-detector/state-store';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../support/fraud-fixtures';
+import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
+import { locationFromKey, objectsFromEvent } from '../../../lambda/drift-detector/event';
+import { BaselineBuilder } from '../../../lib/baseline/builder';
+import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { METRICS, MetricDatum } from '../../../lambda/drift-detector/metrics';
+import { makeBaselineLoader } from '../../../lambda/drift-detector/baseline-loader';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';
@@ -32,14 +29,14 @@ const eventFor = (key: string, bucket = 'capture') => ({
 });
 
 const s3 = mockClient(S3Client);
-const cw = mockClient(CloudWatchClient);
+const emf = new EmfSink();
 const body = (text: string | Buffer) => Readable.from([Buffer.from(text)]) as never;
 
 function setup(overrides: Partial<DetectorConfig> = {}) {
   const logger = memoryLogger();
   const handler = makeHandler({
     s3: new S3Client({ region: 'eu-west-1' }),
-    cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+    writeMetrics: emf.write,
     logger,
     config: { ...config, ...overrides },
     baseline: async () => BASELINE,
@@ -48,19 +45,16 @@ function setup(overrides: Partial<DetectorConfig> = {}) {
   return { handler, logger };
 }
 
+/** The metric data of the EMF lines written (their namespace is checked as they are read). */
 function published(): MetricDatum[] {
-  return cw.commandCalls(PutMetricDataCommand).flatMap((c) => {
-    expect(c.args[0].input.Namespace).toBe(DRIFT_NAMESPACE);
-    return c.args[0].input.MetricData ?? [];
-  });
+  return emf.data();
 }
 
 const names = (data: MetricDatum[]) => [...new Set(data.map((d) => d.MetricName))].sort();
 
 beforeEach(() => {
   s3.reset();
-  cw.reset();
-  cw.on(PutMetricDataCommand).resolves({});
+  emf.clear();
 });
 
 describe('drift detector handler', () => {
@@ -135,7 +129,7 @@ describe('drift detector handler', () => {
     s3.on(GetObjectCommand, { Key: `${KEY}-bad.gz` }).resolves({ Body: body('this is not gzip') });
     const { handler, logger } = setup();
     expect((await handler(eventFor(`${KEY}.gz`))).objects[0]).toMatchObject({ status: 'published', sampleCount: 300 });
-    cw.resetHistory();
+    emf.clear();
     expect((await handler(eventFor(`${KEY}-bad.gz`))).objects[0]).toMatchObject({
       status: 'malformed-file',
       malformedRecords: 1,
@@ -151,7 +145,7 @@ describe('drift detector handler', () => {
     expect(
       (await handler(eventFor('datacapture/other/other/AllTraffic/2026/01/01/10/x.jsonl'))).objects[0],
     ).toMatchObject({ status: 'skipped' });
-    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    expect(emf.lines).toHaveLength(0);
   });
 
   it('tries every object of the event and then throws for retryable failures', async () => {
@@ -164,7 +158,7 @@ describe('drift detector handler', () => {
     expect(published().find((d) => d.MetricName === 'SampleCount')?.Value).toBe(5);
   });
 
-  it('splits PutMetricData into calls of at most 500 data', async () => {
+  it("writes a wide model's metrics as EMF documents of at most 100 metrics, one per dimension set", async () => {
     // GIVEN a 300-feature model: 300 x (PSI + JS + KS) + 4 > 900 data
     const features = Array.from({ length: 300 }, (_, i) => ({ name: `f${i}`, type: 'numeric' as const }));
     const b = new BaselineBuilder({ features });
@@ -177,14 +171,17 @@ describe('drift detector handler', () => {
     s3.on(GetObjectCommand).resolves({ Body: body(`${Array(5).fill(line).join('\n')}\n`) });
     const handler = makeHandler({
       s3: new S3Client({}),
-      cloudwatch: new CloudWatchClient({}),
+      writeMetrics: emf.write,
       logger: memoryLogger(),
       config: { ...config, features, sensitiveAttribute: undefined, minSamples: 1 },
       baseline: async () => baseline,
     });
     await handler(eventFor(KEY));
-    const calls = cw.commandCalls(PutMetricDataCommand);
-    expect(calls.map((c) => c.args[0].input.MetricData?.length)).toEqual([500, 405]); // + MissingPredictions and FairnessGroupsExcluded
+    // THEN one document per feature (PSI, JS, KS) plus one for the variant's counts and statistics
+    const docs = emf.documents();
+    expect(docs).toHaveLength(301);
+    expect(Math.max(...docs.map((d) => d._aws.CloudWatchMetrics[0]?.Metrics.length ?? 0))).toBeLessThanOrEqual(100);
+    expect(published()).toHaveLength(905); // 900 feature statistics + 5 for the variant
   });
 
   it('ignores an event it does not understand instead of failing through retries', async () => {
@@ -229,7 +226,32 @@ describe('event and key parsing', () => {
   });
 
   it('rejects an EventBridge event without an object key', () => {
-    expect(() => objectsFromEvent({ detail: { bucket: { name: 'b' } } })).toThrow(/detail.object.key/);
+    // GIVEN an EventBridge event whose detail names the bucket only
+    // WHEN it is parsed THEN the error names the missing field and what it holds
+    expect(() => objectsFromEvent({ detail: { bucket: { name: 'b' } } })).toThrow(
+      /detail\.object must be an object, got nothing/,
+    );
+  });
+
+  it('rejects an S3 notification naming every bad record field at once', () => {
+    // GIVEN a notification whose first record lacks the key and whose second names a numeric bucket
+    const event = {
+      Records: [{ s3: { bucket: { name: 'b' }, object: {} } }, { s3: { bucket: { name: 7 }, object: { key: 'k' } } }],
+    };
+    // WHEN it is parsed THEN both problems are in one message
+    expect(() => objectsFromEvent(event)).toThrow(
+      'S3 notification is malformed: Records[0].s3.object.key must be a string, got nothing; Records[1].s3.bucket.name must be a string, got 7',
+    );
+  });
+
+  it('reads an EventBridge event and URL-decodes notification keys', () => {
+    // GIVEN one event of each shape WHEN parsed THEN the objects are named as S3 spells them
+    expect(
+      objectsFromEvent({ 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { key: 'a b' } } }),
+    ).toEqual([{ bucket: 'b', key: 'a b' }]);
+    expect(objectsFromEvent({ Records: [{ s3: { bucket: { name: 'b' }, object: { key: 'a+b%2Fc' } } }] })).toEqual([
+      { bucket: 'b', key: 'a b/c' },
+    ]);
   });
 });
 
@@ -242,12 +264,33 @@ describe('readConfig', () => {
 
   it.each([
     [{ FEATURES: undefined }, /FEATURES is required/],
-    [{ FEATURES: 'amount:float' }, /FEATURES: feature "amount:float" must be name:numeric/],
+    [
+      { FEATURES: 'amount:float' },
+      /FEATURES is not a feature list: feature "amount:float" must be name:numeric.*got "amount:float"/,
+    ],
     [{ MIN_SAMPLES: 'ten' }, /MIN_SAMPLES must be an integer >= 1, got "ten"/],
-    [{ SENSITIVE_ATTRIBUTE: 'age' }, /SENSITIVE_ATTRIBUTE "age" must be one of FEATURES \[amount, gender\]/],
+    [{ SENSITIVE_ATTRIBUTE: 'age' }, /SENSITIVE_ATTRIBUTE must be one of FEATURES \[amount, gender\], got "age"/],
+    [{ STATE_PREFIX: 'state' }, /STATE_PREFIX must be a key prefix ending in "\/" without a leading "\/", got "state"/],
     [{ BASELINE_KEY: '' }, /BASELINE_KEY is required/],
   ])('rejects a bad environment %j', (patch, message) => {
+    expect(() => readConfig({ ...env, ...patch })).toThrow(ConfigurationError);
     expect(() => readConfig({ ...env, ...patch })).toThrow(message);
+  });
+
+  it('rejects a bad environment naming every problem at once', () => {
+    // GIVEN three bad variables, one of them the report thresholds checked only when reports are on
+    const bad = { ...env, MIN_SAMPLES: '0', BASELINE_KEY: undefined, REPORTS_BUCKET: 'r' };
+    // WHEN the environment is read THEN all of them are listed in one error
+    expect(() => readConfig(bad)).toThrow(
+      [
+        'drift detector environment has 5 problems:',
+        '  - environment variable MIN_SAMPLES must be an integer >= 1, got "0"',
+        '  - environment variable BASELINE_KEY is required but not set (the key of the baseline document)',
+        '  - environment variable REPORTS_PREFIX is required when REPORTS_BUCKET is set (e.g. drift-reports/<endpoint>/)',
+        '  - environment variable REPORTS_KMS_KEY_ARN is required when REPORTS_BUCKET is set (the key reports are encrypted with)',
+        '  - environment variable DRIFT_THRESHOLDS is required when REPORTS_BUCKET is set (JSON of the drift thresholds)',
+      ].join('\n'),
+    );
   });
 });
 
@@ -271,11 +314,18 @@ class MemoryStateStore implements DriftStateStore {
 
 describe('drift detector handler: rolling window of small files', () => {
   const at = (iso: string) => () => new Date(iso);
-  const run = (store: MemoryStateStore, now: () => Date, text: string, baseline = BASELINE, etag = '"e"') => {
+  const run = (
+    store: MemoryStateStore,
+    now: () => Date,
+    text: string,
+    baseline = BASELINE,
+    etag = '"e"',
+    writeMetrics = emf.write,
+  ) => {
     s3.on(GetObjectCommand).resolves({ Body: body(text), ETag: etag });
     return makeHandler({
       s3: new S3Client({ region: 'eu-west-1' }),
-      cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }),
+      writeMetrics,
       logger: memoryLogger(),
       config,
       baseline: async () => baseline,
@@ -289,8 +339,7 @@ describe('drift detector handler: rolling window of small files', () => {
     const store = new MemoryStateStore();
     await run(store, at('2026-01-01T10:00:00Z'), captureText(120, 21), BASELINE, '"a"');
     expect(store.window).toMatchObject({ files: 1, startedAt: '2026-01-01T10:00:00.000Z' });
-    cw.reset();
-    cw.on(PutMetricDataCommand).resolves({});
+    emf.clear();
     // WHEN 100 more records arrive 25 hours later (windowMaxAgeHours 24)
     await run(store, at('2026-01-02T11:00:00Z'), captureText(100, 22), BASELINE, '"b"');
     // THEN the stale 120 are reported as expired, not judged with the new 100 (220 >= 200 would have been judged)
@@ -304,8 +353,7 @@ describe('drift detector handler: rolling window of small files', () => {
   it('discards a window counted against another baseline', async () => {
     const store = new MemoryStateStore();
     await run(store, at('2026-01-01T10:00:00Z'), captureText(150, 23), BASELINE, '"a"');
-    cw.reset();
-    cw.on(PutMetricDataCommand).resolves({});
+    emf.clear();
     const rebuilt = { ...BASELINE, createdAt: '2026-02-01T00:00:00.000Z' };
     await run(store, at('2026-01-01T11:00:00Z'), captureText(100, 24), rebuilt, '"b"');
     expect(published().find((d) => d.MetricName === 'ExpiredWindowRecords')?.Value).toBe(150);
@@ -315,8 +363,7 @@ describe('drift detector handler: rolling window of small files', () => {
     // GIVEN two files of 120 records, 10 minutes apart
     const store = new MemoryStateStore();
     await run(store, at('2026-01-01T10:00:00Z'), captureText(120, 25), BASELINE, '"a"');
-    cw.reset();
-    cw.on(PutMetricDataCommand).resolves({});
+    emf.clear();
     await run(store, at('2026-01-01T10:10:00Z'), captureText(120, 26), BASELINE, '"b"');
     // THEN 240 records are judged together and the window is emptied
     const data = published();
@@ -327,11 +374,17 @@ describe('drift detector handler: rolling window of small files', () => {
   });
 
   it('skips a redelivery of the same ETag and releases the claim when publishing fails', async () => {
+    // GIVEN a metric writer that fails (stdout closed)
     const store = new MemoryStateStore();
-    cw.on(PutMetricDataCommand).rejects(new Error('throttled'));
-    await expect(run(store, at('2026-01-01T10:00:00Z'), captureText(300, 27))).rejects.toThrow(/throttled/);
+    const closed = () => {
+      throw new Error('write EPIPE');
+    };
+    // WHEN a file is judged THEN the event fails and the claim is released, so the retry judges the file
+    await expect(run(store, at('2026-01-01T10:00:00Z'), captureText(300, 27), BASELINE, '"e"', closed)).rejects.toThrow(
+      /EPIPE/,
+    );
     expect(store.claimed.size).toBe(0);
-    cw.on(PutMetricDataCommand).resolves({});
+    // AND a redelivery after a published run is recognised
     expect((await run(store, at('2026-01-01T10:01:00Z'), captureText(300, 27))).objects[0]?.status).toBe('published');
     expect((await run(store, at('2026-01-01T10:02:00Z'), captureText(300, 27))).objects[0]?.status).toBe('duplicate');
   });

@@ -1,16 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBaselineCli } from '../../../bin/baseline';
-import {
-  BaselineBuilder,
-  OTHER,
-  RecordError,
-  binIndex,
-  parseFeatureSpec,
-  predictionKey,
-  validateBaseline,
-} from '../../../lambda/drift-detector/baseline';
+import { runBaselineCli } from '../../bin/baseline';
 import {
   TRAINING_RECORDS,
   TRAINING_SEED,
@@ -19,7 +10,11 @@ import {
   trainingRecords,
   writeTrainingCsv,
   exampleBaselineArgs,
-} from '../../../scripts/make-example-data';
+} from '../../scripts/make-example-data';
+import { parseFeatureSpec } from '../../lib/contracts/drift-detector';
+import { BaselineBuilder } from '../../lib/baseline/builder';
+import { OTHER, validateBaseline } from '../../lib/contracts/baseline';
+import { RecordError, binIndex, predictionKey } from '../../lib/contracts/baseline-values';
 
 const source = { file: 'train.csv', sha256: 'x', format: 'csv' as const };
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source };
@@ -188,7 +183,7 @@ describe('bin/baseline.ts CLI', () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8'));
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
     const cfg = join(dir, 'config.json');
     writeFileSync(cfg, JSON.stringify(cdkJson.context['mlops:defaultConfig']));
     const { document } = await runBaselineCli(
@@ -231,7 +226,7 @@ describe('bin/baseline.ts CLI', () => {
   });
 
   it('rejects an unknown model in --config, listing the known ones', async () => {
-    const cdkJson = join(__dirname, '../../../cdk.json');
+    const cdkJson = join(__dirname, '../../cdk.json');
     await expect(
       runBaselineCli(
         ['--input', csv, '--config', cdkJson, '--model', 'nope', '--output', join(dir, 'x.json')],
@@ -243,7 +238,7 @@ describe('bin/baseline.ts CLI', () => {
 
 describe('committed example baseline', () => {
   it('is valid and covers the default model features in config order', () => {
-    const file = join(__dirname, '../../../baselines/fraud-xgb.json');
+    const file = join(__dirname, '../../baselines/fraud-xgb.json');
     const doc = validateBaseline(JSON.parse(readFileSync(file, 'utf8')), file);
     expect(doc.features.map((f) => `${f.name}:${f.distribution.type}`)).toEqual([
       'amount:numeric',
@@ -269,9 +264,7 @@ describe('committed example baseline', () => {
         () => undefined,
       );
       // THEN it is byte for byte the committed file
-      expect(readFileSync(out, 'utf8')).toBe(
-        readFileSync(join(__dirname, '../../../baselines/fraud-xgb.json'), 'utf8'),
-      );
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(__dirname, '../../baselines/fraud-xgb.json'), 'utf8'));
     } finally {
       if (saved === undefined) delete process.env.SOURCE_DATE_EPOCH;
       else process.env.SOURCE_DATE_EPOCH = saved;

@@ -1,6 +1,6 @@
 /**
- * The baseline document: what the training data looked like, in the form the detector compares against.
- * Building it is pure (records in, document out); reading files and hashing is bin/baseline.ts's job.
+ * Builds the drift baseline document (lib/contracts/baseline.ts) from training records. Pure (records in, document
+ * out; no aws-cdk-lib, no SDK); reading files and hashing is bin/baseline.ts's job.
  *
  * Numeric features keep two summaries of the training distribution:
  *  - PSI / Jensen-Shannon bins: interior edges at the training deciles (duplicates dropped), bins
@@ -14,94 +14,27 @@
  * Categorical features keep the `maxCategories` most frequent categories plus `__other__`, into which unseen
  * categories fall at detection time.
  */
-import { BASELINE_KIND } from '../../lib/contracts/baseline';
-
-/** Document format version; bump on any incompatible change, the detector refuses other versions. */
-export const BASELINE_SCHEMA_VERSION = 1;
-export { BASELINE_KIND };
-export const OTHER = '__other__';
-export const MISSING = '__missing__';
-
-export type FeatureType = 'numeric' | 'categorical';
-
-export interface FeatureSpec {
-  readonly name: string;
-  readonly type: FeatureType;
-}
-
-export interface NumericDistribution {
-  readonly type: 'numeric';
-  /** Records with a usable value. */
-  readonly count: number;
-  /** Records where the value was empty or null (excluded from the distribution). */
-  readonly missing: number;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
-  /** Population standard deviation. */
-  readonly std: number;
-  /** Interior bin edges, ascending; bin i is (binEdges[i-1], binEdges[i]] with -/+Infinity outside. */
-  readonly binEdges: readonly number[];
-  /** Training proportion per bin; binEdges.length + 1 entries summing to 1. */
-  readonly binProportions: readonly number[];
-  readonly ks: {
-    /** True when the grid holds every distinct training value: the detector's KS is then exact. */
-    readonly exact: boolean;
-    readonly grid: readonly number[];
-    /** F(g) = share of training values <= g. */
-    readonly cdf: readonly number[];
-    /** F(g-) = share of training values < g. */
-    readonly left: readonly number[];
-    /** Largest training share strictly between two grid points: the bound on the KS approximation (0 if exact). */
-    readonly maxCellMass: number;
-  };
-}
-
-export interface CategoricalDistribution {
-  readonly type: 'categorical';
-  readonly count: number;
-  readonly missing: number;
-  /** Kept categories by decreasing frequency, then `__other__` last. */
-  readonly categories: readonly string[];
-  /** Training proportion per entry of `categories` (the `__other__` share may be 0). */
-  readonly proportions: readonly number[];
-}
-
-export type Distribution = NumericDistribution | CategoricalDistribution;
-
-export interface FeatureBaseline {
-  readonly name: string;
-  readonly distribution: Distribution;
-}
-
-export interface GroupBaseline {
-  readonly group: string;
-  readonly count: number;
-  readonly positives: number;
-  readonly positiveRate: number;
-}
-
-export interface BaselineDocument {
-  readonly kind: typeof BASELINE_KIND;
-  readonly schemaVersion: number;
-  readonly createdAt: string;
-  readonly source: { readonly file: string; readonly sha256: string; readonly format: 'csv' | 'jsonl' };
-  readonly recordCount: number;
-  /** Records skipped because a value could not be read (see the CLI's stderr for the first few). */
-  readonly skippedRecords: number;
-  readonly options: { readonly psiBins: number; readonly ksGridPoints: number; readonly maxCategories: number };
-  /** In payload order: a CSV capture row lists the features in this order. */
-  readonly features: readonly FeatureBaseline[];
-  readonly prediction?: { readonly column: string; readonly distribution: Distribution };
-  readonly fairness?: {
-    readonly sensitiveAttribute: string;
-    /** The positive label, normalised as predictions are (see predictionKey). */
-    readonly positiveLabel: string;
-    readonly groups: readonly GroupBaseline[];
-    readonly demographicParityDifference?: number;
-    readonly disparateImpactRatio?: number;
-  };
-}
+import {
+  BASELINE_KIND,
+  BASELINE_SCHEMA_VERSION,
+  BaselineDocument,
+  CategoricalDistribution,
+  FeatureBaseline,
+  MISSING,
+  NumericDistribution,
+  OTHER,
+} from '../contracts/baseline';
+import {
+  RecordError,
+  binIndex,
+  binLabel,
+  categoryKey,
+  decimalNumber,
+  groupOf,
+  numericValue,
+  predictionKey,
+} from '../contracts/baseline-values';
+import { FeatureSpec } from '../contracts/drift-detector';
 
 export interface BaselineOptions {
   readonly features: readonly FeatureSpec[];
@@ -118,173 +51,6 @@ export interface BaselineOptions {
   /** Most categories kept per categorical feature before `__other__`. @default 50 */
   readonly maxCategories?: number;
 }
-
-/** A value in a record could not be read; the message names the field and value. */
-export class RecordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RecordError';
-  }
-}
-
-// ---- value normalisation shared with the detector (one definition, so baseline and capture agree) ----
-
-/**
- * Plain decimal notation only (`12`, `-0.5`, `.5`, `1e3`): JavaScript's Number() also reads `0x10`, `0b101`,
- * `0o7` and `Infinity`, which no training CSV or capture payload means as a number.
- */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** 10^0 .. 10^15, all exact doubles. */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15] as const;
-
-/**
- * Fast path of decimalNumber for the common case, without a regex or a string-to-number conversion: a string of
- * at most 15 digits with at most one '.', at least one digit and an optional leading sign, nothing else (no
- * whitespace, no exponent). Every such string matches DECIMAL, and its value is exactly Number(s): the digits form
- * an integer m < 10^15 (exact in a double), 10^f is exact for f <= 15, and m / 10^f is one correctly rounded IEEE
- * division, as Number(s) is correctly rounded; the sign is applied by negation (so "-0" is -0, as Number("-0")).
- * Returns NaN for anything else, and the caller decides the slow way.
- */
-function shortDecimal(s: string): number {
-  return shortDecimalIn(s, 0, s.length);
-}
-
-/**
- * shortDecimal of `s.slice(start, end)`, read in place (no substring): NaN unless that slice is a short plain
- * decimal, in which case the value equals decimalNumber(slice) and numericValue(slice).
- */
-export function shortDecimalIn(s: string, start: number, end: number): number {
-  const len = end - start;
-  if (len <= 0 || len > 17) return NaN;
-  let i = start;
-  let c = s.charCodeAt(start);
-  const negative = c === 45; // '-'
-  if (negative || c === 43) i++; // '+'
-  let m = 0;
-  let digits = 0;
-  let frac = 0;
-  let point = false;
-  for (; i < end; i++) {
-    c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-      if (point) frac++;
-    } else if (c === 46 && !point) point = true;
-    else return NaN;
-  }
-  if (digits === 0 || digits > 15) return NaN;
-  const x = frac === 0 ? m : m / (POW10[frac] as number);
-  return negative ? -x : x;
-}
-
-/** The finite number a string spells in decimal notation, else undefined (so `"0x10"` and `"1e999"` are not numbers). */
-export function decimalNumber(s: string): number | undefined {
-  const fast = shortDecimal(s);
-  if (fast === fast) return fast; // not NaN: a short plain decimal, read exactly as Number(s) reads it
-  if (!DECIMAL.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** A numeric value: finite number, decimal string, or undefined for missing ('' / null / undefined). */
-export function numericValue(v: unknown, field: string): number | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'number') {
-    if (Number.isFinite(v)) return v;
-    throw new RecordError(`${field}: ${v} is not a finite number`);
-  }
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (s === '') return undefined;
-    const n = decimalNumber(s);
-    if (n !== undefined) return n;
-  }
-  throw new RecordError(`${field}: ${JSON.stringify(v)} is not a decimal number`);
-}
-
-/**
- * The one normalisation of categorical values and predictions, so baseline and detector agree whatever the
- * serving container writes: strings are trimmed, a decimal number (JSON `1.0`, string `"1.0"`, CSV `1.0`) becomes
- * its shortest form (`"1"`), booleans are `"true"` / `"false"`, and null or an empty string is `__missing__`.
- * Consequence to know: `"007"` and `"7"` are the same category.
- */
-export function valueKey(v: unknown, field: string): string {
-  if (v === null || v === undefined) return MISSING;
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (s === '') return MISSING;
-    const n = decimalNumber(s);
-    return n === undefined ? s : String(n);
-  }
-  if (typeof v === 'number') {
-    if (Number.isFinite(v)) return String(v);
-    throw new RecordError(`${field}: ${v} is not a finite number`);
-  }
-  if (typeof v === 'boolean') return String(v);
-  throw new RecordError(`${field}: ${JSON.stringify(v)} is not a category (string, number or boolean)`);
-}
-
-/** A category key (see valueKey); missing becomes `__missing__`. */
-export function categoryKey(v: unknown, field: string): string {
-  return valueKey(v, field);
-}
-
-/** A prediction key (see valueKey): `1`, `"1"` and `"1.0"` are the same class; null or empty is `__missing__`. */
-export function predictionKey(v: unknown): string {
-  return valueKey(v, 'prediction');
-}
-
-/** Index of the bin (-Inf, e0], (e0, e1], ..., (e_last, +Inf) holding x: the number of edges strictly below x. */
-export function binIndex(edges: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((edges[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Human label of numeric bin i, used as a fairness group name when the sensitive attribute is numeric. */
-export function binLabel(edges: readonly number[], i: number): string {
-  const lo = i === 0 ? '-Infinity' : String(edges[i - 1]);
-  const hi = i === edges.length ? '+Infinity' : String(edges[i]);
-  return `(${lo}, ${hi}]`;
-}
-
-/** Fairness group of a value of the sensitive feature: its category (or `__other__`) or its numeric bin label. */
-export function groupOf(dist: Distribution, value: unknown, field: string): string | undefined {
-  if (dist.type === 'categorical') {
-    const key = categoryKey(value, field);
-    return dist.categories.includes(key) && key !== OTHER ? key : OTHER;
-  }
-  const x = numericValue(value, field);
-  return x === undefined ? undefined : binLabel(dist.binEdges, binIndex(dist.binEdges, x));
-}
-
-/** Parses `amount:numeric,merchant_category:categorical`; throws naming the bad entry. */
-export function parseFeatureSpec(spec: string): FeatureSpec[] {
-  const out: FeatureSpec[] = [];
-  for (const raw of spec.split(',')) {
-    const part = raw.trim();
-    if (part === '') continue;
-    const m = /^([^:\s]+):(numeric|categorical)$/.exec(part);
-    if (!m) throw new RangeError(`feature "${part}" must be name:numeric or name:categorical`);
-    if (out.some((f) => f.name === m[1])) throw new RangeError(`feature "${m[1]}" is listed twice`);
-    out.push({ name: m[1] as string, type: m[2] as FeatureType });
-  }
-  if (out.length === 0) throw new RangeError('no features given: list them as name:numeric,name:categorical');
-  return out;
-}
-
-export function formatFeatureSpec(features: readonly FeatureSpec[]): string {
-  return features.map((f) => `${f.name}:${f.type}`).join(',');
-}
-
-// ---- building ----
 
 /** Float64Array that doubles as it fills: 8 bytes a value, no per-value objects. */
 class GrowableF64 {
@@ -624,38 +390,3 @@ export class BaselineBuilder {
 }
 
 /** Checks a parsed JSON document is a baseline this code understands; the message names what is wrong and the fix. */
-export function validateBaseline(doc: unknown, where: string): BaselineDocument {
-  const fail = (msg: string): never => {
-    throw new RangeError(`baseline ${where}: ${msg}; regenerate it with \`npm run baseline\``);
-  };
-  if (typeof doc !== 'object' || doc === null) return fail('is not a JSON object');
-  const d = doc as Partial<BaselineDocument>;
-  if (d.kind !== BASELINE_KIND) fail(`kind is ${JSON.stringify(d.kind)}, expected "${BASELINE_KIND}"`);
-  if (d.schemaVersion !== BASELINE_SCHEMA_VERSION)
-    fail(`schemaVersion is ${JSON.stringify(d.schemaVersion)}, this detector reads ${BASELINE_SCHEMA_VERSION}`);
-  if (!Array.isArray(d.features) || d.features.length === 0) fail('features is missing or empty');
-  for (const f of d.features as FeatureBaseline[]) {
-    const dist = f?.distribution;
-    if (typeof f?.name !== 'string' || !dist) fail(`feature ${JSON.stringify(f?.name)} has no distribution`);
-    if (dist.type === 'numeric') {
-      if (!Array.isArray(dist.binEdges) || dist.binProportions?.length !== dist.binEdges.length + 1)
-        fail(`feature "${f.name}": binProportions must have binEdges.length + 1 entries`);
-      const ks = dist.ks;
-      if (!ks || ks.cdf?.length !== ks.grid?.length || ks.left?.length !== ks.grid?.length)
-        fail(`feature "${f.name}": ks.grid, ks.cdf and ks.left must have equal lengths`);
-    } else if (dist.type === 'categorical') {
-      if (
-        !Array.isArray(dist.categories) ||
-        dist.categories.length !== dist.proportions?.length ||
-        dist.categories[dist.categories.length - 1] !== OTHER
-      ) {
-        fail(`feature "${f.name}": categories and proportions must have equal lengths, ending with ${OTHER}`);
-      }
-    } else {
-      fail(
-        `feature "${f.name}": distribution type ${JSON.stringify((dist as { type?: unknown }).type)} is not numeric or categorical`,
-      );
-    }
-  }
-  return d as BaselineDocument;
-}
