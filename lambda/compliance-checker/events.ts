@@ -8,7 +8,7 @@ import { jsonString } from '../../lib/contracts/compliance-checker';
 import { GateParametersSchema } from '../../lib/contracts/pipeline-gate';
 import { RuleSeverity } from '../../lib/policy/rule';
 import { InputError } from '../shared/errors';
-import { describeProblems, problemsOf, show } from '../shared/problems';
+import { describeProblems, problemsOf, show } from '../../lib/contracts/problems';
 import { Targets } from './collect';
 
 const MESSAGE_TYPES = [
@@ -62,7 +62,7 @@ export type Invocation = ConfigInvocation | ScheduledInvocation | PipelineInvoca
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string, prefix: string[] = []): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = problemsOf(parsed.error.issues, input, prefix);
+  const problems = problemsOf(parsed.error.issues, input, { prefix });
   throw new InputError(describeProblems(what, problems), problems);
 }
 

@@ -12,13 +12,13 @@ import {
   parseComplianceCheckerEnvironment,
 } from '../../lib/contracts/compliance-checker';
 import { ConfigurationError } from '../shared/errors';
-import { describeProblems, problemsOf } from '../shared/problems';
+import { describeProblems, problemsOf } from '../../lib/contracts/problems';
 
 /** The environment as the construct wrote it, with `scanRegions` resolved to the function's own region when empty. */
 export type CheckerSettings = ComplianceCheckerEnvironment;
 
 function configurationError(issues: Parameters<typeof problemsOf>[0], input: unknown, prefix: string[] = []) {
-  const problems = problemsOf(issues, input, prefix);
+  const problems = problemsOf(issues, input, { prefix });
   return new ConfigurationError(describeProblems('Invalid compliance checker settings', problems), problems);
 }
 

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { InputError } from '../shared/errors';
-import { dottedPath, issueRule } from '../../lib/contracts/zod-issues';
+import { issueRule, pathString } from '../../lib/contracts/problems';
 
 export interface S3ObjectRef {
   readonly bucket: string;
@@ -33,7 +33,7 @@ export const S3NotificationEventSchema = z.object({
 
 /** `detail.object.key must be a string, got nothing`: each problem names the field, the rule and the value. */
 function problems(error: z.ZodError, event: unknown): string {
-  return error.issues.map((i) => `${dottedPath(i.path)} ${issueRule(i, event)}`).join('; ');
+  return error.issues.map((i) => `${pathString(i.path)} ${issueRule(i, event)}`).join('; ');
 }
 
 /** The objects an event names; throws InputError naming every missing field (a retry cannot fix the event). */

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, normalize, resolve } from 'node:path';
 import { z } from 'zod';
+import { Problem, describeProblems, problemsOf } from '../contracts/problems';
 import { CompliancePolicy } from '../policy/context';
 import { TAGS } from '../policy/facts';
 import { isRegionAllowed } from '../policy/rules/residency';
@@ -38,45 +39,17 @@ export const CONFIG_CONTEXT_KEY = 'config';
 /** Context key holding the embedded default config document (cdk.json). */
 export const DEFAULT_CONFIG_CONTEXT_KEY = 'mlops:defaultConfig';
 
-export interface ConfigProblem {
-  /** JSON path such as `models[0].rollout.stepPercent`. */
-  readonly path: string;
-  /** The value found there (undefined when missing). */
-  readonly received: unknown;
-  /** What is wrong and what is allowed. */
-  readonly message: string;
-}
+/** A problem of the config document: its JSON path (`models[0].rollout.stepPercent`), the value and the fix. */
+export type ConfigProblem = Problem;
 
 export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(
-      `Invalid MLOps config (${source}): ${problems.length} problem(s)\n` +
-        problems.map((p) => `  - ${p.path || '(root)'}: ${p.message} (received ${show(p.received)})`).join('\n'),
-    );
+    super(describeProblems(`Invalid MLOps config (${source})`, problems, { max: 80 }));
     this.name = 'ConfigError';
   }
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-function pathString(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-}
-
-function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = doc;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key as string];
-  }
-  return cur;
 }
 
 type Obj = Record<string, unknown>;
@@ -293,23 +266,13 @@ function baselineProblems(doc: Obj, baseDir: string, add: AddProblem): void {
 
 /** A schema issue as problems: unknown keys one by one with "did you mean", missing fields said as such. */
 function schemaProblems(doc: unknown, issue: z.core.$ZodIssue): ConfigProblem[] {
-  if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(ConfigSchema, issue.path);
-    return issue.keys.map((key) => {
+  return problemsOf([issue], doc, {
+    unknownKey: (key, path) => {
+      const known = knownKeysAt(ConfigSchema, path);
       const guess = didYouMean(key, known);
-      return {
-        path: pathString([...issue.path, key]),
-        received: valueAt(doc, [...issue.path, key]),
-        message: `unknown field${guess ? `; did you mean "${guess}"?` : ''} (known fields: ${known.join(', ')})`,
-      };
-    });
-  }
-  const received = valueAt(doc, issue.path);
-  const message =
-    issue.code === 'invalid_type' && received === undefined
-      ? `is required (expected ${issue.expected})`
-      : issue.message;
-  return [{ path: pathString(issue.path), received, message }];
+      return `unknown field${guess ? `; did you mean "${guess}"?` : ''} (known fields: ${known.join(', ')})`;
+    },
+  });
 }
 
 export interface ParseOptions {

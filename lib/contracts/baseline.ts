@@ -5,7 +5,7 @@
  * zod only. How the summaries are built, and why the KS grid is exact or how far it can read low, is in the builder.
  */
 import * as z from 'zod';
-import { dottedPath, issueRule } from './zod-issues';
+import { issueRule, pathString } from './problems';
 
 /** The kind every baseline document carries. */
 export const BASELINE_KIND = 'mlops.drift-baseline';
@@ -177,9 +177,9 @@ function describePath(doc: unknown, path: readonly PropertyKey[]): string {
   if (head === 'features' && typeof index === 'number') {
     const name = (doc as { features?: { name?: unknown }[] }).features?.[index]?.name;
     const feature = `feature ${typeof name === 'string' ? JSON.stringify(name) : `[${index}]`}`;
-    return rest.length === 0 ? feature : `${feature} ${dottedPath(rest)}`;
+    return rest.length === 0 ? feature : `${feature} ${pathString(rest)}`;
   }
-  return dottedPath(path);
+  return pathString(path);
 }
 
 /** What is wrong with a parsed JSON document as a baseline, one line per problem; empty when it is one. */
