@@ -6,9 +6,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BASELINE_KIND, BaselineDocument, baselineProblems } from '../contracts/baseline';
 
-/** The kind every baseline document carries (lib/contracts/baseline.ts, shared with the drift detector). */
-export const BASELINE_FILE_KIND = BASELINE_KIND;
-
 export interface MonitoredFeature {
   readonly name: string;
   readonly type: string;

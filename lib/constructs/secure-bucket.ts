@@ -4,7 +4,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { validationError } from './validation-error';
 import { BucketPurpose, TAGS } from '../policy/facts';
-import { acknowledgeAll, PackName } from '../nag/acknowledgements';
+import { acknowledgeAll } from '../nag/acknowledgements';
+import { CONTROL_FRAMEWORK_PACKS } from '../nag/pack-names';
 
 const LOG_DELIVERY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -151,7 +152,7 @@ export class SecureBucket extends Construct {
       // Only the access-log bucket gets here (checked above).
       acknowledgeAll(
         this.bucket,
-        (['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const).map((pack) => ({
+        CONTROL_FRAMEWORK_PACKS.map((pack) => ({
           pack,
           id: `${pack}-S3DefaultEncryptionKMS`,
           reason:
@@ -161,8 +162,8 @@ export class SecureBucket extends Construct {
     }
     acknowledgeAll(
       this.bucket,
-      ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
-        pack: pack as PackName,
+      CONTROL_FRAMEWORK_PACKS.map((pack) => ({
+        pack,
         id: `${pack}-S3BucketReplicationEnabled`,
         reason: NO_REPLICATION_REASON[props.purpose],
       })),

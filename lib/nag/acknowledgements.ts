@@ -1,6 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { PackName } from './pack-names';
+import { CONTROL_FRAMEWORK_PACKS, type PackName } from './pack-names';
 
 // Constructs name packs through this module; the one definition is in pack-names.ts.
 export type { PackName } from './pack-names';
@@ -81,7 +81,7 @@ export function wildcardResource(policy: IConstruct, resource: string, reason: s
 }
 
 /** The packs that want every Lambda function inside a VPC. */
-export const LAMBDA_INSIDE_VPC_PACKS: readonly PackName[] = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+export const LAMBDA_INSIDE_VPC_PACKS: readonly PackName[] = CONTROL_FRAMEWORK_PACKS;
 
 /** `<pack>-LambdaInsideVPC` of every pack that reports it, for a function that runs outside a VPC and why. */
 export function lambdaOutsideVpc(fn: IConstruct, reason: string): ScopedAcknowledgement[] {

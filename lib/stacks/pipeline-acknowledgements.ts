@@ -8,6 +8,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { acknowledge, findingResource, PackName } from '../nag/acknowledgements';
+import { CONTROL_FRAMEWORK_PACKS } from '../nag/pack-names';
 import { PipelineRegionStack } from './pipeline-artifacts';
 
 /** Where CDK Pipelines puts what it generates, relative to the CodePipeline construct. */
@@ -153,7 +154,7 @@ export function acknowledgePipelineFindings(
     GENERATED.codeBuildActionRole,
   ];
   for (const path of inline) {
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const) {
+    for (const pack of CONTROL_FRAMEWORK_PACKS) {
       ack(
         path,
         pack,

@@ -7,9 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ConfigProblem, parseConfig } from '../../lib/config/loader';
 import { didYouMean } from '../../lib/config/did-you-mean';
-import { BASELINE_FILE_KIND } from '../../lib/config/baseline-file';
 import { defaultConfigDocument } from '../support/app';
-import { BASELINE_KIND } from '../../lib/contracts/baseline';
 
 const ROOT = join(__dirname, '..', '..');
 const TMP = mkdtempSync(join(tmpdir(), 'bad-config-'));
@@ -305,11 +303,5 @@ describe('didYouMean', () => {
     expect(didYouMean('modelDataUrl', ['modelDataKey', 'monitoring'])).toBe('modelDataKey');
     expect(didYouMean('Tags', ['tags', 'models'])).toBe('tags');
     expect(didYouMean('foo', ['projectName', 'models'])).toBeUndefined();
-  });
-});
-
-describe('baseline file kind', () => {
-  it('is the kind the baseline builder writes (lib/ cannot import lambda/, so this test keeps them equal)', () => {
-    expect(BASELINE_FILE_KIND).toBe(BASELINE_KIND);
   });
 });

@@ -5,10 +5,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ComplianceChecker, configRuleCandidates } from '../../lib/constructs/compliance-checker';
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
-import { defaultConfigDocument, featureFlags } from '../support/app';
+import { defaultConfigDocument, testContext } from '../support/app';
 
 function build(configRules: boolean, scanRegions?: readonly string[]) {
-  const stack = new Stack(new App({ context: featureFlags() }), 'S', {
+  const stack = new Stack(new App({ context: testContext() }), 'S', {
     env: { account: '111111111111', region: 'eu-west-1' },
   });
   const key = new kms.Key(stack, 'Key');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { SKIP_BUNDLING } from '../support/app';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -21,7 +22,7 @@ const MODEL_MONITOR_BASELINE = {
 
 /** Capture bucket, its key and the topic live in a platform stack; the monitor in a model stack, as in the app. */
 function build(patch: Partial<DriftMonitorProps> = {}) {
-  const app = new App();
+  const app = new App({ context: SKIP_BUNDLING });
   const env = { account: '111111111111', region: 'eu-west-1' };
   const platform = new Stack(app, 'Platform', { env });
   const captureKey = new kms.Key(platform, 'CaptureKey', { enableKeyRotation: true });
@@ -340,7 +341,7 @@ describe('DriftMonitor', () => {
       // GIVEN Model Monitor on (the schedule has a physical name: a new logical id would fail the deploy)
       const { template: t } = build({ modelMonitor: { baseline: MODEL_MONITOR_BASELINE } });
       // WHEN the id of a resource at the old path Drift/MonitoringSchedule is computed in a bare stack
-      const probe = new Stack(new App(), 'Model');
+      const probe = new Stack(new App({ context: SKIP_BUNDLING }), 'Model');
       const old = new CfnResource(new Construct(probe, 'Drift'), 'MonitoringSchedule', { type: 'Probe' });
       // THEN the schedule has that id
       expect(Object.keys(t.findResources('AWS::SageMaker::MonitoringSchedule'))).toEqual([probe.getLogicalId(old)]);

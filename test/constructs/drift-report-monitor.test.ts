@@ -1,5 +1,6 @@
 /** DriftMonitor's `reports` option: what the detector may write, where, and how the alarms name the report. */
 import { join } from 'node:path';
+import { SKIP_BUNDLING } from '../support/app';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DriftMonitor, DriftReportsOptions } from '../../lib/constructs/drift-monitor';
@@ -10,7 +11,7 @@ const THRESHOLDS = { psi: 0.25, disparateImpactMin: 0.75 };
 const REPORTS_BUCKET = 'mlops-staging-reports-111111111111-eu-west-1';
 
 function build(reports?: Partial<DriftReportsOptions>) {
-  const app = new App();
+  const app = new App({ context: SKIP_BUNDLING });
   const stack = new Stack(app, 'Model', { env: { account: '111111111111', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   new DriftMonitor(stack, 'Drift', {

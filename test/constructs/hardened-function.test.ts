@@ -1,5 +1,6 @@
 /** HardenedFunction: what every hosted Lambda gets, whoever hosts it. */
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { SKIP_BUNDLING } from '../support/app';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +10,9 @@ import { HardenedFunction, HardenedFunctionProps } from '../../lib/constructs/ha
 import { logGroupWrites } from '../../lib/constructs/iam-statements';
 
 function build(over: Partial<HardenedFunctionProps> = {}) {
-  const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(new App({ context: SKIP_BUNDLING }), 'S', {
+    env: { account: '111111111111', region: 'eu-west-1' },
+  });
   const host = new Construct(stack, 'Host');
   const fn = new HardenedFunction(host, 'Resource', {
     name: 'compliance-checker',

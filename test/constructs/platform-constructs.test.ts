@@ -6,13 +6,13 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { featureFlags } from '../support/app';
+import { testContext, SKIP_BUNDLING } from '../support/app';
 import { ModelEndpoint, ModelEndpointProps } from '../../lib/constructs/model-endpoint';
 import { ModelRepository, RegistryEnhancedScanning } from '../../lib/constructs/model-repository';
 import { SecureBucket } from '../../lib/constructs/secure-bucket';
 
 function stack(): Stack {
-  return new Stack(new App({ context: featureFlags() }), 'S', {
+  return new Stack(new App({ context: testContext() }), 'S', {
     env: { account: '111111111111', region: 'eu-west-1' },
   });
 }
@@ -59,7 +59,7 @@ describe('SecureBucket', () => {
   });
 
   test('fails with the fix when the app lacks the bucket-policy log delivery feature flag', () => {
-    const s = new Stack(new App(), 'S');
+    const s = new Stack(new App({ context: SKIP_BUNDLING }), 'S');
     expect(() => new SecureBucket(s, 'Logs', { purpose: 'access-logs' })).toThrow(
       /@aws-cdk\/aws-s3:serverAccessLogsUseBucketPolicy/,
     );

@@ -38,8 +38,11 @@ export interface TestAppOptions {
 }
 
 /** CDK's switch for which stacks bundle their assets: none, unless a test asks for the bundle. */
+/** CDK's standard switch that bundles no stack: Lambda code becomes a placeholder (see lambda-bundling.ts). */
+export const SKIP_BUNDLING: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [] };
+
 export function testContext(bundling = false): Record<string, unknown> {
-  return { ...featureFlags(), ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+  return { ...featureFlags(), ...(bundling ? {} : SKIP_BUNDLING) };
 }
 
 export function newApp(outdir = mkdtempSync(join(tmpdir(), 'mlops-test-')), opts: TestAppOptions = {}): App {
