@@ -11,7 +11,7 @@ import {
   MlopsModelEnvironmentProps,
   moduleContext,
 } from '../../lib/cdktf/mlops-model-environment';
-import { OFFLINE_AWS_ENV, requireTerraform, terraform, terraformOk } from './terraform-cli';
+import { OFFLINE_AWS_ENV, requireTerraform, terraform, terraformOk } from '../terraform/terraform-cli';
 
 const PROPS: MlopsModelEnvironmentProps = {
   projectName: 'mlops',

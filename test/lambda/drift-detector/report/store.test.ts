@@ -6,16 +6,16 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { memoryLogger } from '../../../lambda/shared/logger';
-import { ConfigurationError } from '../../../lambda/shared/errors';
-import { makeHandler } from '../../../lambda/drift-detector/handler';
-import { reportKeys } from '../../../lambda/drift-detector/report/store';
-import { DRIFT_REPORT_ENV, pickThresholds } from '../../../lib/contracts/drift-report';
-import { captureText } from '../../../scripts/make-example-data';
-import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../support/fraud-fixtures';
-import { ThresholdsSchema } from '../../../lib/config/schema';
-import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
-import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { memoryLogger } from '../../../../lambda/shared/logger';
+import { ConfigurationError } from '../../../../lambda/shared/errors';
+import { makeHandler } from '../../../../lambda/drift-detector/handler';
+import { reportKeys } from '../../../../lambda/drift-detector/report/store';
+import { DRIFT_REPORT_ENV, pickThresholds } from '../../../../lib/contracts/drift-report';
+import { captureText } from '../../../../scripts/make-example-data';
+import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../../support/fraud-fixtures';
+import { ThresholdsSchema } from '../../../../lib/config/schema';
+import { DetectorConfig, readConfig } from '../../../../lambda/drift-detector/settings';
+import { BaselineDocument } from '../../../../lib/contracts/baseline';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
-import { SKIP_BUNDLING } from '../support/app';
+import { SKIP_BUNDLING } from '../../support/app';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DRIFT_NAMESPACE, DriftMonitor, DriftMonitorProps } from '../../lib/constructs/drift-monitor';
-import { FeatureSpec } from '../../lib/contracts/drift-detector';
+import { DRIFT_NAMESPACE, DriftMonitor, DriftMonitorProps } from '../../../lib/constructs/drift-monitor';
+import { FeatureSpec } from '../../../lib/contracts/drift-detector';
 
-const BASELINE = join(__dirname, '../../baselines/fraud-xgb.json');
+const BASELINE = join(__dirname, '../../../baselines/fraud-xgb.json');
 const FEATURES: readonly FeatureSpec[] = [
   { name: 'amount', type: 'numeric' },
   { name: 'merchant_category', type: 'categorical' },
@@ -300,7 +300,7 @@ describe('DriftMonitor', () => {
   it("ships the baseline file without reading it: checking it against the features is the config loader's job", () => {
     // GIVEN a file that is no drift baseline at all (the loader rejects it at models[i].monitoring.baselineFile)
     // WHEN the construct is built with it
-    const { template: t } = build({ baselineFile: join(__dirname, '../../package.json') });
+    const { template: t } = build({ baselineFile: join(__dirname, '../../../package.json') });
     // THEN it synthesizes: the construct only uploads the file as an asset
     t.resourceCountIs('AWS::Lambda::Function', 1);
   });

@@ -1,11 +1,11 @@
 /** DriftMonitor's `reports` option: what the detector may write, where, and how the alarms name the report. */
 import { join } from 'node:path';
-import { SKIP_BUNDLING } from '../support/app';
+import { SKIP_BUNDLING } from '../../support/app';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DriftMonitor, DriftReportsOptions } from '../../lib/constructs/drift-monitor';
-import { DRIFT_REPORT_ENV, parseThresholds } from '../../lib/contracts/drift-report';
-import { FRAUD_FEATURES } from '../../scripts/make-example-data';
+import { DriftMonitor, DriftReportsOptions } from '../../../lib/constructs/drift-monitor';
+import { DRIFT_REPORT_ENV, parseThresholds } from '../../../lib/contracts/drift-report';
+import { FRAUD_FEATURES } from '../../../scripts/make-example-data';
 
 const THRESHOLDS = { psi: 0.25, disparateImpactMin: 0.75 };
 const REPORTS_BUCKET = 'mlops-staging-reports-111111111111-eu-west-1';
@@ -20,7 +20,7 @@ function build(reports?: Partial<DriftReportsOptions>) {
     captureBucket: s3.Bucket.fromBucketName(stack, 'Capture', 'capture-bucket'),
     captureKey: key,
     capturePrefix: 'datacapture/fraud-xgb/',
-    baselineFile: join(__dirname, '../../baselines/fraud-xgb.json'),
+    baselineFile: join(__dirname, '../../../baselines/fraud-xgb.json'),
     features: FRAUD_FEATURES,
     sensitiveAttribute: 'gender',
     thresholds: THRESHOLDS,

@@ -1,14 +1,14 @@
 /** The report model and its HTML/SVG/JSON rendering: pure code, no mocks. */
-import { DriftAccumulator, accumulatorSink } from '../../../lambda/drift-detector/accumulator';
-import { renderDriftReportHtml, renderDriftReportJson } from '../../../lambda/drift-detector/report/html';
-import { DriftReport, buildDriftReport } from '../../../lambda/drift-detector/report/model';
-import { barChart, escapeXml } from '../../../lambda/drift-detector/report/svg';
-import { MAX_REASONS, OTHER_REASONS, ReportWindow } from '../../../lambda/drift-detector/report/window';
-import { parseThresholds, pickThresholds } from '../../../lib/contracts/drift-report';
-import { ThresholdsSchema } from '../../../lib/config/schema';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
-import { BaselineBuilder } from '../../../lib/baseline/builder';
-import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { DriftAccumulator, accumulatorSink } from '../../../../lambda/drift-detector/accumulator';
+import { renderDriftReportHtml, renderDriftReportJson } from '../../../../lambda/drift-detector/report/html';
+import { DriftReport, buildDriftReport } from '../../../../lambda/drift-detector/report/model';
+import { barChart, escapeXml } from '../../../../lambda/drift-detector/report/svg';
+import { MAX_REASONS, OTHER_REASONS, ReportWindow } from '../../../../lambda/drift-detector/report/window';
+import { parseThresholds, pickThresholds } from '../../../../lib/contracts/drift-report';
+import { ThresholdsSchema } from '../../../../lib/config/schema';
+import { FeatureSpec } from '../../../../lib/contracts/drift-detector';
+import { BaselineBuilder } from '../../../../lib/baseline/builder';
+import { BaselineDocument } from '../../../../lib/contracts/baseline';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const FEATURES: FeatureSpec[] = [
