@@ -261,7 +261,10 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
   return present;
 }
 
-/** binIndex (baseline.ts) over a Float64Array: the number of edges strictly below x. */
+/**
+ * binIndex (lib/contracts/baseline-values.ts) kept monomorphic over a Float64Array for the hot loop: the number of
+ * edges strictly below x. A second copy on purpose: the generic ArrayLike version is slower in this loop.
+ */
 function searchBins(edges: Float64Array, x: number): number {
   let lo = 0;
   let hi = edges.length;
