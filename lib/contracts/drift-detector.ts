@@ -7,7 +7,13 @@
 
 import * as z from 'zod';
 import { DriftReportSettings, driftReportEnvironmentShape, driftReportSettings } from './drift-report';
-import { EnvironmentError, blankAsUnset, environmentProblems, integerVariable, requiredVariable } from './environment';
+import {
+  EnvironmentError,
+  environmentProblems,
+  integerVariable,
+  optionalVariable,
+  requiredVariable,
+} from './environment';
 
 export type FeatureType = 'numeric' | 'categorical';
 
@@ -121,8 +127,6 @@ const statePrefix = z
     error: (i) => `must be a key prefix ending in "/" without a leading "/", got "${String(i.input)}"`,
   });
 
-const optionalText = z.preprocess(blankAsUnset, z.string().optional());
-
 /**
  * The detector's environment as rendered by driftDetectorEnvironment, keyed by variable name. Blank counts as unset
  * (a CloudFormation parameter left empty), and every variable with a default may be left out.
@@ -130,15 +134,15 @@ const optionalText = z.preprocess(blankAsUnset, z.string().optional());
 export const DriftDetectorEnvironmentSchema = z
   .object({
     [DRIFT_DETECTOR_ENV.FEATURES]: featureList,
-    [DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE]: optionalText,
-    [DRIFT_DETECTOR_ENV.POSITIVE_LABEL]: z.preprocess(blankAsUnset, z.string().optional()),
+    [DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE]: optionalVariable,
+    [DRIFT_DETECTOR_ENV.POSITIVE_LABEL]: optionalVariable,
     [DRIFT_DETECTOR_ENV.MIN_SAMPLES]: integerVariable({ default: 200, min: 1 }),
     [DRIFT_DETECTOR_ENV.MIN_GROUP_SIZE]: integerVariable({ default: 100, min: 1 }),
     [DRIFT_DETECTOR_ENV.WINDOW_MAX_AGE_HOURS]: integerVariable({ default: 24, min: 1 }),
-    [DRIFT_DETECTOR_ENV.STATE_BUCKET]: optionalText,
+    [DRIFT_DETECTOR_ENV.STATE_BUCKET]: optionalVariable,
     [DRIFT_DETECTOR_ENV.STATE_PREFIX]: statePrefix,
-    [DRIFT_DETECTOR_ENV.ENDPOINT_NAME]: optionalText,
-    [DRIFT_DETECTOR_ENV.VARIANT_NAME]: optionalText,
+    [DRIFT_DETECTOR_ENV.ENDPOINT_NAME]: optionalVariable,
+    [DRIFT_DETECTOR_ENV.VARIANT_NAME]: optionalVariable,
     [DRIFT_DETECTOR_ENV.BASELINE_BUCKET]: requiredVariable('the bucket of the baseline document'),
     [DRIFT_DETECTOR_ENV.BASELINE_KEY]: requiredVariable('the key of the baseline document'),
     // Any case, as logger libraries read it; an unknown level fails the cold start, named, rather than log oddly.

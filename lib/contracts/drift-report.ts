@@ -3,7 +3,7 @@
  * environment keys, the thresholds document and where reports land. Pure: no aws-cdk-lib, no SDK.
  */
 import * as z from 'zod';
-import { blankAsUnset } from './environment';
+import { optionalVariable } from './environment';
 
 /** Environment variables the construct sets and the detector reads. */
 export const DRIFT_REPORT_ENV = {
@@ -96,18 +96,16 @@ export interface DriftReportSettings {
   readonly thresholds: DriftThresholds;
 }
 
-const optionalText = z.preprocess(blankAsUnset, z.string().optional());
-
 /** The report variables, as fields of the detector's environment schema (lib/contracts/drift-detector.ts). */
 export const driftReportEnvironmentShape = {
-  [DRIFT_REPORT_ENV.BUCKET]: optionalText,
-  [DRIFT_REPORT_ENV.PREFIX]: optionalText,
-  [DRIFT_REPORT_ENV.KMS_KEY_ARN]: optionalText,
+  [DRIFT_REPORT_ENV.BUCKET]: optionalVariable,
+  [DRIFT_REPORT_ENV.PREFIX]: optionalVariable,
+  [DRIFT_REPORT_ENV.KMS_KEY_ARN]: optionalVariable,
   [DRIFT_REPORT_ENV.ALL_WINDOWS]: z.preprocess(
     (v) => v ?? 'false',
     z.enum(['true', 'false'], { error: (i) => `must be true or false, got "${String(i.input)}"` }),
   ),
-  [DRIFT_REPORT_ENV.THRESHOLDS]: optionalText,
+  [DRIFT_REPORT_ENV.THRESHOLDS]: optionalVariable,
 };
 
 type ReportVariables = z.output<z.ZodObject<typeof driftReportEnvironmentShape>>;

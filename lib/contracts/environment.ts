@@ -10,9 +10,12 @@ export function blankAsUnset(v: unknown): unknown {
   return v === '' ? undefined : v;
 }
 
+/** A variable that may be left unset (or blank). */
+export const optionalVariable = z.preprocess(blankAsUnset, z.string().optional());
+
 /** A variable that must be set; `hint` says what it holds. */
 export function requiredVariable(hint: string) {
-  return z.preprocess(blankAsUnset, z.string().optional()).transform((v, ctx): string => {
+  return optionalVariable.transform((v, ctx): string => {
     if (v !== undefined) return v;
     ctx.addIssue({ code: 'custom', continue: true, message: `is required but not set (${hint})` });
     return '';
@@ -21,7 +24,7 @@ export function requiredVariable(hint: string) {
 
 /** An integer variable with a default for unset. */
 export function integerVariable(opts: { readonly default: number; readonly min: number }) {
-  return z.preprocess(blankAsUnset, z.string().optional()).transform((raw, ctx): number => {
+  return optionalVariable.transform((raw, ctx): number => {
     if (raw === undefined) return opts.default;
     const n = Number(raw);
     if (Number.isInteger(n) && n >= opts.min) return n;
