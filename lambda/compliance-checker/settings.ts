@@ -12,14 +12,17 @@ import {
   parseComplianceCheckerEnvironment,
 } from '../../lib/contracts/compliance-checker';
 import { ConfigurationError } from '../shared/errors';
-import { describeProblems, problemsOf } from '../../lib/contracts/problems';
+import { Problem, describeProblems, problemsOf } from '../../lib/contracts/problems';
 
 /** The environment as the construct wrote it, with `scanRegions` resolved to the function's own region when empty. */
 export type CheckerSettings = ComplianceCheckerEnvironment;
 
-function configurationError(issues: Parameters<typeof problemsOf>[0], input: unknown, prefix: string[] = []) {
-  const problems = problemsOf(issues, input, { prefix });
+function settingsError(problems: Problem[]): ConfigurationError {
   return new ConfigurationError(describeProblems('Invalid compliance checker settings', problems), problems);
+}
+
+function configurationError(issues: Parameters<typeof problemsOf>[0], input: unknown, prefix: string[] = []) {
+  return settingsError(problemsOf(issues, input, { prefix }));
 }
 
 /** Validates a CompliancePolicy document (POLICY_JSON); every field is required, as compliancePolicy() emits it. */
@@ -37,8 +40,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): CheckerSetti
   if (settings.scanRegions.length > 0) return settings;
   const region = env.AWS_REGION;
   if (region === undefined || region === '') {
-    const problems = [{ path: 'AWS_REGION', received: region, message: `is required when SCAN_REGIONS is empty` }];
-    throw new ConfigurationError(describeProblems('Invalid compliance checker settings', problems), problems);
+    throw settingsError([{ path: 'AWS_REGION', received: region, message: 'is required when SCAN_REGIONS is empty' }]);
   }
   return { ...settings, scanRegions: [region] };
 }

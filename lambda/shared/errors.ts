@@ -54,12 +54,3 @@ export function isAccessDenied(err: unknown): boolean {
   const name = awsErrorName(err);
   return name !== undefined && ACCESS_DENIED.has(name);
 }
-
-/** Reads a required environment variable at cold start. */
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (value === undefined || value === '') {
-    throw new ConfigurationError(`environment variable ${name} is required but not set`);
-  }
-  return value;
-}
