@@ -14,8 +14,8 @@
  *    time, its peak RSS (process.resourceUsage().maxRSS), a sampled heapUsed high-water mark, and a SHA-256 of every
  *    statistic: the run fails unless the fast path and the full parser computed bit-identical results.
  *    Prints medians and the ratios project / floor and full parser / floor (CPU time).
- * 3. Times the real handler against a local moto_server: from "object is in S3" to "metrics published"
- *    (GetObject + parse + PutMetricData), cold (baseline load included) and warm.
+ * 3. Times the real handler against a local moto_server: from "object is in S3" to "metrics written"
+ *    (GetObject + parse + statistics + EMF metric lines), cold (baseline load included) and warm.
  * Figures go to .bench/drift.json. About 3 minutes on 2 idle cores.
  */
 import { spawn } from 'node:child_process';
@@ -175,7 +175,7 @@ async function handlerBench(baseline: BaselineDocument, realistic: string): Prom
       coldMs: Math.round(times[0] as number),
       warmMedianMs: Math.round(warm[Math.floor(warm.length / 2)] as number),
       warmRunsMs: warm.map(Math.round),
-      note: 'object already in S3 -> handler returns (GetObject, parse, statistics, PutMetricData to moto); EventBridge delivery latency not included',
+      note: 'object already in S3 -> handler returns (GetObject, parse, statistics, EMF metric lines); EventBridge delivery latency not included',
     };
   } finally {
     await moto.stop();
