@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SEVERITIES, TAGS } from '../policy/facts';
+import { DRIFT_THRESHOLD_DEFAULTS } from '../contracts/drift-report';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const nameField = (what: string) =>
@@ -115,29 +116,29 @@ export const FeatureSchema = z
 export const ThresholdsSchema = z
   .object({
     /** Population Stability Index per feature above which the feature has drifted. */
-    psi: z.number().positive().max(10).default(0.2),
+    psi: z.number().positive().max(10).default(DRIFT_THRESHOLD_DEFAULTS.psi),
     /** Kolmogorov-Smirnov statistic (numeric features). */
-    ks: z.number().positive().max(1).default(0.2),
+    ks: z.number().positive().max(1).default(DRIFT_THRESHOLD_DEFAULTS.ks),
     /** Jensen-Shannon distance (base 2, 0..1). */
-    jsDistance: z.number().positive().max(1).default(0.1),
+    jsDistance: z.number().positive().max(1).default(DRIFT_THRESHOLD_DEFAULTS.jsDistance),
     /** Prediction distribution PSI. */
-    predictionPsi: z.number().positive().max(10).default(0.2),
+    predictionPsi: z.number().positive().max(10).default(DRIFT_THRESHOLD_DEFAULTS.predictionPsi),
     /** Disparate impact ratio below which fairness alarms (four-fifths rule). */
-    disparateImpactMin: z.number().min(0).max(1).default(0.8),
+    disparateImpactMin: z.number().min(0).max(1).default(DRIFT_THRESHOLD_DEFAULTS.disparateImpactMin),
     /** Demographic parity difference above which fairness alarms. */
-    parityDifferenceMax: z.number().min(0).max(1).default(0.1),
+    parityDifferenceMax: z.number().min(0).max(1).default(DRIFT_THRESHOLD_DEFAULTS.parityDifferenceMax),
     /**
      * Records a window needs before drift statistics are published. A capture file with fewer is pooled with the
      * next small files of the same variant (the rolling window) until they hold this many together.
      */
-    minSamples: z.number().int().min(1).default(200),
+    minSamples: z.number().int().min(1).default(DRIFT_THRESHOLD_DEFAULTS.minSamples),
     /**
      * Fairness groups with fewer records in the window are left out of disparate impact and parity (and counted in
      * FairnessGroupsExcluded): at 100 records and a 20% positive rate the rate's standard error is already 0.04.
      */
-    minGroupSize: z.number().int().min(1).default(100),
+    minGroupSize: z.number().int().min(1).default(DRIFT_THRESHOLD_DEFAULTS.minGroupSize),
     /** A rolling window of small files older than this is discarded (counted in ExpiredWindowRecords), not judged. */
-    windowMaxAgeHours: z.number().int().min(1).max(720).default(24),
+    windowMaxAgeHours: z.number().int().min(1).max(720).default(DRIFT_THRESHOLD_DEFAULTS.windowMaxAgeHours),
     /** p99 ModelLatency, milliseconds (converted to the metric's microseconds). */
     latencyP99Ms: z.number().positive().default(1000),
     /** 5XX errors per minute that trigger an alarm (and a rollback). */

@@ -6,7 +6,12 @@
  */
 
 import * as z from 'zod';
-import { DriftReportSettings, driftReportEnvironmentShape, driftReportSettings } from './drift-report';
+import {
+  DRIFT_THRESHOLD_DEFAULTS,
+  DriftReportSettings,
+  driftReportEnvironmentShape,
+  driftReportSettings,
+} from './drift-report';
 import {
   EnvironmentError,
   environmentProblems,
@@ -136,9 +141,12 @@ export const DriftDetectorEnvironmentSchema = z
     [DRIFT_DETECTOR_ENV.FEATURES]: featureList,
     [DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE]: optionalVariable,
     [DRIFT_DETECTOR_ENV.POSITIVE_LABEL]: optionalVariable,
-    [DRIFT_DETECTOR_ENV.MIN_SAMPLES]: integerVariable({ default: 200, min: 1 }),
-    [DRIFT_DETECTOR_ENV.MIN_GROUP_SIZE]: integerVariable({ default: 100, min: 1 }),
-    [DRIFT_DETECTOR_ENV.WINDOW_MAX_AGE_HOURS]: integerVariable({ default: 24, min: 1 }),
+    [DRIFT_DETECTOR_ENV.MIN_SAMPLES]: integerVariable({ default: DRIFT_THRESHOLD_DEFAULTS.minSamples, min: 1 }),
+    [DRIFT_DETECTOR_ENV.MIN_GROUP_SIZE]: integerVariable({ default: DRIFT_THRESHOLD_DEFAULTS.minGroupSize, min: 1 }),
+    [DRIFT_DETECTOR_ENV.WINDOW_MAX_AGE_HOURS]: integerVariable({
+      default: DRIFT_THRESHOLD_DEFAULTS.windowMaxAgeHours,
+      min: 1,
+    }),
     [DRIFT_DETECTOR_ENV.STATE_BUCKET]: optionalVariable,
     [DRIFT_DETECTOR_ENV.STATE_PREFIX]: statePrefix,
     [DRIFT_DETECTOR_ENV.ENDPOINT_NAME]: optionalVariable,

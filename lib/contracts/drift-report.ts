@@ -19,6 +19,22 @@ export const DRIFT_REPORT_ENV = {
   THRESHOLDS: 'DRIFT_THRESHOLDS',
 } as const;
 
+/**
+ * The drift, fairness and window defaults: the config schema's defaults, the DriftMonitor's when its props leave a
+ * threshold out, and the detector's when a variable is unset. One definition for all three.
+ */
+export const DRIFT_THRESHOLD_DEFAULTS = {
+  psi: 0.2,
+  ks: 0.2,
+  jsDistance: 0.1,
+  predictionPsi: 0.2,
+  disparateImpactMin: 0.8,
+  parityDifferenceMax: 0.1,
+  minSamples: 200,
+  minGroupSize: 100,
+  windowMaxAgeHours: 24,
+} as const;
+
 /** The drift and fairness thresholds a report judges against (the config's monitoring.thresholds subset). */
 export interface DriftThresholds {
   /** Feature PSI above which a feature has drifted. */

@@ -30,7 +30,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FeatureSpec } from '../../contracts/drift-detector';
-import { driftReportPrefix, latestReportKey } from '../../contracts/drift-report';
+import {
+  DRIFT_THRESHOLD_DEFAULTS as CONTRACT_THRESHOLD_DEFAULTS,
+  driftReportPrefix,
+  latestReportKey,
+} from '../../contracts/drift-report';
 import { applyAcknowledgements } from '../../nag/acknowledgements';
 import { HostedVpc } from '../hardened-function';
 import { withDefaults } from '../defaults';
@@ -65,17 +69,7 @@ export interface DriftMonitorThresholds {
 }
 
 /** The thresholds a monitor uses when its props leave them out (the config schema's defaults). */
-export const DRIFT_THRESHOLD_DEFAULTS: Required<DriftMonitorThresholds> = {
-  psi: 0.2,
-  ks: 0.2,
-  jsDistance: 0.1,
-  predictionPsi: 0.2,
-  disparateImpactMin: 0.8,
-  parityDifferenceMax: 0.1,
-  minSamples: 200,
-  minGroupSize: 100,
-  windowMaxAgeHours: 24,
-};
+export const DRIFT_THRESHOLD_DEFAULTS: Required<DriftMonitorThresholds> = CONTRACT_THRESHOLD_DEFAULTS;
 
 export interface DriftMonitorProps {
   /** SageMaker endpoint whose captured traffic is watched. */
