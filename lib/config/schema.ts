@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { SEVERITIES, TAGS } from '../policy/facts';
 import { DRIFT_THRESHOLD_DEFAULTS } from '../contracts/drift-report';
+import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from '../constructs/endpoint-defaults';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const nameField = (what: string) =>
@@ -85,15 +86,20 @@ export const ComplianceSchema = z
 
 export const RolloutSchema = z
   .object({
-    strategy: z.enum(['CANARY', 'LINEAR', 'ALL_AT_ONCE']).default('CANARY'),
+    strategy: z.enum(['CANARY', 'LINEAR', 'ALL_AT_ONCE']).default(ENDPOINT_ROLLOUT_DEFAULTS.strategy),
     /** CANARY: share of capacity that takes traffic first. LINEAR: share shifted per step. */
-    stepPercent: z.number().int().min(1).max(50).default(10),
+    stepPercent: z.number().int().min(1).max(50).default(ENDPOINT_ROLLOUT_DEFAULTS.stepPercent),
     /** Seconds to watch the alarms between steps. */
-    waitSeconds: z.number().int().min(60).max(3600).default(300),
+    waitSeconds: z.number().int().min(60).max(3600).default(ENDPOINT_ROLLOUT_DEFAULTS.waitSeconds),
     /** Seconds the old (blue) fleet stays up after traffic has moved. */
-    terminationWaitSeconds: z.number().int().min(0).max(3600).default(600),
+    terminationWaitSeconds: z.number().int().min(0).max(3600).default(ENDPOINT_ROLLOUT_DEFAULTS.terminationWaitSeconds),
     /** Longest the whole blue/green deployment may take. */
-    maximumExecutionTimeoutSeconds: z.number().int().min(600).max(28800).default(3600),
+    maximumExecutionTimeoutSeconds: z
+      .number()
+      .int()
+      .min(600)
+      .max(28800)
+      .default(ENDPOINT_ROLLOUT_DEFAULTS.maximumExecutionTimeoutSeconds),
   })
   .strict();
 
@@ -140,11 +146,11 @@ export const ThresholdsSchema = z
     /** A rolling window of small files older than this is discarded (counted in ExpiredWindowRecords), not judged. */
     windowMaxAgeHours: z.number().int().min(1).max(720).default(DRIFT_THRESHOLD_DEFAULTS.windowMaxAgeHours),
     /** p99 ModelLatency, milliseconds (converted to the metric's microseconds). */
-    latencyP99Ms: z.number().positive().default(1000),
+    latencyP99Ms: z.number().positive().default(ENDPOINT_ALARM_THRESHOLD_DEFAULTS.latencyP99Ms),
     /** 5XX errors per minute that trigger an alarm (and a rollback). */
-    errors5xxPerMinute: z.number().int().min(1).default(5),
+    errors5xxPerMinute: z.number().int().min(1).default(ENDPOINT_ALARM_THRESHOLD_DEFAULTS.errors5xxPerMinute),
     /** 4XX share of invocations, percent. */
-    error4xxRatePercent: z.number().min(0.1).max(100).default(5),
+    error4xxRatePercent: z.number().min(0.1).max(100).default(ENDPOINT_ALARM_THRESHOLD_DEFAULTS.error4xxRatePercent),
   })
   .strict();
 

@@ -18,6 +18,7 @@ import {
 } from '../nag/acknowledgements';
 import { putMetricDataIn } from './iam-statements';
 import { withDefaults } from './defaults';
+import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from './endpoint-defaults';
 import { validationError } from './validation-error';
 
 export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE';
@@ -51,13 +52,7 @@ export interface RolloutOptions {
 }
 
 /** A small canary watched for five minutes, the old fleet kept ten more: the config schema's defaults. */
-export const ROLLOUT_DEFAULTS: Required<RolloutOptions> = {
-  strategy: 'CANARY',
-  stepPercent: 10,
-  waitSeconds: 300,
-  terminationWaitSeconds: 600,
-  maximumExecutionTimeoutSeconds: 3600,
-};
+export const ROLLOUT_DEFAULTS: Required<RolloutOptions> = ENDPOINT_ROLLOUT_DEFAULTS;
 
 export interface ModelDataOptions {
   /** The bucket holding the artefact archive. */
@@ -111,11 +106,7 @@ export interface EndpointAlarmThresholds {
 }
 
 /** The config schema's defaults: alarms (and so rollbacks) on clear failures, not on noise. */
-export const ENDPOINT_ALARM_DEFAULTS: Required<EndpointAlarmThresholds> = {
-  latencyP99Ms: 1000,
-  errors5xxPerMinute: 5,
-  error4xxRatePercent: 5,
-};
+export const ENDPOINT_ALARM_DEFAULTS: Required<EndpointAlarmThresholds> = ENDPOINT_ALARM_THRESHOLD_DEFAULTS;
 
 export interface AutoScalingOptions {
   /** Fewest instances. */
