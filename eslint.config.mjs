@@ -28,6 +28,20 @@ const PURE_CORE = [
   },
 ];
 
+/**
+ * One way to walk a cloud assembly (lib/reports/assembly.ts): a hand-written walk over `.stacks` or manifest.json
+ * misses the environments' stacks, which a pipeline nests in stage assemblies.
+ */
+const ONE_ASSEMBLY_WALK = {
+  message:
+    'Walk a cloud assembly with assemblyStacks() from lib/reports/assembly.ts: it descends into nested stage assemblies.',
+};
+const ASSEMBLY_WALKS = [
+  { selector: "MemberExpression[property.name='nestedAssemblies']", ...ONE_ASSEMBLY_WALK },
+  { selector: "MemberExpression[property.name='stacksRecursively']", ...ONE_ASSEMBLY_WALK },
+  { selector: "Literal[value='manifest.json']", ...ONE_ASSEMBLY_WALK },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.bench/**', '.tmp/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -37,6 +51,11 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['lib/reports/assembly.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...ASSEMBLY_WALKS] },
   },
   {
     files: ['lib/**/*.ts'],

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * CDK entry: load and validate the config once, build one Stage per environment, register the policy packs.
+ * CDK entry: load and validate the config once, build the environments (and the pipeline), register the policy
+ * packs, synthesize, then let the policy gate judge the whole cloud assembly (lib/reports/gate.ts).
  * `npx cdk synth` (default config from cdk.json) or `npx cdk synth -c config=path/to/config.json`.
  */
 import { App } from 'aws-cdk-lib';
 import { ConfigError, configFileArgument, loadConfig } from '../lib/config/loader';
 import { buildApp, builtinCfnValidation } from '../lib/app';
-import { failOnOpenWarnings } from '../lib/reports/gate';
+import { clearGateFiles, enforcePolicyGate } from '../lib/reports/gate';
 
 const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
+clearGateFiles(app.outdir);
 try {
   const config = loadConfig(app);
   buildApp(app, config, config.pipeline ? { configFile: configFileArgument(app) } : {});
@@ -20,5 +22,5 @@ try {
   throw err;
 }
 const assembly = app.synth();
-// Warnings fail synth too (the CLI alone fails only on errors).
-process.exitCode = failOnOpenWarnings(assembly.directory) || process.exitCode;
+// The CLI judges only the stacks it selected (not the stage stacks of a pipeline): the app judges them all.
+process.exitCode = enforcePolicyGate(app, assembly).exitCode || process.exitCode;

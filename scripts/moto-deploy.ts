@@ -131,7 +131,8 @@ export function cdk(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-  timeoutMs = 60_000,
+  // Generous: a bootstrap takes seconds on a quiet machine, but over a minute on two loaded cores.
+  timeoutMs = 180_000,
   onOutput: (chunk: string) => void = () => undefined,
 ): Promise<CliResult> {
   const started = Date.now();
@@ -148,7 +149,10 @@ export function cdk(
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      output += `\n(cdk ${args[0]} killed: no answer within ${timeoutMs / 1000} s)`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);

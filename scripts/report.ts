@@ -3,9 +3,9 @@
  *   npm run report -- [--assembly cdk.out] [--out <assembly>/reports] [--config cdk.json] [--base <dir|file>]
  * Writes security-report.{sarif,md,html}. `--config` names the config file synthesized (provenance, and the SARIF
  * location of findings without a source frame); `--base` is the base branch's assembly directory or its
- * validation-report.json, to list new and fixed findings in the Markdown. Exit 0: no open findings; 1: open
- * findings (CI gate); 2: the validation
- * report is missing or unreadable, or the arguments are wrong.
+ * validation-report.json, to list new and fixed findings in the Markdown. Exit 0: the synth gate passed (no open
+ * findings); 1: it failed (the verdict in policy-gate.json, the file `cdk synth` wrote); 2: the validation report is
+ * missing or unreadable, or the arguments are wrong.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   countByStatus,
   loadSecurityReport,
   parseValidationReport,
+  readGateDocument,
   summaryLine,
 } from '../lib/reports/validation-report';
 import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
@@ -72,13 +73,17 @@ function main(values: { assembly?: string; out?: string; config?: string; base?:
     };
     for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
     const { open } = countByStatus(report.findings);
+    // The synth gate's verdict when synth wrote one (the same file the gate wrote): the report never passes what the
+    // gate failed. An older assembly without it is judged by its open findings.
+    const gate = readGateDocument(assembly);
+    const fail = gate ? gate.verdict === 'fail' : open > 0;
     console.log(
       `Wrote ${Object.keys(files)
         .map((f) => join(out, f))
         .join(', ')}`,
     );
-    console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(report)}`);
-    return open === 0 ? 0 : 1;
+    console.log(`${fail ? 'FAIL' : 'PASS'}: ${summaryLine(report)}`);
+    return fail ? 1 : 0;
   } catch (e) {
     if (e instanceof ValidationReportError) {
       console.error(`report: ${e.message}`);

@@ -4,8 +4,9 @@
  * scanning). cfn-lint is slow to start, so it runs once, over all templates, in one process.
  * Warnings and informational findings are allowed but printed.
  */
+import { assemblyStacks } from '../lib/reports/assembly';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CfnResource, Stack, TagManager } from 'aws-cdk-lib';
@@ -80,14 +81,6 @@ function joinToSub(value: unknown): unknown {
   return { 'Fn::Sub': parts.join('') };
 }
 
-function templatesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return templatesUnder(path); // nested assemblies (assembly-*/)
-    return entry.name.endsWith('.template.json') ? [path] : [];
-  });
-}
-
 function resourceTypeAt(finding: Finding): string | undefined {
   const [section, logicalId] = finding.Location.Path ?? [];
   if (section !== 'Resources' || typeof logicalId !== 'string') return undefined;
@@ -125,7 +118,9 @@ describe('cfn-lint over every synthesized template', () => {
       const app = newApp(outdir);
       buildApp(app, config, { policyPacks: false });
       app.synth();
-      files[name] = templatesUnder(outdir).sort();
+      files[name] = assemblyStacks(outdir)
+        .map((s) => join(outdir, s.templatePath))
+        .sort();
       timings[`synth ${name}`] = Date.now() - t;
     }
 

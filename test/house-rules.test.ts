@@ -17,7 +17,7 @@ interface Case {
  * Lints every case in one child process: ESLint loads its flat config (an ES module) with import(), which Jest's
  * CommonJS sandbox does not provide.
  */
-function layeringMessages(cases: readonly Case[]): string[][] {
+function layeringMessages(cases: readonly Case[], rule: string = LAYER_RULE): string[][] {
   const script = `
     const { ESLint } = require('eslint');
     const cases = JSON.parse(process.argv[1]);
@@ -26,7 +26,7 @@ function layeringMessages(cases: readonly Case[]): string[][] {
       const out = [];
       for (const c of cases) {
         const [result] = await eslint.lintText(c.code, { filePath: require('node:path').join(${JSON.stringify(ROOT)}, c.file) });
-        out.push(result.messages.filter((m) => m.ruleId === ${JSON.stringify(LAYER_RULE)}).map((m) => m.message));
+        out.push(result.messages.filter((m) => m.ruleId === ${JSON.stringify(rule)}).map((m) => m.message));
       }
       process.stdout.write(JSON.stringify(out));
     })().catch((e) => { console.error(e); process.exit(1); });`;
@@ -96,5 +96,27 @@ describe('house rules on imports (eslint.config.mjs)', () => {
   test.each(ACCEPTED.map((c, i) => [c.file, c.code, i] as const))('allows in %s: %s', (_file, _code, i) => {
     // GIVEN an import the house rules allow, WHEN linted, THEN the layering rule stays silent
     expect(accepted[i]).toEqual([]);
+  });
+});
+
+describe('one way to walk a cloud assembly (lib/reports/assembly.ts)', () => {
+  const RULE = 'no-restricted-syntax';
+  test.each([
+    ['scripts/x.ts', 'const all = [...a.stacks, ...a.nestedAssemblies.flatMap((n) => n.nestedAssembly.stacks)];'],
+    ['test/x.test.ts', "const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));"],
+    ['lib/reports/x.ts', 'const stacks = assembly.stacksRecursively;'],
+  ])('rejects a hand-written walk in %s: %s', (file, code) => {
+    // GIVEN a walk that would miss, or re-implement, the descent into nested stage assemblies
+    const [messages] = layeringMessages([{ file, code }], RULE);
+    // THEN the rule fires and points at the helper
+    expect(messages).toEqual([expect.stringContaining('assemblyStacks() from lib/reports/assembly.ts')]);
+  });
+
+  test('allows it in the helper itself', () => {
+    const [messages] = layeringMessages(
+      [{ file: 'lib/reports/assembly.ts', code: 'export const s = (a: any) => a.stacksRecursively;' }],
+      RULE,
+    );
+    expect(messages).toEqual([]);
   });
 });

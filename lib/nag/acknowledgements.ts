@@ -1,5 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { reasonProblem } from './acknowledgement-policy';
 import { CONTROL_FRAMEWORK_PACKS, type PackName } from './pack-names';
 
 // Constructs name packs through this module; the one definition is in pack-names.ts.
@@ -26,11 +27,8 @@ export interface Acknowledgement {
  * un-namespaced id would make cdk-nag drop the finding before CDK sees it, and the report would lose it.)
  */
 export function acknowledge(scope: IConstruct, ack: Acknowledgement): void {
-  if (ack.reason.trim().length < 20) {
-    throw new Error(
-      `acknowledgement of ${ack.pack}::${ack.id} at ${scope.node.path} needs a reason a reviewer can judge (got "${ack.reason}")`,
-    );
-  }
+  const problem = reasonProblem(ack.reason);
+  if (problem) throw new Error(`acknowledgement of ${ack.pack}::${ack.id} at ${scope.node.path}: ${problem}`);
   if (/^[A-Za-z0-9.]+-[A-Za-z0-9]+$/.test(ack.id) && BRACKETED_RULES.has(ack.id)) {
     throw new Error(
       `acknowledgement ${ack.id} at ${scope.node.path} is a bare prefix of a rule whose findings carry a [suffix]; acknowledge each finding, e.g. ${ack.id}[Resource::*]`,

@@ -181,7 +181,7 @@ function findingTable(findings: readonly SecurityFinding[], baseDir: string, rul
     'Source',
     'Description',
     'Reason',
-    'Acknowledgement written at',
+    'Acknowledged on (written at)',
   ]
     .map((h) => `<th>${esc(h)}</th>`)
     .join('');
@@ -195,7 +195,9 @@ function findingTable(findings: readonly SecurityFinding[], baseDir: string, rul
       describeSource(f.source, baseDir),
       f.description === ruleDescription ? '' : f.description,
       acked ? reasonOf(f) : '',
-      acked ? describeSource(f.acknowledgedIn, baseDir) || (f.acknowledgedAt ?? '') : '',
+      acked
+        ? `${f.acknowledgedAt || '(app)'}${f.acknowledgedIn ? ` (${describeSource(f.acknowledgedIn, baseDir)})` : ''}`
+        : '',
     ];
     const search = [f.pack, f.findingId, stackOf(f), f.constructPath, acked ? reasonOf(f) : ''].join(' ').toLowerCase();
     return `<tr class="finding ${f.status}" data-search="${esc(search)}">${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;

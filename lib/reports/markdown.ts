@@ -120,12 +120,13 @@ function render(report: SecurityReport, opts: MarkdownOptions, changes: ReportCh
     '',
     ...detailsTable(
       `${counts.acknowledged} acknowledged findings in ${groups.length} acknowledgements, with their reasons`,
-      ['Pack', 'Finding', 'Constructs', 'Stacks', 'Reason', 'Written at'],
+      ['Pack', 'Finding', 'Constructs', 'Stacks', 'Scope', 'Reason', 'Written at'],
       groups.map((g) => [
         g.pack,
         g.findingId,
         String(g.findings.length),
         [...new Set(g.findings.map(stackOf))].join(', '),
+        [...new Set(g.findings.map((f) => f.acknowledgedAt || '(app)'))].join(', '),
         g.reason,
         describeSource(g.acknowledgedIn, baseDir) || (g.findings[0]?.acknowledgedAt ?? ''),
       ]),

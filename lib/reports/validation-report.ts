@@ -7,55 +7,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
 import { POLICY_PACKS } from '../nag/pack-names';
+import { logicalIdsByConstructPath } from './assembly';
 import type { Rule } from '../policy/rule';
 import { ruleById } from '../policy/catalogue';
 import type { RuleSeverity } from '../policy/rule';
 
+import {
+  GATE_FILE,
+  gateDocumentSchema,
+  type GateDocument,
+  type ValidationReport,
+  validationReportSchema,
+  type ViolationSeverity,
+} from './report-schema';
+
+export { GATE_FILE, validationReportSchema };
+export type { GateDocument, ValidationReport, ViolationSeverity };
+
 export const VALIDATION_REPORT_FILE = 'validation-report.json';
-
-const violatingConstructSchema = z.object({
-  constructPath: z.string(),
-  constructFqn: z.string().optional(),
-  cloudFormationResource: z
-    .object({ templatePath: z.string(), logicalId: z.string(), propertyPaths: z.array(z.string()).optional() })
-    .optional(),
-  stackTraces: z.array(z.string()).optional(),
-});
-
-const violationSchema = z.object({
-  ruleName: z.string(),
-  description: z.string(),
-  suggestedFix: z.string().optional(),
-  severity: z.enum(['fatal', 'error', 'warning', 'info', 'custom']),
-  customSeverity: z.string().optional(),
-  violatingConstructs: z.array(violatingConstructSchema),
-});
-
-const suppressedViolationSchema = violationSchema.extend({
-  acknowledgedId: z.string(),
-  reason: z.string().optional(),
-  acknowledgedAt: z.string().optional(),
-  acknowledgedStackTrace: z.string().optional(),
-});
-
-const pluginReportSchema = z.object({
-  pluginName: z.string().min(1),
-  pluginVersion: z.string().optional(),
-  conclusion: z.enum(['success', 'failure']),
-  violations: z.array(violationSchema),
-  suppressedViolations: z.array(suppressedViolationSchema).optional(),
-});
-
-export const validationReportSchema = z.object({
-  version: z.string(),
-  title: z.string().optional(),
-  pluginReports: z.array(pluginReportSchema),
-});
-
-export type ValidationReport = z.infer<typeof validationReportSchema>;
-export type ViolationSeverity = z.infer<typeof violationSchema>['severity'];
 
 /** The report file is missing, is not JSON, or does not have the shape this reader knows. */
 export class ValidationReportError extends Error {
@@ -217,38 +187,91 @@ export function buildSecurityReport(report: ValidationReport, locate?: LocateRes
   return { title: report.title ?? 'Validation Report', cdkReportVersion: report.version, packs, findings };
 }
 
-/** Reads the assembly: validated report plus construct-path → template mapping from `manifest.json`. */
+/**
+ * Reads the assembly: the validated report, merged with the synth gate's own file when synth wrote one (the
+ * acknowledgement audit becomes one more pack, and findings whose acknowledgement the gate rejected are open again),
+ * plus the construct-path → template mapping of every stack, nested stage assemblies included.
+ */
 export function loadSecurityReport(assemblyDir: string): SecurityReport {
-  return buildSecurityReport(readValidationReport(assemblyDir), assemblyLocator(assemblyDir));
+  const gate = readGateDocument(assemblyDir);
+  const report = readValidationReport(assemblyDir);
+  return buildSecurityReport(gate ? applyGate(report, gate) : report, assemblyLocator(assemblyDir));
+}
+
+/** `<assemblyDir>/policy-gate.json`, or undefined when synth did not write one (an older assembly). */
+export function readGateDocument(assemblyDir: string): GateDocument | undefined {
+  const file = join(assemblyDir, GATE_FILE);
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ValidationReportError(`${file} is not valid JSON (${(e as Error).message}); run \`npx cdk synth\` again`);
+  }
+  const parsed = gateDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
+    throw new ValidationReportError(`${file} is not a policy gate file this tool can read:\n${issues.join('\n')}`);
+  }
+  return parsed.data;
 }
 
 /**
- * Maps construct paths to `{ template, logical id }` using the stack artifacts' `aws:cdk:logicalId` metadata.
+ * The validation report as the gate judged it: the acknowledgement audit appended as a plugin report, and every
+ * finding removed by a rejected acknowledgement moved back to the open violations, saying why.
+ */
+export function applyGate(report: ValidationReport, gate: GateDocument): ValidationReport {
+  const rejected = new Map(
+    gate.acknowledgements
+      .filter((a) => a.problems.length > 0)
+      .map((a) => [`${a.id}@${a.scope}`, a.problems.map((p) => p.rule).join(', ')]),
+  );
+  const pluginReports = report.pluginReports.map((plugin) => {
+    const kept: NonNullable<typeof plugin.suppressedViolations> = [];
+    const reopened: typeof plugin.violations = [];
+    for (const s of plugin.suppressedViolations ?? []) {
+      const why = rejected.get(`${s.acknowledgedId}@${s.acknowledgedAt ?? ''}`);
+      if (why === undefined) {
+        kept.push(s);
+        continue;
+      }
+      const { acknowledgedId: _id, reason: _r, acknowledgedAt, acknowledgedStackTrace: _t, ...violation } = s;
+      reopened.push({
+        ...violation,
+        description: `Acknowledgement at ${acknowledgedAt || '(app)'} rejected (${why}), so open again; ${violation.description}`,
+      });
+    }
+    if (reopened.length === 0) return plugin;
+    return {
+      ...plugin,
+      conclusion: 'failure' as const,
+      violations: [...plugin.violations, ...reopened],
+      suppressedViolations: kept,
+    };
+  });
+  return { ...report, pluginReports: [...pluginReports, gate.audit] };
+}
+
+/**
+ * Maps construct paths to `{ template, logical id, stack }` using every stack's `aws:cdk:logicalId` metadata.
  * Best effort: an assembly without a readable manifest simply yields no template locations.
  */
 export function assemblyLocator(assemblyDir: string): LocateResource {
   const byPath = new Map<string, TemplateLocation>();
   try {
-    const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as AssemblyManifest;
-    for (const artifact of Object.values(manifest.artifacts ?? {})) {
-      const templateFile = artifact.properties?.templateFile;
-      const stack = artifact.displayName;
-      if (artifact.type !== 'aws:cloudformation:stack' || !templateFile) continue;
-      const metadata = artifact.additionalMetadataFile
-        ? (JSON.parse(readFileSync(join(assemblyDir, artifact.additionalMetadataFile), 'utf8')) as ArtifactMetadata)
-        : (artifact.metadata ?? {});
-      const template = readText(join(assemblyDir, templateFile));
-      for (const [path, entries] of Object.entries(metadata)) {
-        const logicalId = entries.find((e) => e.type === 'aws:cdk:logicalId')?.data;
-        if (typeof logicalId !== 'string') continue;
-        const line = template === undefined ? undefined : lineOfResource(template, logicalId);
-        byPath.set(path.replace(/^\//, ''), {
-          templatePath: templateFile,
-          logicalId,
-          ...(line ? { line } : {}),
-          ...(stack ? { stack } : {}),
-        });
+    const templates = new Map<string, string | undefined>();
+    for (const [path, { stack, logicalId }] of logicalIdsByConstructPath(assemblyDir)) {
+      if (!templates.has(stack.templatePath)) {
+        templates.set(stack.templatePath, readText(join(assemblyDir, stack.templatePath)));
       }
+      const template = templates.get(stack.templatePath);
+      const line = template === undefined ? undefined : lineOfResource(template, logicalId);
+      byPath.set(path, {
+        templatePath: stack.templatePath,
+        logicalId,
+        ...(line ? { line } : {}),
+        stack: stack.displayName,
+      });
     }
   } catch {
     // No or unreadable manifest: reports lose template locations, nothing else.
@@ -339,22 +362,9 @@ export function countByStatus(findings: readonly SecurityFinding[]): { open: num
   return { open, acknowledged: findings.length - open };
 }
 
-interface AssemblyManifest {
-  readonly artifacts?: Record<
-    string,
-    {
-      readonly type: string;
-      readonly displayName?: string;
-      readonly properties?: { readonly templateFile?: string };
-      readonly additionalMetadataFile?: string;
-      readonly metadata?: ArtifactMetadata;
-    }
-  >;
-}
-type ArtifactMetadata = Record<string, readonly { readonly type: string; readonly data?: unknown }[]>;
-
 /** Frames of our `acknowledge()` helper: the acknowledgement is "written" where the helper is called. */
-const ACKNOWLEDGE_HELPER = /[\\/]lib[\\/]nag[\\/]acknowledgements\.ts$/;
+export const ACKNOWLEDGE_HELPER =
+  /[\\/]lib[\\/]nag[\\/]acknowledgements\.ts$|[\\/]lib[\\/]stacks[\\/]pipeline-acknowledgements\.ts$/;
 
 /**
  * The first frame of a V8 stack trace (as CDK records it) in a file of ours: not in `node_modules`, not a frame

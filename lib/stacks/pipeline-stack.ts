@@ -29,7 +29,9 @@ export function synthCommands(configFile?: string): string[] {
     'npm ci --no-audit --no-fund',
     // Type-check, eslint, prettier.
     'npm run lint',
-    // All six policy packs; any open finding (error or warning) fails the step and stops the pipeline.
+    // All six policy packs. The app's own gate (lib/reports/gate.ts) judges every stack of the assembly, the stage
+    // stacks included, and exits non-zero on any open finding or rejected acknowledgement: the step fails and the
+    // pipeline stops here, before any deployment.
     `npx cdk synth${configArg}`,
     // The security reports (SARIF, Markdown, HTML) of this very synth, kept as a pipeline artifact.
     `npm run report -- --assembly cdk.out --out ${REPORTS_DIRECTORY}/security`,

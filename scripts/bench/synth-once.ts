@@ -3,11 +3,11 @@
  * { loadMs, buildMs, synthMs, maxRssMb, templates }.
  * argv: <config.json> <outdir> <packs: on|off>
  */
-import { readdirSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
 import { builtinCfnValidation } from '../../lib/app';
 import { loadConfig } from '../../lib/config/loader';
+import { assemblyStacks } from '../../lib/reports/assembly';
 import { featureFlags } from '../../test/support/app';
 
 const [configPath, outdir, packs] = process.argv.slice(2);
@@ -31,7 +31,8 @@ try {
   failed = true;
 }
 const t3 = performance.now();
-const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json')).length;
+// Every stack, nested stage assemblies included (a pipeline's environments are stages).
+const templates = assemblyStacks(outdir).length;
 console.log(
   JSON.stringify({
     loadMs: Math.round(t1),

@@ -6,7 +6,7 @@
  * isolation, DeploymentConfig, bucket public access block), so it cannot stand in for a deployment here; the
  * checker's own reads against moto are covered in test/integration.
  */
-import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { assemblyStacks } from '../../lib/reports/assembly';
 import { App } from 'aws-cdk-lib';
 import type {
   DescribeEndpointConfigOutput,
@@ -45,12 +45,8 @@ function templates(): CfnTemplate[] {
   // The larger config: three models, two environments, a VPC, LINEAR and CANARY rollouts.
   const { app } = buildTestApp(largeConfigDocument());
   const assembly = (app as App).synth({ validateOnSynthesis: false } as never);
-  // With a pipeline configured, the environments are stages: their stacks live in nested assemblies.
-  const stacks = (a: CloudAssembly): CloudFormationStackArtifact[] => [
-    ...a.stacks,
-    ...a.nestedAssemblies.flatMap((n) => stacks(n.nestedAssembly)),
-  ];
-  return stacks(assembly).map((s) => s.template as CfnTemplate);
+  // With a pipeline configured, the environments are stages: assemblyStacks descends into their nested assemblies.
+  return assemblyStacks(assembly).map((s) => s.artifact.template as CfnTemplate);
 }
 
 /** A deployed resource's physical names, as CloudFormation would give them. */

@@ -47,7 +47,7 @@ describe('HTML report', () => {
         html,
       )?.[0];
     expect(row).toContain('<td>acknowledged</td>');
-    expect(row).toContain('<td>lib/stacks/platform-stack.ts:80</td>');
+    expect(row).toContain('<td>staging/Platform/AccessLogs|Bucket (lib/stacks/platform-stack.ts:80)</td>');
     expect(row).toContain('It is the access-log bucket');
   });
 });

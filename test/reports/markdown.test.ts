@@ -46,12 +46,13 @@ describe('Markdown report', () => {
     expect(acks).toMatch(/^## Acknowledged findings \(2\)\n\n<details><summary>/);
     const rows = rowsOf(acks, 'Pack');
     expect(rows).toHaveLength(2);
-    expect(cells(rows[0]!).map((c) => c.trim())[5]).toBe('lib/stacks/platform-stack.ts:80');
+    expect(cells(rows[0]!).map((c) => c.trim())[6]).toBe('lib/stacks/platform-stack.ts:80');
     expect(cells(rows[1]!).map((c) => c.trim())).toEqual([
       'MLOPS',
       'MLOPS-BUCKET-1',
       '1',
       'staging/Platform',
+      'staging/Platform/ReportsBucket',
       'Reports are public build artefacts, logged by CloudTrail data events instead.',
       'staging/Platform/ReportsBucket',
     ]);
@@ -60,8 +61,8 @@ describe('Markdown report', () => {
   test('escapes pipes, HTML and newlines from untrusted text', () => {
     // GIVEN a reason and construct path with `|`, `<script>` and a newline (fixture)
     const row = rowsOf(section('Acknowledged findings (2)'), 'Pack').find((l) => l.startsWith('| AwsSolutions'))!;
-    // THEN the row keeps its six cells and nothing renders as HTML
-    expect(cells(row)).toHaveLength(6);
+    // THEN the row keeps its seven cells and nothing renders as HTML
+    expect(cells(row)).toHaveLength(7);
     expect(row).not.toMatch(/(?<!\\)<script/);
     expect(row).toContain("\\<script\\>alert('x')\\</script\\> \\| logging");
     expect(row).toContain('loop<br>second line');

@@ -1,4 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { testContext } from '../support/app';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -106,42 +109,31 @@ describe('validation report reader', () => {
 });
 
 describe('assemblyLocator', () => {
-  test('maps construct paths to template, logical id and line via the stack metadata', () => {
-    // GIVEN a minimal cloud assembly
-    const dir = mkdtempSync(join(tmpdir(), 'assembly-'));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'manifest.json'),
-      JSON.stringify({
-        artifacts: {
-          Stack: {
-            type: 'aws:cloudformation:stack',
-            properties: { templateFile: 'Stack.template.json' },
-            additionalMetadataFile: 'Stack.metadata.json',
-          },
-          Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } },
-        },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'Stack.metadata.json'),
-      JSON.stringify({ '/Stack/Bucket/Resource': [{ type: 'aws:cdk:logicalId', data: 'BucketX' }] }),
-    );
-    writeFileSync(
-      join(dir, 'Stack.template.json'),
-      JSON.stringify({ Resources: { Other: {}, BucketX: { Type: 'AWS::S3::Bucket' } } }, null, 1),
-    );
+  test('maps construct paths to template, logical id, line and stack, in top-level and nested stage stacks', () => {
+    // GIVEN an app with a top-level stack and a stack inside a stage (how a pipeline nests environments)
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'assembly-')), context: testContext() });
+    new s3.Bucket(new Stack(app, 'Top'), 'Bucket');
+    new s3.Bucket(new Stack(new Stage(app, 'staging'), 'Platform'), 'Bucket');
+    const dir = app.synth().directory;
 
     // WHEN
     const locate = assemblyLocator(dir);
 
     // THEN
-    expect(locate('Stack/Bucket/Resource')).toEqual({
-      templatePath: 'Stack.template.json',
-      logicalId: 'BucketX',
-      line: 4,
+    const top = locate('Top/Bucket/Resource');
+    expect(top).toMatchObject({
+      templatePath: 'Top.template.json',
+      stack: 'Top',
+      logicalId: expect.stringMatching(/^Bucket/),
     });
-    expect(locate('Stack/Missing')).toBeUndefined();
-    expect(assemblyLocator(join(dir, 'nope'))('Stack/Bucket/Resource')).toBeUndefined();
+    const nested = locate('staging/Platform/Bucket/Resource')!;
+    expect(nested).toMatchObject({
+      templatePath: expect.stringMatching(/^assembly-staging\/stagingPlatform\w+\.template\.json$/),
+      stack: 'staging/Platform',
+    });
+    const lines = readFileSync(join(dir, nested.templatePath), 'utf8').split('\n');
+    expect(lines[nested.line! - 1]).toContain(`"${nested.logicalId}": {`);
+    expect(locate('Top/Missing')).toBeUndefined();
+    expect(assemblyLocator(join(dir, 'nope'))('Top/Bucket/Resource')).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { runtimeProvidedPackages, writeBundleSbom, writeLambdaSbom } from '../..
 import { writeNpmSbom } from '../../scripts/sbom/npm-sbom';
 import { assertValidSbom } from '../../scripts/sbom/validate';
 import { App } from 'aws-cdk-lib';
-import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { assemblyStacks } from '../../lib/reports/assembly';
 import { buildApp } from '../../lib/app';
 import { parseConfig } from '../../lib/config/loader';
 import { defaultConfigDocument, featureFlags } from '../support/app';
@@ -83,12 +83,8 @@ describe('Lambda SBOMs', () => {
     buildApp(app, parseConfig(defaultConfigDocument()), { policyPacks: false });
     const assembly = app.synth();
     const assetOf = new Map<LambdaName, string[]>();
-    // With a pipeline configured, the environments are stages: their stacks live in nested assemblies.
-    const allStacks = (a: CloudAssembly): CloudFormationStackArtifact[] => [
-      ...a.stacks,
-      ...a.nestedAssemblies.flatMap((n) => allStacks(n.nestedAssembly)),
-    ];
-    for (const stack of allStacks(assembly)) {
+    // With a pipeline configured, the environments are stages: assemblyStacks descends into their nested assemblies.
+    for (const { artifact: stack } of assemblyStacks(assembly)) {
       const resources = (stack.template as { Resources: Record<string, CfnResource> }).Resources;
       for (const resource of Object.values(resources)) {
         if (resource.Type !== 'AWS::Lambda::Function') continue;
