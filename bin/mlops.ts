@@ -4,9 +4,15 @@
  * `npx cdk synth` (default config from cdk.json) or `npx cdk synth -c config=path/to/config.json`.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError, configFileArgument, loadConfig } from '../lib/config/loader';
-import { buildApp, builtinCfnValidation } from '../lib/app';
-import { failOnOpenWarnings } from '../lib/reports/gate';
+// The package's own entry point, as an app that installed it would import it.
+import {
+  buildApp,
+  builtinCfnValidation,
+  ConfigError,
+  configFileArgument,
+  failOnOpenWarnings,
+  loadConfig,
+} from '../lib';
 
 const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
 try {
