@@ -7,6 +7,7 @@
  * Terraform-side constructs (CDK Terrain) in `./cdktf`.
  *
  * @packageDocumentation
+ * @module mlops-secure-delivery
  */
 
 // Constructs: usable alone, in any stack.
@@ -17,6 +18,11 @@ export * from './constructs/model-repository';
 export * from './constructs/secure-bucket';
 export * from './constructs/dead-letter-queue';
 export { ConstructValidationError } from './constructs/validation-error';
+
+// The drift monitor's baseline document, built from training records (what `npm run baseline` does with files).
+export * from './baseline/builder';
+export type { BaselineDocument } from './contracts/baseline';
+export type { FeatureSpec } from './contracts/drift-detector';
 
 // Stacks: one environment (platform + one stack per model), the delivery pipeline, GitHub OIDC.
 export * from './stacks/platform-stack';

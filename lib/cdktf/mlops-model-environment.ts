@@ -5,7 +5,7 @@
  * Thin on purpose: the module is the product, so these classes only type the module's variables and outputs.
  * Validation, secure defaults and naming live once, in the module's variables.tf and resources; `terraform
  * validate`/`plan` report a bad value with the module's message. Only `cdktn` core is used: no prebuilt provider
- * bindings, and nothing here is imported by the CDK app (the package exports it as `<package>/cdktf`).
+ * bindings, and nothing here is imported by the CDK app (the package exports it as `mlops-secure-delivery/cdktf`).
  */
 import { relative, resolve, sep } from 'node:path';
 import { TerraformHclModule, TerraformModuleUserConfig } from 'cdktn';

@@ -1,5 +1,5 @@
 /**
- * `<package>/nag`: the MLOPS cdk-nag pack (the rule catalogue of `./policy`, judged on the synthesized templates),
+ * `mlops-secure-delivery/nag`: the MLOPS cdk-nag pack (the rule catalogue of `./policy`, judged on the synthesized templates),
  * the registration of every pack the app runs, and the helpers that acknowledge one finding at a time with a reason.
  *
  * ```ts
@@ -7,6 +7,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module mlops-secure-delivery/nag
  */
 export * from './mlops-checks';
 export * from './packs';

@@ -1,8 +1,9 @@
 /**
- * `<package>/policy`: THE rule catalogue (facts, rules, evaluation) and the adapters that describe a CloudFormation
+ * `mlops-secure-delivery/policy`: THE rule catalogue (facts, rules, evaluation) and the adapters that describe a CloudFormation
  * template or a Terraform plan as facts. Pure: no aws-cdk-lib, constructs, CDK Terrain or AWS SDK.
  *
  * @packageDocumentation
+ * @module mlops-secure-delivery/policy
  */
 export * from './facts';
 export * from './context';
