@@ -1,11 +1,12 @@
 /**
  * The package as a consumer gets it: `npm run build` and `npm pack`, the tarball installed into a fresh project
- * outside the repository (peers from the npm cache, as `npm install` would fetch them), and there
- *   (a) a CDK app of the consumer's own (test/fixtures/consumer/app.ts: ModelEndpoint with its drift monitor,
- *       cdk-nag's AwsSolutions pack and the MLOPS pack) synthesizes clean with the CDK CLI, and an insecure prop
- *       (network isolation off) fails `cdk synth` with the pack's finding;
- *   (b) a CDK Terrain app over the package's Terraform module (test/fixtures/consumer/main.ts) synthesizes and
- *       passes `terraform validate` with the AWS provider from the local mirror.
+ * outside the repository (peers from the npm cache, as `npm install` would fetch them), and there, with the code
+ * blocks of the README as they are written:
+ *   (a) the library example of "Two ways in" (ModelEndpoint with its drift monitor, cdk-nag's AwsSolutions pack and
+ *       the MLOPS pack) synthesizes clean with the CDK CLI, and with `networkIsolation: false` (what the README
+ *       says to try) `cdk synth` fails with the pack's finding;
+ *   (b) the CDK Terrain example of "Terraform and CDK Terrain users" synthesizes the package's Terraform module and
+ *       `terraform validate` accepts it, with the AWS provider from the local mirror.
  * The consumer code is TypeScript compiled against the package's .d.ts, with the classic `module: commonjs`
  * resolution (which needs `typesVersions` for the subpath entry points).
  */
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { requireTerraform, terraformOk } from '../terraform/terraform-cli';
 
 const ROOT = join(__dirname, '..', '..');
-const FIXTURE = join(ROOT, 'test', 'fixtures', 'consumer');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 /** Bounds on what `npm pack` ships: compiled lib/, two Lambda bundles, the Terraform module, docs. */
 const MAX_TARBALL_BYTES = 1024 * 1024;
 const MAX_TARBALL_FILES = 300;
@@ -48,6 +49,28 @@ function ok(what: string, r: Run): Run {
 
 const installedVersion = (pkg: string) =>
   (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The first ```ts block of the README section under `heading`: the code a reader copies. */
+function readmeCode(heading: string): string {
+  const section = README.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
+  const code = section && /^```ts\n([\s\S]*?)^```$/m.exec(section)?.[1];
+  if (!code) throw new Error(`README.md has no \`\`\`ts block under "## ${heading}"`);
+  return code;
+}
+
+/** A consumer's TypeScript settings: strict, the classic CommonJS resolution of `cdk init` apps. */
+const CONSUMER_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'commonjs',
+    lib: ['ES2022'],
+    types: [],
+    strict: true,
+    skipLibCheck: true,
+    outDir: '.',
+  },
+  files: ['app.ts', 'app-insecure.ts', 'main.ts'],
+};
 
 interface PackResult {
   readonly filename: string;
@@ -100,7 +123,13 @@ describe('the packed package in a fresh consumer project', () => {
         { cwd: project },
       ),
     );
-    for (const f of ['app.ts', 'main.ts', 'tsconfig.json']) copyFileSync(join(FIXTURE, f), join(project, f));
+    const app = readmeCode('Two ways in');
+    const insecure = app.replace(/^(\s*)instanceCount: 2,$/m, '$1instanceCount: 2,\n$1networkIsolation: false,');
+    expect(insecure).not.toBe(app);
+    writeFileSync(join(project, 'app.ts'), app);
+    writeFileSync(join(project, 'app-insecure.ts'), insecure);
+    writeFileSync(join(project, 'main.ts'), readmeCode('Terraform and CDK Terrain users'));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
     copyFileSync(join(ROOT, 'baselines', 'fraud-xgb.json'), join(project, 'baseline.json'));
     // What `cdk init` writes: the app command and aws-cdk-lib's recommended feature flags; nothing of ours.
     const flags = JSON.parse(
@@ -133,8 +162,8 @@ describe('the packed package in a fresh consumer project', () => {
     expect(paths.filter((p) => /(^|\/)(test|tests|bin|scripts)\/|\.ts$(?<!\.d\.ts)|cdk\.json$/.test(p))).toEqual([]);
   });
 
-  test('(a) the consumer CDK app synthesizes clean with cdk-nag AwsSolutions and the MLOPS pack', () => {
-    // GIVEN the consumer app WHEN `cdk synth` runs
+  test("(a) the README's library example synthesizes clean with cdk-nag AwsSolutions and the MLOPS pack", () => {
+    // GIVEN the README's app WHEN `cdk synth` runs
     const r = cdk('synth', '--quiet');
     // THEN it exits 0 with no finding of either pack, and the prebuilt drift detector bundle is the asset
     expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
@@ -150,15 +179,15 @@ describe('the packed package in a fresh consumer project', () => {
 
   test('(a) an insecure prop fails cdk synth with the MLOPS finding', () => {
     // GIVEN the same app with network isolation off WHEN `cdk synth` runs
-    const r = cdk('synth', '--quiet', '-c', 'insecure=true');
+    const r = cdk('synth', '--quiet', '--app', 'node app-insecure.js', '--output', 'cdk.out.insecure');
     // THEN it exits non-zero and names the rule
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/MLOPS-SM-2/);
   });
 
-  test('(b) the consumer CDK Terrain app synthesizes the module and terraform validates it', () => {
+  test("(b) the README's CDK Terrain example synthesizes the module and terraform validates it", () => {
     requireTerraform();
-    // GIVEN the cdktn app WHEN synthesized
+    // GIVEN the README's cdktn app WHEN synthesized
     ok('node main.js (cdktn synth)', node('main.js'));
     const stackDir = join(project, 'cdktf.out', 'stacks', 'model');
     // THEN the module is copied in as an asset and terraform finds the configuration valid
