@@ -17,8 +17,8 @@ const ONLY_PURE_LIB_FROM_LAMBDA = {
 };
 const PURE_CORE = [
   {
-    regex: '^(aws-cdk-lib|constructs|cdktf|@cdktf/[^/]+|cdk-nag)(/|$)',
-    message: 'lib/policy and lib/contracts are pure: the Lambdas import them, so no CDK or CDKTF (DESIGN.md).',
+    regex: '^(aws-cdk-lib|constructs|cdktf|cdktn|@cdktf/[^/]+|@cdktn/[^/]+|cdk-nag)(/|$)',
+    message: 'lib/policy and lib/contracts are pure: the Lambdas import them, so no CDK or CDK Terrain (DESIGN.md).',
   },
   {
     // Response shapes are welcome (the run-time adapter maps them); a client is I/O and belongs to lambda/.
@@ -43,7 +43,19 @@ const ASSEMBLY_WALKS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.bench/**', '.tmp/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      'dist/**',
+      'docs/api/**',
+      'coverage/**',
+      '.bench/**',
+      '.tmp/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -5,9 +5,16 @@
  * `npx cdk synth` (default config from cdk.json) or `npx cdk synth -c config=path/to/config.json`.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError, configFileArgument, loadConfig } from '../lib/config/loader';
-import { buildApp, builtinCfnValidation } from '../lib/app';
-import { clearGateFiles, enforcePolicyGate } from '../lib/reports/gate';
+// The package's own entry point, as an app that installed it would import it.
+import {
+  buildApp,
+  builtinCfnValidation,
+  clearGateFiles,
+  ConfigError,
+  configFileArgument,
+  enforcePolicyGate,
+  loadConfig,
+} from '../lib';
 
 const app = new App({ builtinCloudFormationValidation: builtinCfnValidation() });
 clearGateFiles(app.outdir);

@@ -1,17 +1,17 @@
 /**
- * CDKTF constructs for CDKTF users, over the plain Terraform module in terraform/modules/mlops-model-environment.
+ * Terraform-side constructs for CDK Terrain (`cdktn`, the maintained continuation of CDKTF, archived upstream
+ * 2025-12-10), over the plain Terraform module in terraform/modules/mlops-model-environment.
  *
- * Thin on purpose: the module is the product (CDKTF is archived upstream; the community continues it as CDK Terrain,
- * `cdktn`), so these classes only type the module's variables and outputs. Validation, secure defaults and naming
- * live once, in the module's variables.tf and resources; `terraform validate`/`plan` report a bad value with the
- * module's message. Only `cdktf` core is used: no prebuilt provider bindings, and nothing here is imported by the
- * CDK app.
+ * Thin on purpose: the module is the product, so these classes only type the module's variables and outputs.
+ * Validation, secure defaults and naming live once, in the module's variables.tf and resources; `terraform
+ * validate`/`plan` report a bad value with the module's message. Only `cdktn` core is used: no prebuilt provider
+ * bindings, and nothing here is imported by the CDK app (the package exports it as `mlops-secure-delivery/cdktf`).
  */
 import { relative, resolve, sep } from 'node:path';
-import { TerraformHclModule, TerraformModuleUserConfig } from 'cdktf';
+import { TerraformHclModule, TerraformModuleUserConfig } from 'cdktn';
 import { Construct } from 'constructs';
 
-/** The module shipped with this repository. */
+/** The module shipped with this repository (and, as `dist/terraform/...`, with the package). */
 export const MODULE_SOURCE_DIR = resolve(__dirname, '..', '..', 'terraform', 'modules', 'mlops-model-environment');
 
 export interface DataCaptureOptions {
@@ -87,9 +87,9 @@ export interface MlopsModelEnvironmentProps extends TerraformModuleUserConfig {
   /** Let destroy delete buckets and repository with their contents; keep false outside tests. @default false */
   readonly forceDestroy?: boolean;
   /**
-   * Module source: a path relative to the working directory of `cdktf synth` (`./...`, copied as an asset), a git
+   * Module source: a path relative to the working directory of the synth (`./...`, copied as an asset), a git
    * URL or a registry address.
-   * @default - the module in this repository
+   * @default - the module shipped with this package
    */
   readonly source?: string;
   /**
@@ -104,16 +104,16 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-/** `./`-relative path from the synth working directory, which is how cdktf recognises a local module to copy. */
+/** `./`-relative path from the synth working directory, which is how cdktn recognises a local module to copy. */
 function localSource(dir: string): string {
   const rel = relative(process.cwd(), dir).split(sep).join('/');
   return rel.startsWith('..') ? rel : `./${rel}`;
 }
 
 /**
- * App context that lets cdktf copy the module into the synthesized stack as an asset. The `cdktf` CLI sets
- * `cdktfRelativeModules` itself; an App built in code (tests, scripts) passes this:
- * `new App({ context: moduleContext() })`.
+ * App context that lets cdktn copy the module into the synthesized stack as an asset. The `cdktn` CLI sets
+ * `cdktfRelativeModules` (the key kept its CDKTF name) itself for modules named in `cdktf.json`; an App built in
+ * code (tests, scripts, `node main.js`) passes this: `new App({ context: moduleContext() })`.
  */
 export function moduleContext(): Record<string, string[]> {
   return { cdktfRelativeModules: [localSource(MODULE_SOURCE_DIR)] };

@@ -3,14 +3,24 @@
  * The constructs bundle with it at synth time (esbuild's API, in process: no `npx` per function) and the SBOM step
  * (`npm run sbom`) rebuilds the same bundles from `esbuildOptions(name)`, so what an SBOM describes is what
  * `cdk synth` ships.
+ *
+ * Installed as a package (`npm run build`), there are no handler sources: `npm run build` writes each bundle with
+ * the same options to `dist/lambda/<name>/index.js`, and the constructs ship that file as it is. esbuild is then
+ * neither needed nor loaded.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AssetHashType, CfnResource, DockerImage, ILocalBundling, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 
+/**
+ * The checkout (running from `lib/` sources) or the package's `dist/` (running compiled): the folder that holds
+ * `lambda/<name>/`, either the handler sources or their prebuilt bundles.
+ */
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** Lambda functions we ship, by name: the folder under `lambda/` and its entry file. */
@@ -36,6 +46,7 @@ const BUNDLE_FILE = 'index.js';
 /**
  * esbuild `build()` options for one function, without the output location (set `outfile` or `outdir`): the same
  * bundle NodejsFunction built with `--bundle --target=node24 --platform=node --minify --external:...`.
+ * @internal
  */
 export function esbuildOptions(name: LambdaName): BuildOptions {
   return {
@@ -64,16 +75,32 @@ class EsbuildLocalBundling implements ILocalBundling {
   }
 
   tryBundle(outputDir: string): boolean {
+    // Loaded here, not at import: an installed package ships prebuilt bundles and has no esbuild.
+    const { buildSync } = createRequire(__filename)('esbuild') as typeof import('esbuild');
     buildSync({ ...this.options, outfile: path.join(outputDir, BUNDLE_FILE) });
     return true;
   }
 }
 
+/** Where `npm run build` writes the bundle of one function, relative to REPO_ROOT (`dist/` in the package). */
+export function prebuiltBundleDir(name: LambdaName, root: string = REPO_ROOT): string {
+  return path.join(root, 'lambda', name);
+}
+
 /**
- * The code asset of one function: bundled locally by esbuild (never Docker), hashed by its output, so an unchanged
- * bundle keeps its asset hash.
+ * The code asset of one function: from a checkout, bundled locally by esbuild (never Docker), hashed by its output,
+ * so an unchanged bundle keeps its asset hash; from the installed package, the prebuilt bundle as it is.
  */
 function bundledAsset(name: LambdaName): lambda.AssetCode {
+  if (!existsSync(LAMBDA_ENTRIES[name])) {
+    const dir = prebuiltBundleDir(name);
+    if (!existsSync(path.join(dir, BUNDLE_FILE))) {
+      throw new Error(
+        `${name}: neither its source (${LAMBDA_ENTRIES[name]}) nor its prebuilt bundle (${path.join(dir, BUNDLE_FILE)}) exists; run \`npm run build\` before packing the library`,
+      );
+    }
+    return lambda.Code.fromAsset(dir);
+  }
   return lambda.Code.fromAsset(REPO_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Annotations, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -18,6 +18,9 @@ import {
 } from '../nag/acknowledgements';
 import { putMetricDataIn } from './iam-statements';
 import { withDefaults } from './defaults';
+import { DriftMonitor, DriftMonitorProps } from './drift-monitor/drift-monitor';
+import { allowServiceKeyUse } from './key-grants';
+import { SecureBucket } from './secure-bucket';
 import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from './endpoint-defaults';
 import { validationError } from './validation-error';
 
@@ -67,14 +70,32 @@ export interface ModelDataOptions {
 }
 
 export interface DataCaptureOptions {
-  /** Bucket that receives captured requests and responses. */
-  readonly bucket: s3.IBucket;
-  /** Key prefix; SageMaker appends `<endpoint>/<variant>/yyyy/mm/dd/hh/`. */
-  readonly prefix: string;
-  /** Customer-managed key that encrypts captured data (separate from the storage key). */
-  readonly encryptionKey: kms.IKey;
+  /**
+   * Bucket that receives captured requests and responses. Give it EventBridge notifications if a drift monitor
+   * watches it.
+   * @default - a new `SecureBucket` (purpose `data-capture`: SSE-KMS with `encryptionKey`, TLS only, versioned,
+   *   public access blocked, EventBridge notifications on, objects expired after `retentionDays`), access-logged to
+   *   a new access-log bucket
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * Key prefix; SageMaker appends `<endpoint>/<variant>/yyyy/mm/dd/hh/`.
+   * @default 'datacapture'
+   */
+  readonly prefix?: string;
+  /**
+   * Customer-managed key that encrypts captured data (separate from the storage key).
+   * @default - a new customer-managed key (rotation on, retained on delete)
+   */
+  readonly encryptionKey?: kms.IKey;
   /** Percent of requests captured (data minimisation: capture only what monitoring needs). */
   readonly samplingPercent: number;
+  /**
+   * Days captured data is kept in the bucket this construct creates (storage limitation). Ignored with `bucket`:
+   * your bucket's lifecycle rules decide.
+   * @default 30
+   */
+  readonly retentionDays?: number;
   /**
    * Capture the requests.
    * @default true
@@ -120,10 +141,16 @@ export interface AutoScalingOptions {
 export interface ModelEndpointProps {
   /** SageMaker endpoint name; stable across deployments so callers keep their URL. */
   readonly endpointName: string;
-  /** Repository that holds the image; the execution role may pull from it and nothing else. */
+  /**
+   * Repository that holds the image; the execution role may pull from it and nothing else. An existing one:
+   * `ecr.Repository.fromRepositoryName(...)`, or a `ModelRepository`'s `repository`.
+   */
   readonly repository: ecr.IRepository;
-  /** Key the repository is encrypted with (pulling layers needs kms:Decrypt). */
-  readonly repositoryKey: kms.IKey;
+  /**
+   * Customer-managed key the repository is encrypted with (pulling layers needs kms:Decrypt on it).
+   * @default - none: the repository is encrypted with an AWS-owned or AWS-managed key, and no kms:Decrypt is granted
+   */
+  readonly repositoryKey?: kms.IKey;
   /** Immutable image tag or `sha256:` digest. */
   readonly imageTag: string;
   /**
@@ -145,8 +172,12 @@ export interface ModelEndpointProps {
    * @default - no VPC (a warning is added)
    */
   readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
-  /** Customer-managed key for the hosting instances' ML storage volumes. */
-  readonly storageKey: kms.IKey;
+  /**
+   * Customer-managed key for the hosting instances' ML storage volumes (and, by default, the alarm topic and the
+   * drift monitor's logs).
+   * @default - a new customer-managed key (rotation on, retained on delete)
+   */
+  readonly storageKey?: kms.IKey;
   /**
    * Data capture of requests and responses.
    * @default - no capture (the policy pack flags this)
@@ -168,8 +199,11 @@ export interface ModelEndpointProps {
    * @default - fixed instance count
    */
   readonly autoScaling?: AutoScalingOptions;
-  /** Topic every alarm notifies. */
-  readonly alarmTopic: sns.ITopic;
+  /**
+   * Topic every alarm notifies.
+   * @default - a new topic encrypted with `storageKey`, TLS only (subscribe to `alarmTopic`)
+   */
+  readonly alarmTopic?: sns.ITopic;
   /**
    * Variant name; blue/green deployments need it unchanged between configs.
    * @default 'AllTraffic'
@@ -182,6 +216,41 @@ export interface ModelEndpointProps {
   readonly extraRollbackAlarmNames?: readonly string[];
 }
 
+/** What `addDriftMonitor` needs beyond what the endpoint already knows (its name, variant and capture). */
+export interface EndpointDriftMonitorOptions extends Omit<
+  DriftMonitorProps,
+  'endpointName' | 'variantName' | 'captureBucket' | 'captureKey' | 'capturePrefix' | 'alarmTopic' | 'encryptionKey'
+> {
+  /**
+   * Topic the drift and fairness alarms notify.
+   * @default - the endpoint's `alarmTopic`
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Customer-managed key of the detector's log group, environment and dead-letter queue.
+   * @default - the endpoint's `storageKey`
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** Data capture with its bucket, prefix and key resolved. */
+interface ResolvedDataCapture extends DataCaptureOptions {
+  readonly bucket: s3.IBucket;
+  readonly prefix: string;
+  readonly encryptionKey: kms.IKey;
+}
+
+/** The props with the resources they may leave out made (`parseResources`). */
+interface ResolvedEndpointProps extends ModelEndpointProps {
+  readonly storageKey: kms.IKey;
+  readonly alarmTopic: sns.ITopic;
+  readonly dataCapture?: ResolvedDataCapture;
+}
+
+/** Captured data lands under this prefix of the bucket unless `dataCapture.prefix` says otherwise. */
+const DEFAULT_CAPTURE_PREFIX = 'datacapture';
+const DEFAULT_CAPTURE_RETENTION_DAYS = 30;
+
 /**
  * A SageMaker model behind an endpoint that deploys gradually and rolls itself back.
  *
@@ -189,6 +258,11 @@ export interface ModelEndpointProps {
  * - EndpointConfig: storage KMS key, data capture with its own KMS key; the name is a hash of the content because
  *   endpoint configs are immutable (a change makes a new config; CloudFormation then updates the endpoint in place).
  * - Endpoint: blue/green CANARY or LINEAR traffic shifting, auto-rollback on its 5XX, 4XX-rate and p99 latency alarms.
+ * - `addDriftMonitor()`: the drift and fairness detector over the endpoint's captured data.
+ *
+ * Alone in a stack of your own, only the image and the capacity are needed: the storage key, the alarm topic and,
+ * with `dataCapture: { samplingPercent }`, the capture key and bucket are created with secure defaults. Pass your
+ * own to share them between endpoints.
  */
 export class ModelEndpoint extends Construct {
   public readonly model: sagemaker.CfnModel;
@@ -201,10 +275,30 @@ export class ModelEndpoint extends Construct {
   public readonly variantName: string;
   /** Alarms that roll back a deployment and notify the topic. */
   public readonly alarms: readonly cloudwatch.Alarm[];
+  /** Key of the ML storage volumes: `storageKey`, or the one made for it. */
+  public readonly storageKey: kms.IKey;
+  /** Topic every alarm notifies: `alarmTopic`, or the one made for it. */
+  public readonly alarmTopic: sns.ITopic;
+  /** Bucket captured data lands in (given or made); undefined without `dataCapture`. */
+  public readonly captureBucket?: s3.IBucket;
+  /** Key of the captured data (given or made); undefined without `dataCapture`. */
+  public readonly captureKey?: kms.IKey;
+  /** Key prefix of this endpoint's captured files (`<prefix>/<endpointName>/`); undefined without `dataCapture`. */
+  public readonly capturePrefix?: string;
+  private monitor?: DriftMonitor;
 
-  constructor(scope: Construct, id: string, props: ModelEndpointProps) {
+  constructor(scope: Construct, id: string, given: ModelEndpointProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.validateCapture(given);
+    const props = this.parseResources(given);
+    this.storageKey = props.storageKey;
+    this.alarmTopic = props.alarmTopic;
+    if (props.dataCapture) {
+      this.captureBucket = props.dataCapture.bucket;
+      this.captureKey = props.dataCapture.encryptionKey;
+      this.capturePrefix = `${trimSlashes(props.dataCapture.prefix)}/${props.endpointName}/`;
+    }
     const networkIsolation = props.networkIsolation ?? true;
     const variantName = props.variantName ?? 'AllTraffic';
     const rollout: Required<RolloutOptions> = withDefaults(ROLLOUT_DEFAULTS, props.rollout);
@@ -308,6 +402,103 @@ export class ModelEndpoint extends Construct {
     applyAcknowledgements(executionPolicyAcknowledgements(policy, props));
   }
 
+  /** The drift monitor added by `addDriftMonitor()`, if any. */
+  public get driftMonitor(): DriftMonitor | undefined {
+    return this.monitor;
+  }
+
+  /**
+   * Adds the drift and fairness detector (`DriftMonitor`) over this endpoint's captured data, as the child
+   * `DriftMonitor`: it watches the capture prefix of this endpoint, notifies the endpoint's topic and encrypts with
+   * its storage key unless told otherwise. Needs `dataCapture`; once per endpoint.
+   */
+  public addDriftMonitor(options: EndpointDriftMonitorOptions): DriftMonitor {
+    if (!this.captureBucket || !this.captureKey || this.capturePrefix === undefined) {
+      throw validationError(
+        this,
+        'dataCapture',
+        undefined,
+        'is required by addDriftMonitor(): the monitor reads captured data',
+      );
+    }
+    if (this.monitor) {
+      throw new Error(
+        `addDriftMonitor() was already called for ${this.endpointName} (at ${this.node.path}): one monitor per endpoint`,
+      );
+    }
+    this.monitor = new DriftMonitor(this, 'DriftMonitor', {
+      ...options,
+      endpointName: this.endpointName,
+      variantName: this.variantName,
+      captureBucket: this.captureBucket,
+      captureKey: this.captureKey,
+      capturePrefix: this.capturePrefix,
+      alarmTopic: options.alarmTopic ?? this.alarmTopic,
+      encryptionKey: options.encryptionKey ?? this.storageKey,
+    });
+    return this.monitor;
+  }
+
+  /**
+   * The resources the props may leave out, made with secure defaults: customer-managed keys with rotation, a
+   * TLS-only encrypted topic, a capture bucket with the policy's controls. Given ones are used as they are.
+   */
+  private parseResources(props: ModelEndpointProps): ResolvedEndpointProps {
+    const newKey = (id: string, purpose: string) =>
+      new kms.Key(this, id, {
+        description: `${props.endpointName}: ${purpose}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(30),
+      });
+    const storageKey = props.storageKey ?? newKey('StorageKey', 'ML storage volumes, alarm topic, drift monitor logs');
+    let alarmTopic = props.alarmTopic;
+    if (!alarmTopic) {
+      // CloudWatch alarms publish to an encrypted topic only if the key policy lets them.
+      allowServiceKeyUse(storageKey);
+      alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: `${props.endpointName} alarms`,
+        masterKey: storageKey,
+        enforceSSL: true,
+      });
+    }
+    const { dataCapture, ...rest } = props;
+    return {
+      ...rest,
+      storageKey,
+      alarmTopic,
+      ...(dataCapture ? { dataCapture: this.parseCapture(dataCapture, newKey) } : {}),
+    };
+  }
+
+  private parseCapture(
+    capture: DataCaptureOptions,
+    newKey: (id: string, purpose: string) => kms.IKey,
+  ): ResolvedDataCapture {
+    const encryptionKey = capture.encryptionKey ?? newKey('CaptureKey', 'captured inference data');
+    const prefix = capture.prefix ?? DEFAULT_CAPTURE_PREFIX;
+    if (capture.bucket) return { ...capture, encryptionKey, prefix, bucket: capture.bucket };
+    const accessLogs = new SecureBucket(this, 'AccessLogsBucket', { purpose: 'access-logs', expirationDays: 365 });
+    // Noncurrent versions live one more day: current objects expire a day early, so a record's whole life stays
+    // within the retention period.
+    const bucket = new SecureBucket(this, 'CaptureBucket', {
+      purpose: 'data-capture',
+      encryptionKey,
+      accessLogsBucket: accessLogs.bucket,
+      expirationDays: (capture.retentionDays ?? DEFAULT_CAPTURE_RETENTION_DAYS) - 1,
+      noncurrentExpirationDays: 1,
+      eventBridgeEnabled: true,
+    });
+    return { ...capture, encryptionKey, prefix, bucket: bucket.bucket };
+  }
+
+  private validateCapture(p: ModelEndpointProps): void {
+    const days = p.dataCapture?.retentionDays;
+    if (days !== undefined && !Token.isUnresolved(days) && (!Number.isInteger(days) || days < 2)) {
+      throw validationError(this, 'dataCapture.retentionDays', days, 'must be a whole number >= 2');
+    }
+  }
+
   /** Lets `grantee` call this endpoint (`sagemaker:InvokeEndpoint` on its ARN, nothing else). */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
@@ -394,7 +585,7 @@ export class ModelEndpoint extends Construct {
     return alarms;
   }
 
-  private validate(p: ModelEndpointProps, r: Required<RolloutOptions>): void {
+  private validate(p: ResolvedEndpointProps, r: Required<RolloutOptions>): void {
     if (!Token.isUnresolved(p.endpointName) && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(p.endpointName)) {
       throw validationError(this, 'endpointName', p.endpointName, "must be 1-63 alphanumerics or '-'");
     }
@@ -474,7 +665,7 @@ function trafficRouting(r: Required<RolloutOptions>): sagemaker.CfnEndpoint.Traf
   }
 }
 
-function executionStatements(stack: Stack, props: ModelEndpointProps): iam.PolicyStatement[] {
+function executionStatements(stack: Stack, props: ResolvedEndpointProps): iam.PolicyStatement[] {
   const statements = [
     new iam.PolicyStatement({
       sid: 'PullModelImage',
@@ -487,11 +678,15 @@ function executionStatements(stack: Stack, props: ModelEndpointProps): iam.Polic
       actions: ['ecr:GetAuthorizationToken'],
       resources: ['*'],
     }),
-    new iam.PolicyStatement({
-      sid: 'DecryptModelImage',
-      actions: ['kms:Decrypt'],
-      resources: [props.repositoryKey.keyArn],
-    }),
+    ...(props.repositoryKey
+      ? [
+          new iam.PolicyStatement({
+            sid: 'DecryptModelImage',
+            actions: ['kms:Decrypt'],
+            resources: [props.repositoryKey.keyArn],
+          }),
+        ]
+      : []),
     new iam.PolicyStatement({
       sid: 'EndpointLogs',
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -571,7 +766,7 @@ function trimSlashes(s: string): string {
 /** Each wildcard in the execution policy, acknowledged one finding at a time with the reason it is needed. */
 function executionPolicyAcknowledgements(
   policy: iam.ManagedPolicy,
-  props: ModelEndpointProps,
+  props: ResolvedEndpointProps,
 ): ScopedAcknowledgement[] {
   const stack = Stack.of(policy);
   const iam5 = (resource: string, reason: string) => wildcardResource(policy, resource, reason);

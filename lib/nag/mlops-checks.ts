@@ -9,9 +9,10 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { ComplianceSchema } from '../config/schema';
 import { rulesFor } from '../policy/catalogue';
 import { CompliancePolicy, PolicyContext } from '../policy/context';
-import { ResourceFacts } from '../policy/facts';
+import { ResourceFacts, TAGS } from '../policy/facts';
 import { CfnTemplate, exportedResourceTypes, factsByLogicalId } from '../policy/from-cloudformation';
 import { ComplianceStatus, Rule } from '../policy/rule';
 import { PackName } from './pack-names';
@@ -25,12 +26,43 @@ const TO_NAG: Record<ComplianceStatus, NagRuleCompliance> = {
 };
 
 /**
+ * The policy the MLOPS pack judges against. Only the data-residency regions have no sensible default; every other
+ * field left out takes the config schema's default: capture kept at most 30 days and sampled at most 20%, tags
+ * `Owner`, `CostCenter` and `DataClassification` (public, internal, confidential, restricted) required, image
+ * findings above MEDIUM and scans older than 7 days rejected, no VPC required, and endpoints tagged
+ * `Environment: production` held to a gradual rollout (an endpoint without an Environment tag is too).
+ */
+export type MlopsPolicyOptions = Pick<CompliancePolicy, 'allowedRegions'> & Partial<CompliancePolicy>;
+
+/** A whole CompliancePolicy from the fields given and the defaults (see `MlopsPolicyOptions`). */
+export function mlopsPolicy(options: MlopsPolicyOptions): CompliancePolicy {
+  const defaults = ComplianceSchema.parse({ allowedRegions: options.allowedRegions });
+  const requiredTags = options.requiredTags ?? defaults.requiredTags;
+  return {
+    allowedRegions: options.allowedRegions,
+    captureRetentionDays: options.captureRetentionDays ?? defaults.captureRetentionDays,
+    maxCaptureSamplingPercent: options.maxCaptureSamplingPercent ?? defaults.maxCaptureSamplingPercent,
+    // The data classification tag is always required, as in the config (compliancePolicy()).
+    requiredTags: [...new Set([...requiredTags, TAGS.DATA_CLASSIFICATION])],
+    dataClassifications: options.dataClassifications ?? defaults.dataClassifications,
+    maxFindingSeverity: options.maxFindingSeverity ?? defaults.maxFindingSeverity,
+    imageScanMaxAgeDays: options.imageScanMaxAgeDays ?? defaults.imageScanMaxAgeDays,
+    requireVpc: options.requireVpc ?? defaults.requireVpc,
+    productionEnvironments: options.productionEnvironments ?? ['production'],
+  };
+}
+
+/**
  * The MLOPS cdk-nag pack: every synth-stage rule of the catalogue in lib/policy, judged on facts that the
  * CloudFormation adapter reads from the synthesized templates — the same facts shape, and the same rule
  * functions, that the Terraform plan check and the run-time compliance checker use.
  *
  * Reading the written template (not the construct properties) means the pack sees exactly what CloudFormation
  * will deploy, escape hatches and property overrides included.
+ *
+ * Beside cdk-nag's own packs, in an app of your own:
+ * `Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new MlopsChecks({ allowedRegions: ['eu-west-1'] }))`.
+ * Every finding is an error, so `cdk synth` fails on it; acknowledge one with `acknowledge()` and a reason.
  */
 export class MlopsChecks extends NagPack {
   public readonly name = PACK;
@@ -40,10 +72,15 @@ export class MlopsChecks extends NagPack {
   /** Facts per template file name, then per logical id. */
   private factsByTemplate = new Map<string, Map<string, ResourceFacts>>();
 
-  constructor(policy: CompliancePolicy, props?: NagPackProps) {
+  /**
+   * @param policy the organisation's policy: a whole `CompliancePolicy`, or the allowed regions and any fields that
+   *   differ from the defaults (`MlopsPolicyOptions`)
+   * @param props cdk-nag pack options (verbose, logs)
+   */
+  constructor(policy: MlopsPolicyOptions, props?: NagPackProps) {
     super(undefined, props);
     this.packName = PACK;
-    this.ctx = { policy, now: new Date() };
+    this.ctx = { policy: mlopsPolicy(policy), now: new Date() };
   }
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {

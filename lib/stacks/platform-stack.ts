@@ -249,8 +249,11 @@ export class PlatformStack extends Stack {
   }
 }
 
+/** The VPC endpoints the platform stack creates in an environment's VPC. */
 export interface VpcEndpointIds {
+  /** The S3 gateway endpoint; absent when the config names no route tables for it. */
   readonly s3?: ec2.CfnVPCEndpoint;
+  /** Interface endpoints, by service name. */
   readonly interfaces: Readonly<Record<string, ec2.CfnVPCEndpoint>>;
 }
 

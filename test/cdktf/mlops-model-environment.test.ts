@@ -1,11 +1,11 @@
 /**
- * The CDKTF construct synthesizes a stack that calls the Terraform module, and the result passes
+ * The CDK Terrain (cdktn) construct synthesizes a stack that calls the Terraform module, and the result passes
  * `terraform validate` with the real binary and the AWS provider from the local mirror.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformOutput, TerraformStack, Testing } from 'cdktn';
 import {
   MlopsModelEnvironment,
   MlopsModelEnvironmentProps,
@@ -37,7 +37,7 @@ function stackWith(app: App, props: MlopsModelEnvironmentProps): { stack: Terraf
 
 type Synth = { module: Record<string, Record<string, unknown>>; output: Record<string, { value: string }> };
 
-describe('MlopsModelEnvironment (CDKTF)', () => {
+describe('MlopsModelEnvironment (CDK Terrain)', () => {
   test('passes the props to the module as its variables, leaving unset ones to the module defaults', () => {
     // GIVEN a stack with the construct WHEN synthesized
     const { stack } = stackWith(Testing.app({ context: moduleContext() }), PROPS);

@@ -17,6 +17,7 @@ const COMMANDS = [
   'scripts/config-schema.ts',
   'scripts/policy-terraform.ts',
   'scripts/sbom.ts',
+  'scripts/build-package.ts',
   'scripts/image-scan-gate.ts',
   'scripts/drift-report.ts',
   'scripts/bench-drift-report.ts',

@@ -182,12 +182,14 @@ describe('purity of lib/policy', () => {
     moduleSpecifiers(readFileSync(file, 'utf8')).map((i) => ({ ...i, file: file.slice(POLICY_DIR.length + 1) })),
   );
 
-  test('loads nothing from aws-cdk-lib, cdktf, constructs, cdk-nag or the AWS SDK at run time', () => {
+  test('loads nothing from aws-cdk-lib, cdktf/cdktn, constructs, cdk-nag or the AWS SDK at run time', () => {
     // GIVEN every import, export-from, require and dynamic import under lib/policy
     // WHEN the ones that load a module at run time are filtered for forbidden packages
     const offending = imports
       .filter((i) => !i.typeOnly)
-      .filter((i) => /^(aws-cdk-lib|cdktf|@cdktf\/|constructs$|cdk-nag|@aws-sdk\/|aws-sdk$)/.test(i.spec))
+      .filter((i) =>
+        /^(aws-cdk-lib|cdktf|cdktn|@cdktf\/|@cdktn\/|constructs$|cdk-nag|@aws-sdk\/|aws-sdk$)/.test(i.spec),
+      )
       .map((i) => `${i.file}: ${i.spec}`);
     // THEN there are none
     expect(files.length).toBeGreaterThan(5);
