@@ -45,8 +45,9 @@ async function answer(userParameters: unknown, isolation: boolean) {
     region: REGION,
     credentials: ROLE_SESSION,
     requestHandler: {
-      handle: async (request: { hostname: string; headers: Record<string, string>; body: string }) => {
-        captured.push({ hostname: request.hostname, headers: request.headers, body: JSON.parse(request.body) });
+      handle: async (request: { hostname: string; headers: Record<string, string>; body: string | Uint8Array }) => {
+        const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
+        captured.push({ hostname: request.hostname, headers: request.headers, body: JSON.parse(text) });
         return {
           response: {
             statusCode: 200,
