@@ -5,7 +5,8 @@
  * a file that cannot be read.
  * Checks: base images pinned by digest and never `latest`; a numeric, non-root USER in the final stage (ARG
  * defaults resolved, so a documented build-arg can still switch it); no `ADD` from a URL; exec-form ENTRYPOINT
- * and CMD; no package manager cache left in a layer; port 8080 exposed.
+ * and CMD; no package manager cache left in a layer; port 8080 exposed; a HEALTHCHECK in exec form, or
+ * `HEALTHCHECK NONE` with the reason in a comment right above it.
  */
 import { readFileSync } from 'node:fs';
 import { CommandSpec, InputError, OptionSpec, runCommand } from '../lib/cli/args';
@@ -145,6 +146,7 @@ export function checkDockerfile(text: string): DockerfileProblem[] {
         `${keyword} ${ins.args} is in shell form; use the exec form ${keyword} ["executable", "arg"] so signals reach the server`,
       );
   }
+  checkHealthcheck(text, finalStage, instructions, add);
   if (!finalStage.some((i) => i.keyword === 'EXPOSE' && /(^|\s)8080(\/tcp)?(\s|$)/.test(i.args))) {
     add(
       'sagemaker-port',
@@ -153,6 +155,42 @@ export function checkDockerfile(text: string): DockerfileProblem[] {
     );
   }
   return problems;
+}
+
+/**
+ * SageMaker ignores HEALTHCHECK (it polls GET /ping), but everything else that runs the image (docker, ECS) reads it:
+ * the final stage declares one in exec form, or opts out with `HEALTHCHECK NONE` and says why in the comment line
+ * right above it.
+ */
+function checkHealthcheck(
+  text: string,
+  finalStage: readonly Instruction[],
+  instructions: readonly Instruction[],
+  add: (rule: string, line: number, message: string) => void,
+): void {
+  const hc = finalStage.filter((i) => i.keyword === 'HEALTHCHECK').pop();
+  const last = instructions[instructions.length - 1]?.line ?? 1;
+  if (!hc) {
+    add(
+      'healthcheck',
+      last,
+      'the final stage has no HEALTHCHECK; probe the /ping contract (HEALTHCHECK CMD ["<binary>", ...]), or write HEALTHCHECK NONE with the reason in a comment right above it',
+    );
+    return;
+  }
+  if (/^NONE$/i.test(hc.args.trim())) {
+    const above = text.split(/\r?\n/)[hc.line - 2]?.trim() ?? '';
+    if (!/^#\s*\S/.test(above))
+      add('healthcheck', hc.line, 'HEALTHCHECK NONE needs its reason in a comment on the line right above it');
+    return;
+  }
+  const cmd = /^(?:--\S+\s+)*CMD\s+(.*)$/is.exec(hc.args.trim());
+  if (!cmd || !isJsonArray(cmd[1]!.trim()))
+    add(
+      'healthcheck',
+      hc.line,
+      `HEALTHCHECK ${hc.args} is not in exec form; use HEALTHCHECK [options] CMD ["executable", "arg"] (distroless images have no shell)`,
+    );
 }
 
 function isJsonArray(text: string): boolean {
@@ -167,7 +205,7 @@ function isJsonArray(text: string): boolean {
 export const DOCKERFILE_POLICY_COMMAND = {
   command: 'npx tsx images/dockerfile-policy.ts',
   summary:
-    'Dockerfile policy for model images: pinned base (never latest), numeric non-root USER, no ADD from a URL,\nexec-form ENTRYPOINT and CMD, no package manager cache in a layer, port 8080 exposed.',
+    'Dockerfile policy for model images: pinned base (never latest), numeric non-root USER, no ADD from a URL,\nexec-form ENTRYPOINT and CMD, no package manager cache in a layer, port 8080 exposed, a HEALTHCHECK.',
   positionals: { name: '<Dockerfile>', description: 'Dockerfiles to check, one or more', max: Infinity },
   options: {},
   epilogue:

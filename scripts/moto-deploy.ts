@@ -42,7 +42,8 @@ export const MOTO_ACCOUNT = '123456789012';
  * Types moto 5.2.1's CloudFormation skips (warning, nothing created, stack still CREATE_COMPLETE). What each one
  * means for this proof: bucket/topic policies (TLS-only, service access) are not evaluated; alarms, and so the
  * endpoint's auto-rollback, are never created; auto scaling and the model card are not deployed; Config rules
- * (the compliance checker's) and Model Monitor schedules do not exist. Each entry was checked against moto 5.2.1's
+ * (the compliance checker's) and Model Monitor schedules do not exist; neither do the registry's image replication
+ * and its registry policy (test/integration/release-record.test.ts puts them through the ECR API). Each entry was checked against moto 5.2.1's
  * CloudFormation resource registry; only the types present in the templates are expected to be skipped.
  */
 export const MOTO_UNSUPPORTED_TYPES = [
@@ -51,7 +52,9 @@ export const MOTO_UNSUPPORTED_TYPES = [
   'AWS::CloudWatch::Alarm',
   'AWS::CloudWatch::CompositeAlarm',
   'AWS::Config::ConfigRule',
+  'AWS::ECR::RegistryPolicy',
   'AWS::ECR::RegistryScanningConfiguration',
+  'AWS::ECR::ReplicationConfiguration',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::S3::BucketPolicy',
   'AWS::SNS::Subscription',

@@ -46,6 +46,8 @@ export interface ScheduledInvocation {
 export interface PipelineParameters extends Targets {
   /** Lowest rule severity whose NON_COMPLIANT findings fail the gate. @default 'LOW' (any finding fails) */
   readonly failOn: RuleSeverity;
+  /** Named resources that do not exist are reported, not failed. @default false */
+  readonly allowMissing?: boolean;
 }
 
 export interface PipelineInvocation {
@@ -182,6 +184,7 @@ export function parsePipelineParameters(raw: unknown): PipelineParameters {
   ]);
   return {
     failOn: p.failOn,
+    ...(p.allowMissing ? { allowMissing: true } : {}),
     ...(p.endpointNames ? { endpoints: p.endpointNames } : {}),
     ...(p.endpointConfigNames ? { endpointConfigs: p.endpointConfigNames } : {}),
     ...(p.modelNames ? { models: p.modelNames } : {}),

@@ -3,6 +3,7 @@
  * `failOn`, on any named resource it could not read (compliance unproven), and on any named resource that does not
  * exist (the pipeline asked to gate something that is not there).
  */
+import { renderGateCounts } from '../../lib/contracts/pipeline-gate';
 import { ruleById } from '../../lib/policy/catalogue';
 import { Finding, RuleSeverity } from '../../lib/policy/rule';
 import { NotFound, ScanError } from './collect';
@@ -27,23 +28,37 @@ export function gateDecision(
   errors: readonly ScanError[],
   notFound: readonly NotFound[],
   failOn: RuleSeverity,
+  /** Named resources that do not exist are reported, not failed (the endpoint gate before a first deployment). */
+  allowMissing = false,
 ): GateDecision {
   const failing = findings.filter((f) => f.status === 'NON_COMPLIANT' && RANK[f.severity] >= RANK[failOn]);
   const judged = new Set(findings.map((f) => f.resourceId)).size;
-  if (failing.length === 0 && errors.length === 0 && notFound.length === 0) {
+  const ruleIds = [...new Set(failing.map((f) => f.ruleId))].sort();
+  // Machine-readable counts first (the release record keeps them), then the prose.
+  const counts = renderGateCounts({
+    findings: findings.length,
+    resources: judged,
+    failing: failing.length,
+    failingRules: ruleIds,
+    unreadable: errors.length,
+    missing: notFound.length,
+  });
+  if (failing.length === 0 && errors.length === 0 && (notFound.length === 0 || allowMissing)) {
     const below = findings.filter((f) => f.status === 'NON_COMPLIANT').length;
     return {
       passed: true,
       failing,
       message: truncate(
-        `Compliance gate passed: ${findings.length} finding(s) on ${judged} resource(s), none NON_COMPLIANT at or above ${failOn}` +
-          (below > 0 ? ` (${below} below ${failOn})` : ''),
+        `${counts} Compliance gate passed: ${findings.length} finding(s) on ${judged} resource(s), none NON_COMPLIANT at or above ${failOn}` +
+          (below > 0 ? ` (${below} below ${failOn})` : '') +
+          (notFound.length > 0
+            ? `; not there yet (allowed before a first deployment): ${notFound.map((n) => `${n.resourceKind} ${n.resource}`).join(', ')}`
+            : ''),
         MAX_SUMMARY,
       ),
     };
   }
-  const ruleIds = [...new Set(failing.map((f) => f.ruleId))].sort();
-  const parts: string[] = [];
+  const parts: string[] = [counts];
   // What to do comes right after each headline, before the details, so truncation never cuts it off.
   if (failing.length > 0) {
     parts.push(

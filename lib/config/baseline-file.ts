@@ -47,3 +47,52 @@ export function baselineFileProblems(
   }
   return out;
 }
+
+/** What a model card says about a model's training data, from its drift baseline. */
+export interface BaselineFacts {
+  /** The training data the baseline was built from, as `npm run baseline` recorded it. */
+  readonly sourceFile: string;
+  readonly sourceSha256: string;
+  readonly recordCount: number;
+  readonly createdAt: string;
+  /** Fairness of the training data's labels across the sensitive attribute, when the baseline measured it. */
+  readonly fairness?: {
+    readonly sensitiveAttribute: string;
+    readonly demographicParityDifference?: number;
+    readonly disparateImpactRatio?: number;
+  };
+}
+
+/**
+ * Reads the facts a model card states from a baseline file the loader has already checked; undefined when the file
+ * is absent or not a valid baseline (the loader reports that, with its fix).
+ */
+export function readBaselineFacts(file: string): BaselineFacts | undefined {
+  if (!existsSync(file)) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (baselineProblems(doc).length > 0) return undefined;
+  const b = doc as BaselineDocument;
+  const f = b.fairness;
+  return {
+    sourceFile: b.source.file,
+    sourceSha256: b.source.sha256,
+    recordCount: b.recordCount,
+    createdAt: b.createdAt,
+    ...(f
+      ? {
+          fairness: {
+            sensitiveAttribute: f.sensitiveAttribute,
+            ...(f.demographicParityDifference !== undefined
+              ? { demographicParityDifference: f.demographicParityDifference }
+              : {}),
+            ...(f.disparateImpactRatio !== undefined ? { disparateImpactRatio: f.disparateImpactRatio } : {}),
+          },
+        }
+      : {}),
+  };
+}

@@ -232,6 +232,26 @@ function pipelineProblems(doc: Obj, allowedRegions: readonly string[] | undefine
       pipeline.region,
       `region is outside compliance.allowedRegions [${allowedRegions.join(', ')}] (data residency: the pipeline's artifacts hold the synthesized environments and reports); run the pipeline in an allowed region or extend the list after legal review`,
     );
+  // One build, promoted by digest: with a pipeline every model names the digest it runs in every environment.
+  asArray(doc.models).forEach((m, k) => {
+    const image = isObj(m) && isObj(m.image) ? m.image : undefined;
+    if (image !== undefined && image.digest === undefined && !/^sha256:/.test(String(image.tag)))
+      add(
+        `models[${k}].image.digest`,
+        undefined,
+        'is required when the config has a pipeline: every environment runs the one image build by its digest; copy it from the model-image workflow summary (sha256:<64 hex>)',
+      );
+  });
+  const release = isObj(doc.pipeline.release) ? doc.pipeline.release : {};
+  if (release.imageSource !== undefined) {
+    const names = asArray(doc.environments).map((e) => (isObj(e) ? e.name : undefined));
+    if (!names.includes(release.imageSource))
+      add(
+        'pipeline.release.imageSource',
+        release.imageSource,
+        `must name one of the environments [${names.join(', ')}]: the registry the model image is pushed to once`,
+      );
+  }
   if (pipeline.connectionArn === undefined || pipeline.account === undefined || pipeline.region === undefined) return;
   // arn:<partition>:<service>:<region>:<account>:connection/<id>; the schema has checked the shape.
   const [, , , connRegion, connAccount] = pipeline.connectionArn.split(':');

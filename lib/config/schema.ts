@@ -192,6 +192,15 @@ export const ModelSchema = z
           .string()
           .regex(/^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/, 'must be an image tag or sha256 digest')
           .refine((t) => t !== 'latest', 'must not be "latest": pin an immutable version tag or digest'),
+        /**
+         * The image manifest digest the tag was pushed as (`sha256:<64 hex>`, the model-image workflow's output). When
+         * given, the model runs by this digest in every environment, the image gates judge it and the model card and
+         * release record name it. Required when the config has a pipeline (one build, promoted by digest).
+         */
+        digest: z
+          .string()
+          .regex(/^sha256:[a-f0-9]{64}$/, 'must be an image manifest digest, sha256:<64 hex>')
+          .optional(),
       })
       .strict(),
     /**
@@ -224,6 +233,10 @@ export const ModelSchema = z
       .object({
         description: z.string().min(1).max(1024).default('Model deployed by the MLOps platform.'),
         intendedUses: z.string().min(1).max(2048).default('See the model owner for intended uses.'),
+        /** Uses the model must not be put to, and the conditions it was not validated for (model card "factors"). */
+        limitations: z.string().min(1).max(2048).optional(),
+        /** Why the risk rating is what it is (model card "explanations for risk rating"). */
+        riskRationale: z.string().min(1).max(2048).optional(),
         riskRating: z.enum(['High', 'Medium', 'Low', 'Unknown']).default('Unknown'),
         ethicalConsiderations: z
           .string()
@@ -293,6 +306,30 @@ const DEFAULT_TRIGGER_PATHS = {
 } as const;
 
 /**
+ * Release integrity of the pipeline: where the one image build lives and is promoted from, how long an approval
+ * stays valid, and how long release records are locked.
+ */
+export const ReleaseSchema = z
+  .object({
+    /**
+     * The environment whose registry the model image is pushed to once (by the model-image workflow); its
+     * PlatformStack replicates the model repositories to every other environment's registry (ECR cross-account,
+     * cross-region replication), so each environment runs the same digest from its own registry.
+     * Default: the first environment.
+     */
+    imageSource: nameField('release.imageSource').optional(),
+    /**
+     * An approval older than this (hours since it was given) no longer lets a deployment through: retrying the stage
+     * later needs a new approval. The evidence an approver saw (the image gate before the approval) may not be older
+     * than this either when the approval is given.
+     */
+    approvalMaxAgeHours: z.number().int().min(1).max(168).default(24),
+    /** Days each release record is locked in COMPLIANCE mode (S3 Object Lock): nobody can delete or change it. */
+    recordRetentionDays: z.number().int().min(1).max(36500).default(2557),
+  })
+  .strict();
+
+/**
  * The delivery pipeline (optional): a CodePipeline V2 in the tooling account that a push to `branch` starts, and that
  * carries the change through the gates to every environment in config order.
  */
@@ -323,6 +360,8 @@ export const PipelineSchema = z
       })
       .strict()
       .default({ include: [...DEFAULT_TRIGGER_PATHS.include], exclude: [...DEFAULT_TRIGGER_PATHS.exclude] }),
+    /** Image promotion, approval expiry and release records. */
+    release: ReleaseSchema.default(ReleaseSchema.parse({})),
   })
   .strict();
 
@@ -356,5 +395,6 @@ export type FeatureConfig = z.infer<typeof FeatureSchema>;
 export type VpcConfig = z.infer<typeof VpcSchema>;
 export type GithubConfig = z.infer<typeof GithubSchema>;
 export type PipelineConfig = z.infer<typeof PipelineSchema>;
+export type ReleaseConfig = z.infer<typeof ReleaseSchema>;
 
 export { TAGS };

@@ -73,6 +73,17 @@ export interface SecureBucketProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * S3 Object Lock in COMPLIANCE mode with this default retention, in days: no one, the root user included, can
+   * overwrite or delete an object version before its retention ends. Needs `expirationDays` >= the retention.
+   * @default - no Object Lock
+   */
+  readonly objectLockRetentionDays?: number;
+  /**
+   * Why the bucket is not replicated, when its purpose's standard reason does not fit (shown to reviewers).
+   * @default - the standard reason for `purpose`
+   */
+  readonly noReplicationReason?: string;
 }
 
 /**
@@ -115,6 +126,18 @@ export class SecureBucket extends Construct {
       );
     }
     const noncurrentDays = props.noncurrentExpirationDays ?? (expirationDays !== undefined ? 1 : 90);
+    const lockDays = props.objectLockRetentionDays;
+    if (lockDays !== undefined && !Token.isUnresolved(lockDays)) {
+      if (!Number.isInteger(lockDays) || lockDays < 1)
+        throw validationError(this, 'objectLockRetentionDays', lockDays, 'must be a whole number >= 1');
+      if (expirationDays !== undefined && !Token.isUnresolved(expirationDays) && expirationDays < lockDays)
+        throw validationError(
+          this,
+          'expirationDays',
+          expirationDays,
+          `must be >= objectLockRetentionDays (${lockDays}): objects are locked that long`,
+        );
+    }
 
     this.bucket = new s3.Bucket(this, 'Resource', {
       ...(props.bucketName !== undefined ? { bucketName: props.bucketName } : {}),
@@ -130,6 +153,12 @@ export class SecureBucket extends Construct {
         ? { serverAccessLogsBucket: props.accessLogsBucket, serverAccessLogsPrefix: `${props.purpose}/` }
         : {}),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...(lockDays !== undefined
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(lockDays)),
+          }
+        : {}),
       lifecycleRules: [
         {
           id: 'retention',
@@ -165,7 +194,7 @@ export class SecureBucket extends Construct {
       CONTROL_FRAMEWORK_PACKS.map((pack) => ({
         pack,
         id: `${pack}-S3BucketReplicationEnabled`,
-        reason: NO_REPLICATION_REASON[props.purpose],
+        reason: props.noReplicationReason ?? NO_REPLICATION_REASON[props.purpose],
       })),
     );
   }

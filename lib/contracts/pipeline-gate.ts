@@ -44,6 +44,11 @@ export const GateParametersSchema = z
     repositories: names('repository names').optional(),
     images: z.array(GateImageSchema, { error: 'must be an array of images' }).readonly().optional(),
     failOn: z.enum(SEVERITY_FLOORS, { error: `must be one of ${SEVERITY_FLOORS.join(', ')}` }).default('LOW'),
+    /**
+     * Named resources that do not exist are reported but do not fail the gate. Only for the endpoint gate that runs
+     * after an approval and before the deployment: on a first deployment there is no endpoint yet to re-judge.
+     */
+    allowMissing: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .refine(
     (p) =>
@@ -69,17 +74,67 @@ export const gateNames = {
   checkerFunction: (projectName: string, environment: string) => `${projectName}-${environment}-compliance-checker`,
 } as const;
 
-/** The image gate's parameters: exactly the images an environment will run. */
-export function imageGateParameters(images: readonly { repository: string; tag: string }[]): GateParameters {
+/**
+ * The image gate's parameters: exactly the images an environment will run. An image with a digest is judged by its
+ * digest (what the model runs), never by its tag.
+ */
+export function imageGateParameters(
+  images: readonly { repository: string; tag: string; digest?: string | undefined }[],
+): GateParameters {
+  const pinned = images.map((i) => {
+    const digest = i.digest ?? (DIGEST.test(i.tag) ? i.tag : undefined);
+    return digest !== undefined ? { repository: i.repository, digest } : { repository: i.repository, tag: i.tag };
+  });
+  const key = (i: GateImage) => `${i.repository}@${i.digest ?? i.tag}`;
   const seen = new Set<string>();
-  const unique = images.filter((i) => !seen.has(`${i.repository}:${i.tag}`) && seen.add(`${i.repository}:${i.tag}`));
-  return {
-    images: unique.map((i) => (DIGEST.test(i.tag) ? { repository: i.repository, digest: i.tag } : { ...i })),
-    failOn: 'LOW',
-  };
+  return { images: pinned.filter((i) => !seen.has(key(i)) && seen.add(key(i))), failOn: 'LOW' };
 }
 
-/** The endpoint gate's parameters: the environment's endpoints, judged after its deployment. */
-export function endpointGateParameters(endpointNames: readonly string[]): GateParameters {
-  return { endpointNames: [...endpointNames], failOn: 'LOW' };
+/**
+ * The endpoint gate's parameters: the environment's endpoints, judged after its deployment (or, with `allowMissing`,
+ * re-judged after an approval and before the deployment, when a first deployment has none yet).
+ */
+export function endpointGateParameters(
+  endpointNames: readonly string[],
+  opts: { allowMissing?: boolean } = {},
+): GateParameters {
+  return { endpointNames: [...endpointNames], failOn: 'LOW', ...(opts.allowMissing ? { allowMissing: true } : {}) };
+}
+
+/**
+ * The counts a gate's answer carries, in a fixed form at the start of its summary or failure message, so the
+ * release record can keep them without parsing prose: `[gate findings=12 resources=3 failing=0 rules=]`.
+ */
+export interface GateCounts {
+  /** Findings of every rule on the judged resources. */
+  readonly findings: number;
+  /** Resources judged. */
+  readonly resources: number;
+  /** NON_COMPLIANT findings at or above failOn. */
+  readonly failing: number;
+  /** Rules with failing findings, sorted. */
+  readonly failingRules: readonly string[];
+  /** Named resources that could not be read, and that do not exist. */
+  readonly unreadable?: number;
+  readonly missing?: number;
+}
+
+export function renderGateCounts(c: GateCounts): string {
+  return `[gate findings=${c.findings} resources=${c.resources} failing=${c.failing} rules=${c.failingRules.join(',')} unreadable=${c.unreadable ?? 0} missing=${c.missing ?? 0}]`;
+}
+
+const COUNTS = /^\[gate findings=(\d+) resources=(\d+) failing=(\d+) rules=([^\s\]]*) unreadable=(\d+) missing=(\d+)\]/;
+
+/** The counts at the start of a gate's answer; undefined for a message without them (an errored gate). */
+export function parseGateCounts(message: string): GateCounts | undefined {
+  const m = COUNTS.exec(message);
+  if (!m) return undefined;
+  return {
+    findings: Number(m[1]),
+    resources: Number(m[2]),
+    failing: Number(m[3]),
+    failingRules: m[4] === '' ? [] : m[4]!.split(','),
+    unreadable: Number(m[5]),
+    missing: Number(m[6]),
+  };
 }

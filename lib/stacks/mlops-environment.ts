@@ -1,5 +1,7 @@
 import { IStackSynthesizer, Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { resolve } from 'node:path';
 import { Construct } from 'constructs';
+import { readBaselineFacts } from '../config/baseline-file';
 import { EnvironmentConfig, MlopsConfig } from '../config/schema';
 import { CompliancePolicy } from '../policy/context';
 import { TAGS } from '../policy/facts';
@@ -52,6 +54,12 @@ function buildEnvironmentStacks(scope: Construct, props: MlopsEnvironmentProps):
       environment,
       model,
       platform,
+      // The model card states the training data the baseline was built from (read by the config layer).
+      ...(model.monitoring.baselineFile !== undefined
+        ? { baseline: readBaselineFacts(resolve(model.monitoring.baselineFile)) }
+        : {}),
+      // With a pipeline, an environment behind a manual approval is deployed only after that approval.
+      approvedByPipeline: config.pipeline !== undefined && environment.manualApproval,
       ...synth(),
       stackName: `${base}-${model.name}`,
       description: `${config.projectName} ${environment.name}: SageMaker endpoint for ${model.name}`,

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { BaselineFacts } from '../config/baseline-file';
 import { EnvironmentConfig, MlopsConfig, ModelConfig } from '../config/schema';
 import { DriftMonitor } from '../constructs/drift-monitor';
 import { ModelEndpoint } from '../constructs/model-endpoint';
@@ -15,6 +16,16 @@ export interface ModelEndpointStackProps extends StackProps {
   readonly environment: EnvironmentConfig;
   readonly model: ModelConfig;
   readonly platform: PlatformStack;
+  /**
+   * The model's drift baseline: the model card states the training data (file, SHA-256, records) and its fairness.
+   * @default - the card says no baseline was given
+   */
+  readonly baseline?: BaselineFacts | undefined;
+  /**
+   * The stack is deployed only after a manual approval of the delivery pipeline, so its model card is `Approved`.
+   * @default false - the card stays `Draft`
+   */
+  readonly approvedByPipeline?: boolean;
 }
 
 /** Where SageMaker writes captured data for all endpoints of the platform. */
@@ -30,6 +41,8 @@ export class ModelEndpointStack extends Stack {
   public readonly dashboard: cloudwatch.Dashboard;
   /** Drift, prediction drift and fairness metrics and alarms; absent when data capture is off. */
   public readonly driftMonitor?: DriftMonitor;
+  /** What reviewers and auditors read: uses, risk, training data, fairness, the image digest; Draft until approved. */
+  public readonly modelCard: sagemaker.CfnModelCard;
 
   constructor(scope: Construct, id: string, props: ModelEndpointStackProps) {
     super(scope, id, props);
@@ -48,7 +61,8 @@ export class ModelEndpointStack extends Stack {
       endpointName,
       repository: repository.repository,
       repositoryKey: platform.imageKey,
-      imageTag: model.image.tag,
+      // By digest whenever the config names one (always, with a pipeline): the bytes that were gated are what runs.
+      imageTag: model.image.digest ?? model.image.tag,
       ...(model.modelDataKey !== undefined
         ? {
             modelData: {
@@ -145,30 +159,80 @@ export class ModelEndpointStack extends Stack {
       }),
     );
 
-    new sagemaker.CfnModelCard(this, 'ModelCard', {
+    this.modelCard = this.renderModelCard(props, endpointName);
+
+    Tags.of(this).add(TAGS.DATA_CLASSIFICATION, model.dataClassification);
+    for (const [k, v] of Object.entries(model.tags)) Tags.of(this).add(k, v);
+  }
+
+  /**
+   * The model card, from the config and the baseline. `Approved` only when the pipeline deploys this stack after a
+   * manual approval; otherwise `Draft` (a break-glass `cdk deploy` of an approving environment still says Approved:
+   * the release record, not the card, proves the approval).
+   */
+  private renderModelCard(props: ModelEndpointStackProps, endpointName: string): sagemaker.CfnModelCard {
+    const { config, model, platform, baseline } = props;
+    const image = `${model.image.repository}@${model.image.digest ?? model.image.tag}`;
+    const t = model.monitoring.thresholds;
+    const sensitive = model.monitoring.sensitiveAttribute;
+    const fairness = baseline?.fairness;
+    // Fairness of the training labels, as the baseline measured it. In customDetails, as strings: the card's
+    // evaluation metric values are typed Json (an object) in CloudFormation, which a plain number is not.
+    const trainingFairness = {
+      ...(fairness?.demographicParityDifference !== undefined
+        ? { trainingDemographicParityDifference: String(fairness.demographicParityDifference) }
+        : {}),
+      ...(fairness?.disparateImpactRatio !== undefined
+        ? { trainingDisparateImpactRatio: String(fairness.disparateImpactRatio) }
+        : {}),
+    };
+    return new sagemaker.CfnModelCard(this, 'ModelCard', {
       modelCardName: `${endpointName}${MODEL_CARD_SUFFIX}`,
-      modelCardStatus: 'Draft',
+      modelCardStatus: props.approvedByPipeline ? 'Approved' : 'Draft',
       securityConfig: { kmsKeyId: platform.dataKey.keyArn },
       content: {
         modelOverview: {
           modelDescription: model.card.description,
           ...(model.card.owner ? { modelOwner: model.card.owner } : {}),
-          inferenceEnvironment: { containerImage: [`${model.image.repository}:${model.image.tag}`] },
+          inferenceEnvironment: { containerImage: [image] },
         },
-        intendedUses: { intendedUses: model.card.intendedUses, riskRating: model.card.riskRating },
+        intendedUses: {
+          intendedUses: model.card.intendedUses,
+          ...(model.card.limitations ? { factorsAffectingModelEfficiency: model.card.limitations } : {}),
+          riskRating: model.card.riskRating,
+          ...(model.card.riskRationale ? { explanationsForRiskRating: model.card.riskRationale } : {}),
+        },
+        trainingDetails: {
+          trainingObservations: baseline
+            ? `Training data ${baseline.sourceFile}, SHA-256 ${baseline.sourceSha256}, ${baseline.recordCount} records (drift baseline of ${baseline.createdAt}).`
+            : 'No drift baseline was configured, so the training data is not identified here.',
+        },
         additionalInformation: {
           ethicalConsiderations: model.card.ethicalConsiderations,
+          ...(model.card.limitations ? { caveatsAndRecommendations: model.card.limitations } : {}),
           customDetails: {
+            imageDigest: model.image.digest ?? model.image.tag,
+            imageRepository: model.image.repository,
+            ...(baseline ? { trainingDataSha256: baseline.sourceSha256 } : {}),
             dataClassification: model.dataClassification,
-            sensitiveAttribute: model.monitoring.sensitiveAttribute ?? 'none',
+            sensitiveAttribute: sensitive ?? 'none',
+            ...(sensitive !== undefined
+              ? {
+                  fairnessDisparateImpactMin: String(t.disparateImpactMin),
+                  fairnessParityDifferenceMax: String(t.parityDifferenceMax),
+                  fairnessMinGroupSize: String(t.minGroupSize),
+                }
+              : {}),
+            ...trainingFairness,
+            driftPsiThreshold: String(t.psi),
             dataCaptureSamplingPercent: String(model.dataCapture.enabled ? model.dataCapture.samplingPercent : 0),
             captureRetentionDays: String(config.compliance.captureRetentionDays),
+            approval: props.approvedByPipeline
+              ? 'deployed by the delivery pipeline after its manual approval'
+              : 'no manual approval before this environment',
           },
         },
       },
     });
-
-    Tags.of(this).add(TAGS.DATA_CLASSIFICATION, model.dataClassification);
-    for (const [k, v] of Object.entries(model.tags)) Tags.of(this).add(k, v);
   }
 }

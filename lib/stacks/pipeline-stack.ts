@@ -9,9 +9,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { MlopsConfig, PipelineConfig } from '../config/schema';
-import { endpointGateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
+import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
+import { endpointGateParameters, GateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
 import { ComplianceGateStep } from './compliance-gate-step';
+import { EXECUTION_ID_VARIABLE, ReleaseApprovalStep, ReleaseRecordStore } from './release-steps';
 import { MlopsStage } from './mlops-environment';
 import { PipelineArtifactStore, PipelineRegionStack } from './pipeline-artifacts';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
@@ -38,6 +39,11 @@ export function synthCommands(configFile?: string): string[] {
     // CycloneDX SBOMs of the production dependencies and of every Lambda bundle this synth ships.
     `npm run sbom -- --out ${REPORTS_DIRECTORY}/sbom`,
   ];
+}
+
+/** The delivery pipeline's name: the release steps read its action executions by it. */
+export function deliveryPipelineName(projectName: string): string {
+  return `${projectName}-delivery`;
 }
 
 /** The version of the aws-cdk CLI package this repository installs (a devDependency). */
@@ -124,6 +130,16 @@ export class PipelineStack extends Stack {
   public readonly regionStacks: PipelineRegionStack[];
   /** The synth step's build logs. */
   public readonly buildLogGroup: logs.LogGroup;
+  /** Release records (S3 Object Lock, COMPLIANCE mode) and the role of the release steps. */
+  public readonly releaseRecords: ReleaseRecordStore;
+  /** The source commit of the running execution, as a CodePipeline variable. */
+  private readonly commitId: string;
+  private readonly synthStep: pipelines.CodeBuildStep;
+  private readonly sourceStep: pipelines.CodePipelineSource;
+  private readonly reports: pipelines.FileSet;
+  private readonly configFile?: string;
+  /** The release steps (approval checks, record writers), whose projects exist once the pipeline is built. */
+  private readonly releaseSteps: pipelines.CodeBuildStep[] = [];
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -174,12 +190,25 @@ export class PipelineStack extends Stack {
       commands: synthCommands(props.configFile),
       primaryOutputDirectory: 'cdk.out',
     });
-    synth.addOutputDirectory(REPORTS_DIRECTORY);
+    this.reports = synth.addOutputDirectory(REPORTS_DIRECTORY);
+    this.synthStep = synth;
+    this.sourceStep = source;
+    this.commitId = source.sourceAttribute('CommitId');
+    if (props.configFile !== undefined) this.configFile = props.configFile;
+    this.releaseRecords = new ReleaseRecordStore(this, 'ReleaseRecords', {
+      keyAlias: `alias/${prefix}/release-records`,
+      retentionDays: cfg.release.recordRetentionDays,
+      accessLogsBucket: this.accessLogsBucket,
+      pipelineName: deliveryPipelineName(config.projectName),
+      artifactBucket: this.artifactBucket,
+      artifactKey: this.artifactKey,
+      buildLogGroup: this.buildLogGroup,
+    });
 
     this.pipeline = new DeliveryPipeline(this, 'Pipeline', {
       beforeBuild: () => props.stages.forEach((stage) => this.addEnvironment(stage, config)),
       afterBuild: () => this.completeBuiltPipeline(cfg, prefix),
-      pipelineName: `${config.projectName}-delivery`,
+      pipelineName: deliveryPipelineName(config.projectName),
       pipelineType: codepipeline.PipelineType.V2,
       synth,
       selfMutation: true,
@@ -218,6 +247,7 @@ export class PipelineStack extends Stack {
     if (this.regionStacks.length > 0) this.confineKeyUseToArtifactKeys(prefix);
     this.scopeGeneratedWildcards();
     acknowledgePipelineFindings(this, this.artifactBucket, this.regionStacks);
+    this.releaseRecords.acknowledgeProjects(this.releaseSteps);
   }
 
   /**
@@ -262,27 +292,83 @@ export class PipelineStack extends Stack {
     }
   }
 
-  /** Before the environment: image gate, then the approval where configured; after it: endpoint gate. */
+  /**
+   * Before the environment: the image gate; where an approval is configured, the approval (which notifies), then the
+   * image and endpoint gates again and the approval's expiry check, right before the deployment. After it: the
+   * endpoint gate, then the release record.
+   */
   private addEnvironment(stage: MlopsStage, config: MlopsConfig) {
     const environment = stage.environmentConfig;
     const target = { account: environment.account, region: environment.region };
-    const gate = (kind: 'Image' | 'Endpoint', parameters: ReturnType<typeof imageGateParameters>) =>
-      new ComplianceGateStep(`${kind}Gate`, {
+    const gate = (id: string, parameters: GateParameters) =>
+      new ComplianceGateStep(id, {
         functionArn: `arn:${this.partition}:lambda:${target.region}:${target.account}:function:${gateNames.checkerFunction(config.projectName, environment.name)}`,
         roleArn: `arn:${this.partition}:iam::${target.account}:role/${gateNames.gateRole(config.projectName, environment.name)}`,
         parameters,
       });
-    const imageGate = gate('Image', imageGateParameters(config.models.map((m) => m.image)));
-    const pre: pipelines.Step[] = [imageGate];
+    const images = imageGateParameters(config.models.map((m) => m.image));
+    const pre: pipelines.Step[] = [gate('ImageGate', images)];
     if (environment.manualApproval) {
+      const maxAgeHours = config.pipeline!.release.approvalMaxAgeHours;
+      const pinned = (images.images ?? []).map((i) => `${i.repository}@${i.digest ?? i.tag}`).join(', ');
       pre.push(
-        new pipelines.ManualApprovalStep('Approve', {
-          comment: `Deploy to ${environment.name} (${environment.account}, ${environment.region})? The image gate has passed; the synth step's reports artifact holds the security reports of this change.`,
+        new ReleaseApprovalStep('Approve', {
+          commit: this.commitId,
+          comment: `deploy to ${environment.name} (${environment.account}, ${environment.region})? Images: ${pinned}. The image gate has passed; security reports and SBOMs: the Build/Synth "reports" artifact of this execution (review link). Image and endpoint gates run again after approval; the approval expires after ${maxAgeHours} h.`,
+          reviewUrl: `https://${this.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${deliveryPipelineName(config.projectName)}/executions/${EXECUTION_ID_VARIABLE}/timeline?region=${this.region}`,
+          notificationTopic: this.notificationTopic,
+          timeout: Duration.hours(maxAgeHours),
+          pipelineRole: this.role,
         }),
+        gate('ImageGateAfterApproval', images),
+        gate('EndpointGateBeforeDeploy', endpointGateParameters(stage.endpointNames, { allowMissing: true })),
+        this.approvalCheckStep(environment, config, maxAgeHours),
       );
     }
-    const endpointGate = gate('Endpoint', endpointGateParameters(stage.endpointNames));
-    this.pipeline.addStage(stage, { pre: pipelines.Step.sequence(pre), post: [endpointGate] });
+    const post = [
+      gate('EndpointGate', endpointGateParameters(stage.endpointNames)),
+      this.releaseRecordStep(environment, config),
+    ];
+    this.pipeline.addStage(stage, { pre: pipelines.Step.sequence(pre), post: pipelines.Step.sequence(post) });
+  }
+
+  private releaseStep(id: string, props: pipelines.CodeBuildStepProps): pipelines.CodeBuildStep {
+    const step = new pipelines.CodeBuildStep(id, props);
+    this.releaseSteps.push(step);
+    return step;
+  }
+
+  /** Right before the deployment: fails when the approval (or the gate evidence it was given on) is too old. */
+  private approvalCheckStep(environment: EnvironmentConfig, config: MlopsConfig, maxAgeHours: number) {
+    return this.releaseStep('ApprovalCheck', {
+      input: this.sourceStep,
+      commands: [
+        'npm ci --no-audit --no-fund',
+        `npm run release:approval -- --pipeline ${deliveryPipelineName(config.projectName)} --execution "$EXECUTION_ID" --stage ${environment.name} --max-age-hours ${maxAgeHours}`,
+      ],
+      env: { EXECUTION_ID: EXECUTION_ID_VARIABLE },
+      role: this.releaseRecords.stepRole,
+    });
+  }
+
+  /** After the endpoint gate: the release record of this execution and environment, to the Object Lock bucket. */
+  private releaseRecordStep(environment: EnvironmentConfig, config: MlopsConfig) {
+    const configArg = this.configFile !== undefined ? ` --config ${this.configFile}` : '';
+    return this.releaseStep('ReleaseRecord', {
+      input: this.sourceStep,
+      additionalInputs: { 'cdk.out': this.synthStep.primaryOutput!, [REPORTS_DIRECTORY]: this.reports },
+      commands: [
+        'npm ci --no-audit --no-fund',
+        `npm run release:record -- --pipeline ${deliveryPipelineName(config.projectName)} --execution "$EXECUTION_ID" --commit "$COMMIT_ID" --environment ${environment.name}${configArg} --assembly cdk.out --reports ${REPORTS_DIRECTORY} --bucket "$RECORD_BUCKET" --kms-key "$RECORD_KEY_ARN" --retention-days ${config.pipeline!.release.recordRetentionDays}`,
+      ],
+      env: {
+        EXECUTION_ID: EXECUTION_ID_VARIABLE,
+        COMMIT_ID: this.commitId,
+        RECORD_BUCKET: this.releaseRecords.bucket.bucketName,
+        RECORD_KEY_ARN: this.releaseRecords.key.keyArn,
+      },
+      role: this.releaseRecords.stepRole,
+    });
   }
 
   /** Push-only trigger on the branch and file paths: pull requests never start a deployment. */
@@ -361,6 +447,10 @@ export class PipelineStack extends Stack {
         E.PIPELINE_EXECUTION_SUCCEEDED,
         E.STAGE_EXECUTION_FAILED,
         E.STAGE_EXECUTION_SUCCEEDED,
+        // Who approved or rejected, and when (the request itself is announced by the approval action, with the
+        // commit, digests and the reports link).
+        E.MANUAL_APPROVAL_SUCCEEDED,
+        E.MANUAL_APPROVAL_FAILED,
       ],
     });
     // AWS CodeStar Notifications publishes to the KMS-encrypted topic only if the key lets it encrypt.

@@ -11,6 +11,7 @@ import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema
 import { gateNames } from '../contracts/pipeline-gate';
 import { ComplianceChecker } from '../constructs/compliance-checker';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import { ImageReplication, ImageReplicationGrant } from '../constructs/image-promotion';
 import { allowServiceKeyUse } from '../constructs/key-grants';
 import { ModelRepository, RegistryEnhancedScanning } from '../constructs/model-repository';
 import { SecureBucket } from '../constructs/secure-bucket';
@@ -60,6 +61,13 @@ export class PlatformStack extends Stack {
   public readonly pipelineGateRole?: iam.Role;
   /** Model image repositories by repository name. */
   public readonly repositories: ReadonlyMap<string, ModelRepository>;
+  /**
+   * With a pipeline, in the image-source environment: replicates the model repositories to every other environment's
+   * registry (promotion by digest).
+   */
+  public readonly imageReplication?: ImageReplication;
+  /** With a pipeline, in every other environment: lets the image-source registry replicate into the repositories. */
+  public readonly imageReplicationGrant?: ImageReplicationGrant;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -140,6 +148,7 @@ export class PlatformStack extends Stack {
     }
     this.repositories = repositories;
     if (environment.enhancedScanning) new RegistryEnhancedScanning(this, 'RegistryScanning');
+    if (config.pipeline) this.renderImagePromotion(config, environment);
 
     this.alertTopic = new sns.Topic(this, 'AlertTopic', {
       topicName: `${config.projectName}-${environment.name}-alerts`,
@@ -178,6 +187,29 @@ export class PlatformStack extends Stack {
 
     // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.
     Tags.of(this).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
+  }
+
+  /**
+   * One image build, promoted by digest: the image-source environment's registry replicates the model repositories to
+   * every other environment's registry; each of those grants it replication into exactly those repositories.
+   */
+  private renderImagePromotion(config: MlopsConfig, environment: EnvironmentConfig) {
+    const source = imageSourceEnvironment(config);
+    const repositoryNames = [...this.repositories.keys()];
+    const sameRegistry = (e: EnvironmentConfig) => e.account === source.account && e.region === source.region;
+    if (environment.name === source.name) {
+      (this as { imageReplication?: ImageReplication }).imageReplication = new ImageReplication(
+        this,
+        'ImageReplication',
+        { repositoryNames, destinations: config.environments.filter((e) => !sameRegistry(e)) },
+      );
+    } else if (!sameRegistry(environment) && environment.account !== source.account) {
+      (this as { imageReplicationGrant?: ImageReplicationGrant }).imageReplicationGrant = new ImageReplicationGrant(
+        this,
+        'ImageReplicationGrant',
+        { sourceAccount: source.account, repositoryNames },
+      );
+    }
   }
 
   private renderPipelineGateRole(config: MlopsConfig, pipeline: PipelineConfig, environment: EnvironmentConfig) {
@@ -255,6 +287,12 @@ export interface VpcEndpointIds {
   readonly s3?: ec2.CfnVPCEndpoint;
   /** Interface endpoints, by service name. */
   readonly interfaces: Readonly<Record<string, ec2.CfnVPCEndpoint>>;
+}
+
+/** The environment whose registry the model images are pushed to once, and promoted from. */
+export function imageSourceEnvironment(config: MlopsConfig): EnvironmentConfig {
+  const name = config.pipeline?.release.imageSource;
+  return config.environments.find((e) => e.name === name) ?? config.environments[0]!;
 }
 
 /** The most sensitive DataClassification among the models: what shared platform and pipeline resources carry. */

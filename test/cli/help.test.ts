@@ -23,6 +23,10 @@ const COMMANDS = [
   'scripts/bench-drift-report.ts',
   'scripts/make-drift-report-picture.ts',
   'images/dockerfile-policy.ts',
+  'scripts/release-approval.ts',
+  'scripts/release-record.ts',
+  'scripts/release-verify.ts',
+  'scripts/release-record-schema.ts',
   'test/terraform/make-plan-fixtures.ts',
   'test/terraform/terraform-cli.ts',
 ];

@@ -306,7 +306,7 @@ describe('compliance checker against moto_server', () => {
     expect(failed).toMatchObject({ kind: 'pipeline', passed: false });
     const message = cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message ?? '';
     expect(message).toMatch(
-      /^Compliance gate failed: 1 NON_COMPLIANT finding\(s\) at or above LOW, rules \[MLOPS-SM-2\]/,
+      /^\[gate findings=\d+ resources=\d+ failing=1 rules=MLOPS-SM-2 unreadable=0 missing=0\]\nCompliance gate failed: 1 NON_COMPLIANT finding\(s\) at or above LOW, rules \[MLOPS-SM-2\]/,
     );
     expect(message).toContain('isolated-model');
 

@@ -328,12 +328,13 @@ describe('local deploy to moto_server (staging: PlatformStack + ModelEndpointSta
       ]);
     });
 
-    test('the model runs the pinned image from the platform ECR repository', async () => {
+    test('the model runs the image by its digest from the platform ECR repository', async () => {
       const ecr = new ECRClient(cfg());
       const m = config.models[0]!;
       const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [m.image.repository] })))
         .repositories![0]!;
-      expect(model.PrimaryContainer?.Image).toBe(`${repo.repositoryUri}:${m.image.tag}`);
+      // By digest: the bytes the gates judged, whatever the tag points to.
+      expect(model.PrimaryContainer?.Image).toBe(`${repo.repositoryUri}@${m.image.digest}`);
       expect(model.ExecutionRoleArn).toMatch(new RegExp(`^arn:aws:iam::${MOTO_ACCOUNT}:role/`));
     });
 

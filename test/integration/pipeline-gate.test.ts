@@ -16,6 +16,7 @@
  * - moto returns the same HIGH scan finding for every image and drops a model's network isolation, so both gates
  *   fail here: the assertions check that they fail closed, naming the rule and the resource.
  */
+import { createHash } from 'node:crypto';
 import {
   CodePipelineClient,
   PutJobFailureResultCommand,
@@ -59,12 +60,33 @@ interface GateAction {
   Configuration: { FunctionName: string; UserParameters: string };
 }
 
-/** The default app with the pipeline in moto's own account (tooling) and staging in TARGET. */
+/**
+ * The image manifest the test pushes, and the digest moto gives it: ECR names an image by the SHA-256 of its
+ * manifest; moto 5.2.1 hashes the concatenated layer digests instead (here none), so the test computes moto's.
+ */
+const MANIFEST = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  config: {
+    mediaType: 'application/vnd.docker.container.image.v1+json',
+    size: 1,
+    digest: `sha256:${'b'.repeat(64)}`,
+  },
+  layers: [],
+});
+const MANIFEST_DIGEST = `sha256:${createHash('sha256').update('').digest('hex')}`;
+
+/**
+ * The default app with the pipeline in moto's own account (tooling) and staging in TARGET, its model pinned to the
+ * digest of the image this test pushes (the gate judges the digest the model runs).
+ */
 function synthesized() {
   const doc = defaultConfigDocument() as {
     pipeline: { account: string; connectionArn: string };
     environments: { name: string; account: string }[];
+    models: { image: { digest?: string } }[];
   };
+  doc.models[0]!.image.digest = MANIFEST_DIGEST;
   doc.pipeline.account = TOOLING;
   doc.pipeline.connectionArn = doc.pipeline.connectionArn.replace('999999999999', TOOLING);
   expect(doc.environments.find((e) => e.name === 'staging')!.account).toBe(TARGET);
@@ -164,16 +186,7 @@ describe('pipeline gate across accounts against moto_server', () => {
       new PutImageCommand({
         repositoryName: image.repository,
         imageTag: image.tag,
-        imageManifest: JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-          config: {
-            mediaType: 'application/vnd.docker.container.image.v1+json',
-            size: 1,
-            digest: `sha256:${'b'.repeat(64)}`,
-          },
-          layers: [],
-        }),
+        imageManifest: MANIFEST,
       }),
     );
     await ecr.send(new StartImageScanCommand({ repositoryName: image.repository, imageId: { imageTag: image.tag } }));
@@ -269,7 +282,9 @@ describe('pipeline gate across accounts against moto_server', () => {
     // every image, above the policy's maxFindingSeverity MEDIUM)
     expect(result).toMatchObject({ kind: 'pipeline', passed: false });
     expect(results.commandCalls(PutJobSuccessResultCommand)).toHaveLength(0);
-    expect(failureMessage()).toEqual([expect.stringMatching(/^Compliance gate failed: .*MLOPS-IMG-1/s)]);
+    expect(failureMessage()).toEqual([
+      expect.stringMatching(/^\[gate findings=\d+ [^\]]*\]\nCompliance gate failed: .*MLOPS-IMG-1/s),
+    ]);
     expect(failureMessage()[0]).toContain('fraud-xgb');
     expect(failureMessage()[0]).toMatch(/What to do \(MLOPS-IMG-1\): Rebuild the image on a patched base/);
   });

@@ -130,63 +130,68 @@ describe('PipelineStack: gates, approvals and deployments per environment', () =
   test.each([
     ['default', def],
     ['large', large],
-  ])('the %s config: image gate, approval where asked, deploys, endpoint gate, in that order', (_n, p) => {
-    const { config } = p.built;
-    for (const env of config.environments) {
-      // GIVEN the environment's pipeline stage
-      const actions = [...p.stage(env.name).Actions].sort((a, b) => a.RunOrder - b.RunOrder);
-      const gateRole = `arn:aws:iam::${env.account}:role/${gateNames.gateRole(config.projectName, env.name)}`;
-      const functionName = gateNames.checkerFunction(config.projectName, env.name);
-      const images = [...new Map(config.models.map((m) => [`${m.image.repository}:${m.image.tag}`, m.image])).values()];
-      // THEN the image gate runs first, over exactly the images the environment will run
-      expect(actions[0]).toMatchObject({
-        Name: 'ImageGate',
-        ActionTypeId: { Category: 'Invoke', Provider: 'Lambda' },
-        RunOrder: 1,
-        RoleArn: gateRole,
-        Configuration: {
-          FunctionName: functionName,
-          UserParameters: JSON.stringify({
-            images: images.map((i) =>
-              i.tag.startsWith('sha256:')
-                ? { repository: i.repository, digest: i.tag }
-                : { repository: i.repository, tag: i.tag },
+  ])(
+    'the %s config: image gate, approval and gates again where asked, deploys, endpoint gate, release record',
+    (_n, p) => {
+      const { config } = p.built;
+      for (const env of config.environments) {
+        // GIVEN the environment's pipeline stage
+        const actions = [...p.stage(env.name).Actions].sort((a, b) => a.RunOrder - b.RunOrder);
+        const gateRole = `arn:aws:iam::${env.account}:role/${gateNames.gateRole(config.projectName, env.name)}`;
+        const functionName = gateNames.checkerFunction(config.projectName, env.name);
+        // Every image by its digest: what the model runs is what the gate judges.
+        const images = [...new Map(config.models.map((m) => [`${m.image.repository}@${m.image.digest}`, m])).values()];
+        const imageParameters = JSON.stringify({
+          images: images.map((m) => ({ repository: m.image.repository, digest: m.image.digest ?? m.image.tag })),
+          failOn: 'LOW',
+        });
+        const endpointNames = config.models.map((m) => `${config.projectName}-${env.name}-${m.name}`);
+        const lambdaGate = (name: string, parameters: string) => ({
+          Name: name,
+          ActionTypeId: { Category: 'Invoke', Provider: 'Lambda' },
+          RoleArn: gateRole,
+          Configuration: { FunctionName: functionName, UserParameters: parameters },
+        });
+        // THEN the image gate runs first, over exactly the images (digests) the environment will run
+        expect(actions[0]).toMatchObject({ ...lambdaGate('ImageGate', imageParameters), RunOrder: 1 });
+        const deploys = actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+        expect([...new Set(deploys.map((a) => a.Configuration!.StackName))].sort()).toEqual(
+          [`${config.projectName}-${env.name}-platform`, ...endpointNames].sort(),
+        );
+        const firstDeploy = Math.min(...deploys.map((a) => a.RunOrder));
+        const beforeDeploy = actions.filter((a) => a.RunOrder < firstDeploy).map((a) => a.Name);
+        if (env.manualApproval) {
+          // AND where an approval is configured: the approval, then the image and endpoint gates again and the
+          // approval's expiry check, all after the approval and before the first deployment
+          expect(beforeDeploy).toEqual([
+            'ImageGate',
+            'Approve',
+            'ImageGateAfterApproval',
+            'EndpointGateBeforeDeploy',
+            'ApprovalCheck',
+          ]);
+          expect(actions[2]).toMatchObject(lambdaGate('ImageGateAfterApproval', imageParameters));
+          expect(actions[3]).toMatchObject(
+            lambdaGate(
+              'EndpointGateBeforeDeploy',
+              JSON.stringify({ endpointNames, failOn: 'LOW', allowMissing: true }),
             ),
-            failOn: 'LOW',
-          }),
-        },
-      });
-      // AND a manual approval follows it exactly when the environment asks for one
-      const approvals = actions.filter((a) => a.ActionTypeId.Category === 'Approval');
-      expect(approvals.map((a) => a.RunOrder)).toEqual(env.manualApproval ? [2] : []);
-      // AND every deployment runs after the gate (and the approval)
-      const deploys = actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
-      expect([...new Set(deploys.map((a) => a.Configuration!.StackName))].sort()).toEqual(
-        [
-          `${config.projectName}-${env.name}-platform`,
-          ...config.models.map((m) => `${config.projectName}-${env.name}-${m.name}`),
-        ].sort(),
-      );
-      const firstDeploy = Math.min(...deploys.map((a) => a.RunOrder));
-      expect(firstDeploy).toBe(env.manualApproval ? 3 : 2);
-      // AND the endpoint gate runs last, over the environment's endpoints
-      const last = actions[actions.length - 1]!;
-      expect(last.RunOrder).toBeGreaterThan(Math.max(...deploys.map((a) => a.RunOrder)));
-      expect(last).toMatchObject({
-        Name: 'EndpointGate',
-        ActionTypeId: { Category: 'Invoke', Provider: 'Lambda' },
-        RoleArn: gateRole,
-        Configuration: {
-          FunctionName: functionName,
-          UserParameters: JSON.stringify({
-            endpointNames: config.models.map((m) => `${config.projectName}-${env.name}-${m.name}`),
-            failOn: 'LOW',
-          }),
-        },
-      });
-      expect(actions.filter((a) => a.ActionTypeId.Provider === 'Lambda')).toHaveLength(2);
-    }
-  });
+          );
+          expect(actions[4]).toMatchObject({ Name: 'ApprovalCheck', ActionTypeId: { Provider: 'CodeBuild' } });
+        } else {
+          expect(beforeDeploy).toEqual(['ImageGate']);
+        }
+        expect(actions.filter((a) => a.ActionTypeId.Category === 'Approval')).toHaveLength(env.manualApproval ? 1 : 0);
+        // AND after every deployment: the endpoint gate over the environment's endpoints, then the release record
+        const afterDeploy = actions.filter((a) => a.RunOrder > Math.max(...deploys.map((d) => d.RunOrder)));
+        expect(afterDeploy.map((a) => a.Name)).toEqual(['EndpointGate', 'ReleaseRecord']);
+        expect(afterDeploy[0]).toMatchObject(
+          lambdaGate('EndpointGate', JSON.stringify({ endpointNames, failOn: 'LOW' })),
+        );
+        expect(afterDeploy[1]).toMatchObject({ ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } });
+      }
+    },
+  );
 
   test("every gate's UserParameters are accepted by the compliance checker's own parser", () => {
     for (const p of [def, large]) {
@@ -200,11 +205,12 @@ describe('PipelineStack: gates, approvals and deployments per environment', () =
     }
   });
 
-  test('a digest-pinned image is gated by its digest', () => {
-    // GIVEN a model pinned by digest
-    const doc = defaultConfigDocument() as { models: { image: { tag: string } }[] };
+  test('an image named by a digest in its tag is gated by that digest', () => {
+    // GIVEN a model pinned by digest in the tag field (and no separate digest)
+    const doc = defaultConfigDocument() as { models: { image: { tag: string; digest?: string } }[] };
     const digest = `sha256:${'a'.repeat(64)}`;
     doc.models[0]!.image.tag = digest;
+    delete doc.models[0]!.image.digest;
     // WHEN the pipeline is built
     const p = pipelineOf(doc);
     // THEN the image gate names the digest
@@ -333,7 +339,7 @@ describe('PipelineStack: artifacts, keys and notifications', () => {
     expect(def.stack.regionStacks).toEqual([]);
   });
 
-  test('pipeline and stage failed/succeeded notifications go to a KMS-encrypted topic', () => {
+  test('pipeline, stage and approval outcome notifications go to a KMS-encrypted topic', () => {
     def.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     def.template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
       EventTypeIds: [
@@ -341,6 +347,8 @@ describe('PipelineStack: artifacts, keys and notifications', () => {
         'codepipeline-pipeline-pipeline-execution-succeeded',
         'codepipeline-pipeline-stage-execution-failed',
         'codepipeline-pipeline-stage-execution-succeeded',
+        'codepipeline-pipeline-manual-approval-succeeded',
+        'codepipeline-pipeline-manual-approval-failed',
       ],
       Targets: [{ TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('NotificationTopic') } }],
     });
@@ -420,9 +428,20 @@ describe('without a pipeline block', () => {
     for (const e of withPipeline.environments) expect(e).toBeInstanceOf(MlopsStage);
   });
 
-  test('the model stacks do not change at all when a pipeline is added', () => {
+  test('the model stacks do not change when a pipeline is added, but for the approved model card', () => {
+    // Staging has no approval: identical.
     const [a, b] = [plain, withPipeline].map((x) => Template.fromStack(x.environments[0]!.modelStacks[0]!).toJSON());
     expect(a).toEqual(b);
+    // Production is deployed by the pipeline only after its approval: the card says Approved, and nothing else moves.
+    const card = (t: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }) =>
+      Object.values(t.Resources).find((r) => r.Type === 'AWS::SageMaker::ModelCard')!.Properties;
+    const [c, d] = [plain, withPipeline].map(
+      (x) => Template.fromStack(x.environments[1]!.modelStacks[0]!).toJSON() as Parameters<typeof card>[0],
+    );
+    expect([card(c).ModelCardStatus, card(d).ModelCardStatus]).toEqual(['Draft', 'Approved']);
+    const withoutCards = (t: Parameters<typeof card>[0]) =>
+      Object.entries(t.Resources).filter(([, r]) => r.Type !== 'AWS::SageMaker::ModelCard');
+    expect(withoutCards(c)).toEqual(withoutCards(d));
   });
 });
 

@@ -6,7 +6,8 @@ import { checkDockerfile } from '../../dockerfile-policy';
 
 const DOCKERFILE = readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8');
 const rules = (text: string) => checkDockerfile(text).map((p) => p.rule);
-const GOOD_TAIL = 'EXPOSE 8080\nUSER 1000:1000\nENTRYPOINT ["node", "server.js"]\n';
+const HEALTHCHECK = 'HEALTHCHECK CMD ["node", "probe.js"]';
+const GOOD_TAIL = `EXPOSE 8080\nUSER 1000:1000\n${HEALTHCHECK}\nENTRYPOINT ["node", "server.js"]\n`;
 const PINNED = 'FROM node:24-bookworm-slim@sha256:' + 'a'.repeat(64);
 
 describe('Dockerfile policy', () => {
@@ -23,19 +24,19 @@ describe('Dockerfile policy', () => {
   });
 
   test('rejects root, a named user and a missing USER, resolving ARG defaults', () => {
-    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER 0\nENTRYPOINT ["x"]`)).toEqual(['non-root-user']);
-    expect(rules(`${PINNED}\nARG UID=0\nEXPOSE 8080\nUSER \${UID}:\${UID}\nENTRYPOINT ["x"]`)).toEqual([
+    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER 0\nENTRYPOINT ["x"]\n${HEALTHCHECK}`)).toEqual(['non-root-user']);
+    expect(rules(`${PINNED}\nARG UID=0\nEXPOSE 8080\nUSER \${UID}:\${UID}\nENTRYPOINT ["x"]\n${HEALTHCHECK}`)).toEqual([
       'non-root-user',
     ]);
-    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER node\nENTRYPOINT ["x"]`)).toEqual(['non-root-user']);
-    expect(rules(`${PINNED}\nEXPOSE 8080\nENTRYPOINT ["x"]`)).toEqual(['non-root-user']);
+    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER node\nENTRYPOINT ["x"]\n${HEALTHCHECK}`)).toEqual(['non-root-user']);
+    expect(rules(`${PINNED}\nEXPOSE 8080\nENTRYPOINT ["x"]\n${HEALTHCHECK}`)).toEqual(['non-root-user']);
     // The documented switch: a build-arg default of non-root passes.
-    expect(rules(`${PINNED}\nARG UID=65532\nEXPOSE 8080\nUSER \${UID}\nENTRYPOINT ["x"]`)).toEqual([]);
+    expect(rules(`${PINNED}\nARG UID=65532\nEXPOSE 8080\nUSER \${UID}\nENTRYPOINT ["x"]\n${HEALTHCHECK}`)).toEqual([]);
   });
 
   test('rejects ADD from a URL, shell-form entrypoints and package manager caches', () => {
     expect(rules(`${PINNED}\nADD https://example.com/m.tgz /opt/\n${GOOD_TAIL}`)).toEqual(['no-remote-add']);
-    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER 1\nENTRYPOINT node server.js`)).toEqual(['exec-form']);
+    expect(rules(`${PINNED}\nEXPOSE 8080\nUSER 1\n${HEALTHCHECK}\nENTRYPOINT node server.js`)).toEqual(['exec-form']);
     expect(rules(`${PINNED}\nRUN apt-get update && \\\n  apt-get install -y curl\n${GOOD_TAIL}`)).toEqual([
       'no-package-cache',
     ]);
@@ -45,8 +46,19 @@ describe('Dockerfile policy', () => {
     expect(rules(`${PINNED}\nRUN pip install flask\n${GOOD_TAIL}`)).toEqual(['no-package-cache']);
   });
 
+  test('requires a HEALTHCHECK in exec form, or HEALTHCHECK NONE with its reason right above it', () => {
+    const base = `${PINNED}\nEXPOSE 8080\nUSER 1\nENTRYPOINT ["x"]\n`;
+    expect(rules(base)).toEqual(['healthcheck']);
+    expect(rules(`${base}HEALTHCHECK CMD curl -f http://localhost:8080/ping`)).toEqual(['healthcheck']);
+    expect(rules(`${base}HEALTHCHECK --interval=30s --timeout=3s CMD ["/probe", "/ping"]`)).toEqual([]);
+    expect(rules(`${base}HEALTHCHECK NONE`)).toEqual(['healthcheck']);
+    expect(rules(`${base}# SageMaker polls /ping itself; this image runs nowhere else\nHEALTHCHECK NONE`)).toEqual([]);
+    // The reference image probes /ping with Node (no shell in distroless).
+    expect(DOCKERFILE).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["\/nodejs\/bin\/node", "-e", ".*\/ping.*"\]$/m);
+  });
+
   test('rejects an image that does not expose the SageMaker port, with the line of each problem', () => {
-    const problems = checkDockerfile(`${PINNED}\nUSER 1\nENTRYPOINT ["x"]`);
+    const problems = checkDockerfile(`${PINNED}\nUSER 1\nENTRYPOINT ["x"]\n${HEALTHCHECK}`);
     expect(problems).toEqual([
       expect.objectContaining({ rule: 'sagemaker-port', message: expect.stringContaining('8080') }),
     ]);

@@ -28,7 +28,13 @@ export async function pipelineGate(
     if (!inv.params) return await fail(inv.error?.message ?? 'Invalid UserParameters');
     const scan = await ctx.collector(logger).collectTargets(inv.params);
     const findings = evaluate(scan.resources, { policy: ctx.settings.policy, now: ctx.clock() }, 'run');
-    const decision = gateDecision(findings, scan.errors, scan.notFound, inv.params.failOn);
+    const decision = gateDecision(
+      findings,
+      scan.errors,
+      scan.notFound,
+      inv.params.failOn,
+      inv.params.allowMissing ?? false,
+    );
     if (!decision.passed) return await fail(decision.message);
     await ctx.clients.codepipeline.send(
       new (sdk.codepipeline().PutJobSuccessResultCommand)({

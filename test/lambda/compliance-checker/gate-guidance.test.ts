@@ -1,5 +1,6 @@
 /** A gate that fails, or cannot decide, says what to do, and keeps saying it when the details are truncated. */
 import { gateDecision, MAX_FAILURE_MESSAGE } from '../../../lambda/compliance-checker/gate';
+import { parseGateCounts } from '../../../lib/contracts/pipeline-gate';
 import { ruleById } from '../../../lib/policy/catalogue';
 import { Finding } from '../../../lib/policy/rule';
 
@@ -58,5 +59,36 @@ describe('gate guidance', () => {
     const d = gateDecision(many, [], [], 'LOW');
     expect(d.message.length).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE);
     expect(d.message).toContain('What to do (MLOPS-IMG-2)');
+  });
+});
+
+describe('gate counts and the endpoint gate before a first deployment', () => {
+  test('every answer starts with the counts the release record keeps', () => {
+    // WHEN a gate fails on one rule, and another passes
+    const failed = gateDecision([pendingScan], [], [], 'LOW');
+    const passed = gateDecision([{ ...pendingScan, status: 'COMPLIANT' }], [], [], 'LOW');
+    // THEN both carry machine-readable counts first, which the contract parses back
+    expect(parseGateCounts(failed.message)).toEqual({
+      findings: 1,
+      resources: 1,
+      failing: 1,
+      failingRules: ['MLOPS-IMG-2'],
+      unreadable: 0,
+      missing: 0,
+    });
+    expect(parseGateCounts(passed.message)).toMatchObject({ findings: 1, failing: 0, failingRules: [] });
+    expect(parseGateCounts('Compliance checker error (Throttling): slow down')).toBeUndefined();
+  });
+
+  test('allowMissing passes an endpoint that is not there yet, and says so; it never passes a finding', () => {
+    const missing = [{ resourceKind: 'Endpoint' as const, resource: 'mlops-production-fraud-xgb' }];
+    const d = gateDecision([], [], missing, 'LOW', true);
+    expect(d.passed).toBe(true);
+    expect(d.message).toContain(
+      'not there yet (allowed before a first deployment): Endpoint mlops-production-fraud-xgb',
+    );
+    expect(parseGateCounts(d.message)).toMatchObject({ missing: 1 });
+    expect(gateDecision([pendingScan], [], missing, 'LOW', true).passed).toBe(false);
+    expect(gateDecision([], [], missing, 'LOW').passed).toBe(false);
   });
 });

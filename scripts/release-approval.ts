@@ -1,0 +1,56 @@
+/**
+ * The pipeline's ApprovalCheck step, right before an approved environment is deployed:
+ *   npm run release:approval -- --pipeline <name> --execution <id> --stage <environment> --max-age-hours <n>
+ * Exit 0 when the stage's approval in this execution exists, is at most --max-age-hours old and was given on an
+ * image gate verdict at most that old; 1 (with what to do) otherwise; 2 on wrong arguments.
+ */
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CommandSpec, OptionSpec, UsageError, Values, intOption, runCommand } from '../lib/cli/args';
+import { checkApproval } from '../lib/release/pipeline-history';
+import { executionHistory } from './release/record';
+
+export const RELEASE_APPROVAL_COMMAND = {
+  command: 'npm run release:approval --',
+  summary:
+    'Checks, right before a deployment, that the stage was approved in this pipeline execution and that the\napproval has not expired (pipeline.release.approvalMaxAgeHours).',
+  options: {
+    pipeline: { type: 'string', valueName: '<name>', description: 'the pipeline name' },
+    execution: { type: 'string', valueName: '<id>', description: 'the pipeline execution id' },
+    stage: { type: 'string', valueName: '<environment>', description: 'the stage (environment) being deployed' },
+    'max-age-hours': { type: 'string', valueName: '<n>', description: 'how old an approval may be, in hours' },
+    region: { type: 'string', valueName: '<region>', description: "the pipeline's region (default: AWS_REGION)" },
+  },
+  epilogue: 'exit codes: 0 the approval is valid; 1 it is missing or expired; 2 wrong arguments.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+type Options = Values<typeof RELEASE_APPROVAL_COMMAND.options>;
+
+export function required(values: Record<string, unknown>, ...names: string[]): void {
+  for (const n of names) if (values[n] === undefined || values[n] === '') throw new UsageError(`--${n} is required`);
+}
+
+async function main(opts: Options): Promise<number> {
+  required(opts, 'pipeline', 'execution', 'stage', 'max-age-hours');
+  const maxAge = intOption(opts['max-age-hours'], 'max-age-hours', 1)!;
+  const client = new CodePipelineClient({
+    ...(opts.region ? { region: opts.region } : {}),
+    maxAttempts: 5,
+    retryMode: 'adaptive',
+  });
+  const history = await executionHistory(client, opts.pipeline!, opts.execution!);
+  const check = checkApproval(history, opts.execution!, opts.stage!, new Date(), maxAge);
+  if (check.problems.length > 0) {
+    for (const p of check.problems) console.error(`release:approval: ${p}`);
+    return 1;
+  }
+  console.log(
+    `release:approval: stage ${opts.stage} approved by ${check.approval!.approver} at ${check.approval!.approvedAt} (at most ${maxAge} h ago)`,
+  );
+  return 0;
+}
+
+if (require.main === module) {
+  void runCommand(RELEASE_APPROVAL_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

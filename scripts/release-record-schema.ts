@@ -1,0 +1,25 @@
+/**
+ * Writes the release record's JSON Schema (generated from the zod schema in lib/contracts/release-record.ts):
+ *   npm run release:schema
+ * A test fails when the committed file is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
+import { RELEASE_RECORD_JSON_SCHEMA_PATH, releaseRecordJsonSchemaText } from '../lib/contracts/release-record';
+
+export const RELEASE_SCHEMA_COMMAND = {
+  command: 'npm run release:schema --',
+  summary: `Writes the release record's JSON Schema to ${RELEASE_RECORD_JSON_SCHEMA_PATH}.`,
+  options: {},
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+if (require.main === module) {
+  void runCommand(RELEASE_SCHEMA_COMMAND, process.argv.slice(2), () => {
+    writeFileSync(join(__dirname, '..', RELEASE_RECORD_JSON_SCHEMA_PATH), releaseRecordJsonSchemaText());
+    console.log(`wrote ${RELEASE_RECORD_JSON_SCHEMA_PATH}`);
+    return 0;
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
