@@ -123,3 +123,43 @@ export function joinKeyOf(eventMetadata: unknown): string | undefined {
   if (typeof m.eventId === 'string' && m.eventId !== '') return m.eventId;
   return undefined;
 }
+
+/**
+ * The quality settings of one model, resolved (defaults applied): what the config's monitoring.quality says, with
+ * the positive label and minimum group size of its monitoring block. The offline report builds them from the config;
+ * the detector parses them from its environment.
+ */
+export interface QualitySettings {
+  readonly problemType: ProblemType;
+  readonly positiveLabel: string | number;
+  readonly negativeLabel: string | number;
+  readonly decisionThreshold: number;
+  readonly labelField?: (typeof LABEL_FIELDS)[number];
+  readonly scoreField?: (typeof SCORE_FIELDS)[number];
+  readonly minLabelled: number;
+  readonly minGroupSize: number;
+  readonly maxLabelDelayHours: number;
+  readonly reference: Partial<Record<QualityMetricKey, number>>;
+  readonly tolerance: Partial<Record<QualityMetricKey, number>>;
+  readonly fairnessMax: Partial<Record<OutcomeFairnessKey, number>>;
+}
+
+/** Settings with every default applied; `partial` holds what the config (or flags) set. */
+export function qualitySettings(
+  partial: Partial<QualitySettings> & { readonly minGroupSize: number },
+): QualitySettings {
+  return {
+    problemType: partial.problemType ?? QUALITY_DEFAULTS.problemType,
+    positiveLabel: partial.positiveLabel ?? 1,
+    negativeLabel: partial.negativeLabel ?? QUALITY_DEFAULTS.negativeLabel,
+    decisionThreshold: partial.decisionThreshold ?? QUALITY_DEFAULTS.decisionThreshold,
+    ...(partial.labelField !== undefined ? { labelField: partial.labelField } : {}),
+    ...(partial.scoreField !== undefined ? { scoreField: partial.scoreField } : {}),
+    minLabelled: partial.minLabelled ?? QUALITY_DEFAULTS.minLabelled,
+    minGroupSize: partial.minGroupSize,
+    maxLabelDelayHours: partial.maxLabelDelayHours ?? QUALITY_DEFAULTS.maxLabelDelayHours,
+    reference: partial.reference ?? {},
+    tolerance: partial.tolerance ?? {},
+    fairnessMax: partial.fairnessMax ?? {},
+  };
+}
