@@ -20,6 +20,7 @@ const COMMANDS = [
   'scripts/image-scan-gate.ts',
   'scripts/drift-report.ts',
   'scripts/bench-drift-report.ts',
+  'scripts/bench-quality.ts',
   'scripts/make-drift-report-picture.ts',
   'images/dockerfile-policy.ts',
   'test/terraform/make-plan-fixtures.ts',
