@@ -136,6 +136,7 @@ describe('npm run drift:report -- --ground-truth', () => {
     expect(html).toContain('<section id="quality"><h2>Model quality</h2>');
     expect(html).toContain('id="outcome-fairness"');
     expect(html).toMatch(/ROC AUC<\/td><td class="num">0\.\d{4}<\/td>/);
+    expect(html).toMatch(/<p class="note" id="cbpe">Estimated from the scores alone \(CBPE, 4,000 predictions/);
   });
 
   it('computes no metric below --min-labelled, and says so', async () => {

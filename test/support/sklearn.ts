@@ -46,7 +46,8 @@ for case in json.load(sys.stdin):
                 'falsePositiveRate': float(fp / (fp + tn)) if fp + tn else 0.0}
     r = rates(y, p)
     if case.get('scores') is not None:
-        r['rocAuc'] = float(m.roc_auc_score(y, np.array(case['scores']))) if len(set(y.tolist())) == 2 else None
+        w = np.array(case['weights']) if case.get('weights') is not None else None
+        r['rocAuc'] = float(m.roc_auc_score(y, np.array(case['scores']), sample_weight=w)) if len(set(y.tolist())) == 2 else None
     if case.get('groups') is not None:
         g = np.array(case['groups']); groups = {}
         for v in sorted(set(g.tolist())):
@@ -66,6 +67,8 @@ export interface BinaryCase {
   readonly predicted: readonly number[];
   readonly scores?: readonly number[];
   readonly groups?: readonly string[];
+  /** Sample weights (ROC AUC only). */
+  readonly weights?: readonly number[];
 }
 export interface RegressionCase {
   readonly kind: 'regression';

@@ -18,9 +18,11 @@ import {
 import { binaryLabel } from './ledger';
 import {
   Confusion,
+  EstimatedPerformance,
   GroupQuality,
   OutcomeFairness,
   binaryMetrics,
+  estimatePerformance,
   groupedQuality,
   outcomeFairness,
   regressionMetrics,
@@ -64,6 +66,12 @@ export interface QualityReport {
   /** Outcome-fairness differences over the groups judged; null with fewer than two. */
   readonly fairness: OutcomeFairness | null;
   readonly verdicts: readonly QualityVerdict[];
+  /**
+   * Confidence-based estimate (CBPE) of accuracy and ROC AUC over every prediction of the window, labelled or not,
+   * from the scores alone: what the model is likely doing while labels are late. Null for regression or when some
+   * prediction has no score.
+   */
+  readonly estimated: (EstimatedPerformance & { readonly records: number }) | null;
 }
 
 /** Where a label came from, for messages. */
@@ -181,6 +189,7 @@ export class QualityJoin {
       predictionsWithoutLabel: this.predictions.length - this.labelledCount,
       minLabelled: s.minLabelled,
       minGroupSize: s.minGroupSize,
+      estimated: this.estimate(),
     };
     const judged = this.labelledCount >= s.minLabelled && this.labelledCount > 0;
     if (!judged)
@@ -266,6 +275,16 @@ export class QualityJoin {
       fairness,
       verdicts: this.verdicts(metrics, fairness),
     };
+  }
+
+  private estimate(): (EstimatedPerformance & { records: number }) | null {
+    const n = this.predictions.length;
+    if (this.settings.problemType !== 'binary-classification' || n === 0) return null;
+    for (let i = 0; i < n; i++) {
+      const sc = this.scores[i] as number;
+      if (Number.isNaN(sc) || sc < 0 || sc > 1) return null;
+    }
+    return { ...estimatePerformance(this.predictions, this.scores), records: n };
   }
 
   private verdicts(

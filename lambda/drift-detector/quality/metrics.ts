@@ -250,3 +250,55 @@ export function outcomeFairness(groups: Readonly<Record<string, GroupQuality>>):
     predictiveParityDifference: spread(g.map((x) => x.precision)),
   };
 }
+
+/** Confidence-based performance estimation (NannyML's CBPE) from calibrated scores alone, while labels are late. */
+export interface EstimatedPerformance {
+  /** Expected accuracy: the mean over records of P(prediction correct) = s when predicted positive, else 1 - s. */
+  readonly accuracy: number;
+  /** Expected ROC AUC: the ROC curve of expected true and false positives, Σ s and Σ (1 - s) above each threshold. */
+  readonly rocAuc: number | null;
+}
+
+/**
+ * CBPE: with scores s = P(label = 1) that are calibrated, the expected confusion matrix needs no label. Accuracy is
+ * the mean of s (predicted positive) or 1 - s (predicted negative); ROC AUC is the area under the curve of expected
+ * TP(t) = Σ_{s ≥ t} s and FP(t) = Σ_{s ≥ t} (1 - s), stepping once per distinct score (ties as one step), like
+ * scikit-learn's curve on realised labels. Only as good as the calibration: report it beside the realised value.
+ */
+export function estimatePerformance(predicted: ArrayLike<number>, scores: ArrayLike<number>): EstimatedPerformance {
+  const n = scores.length;
+  if (n !== predicted.length)
+    throw new RangeError(`estimatePerformance: ${predicted.length} predictions but ${n} scores`);
+  nonEmpty(n, 'estimatePerformance');
+  const sorted = new Float64Array(n);
+  let correct = 0;
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i] as number;
+    if (!Number.isFinite(s) || s < 0 || s > 1)
+      throw new RangeError(`estimatePerformance: score of record ${i} is ${s}, not a probability in [0, 1]`);
+    correct += predicted[i] === 1 ? s : 1 - s;
+    positives += s;
+    sorted[i] = s;
+  }
+  const negatives = n - positives;
+  if (positives <= 0 || negatives <= 0) return { accuracy: correct / n, rocAuc: null };
+  sorted.sort();
+  // Walk thresholds from the highest score down: trapezoids of (expected FP, expected TP).
+  let tp = 0;
+  let area = 0;
+  let i = n - 1;
+  while (i >= 0) {
+    const s = sorted[i] as number;
+    let dTp = 0;
+    let dFp = 0;
+    while (i >= 0 && sorted[i] === s) {
+      dTp += s;
+      dFp += 1 - s;
+      i--;
+    }
+    area += dFp * (tp + tp + dTp);
+    tp += dTp;
+  }
+  return { accuracy: correct / n, rocAuc: area / (2 * positives * negatives) };
+}

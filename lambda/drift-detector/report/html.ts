@@ -192,8 +192,11 @@ function quality(r: DriftReport): string {
 <tr><th>predictions without a label</th><td class="num">${int(q.predictionsWithoutLabel)}</td></tr>
 <tr><th>labels not joined</th><td class="num">${int(q.unmatchedLabels)}</td></tr></table>
 ${unmatched ? `<table><tr><th>label not joined because</th><th>count</th><th>first example (file:line)</th></tr>${unmatched}</table>` : ''}`;
+  const estimate = q.estimated
+    ? `<p class="note" id="cbpe">Estimated from the scores alone (CBPE, ${int(q.estimated.records)} predictions, labelled or not): accuracy ${num(q.estimated.accuracy)}${q.estimated.rocAuc !== null ? `, ROC AUC ${num(q.estimated.rocAuc)}` : ''}${q.metrics ? ` — realised: accuracy ${num(q.metrics.accuracy ?? undefined)}${q.metrics.rocAuc !== null && q.metrics.rocAuc !== undefined ? `, ROC AUC ${num(q.metrics.rocAuc)}` : ''}` : ''}. Trust it as far as the scores are calibrated.</p>`
+    : '';
   if (!q.judged || q.metrics === null)
-    return `<section id="quality"><h2>Model quality</h2><div class="card">${counts}<p class="note">${int(q.labelled)} labelled record(s), fewer than minLabelled (${q.minLabelled}): no quality metric is computed.</p></div></section>`;
+    return `<section id="quality"><h2>Model quality</h2><div class="card">${counts}${estimate}<p class="note">${int(q.labelled)} labelled record(s), fewer than minLabelled (${q.minLabelled}): no quality metric is computed.</p></div></section>`;
   const verdictOf = new Map(q.verdicts.map((v) => [v.metric as string, v]));
   const metricRows = Object.entries(q.metrics)
     .map(([k, v]) => {
@@ -227,7 +230,7 @@ ${unmatched ? `<table><tr><th>label not joined because</th><th>count</th><th>fir
   return `<section id="quality"><h2>Model quality</h2><div class="cards"><div class="card${dropped ? ' drift' : ''}">
 <h3>${esc(q.problemType)}</h3>${counts}
 <table><tr><th>metric</th><th>value</th><th>reference ± tolerance</th><th>verdict</th></tr>${metricRows}</table>
-<p class="note">Definitions as scikit-learn's (ROC AUC from the raw scores; 0 where a rate divides by zero).</p></div>
+<p class="note">Definitions as scikit-learn's (ROC AUC from the raw scores; 0 where a rate divides by zero).</p>${estimate}</div>
 ${
   groups.length || excluded.length
     ? `<div class="card" id="outcome-fairness"><h3>Outcome fairness</h3>${groupTable}${
