@@ -271,15 +271,7 @@ export async function driftReport(
 
   const quality =
     values['ground-truth'] !== undefined && values['ground-truth'].length > 0
-      ? await joinGroundTruth(
-          values['ground-truth'],
-          values['min-labelled'],
-          files,
-          features,
-          monitoring,
-          baseline,
-          stderr,
-        )
+      ? await joinGroundTruth(values, files, features, monitoring, baseline, stderr)
       : undefined;
 
   const result = acc.result();
@@ -327,19 +319,24 @@ function openFile(file: string): Readable {
 
 /**
  * The quality settings of --model's monitoring.quality (defaults without one; the positive label and sensitive
- * attribute then come from the baseline), with --min-labelled over them.
+ * attribute then come from the baseline), with --min-labelled and --min-group-size over them.
  */
 function qualitySettingsOf(
   monitoring: MonitoringConfig | undefined,
   baseline: BaselineDocument,
-  minLabelledRaw: string | undefined,
+  values: DriftReportValues,
 ): QualitySettings {
+  const minLabelledRaw = values['min-labelled'];
+  const minGroupSizeRaw = values['min-group-size'];
   const q = monitoring?.quality;
   const positiveLabel = monitoring?.positiveLabel ?? baseline.fairness?.positiveLabel;
   return qualitySettings({
     ...(q ?? {}),
     ...(positiveLabel !== undefined ? { positiveLabel } : {}),
-    minGroupSize: monitoring?.thresholds.minGroupSize ?? DRIFT_THRESHOLD_DEFAULTS.minGroupSize,
+    minGroupSize:
+      minGroupSizeRaw !== undefined
+        ? numberFlag('min-group-size', minGroupSizeRaw, true)
+        : (monitoring?.thresholds.minGroupSize ?? DRIFT_THRESHOLD_DEFAULTS.minGroupSize),
     ...(minLabelledRaw !== undefined
       ? { minLabelled: Math.max(1, numberFlag('min-labelled', minLabelledRaw, true)) }
       : {}),
@@ -352,15 +349,15 @@ function qualitySettingsOf(
  * line's problem; single bad lines are counted by reason in the report.
  */
 async function joinGroundTruth(
-  groundTruth: readonly string[],
-  minLabelledRaw: string | undefined,
+  values: DriftReportValues,
   captureFilesRead: readonly string[],
   features: readonly FeatureSpec[],
   monitoring: MonitoringConfig | undefined,
   baseline: BaselineDocument,
   stderr: (s: string) => void,
 ): Promise<QualityReport> {
-  const settings = qualitySettingsOf(monitoring, baseline, minLabelledRaw);
+  const groundTruth = values['ground-truth'] ?? [];
+  const settings = qualitySettingsOf(monitoring, baseline, values);
   const sensitive = monitoring?.sensitiveAttribute ?? baseline.fairness?.sensitiveAttribute;
   const sensitiveIndex = sensitive !== undefined ? features.findIndex((f) => f.name === sensitive) : -1;
   const join = new QualityJoin(settings);
@@ -372,6 +369,7 @@ async function joinGroundTruth(
       {
         entry: (e) => join.addPrediction(e),
         skipped: (n, reason, message, line) => {
+          join.predictionSkipped(reason, n);
           const s = skipped.get(reason) ?? { count: 0, example: `${file}:${line}: ${message}` };
           s.count += n;
           skipped.set(reason, s);

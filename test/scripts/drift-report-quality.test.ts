@@ -180,6 +180,47 @@ describe('npm run drift:report -- --ground-truth', () => {
     ).rejects.toThrow(InputProblem);
   });
 
+  it('reports captured rows that cannot wait for a label, duplicates, and honours --min-group-size', async () => {
+    // GIVEN one capture file read twice (duplicates) with a line whose output was not captured
+    const noOutput = JSON.stringify({
+      captureData: { endpointInput: { observedContentType: 'text/csv', data: '10,grocery,5,F', encoding: 'CSV' } },
+      eventMetadata: { eventId: 'no-output-1' },
+      eventVersion: '0',
+    });
+    const file = join(dir, 'dup.jsonl');
+    writeFileSync(file, `${captureLines.slice(0, 300).join('\n')}\n${noOutput}\n`);
+    // WHEN
+    const run = await runDriftReportCli(
+      [
+        '--baseline',
+        BASELINE_FILE,
+        '--capture',
+        file,
+        '--capture',
+        file,
+        '--ground-truth',
+        gtDir,
+        '--json',
+        '--out',
+        join(dir, 'dup.json'),
+        '--min-group-size',
+        '5',
+        '--min-labelled',
+        '10',
+      ],
+      quiet,
+    );
+    // THEN
+    const q = run.report.quality!;
+    expect(q.predictionsSkippedByReason).toEqual({ 'no-output': 2 });
+    expect(q.duplicatePredictions).toBe(300);
+    expect(q.minGroupSize).toBe(5);
+    // X (2% of the records) has a few labelled records: judged at 5 or more, left out below.
+    const x = q.groups.X?.count ?? q.excludedGroups.X;
+    expect(x).toBeGreaterThan(0);
+    expect(x! >= 5 ? 'X' in q.groups : 'X' in q.excludedGroups).toBe(true);
+  });
+
   it('exits 1 on an empty capture file, saying nothing was judged', async () => {
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '');

@@ -53,6 +53,10 @@ export interface QualityReport {
   readonly unmatchedLabelExamples: Readonly<Partial<Record<UnmatchedLabelReason, string>>>;
   /** Predictions in the ledger still waiting for a label. */
   readonly predictionsWithoutLabel: number;
+  /** Captured rows that left no ledger entry (no id, no readable prediction or group...), by reason. */
+  readonly predictionsSkippedByReason: Readonly<Record<string, number>>;
+  /** Ledger entries whose id was already in the ledger (a capture read twice): the first one counts. */
+  readonly duplicatePredictions: number;
   /** Whether at least minLabelled records were labelled; otherwise no metric is computed. */
   readonly judged: boolean;
   readonly minLabelled: number;
@@ -95,6 +99,7 @@ export class QualityJoin {
   ) as Record<UnmatchedLabelReason, number>;
   private readonly examples: Partial<Record<UnmatchedLabelReason, string>> = {};
   private labelledCount = 0;
+  private readonly skippedPredictions: Record<string, number> = {};
   /** Ledger entries whose id was already in the ledger (a capture file read twice): the first one counts. */
   duplicatePredictions = 0;
 
@@ -112,6 +117,11 @@ export class QualityJoin {
     this.groups.push(e.g);
     this.times.push(e.t ?? NaN);
     this.truth.push(NaN);
+  }
+
+  /** Counts captured rows that left no ledger entry, so the report says why they wait for no label. */
+  predictionSkipped(reason: string, count = 1): void {
+    this.skippedPredictions[reason] = (this.skippedPredictions[reason] ?? 0) + count;
   }
 
   get predictionCount(): number {
@@ -187,6 +197,8 @@ export class QualityJoin {
       unmatchedLabelsByReason: { ...this.unmatched },
       unmatchedLabelExamples: { ...this.examples },
       predictionsWithoutLabel: this.predictions.length - this.labelledCount,
+      predictionsSkippedByReason: { ...this.skippedPredictions },
+      duplicatePredictions: this.duplicatePredictions,
       minLabelled: s.minLabelled,
       minGroupSize: s.minGroupSize,
       estimated: this.estimate(),

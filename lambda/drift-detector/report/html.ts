@@ -190,7 +190,16 @@ function quality(r: DriftReport): string {
     .join('');
   const counts = `<table><tr><th>labelled predictions</th><td class="num">${int(q.labelled)}</td></tr>
 <tr><th>predictions without a label</th><td class="num">${int(q.predictionsWithoutLabel)}</td></tr>
-<tr><th>labels not joined</th><td class="num">${int(q.unmatchedLabels)}</td></tr></table>
+<tr><th>labels not joined</th><td class="num">${int(q.unmatchedLabels)}</td></tr>${Object.entries(
+    q.predictionsSkippedByReason,
+  )
+    .map(
+      ([reason, n]) =>
+        `<tr><th>captured rows with no prediction to label (${esc(reason)})</th><td class="num">${int(n)}</td></tr>`,
+    )
+    .join(
+      '',
+    )}${q.duplicatePredictions > 0 ? `<tr><th>predictions captured twice (first kept)</th><td class="num">${int(q.duplicatePredictions)}</td></tr>` : ''}</table>
 ${unmatched ? `<table><tr><th>label not joined because</th><th>count</th><th>first example (file:line)</th></tr>${unmatched}</table>` : ''}`;
   const estimate = q.estimated
     ? `<p class="note" id="cbpe">Estimated from the scores alone (CBPE, ${int(q.estimated.records)} predictions, labelled or not): accuracy ${num(q.estimated.accuracy)}${q.estimated.rocAuc !== null ? `, ROC AUC ${num(q.estimated.rocAuc)}` : ''}${q.metrics ? ` — realised: accuracy ${num(q.metrics.accuracy ?? undefined)}${q.metrics.rocAuc !== null && q.metrics.rocAuc !== undefined ? `, ROC AUC ${num(q.metrics.rocAuc)}` : ''}` : ''}. Trust it as far as the scores are calibrated.</p>`
