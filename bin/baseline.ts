@@ -30,6 +30,12 @@ import { RecordError } from '../lib/contracts/baseline-values';
 
 export { UsageError };
 
+/**
+ * Fewest usable records a baseline is built from by default: with 10 quantile bins, 100 records put about 10 in each,
+ * so one record moves a bin's share by 1% rather than by the whole of it.
+ */
+export const MIN_BASELINE_RECORDS = 100;
+
 export const BASELINE_COMMAND = {
   command: 'npm run baseline --',
   summary:
@@ -70,6 +76,11 @@ export const BASELINE_COMMAND = {
       valueName: '<0-100>',
       description: 'fail (exit 1, nothing written) when more records than this are skipped (default 1)',
     },
+    'min-records': {
+      type: 'string',
+      valueName: '<n>',
+      description: `fail (exit 1, nothing written) with fewer usable records (default ${MIN_BASELINE_RECORDS})`,
+    },
     'psi-bins': { type: 'string', valueName: '<n>', description: 'quantile bins for PSI / JS (default 10)' },
     'ks-points': { type: 'string', valueName: '<n>', description: 'most KS grid points (default 200)' },
     'max-categories': { type: 'string', valueName: '<n>', description: 'most categories kept (default 50)' },
@@ -77,7 +88,7 @@ export const BASELINE_COMMAND = {
     quiet: { type: 'boolean', description: 'no progress or summary on stderr' },
   },
   epilogue:
-    'exit codes: 0 written; 1 the data failed (too many skipped records, no usable record); 2 the command line is wrong.',
+    'exit codes: 0 written; 1 the data failed (too many skipped records, fewer than --min-records usable ones);\n2 the command line is wrong.',
 } as const satisfies CommandSpec<Record<string, import('../lib/cli/args').OptionSpec>>;
 
 type BaselineValues = Extract<
@@ -240,6 +251,9 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
   const format = args.format ?? (/\.(jsonl|ndjson|json)$/i.test(input) ? 'jsonl' : 'csv');
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, got "${format}"`);
   const delimiter = delimiterOf(args.delimiter);
+  const minRecords = args['min-records'] === undefined ? MIN_BASELINE_RECORDS : Number(args['min-records']);
+  if (!Number.isInteger(minRecords) || minRecords < 1)
+    throw new UsageError(`--min-records must be an integer >= 1, got "${args['min-records']}"`);
   const maxSkippedPercent = args['max-skipped-percent'] === undefined ? 1 : Number(args['max-skipped-percent']);
   if (!(maxSkippedPercent >= 0 && maxSkippedPercent <= 100))
     throw new UsageError(`--max-skipped-percent must be a number from 0 to 100, got "${args['max-skipped-percent']}"`);
@@ -326,6 +340,10 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
   if (builder.recordCount === 0)
     throw new BaselineDataError(
       `--input ${input}: no usable records (${builder.skippedCount} skipped${skippedLines.length > 0 ? `, at lines ${lines(10)}` : ''}); check --format, --delimiter and the feature names`,
+    );
+  if (builder.recordCount < minRecords)
+    throw new BaselineDataError(
+      `--input ${input}: only ${builder.recordCount} usable record(s), fewer than --min-records ${minRecords}: a distribution of so few records makes every comparison look like drift (one row gave PSI 10.3). Nothing was written: build the baseline from the training or validation set, or lower --min-records if you accept the noise`,
     );
   const skippedPercent = (100 * builder.skippedCount) / total;
   if (skippedPercent > maxSkippedPercent)

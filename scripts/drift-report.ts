@@ -5,11 +5,14 @@
  *     [--out drift-report.html] [--json] [--config cdk.json --model fraud-xgb]
  *     [--psi 0.2 --ks 0.2 --js-distance 0.1 --prediction-psi 0.2 --disparate-impact-min 0.8
  *      --parity-difference-max 0.1 --min-samples 200] [--min-group-size 100] [--quiet]
+ *     [--ground-truth <file or folder> [--min-labelled 100]]
  *
  * Reads the capture files (JSON Lines, `.gz` too; a folder is read recursively) with the detector's own parser and
  * accumulator, so the numbers are the ones the detector publishes, and writes one self-contained HTML page (or,
  * with --json, the same content as JSON). Thresholds: the flags, else the model's config (--config/--model), else
- * the config defaults (`npm run drift:report -- --help` for every option). Exit 0: report written; 1: no record could
+ * the config defaults (`npm run drift:report -- --help` for every option). With --ground-truth, the labels (SageMaker's
+ * ground-truth format) are joined to the captured predictions and the report gains a `quality` section: model
+ * quality and outcome fairness, as scikit-learn defines them, with every label that joins nothing counted by reason. Exit 0: report written; 1: no record could
  * be read against the baseline (report still written); 2: wrong arguments, a missing or mismatched baseline, an
  * invalid --config or unreadable capture input.
  */
@@ -30,7 +33,10 @@ import {
 } from '../lib/cli/args';
 import { ConfigError } from '../lib/config/loader';
 import { MonitoringConfig, ThresholdsSchema } from '../lib/config/schema';
-import { DriftThresholds, pickThresholds } from '../lib/contracts/drift-report';
+import { DRIFT_THRESHOLD_DEFAULTS, DriftThresholds, pickThresholds } from '../lib/contracts/drift-report';
+import { QUALITY_DEFAULTS, QualitySettings, qualitySettings } from '../lib/contracts/quality';
+import { QualityJoin, QualityReport } from '../lambda/drift-detector/quality/join';
+import { readCaptureIntoLedger, readGroundTruthIntoJoin } from '../lambda/drift-detector/quality/streams';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
 import { parseCaptureStream } from '../lambda/drift-detector/capture-parser';
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
@@ -83,10 +89,22 @@ export const DRIFT_REPORT_COMMAND = {
       valueName: '<n>',
       description: 'smaller fairness groups are left out (default 100)',
     },
+    'ground-truth': {
+      type: 'string',
+      multiple: true,
+      valueName: '<file|folder>',
+      description:
+        "labels in SageMaker's ground-truth format (.jsonl, .jsonl.gz) or a folder of them: adds model quality",
+    },
+    'min-labelled': {
+      type: 'string',
+      valueName: '<n>',
+      description: `labelled records needed to compute quality (default --model's, else ${QUALITY_DEFAULTS.minLabelled})`,
+    },
     quiet: { type: 'boolean', description: 'no progress lines on stderr' },
   },
   epilogue:
-    'exit codes: 0 report written; 1 no record could be read against the baseline (report still written);\n2 wrong arguments, a missing or mismatched baseline, an invalid --config or unreadable capture input.',
+    'exit codes: 0 report written; 1 no record could be read against the baseline, or the capture files hold no\nrecord (report still written); 2 wrong arguments, a missing or mismatched baseline, an invalid --config,\nunreadable capture input or a ground-truth file none of whose lines is a ground-truth record.',
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 export type DriftReportValues = Values<typeof DRIFT_REPORT_COMMAND.options>;
@@ -251,8 +269,13 @@ export async function driftReport(
     doneBytes += statSync(file).size;
   }
 
+  const quality =
+    values['ground-truth'] !== undefined && values['ground-truth'].length > 0
+      ? await joinGroundTruth(values, files, features, monitoring, baseline, stderr)
+      : undefined;
+
   const result = acc.result();
-  const report = buildDriftReport({
+  const drift = buildDriftReport({
     baseline,
     baselineFile: { file: baselineFile, sha256 },
     result,
@@ -262,6 +285,7 @@ export async function driftReport(
     captures: files,
     generatedAt: now(),
   });
+  const report: DriftReport = quality !== undefined ? { ...drift, quality } : drift;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, asJson ? renderDriftReportJson(report) : renderDriftReportHtml(report));
   const s = report.summary;
@@ -271,6 +295,13 @@ export async function driftReport(
   stderr(
     `drift:report: wrote ${out}: ${!s.judged ? 'NOT JUDGED (fewer than minSamples records)' : s.drifted ? `DRIFT (${crossed.join(', ')})` : 'no drift'}; ${s.sampleCount.toLocaleString('en-US')} records judged, ${s.malformedRecords.toLocaleString('en-US')} skipped (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
+  if (quality !== undefined) stderr(`drift:report: ${qualityLine(quality)}\n`);
+  if (s.sampleCount === 0 && s.malformedRecords === 0) {
+    stderr(
+      `drift:report: the capture input (${files.join(', ')}) holds no record: nothing was judged; give the data-capture files of the endpoint (JSON Lines, one invocation per line)\n`,
+    );
+    return { report, out, exitCode: 1 };
+  }
   if (s.sampleCount === 0 && s.malformedRecords > 0) {
     stderr(
       `drift:report: no record could be read against ${baselineFile} (most frequent reason: ${s.skipped[0]?.reason}); are these capture files from the endpoint this baseline was built for?\n`,
@@ -278,6 +309,119 @@ export async function driftReport(
     return { report, out, exitCode: 1 };
   }
   return { report, out, exitCode: 0 };
+}
+
+/** A readable stream of a file, gunzipped when it ends in .gz. */
+function openFile(file: string): Readable {
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  return file.endsWith('.gz') ? pipeline(raw, createGunzip(), () => undefined) : raw;
+}
+
+/**
+ * The quality settings of --model's monitoring.quality (defaults without one; the positive label and sensitive
+ * attribute then come from the baseline), with --min-labelled and --min-group-size over them.
+ */
+function qualitySettingsOf(
+  monitoring: MonitoringConfig | undefined,
+  baseline: BaselineDocument,
+  values: DriftReportValues,
+): QualitySettings {
+  const minLabelledRaw = values['min-labelled'];
+  const minGroupSizeRaw = values['min-group-size'];
+  const q = monitoring?.quality;
+  const positiveLabel = monitoring?.positiveLabel ?? baseline.fairness?.positiveLabel;
+  return qualitySettings({
+    ...(q ?? {}),
+    ...(positiveLabel !== undefined ? { positiveLabel } : {}),
+    minGroupSize:
+      minGroupSizeRaw !== undefined
+        ? numberFlag('min-group-size', minGroupSizeRaw, true)
+        : (monitoring?.thresholds.minGroupSize ?? DRIFT_THRESHOLD_DEFAULTS.minGroupSize),
+    ...(minLabelledRaw !== undefined
+      ? { minLabelled: Math.max(1, numberFlag('min-labelled', minLabelledRaw, true)) }
+      : {}),
+  });
+}
+
+/**
+ * Reads the captures again into a prediction ledger (id, prediction, score, group), then the ground-truth files into
+ * the join. A ground-truth file none of whose lines is a ground-truth record is refused (exit 2) with its first
+ * line's problem; single bad lines are counted by reason in the report.
+ */
+async function joinGroundTruth(
+  values: DriftReportValues,
+  captureFilesRead: readonly string[],
+  features: readonly FeatureSpec[],
+  monitoring: MonitoringConfig | undefined,
+  baseline: BaselineDocument,
+  stderr: (s: string) => void,
+): Promise<QualityReport> {
+  const groundTruth = values['ground-truth'] ?? [];
+  const settings = qualitySettingsOf(monitoring, baseline, values);
+  const sensitive = monitoring?.sensitiveAttribute ?? baseline.fairness?.sensitiveAttribute;
+  const sensitiveIndex = sensitive !== undefined ? features.findIndex((f) => f.name === sensitive) : -1;
+  const join = new QualityJoin(settings);
+  const skipped = new Map<string, { count: number; example: string }>();
+  for (const file of captureFilesRead) {
+    await readCaptureIntoLedger(
+      openFile(file),
+      { settings, features, ...(sensitiveIndex >= 0 ? { sensitiveIndex } : {}) },
+      {
+        entry: (e) => join.addPrediction(e),
+        skipped: (n, reason, message, line) => {
+          join.predictionSkipped(reason, n);
+          const s = skipped.get(reason) ?? { count: 0, example: `${file}:${line}: ${message}` };
+          s.count += n;
+          skipped.set(reason, s);
+        },
+      },
+    );
+  }
+  for (const [reason, s] of skipped)
+    stderr(`drift:report: ${s.count} captured row(s) cannot wait for a label (${reason}), e.g. ${s.example}\n`);
+  const files = groundTruth.flatMap((path) => {
+    if (!existsSync(path))
+      throw new InputProblem(
+        `--ground-truth ${path} does not exist: give a file of SageMaker ground-truth lines (.jsonl) or a folder of them`,
+      );
+    return captureFiles(path);
+  });
+  if (files.length === 0) throw new InputProblem(`--ground-truth ${groundTruth.join(', ')}: no files found`);
+  for (const file of files) {
+    const before = join.result().unmatchedLabelsByReason.unreadable;
+    let read: { lines: number; readable: number };
+    try {
+      read = await readGroundTruthIntoJoin(openFile(file), file, join);
+    } catch (err) {
+      throw new InputProblem(`ground-truth file ${file} cannot be read: ${(err as Error).message}`);
+    }
+    if (read.readable === 0 && read.lines > 0 && join.result().unmatchedLabelsByReason.unreadable > before)
+      throw new InputProblem(
+        `ground-truth file ${file} holds no ground-truth record: ${join.result().unmatchedLabelExamples.unreadable ?? ''}`,
+      );
+  }
+  return join.result();
+}
+
+function qualityLine(q: QualityReport): string {
+  const why = Object.entries(q.unmatchedLabelsByReason)
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${n} ${r}`)
+    .join(', ');
+  const metrics =
+    q.metrics === null
+      ? `NOT JUDGED (${q.labelled} labelled, fewer than minLabelled ${q.minLabelled})`
+      : Object.entries(q.metrics)
+          .map(([k, v]) => `${k} ${v === null ? '–' : v.toFixed(4)}`)
+          .join(', ');
+  const flagged = q.verdicts.filter((v) => v.status !== 'ok').map((v) => `${v.metric} ${v.status.toUpperCase()}`);
+  return `quality: ${q.labelled.toLocaleString('en-US')} labelled, ${q.predictionsWithoutLabel.toLocaleString('en-US')} predictions without a label, ${q.unmatchedLabels.toLocaleString('en-US')} labels not joined${why ? ` (${why})` : ''}; ${metrics}${flagged.length ? `; ${flagged.join(', ')}` : ''}${
+    Object.keys(q.unmatchedLabelExamples).length
+      ? `\n${Object.entries(q.unmatchedLabelExamples)
+          .map(([r, e]) => `  ${r}: ${e}`)
+          .join('\n')}`
+      : ''
+  }`;
 }
 
 if (require.main === module) {

@@ -6,10 +6,11 @@
  *
  *   npx tsx scripts/make-example-data.ts --out /tmp/fraud [--records 20000] [--seed 42] [--baseline baselines/fraud-xgb.json]
  *
- * writes <out>/train.csv, <out>/capture-undrifted.jsonl and <out>/capture-drifted.jsonl and, with --baseline, builds
- * the baseline from train.csv (createdAt honours SOURCE_DATE_EPOCH, for a reproducible committed file).
+ * writes <out>/train.csv, <out>/capture-undrifted.jsonl, <out>/capture-drifted.jsonl, <out>/capture-labelled.jsonl
+ * (the reference model's label and score) with <out>/ground-truth.jsonl (its labels, SageMaker's ground-truth
+ * format, 10% never arriving) and, with --baseline, builds the baseline from train.csv (createdAt honours SOURCE_DATE_EPOCH, for a reproducible committed file).
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -57,6 +58,8 @@ export interface FraudRecord {
   readonly account_age_days: number;
   readonly gender: string;
   readonly label: 0 | 1;
+  /** The stand-in model's score, sigmoid(logit): `label` is score > 0.5. Drawn from no extra random number. */
+  readonly score: number;
 }
 
 export interface ScenarioOptions {
@@ -103,7 +106,14 @@ export function fraudRecord(rng: () => number, opts: ScenarioOptions = {}): Frau
     account_age_days / 900 +
     (gender === 'F' ? (opts.genderBias ?? 0) : 0) +
     0.5 * normal(rng);
-  return { amount, merchant_category, account_age_days, gender, label: logit > 0 ? 1 : 0 };
+  return {
+    amount,
+    merchant_category,
+    account_age_days,
+    gender,
+    label: logit > 0 ? 1 : 0,
+    score: 1 / (1 + Math.exp(-logit)),
+  };
 }
 
 /** The baseline CLI arguments that build the committed example baseline from this script's training file. */
@@ -142,6 +152,7 @@ export function captureLine(
   seq: number,
   encoding: CaptureEncoding = 'CSV',
   when = new Date(Date.UTC(2026, 0, 1)),
+  withScore = false,
 ): string {
   const csvIn = `${r.amount},${r.merchant_category},${r.account_age_days},${r.gender}`;
   const input =
@@ -160,8 +171,15 @@ export function captureLine(
             encoding: 'BASE64',
           }
         : { observedContentType: 'text/csv', mode: 'INPUT', data: csvIn, encoding: 'CSV' };
-  const output =
-    encoding === 'JSON'
+  const output = withScore
+    ? {
+        // The reference model's answer (images/reference-model): a label and a score per row.
+        observedContentType: 'application/json',
+        mode: 'OUTPUT',
+        data: JSON.stringify({ predictions: [{ score: r.score, label: r.label }] }),
+        encoding: 'JSON',
+      }
+    : encoding === 'JSON'
       ? {
           observedContentType: 'application/json',
           mode: 'OUTPUT',
@@ -172,11 +190,51 @@ export function captureLine(
   return JSON.stringify({
     captureData: { endpointInput: input, endpointOutput: output },
     eventMetadata: {
-      eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+      eventId: exampleEventId(seq),
       inferenceTime: new Date(when.getTime() + seq).toISOString(),
     },
     eventVersion: '0',
   });
+}
+
+/** The eventId of the seq-th example capture record. */
+export function exampleEventId(seq: number): string {
+  return `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
+}
+
+/** One line of SageMaker's ground-truth format labelling the capture record `eventId`. */
+export function groundTruthLine(eventId: string, label: string | number): string {
+  return JSON.stringify({
+    groundTruthData: { data: String(label), encoding: 'CSV' },
+    eventMetadata: { eventId },
+    eventVersion: '0',
+  });
+}
+
+export interface GroundTruthOptions {
+  /** Share of records whose label never arrives. @default 0.1 */
+  readonly missingShare?: number;
+}
+
+/**
+ * The true outcomes of captured records, drawn from the model's own (calibrated) score: the label is 1 with
+ * probability `score`, from a PRNG of its own (`seed`), so the capture files stay byte for byte what they were.
+ * Records whose label never arrives (missingShare) are left out.
+ */
+export function groundTruthText(records: readonly FraudRecord[], seed: number, opts: GroundTruthOptions = {}): string {
+  const rng = makeRng(seed);
+  const missing = opts.missingShare ?? 0.1;
+  const lines: string[] = [];
+  records.forEach((r, i) => {
+    const truth = rng() < r.score ? 1 : 0;
+    if (rng() >= missing) lines.push(groundTruthLine(exampleEventId(i), truth));
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** Capture lines with scores (the reference model's output) for `records`, in memory. */
+export function scoredCaptureText(records: readonly FraudRecord[]): string {
+  return records.map((r, i) => `${captureLine(r, i, 'CSV', undefined, true)}\n`).join('');
 }
 
 async function writeLines(out: Writable, n: number, line: (i: number) => string): Promise<void> {
@@ -253,7 +311,13 @@ async function main(args: { out?: string; records?: string; seed?: string; basel
   await writeTrainingCsv(train, records, seed);
   await writeCaptureFile(join(outDir, 'capture-undrifted.jsonl'), 2000, seed + 1);
   await writeCaptureFile(join(outDir, 'capture-drifted.jsonl'), 2000, seed + 2, { drifted: true });
-  process.stderr.write(`wrote ${train} (${records} records) and 2 capture files to ${outDir}\n`);
+  // Labelled traffic: the reference model's label and score, and the ground truth that arrives later for 90% of it.
+  const labelled = trainingRecords(2000, seed + 3);
+  writeFileSync(join(outDir, 'capture-labelled.jsonl'), scoredCaptureText(labelled));
+  writeFileSync(join(outDir, 'ground-truth.jsonl'), groundTruthText(labelled, seed + 4));
+  process.stderr.write(
+    `wrote ${train} (${records} records), 3 capture files and ground-truth.jsonl (labels of capture-labelled.jsonl) to ${outDir}\n`,
+  );
   const baselineOut = args.baseline;
   if (baselineOut) {
     await runBaselineCli(exampleBaselineArgs(train, baselineOut, records, seed));

@@ -4,13 +4,20 @@
  * with nothing but Node's standard library (no dependencies to patch, nothing to install in the image).
  *
  *   GET  /ping         200 when the model is loaded (SageMaker's health check), 503 otherwise
- *   POST /invocations  text/csv (one row of numeric features per line) or application/json
+ *   POST /invocations  text/csv (one row of features per line, in model order) or application/json
  *                      ({"instances": [[...], ...]} or {"features": {"name": value, ...}}) -> application/json
  *                      {"predictions": [{"score": 0.73, "label": 1}, ...]}
  *
- * The model is a logistic regression read from /opt/ml/model/model.json (SageMaker unpacks ModelDataUrl there):
- * {"features": ["amount", ...], "weights": [...], "bias": 0, "threshold": 0.5}. Replace `predict` with your
- * framework; keep the contract. SageMaker starts the container as `<entrypoint> serve`.
+ * The model is a logistic regression read from /opt/ml/model/model.json (SageMaker unpacks ModelDataUrl there),
+ * over the default config's features in payload order:
+ *   {"features": [{"name": "amount", "type": "numeric", "weight": 0.9, "transform": "log"},
+ *                 {"name": "merchant_category", "type": "categorical", "weights": {"online": 1.0, ...}},
+ *                 {"name": "gender", "type": "categorical", "weights": {}}, ...],
+ *    "bias": -3.82, "threshold": 0.5}
+ * A numeric feature adds weight * x (or weight * ln x with "transform": "log", x > 0); a categorical one adds the
+ * weight of its value (0 for a value without one). A feature with no weight (gender here) is still required in each
+ * row: it is monitored for fairness, not used to score. Replace `predict` with your framework; keep the contract.
+ * SageMaker starts the container as `<entrypoint> serve`.
  */
 const http = require('node:http');
 const fs = require('node:fs');
@@ -36,29 +43,65 @@ function loadModel(dir = process.env.MODEL_DIR || MODEL_DIR) {
   } catch (e) {
     throw new Error(`cannot read model ${file}: ${e.message}; package model.json into ModelDataUrl (model.tar.gz)`);
   }
-  const { features, weights, bias = 0, threshold = 0.5 } = model;
-  if (!Array.isArray(weights) || weights.length === 0 || !weights.every(Number.isFinite)) {
-    throw new Error(`model.weights must be a non-empty array of numbers, got ${JSON.stringify(weights)} (${file})`);
-  }
-  if (!Array.isArray(features) || features.length !== weights.length) {
+  const { features, bias = 0, threshold = 0.5 } = model;
+  if (!Array.isArray(features) || features.length === 0) {
     throw new Error(
-      `model.features must name each of the ${weights.length} weights, got ${JSON.stringify(features)} (${file})`,
+      `model.features must be a non-empty array of {name, type, weight|weights}, got ${JSON.stringify(features)} (${file})`,
     );
   }
+  features.forEach((f, i) => {
+    const at = `model.features[${i}]`;
+    if (!f || typeof f.name !== 'string' || f.name === '') throw new Error(`${at}.name must be a string (${file})`);
+    if (f.type === 'numeric') {
+      if (!Number.isFinite(f.weight))
+        throw new Error(`${at}.weight must be a number, got ${JSON.stringify(f.weight)} (${file})`);
+      if (f.transform !== undefined && f.transform !== 'log')
+        throw new Error(`${at}.transform must be "log" or absent, got ${JSON.stringify(f.transform)} (${file})`);
+    } else if (f.type === 'categorical') {
+      const w = f.weights;
+      if (!w || typeof w !== 'object' || Array.isArray(w) || !Object.values(w).every(Number.isFinite))
+        throw new Error(`${at}.weights must be an object of numbers by category, got ${JSON.stringify(w)} (${file})`);
+    } else {
+      throw new Error(`${at}.type must be "numeric" or "categorical", got ${JSON.stringify(f.type)} (${file})`);
+    }
+  });
   if (!Number.isFinite(bias) || !Number.isFinite(threshold)) {
     throw new Error(`model.bias and model.threshold must be numbers, got ${bias} and ${threshold} (${file})`);
   }
-  return { features, weights, bias, threshold };
+  return { features, bias, threshold };
 }
 
+function describeFeatures(model) {
+  return model.features.map((f) => `${f.name}:${f.type}`).join(', ');
+}
+
+/** One row (values in feature order, as text or numbers) -> {score, label}; a 400 names the feature at fault. */
 function predict(model, row) {
-  if (row.length !== model.weights.length || !row.every(Number.isFinite)) {
+  if (!Array.isArray(row) || row.length !== model.features.length) {
     throw new RequestError(
       400,
-      `each row needs ${model.weights.length} numeric features (${model.features.join(', ')}), got ${JSON.stringify(row)}`,
+      `each row needs ${model.features.length} features (${describeFeatures(model)}), got ${JSON.stringify(row)}`,
     );
   }
-  const z = row.reduce((sum, x, i) => sum + x * model.weights[i], model.bias);
+  let z = model.bias;
+  model.features.forEach((f, i) => {
+    const raw = row[i];
+    if (f.type === 'numeric') {
+      const x = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(x) || (f.transform === 'log' && x <= 0)) {
+        throw new RequestError(
+          400,
+          `feature ${f.name} must be a ${f.transform === 'log' ? 'positive ' : ''}number, got ${JSON.stringify(raw)}`,
+        );
+      }
+      z += f.weight * (f.transform === 'log' ? Math.log(x) : x);
+    } else {
+      if (raw === undefined || raw === null || String(raw).trim() === '') {
+        throw new RequestError(400, `feature ${f.name} (categorical) is empty`);
+      }
+      z += f.weights[String(raw).trim()] ?? 0;
+    }
+  });
   const score = 1 / (1 + Math.exp(-z));
   return { score, label: score >= model.threshold ? 1 : 0 };
 }
@@ -70,7 +113,7 @@ function parseRows(model, contentType, body) {
     return body
       .split(/\r?\n/)
       .filter((line) => line.trim() !== '')
-      .map((line) => line.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))));
+      .map((line) => line.split(','));
   }
   if (type === 'application/json') {
     let doc;
@@ -81,7 +124,7 @@ function parseRows(model, contentType, body) {
     }
     if (doc && Array.isArray(doc.instances)) return doc.instances;
     if (doc && doc.features && typeof doc.features === 'object') {
-      return [model.features.map((name) => Number(doc.features[name]))];
+      return [model.features.map((f) => doc.features[f.name])];
     }
     throw new RequestError(400, 'JSON body needs "instances": [[...]] or "features": {"name": value}');
   }
@@ -157,7 +200,11 @@ async function main(argv) {
   const model = loadModel();
   const server = await startServer({ model });
   console.log(
-    JSON.stringify({ level: 'info', message: `listening on ${server.address().port}`, features: model.features }),
+    JSON.stringify({
+      level: 'info',
+      message: `listening on ${server.address().port}`,
+      features: model.features.map((f) => f.name),
+    }),
   );
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
   return undefined;

@@ -31,8 +31,10 @@ import {
   ModelSchema,
   MonitoringSchema,
   PipelineSchema,
+  QualitySchema,
   RolloutSchema,
 } from './schema';
+import { CLASSIFICATION_METRIC_KEYS, QUALITY_DEFAULTS, REGRESSION_METRIC_KEYS } from '../contracts/quality';
 
 /** Context key a user sets to a config file path: `cdk synth -c config=path/to/file.json`. */
 export const CONFIG_CONTEXT_KEY = 'config';
@@ -206,6 +208,7 @@ function crossFieldProblems(doc: Obj, add: AddProblem): void {
         sa,
         `must be one of the monitored features [${featureNames.join(', ')}]`,
       );
+    qualityProblems(rawMonitoring.quality, monitoring.positiveLabel, `${at}.monitoring.quality`, add);
     const strategy = validFields(RolloutSchema, rawModel.rollout).strategy;
     if (strategy === 'CANARY' && m.instanceCount !== undefined && m.instanceCount < 2)
       add(
@@ -216,6 +219,36 @@ function crossFieldProblems(doc: Obj, add: AddProblem): void {
   });
   nameLimitProblems(doc, add);
   pipelineProblems(doc, compliance.allowedRegions, add);
+}
+
+/** monitoring.quality's cross-field rules: metrics of the problem type only, two distinct labels. */
+function qualityProblems(raw: unknown, positiveLabel: unknown, at: string, add: AddProblem): void {
+  if (!isObj(raw)) return;
+  const quality = validFields(QualitySchema, raw);
+  const problemType = quality.problemType ?? QUALITY_DEFAULTS.problemType;
+  const allowed: readonly string[] = problemType === 'regression' ? REGRESSION_METRIC_KEYS : CLASSIFICATION_METRIC_KEYS;
+  for (const block of ['reference', 'tolerance'] as const) {
+    const values = raw[block];
+    if (!isObj(values)) continue;
+    for (const key of Object.keys(values))
+      if (!allowed.includes(key) && [...CLASSIFICATION_METRIC_KEYS, ...REGRESSION_METRIC_KEYS].includes(key as never))
+        add(
+          `${at}.${block}.${key}`,
+          values[key],
+          `is not a metric of a ${problemType} model; use ${allowed.join(', ')} (or set problemType)`,
+        );
+  }
+  const negative = quality.negativeLabel ?? QUALITY_DEFAULTS.negativeLabel;
+  if (
+    problemType === 'binary-classification' &&
+    positiveLabel !== undefined &&
+    String(positiveLabel) === String(negative)
+  )
+    add(
+      `${at}.negativeLabel`,
+      negative,
+      `must differ from monitoring.positiveLabel (${JSON.stringify(positiveLabel)}): a binary classifier has two labels`,
+    );
 }
 
 /** The pipeline block's cross-field rules: residency of the tooling region, a connection the pipeline can use. */

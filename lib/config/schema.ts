@@ -5,6 +5,15 @@
 import { z } from 'zod';
 import { SEVERITIES, TAGS } from '../policy/facts';
 import { DRIFT_THRESHOLD_DEFAULTS } from '../contracts/drift-report';
+import {
+  CLASSIFICATION_METRIC_KEYS,
+  LABEL_FIELDS,
+  OUTCOME_FAIRNESS_KEYS,
+  PROBLEM_TYPES,
+  QUALITY_DEFAULTS,
+  REGRESSION_METRIC_KEYS,
+  SCORE_FIELDS,
+} from '../contracts/quality';
 import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from '../constructs/endpoint-defaults';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -154,6 +163,43 @@ export const ThresholdsSchema = z
   })
   .strict();
 
+/** An object of optional numbers keyed by metric name; unknown keys are refused (a typo must not pass silently). */
+function metricNumbers<K extends string>(keys: readonly K[], value: z.ZodNumber) {
+  return z
+    .object(Object.fromEntries(keys.map((k) => [k, value.optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>)
+    .strict();
+}
+const QUALITY_METRIC_KEYS = [...CLASSIFICATION_METRIC_KEYS, ...REGRESSION_METRIC_KEYS];
+
+/**
+ * Model quality from delayed ground truth: labels (SageMaker's ground-truth JSON Lines, under the model's
+ * ground-truth prefix) joined to the captured predictions, judged per window against reference values.
+ */
+export const QualitySchema = z
+  .object({
+    /** binary-classification: accuracy, precision, recall, F1, FPR, ROC AUC; regression: MAE, RMSE, R2. */
+    problemType: z.enum(PROBLEM_TYPES).default(QUALITY_DEFAULTS.problemType),
+    /** Output object field holding the predicted label; default: the first of predicted_label, label, prediction. */
+    labelField: z.enum(LABEL_FIELDS).optional(),
+    /** Output object field holding the score; default: the first of score, probability. No score: no ROC AUC. */
+    scoreField: z.enum(SCORE_FIELDS).optional(),
+    /** The negative label of a binary classifier (the positive one is monitoring.positiveLabel). */
+    negativeLabel: z.union([z.string(), z.number()]).default(QUALITY_DEFAULTS.negativeLabel),
+    /** An output with a score but no label is positive at score >= decisionThreshold. */
+    decisionThreshold: z.number().min(0).max(1).default(QUALITY_DEFAULTS.decisionThreshold),
+    /** Labelled records a window needs before quality is computed (fewer: counted, not judged). */
+    minLabelled: z.number().int().min(2).default(QUALITY_DEFAULTS.minLabelled),
+    /** Longest a label may arrive after its prediction; also how long a window waits before labels count as stopped. */
+    maxLabelDelayHours: z.number().int().min(1).max(8760).default(QUALITY_DEFAULTS.maxLabelDelayHours),
+    /** Reference value per metric (e.g. from a labelled validation set); a metric without one is reported, not alarmed. */
+    reference: metricNumbers(QUALITY_METRIC_KEYS, z.number()).default({}),
+    /** Tolerated drop per metric below its reference (rise, for falsePositiveRate, mae, rmse); default 0.05. */
+    tolerance: metricNumbers(QUALITY_METRIC_KEYS, z.number().min(0)).default({}),
+    /** Outcome-fairness differences above which fairness alarms; default 0.1 each. */
+    fairnessMax: metricNumbers(OUTCOME_FAIRNESS_KEYS, z.number().min(0).max(1)).default({}),
+  })
+  .strict();
+
 export const MonitoringSchema = z
   .object({
     features: z.array(FeatureSchema).min(1),
@@ -177,6 +223,8 @@ export const MonitoringSchema = z
       .optional(),
     /** Path of the baseline document (`npm run baseline`) shipped to S3 with the model's stack. */
     baselineFile: z.string().optional(),
+    /** Model quality and outcome fairness from delayed ground truth (absent: no quality monitoring). */
+    quality: QualitySchema.optional(),
   })
   .strict();
 
@@ -392,6 +440,7 @@ export type RolloutConfig = z.infer<typeof RolloutSchema>;
 export type MonitoringConfig = z.infer<typeof MonitoringSchema>;
 export type ThresholdsConfig = z.infer<typeof ThresholdsSchema>;
 export type FeatureConfig = z.infer<typeof FeatureSchema>;
+export type QualityConfig = z.infer<typeof QualitySchema>;
 export type VpcConfig = z.infer<typeof VpcSchema>;
 export type GithubConfig = z.infer<typeof GithubSchema>;
 export type PipelineConfig = z.infer<typeof PipelineSchema>;

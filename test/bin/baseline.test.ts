@@ -15,7 +15,8 @@ const write = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
-const FLAGS = ['--features', 'amount:numeric,note:categorical', '--prediction-column', 'label'];
+// These CSV-reading cases use a handful of rows: --min-records 1 lets them build.
+const FLAGS = ['--features', 'amount:numeric,note:categorical', '--prediction-column', 'label', '--min-records', '1'];
 
 describe('baseline CLI CSV reading', () => {
   it('reads quoted fields with embedded newlines, quotes and delimiters, and a BOM', async () => {
@@ -72,6 +73,41 @@ describe('baseline CLI CSV reading', () => {
       runBaselineCli([...FLAGS, '--input', input, '--output', join(dir, 'o.json')], (s) => err.push(s)),
     ).rejects.toThrow(/1 of 2 records \(50\.0%\) were skipped, above --max-skipped-percent 1; skipped lines 3\./);
     expect(err.join('')).toMatch(/open\.csv:3: skipped: Quote Not Closed/);
+  });
+});
+
+describe('baseline CLI: too little data', () => {
+  it('refuses a baseline of one row by default, writing nothing, and names the fix', async () => {
+    // GIVEN a training file with a single usable row
+    const input = write('one.csv', 'amount,note,label\n1,a,0\n');
+    const out = join(dir, 'one.json');
+    // WHEN built without --min-records
+    const run = runBaselineCli(
+      [
+        '--features',
+        'amount:numeric,note:categorical',
+        '--prediction-column',
+        'label',
+        '--input',
+        input,
+        '--output',
+        out,
+      ],
+      () => undefined,
+    );
+    // THEN
+    await expect(run).rejects.toThrow(BaselineDataError);
+    await expect(run).rejects.toThrow(
+      /one\.csv: only 1 usable record\(s\), fewer than --min-records 100: .* lower --min-records if you accept the noise/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects a --min-records that is not a positive integer', async () => {
+    const input = write('two.csv', 'amount,note,label\n1,a,0\n2,b,1\n');
+    await expect(
+      runBaselineCli([...FLAGS.slice(0, 4), '--min-records', '0', '--input', input, '--output', join(dir, 'z.json')]),
+    ).rejects.toThrow('--min-records must be an integer >= 1, got "0"');
   });
 });
 

@@ -21,6 +21,7 @@ const COMMANDS = [
   'scripts/image-scan-gate.ts',
   'scripts/drift-report.ts',
   'scripts/bench-drift-report.ts',
+  'scripts/bench-quality.ts',
   'scripts/make-drift-report-picture.ts',
   'images/dockerfile-policy.ts',
   'scripts/release-approval.ts',

@@ -221,6 +221,39 @@ const CORPUS: [string, (d: any) => void, string, RegExp?][] = [
     /subnet-<hex id>/,
   ],
   ['alarm e-mail malformed', (d) => (d.alarmEmail = 'oncall'), 'alarmEmail'],
+  [
+    'quality problem type unknown',
+    (d) => (d.models[0].monitoring.quality = { problemType: 'multiclass' }),
+    'models[0].monitoring.quality.problemType',
+  ],
+  [
+    'quality reference metric misspelt',
+    (d) => (d.models[0].monitoring.quality = { reference: { auc: 0.9 } }),
+    'models[0].monitoring.quality.reference.auc',
+    /did you mean "rocAuc"|unknown field/,
+  ],
+  [
+    'quality reference of another problem type',
+    (d) => (d.models[0].monitoring.quality = { problemType: 'regression', reference: { accuracy: 0.9 } }),
+    'models[0].monitoring.quality.reference.accuracy',
+    /not a metric of a regression model; use mae, rmse, r2/,
+  ],
+  [
+    'quality negative label equal to the positive one',
+    (d) => (d.models[0].monitoring.quality = { negativeLabel: 1 }),
+    'models[0].monitoring.quality.negativeLabel',
+    /must differ from monitoring.positiveLabel/,
+  ],
+  [
+    'quality minLabelled of one',
+    (d) => (d.models[0].monitoring.quality = { minLabelled: 1 }),
+    'models[0].monitoring.quality.minLabelled',
+  ],
+  [
+    'quality fairness limit above 1',
+    (d) => (d.models[0].monitoring.quality = { fairnessMax: { equalizedOddsDifference: 2 } }),
+    'models[0].monitoring.quality.fairnessMax.equalizedOddsDifference',
+  ],
 ];
 
 describe('bad configs: each mistake is reported at its field', () => {

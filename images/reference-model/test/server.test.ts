@@ -1,13 +1,12 @@
 /** The reference server on a free loopback port (no container runtime needed), with Node's own HTTP client. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Model {
-  features: string[];
-  weights: number[];
+  features: { name: string; type: string; weight?: number; weights?: Record<string, number> }[];
   bias: number;
   threshold: number;
 }
@@ -52,22 +51,32 @@ describe('reference model server', () => {
     await new Promise((done) => empty.close(done));
   });
 
-  test('scores CSV rows with the logistic model', async () => {
-    // GIVEN two rows of (amount, account_age_days, merchant_risk)
-    const res = await post('100,365,0\n5000,2,1\n', 'text/csv');
-    // THEN each row gets sigmoid(w·x + b) and the label at the 0.5 threshold
+  test("scores CSV rows of the default config's four features with the logistic model", async () => {
+    // GIVEN two rows of (amount, merchant_category, account_age_days, gender)
+    const res = await post('100,grocery,365,F\n5000,online,2,M\n', 'text/csv');
+    // THEN each row gets sigmoid(bias + 0.9 ln amount + category weight - age/900) and the label at 0.5
     const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    const model = loadModel(MODEL_DIR);
+    const age = model.features[2]!.weight as number;
     expect(res.status).toBe(200);
     const predictions = res.body.predictions as { score: number; label: number }[];
-    expect(predictions[0]!.score).toBeCloseTo(sigmoid(0.0021 * 100 - 0.0043 * 365 - 1.2), 12);
-    expect(predictions[1]!.score).toBeCloseTo(sigmoid(0.0021 * 5000 - 0.0043 * 2 + 1.7 - 1.2), 12);
+    expect(predictions[0]!.score).toBeCloseTo(sigmoid(model.bias + 0.9 * Math.log(100) + age * 365), 12);
+    expect(predictions[1]!.score).toBeCloseTo(sigmoid(model.bias + 0.9 * Math.log(5000) + 1.0 + age * 2), 12);
     expect(predictions.map((p) => p.label)).toEqual([0, 1]);
   });
 
+  test('serves exactly the features the default config monitors, in its order', () => {
+    // GIVEN cdk.json's default config (the golden path)
+    const cdk = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8'));
+    const monitored = cdk.context['mlops:defaultConfig'].models[0].monitoring.features;
+    // THEN the reference model takes the same four features, same types, same order
+    expect(loadModel(MODEL_DIR).features.map((f) => ({ name: f.name, type: f.type }))).toEqual(monitored);
+  });
+
   test('scores JSON instances and named features', async () => {
-    const instances = await post(JSON.stringify({ instances: [[100, 365, 0]] }), 'application/json');
+    const instances = await post(JSON.stringify({ instances: [[100, 'travel', 365, 'X']] }), 'application/json');
     const named = await post(
-      JSON.stringify({ features: { amount: 100, account_age_days: 365, merchant_risk: 0 } }),
+      JSON.stringify({ features: { amount: 100, merchant_category: 'travel', account_age_days: 365, gender: 'X' } }),
       'application/json; charset=utf-8',
     );
     expect(instances.status).toBe(200);
@@ -78,7 +87,17 @@ describe('reference model server', () => {
     const res = await post('1,2\n', 'text/csv');
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(
-      /each row needs 3 numeric features \(amount, account_age_days, merchant_risk\), got \[1,2\]/,
+      /each row needs 4 features \(amount:numeric, merchant_category:categorical, account_age_days:numeric, gender:categorical\), got \["1","2"\]/,
+    );
+  });
+
+  test('rejects a value its feature cannot take, naming the feature', async () => {
+    expect((await post('abc,grocery,1,F\n', 'text/csv')).body.error).toMatch(
+      /feature amount must be a positive number, got "abc"/,
+    );
+    expect((await post('-5,grocery,1,F\n', 'text/csv')).body.error).toMatch(/feature amount must be a positive number/);
+    expect((await post('5,,1,F\n', 'text/csv')).body.error).toMatch(
+      /feature merchant_category \(categorical\) is empty/,
     );
   });
 
@@ -99,10 +118,14 @@ describe('reference model server', () => {
     expect(res.body.error).toContain('GET /ping or POST /invocations');
   });
 
-  test('fails to load a model file without weights, naming the field and the file', () => {
+  test('fails to load a model file without typed features, naming the field and the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'model-'));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ features: ['a'], weights: [] }));
-    expect(() => loadModel(dir)).toThrow(/model\.weights must be a non-empty array of numbers, got \[\]/);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ features: [] }));
+    expect(() => loadModel(dir)).toThrow(
+      /model\.features must be a non-empty array of \{name, type, weight\|weights\}, got \[\]/,
+    );
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ features: [{ name: 'a', type: 'numeric' }] }));
+    expect(() => loadModel(dir)).toThrow(/model\.features\[0\]\.weight must be a number, got undefined/);
     expect(() => loadModel(join(dir, 'missing'))).toThrow(/cannot read model .*model\.json/);
   });
 });

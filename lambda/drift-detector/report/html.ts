@@ -5,6 +5,7 @@
  */
 import { Bar, DriftReport, FeatureSection, Verdict } from './model';
 import { barChart, escapeXml as esc } from './svg';
+import { OUTCOME_FAIRNESS_KEYS } from '../../../lib/contracts/quality';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -165,6 +166,91 @@ ${excluded}
 <table><tr><th>metric</th><th>value</th><th>threshold</th><th>verdict</th></tr>${f.verdicts.map((v) => `<tr><td>${esc(v.metric)}</td><td class="num">${num(v.value)}</td><td class="num">${v.direction === 'above' ? '&gt;' : '&lt;'} ${num(v.threshold, 3)}</td>${statusCell(v)}</tr>`).join('')}</table></div></section>`;
 }
 
+const QUALITY_LABELS: Readonly<Record<string, string>> = {
+  accuracy: 'accuracy',
+  precision: 'precision',
+  recall: 'recall (true-positive rate)',
+  f1: 'F1',
+  falsePositiveRate: 'false-positive rate',
+  rocAuc: 'ROC AUC',
+  mae: 'mean absolute error',
+  rmse: 'root mean squared error',
+  r2: 'R²',
+};
+
+function quality(r: DriftReport): string {
+  const q = r.quality;
+  if (!q) return '';
+  const unmatched = Object.entries(q.unmatchedLabelsByReason)
+    .filter(([, n]) => n > 0)
+    .map(
+      ([reason, n]) =>
+        `<tr><td>${esc(reason)}</td><td class="num">${int(n)}</td><td>${esc((q.unmatchedLabelExamples as Record<string, string | undefined>)[reason] ?? '')}</td></tr>`,
+    )
+    .join('');
+  const counts = `<table><tr><th>labelled predictions</th><td class="num">${int(q.labelled)}</td></tr>
+<tr><th>predictions without a label</th><td class="num">${int(q.predictionsWithoutLabel)}</td></tr>
+<tr><th>labels not joined</th><td class="num">${int(q.unmatchedLabels)}</td></tr>${Object.entries(
+    q.predictionsSkippedByReason,
+  )
+    .map(
+      ([reason, n]) =>
+        `<tr><th>captured rows with no prediction to label (${esc(reason)})</th><td class="num">${int(n)}</td></tr>`,
+    )
+    .join(
+      '',
+    )}${q.duplicatePredictions > 0 ? `<tr><th>predictions captured twice (first kept)</th><td class="num">${int(q.duplicatePredictions)}</td></tr>` : ''}</table>
+${unmatched ? `<table><tr><th>label not joined because</th><th>count</th><th>first example (file:line)</th></tr>${unmatched}</table>` : ''}`;
+  const estimate = q.estimated
+    ? `<p class="note" id="cbpe">Estimated from the scores alone (CBPE, ${int(q.estimated.records)} predictions, labelled or not): accuracy ${num(q.estimated.accuracy)}${q.estimated.rocAuc !== null ? `, ROC AUC ${num(q.estimated.rocAuc)}` : ''}${q.metrics ? ` — realised: accuracy ${num(q.metrics.accuracy ?? undefined)}${q.metrics.rocAuc !== null && q.metrics.rocAuc !== undefined ? `, ROC AUC ${num(q.metrics.rocAuc)}` : ''}` : ''}. Trust it as far as the scores are calibrated.</p>`
+    : '';
+  if (!q.judged || q.metrics === null)
+    return `<section id="quality"><h2>Model quality</h2><div class="card">${counts}${estimate}<p class="note">${int(q.labelled)} labelled record(s), fewer than minLabelled (${q.minLabelled}): no quality metric is computed.</p></div></section>`;
+  const verdictOf = new Map(q.verdicts.map((v) => [v.metric as string, v]));
+  const metricRows = Object.entries(q.metrics)
+    .map(([k, v]) => {
+      const verdict = verdictOf.get(k);
+      const status = verdict
+        ? `<td class="status-${verdict.status === 'ok' ? 'ok' : 'drift'}">${verdict.status === 'ok' ? 'ok' : 'DROPPED'}</td>`
+        : '<td class="status-not-judged">no reference</td>';
+      return `<tr><td>${esc(QUALITY_LABELS[k] ?? k)}</td><td class="num">${v === null ? '–' : num(v)}</td><td class="num">${verdict ? `${num(verdict.reference)} ± ${num(verdict.tolerance, 3)}` : '–'}</td>${status}</tr>`;
+    })
+    .join('');
+  const groups = Object.entries(q.groups);
+  const groupTable = groups.length
+    ? `<table><tr><th>group</th><th>labelled</th><th>TPR</th><th>FPR</th><th>precision</th><th>accuracy</th></tr>${groups
+        .map(
+          ([g, x]) =>
+            `<tr><td>${esc(g)}</td><td class="num">${int(x.count)}</td><td class="num">${num(x.truePositiveRate)}</td><td class="num">${num(x.falsePositiveRate)}</td><td class="num">${num(x.precision)}</td><td class="num">${num(x.accuracy)}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '';
+  const excluded = Object.entries(q.excludedGroups);
+  const fairnessRows = q.fairness
+    ? q.verdicts
+        .filter((v) => (OUTCOME_FAIRNESS_KEYS as readonly string[]).includes(v.metric))
+        .map(
+          (v) =>
+            `<tr><td>${esc(v.metric)}</td><td class="num">${num(v.value)}</td><td class="num">&gt; ${num(v.reference, 3)}</td><td class="status-${v.status === 'ok' ? 'ok' : 'drift'}">${v.status === 'ok' ? 'ok' : 'UNFAIR'}</td></tr>`,
+        )
+        .join('')
+    : '';
+  const dropped = q.verdicts.some((v) => v.status !== 'ok');
+  return `<section id="quality"><h2>Model quality</h2><div class="cards"><div class="card${dropped ? ' drift' : ''}">
+<h3>${esc(q.problemType)}</h3>${counts}
+<table><tr><th>metric</th><th>value</th><th>reference ± tolerance</th><th>verdict</th></tr>${metricRows}</table>
+<p class="note">Definitions as scikit-learn's (ROC AUC from the raw scores; 0 where a rate divides by zero).</p>${estimate}</div>
+${
+  groups.length || excluded.length
+    ? `<div class="card" id="outcome-fairness"><h3>Outcome fairness</h3>${groupTable}${
+        fairnessRows
+          ? `<table><tr><th>metric</th><th>value</th><th>limit</th><th>verdict</th></tr>${fairnessRows}</table>`
+          : '<p class="note">Fewer than two groups are large enough to compare.</p>'
+      }${excluded.length ? `<p class="note">Left out (fewer than ${q.minGroupSize} labelled records): ${excluded.map(([g, n]) => `${esc(g)} (${int(n)})`).join(', ')}.</p>` : ''}</div>`
+    : ''
+}</div></section>`;
+}
+
 function provenance(r: DriftReport): string {
   const p = r.provenance;
   const row = (k: string, v: string) => `<tr><th>${k}</th><td>${v}</td></tr>`;
@@ -208,6 +294,7 @@ ${features}
 </div>
 ${prediction(r)}
 ${fairness(r)}
+${quality(r)}
 ${provenance(r)}
 </main></body></html>
 `;

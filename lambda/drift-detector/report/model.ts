@@ -3,6 +3,7 @@
  * how (baseline vs live distribution), and for whom (positive-prediction rate per group). Pure: the numbers are
  * the accumulator's own (DriftResult), never recomputed, so the report says exactly what the metrics say.
  */
+import { QualityReport } from '../quality/join';
 import { version as TOOL_VERSION } from '../../../package.json';
 import { DriftThresholds } from '../../../lib/contracts/drift-report';
 import { CountsSnapshot, DriftResult, WindowCounts } from '../accumulator';
@@ -150,6 +151,8 @@ export interface DriftReport {
   readonly features: readonly FeatureSection[];
   readonly prediction?: PredictionSection;
   readonly fairness?: FairnessSection;
+  /** Model quality and outcome fairness from ground truth joined to the captured predictions (when labels were given). */
+  readonly quality?: QualityReport;
   readonly provenance: Provenance;
 }
 
