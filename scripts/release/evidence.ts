@@ -9,6 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { DEFAULT_CONFIG_CONTEXT_KEY, parseConfig } from '../../lib/config/loader';
 import { MlopsConfig } from '../../lib/config/schema';
 import type { HashedFile, ReleaseRecord } from '../../lib/contracts/release-record';
+import { assemblyStacks } from '../../lib/reports/assembly';
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 export const sha256File = (file: string): string => sha256(readFileSync(file));
@@ -38,25 +39,15 @@ export function readConfig(root: string, configFile?: string): { file: string; s
   return { file: toPosix(file), sha256: sha256(text), config };
 }
 
-interface ManifestArtifact {
-  type: string;
-  displayName?: string;
-  properties?: { templateFile?: string; directoryName?: string };
-}
-
 /** Every stack of the assembly (nested stage assemblies included): display name and template path. */
-function stacksOf(assembly: string, dir = assembly): { displayName: string; templatePath: string }[] {
-  const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new Error(`${dir} is not a cloud assembly (no manifest.json); run cdk synth`);
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { artifacts?: Record<string, ManifestArtifact> };
-  const out: { displayName: string; templatePath: string }[] = [];
-  for (const [id, a] of Object.entries(manifest.artifacts ?? {})) {
-    if (a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
-      out.push({ displayName: a.displayName ?? id, templatePath: join(dir, a.properties.templateFile) });
-    if (a.type === 'cdk:cloud-assembly' && a.properties?.directoryName)
-      out.push(...stacksOf(assembly, join(dir, a.properties.directoryName)));
+function stacksOf(assembly: string): { displayName: string; templatePath: string }[] {
+  let stacks;
+  try {
+    stacks = assemblyStacks(assembly);
+  } catch (e) {
+    throw new Error(`${assembly} is not a cloud assembly this tool can read (${(e as Error).message}); run cdk synth`);
   }
-  return out;
+  return stacks.map((s) => ({ displayName: s.displayName, templatePath: join(assembly, s.templatePath) }));
 }
 
 /** The environment's templates (relative to the assembly) and the model cards they define. */
