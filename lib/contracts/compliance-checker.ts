@@ -80,6 +80,12 @@ export const CompliancePolicySchema = z.object(
     requireVpc: z.boolean({ error: 'must be true or false' }),
     /** Environment names (Environment tag values) whose endpoints must roll out gradually with rollback alarms. */
     productionEnvironments: strings({ nonEmpty: false }),
+    /**
+     * The project's AWS accounts (every environment's, and the pipeline's tooling account): the accounts a key
+     * policy may grant decryption to and model images may come from. Without it only a resource's own account is
+     * known.
+     */
+    knownAccounts: strings({ nonEmpty: false }).optional(),
   },
   { error: 'must be a JSON object (a CompliancePolicy)' },
 );
