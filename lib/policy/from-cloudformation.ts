@@ -1018,6 +1018,10 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
  */
 export function factsByLogicalId(template: CfnTemplate, opts: FromTemplateOptions = {}): Map<string, ResourceFacts[]> {
   const out = new Map<string, ResourceFacts[]>();
-  for (const f of factsFromTemplate(template, opts)) out.set(f.id, [...(out.get(f.id) ?? []), f]);
+  for (const f of factsFromTemplate(template, opts)) {
+    const same = out.get(f.id);
+    if (same === undefined) out.set(f.id, [f]);
+    else same.push(f);
+  }
   return out;
 }

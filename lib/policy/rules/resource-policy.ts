@@ -20,11 +20,17 @@ export function judgeOpenToAnyPrincipal(
   const unknown: string[] = [];
   statements.forEach((s, i) => {
     if (s.effect === 'Deny') return;
-    if (s.unknown) {
-      if (relevant(s) || s.actions.length === 0) unknown.push(label(s, i));
+    const parts = new Set(s.unknownParts ?? []);
+    // A statement whose principal is shown and names nobody-in-general cannot open anything, whatever else it hides.
+    const principalShown = !parts.has('principal') && !parts.has('effect');
+    if (principalShown && (s.effect !== 'Allow' || !allowsAnyPrincipal(s))) return;
+    if (!parts.has('action') && !relevant(s)) return;
+    // Any principal, but a condition the source does not show might pin the caller (or an effect might be Deny).
+    if (s.unknown && (!principalShown || parts.has('condition'))) {
+      unknown.push(label(s, i));
       return;
     }
-    if (!relevant(s) || !allowsAnyPrincipal(s) || restrictsCaller(s)) return;
+    if (restrictsCaller(s)) return;
     const who =
       s.notPrincipal === true ? `every principal except [${s.principals.join(', ')}]` : `[${s.principals.join(', ')}]`;
     const actions =
