@@ -19,6 +19,11 @@ export const COMPLIANCE_METRICS = {
   OPEN_VIOLATIONS: 'OpenViolations',
   /** Run-time rules that could not be evaluated this run (a listing failed): the "scan incomplete" alarm watches it. */
   RULES_NOT_EVALUATED: 'RulesNotEvaluated',
+  /**
+   * Catalogue rules the checker never evaluates (enforced at synth or plan only: MLOPS-IAM-1 and others), listed in
+   * the report's notEvaluated with their reason; constant between releases, so no alarm watches it.
+   */
+  RULES_NOT_READ: 'RulesNotEvaluatedAtRunTime',
 } as const;
 
 /** Environment variables the construct sets and the function reads. */

@@ -176,8 +176,8 @@ export const bucketAclNotPublic = defineRule({
     awsConfigRule: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
   },
   appliesTo: ['Bucket'],
-  // The run-time checker does not call s3:GetBucketAcl: its report lists this rule as not evaluated.
   stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read bucket ACLs (s3:GetBucketAcl)',
   check(facts) {
     if (facts.publicAcl === undefined)
       return unknownValue('the bucket ACL', 'it must not grant AllUsers or AuthenticatedUsers');

@@ -18,6 +18,7 @@ export const buildNotPrivileged = defineRule({
   references: { nist80053: ['AC-6', 'CM-7', 'SC-39'], awsConfigRule: 'CODEBUILD_PROJECT_ENVIRONMENT_PRIVILEGED_CHECK' },
   appliesTo: ['BuildProject'],
   stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read CodeBuild projects (the pipeline account’s, not the environment’s)',
   check(facts) {
     if (facts.privilegedMode === undefined) return unknownValue('Environment.PrivilegedMode', 'it must be false');
     return facts.privilegedMode
@@ -66,6 +67,7 @@ export const buildNoPlaintextSecrets = defineRule({
   },
   appliesTo: ['BuildProject'],
   stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read CodeBuild projects (the pipeline account’s, not the environment’s)',
   check(facts) {
     const vars = facts.plaintextVariables;
     if (vars === undefined)

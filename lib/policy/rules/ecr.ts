@@ -95,8 +95,8 @@ export const repositoryPolicyNotOpen = defineRule({
     'aws:PrincipalAccount or aws:PrincipalOrgID.',
   references: { nist80053: ['AC-3', 'AC-6', 'SI-7'] },
   appliesTo: ['Repository'],
-  // The run-time checker does not call ecr:GetRepositoryPolicy: its report lists this rule as not evaluated.
   stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read repository policies (ecr:GetRepositoryPolicy)',
   check(facts) {
     return judgeOpenToAnyPrincipal(facts.policyStatements, 'repository policy');
   },

@@ -130,8 +130,8 @@ export const keyRotationEnabled = defineRule({
     awsConfigRule: 'CMK_BACKING_KEY_ROTATION_ENABLED',
   },
   appliesTo: ['Key'],
-  // The run-time checker does not call kms:GetKeyRotationStatus: its report lists this rule as not evaluated.
   stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read key rotation (kms:GetKeyRotationStatus)',
   check(facts) {
     if (facts.keySpec === undefined) return unknownValue('the key spec', 'symmetric keys must rotate');
     if (facts.keySpec !== 'SYMMETRIC_DEFAULT')
