@@ -167,6 +167,8 @@ export interface BucketFacts extends FactsBase {
    * source, or tagged `access-logs`).
    */
   readonly logTarget?: boolean;
+  /** An endpoint config of the source captures inference data to this bucket (its DestinationS3Uri). */
+  readonly captureDestination?: boolean;
   /** All four public access block flags are true; undefined when unknown. */
   readonly publicAccessBlocked: boolean | undefined;
   /** Undefined when unknown. */

@@ -29,6 +29,7 @@ import {
   SELF_ACCOUNT,
   TAGS,
 } from './facts';
+import { withCaptureDestinations } from './capture-destinations';
 import { imagePin, imageSourceOf } from './image-uri';
 import { arnParts, enforcesTls, normalizeStatements, ValueRenderer } from './policy-document';
 
@@ -1009,7 +1010,7 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         break;
     }
   }
-  return out;
+  return withCaptureDestinations(out);
 }
 
 /**

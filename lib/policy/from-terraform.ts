@@ -30,6 +30,7 @@ import {
   RolloutStrategy,
   TAGS,
 } from './facts';
+import { withCaptureDestinations } from './capture-destinations';
 import { imageSourceOf } from './image-uri';
 import { enforcesTls, normalizeStatements } from './policy-document';
 
@@ -750,5 +751,6 @@ export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): 
         break;
     }
   }
-  return account === undefined ? out : out.map((f) => (f.account === undefined ? { ...f, account } : f));
+  const judged = withCaptureDestinations(out);
+  return account === undefined ? judged : judged.map((f) => (f.account === undefined ? { ...f, account } : f));
 }

@@ -309,3 +309,34 @@ describe('CodeBuild projects (MLOPS-BUILD-1, MLOPS-BUILD-2)', () => {
     expect(failing(t, 'MLOPS-BUILD-2')).toEqual(['Build']);
   });
 });
+
+describe('capture retention follows the endpoint config’s capture destination (MLOPS-CAPTURE-4)', () => {
+  const template = (destination: unknown): CfnTemplate => ({
+    Resources: {
+      Untagged: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'inference-data' } },
+      Config: {
+        Type: 'AWS::SageMaker::EndpointConfig',
+        Properties: {
+          ProductionVariants: [{ ModelName: 'm', VariantName: 'v' }],
+          DataCaptureConfig: {
+            InitialSamplingPercentage: 10,
+            DestinationS3Uri: destination,
+            CaptureOptions: [{ CaptureMode: 'Input' }],
+          },
+        },
+      },
+    },
+  });
+
+  test.each([
+    ['by literal name', 's3://inference-data/capture'],
+    ['by reference', { 'Fn::Sub': 's3://${Untagged}/capture' }],
+  ])('judges an untagged bucket the endpoint captures to, %s', (_name, destination) => {
+    const f = judge(template(destination)).find((x) => x.ruleId === 'MLOPS-CAPTURE-4');
+    expect(f).toMatchObject({ status: 'NON_COMPLIANT', resourceId: 'Untagged' });
+  });
+
+  test('passes over an untagged bucket no endpoint captures to', () => {
+    expect(judge(template('s3://elsewhere/capture')).filter((x) => x.ruleId === 'MLOPS-CAPTURE-4')).toEqual([]);
+  });
+});
