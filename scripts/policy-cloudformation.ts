@@ -9,13 +9,13 @@
  * (default policy-report/). Exit 0: no open findings; 1: open findings (as a failing `cdk synth`); 2: bad arguments
  * or an unreadable template or config.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { compliancePolicy, ConfigError, loadConfig, DEFAULT_CONFIG_CONTEXT_KEY } from '../lib/config/loader';
 import { evaluate } from '../lib/policy/catalogue';
 import { CompliancePolicy } from '../lib/policy/context';
 import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../lib/policy/from-cloudformation';
-import { parseTemplate, TemplateParseError } from '../lib/policy/parse-template';
+import { checkTemplateSize, parseTemplate, TemplateParseError } from '../lib/policy/parse-template';
 import { ruleById } from '../lib/policy/catalogue';
 import { toHtml } from '../lib/reports/html';
 import { toMarkdown } from '../lib/reports/markdown';
@@ -129,13 +129,25 @@ function main(): number {
     const templates = args.templates.map((file, i) => {
       const path = relative(cwd, resolve(cwd, file));
       console.error(`[${i + 1}/${args.templates.length}] reading ${path}`);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new UsageError(`${path}: cannot read: ${(err as Error).message}`);
-      }
-      return { path, template: parseTemplate(text, path) };
+      const attempt = <T>(fn: () => T): T => {
+        try {
+          return fn();
+        } catch (err) {
+          throw new UsageError(`${path}: cannot read: ${(err as Error).message}`);
+        }
+      };
+      // Refused before it is read: CloudFormation's own size limit bounds what is worth parsing.
+      checkTemplateSize(
+        attempt(() => statSync(file).size),
+        path,
+      );
+      return {
+        path,
+        template: parseTemplate(
+          attempt(() => readFileSync(file, 'utf8')),
+          path,
+        ),
+      };
     });
     const { report, resources } = judgeTemplates(templates, policy, args.region);
     const security = buildSecurityReport(report);

@@ -6,15 +6,17 @@
  * default embedded in cdk.json. Writes terraform-policy.{sarif,md} with the report code of `npm run report`.
  * Exit 0: no violations; 1: violations; 2: unreadable plan or config, or wrong arguments.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CommandSpec, InputError, OptionSpec, Values, runCommand } from '../lib/cli/args';
 import { CONFIG_CONTEXT_KEY, ConfigError, compliancePolicy, loadConfig as loadCdkConfig } from '../lib/config/loader';
 import { evaluate, Finding } from '../lib/policy';
-import { factsFromPlan, parseTerraformPlan, TerraformPlanError } from '../lib/policy/from-terraform';
+import { factsFromPlan, parseTerraformPlan, TerraformPlan, TerraformPlanError } from '../lib/policy/from-terraform';
 import { toMarkdown } from '../lib/reports/markdown';
 import { toSarif } from '../lib/reports/sarif';
-import { SecurityFinding, SecurityReport, summaryLine } from '../lib/reports/validation-report';
+import { SecurityFinding, SecurityReport, SourceLocation, summaryLine } from '../lib/reports/validation-report';
+
+const withSource = (source: SourceLocation | undefined) => (source !== undefined ? { source } : {});
 
 const PACK = 'MLOPS';
 
@@ -41,6 +43,12 @@ export const POLICY_TERRAFORM_COMMAND = {
       type: 'string',
       valueName: '<dir>',
       description: 'where the reports go (default: policy-report next to the plan)',
+    },
+    root: {
+      type: 'string',
+      valueName: '<dir>',
+      description:
+        'the root module the plan was made in, to place findings at their .tf file and line (default: the plan’s directory)',
     },
   },
   epilogue: 'exit codes: 0 no violations; 1 violations; 2 unreadable plan or config, or wrong arguments.',
@@ -73,8 +81,50 @@ function readPlan(file: string) {
   return parseTerraformPlan(json, file);
 }
 
-/** Policy findings as the report renderers' input: one open finding per violation, located in the plan file. */
-export function planReport(findings: readonly Finding[], planFile: string): SecurityReport {
+/**
+ * Where a resource of the plan is written: the `.tf` file and line of its `resource "type" "name"` block, found
+ * through the plan's configuration (module calls and their local `source` paths, relative to the root module).
+ * Undefined for a module from a registry or git, or a resource the files do not show.
+ */
+export function terraformSourceOf(plan: TerraformPlan, address: string, rootDir: string): SourceLocation | undefined {
+  const m = /^((?:module\.[^.[]+(?:\[[^\]]*\])?\.)*)(?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)/.exec(address);
+  if (m === null) return undefined;
+  const [, modules = '', type, name] = m;
+  let dir = rootDir;
+  let mod = (plan.configuration as { root_module?: unknown } | undefined)?.root_module as
+    { module_calls?: Record<string, { source?: string; module?: unknown }> } | undefined;
+  for (const call of modules.matchAll(/module\.([^.[]+)/g)) {
+    const next = mod?.module_calls?.[call[1]!];
+    if (next?.source === undefined || !/^\.\.?\//.test(next.source)) return undefined;
+    dir = resolve(dir, next.source);
+    mod = next.module as typeof mod;
+  }
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.tf'))
+      .sort();
+  } catch {
+    return undefined;
+  }
+  const block = new RegExp(`^\\s*resource\\s+"${type}"\\s+"${name}"\\s*\\{`);
+  for (const f of files) {
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    const index = lines.findIndex((l) => block.test(l));
+    if (index >= 0) return { file: join(dir, f), line: index + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * Policy findings as the report renderers' input: one open finding per violation, at the resource's `.tf` file and
+ * line where `locate` finds it (SARIF then puts the alert there), else located in the plan file.
+ */
+export function planReport(
+  findings: readonly Finding[],
+  planFile: string,
+  locate: (address: string) => SourceLocation | undefined = () => undefined,
+): SecurityReport {
   const violations = findings.filter((f) => f.status === 'NON_COMPLIANT');
   const security = violations.map((f): SecurityFinding => ({
     pack: PACK,
@@ -87,6 +137,7 @@ export function planReport(findings: readonly Finding[], planFile: string): Secu
     constructPath: f.resourceId,
     status: 'open',
     location: { templatePath: planFile, logicalId: f.resourceId },
+    ...withSource(locate(f.resourceId)),
   }));
   return {
     title: `Terraform plan policy report (${planFile})`,
@@ -118,7 +169,8 @@ function main(values: Values<typeof POLICY_TERRAFORM_COMMAND.options>, [planFile
       );
       for (const b of bad) console.log(`         ${b.ruleId} [${b.severity}] ${b.reason}`);
     }
-    const report = planReport(findings, args.plan);
+    const root = resolve(args.root ?? dirname(args.plan));
+    const report = planReport(findings, args.plan, (address) => terraformSourceOf(plan, address, root));
     mkdirSync(args.out, { recursive: true });
     const files = {
       'terraform-policy.sarif': `${JSON.stringify(toSarif(report, { assemblyDir: '.' }), null, 2)}\n`,

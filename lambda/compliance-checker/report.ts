@@ -5,6 +5,7 @@
 import { CompliancePolicy } from '../../lib/policy/context';
 import { ResourceKind } from '../../lib/policy/facts';
 import { regionOfArn } from '../../lib/policy/from-aws';
+import { RULES } from '../../lib/policy/catalogue';
 import { Finding, Rule } from '../../lib/policy/rule';
 import { CollectedKind, NotFound, ScanError } from './collect';
 
@@ -29,6 +30,11 @@ export interface StaleFinding extends Finding {
 export interface NotEvaluated {
   readonly ruleId: string;
   readonly reason: string;
+  /**
+   * The checker never reads the facts this rule judges (a synth- or plan-time rule): listed so that its absence
+   * never reads as clean, but not a fault of this scan (the "scan incomplete" alarm does not count it).
+   */
+  readonly notRead?: true;
 }
 
 export interface ComplianceReport {
@@ -144,6 +150,17 @@ function carryOver(input: BuildReportInput): StaleFinding[] {
   return [...out.values()];
 }
 
+/** Catalogue rules the checker never evaluates (synth and plan only), each with why. */
+export function notReadAtRunTime(catalogue: readonly Rule[] = RULES): NotEvaluated[] {
+  return catalogue
+    .filter((r) => !r.stages.includes('run'))
+    .map((r) => ({
+      ruleId: r.id,
+      reason: `not evaluated at run time: ${r.notAtRunTime ?? 'no run-time adapter reads its facts'}; enforced at ${r.stages.join(' and ')}`,
+      notRead: true as const,
+    }));
+}
+
 /** Rules whose kinds could not all be listed. */
 export function notEvaluatedRules(rules: readonly Rule[], errors: readonly ScanError[]): NotEvaluated[] {
   const out: NotEvaluated[] = [];
@@ -197,7 +214,11 @@ export function buildReport(input: BuildReportInput): ComplianceReport {
     openViolations: [...open].sort(),
     findings: [...input.findings],
     staleFindings,
-    notEvaluated: notEvaluatedRules(input.rules ?? [], input.errors),
+    // A report that judged run-stage rules also says which catalogue rules it never judges, and why.
+    notEvaluated: [
+      ...notEvaluatedRules(input.rules ?? [], input.errors),
+      ...(input.rules !== undefined ? notReadAtRunTime() : []),
+    ],
     ...(input.regions ? { regions: [...input.regions] } : {}),
     errors: [...input.errors],
     notFound: [...input.notFound],

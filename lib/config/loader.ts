@@ -424,5 +424,8 @@ export function compliancePolicy(cfg: MlopsConfig): CompliancePolicy {
     imageScanMaxAgeDays: cfg.compliance.imageScanMaxAgeDays,
     requireVpc: cfg.compliance.requireVpc,
     productionEnvironments: cfg.environments.filter((e) => e.production).map((e) => e.name),
+    knownAccounts: [
+      ...new Set([...cfg.environments.map((e) => e.account), ...(cfg.pipeline ? [cfg.pipeline.account] : [])]),
+    ],
   };
 }

@@ -19,6 +19,11 @@ export const COMPLIANCE_METRICS = {
   OPEN_VIOLATIONS: 'OpenViolations',
   /** Run-time rules that could not be evaluated this run (a listing failed): the "scan incomplete" alarm watches it. */
   RULES_NOT_EVALUATED: 'RulesNotEvaluated',
+  /**
+   * Catalogue rules the checker never evaluates (enforced at synth or plan only: MLOPS-IAM-1 and others), listed in
+   * the report's notEvaluated with their reason; constant between releases, so no alarm watches it.
+   */
+  RULES_NOT_READ: 'RulesNotEvaluatedAtRunTime',
 } as const;
 
 /** Environment variables the construct sets and the function reads. */
@@ -80,6 +85,12 @@ export const CompliancePolicySchema = z.object(
     requireVpc: z.boolean({ error: 'must be true or false' }),
     /** Environment names (Environment tag values) whose endpoints must roll out gradually with rollback alarms. */
     productionEnvironments: strings({ nonEmpty: false }),
+    /**
+     * The project's AWS accounts (every environment's, and the pipeline's tooling account): the accounts a key
+     * policy may grant decryption to and model images may come from. Without it only a resource's own account is
+     * known.
+     */
+    knownAccounts: strings({ nonEmpty: false }).optional(),
   },
   { error: 'must be a JSON object (a CompliancePolicy)' },
 );

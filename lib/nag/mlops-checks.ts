@@ -70,7 +70,7 @@ export class MlopsChecks extends NagPack {
   private readonly ctx: PolicyContext;
   private readonly rules: readonly Rule[] = rulesFor('synth');
   /** Facts per template file name, then per logical id. */
-  private factsByTemplate = new Map<string, Map<string, ResourceFacts>>();
+  private factsByTemplate = new Map<string, Map<string, ResourceFacts[]>>();
 
   /**
    * @param policy the organisation's policy: a whole `CompliancePolicy`, or the allowed regions and any fields that
@@ -95,8 +95,10 @@ export class MlopsChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
-    const facts = this.factsFor(node);
-    if (!facts) return;
+    for (const facts of this.factsFor(node)) this.checkFacts(node, facts);
+  }
+
+  private checkFacts(node: CfnResource, facts: ResourceFacts): void {
     for (const rule of this.rules) {
       if (!rule.appliesTo.includes(facts.kind)) continue;
       const result = rule.check(facts, this.ctx);
@@ -111,7 +113,7 @@ export class MlopsChecks extends NagPack {
     }
   }
 
-  private factsFor(node: CfnResource): ResourceFacts | undefined {
+  private factsFor(node: CfnResource): ResourceFacts[] {
     const stack = Stack.of(node);
     let byId = this.factsByTemplate.get(stack.templateFile);
     if (!byId) {
@@ -119,10 +121,13 @@ export class MlopsChecks extends NagPack {
       byId = factsByLogicalId(renderTemplate(stack), {});
       this.factsByTemplate.set(stack.templateFile, byId);
     }
-    const facts = byId.get(stack.resolve(node.logicalId) as string);
-    if (!facts) return undefined;
     const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-    return region !== undefined && facts.region === undefined ? { ...facts, region } : facts;
+    const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
+    return (byId.get(stack.resolve(node.logicalId) as string) ?? []).map((facts) => ({
+      ...facts,
+      ...(region !== undefined && facts.region === undefined ? { region } : {}),
+      ...(account !== undefined && facts.account === undefined ? { account } : {}),
+    }));
   }
 }
 

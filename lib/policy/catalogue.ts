@@ -11,7 +11,13 @@
  * - TAG     `rules/tagging.ts`       required tags, data classification
  * - IMG     `rules/image.ts`         run time only: findings above the allowed severity, scan age
  * - KMS     `rules/key-policy.ts`    key policies: no unrestricted "*" principal may decrypt
- * - IAM     `rules/identity-policy.ts` identity policies: on "*" only actions without resource-level permissions
+ * - IAM     `rules/identity-policy.ts` identity policies: on "*" only actions without resource-level permissions;
+ *           `rules/trust-policy.ts` role trust policies: no unrestricted principal may assume a role
+ * - KMS     also: decryption only for the project's accounts, automatic rotation
+ * - BUCKET  also: no open bucket policy, versioning, no public ACL;  ECR also: no open repository policy
+ * - IMG     also (every stage): model images from the project's ECR, pinned by digest or release tag
+ * - EVENTS  `rules/events.ts`        S3 events of capture buckets stay in the account
+ * - BUILD   `rules/build.ts`         CodeBuild: no privileged mode, no secrets in plaintext variables
  *
  * A rule is a pure function of (facts, context). Unknown facts are `undefined` and never count as compliant. Ids are
  * stable API (suppressions, reports, metrics): never renumber, retire instead.
@@ -19,7 +25,16 @@
 import { PolicyContext } from './context';
 import { ResourceFacts } from './facts';
 import { Finding, Rule, Stage } from './rule';
-import { bucketAccessLogging, bucketEncryptedWithCmk, bucketPublicAccessBlocked, bucketTlsOnly } from './rules/bucket';
+import {
+  bucketAccessLogging,
+  bucketAclNotPublic,
+  bucketEncryptedWithCmk,
+  bucketPolicyNotOpen,
+  bucketPublicAccessBlocked,
+  bucketTlsOnly,
+  bucketVersioned,
+} from './rules/bucket';
+import { buildNoPlaintextSecrets, buildNotPrivileged } from './rules/build';
 import {
   captureRetentionLimited,
   dataCaptureEnabled,
@@ -29,12 +44,14 @@ import {
 import {
   repositoryEncrypted,
   repositoryLifecyclePolicy,
+  repositoryPolicyNotOpen,
   repositoryScanOnPush,
   repositoryTagsImmutable,
 } from './rules/ecr';
+import { captureEventsStayInAccount } from './rules/events';
 import { identityPolicyNoDataPlaneOnEverything } from './rules/identity-policy';
-import { imageFindingsWithinThreshold, imageScannedRecently } from './rules/image';
-import { keyPolicyNoPublicDecrypt } from './rules/key-policy';
+import { imageFindingsWithinThreshold, imageScannedRecently, modelImageFromProjectRegistry } from './rules/image';
+import { keyPolicyNoForeignDecrypt, keyPolicyNoPublicDecrypt, keyRotationEnabled } from './rules/key-policy';
 import { regionAllowed } from './rules/residency';
 import {
   endpointConfigStorageEncrypted,
@@ -43,6 +60,7 @@ import {
   productionGradualRollout,
 } from './rules/sagemaker';
 import { dataClassificationTagged, requiredTagsPresent } from './rules/tagging';
+import { roleTrustNotOpen } from './rules/trust-policy';
 
 export const RULES: readonly Rule[] = [
   regionAllowed,
@@ -68,6 +86,17 @@ export const RULES: readonly Rule[] = [
   imageScannedRecently,
   keyPolicyNoPublicDecrypt,
   identityPolicyNoDataPlaneOnEverything,
+  roleTrustNotOpen,
+  bucketPolicyNotOpen,
+  bucketVersioned,
+  bucketAclNotPublic,
+  keyPolicyNoForeignDecrypt,
+  keyRotationEnabled,
+  repositoryPolicyNotOpen,
+  modelImageFromProjectRegistry,
+  captureEventsStayInAccount,
+  buildNotPrivileged,
+  buildNoPlaintextSecrets,
 ];
 
 /** Rules enforceable at a stage. */

@@ -45,6 +45,8 @@ interface FactsBase {
   readonly name?: string;
   /** Region the resource lives in; undefined for environment-agnostic templates. */
   readonly region?: string;
+  /** Account the resource lives in; undefined for environment-agnostic templates. */
+  readonly account?: string;
   /** Tags; undefined when the source cannot show them. */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -58,7 +60,34 @@ export interface ModelFacts extends FactsBase {
   readonly executionRoleArn?: string;
   /** Container image URIs. */
   readonly images: readonly string[];
+  /**
+   * Where each image comes from, as far as the source shows it (one entry per image, same order); undefined when
+   * the adapter does not read it.
+   */
+  readonly imageSources?: readonly ImageSourceFacts[];
 }
+
+/** An image reference of a model: its registry and how it is pinned. */
+export interface ImageSourceFacts {
+  readonly uri: string;
+  /**
+   * The registry's account: a 12-digit account id, `SELF` when the image comes from a repository of the same
+   * account (a repository defined in the same template or app, or the AWS::AccountId pseudo parameter), `NOT_ECR`
+   * for a registry that is not a private ECR registry (Docker Hub, public.ecr.aws, ...), undefined when the source
+   * does not show it.
+   */
+  readonly registryAccount: string | undefined;
+  /**
+   * How the image is pinned: a digest, a tag (`latest` for a reference without tag or digest), undefined when the
+   * source does not show it.
+   */
+  readonly pin: { readonly digest: string } | { readonly tag: string } | undefined;
+}
+
+/** The account of an image from the resource's own account (see `ImageSourceFacts.registryAccount`). */
+export const SELF_ACCOUNT = 'SELF';
+/** A registry that is not a private ECR registry. */
+export const NOT_ECR = 'NOT_ECR';
 
 export interface DataCaptureFacts {
   /** Undefined when a parameter or condition decides it: the capture may be on, so capture rules still judge it. */
@@ -110,6 +139,8 @@ export interface RepositoryFacts extends FactsBase {
   /** `type` undefined when a parameter or condition decides it. */
   readonly encryption: { readonly type: 'AES256' | 'KMS' | 'KMS_DSSE' | undefined; readonly kmsKey?: KeyRef };
   readonly hasLifecyclePolicy: boolean;
+  /** Repository policy statements: empty when there is no repository policy; undefined when unknown or not read. */
+  readonly policyStatements?: readonly PolicyStatementFacts[] | undefined;
 }
 
 export interface BucketFacts extends FactsBase {
@@ -122,6 +153,22 @@ export interface BucketFacts extends FactsBase {
   };
   /** Undefined when unknown. */
   readonly versioned: boolean | undefined;
+  /**
+   * The bucket ACL grants access to the AllUsers or AuthenticatedUsers group (a canned `public-read`,
+   * `public-read-write` or `authenticated-read` ACL, or such a grant); undefined when unknown or not read.
+   */
+  readonly publicAcl?: boolean | undefined;
+  /**
+   * The bucket policy's statements: empty when the bucket has no policy; undefined when unknown or not read.
+   */
+  readonly policyStatements?: readonly PolicyStatementFacts[] | undefined;
+  /**
+   * The bucket only receives other buckets' server access logs (the S3 log delivery target of some bucket of the
+   * source, or tagged `access-logs`).
+   */
+  readonly logTarget?: boolean;
+  /** An endpoint config of the source captures inference data to this bucket (its DestinationS3Uri). */
+  readonly captureDestination?: boolean;
   /** All four public access block flags are true; undefined when unknown. */
   readonly publicAccessBlocked: boolean | undefined;
   /** Undefined when unknown. */
@@ -190,6 +237,51 @@ export interface KeyFacts extends FactsBase {
   readonly purpose?: string;
   /** Key policy statements; undefined when the policy is not shown (intrinsic, or not readable at run time). */
   readonly policyStatements: readonly PolicyStatementFacts[] | undefined;
+  /** Automatic key rotation is on; undefined when unknown or not read. */
+  readonly rotationEnabled?: boolean | undefined;
+  /** The key spec (`SYMMETRIC_DEFAULT` when absent); undefined when unknown. Only symmetric keys rotate. */
+  readonly keySpec?: string | undefined;
+}
+
+/** An IAM role's trust policy (who may assume it). */
+export interface RoleFacts extends FactsBase {
+  readonly kind: 'Role';
+  /** Trust policy statements; undefined when the document is not shown. */
+  readonly trustStatements: readonly PolicyStatementFacts[] | undefined;
+}
+
+/** One target of an event rule. */
+export interface EventTargetFacts {
+  /** The target's ARN as the source shows it (rendered). */
+  readonly arn: string;
+  /** The target's account: a 12-digit id, `SELF` for the rule's own account, undefined when unknown. */
+  readonly account: string | undefined;
+}
+
+/** An EventBridge rule: which S3 events it matches and where it sends them. */
+export interface EventRuleFacts extends FactsBase {
+  readonly kind: 'EventRule';
+  /**
+   * The rule can match S3 events: its pattern's `source` includes `aws.s3` or does not filter on source; false for
+   * a schedule or a pattern on other sources; undefined when the pattern is not shown.
+   */
+  readonly matchesS3: boolean | undefined;
+  /**
+   * Purposes of the buckets whose events the pattern matches, as far as the source shows them: `any` when the
+   * pattern does not filter on bucket name; a bucket the source does not describe counts as `unknown`.
+   */
+  readonly bucketPurposes: 'any' | readonly (BucketPurpose | 'unknown')[];
+  /** Targets; undefined when the target list is not shown. */
+  readonly targets: readonly EventTargetFacts[] | undefined;
+}
+
+/** A CodeBuild project: its build environment. */
+export interface BuildProjectFacts extends FactsBase {
+  readonly kind: 'BuildProject';
+  /** Docker daemon privileged mode; undefined when unknown. */
+  readonly privilegedMode: boolean | undefined;
+  /** PLAINTEXT environment variables (names and rendered values); undefined when the list is not shown. */
+  readonly plaintextVariables: readonly { readonly name: string; readonly value: string }[] | undefined;
 }
 
 /**
@@ -211,7 +303,10 @@ export type ResourceFacts =
   | BucketFacts
   | ImageFacts
   | KeyFacts
-  | IdentityPolicyFacts;
+  | IdentityPolicyFacts
+  | RoleFacts
+  | EventRuleFacts
+  | BuildProjectFacts;
 
 export type ResourceKind = ResourceFacts['kind'];
 

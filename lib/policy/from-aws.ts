@@ -31,6 +31,7 @@ import type {
   PublicAccessBlockConfiguration,
   Tag as S3Tag,
 } from '@aws-sdk/client-s3';
+import { imageSourceOf } from './image-uri';
 import { enforcesTls, normalizeStatements } from './policy-document';
 import { deploymentOf } from './from-cloudformation';
 import {
@@ -127,10 +128,12 @@ export function modelFacts(model: DescribeModelOutput, tags?: readonly SageMaker
       // The API default is false: a model created without the flag runs without network isolation.
       networkIsolation: model.EnableNetworkIsolation ?? false,
       images,
+      imageSources: images.map(imageSourceOf),
     },
     {
       name: model.ModelName,
       region: regionOfArn(arn),
+      account: accountOfArn(arn),
       tags: tagsToRecord(tags),
       vpc: vpc && vpc.subnetIds.length > 0 ? vpc : undefined,
       executionRoleArn: model.ExecutionRoleArn,
@@ -464,6 +467,7 @@ export function bucketFacts(reads: BucketReads, keys: KeyLookup = UNKNOWN_KEYS):
             pab.RestrictPublicBuckets === true,
       accessLogging: reads.logging === undefined ? undefined : reads.logging?.LoggingEnabled !== undefined,
       tlsOnly: enforcesTls(statements, [reads.name]),
+      policyStatements: statements,
     },
     {
       tags,
@@ -486,6 +490,6 @@ export function keyFacts(
   const arn = required(key.Arn, 'Arn', 'KeyMetadata');
   return withOptional<KeyFacts>(
     { kind: 'Key', id: arn, policyStatements: policy === undefined ? undefined : normalizeStatements(policy) },
-    { name: key.KeyId, region: regionOfArn(arn) },
+    { name: key.KeyId, region: regionOfArn(arn), account: accountOfArn(arn) },
   );
 }

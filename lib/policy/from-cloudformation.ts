@@ -10,20 +10,28 @@
 import {
   BucketFacts,
   BucketPurpose,
+  BuildProjectFacts,
   DataCaptureFacts,
   EndpointConfigFacts,
   EndpointFacts,
+  EventRuleFacts,
+  EventTargetFacts,
   IdentityPolicyFacts,
+  ImageSourceFacts,
   KeyFacts,
   KeyRef,
   ModelFacts,
   PolicyStatementFacts,
   RepositoryFacts,
   ResourceFacts,
+  RoleFacts,
   RolloutStrategy,
+  SELF_ACCOUNT,
   TAGS,
 } from './facts';
-import { enforcesTls, normalizeStatements, ValueRenderer } from './policy-document';
+import { withCaptureDestinations } from './capture-destinations';
+import { imagePin, imageSourceOf } from './image-uri';
+import { arnParts, enforcesTls, normalizeStatements, ValueRenderer } from './policy-document';
 
 /** One resource of a template; only what the adapter reads is typed. */
 export interface CfnResource {
@@ -42,6 +50,8 @@ export interface CfnTemplate {
 export interface FromTemplateOptions {
   /** The stack's region; templates of environment-agnostic stacks carry none. */
   readonly region?: string;
+  /** The stack's account; templates of environment-agnostic stacks carry none. */
+  readonly account?: string;
   /**
    * Resource types behind `Fn::ImportValue` names, from the exporting templates (see `exportedResourceTypes`).
    * Without it an imported key is unknown; with it a key exported by a sibling stack is judged like a local one.
@@ -101,6 +111,19 @@ function flag(v: unknown, absent: boolean): boolean | undefined {
 /** A property whose whole value is an intrinsic (`Fn::If`, a `Ref` to a parameter...): the source does not show it. */
 const hidden = (v: unknown): boolean => intrinsicName(v) !== undefined;
 
+/**
+ * The properties of a resource whose whole `Properties` is behind an intrinsic: every property reads as hidden
+ * (an `Fn::If` the adapter cannot evaluate), so each fact is unknown rather than the absent default.
+ */
+const HIDDEN_PROPERTIES: Obj = new Proxy(
+  {},
+  {
+    get: (_target, key) =>
+      typeof key === 'string' ? { 'Fn::If': ['(the resource’s Properties are behind a condition)', key] } : undefined,
+    has: () => true,
+  },
+);
+
 function num(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) return Number(v);
@@ -157,6 +180,13 @@ export function renderValue(v: unknown): string {
 export const AWS_MANAGED_ALIAS = /(^|:)alias\/aws\//;
 
 const KMS_KEY_TYPES = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
+
+/**
+ * The shapes KMS accepts for a key: a key id (a UUID, or `mrk-` and 32 hex digits for a multi-Region key), a key
+ * ARN, an alias name or an alias ARN.
+ */
+const KEY_SHAPE =
+  /^((arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias\/[A-Za-z0-9/_-]+)$/;
 
 /**
  * Every reference inside a value (`Ref`, `Fn::GetAtt`, `${X}` / `${X.Attr}` in `Fn::Sub`), and whether the value
@@ -226,6 +256,8 @@ function keyRef(v: unknown, resources: Readonly<Record<string, CfnResource>>): K
   const found = { refs: [] as string[], opaque: false };
   referencesIn(v, found);
   if (found.opaque) return { id, customerManaged: undefined };
+  // A literal that is neither a key id, a key ARN nor an alias (`"String"`, a typo) names no key anyone can show.
+  if (typeof v === 'string' && !KEY_SHAPE.test(v)) return { id, customerManaged: undefined };
   for (const target of found.refs) {
     if (target.startsWith('AWS::')) continue; // pseudo parameters: partition, region, account
     const type = resources[target]?.Type;
@@ -274,6 +306,7 @@ function base(id: string, props: Obj, nameProp: string | undefined, opts: FromTe
     id,
     ...(name !== undefined ? { name } : {}),
     ...(opts.region !== undefined ? { region: opts.region } : {}),
+    ...(opts.account !== undefined ? { account: opts.account } : {}),
     ...(tags !== undefined ? { tags } : {}),
   };
 }
@@ -287,12 +320,51 @@ function renderedList(v: unknown): string[] {
   return (arr(v) ?? [v]).map(renderValue);
 }
 
-function modelFacts(id: string, props: Obj, opts: FromTemplateOptions): ModelFacts {
+/**
+ * Where an image comes from. A literal or `Fn::Sub` URI is read as text; a URI that CDK joins from a repository
+ * (`Fn::Select [4, Fn::Split [":", <repository ARN>]]` before `.dkr.ecr.`, or `<repository>.RepositoryUri`) comes
+ * from the account of that repository: one of this template's or app's (imports), so the stack's own account.
+ */
+function imageSource(v: unknown, resources: Readonly<Record<string, CfnResource>>): ImageSourceFacts {
+  const uri = renderValue(v);
+  const literal = imageSourceOf(uri);
+  if (literal.registryAccount !== undefined) return literal;
+  const isRepository = (x: unknown) => {
+    const found = { refs: [] as string[], opaque: false };
+    referencesIn(x, found);
+    return !found.opaque && found.refs.length === 1 && resources[found.refs[0]]?.Type === 'AWS::ECR::Repository';
+  };
+  // Intrinsics are read raw here (obj() hides them): the shape itself is what CDK writes.
+  const fn = (x: unknown, name: string) => (isObj(x) ? arr(x[name]) : undefined);
+  const parts = fn(v, 'Fn::Join')?.[1];
+  const first = arr(parts)?.[0];
+  const select = fn(first, 'Fn::Select');
+  const split = fn(select?.[1], 'Fn::Split');
+  const second = arr(parts)?.[1];
+  const fromRepositoryArn =
+    num(select?.[0]) === 4 && split?.[0] === ':' && isRepository(split?.[1]) && str(second)?.startsWith('.dkr.ecr.');
+  const getAtt = fn(first, 'Fn::GetAtt');
+  const fromRepositoryUri = getAtt?.[1] === 'RepositoryUri' && isRepository(first);
+  const subUri = /^\$\{([A-Za-z0-9]+)\.RepositoryUri\}/.exec(uri);
+  const fromSub = subUri !== null && resources[subUri[1] ?? '']?.Type === 'AWS::ECR::Repository';
+  return fromRepositoryArn || fromRepositoryUri || fromSub
+    ? { uri, registryAccount: SELF_ACCOUNT, pin: imagePin(uri) }
+    : literal;
+}
+
+function modelFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  opts: FromTemplateOptions,
+): ModelFacts {
   // A VpcConfig behind a condition may or may not be there: recorded as a VPC of unknown subnets is wrong either
   // way, so it is left out and requireVpc reports it missing (the only safe reading).
   const vpcConfig = obj(props.VpcConfig);
   const containers = [obj(props.PrimaryContainer), ...(arr(props.Containers) ?? []).map(obj)];
   const images = containers.flatMap((c) => (c?.Image !== undefined ? [renderValue(c.Image)] : []));
+  // A container list behind an intrinsic shows no image: the image-source rule reports it unknown.
+  const imageSources = containers.flatMap((c) => (c?.Image !== undefined ? [imageSource(c.Image, resources)] : []));
   return {
     ...base(id, props, 'ModelName', opts),
     kind: 'Model',
@@ -307,6 +379,7 @@ function modelFacts(id: string, props: Obj, opts: FromTemplateOptions): ModelFac
       : {}),
     ...(props.ExecutionRoleArn !== undefined ? { executionRoleArn: renderValue(props.ExecutionRoleArn) } : {}),
     images,
+    imageSources,
   };
 }
 
@@ -338,13 +411,23 @@ function endpointConfigFacts(
 ): EndpointConfigFacts {
   const kmsKey = keyRef(props.KmsKeyId, resources);
   const dc = obj(props.DataCaptureConfig);
+  // A DataCaptureConfig behind a condition may be there, on, with any key or none: every part of it is unknown.
+  const hiddenCapture: DataCaptureFacts | undefined = hidden(props.DataCaptureConfig)
+    ? {
+        enabled: undefined,
+        samplingPercent: undefined,
+        captureInput: undefined,
+        captureOutput: undefined,
+        kmsKey: { id: renderValue(props.DataCaptureConfig), customerManaged: undefined },
+      }
+    : undefined;
   // Shadow variants receive copies of production traffic, so their models process the same data.
   const variants = [...(arr(props.ProductionVariants) ?? []), ...(arr(props.ShadowProductionVariants) ?? [])];
   return {
     ...base(id, props, 'EndpointConfigName', opts),
     kind: 'EndpointConfig',
     ...(kmsKey ? { kmsKey } : {}),
-    ...(dc ? { dataCapture: dataCaptureFacts(dc, resources) } : {}),
+    ...(dc ? { dataCapture: dataCaptureFacts(dc, resources) } : hiddenCapture ? { dataCapture: hiddenCapture } : {}),
     modelNames: variants.flatMap((v) => {
       const m = obj(v)?.ModelName;
       return m !== undefined ? [renderValue(m)] : [];
@@ -462,6 +545,11 @@ function repositoryFacts(
     scanOnPush: registryScans || (scanning.enhanced ? false : repoScanOnPush),
     encryption: { type, ...((type === 'KMS' || type === 'KMS_DSSE') && kmsKey ? { kmsKey } : {}) },
     hasLifecyclePolicy: policyText !== undefined && policyText !== '',
+    policyStatements: hidden(props.RepositoryPolicyText)
+      ? undefined
+      : props.RepositoryPolicyText === undefined
+        ? []
+        : normalizeStatements(props.RepositoryPolicyText, cfnRenderer(resources)),
   };
 }
 
@@ -489,11 +577,15 @@ export const minimum = (xs: readonly (number | undefined)[]): number | undefined
   return known.length > 0 ? Math.min(...known) : undefined;
 };
 
+/** Canned ACLs that grant to AllUsers or AuthenticatedUsers. */
+const PUBLIC_CANNED_ACLS = new Set(['PublicRead', 'PublicReadWrite', 'AuthenticatedRead']);
+
 function bucketFacts(
   id: string,
   props: Obj,
   resources: Readonly<Record<string, CfnResource>>,
-  tlsOnly: boolean | undefined,
+  policy: BucketPolicyFacts,
+  logTarget: boolean,
   opts: FromTemplateOptions,
 ): BucketFacts {
   const purposeTag = literalTag(props, TAGS.PURPOSE) as BucketPurpose | undefined;
@@ -554,9 +646,17 @@ function bucketFacts(
     purpose: purposeTag !== undefined && PURPOSES.includes(purposeTag) ? purposeTag : 'other',
     encryption: { type, ...(kmsKey ? { kmsKey } : {}) },
     versioned,
+    publicAcl:
+      props.AccessControl === undefined
+        ? false
+        : typeof props.AccessControl === 'string'
+          ? PUBLIC_CANNED_ACLS.has(props.AccessControl)
+          : undefined,
+    policyStatements: policy.statements,
+    ...(logTarget ? { logTarget } : {}),
     publicAccessBlocked,
     accessLogging: hidden(props.LoggingConfiguration) ? undefined : props.LoggingConfiguration !== undefined,
-    tlsOnly,
+    tlsOnly: policy.tlsOnly,
     ...(hidden(props.LifecycleConfiguration) ? { lifecycleUnknown: true } : {}),
     ...(expirationDays !== undefined ? { expirationDays } : {}),
     ...(noncurrentExpirationDays !== undefined ? { noncurrentExpirationDays } : {}),
@@ -593,21 +693,36 @@ function policyBucket(bucket: unknown, resources: Readonly<Record<string, CfnRes
   return renderValue(bucket) === `\${${buckets[0]}}` ? buckets[0] : undefined;
 }
 
-/**
- * TLS-only verdict per bucket logical id: true/false when the template shows the bucket's policy (or its absence),
- * undefined when a policy of the template targets a bucket it cannot identify (it might be this one).
- */
-function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): (id: string) => boolean | undefined {
+/** A bucket's policy as the template shows it: its statements (empty: no policy) and the TLS-only verdict. */
+interface BucketPolicyFacts {
+  readonly statements: PolicyStatementFacts[] | undefined;
+  readonly tlsOnly: boolean | undefined;
+}
+
+/** Bucket logical ids by their BucketName as rendered (a literal, or a `Fn::Sub` written the same way). */
+function bucketsByName(resources: Readonly<Record<string, CfnResource>>): Map<string, string> {
   const byName = new Map<string, string>();
   for (const [id, r] of Object.entries(resources)) {
-    const name = r.Properties?.BucketName;
-    if (r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(renderValue(name), id);
+    const name = isObj(r) ? obj(r.Properties)?.BucketName : undefined;
+    if (isObj(r) && r.Type === 'AWS::S3::Bucket' && name !== undefined) byName.set(renderValue(name), id);
   }
+  return byName;
+}
+
+/**
+ * The policy of each bucket (by logical id): its statements and TLS-only verdict when the template shows the
+ * bucket's policy (or its absence); unknown when a policy of the template targets a bucket it cannot identify (it
+ * might be this one).
+ */
+function bucketPolicies(
+  resources: Readonly<Record<string, CfnResource>>,
+  byName: Map<string, string>,
+): (id: string) => BucketPolicyFacts {
   const render = cfnRenderer(resources);
   const statements = new Map<string, PolicyStatementFacts[] | undefined>();
   let unidentified = false;
   for (const r of Object.values(resources)) {
-    if (r.Type !== 'AWS::S3::BucketPolicy') continue;
+    if (!isObj(r) || r.Type !== 'AWS::S3::BucketPolicy') continue;
     const target = policyBucket(r.Properties?.Bucket, resources, byName);
     if (target === undefined) {
       unidentified = true;
@@ -623,9 +738,15 @@ function tlsOnlyBuckets(resources: Readonly<Record<string, CfnResource>>): (id: 
   return (id) => {
     const name = resources[id]?.Properties?.BucketName;
     const names = [`\${${id}}`, ...(name !== undefined ? [renderValue(name)] : [])];
-    if (!statements.has(id)) return unidentified ? undefined : false;
-    const verdict = enforcesTls(statements.get(id), names);
-    return verdict === false && unidentified ? undefined : verdict;
+    if (!statements.has(id))
+      return unidentified ? { statements: undefined, tlsOnly: undefined } : { statements: [], tlsOnly: false };
+    const own = statements.get(id);
+    const verdict = enforcesTls(own, names);
+    // Another policy that might be this bucket's could add statements: the list is then not the whole policy.
+    return {
+      statements: unidentified ? undefined : own,
+      tlsOnly: verdict === false && unidentified ? undefined : verdict,
+    };
   };
 }
 
@@ -647,6 +768,148 @@ function keyFacts(
     policyStatements: hidden(props.KeyPolicy)
       ? undefined
       : normalizeStatements(props.KeyPolicy ?? {}, cfnRenderer(resources)),
+    rotationEnabled: flag(props.EnableKeyRotation, false),
+    keySpec: props.KeySpec === undefined ? 'SYMMETRIC_DEFAULT' : str(props.KeySpec),
+  };
+}
+
+/**
+ * Buckets that receive another bucket's server access logs: the target of some bucket's
+ * LoggingConfiguration.DestinationBucketName (a `Ref`, or the same rendering as its BucketName).
+ */
+function logTargets(resources: Readonly<Record<string, CfnResource>>, byName: Map<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const [id, r] of Object.entries(resources)) {
+    if (!isObj(r) || r.Type !== 'AWS::S3::Bucket') continue;
+    const destination = obj(obj(r.Properties)?.LoggingConfiguration)?.DestinationBucketName;
+    if (destination === undefined) continue;
+    const target = refTarget(destination) ?? byName.get(renderValue(destination));
+    if (target !== undefined && target !== id && resources[target]?.Type === 'AWS::S3::Bucket') out.add(target);
+  }
+  return out;
+}
+
+function roleFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  opts: FromTemplateOptions,
+): RoleFacts {
+  const doc = props.AssumeRolePolicyDocument;
+  return {
+    ...base(id, props, 'RoleName', opts),
+    kind: 'Role',
+    trustStatements: hidden(doc) ? undefined : normalizeStatements(doc, cfnRenderer(resources)),
+  };
+}
+
+/**
+ * The account of an ARN-valued property: `SELF` for a resource of the template (or the AWS::AccountId pseudo
+ * parameter), the literal account of an ARN, undefined otherwise (a parameter, an import, a condition).
+ */
+function accountOf(v: unknown, resources: Readonly<Record<string, CfnResource>>): string | undefined {
+  const found = { refs: [] as string[], opaque: false };
+  referencesIn(v, found);
+  if (found.opaque) return undefined;
+  const text = renderValue(v);
+  const target = refTarget(v);
+  if (target !== undefined) return resources[target] !== undefined ? SELF_ACCOUNT : undefined;
+  const parts = arnParts(text);
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  const account = parts[4] ?? '';
+  if (account === '${AWS::AccountId}') return SELF_ACCOUNT;
+  if (/^\d{12}$/.test(account)) return account;
+  // A resource of the template whose attribute is the account (`${Role.Arn}`) is this account too.
+  return undefined;
+}
+
+/** What an event rule's pattern matches among S3 events, and which buckets' (by purpose). */
+function eventRuleFacts(
+  id: string,
+  props: Obj,
+  resources: Readonly<Record<string, CfnResource>>,
+  byName: Map<string, string>,
+  opts: FromTemplateOptions,
+): EventRuleFacts {
+  const patternProp = props.EventPattern;
+  let pattern: Obj | undefined;
+  if (typeof patternProp === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(patternProp);
+      pattern = isObj(parsed) ? parsed : undefined;
+    } catch {
+      pattern = undefined;
+    }
+  } else pattern = obj(patternProp);
+  const shown = patternProp === undefined || pattern !== undefined;
+  const sources = pattern?.source;
+  const matchesS3 =
+    patternProp === undefined
+      ? false
+      : !shown
+        ? undefined
+        : sources === undefined
+          ? true
+          : arr(sources) === undefined
+            ? undefined
+            : (arr(sources) ?? []).some((x) => typeof x !== 'string' || x === 'aws.s3');
+  const purposeOf = (name: unknown): BucketPurpose | 'unknown' => {
+    const target = byName.get(renderValue(name)) ?? refTarget(name);
+    const bucket = target !== undefined ? resources[target] : undefined;
+    if (bucket?.Type !== 'AWS::S3::Bucket') return 'unknown';
+    const tag = literalTag(obj(bucket.Properties) ?? {}, TAGS.PURPOSE) as BucketPurpose | undefined;
+    return tag !== undefined && PURPOSES.includes(tag) ? tag : 'other';
+  };
+  const names = obj(obj(obj(pattern?.detail)?.bucket))?.name;
+  const arns = pattern?.resources;
+  let bucketPurposes: EventRuleFacts['bucketPurposes'];
+  if (names !== undefined)
+    bucketPurposes = (arr(names) ?? [names]).map((n) =>
+      typeof n === 'string' || refTarget(n) !== undefined ? purposeOf(n) : 'unknown',
+    );
+  else if (arns !== undefined)
+    bucketPurposes = (arr(arns) ?? [arns]).map((a) =>
+      typeof a === 'string' && a.startsWith('arn:') ? purposeOf(a.replace(/^arn:[^:]+:s3:::/, '')) : 'unknown',
+    );
+  else bucketPurposes = 'any';
+  const targetsProp = props.Targets;
+  const targets: EventTargetFacts[] | undefined =
+    targetsProp === undefined
+      ? []
+      : arr(targetsProp)?.every((t) => obj(t) !== undefined)
+        ? (arr(targetsProp) ?? []).map((t) => ({
+            arn: renderValue(obj(t)?.Arn),
+            account: accountOf(obj(t)?.Arn, resources),
+          }))
+        : undefined;
+  return {
+    ...base(id, props, 'Name', opts),
+    kind: 'EventRule',
+    matchesS3,
+    bucketPurposes,
+    targets,
+  };
+}
+
+function buildProjectFacts(id: string, props: Obj, opts: FromTemplateOptions): BuildProjectFacts {
+  const envProp = props.Environment;
+  const env = obj(envProp);
+  const varsProp = env?.EnvironmentVariables;
+  const list = varsProp === undefined ? [] : arr(varsProp);
+  const entries = list?.map(obj);
+  return {
+    ...base(id, props, 'Name', opts),
+    kind: 'BuildProject',
+    privilegedMode: env === undefined ? undefined : flag(env.PrivilegedMode, false),
+    plaintextVariables:
+      env === undefined || entries === undefined || entries.includes(undefined)
+        ? undefined
+        : entries.flatMap((e) => {
+            // A type behind an intrinsic may be PLAINTEXT: judged as if it were.
+            const type = e?.Type;
+            if (type !== undefined && typeof type === 'string' && type !== 'PLAINTEXT') return [];
+            return [{ name: renderValue(e?.Name), value: renderValue(e?.Value) }];
+          }),
   };
 }
 
@@ -688,19 +951,27 @@ function identityPolicyFacts(
 
 /** Facts for every SageMaker model, endpoint config and endpoint, ECR repository and S3 bucket in the template. */
 export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptions = {}): ResourceFacts[] {
+  if (template.Resources !== undefined && !isObj(template.Resources)) {
+    throw new TypeError(
+      `Resources must be an object of logical id -> resource, got ${Array.isArray(template.Resources) ? 'a list' : typeof template.Resources}`,
+    );
+  }
   const local = isObj(template.Resources) ? (template.Resources as Readonly<Record<string, CfnResource>>) : {};
   // Imported resources join the map under keys no logical id can have, so references resolve across stacks.
   const imported = Object.fromEntries(Object.entries(opts.imports ?? {}).map(([name, r]) => [importKey(name), r]));
   const resources: Readonly<Record<string, CfnResource>> = { ...imported, ...local };
-  const tls = tlsOnlyBuckets(resources);
+  const byName = bucketsByName(resources);
+  const policies = bucketPolicies(resources, byName);
+  const targets = logTargets(resources, byName);
   const scanFilters = registryScanFilters(resources);
   const out: ResourceFacts[] = [];
   for (const [id, resource] of Object.entries(local)) {
     if (!isObj(resource)) continue;
-    const props = obj(resource.Properties) ?? {};
+    // Properties behind a condition (`Fn::If` on the whole block): every property is unknown, none is absent.
+    const props = hidden(resource.Properties) ? HIDDEN_PROPERTIES : (obj(resource.Properties) ?? {});
     switch (resource.Type) {
       case 'AWS::SageMaker::Model':
-        out.push(modelFacts(id, props, opts));
+        out.push(modelFacts(id, props, resources, opts));
         break;
       case 'AWS::SageMaker::EndpointConfig':
         out.push(endpointConfigFacts(id, props, resources, opts));
@@ -712,26 +983,46 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         out.push(repositoryFacts(id, props, resources, scanFilters, opts));
         break;
       case 'AWS::S3::Bucket':
-        out.push(bucketFacts(id, props, resources, tls(id), opts));
+        out.push(bucketFacts(id, props, resources, policies(id), targets.has(id), opts));
         break;
       case 'AWS::KMS::Key':
         out.push(keyFacts(id, props, resources, opts));
         break;
       case 'AWS::IAM::ManagedPolicy':
-      case 'AWS::IAM::Policy':
-      case 'AWS::IAM::Role': {
+      case 'AWS::IAM::Policy': {
         const facts = identityPolicyFacts(id, resource, resources, opts);
         if (facts) out.push(facts);
         break;
       }
+      case 'AWS::IAM::Role': {
+        out.push(roleFacts(id, props, resources, opts));
+        const facts = identityPolicyFacts(id, resource, resources, opts);
+        if (facts) out.push(facts);
+        break;
+      }
+      case 'AWS::Events::Rule':
+        out.push(eventRuleFacts(id, props, resources, byName, opts));
+        break;
+      case 'AWS::CodeBuild::Project':
+        out.push(buildProjectFacts(id, props, opts));
+        break;
       default:
         break;
     }
   }
-  return out;
+  return withCaptureDestinations(out);
 }
 
-/** The same facts keyed by logical id, for callers (the nag pack) that visit one resource at a time. */
-export function factsByLogicalId(template: CfnTemplate, opts: FromTemplateOptions = {}): Map<string, ResourceFacts> {
-  return new Map(factsFromTemplate(template, opts).map((f) => [f.id, f]));
+/**
+ * The same facts keyed by logical id, for callers (the nag pack) that visit one resource at a time. A role has two
+ * facts: its trust policy (Role) and its inline policies (IdentityPolicy).
+ */
+export function factsByLogicalId(template: CfnTemplate, opts: FromTemplateOptions = {}): Map<string, ResourceFacts[]> {
+  const out = new Map<string, ResourceFacts[]>();
+  for (const f of factsFromTemplate(template, opts)) {
+    const same = out.get(f.id);
+    if (same === undefined) out.set(f.id, [f]);
+    else same.push(f);
+  }
+  return out;
 }

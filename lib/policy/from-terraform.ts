@@ -16,6 +16,7 @@ import { AWS_MANAGED_ALIAS, minimum, PURPOSES, STRATEGIES, wildcardMatches } fro
 import {
   BucketFacts,
   BucketPurpose,
+  BuildProjectFacts,
   DataCaptureFacts,
   EndpointConfigFacts,
   EndpointFacts,
@@ -25,9 +26,12 @@ import {
   ModelFacts,
   RepositoryFacts,
   ResourceFacts,
+  RoleFacts,
   RolloutStrategy,
   TAGS,
 } from './facts';
+import { withCaptureDestinations } from './capture-destinations';
+import { imageSourceOf } from './image-uri';
 import { enforcesTls, normalizeStatements } from './policy-document';
 
 /** One entry of a plan's `resource_changes`; only what the adapter reads is typed. */
@@ -345,6 +349,14 @@ function modelFacts(inst: Instance, region: string | undefined): ModelFacts {
       const image = shown(inst, [...c, 'image']);
       return image !== undefined ? [image] : [];
     }),
+    // An image known only after apply (a repository being created) is unknown: the registry and tag of a local's
+    // expression are not in the plan JSON.
+    imageSources: containers.flatMap((c) => {
+      if (inst.unknown([...c, 'image']))
+        return [{ uri: shown(inst, [...c, 'image']) ?? KNOWN_AFTER_APPLY, registryAccount: undefined, pin: undefined }];
+      const image = str(inst.known([...c, 'image']));
+      return image !== undefined ? [imageSourceOf(image)] : [];
+    }),
   };
 }
 
@@ -469,7 +481,39 @@ function repositoryFacts(inst: Instance, index: PlanIndex, region: string | unde
     scanOnPush: inst.known(['image_scanning_configuration', 0, 'scan_on_push']) === true || registryScans,
     encryption: { type, ...(kmsKey ? { kmsKey } : {}) },
     hasLifecyclePolicy,
+    policyStatements: joinedPolicies(
+      index
+        .ofType('aws_ecr_repository_policy')
+        .filter((p) => parentOf(index, p, 'repository', 'aws_ecr_repository', 'name') === inst),
+    ),
   };
+}
+
+/**
+ * The statements of a resource's separate policy resources (`aws_s3_bucket_policy`, `aws_ecr_repository_policy`):
+ * empty when there are none, undefined when one is known only after apply.
+ */
+function joinedPolicies(policies: readonly Instance[]) {
+  const docs = policies.map((p) => policyStatementsAt(p, ['policy']));
+  return docs.includes(undefined) ? undefined : docs.flatMap((d) => d ?? []);
+}
+
+/** Canned ACLs that grant to AllUsers or AuthenticatedUsers. */
+const PUBLIC_CANNED_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
+const PUBLIC_GROUPS = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
+
+/** `aws_s3_bucket_acl` (canned ACL or grants) or the bucket's legacy `acl`: grants to a public group. */
+function publicAcl(inst: Instance, acls: readonly Instance[]): boolean | undefined {
+  const verdicts = [inst, ...acls].map((a) => {
+    // The provider computes `acl` and `access_control_policy` when they are not configured: unknown only if set.
+    const unknown = (attr: string) => a.unknown([attr]) && a.expression([attr]) !== undefined;
+    if (unknown('acl') || unknown('access_control_policy')) return undefined;
+    const canned = str(a.known(['acl']));
+    if (canned !== undefined && PUBLIC_CANNED_ACLS.has(canned)) return true;
+    const grants = arr(a.known(['access_control_policy', 0, 'grant']));
+    return grants.some((g) => PUBLIC_GROUPS.test(str(at(g, ['grantee', 0, 'uri'])) ?? ''));
+  });
+  return verdicts.includes(true) ? true : verdicts.includes(undefined) ? undefined : false;
 }
 
 /** An enabled lifecycle rule that filters nothing (no prefix, tag or size bound) bounds the whole bucket. */
@@ -541,6 +585,10 @@ function bucketFacts(inst: Instance, index: PlanIndex, region: string | undefine
     enforcesTls(normalizeStatements(p.known(['policy'])), names),
   );
   const tlsOnly = verdicts.includes(true) ? true : verdicts.includes(undefined) ? undefined : false;
+  // A log delivery target: some bucket's aws_s3_bucket_logging names this one as its target.
+  const logTarget = index
+    .ofType('aws_s3_bucket_logging')
+    .some((l) => parentOf(index, l, 'bucket', 'aws_s3_bucket', 'bucket') !== inst && isLogTargetOf(index, l, inst));
 
   return {
     ...base(inst, 'bucket', region),
@@ -548,12 +596,23 @@ function bucketFacts(inst: Instance, index: PlanIndex, region: string | undefine
     purpose: purposeTag !== undefined && PURPOSES.includes(purposeTag) ? purposeTag : 'other',
     encryption: { type, ...(kmsKey ? { kmsKey } : {}) },
     versioned,
+    publicAcl: publicAcl(inst, children('aws_s3_bucket_acl')),
+    policyStatements: joinedPolicies(children('aws_s3_bucket_policy')),
+    ...(logTarget ? { logTarget } : {}),
     publicAccessBlocked,
     accessLogging,
     tlsOnly,
     ...(expirationDays !== undefined ? { expirationDays } : {}),
     ...(noncurrentExpirationDays !== undefined ? { noncurrentExpirationDays } : {}),
   };
+}
+
+/** The logging resource delivers to `bucket`: by its known name, else by a reference to it. */
+function isLogTargetOf(index: PlanIndex, logging: Instance, bucket: Instance): boolean {
+  const name = str(bucket.known(['bucket']));
+  const target = str(logging.known(['target_bucket']));
+  if (name !== undefined && target !== undefined) return name === target;
+  return index.referenced(logging, ['target_bucket'], ['aws_s3_bucket']) === bucket;
 }
 
 /** Every resource of every module of a state-like `values` tree (`prior_state.values`, `planned_values`). */
@@ -582,6 +641,16 @@ export function planRegion(plan: TerraformPlan): string | undefined {
   return variable !== undefined ? str(plan.variables?.[variable]?.value) : undefined;
 }
 
+/** The account the plan deploys to: the `aws_caller_identity` data source read at plan time, where there is one. */
+export function planAccount(plan: TerraformPlan): string | undefined {
+  for (const r of stateResources(at(plan.prior_state, ['values']))) {
+    if (at(r, ['mode']) !== 'data' || at(r, ['type']) !== 'aws_caller_identity') continue;
+    const account = str(at(r, ['values', 'account_id']));
+    if (account !== undefined) return account;
+  }
+  return undefined;
+}
+
 /** Facts for every SageMaker model, endpoint config and endpoint, ECR repository and S3 bucket the plan keeps. */
 /** A policy document attribute: statements when the plan shows it, undefined when it is known only after apply. */
 function policyStatementsAt(inst: Instance, path: Path) {
@@ -595,6 +664,37 @@ function keyFacts(inst: Instance, region: string | undefined): KeyFacts {
     kind: 'Key',
     ...(typeof purpose === 'string' ? { purpose } : {}),
     policyStatements: policyStatementsAt(inst, ['policy']),
+    rotationEnabled: inst.unknown(['enable_key_rotation']) ? undefined : inst.known(['enable_key_rotation']) === true,
+    keySpec: inst.unknown(['customer_master_key_spec'])
+      ? undefined
+      : (str(inst.known(['customer_master_key_spec'])) ?? 'SYMMETRIC_DEFAULT'),
+  };
+}
+
+function roleFacts(inst: Instance, region: string | undefined): RoleFacts {
+  return {
+    ...base(inst, 'name', region),
+    kind: 'Role',
+    trustStatements: policyStatementsAt(inst, ['assume_role_policy']),
+  };
+}
+
+function buildProjectFacts(inst: Instance, region: string | undefined): BuildProjectFacts {
+  const env: Path = ['environment', 0];
+  const vars = inst.unknown([...env, 'environment_variable'])
+    ? undefined
+    : arr(inst.known([...env, 'environment_variable'])).flatMap((v) =>
+        (str(at(v, ['type'])) ?? 'PLAINTEXT') === 'PLAINTEXT'
+          ? [{ name: str(at(v, ['name'])) ?? '', value: str(at(v, ['value'])) ?? KNOWN_AFTER_APPLY }]
+          : [],
+      );
+  return {
+    ...base(inst, 'name', region),
+    kind: 'BuildProject',
+    privilegedMode: inst.unknown([...env, 'privileged_mode'])
+      ? undefined
+      : inst.known([...env, 'privileged_mode']) === true,
+    plaintextVariables: vars,
   };
 }
 
@@ -612,6 +712,7 @@ function identityPolicyFacts(inst: Instance, region: string | undefined): Identi
 export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): ResourceFacts[] {
   const index = new PlanIndex(plan);
   const region = opts.region ?? planRegion(plan);
+  const account = planAccount(plan);
   const out: ResourceFacts[] = [];
   for (const inst of index.instances) {
     switch (inst.rc.type) {
@@ -634,6 +735,12 @@ export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): 
       case 'aws_kms_replica_key':
         out.push(keyFacts(inst, region));
         break;
+      case 'aws_iam_role':
+        out.push(roleFacts(inst, region));
+        break;
+      case 'aws_codebuild_project':
+        out.push(buildProjectFacts(inst, region));
+        break;
       case 'aws_iam_policy':
       case 'aws_iam_role_policy':
         // A document with a value known only after apply (an ARN of a resource being created) is not in the plan
@@ -644,5 +751,6 @@ export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): 
         break;
     }
   }
-  return out;
+  const judged = withCaptureDestinations(out);
+  return account === undefined ? judged : judged.map((f) => (f.account === undefined ? { ...f, account } : f));
 }

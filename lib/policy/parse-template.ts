@@ -69,7 +69,36 @@ export class TemplateParseError extends Error {
   }
 }
 
+/**
+ * What CloudFormation itself refuses (its published quotas): a template body over 1 MB (passed through S3; 51,200
+ * bytes inline) and more than 500 resources. A policy tool that read beyond them would judge what can never deploy,
+ * and pay for it: both are checked before the template is adapted, the size before it is parsed at all.
+ */
+export const CLOUDFORMATION_LIMITS = { templateBytes: 1024 * 1024, resources: 500 } as const;
+
+/** The size check alone, for callers that can refuse a file before reading it. */
+export function checkTemplateSize(bytes: number, source: string): void {
+  if (bytes > CLOUDFORMATION_LIMITS.templateBytes) {
+    throw new TemplateParseError(
+      `${source}: ${bytes.toLocaleString('en')} bytes is over CloudFormation's template size limit of ` +
+        `${CLOUDFORMATION_LIMITS.templateBytes.toLocaleString('en')} bytes (1 MB, through S3), so CloudFormation would ` +
+        'refuse it; split it into nested stacks',
+    );
+  }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Uint8Array) return 'binary data (!!binary)';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'non-plain'} object` : `a ${typeof v}`;
+}
+
 export function parseTemplate(text: string, source: string): CfnTemplate {
+  checkTemplateSize(Buffer.byteLength(text, 'utf8'), source);
   let doc: unknown;
   try {
     doc = text.trimStart().startsWith('{')
@@ -84,8 +113,21 @@ export function parseTemplate(text: string, source: string): CfnTemplate {
     );
   }
   const resources = (doc as CfnTemplate).Resources;
-  if (typeof resources !== 'object' || resources === null) {
+  if (resources === undefined || resources === null) {
     throw new TemplateParseError(`${source}: no Resources section; is this a CloudFormation template?`);
+  }
+  if (!isPlainObject(resources)) {
+    throw new TemplateParseError(
+      `${source}: Resources must be a map of logical id -> resource, got ${kindOf(resources)}; ` +
+        'CloudFormation would refuse the template',
+    );
+  }
+  const count = Object.keys(resources).length;
+  if (count > CLOUDFORMATION_LIMITS.resources) {
+    throw new TemplateParseError(
+      `${source}: ${count} resources is over CloudFormation's limit of ${CLOUDFORMATION_LIMITS.resources} per ` +
+        'template, so CloudFormation would refuse it; split it into nested stacks',
+    );
   }
   return doc as CfnTemplate;
 }

@@ -226,3 +226,99 @@ function mightDenyInsecureTransport(s: PolicyStatementFacts): boolean {
     s.conditions.some((c) => c.key.toLowerCase() === 'aws:securetransport' || c.values.some(opaqueText));
   return actionMay && conditionMay;
 }
+
+/**
+ * An ARN's colon-separated fields, with the pseudo parameters an adapter renders (`${AWS::Partition}`,
+ * `${AWS::AccountId}`, `${AWS::Region}`) kept whole: their own `::` is not a field separator.
+ */
+export function arnParts(arn: string): string[] {
+  return arn
+    .replace(/\$\{AWS::([A-Za-z]+)\}/g, '$${AWS__$1}')
+    .split(':')
+    .map((p) => p.replace(/\$\{AWS__([A-Za-z]+)\}/g, '$${AWS::$1}'));
+}
+
+/**
+ * A principal value that names any AWS principal: `*`, or an IAM ARN whose account is a wildcard
+ * (`arn:aws:iam::*:root`, `arn:*:iam::*:role/x`).
+ */
+export function isAnyPrincipalValue(principal: string): boolean {
+  if (principal === '*') return true;
+  const parts = arnParts(principal);
+  return parts.length >= 6 && parts[0] === 'arn' && parts[2] === 'iam' && /[*?]/.test(parts[4] ?? '');
+}
+
+/**
+ * An Allow statement whose principal is any AWS principal: `*`, an account wildcard, or a `NotPrincipal` (every
+ * principal except the ones named).
+ */
+export function allowsAnyPrincipal(s: PolicyStatementFacts): boolean {
+  if (s.effect !== 'Allow') return false;
+  if (s.notPrincipal === true) return true;
+  return s.principals.some(isAnyPrincipalValue);
+}
+
+/**
+ * Condition keys that pin *who* the caller is. Other conditions (`kms:ViaService`, `aws:SecureTransport`,
+ * encryption context) restrict how a call is made, not by whom, so an `*` principal with only those still lets
+ * any account in.
+ */
+export const PRINCIPAL_RESTRICTING_CONDITION_KEYS: readonly string[] = [
+  'aws:PrincipalAccount',
+  'aws:PrincipalArn',
+  'aws:PrincipalOrgID',
+  'aws:PrincipalOrgPaths',
+  'aws:PrincipalServiceName',
+  'aws:SourceAccount',
+  'aws:SourceArn',
+  'aws:SourceOrgID',
+  'aws:userid',
+  'kms:CallerAccount',
+].map((k) => k.toLowerCase());
+
+const ARN_KEYS = new Set(['aws:principalarn', 'aws:sourcearn']);
+const WILDCARD = /[*?]/;
+
+/**
+ * One condition value pins the caller: under a `...Like` or `Arn...` operator (both match wildcards) the part
+ * that names the account or organisation carries no wildcard; under `StringEquals` every value is literal.
+ */
+function valuePins(key: string, operator: string, value: string): boolean {
+  const wildcards = /like$/i.test(operator) || /^arn/i.test(operator);
+  if (!wildcards) return value !== '';
+  if (ARN_KEYS.has(key)) {
+    const parts = arnParts(value);
+    if (parts.length < 6 || parts[0] !== 'arn') return false;
+    const account = parts[4] ?? '';
+    // An S3 ARN has no account: the bucket name must then be literal from its start.
+    return account !== '' ? !WILDCARD.test(account) : !/^[*?]/.test(parts.slice(5).join(':'));
+  }
+  if (key === 'aws:principalorgpaths' || key === 'aws:userid') return value !== '' && !/^[*?]/.test(value);
+  return value !== '' && !WILDCARD.test(value);
+}
+
+/**
+ * Some condition of the statement pins who the caller is (its account, organisation, ARN or service), so a `*`
+ * principal is not everyone. A condition that is always true restricts nothing: a wildcard value
+ * (`StringLike aws:PrincipalArn "*"`, `arn:aws:iam::*:*`), a negated operator (`StringNotEquals`), `...IfExists`
+ * (true when the key is absent), `ForAllValues:` (true for an empty set) or a key that does not identify the caller
+ * (`Bool aws:SecureTransport true`).
+ */
+export function restrictsCaller(s: PolicyStatementFacts): boolean {
+  return s.conditions.some((c) => {
+    const key = c.key.toLowerCase();
+    if (!PRINCIPAL_RESTRICTING_CONDITION_KEYS.includes(key)) return false;
+    if (/IfExists$/i.test(c.operator) || /^ForAllValues:/i.test(c.operator)) return false;
+    const op = c.operator.replace(/^ForAnyValue:/i, '');
+    if (!/^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/i.test(op)) return false;
+    return c.values.length > 0 && c.values.every((v) => valuePins(key, op, v));
+  });
+}
+
+/** The 12-digit account a principal value names (`123456789012`, `arn:aws:iam::123456789012:root|role/x`). */
+export function principalAccount(principal: string): string | undefined {
+  if (/^\d{12}$/.test(principal)) return principal;
+  const parts = arnParts(principal);
+  if (parts.length >= 6 && parts[0] === 'arn' && (parts[2] === 'iam' || parts[2] === 'sts')) return parts[4];
+  return undefined;
+}

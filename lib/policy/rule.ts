@@ -33,6 +33,11 @@ export interface Rule {
   readonly references: RuleReferences;
   readonly appliesTo: readonly ResourceKind[];
   readonly stages: readonly Stage[];
+  /**
+   * Why the run-time checker does not evaluate this rule, for rules enforced at synth or plan only: its report
+   * lists the rule as not evaluated with this reason, rather than letting silence read as clean.
+   */
+  readonly notAtRunTime?: string;
   /** Judges one resource. Returns NOT_APPLICABLE for kinds the rule does not cover. */
   check(facts: ResourceFacts, ctx: PolicyContext): RuleResult;
 }

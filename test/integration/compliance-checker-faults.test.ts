@@ -253,9 +253,18 @@ describe('compliance checker faults and residency against moto_server', () => {
       status: 'NON_COMPLIANT',
       reason: expect.stringContaining('"AnyoneDecrypts"'),
     });
-    // AND nothing is stale or unevaluated, violations are announced once
+    // AND nothing is stale or unevaluated for a fault of this scan, violations are announced once
     expect(report.staleFindings).toEqual([]);
-    expect(report.notEvaluated).toEqual([]);
+    expect(report.notEvaluated.filter((n) => n.notRead !== true)).toEqual([]);
+    expect(metric('RulesNotEvaluated')).toEqual([0]);
+    // AND the rules the checker never judges (MLOPS-IAM-1 among them) are listed with their reason, and counted
+    expect(report.notEvaluated.find((n) => n.ruleId === 'MLOPS-IAM-1')).toEqual({
+      ruleId: 'MLOPS-IAM-1',
+      reason: expect.stringMatching(/^not evaluated at run time: the checker does not read IAM identity policies/),
+      notRead: true,
+    });
+    expect(metric('RulesNotEvaluatedAtRunTime')).toEqual([report.notEvaluated.length]);
+    expect(metric('NonCompliantResources', 'MLOPS-IAM-1')).toEqual([]);
     expect(metric('NonCompliantResources', 'MLOPS-SM-4')).toEqual([1]);
     expect(published).toHaveLength(1);
   });

@@ -203,6 +203,7 @@ describe('compliance checker against moto_server', () => {
         'MLOPS-BUCKET-2 reports',
         'MLOPS-BUCKET-3 reports',
         'MLOPS-BUCKET-4 reports',
+        'MLOPS-BUCKET-6 reports', // the bare bucket is not versioned
         'MLOPS-TAG-1 reports',
         'MLOPS-TAG-2 reports',
         'MLOPS-CAPTURE-1 bare-config',
@@ -258,7 +259,7 @@ describe('compliance checker against moto_server', () => {
     await waitFor(() => delivered.some((d) => d.Type === 'Notification'));
     const notes = delivered.filter((d) => d.Type === 'Notification');
     expect(notes).toHaveLength(1);
-    expect(String(notes[0]?.Message)).toContain('16 new compliance violation(s)');
+    expect(String(notes[0]?.Message)).toContain('17 new compliance violation(s)');
 
     // WHEN re-run with no change: idempotent, nothing new to announce
     const again = await handler()(

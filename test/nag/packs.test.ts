@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -200,6 +200,59 @@ describe('the holes an insecure change used to walk through are closed', () => {
     expect(unacknowledged(report)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^MLOPS-BUCKET-2 @ staging\/Platform\/CaptureBucket\/Resource\/Resource$/),
+      ]),
+    );
+  });
+
+  test('fails on each hole of issue #23, each named at its resource (MLOPS-IAM-2, BUCKET-5, KMS-2, IMG-3, EVENTS-1)', () => {
+    // GIVEN the default app with five insecure changes, one per new rule
+    const { app, environments } = buildTestApp();
+    const env = environments[0]!;
+    const gate = env.platform.pipelineGateRole!.node.defaultChild as iam.CfnRole;
+    // (arrays replace, objects merge: the whole statement list is overridden)
+    gate.addPropertyOverride('AssumeRolePolicyDocument.Statement', [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringLike: { 'aws:PrincipalArn': '*' } },
+      },
+    ]);
+    env.platform.captureBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [env.platform.captureBucket.arnForObjects('*')],
+        conditions: { Bool: { 'aws:SecureTransport': 'true' } },
+      }),
+    );
+    env.platform.captureKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AccountPrincipal('999988887777')],
+        actions: ['kms:Decrypt', 'kms:CreateGrant'],
+        resources: ['*'],
+      }),
+    );
+    const model = env.modelStacks[0]!.endpoint.model as sagemaker.CfnModel;
+    model.addPropertyOverride('PrimaryContainer.Image', '999988887777.dkr.ecr.eu-west-1.amazonaws.com/model:latest');
+    const rule = env.modelStacks[0]!.node.findAll().find((c) => c.node.id === 'CaptureObjectCreated')!;
+    (rule.node.defaultChild as CfnResource).addPropertyOverride(
+      'Targets.0.Arn',
+      'arn:aws:events:eu-west-1:999988887777:event-bus/default',
+    );
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN synth fails with each rule at its resource
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-IAM-2 @ staging\/Platform\/PipelineGateRole\/Resource$/),
+        expect.stringMatching(/^MLOPS-BUCKET-5 @ staging\/Platform\/CaptureBucket\/Resource\/Resource$/),
+        expect.stringMatching(/^MLOPS-KMS-2 @ staging\/Platform\/CaptureKey\/Resource$/),
+        expect.stringMatching(/^MLOPS-IMG-3 @ staging\/Model-fraud-xgb\/Endpoint\/Model$/),
+        expect.stringMatching(
+          /^MLOPS-EVENTS-1 @ staging\/Model-fraud-xgb\/DriftMonitor\/CaptureObjectCreated\/Resource$/,
+        ),
       ]),
     );
   });

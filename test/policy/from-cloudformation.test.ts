@@ -10,9 +10,10 @@ import {
 import { CfnTemplate, factsByLogicalId, factsFromTemplate, renderValue } from '../../lib/policy/from-cloudformation';
 import { ctx } from '../support/policy-facts';
 
-/** Facts of one logical id, typed by kind. */
-function factsOf<T extends ResourceFacts>(template: CfnTemplate, id: string, region?: string): T {
-  const facts = factsByLogicalId(template, region !== undefined ? { region } : {}).get(id);
+/** Facts of one logical id, typed by kind (a role has two: its trust policy and its inline policies). */
+function factsOf<T extends ResourceFacts>(template: CfnTemplate, id: string, region?: string, kind?: T['kind']): T {
+  const all = factsByLogicalId(template, region !== undefined ? { region } : {}).get(id) ?? [];
+  const facts = kind !== undefined ? all.find((f) => f.kind === kind) : (all.find((f) => f.kind !== 'Role') ?? all[0]);
   if (facts === undefined) throw new Error(`no facts for ${id}`);
   return facts as T;
 }
@@ -153,6 +154,7 @@ const SECURE: CfnTemplate = {
         BucketEncryption: {
           ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
         },
+        VersioningConfiguration: { Status: 'Enabled' },
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: 'true',
           BlockPublicPolicy: 'true',
@@ -297,6 +299,14 @@ describe('factsFromTemplate: SageMaker model', () => {
       vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['${ModelSg.GroupId}'] },
       executionRoleArn: '${ModelRole.Arn}',
       images: ['111122223333.dkr.ecr.eu-west-1.${AWS::URLSuffix}/${Repo}:1.0.0'],
+      // The registry's account is the literal one in the join; the tag is the literal after the last colon.
+      imageSources: [
+        {
+          uri: '111122223333.dkr.ecr.eu-west-1.${AWS::URLSuffix}/${Repo}:1.0.0',
+          registryAccount: '111122223333',
+          pin: { tag: '1.0.0' },
+        },
+      ],
     });
   });
 
@@ -579,9 +589,9 @@ describe('factsFromTemplate: ECR repository', () => {
     // WHEN adapted
     const byId = factsByLogicalId(t);
     // THEN only the matching, named repository is covered
-    expect((byId.get('Covered') as RepositoryFacts).scanOnPush).toBe(true);
-    expect((byId.get('Other') as RepositoryFacts).scanOnPush).toBe(false);
-    expect((byId.get('Unnamed') as RepositoryFacts).scanOnPush).toBe(false);
+    expect((byId.get('Covered')?.[0] as RepositoryFacts).scanOnPush).toBe(true);
+    expect((byId.get('Other')?.[0] as RepositoryFacts).scanOnPush).toBe(false);
+    expect((byId.get('Unnamed')?.[0] as RepositoryFacts).scanOnPush).toBe(false);
   });
 
   test('a catch-all enhanced scanning filter covers a repository with a generated name', () => {
@@ -649,6 +659,9 @@ describe('factsFromTemplate: S3 bucket', () => {
       purpose: 'data-capture',
       encryption: { type: 'AES256' },
       versioned: false,
+      publicAcl: false,
+      // The partial TLS deny is the bucket's whole policy.
+      policyStatements: [expect.objectContaining({ effect: 'Deny', actions: ['s3:GetObject'] })],
       publicAccessBlocked: false,
       accessLogging: false,
       tlsOnly: false,

@@ -254,3 +254,115 @@ describe('parseTerraformPlan', () => {
     expect(() => parseTerraformPlan(json, 'plan.json')).toThrow(/plan\.json: .*terraform show -json/);
   });
 });
+
+describe('factsFromPlan: the facts of the issue #23 rules', () => {
+  const ALL = ctx({ requireVpc: false, productionEnvironments: ['production'], knownAccounts: ['123456789012'] });
+  const statusOf = (p: TerraformPlan, address: string, ruleId: string) =>
+    evaluate(
+      factsFromPlan(p).filter((f) => f.id === `${M}${address}`),
+      ALL,
+      'plan',
+    ).find((f) => f.ruleId === ruleId)?.status;
+  const open = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+  /** The plan with one more planned resource (a type the module does not create). */
+  const withResource = (type: string, name: string, after: Record<string, unknown>): TerraformPlan => {
+    const p = plan();
+    (p.resource_changes as PlanResourceChange[]).push({
+      address: `${M}${type}.${name}`,
+      module_address: 'module.environment',
+      mode: 'managed',
+      type,
+      name,
+      change: { actions: ['create'], after, after_unknown: {} },
+    });
+    return p;
+  };
+
+  test('the compliant plan passes every new plan-stage rule it can judge', () => {
+    const p = plan();
+    expect(statusOf(p, 'aws_iam_role.execution', 'MLOPS-IAM-2')).toBe('COMPLIANT');
+    expect(statusOf(p, 'aws_kms_key.this["data"]', 'MLOPS-KMS-2')).toBe('COMPLIANT');
+    expect(statusOf(p, 'aws_kms_key.this["data"]', 'MLOPS-KMS-3')).toBe('COMPLIANT');
+    for (const b of ['aws_s3_bucket.this["data-capture"]', 'aws_s3_bucket.this["access-logs"]'])
+      for (const rule of ['MLOPS-BUCKET-5', 'MLOPS-BUCKET-6', 'MLOPS-BUCKET-7'])
+        expect(statusOf(p, b, rule)).toBe('COMPLIANT');
+    expect(statusOf(p, 'aws_ecr_repository.model', 'MLOPS-ECR-5')).toBe('COMPLIANT');
+  });
+
+  test('the bucket the capture bucket logs to is a log delivery target', () => {
+    expect(factsOf<BucketFacts>(plan(), 'aws_s3_bucket.this["access-logs"]').logTarget).toBe(true);
+    expect(factsOf<BucketFacts>(plan(), 'aws_s3_bucket.this["data-capture"]').logTarget).toBeUndefined();
+  });
+
+  test('rejects a role trust policy open to "*" behind an always-true condition (MLOPS-IAM-2)', () => {
+    const p = edited('aws_iam_role.execution', (rc) => {
+      rc.change.after.assume_role_policy = open({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringLike: { 'aws:PrincipalArn': '*' } },
+      });
+    });
+    expect(statusOf(p, 'aws_iam_role.execution', 'MLOPS-IAM-2')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects a key without rotation (MLOPS-KMS-3) and one granting decrypt to a foreign account (MLOPS-KMS-2)', () => {
+    const p = edited('aws_kms_key.this["data"]', (rc) => {
+      rc.change.after.enable_key_rotation = false;
+      rc.change.after.policy = open({
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::999988887777:root' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+      });
+    });
+    expect(statusOf(p, 'aws_kms_key.this["data"]', 'MLOPS-KMS-3')).toBe('NON_COMPLIANT');
+    expect(statusOf(p, 'aws_kms_key.this["data"]', 'MLOPS-KMS-2')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects an open bucket policy (MLOPS-BUCKET-5) and suspended versioning (MLOPS-BUCKET-6)', () => {
+    const policy = edited('aws_s3_bucket_policy.this["data-capture"]', (rc) => {
+      rc.change.after.policy = open({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' });
+    });
+    expect(statusOf(policy, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-BUCKET-5')).toBe('NON_COMPLIANT');
+    const versioning = edited('aws_s3_bucket_versioning.this["data-capture"]', (rc) => {
+      rc.change.after.versioning_configuration = [{ status: 'Suspended' }];
+    });
+    expect(statusOf(versioning, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-BUCKET-6')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects a public canned ACL (MLOPS-BUCKET-7)', () => {
+    const p = edited('aws_s3_bucket.this["data-capture"]', (rc) => {
+      rc.change.after.acl = 'public-read';
+      rc.change.after_unknown.acl = false;
+    });
+    expect(statusOf(p, 'aws_s3_bucket.this["data-capture"]', 'MLOPS-BUCKET-7')).toBe('NON_COMPLIANT');
+  });
+
+  test('rejects a repository policy open to "*" (MLOPS-ECR-5)', () => {
+    const name = factsOf<RepositoryFacts>(plan(), 'aws_ecr_repository.model').name;
+    const p = withResource('aws_ecr_repository_policy', 'open', {
+      repository: name,
+      policy: open({ Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }),
+    });
+    expect(statusOf(p, 'aws_ecr_repository.model', 'MLOPS-ECR-5')).toBe('NON_COMPLIANT');
+  });
+
+  test('judges CodeBuild projects: privileged mode (MLOPS-BUILD-1) and plaintext secrets (MLOPS-BUILD-2)', () => {
+    const project = (privileged: boolean, type: string) =>
+      withResource('aws_codebuild_project', 'build', {
+        name: 'build',
+        environment: [
+          { privileged_mode: privileged, environment_variable: [{ name: 'DB_PASSWORD', value: 'hunter2', type }] },
+        ],
+      });
+    expect(statusOf(project(true, 'PLAINTEXT'), 'aws_codebuild_project.build', 'MLOPS-BUILD-1')).toBe('NON_COMPLIANT');
+    expect(statusOf(project(true, 'PLAINTEXT'), 'aws_codebuild_project.build', 'MLOPS-BUILD-2')).toBe('NON_COMPLIANT');
+    expect(statusOf(project(false, 'SECRETS_MANAGER'), 'aws_codebuild_project.build', 'MLOPS-BUILD-1')).toBe(
+      'COMPLIANT',
+    );
+    expect(statusOf(project(false, 'SECRETS_MANAGER'), 'aws_codebuild_project.build', 'MLOPS-BUILD-2')).toBe(
+      'COMPLIANT',
+    );
+  });
+});

@@ -89,9 +89,12 @@ function resolver(all: Readonly<Record<string, CfnResource>>, imports: Readonly<
         );
       if (k === 'Fn::ImportValue' && typeof body === 'string') {
         const target = imports[body];
-        return target?.Type === 'AWS::KMS::Key'
-          ? `arn:aws:kms:${REGION}:${ACCOUNT}:key/imported-${body.toLowerCase()}`
-          : `import-${body}`;
+        if (target?.Type === 'AWS::KMS::Key')
+          return `arn:aws:kms:${REGION}:${ACCOUNT}:key/imported-${body.toLowerCase()}`;
+        // An exported repository ARN: the model's image URI is joined from its account and region fields.
+        if (target?.Type === 'AWS::ECR::Repository' && /Arn/.test(body))
+          return `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/imported-${body.toLowerCase()}`;
+        return `import-${body}`;
       }
       if (k === 'Fn::Select' && Array.isArray(body)) return (resolve(body[1]) as unknown[])[Number(body[0])];
       if (k === 'Fn::Split' && Array.isArray(body)) return String(resolve(body[1])).split(String(body[0]));
@@ -189,7 +192,14 @@ function liveFacts(
       );
       const lifecycle = (p.LifecycleConfiguration as Obj | undefined)?.Rules as Obj[] | undefined;
       const logging = p.LoggingConfiguration as Obj | undefined;
-      return bucketFacts(
+      // As the checker's S3 reader: a bucket another bucket logs to is a log delivery target.
+      const logTarget = Object.entries(all).some(
+        ([otherId, b]) =>
+          otherId !== id &&
+          b.Type === 'AWS::S3::Bucket' &&
+          resolve((b.Properties?.LoggingConfiguration as Obj | undefined)?.DestinationBucketName) === name,
+      );
+      const facts = bucketFacts(
         {
           name,
           region: REGION,
@@ -226,6 +236,7 @@ function liveFacts(
         },
         keys,
       );
+      return logTarget ? { ...facts, logTarget } : facts;
     }
     case 'AWS::KMS::Key':
       return keyFacts(
@@ -244,7 +255,12 @@ const POLICY_FOR_PARITY: CompliancePolicy = {
   requireVpc: false,
   // staging is treated as production here so the rollout rule judges the staging endpoints too
   productionEnvironments: ['staging', 'production'],
+  // The larger config's environment and pipeline accounts (the deployment account is each resource's own).
+  knownAccounts: ['333333333333', '444444444444', '555555555555'],
 };
+
+/** An account that is none of the project's. */
+const FOREIGN = '999988887777';
 
 type Mutation = ((resources: Record<string, CfnResource>) => void) & { policy?: Partial<CompliancePolicy> };
 const withPolicy = (policy: Partial<CompliancePolicy>): Mutation => Object.assign(() => {}, { policy });
@@ -318,6 +334,33 @@ const VARIANTS: Record<string, Mutation> = {
     { policy: { requireVpc: true } },
   ),
   'deployed outside the allowed regions': withPolicy({ allowedRegions: ['eu-central-1'] }),
+  'a key policy granting decrypt to a foreign account': (rs) =>
+    byType(rs, 'AWS::KMS::Key').forEach((r) =>
+      (props(r).KeyPolicy as { Statement: Obj[] }).Statement.push({
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` },
+        Action: ['kms:Decrypt', 'kms:CreateGrant'],
+        Resource: '*',
+      }),
+    ),
+  'a bucket policy granting "*" behind an always-true condition': (rs) =>
+    byType(rs, 'AWS::S3::BucketPolicy').forEach((r) =>
+      (props(r).PolicyDocument as { Statement: Obj[] }).Statement.push({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [String((props(r).Bucket as Obj).Ref), 'Arn'] }, '/*']] },
+        Condition: { StringLike: { 'aws:PrincipalArn': '*' } },
+      }),
+    ),
+  'versioning suspended': (rs) =>
+    byType(rs, 'AWS::S3::Bucket').forEach((r) => (props(r).VersioningConfiguration = { Status: 'Suspended' })),
+  'model image from a foreign registry by "latest"': (rs) =>
+    byType(rs, 'AWS::SageMaker::Model').forEach(
+      (r) =>
+        ((props(r).PrimaryContainer as Obj).Image =
+          `${FOREIGN}.dkr.ecr.${REGION}.amazonaws.com/someone-else/model:latest`),
+    ),
   'bucket encrypted with SSE-S3': (rs) =>
     byType(rs, 'AWS::S3::Bucket').forEach(
       (r) =>

@@ -5,7 +5,7 @@
  * codes and reports.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
@@ -90,6 +90,43 @@ describe('the catalogue on the public corpus (verdicts judged by reading each te
     fails('aiops-model-build-support-stack.json/SageMakerPolicyA8F97297 MLOPS-IAM-1', /logs:CreateLogGroup/);
   });
 
+  test('a DataCaptureConfig behind Fn::If is unknown, never "capture off" (capture may be on, with no key)', () => {
+    // GIVEN scpt-serverless-inf: DataCaptureConfig is Fn::If [IsProdEnv, {...}, AWS::NoValue]
+    fails('scpt-serverless-inf.json/EndpointConfig MLOPS-CAPTURE-1', /unknown/);
+    fails('scpt-serverless-inf.json/EndpointConfig MLOPS-CAPTURE-2', /could not be proved customer-managed/);
+    fails('scpt-serverless-inf.json/EndpointConfig MLOPS-CAPTURE-3', /unknown/);
+  });
+
+  test('a resource whose whole Properties is an Fn::If has every property unknown, none at its default', () => {
+    // GIVEN scpt-shadow-deployment: the EndpointConfig's Properties is Fn::If [with shadow, {...}, {...}]
+    fails('scpt-shadow-deployment.json/EndpointConfig MLOPS-SM-1', /could not be proved customer-managed/);
+    fails('scpt-shadow-deployment.json/EndpointConfig MLOPS-CAPTURE-1', /unknown/);
+    fails('scpt-shadow-deployment.json/EndpointConfig MLOPS-CAPTURE-2', /could not be proved customer-managed/);
+    fails('scpt-shadow-deployment.json/EndpointConfig MLOPS-CAPTURE-3', /unknown/);
+  });
+
+  test('a bucket that receives other buckets’ access logs is judged as a log target (AWS guidance)', () => {
+    // GIVEN aiops-model-build-support-stack: ArtifactsBucket logs to LogsBucket, which logs nowhere (SSE-S3)
+    passes('aiops-model-build-support-stack.json/LogsBucket9C4D8843 MLOPS-BUCKET-1');
+    passes('aiops-model-build-support-stack.json/LogsBucket9C4D8843 MLOPS-BUCKET-3');
+    passes('cfn-templates-compliant-bucket.json/ObjectStorageLogBucket MLOPS-BUCKET-1');
+    // AND its other settings are still judged
+    fails('aiops-model-build-support-stack.json/LogsBucket9C4D8843 MLOPS-BUCKET-4');
+  });
+
+  test('a CodeBuild project in privileged mode is caught (MLOPS-BUILD-1)', () => {
+    fails('mlops-byo-build-pipeline.json/CodeBuildBYOImage MLOPS-BUILD-1', /privileged mode/);
+  });
+
+  test('a key policy granting decryption to accounts outside the config is caught (MLOPS-KMS-2)', () => {
+    fails('aiops-model-build-support-stack.json/ArtifactsBucketKMSKeyF608D080 MLOPS-KMS-2', /123456789013/);
+  });
+
+  test('a bucket policy whose only Allow is to a service principal is not open (MLOPS-BUCKET-5)', () => {
+    // GIVEN cfn-templates-compliant-bucket: log delivery, with conditions behind parameters
+    passes('cfn-templates-compliant-bucket.json/ObjectStorageBucket MLOPS-BUCKET-5');
+  });
+
   test('without --region, residency is unknown (AWS::Region is a parameter), never not applicable', () => {
     const agnostic = verdicts();
     expect(agnostic.get('scpt-serverless-inf.json/Model MLOPS-GDPR-1')).toMatch(/region .* is unknown/);
@@ -129,6 +166,20 @@ describe('npm run policy:cloudformation', () => {
       runs: { results: unknown[] }[];
     };
     expect(sarif.runs[0]!.results.length).toBeGreaterThan(0);
+  });
+
+  test('refuses (exit 2) a template over CloudFormation’s 1 MB limit before reading it', () => {
+    // GIVEN a 50 MB template
+    const dir = mkdtempSync(join(tmpdir(), 'policy-cfn-'));
+    const big = join(dir, 'big.json');
+    writeFileSync(
+      big,
+      `{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"X":"${'x'.repeat(50 * 1024 * 1024)}"}}}}`,
+    );
+    // WHEN judged THEN refused with a message naming the limit
+    const r = run(big, '--out', dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/52,428,8\d\d bytes is over CloudFormation's template size limit of 1,048,576 bytes/);
   });
 
   test('rejects a missing template and a bad argument with exit 2', () => {

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'terraform', 'fixtures');
+/** The line of `resource "aws_sagemaker_endpoint" "this"` in the module. */
+const ENDPOINT_LINE =
+  readFileSync(join(ROOT, 'terraform/modules/mlops-model-environment/sagemaker.tf'), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.startsWith('resource "aws_sagemaker_endpoint" "this"')) + 1;
 
 function runCli(args: string[]) {
   const r = spawnSync('npx', ['tsx', 'scripts/policy-terraform.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
@@ -21,7 +26,8 @@ describe('scripts/policy-terraform.ts', () => {
     // THEN
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Judged 10 resources');
+    // 10 resources, and the execution role's trust policy (MLOPS-IAM-2)
+    expect(r.stdout).toContain('Judged 11 resources');
     expect(r.stdout).toMatch(
       /ok {3}module\.environment\.aws_sagemaker_model\.this \(Model\): 4 compliant, 0 violations/,
     );
@@ -36,7 +42,7 @@ describe('scripts/policy-terraform.ts', () => {
     // GIVEN a production endpoint that shifts all traffic at once
     const out = mkdtempSync(join(tmpdir(), 'tf-policy-'));
     // WHEN
-    const r = runCli([join(FIXTURES, 'plan-all-at-once.json'), '--out', out]);
+    const r = runCli([join(FIXTURES, 'plan-all-at-once.json'), '--out', out, '--root', 'test/terraform/parity']);
     // THEN
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
@@ -51,6 +57,10 @@ describe('scripts/policy-terraform.ts', () => {
     expect(sarif.runs[0].results[0].locations[0].logicalLocations[0].fullyQualifiedName).toBe(
       'module.environment.aws_sagemaker_endpoint.this',
     );
+    // AND the alert sits at the resource's block in the module, not at cdk.json:1
+    const physical = sarif.runs[0].results[0].locations[0].physicalLocation;
+    expect(physical.artifactLocation.uri).toBe('terraform/modules/mlops-model-environment/sagemaker.tf');
+    expect(physical.region.startLine).toBe(ENDPOINT_LINE);
     expect(readFileSync(join(out, 'terraform-policy.md'), 'utf8')).toContain('MLOPS-SM-4');
   });
 

@@ -28,6 +28,7 @@ export const POLICY: CompliancePolicy = {
   imageScanMaxAgeDays: 7,
   requireVpc: true,
   productionEnvironments: ['prod'],
+  knownAccounts: ['111122223333'],
 };
 
 export function ctx(policy: Partial<CompliancePolicy> = {}, now: Date = NOW): PolicyContext {
@@ -48,6 +49,13 @@ export const model = (o: Partial<ModelFacts> = {}): ModelFacts => ({
   networkIsolation: true,
   vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
   images: ['111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud:1.0.0'],
+  imageSources: [
+    {
+      uri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud:1.0.0',
+      registryAccount: '111122223333',
+      pin: { tag: '1.0.0' },
+    },
+  ],
   ...o,
 });
 
@@ -88,6 +96,7 @@ export const repository = (o: Partial<RepositoryFacts> = {}): RepositoryFacts =>
   scanOnPush: true,
   encryption: { type: 'KMS', kmsKey: CMK },
   hasLifecyclePolicy: true,
+  policyStatements: [],
   ...o,
 });
 
@@ -99,6 +108,8 @@ export const bucket = (o: Partial<BucketFacts> = {}): BucketFacts => ({
   purpose: 'data-capture',
   encryption: { type: 'aws:kms', kmsKey: CMK },
   versioned: true,
+  publicAcl: false,
+  policyStatements: [],
   publicAccessBlocked: true,
   accessLogging: true,
   tlsOnly: true,

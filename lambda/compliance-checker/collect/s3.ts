@@ -4,6 +4,7 @@
  * recorded.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { BucketFacts } from '../../../lib/policy/facts';
 import { BucketReads, bucketFacts } from '../../../lib/policy/from-aws';
 import { awsErrorName, isNotFound } from '../../shared/errors';
 import { sdk } from '../sdk';
@@ -24,7 +25,16 @@ export class S3Reader {
       return (out.Buckets ?? []).flatMap((b) => (b.Name ? [{ name: b.Name, region: b.BucketRegion }] : []));
     });
     this.scan.logger.info('listed buckets', { buckets: buckets.length });
-    await this.scan.each(buckets, (b) => this.bucket(b.name, b.region));
+    const judged: { readonly facts: BucketFacts; readonly logsTo: string | undefined }[] = [];
+    await this.scan.each(buckets, async (b) => {
+      const out = await this.bucket(b.name, b.region);
+      if (out !== undefined) judged.push(out);
+    });
+    // A log delivery target does not log to itself (AWS guidance); which buckets are targets shows only across them.
+    const targets = new Set(
+      judged.flatMap((j) => (j.logsTo !== undefined && j.logsTo !== j.facts.name ? [j.logsTo] : [])),
+    );
+    for (const j of judged) this.scan.add(targets.has(j.facts.name ?? '') ? { ...j.facts, logTarget: true } : j.facts);
   }
 
   private async regionOf(name: string, listedRegion: string | undefined): Promise<string> {
@@ -35,11 +45,14 @@ export class S3Reader {
     return c === undefined || c === '' ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
   }
 
-  private async bucket(name: string, listedRegion: string | undefined): Promise<void> {
+  private async bucket(
+    name: string,
+    listedRegion: string | undefined,
+  ): Promise<{ facts: BucketFacts; logsTo: string | undefined } | undefined> {
     const region = await this.scan.attempt('Bucket', name, 's3:GetBucketLocation', () =>
       this.regionOf(name, listedRegion),
     );
-    if (region === SKIPPED) return;
+    if (region === SKIPPED) return undefined;
     const s3 = this.s3For(region) ?? this.s3;
     /** One configuration read: `null` when S3 says it is not configured, `undefined` (recorded) when it failed. */
     const read = async <T>(operation: string, notConfigured: readonly string[], fn: () => Promise<T>) => {
@@ -93,8 +106,8 @@ export class S3Reader {
         logging,
         tags,
       };
-      return bucketFacts(reads, this.keys.lookup);
+      return { facts: bucketFacts(reads, this.keys.lookup), logsTo: logging?.LoggingEnabled?.TargetBucket };
     });
-    if (out !== SKIPPED) this.scan.add(out);
+    return out === SKIPPED ? undefined : out;
   }
 }

@@ -5,6 +5,7 @@
  * - access denied (or any other error left after the SDK's own retries): an explicit `ScanError` naming the resource,
  *   the operation and the error code. Callers decide what an error means (report it, fail the gate).
  */
+import { withCaptureDestinations } from '../../../lib/policy/capture-destinations';
 import { DEFAULT_SCAN_CONCURRENCY } from '../../../lib/contracts/compliance-checker';
 import type { ResourceFacts } from '../../../lib/policy/facts';
 import { mapLimit } from '../../shared/clients';
@@ -63,7 +64,12 @@ export class Scan {
   }
 
   result(): CollectResult {
-    return { resources: this.resources(), errors: [...this.errors], notFound: [...this.notFound] };
+    // Buckets an endpoint captures to are data-capture buckets for the retention rule, tagged or not.
+    return {
+      resources: withCaptureDestinations(this.resources()),
+      errors: [...this.errors],
+      notFound: [...this.notFound],
+    };
   }
 
   /** Runs one call for one resource; turns not-found and other failures into recorded entries. */

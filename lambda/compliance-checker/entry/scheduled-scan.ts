@@ -66,7 +66,8 @@ export async function scheduledScan(ctx: EntryContext, { runId, logger }: Run): 
     nonCompliant: report.counts.findings.NON_COMPLIANT,
     newViolations: fresh.length,
     stale: report.staleFindings.length,
-    notEvaluated: report.notEvaluated.map((n) => n.ruleId),
+    notEvaluated: report.notEvaluated.filter((n) => n.notRead !== true).map((n) => n.ruleId),
+    notReadAtRunTime: report.notEvaluated.filter((n) => n.notRead === true).map((n) => n.ruleId),
     errors: scan.errors.length,
     notFound: scan.notFound.length,
   });
@@ -147,7 +148,8 @@ async function publishMetrics(
       Dimensions: [{ Name: 'RuleId', Value: m.ruleId }],
     })),
     count(COMPLIANCE_METRICS.SCAN_ERRORS, report.errors.length),
-    count(COMPLIANCE_METRICS.RULES_NOT_EVALUATED, report.notEvaluated.length),
+    count(COMPLIANCE_METRICS.RULES_NOT_EVALUATED, report.notEvaluated.filter((n) => n.notRead !== true).length),
+    count(COMPLIANCE_METRICS.RULES_NOT_READ, report.notEvaluated.filter((n) => n.notRead === true).length),
     count(COMPLIANCE_METRICS.OPEN_VIOLATIONS, report.openViolations.length),
   ];
   for (const batch of batches(data, METRICS_PER_CALL)) {

@@ -3,7 +3,12 @@
  * reachable over TLS only, and its access is logged.
  */
 import { compliant, defineRule, nonCompliant, notApplicable, unknownValue } from '../rule';
+import { BucketFacts } from '../facts';
 import { judgeCustomerManagedKey } from './kms-key';
+import { judgeOpenToAnyPrincipal } from './resource-policy';
+
+/** Tagged as the access-log bucket, or shown by the source to be another bucket's log delivery target. */
+const isLogTarget = (facts: BucketFacts) => facts.purpose === 'access-logs' || facts.logTarget === true;
 
 export const bucketAccessLogging = defineRule({
   id: 'MLOPS-BUCKET-1',
@@ -22,7 +27,8 @@ export const bucketAccessLogging = defineRule({
   appliesTo: ['Bucket'],
   check(facts) {
     // Logging the log bucket into itself (or elsewhere) would loop or sprawl; its own access is covered by CloudTrail.
-    if (facts.purpose === 'access-logs') return notApplicable('the bucket is itself an access-log bucket');
+    // AWS guidance: a log target does not log to itself (each delivery would log another one).
+    if (isLogTarget(facts)) return notApplicable('the bucket is itself an access-log bucket (a log delivery target)');
     if (facts.accessLogging === undefined) return unknownValue('server access logging', 'it must be enabled');
     return facts.accessLogging
       ? compliant('server access logging is enabled')
@@ -70,7 +76,7 @@ export const bucketEncryptedWithCmk = defineRule({
   appliesTo: ['Bucket'],
   check(facts) {
     // S3 delivers server access logs only to buckets whose default encryption is SSE-S3.
-    if (facts.purpose === 'access-logs') {
+    if (isLogTarget(facts)) {
       return notApplicable(
         'access-log buckets must use SSE-S3: S3 cannot deliver server access logs to SSE-KMS buckets',
       );
@@ -109,5 +115,74 @@ export const bucketPublicAccessBlocked = defineRule({
       : nonCompliant(
           'public access is not fully blocked (not all four PublicAccessBlockConfiguration flags are true); all four are required',
         );
+  },
+});
+
+export const bucketPolicyNotOpen = defineRule({
+  id: 'MLOPS-BUCKET-5',
+  title: 'Bucket policies grant nothing to an unrestricted principal',
+  severity: 'CRITICAL',
+  rationale:
+    'An Allow to "*" (or any account) in a bucket policy publishes captured data or model artefacts to every AWS ' +
+    'principal; a condition that is always true (StringLike aws:PrincipalArn "*", Bool aws:SecureTransport true) ' +
+    'restricts nothing. The public access block stops some of these, not grants to other accounts.',
+  remediation:
+    'Name the principals in the statement, or pin the caller with a condition on aws:PrincipalAccount, ' +
+    'aws:PrincipalOrgID or a literal aws:PrincipalArn / aws:SourceArn.',
+  references: {
+    gdpr: ['Art. 32(1)(b)', 'Art. 5(1)(f)'],
+    nist80053: ['AC-3', 'AC-6', 'AC-21'],
+    awsConfigRule: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+  },
+  appliesTo: ['Bucket'],
+  check(facts) {
+    return judgeOpenToAnyPrincipal(facts.policyStatements, 'bucket policy');
+  },
+});
+
+export const bucketVersioned = defineRule({
+  id: 'MLOPS-BUCKET-6',
+  title: 'Buckets are versioned',
+  severity: 'MEDIUM',
+  rationale:
+    'Versioning keeps overwritten and deleted objects recoverable: model artefacts, reports and captured data can ' +
+    'be restored after an error or a malicious change (integrity and availability, GDPR Art. 32(1)(c)).',
+  remediation: 'Set VersioningConfiguration.Status to Enabled (versioned: true in CDK; aws_s3_bucket_versioning).',
+  references: {
+    gdpr: ['Art. 32(1)(b)', 'Art. 32(1)(c)'],
+    nist80053: ['CP-9', 'SI-12'],
+    awsConfigRule: 'S3_BUCKET_VERSIONING_ENABLED',
+  },
+  appliesTo: ['Bucket'],
+  check(facts) {
+    if (facts.versioned === undefined) return unknownValue('the versioning status', 'it must be Enabled');
+    return facts.versioned
+      ? compliant('versioning is enabled')
+      : nonCompliant('versioning is not enabled (suspended or never enabled); it must be Enabled');
+  },
+});
+
+export const bucketAclNotPublic = defineRule({
+  id: 'MLOPS-BUCKET-7',
+  title: 'Bucket ACLs grant nothing to AllUsers or AuthenticatedUsers',
+  severity: 'CRITICAL',
+  rationale:
+    'A public-read, public-read-write or authenticated-read ACL opens the bucket to everyone (AuthenticatedUsers is ' +
+    'every AWS account, not the organisation’s).',
+  remediation: 'Remove AccessControl (or set it to Private) and disable ACLs with ObjectOwnership BucketOwnerEnforced.',
+  references: {
+    gdpr: ['Art. 32(1)(b)', 'Art. 5(1)(f)'],
+    nist80053: ['AC-3', 'AC-21'],
+    awsConfigRule: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+  },
+  appliesTo: ['Bucket'],
+  stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read bucket ACLs (s3:GetBucketAcl)',
+  check(facts) {
+    if (facts.publicAcl === undefined)
+      return unknownValue('the bucket ACL', 'it must not grant AllUsers or AuthenticatedUsers');
+    return facts.publicAcl
+      ? nonCompliant('the bucket ACL grants access to AllUsers or AuthenticatedUsers; a private ACL is required')
+      : compliant('the bucket ACL grants nothing to AllUsers or AuthenticatedUsers');
   },
 });

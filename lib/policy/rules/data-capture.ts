@@ -122,7 +122,11 @@ export const captureRetentionLimited = defineRule({
   references: { gdpr: ['Art. 5(1)(e)', 'Art. 25(2)'], nist80053: ['SI-12', 'SI-12(3)'] },
   appliesTo: ['Bucket'],
   check(facts, { policy }): RuleResult {
-    if (facts.purpose !== 'data-capture') return notApplicable(`bucket purpose is ${facts.purpose}, not data-capture`);
+    // The bucket an endpoint captures to holds captured data whatever its tag says.
+    if (facts.purpose !== 'data-capture' && facts.captureDestination !== true)
+      return notApplicable(
+        `bucket purpose is ${facts.purpose}, not data-capture, and no endpoint config of the source captures to it`,
+      );
     const limit = policy.captureRetentionDays;
     if (facts.lifecycleUnknown === true) {
       return unknownValue('the lifecycle configuration', `captured data must be deleted within ${limit} days`);

@@ -2,6 +2,7 @@
  * Model image repository rules (area ECR): what is deployed must be exactly what was built and scanned.
  */
 import { compliant, defineRule, nonCompliant, unknownValue } from '../rule';
+import { judgeOpenToAnyPrincipal } from './resource-policy';
 
 export const repositoryTagsImmutable = defineRule({
   id: 'MLOPS-ECR-1',
@@ -79,5 +80,24 @@ export const repositoryLifecyclePolicy = defineRule({
     return facts.hasLifecyclePolicy
       ? compliant('a lifecycle policy is configured')
       : nonCompliant('no lifecycle policy is configured; one is required');
+  },
+});
+
+export const repositoryPolicyNotOpen = defineRule({
+  id: 'MLOPS-ECR-5',
+  title: 'Model image repository policy grants nothing to an unrestricted principal',
+  severity: 'HIGH',
+  rationale:
+    'A repository policy that allows "*" lets every AWS account pull the model image (the model, its weights and ' +
+    'code) or, with push actions, replace it.',
+  remediation:
+    'Name the accounts or roles that may pull (the environments’ accounts), or pin the caller with a condition on ' +
+    'aws:PrincipalAccount or aws:PrincipalOrgID.',
+  references: { nist80053: ['AC-3', 'AC-6', 'SI-7'] },
+  appliesTo: ['Repository'],
+  stages: ['synth', 'plan'],
+  notAtRunTime: 'the checker does not read repository policies (ecr:GetRepositoryPolicy)',
+  check(facts) {
+    return judgeOpenToAnyPrincipal(facts.policyStatements, 'repository policy');
   },
 });

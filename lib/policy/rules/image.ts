@@ -1,8 +1,10 @@
 /**
- * Image rules (area IMG), run time only: scan findings exist only for images pushed to a live registry.
+ * Image rules (area IMG): scan findings (run time only: they exist only for images pushed to a live registry), and
+ * where a model's images come from (every stage).
  */
-import { ImageFacts, SEVERITIES, Severity } from '../facts';
-import { compliant, defineRule, nonCompliant } from '../rule';
+import { ImageFacts, NOT_ECR, SEVERITIES, Severity } from '../facts';
+import { compliant, defineRule, nonCompliant, unknownValue } from '../rule';
+import { isProjectAccount, projectAccounts } from './accounts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -87,5 +89,46 @@ export const imageScannedRecently = defineRule({
       : nonCompliant(
           `${label(facts)} was last scanned ${shown} days ago (${scan.completedAt}); at most ${maxDays} days is allowed`,
         );
+  },
+});
+
+export const modelImageFromProjectRegistry = defineRule({
+  id: 'MLOPS-IMG-3',
+  title: 'Model images come from the project’s ECR registries, pinned by digest or an immutable tag',
+  severity: 'HIGH',
+  rationale:
+    'An image from a registry outside the project’s accounts (another account’s ECR, Docker Hub, a public ' +
+    'registry) was neither built nor scanned by the project, and its owner can replace it; a reference by a ' +
+    'mutable tag (`latest`, or no tag at all) can point at a different image at the next deployment or scale-out.',
+  remediation:
+    'Push the image to the environment’s model repository (ECR, immutable tags, scanned) and reference it by ' +
+    'digest or by a release tag (models[].image in the config).',
+  references: { nist80053: ['SI-7', 'CM-14', 'SR-4', 'SR-11'] },
+  appliesTo: ['Model'],
+  // Plan time cannot show it: the module joins the image from a repository being created in a local value, and the
+  // plan JSON holds neither the value (known after apply) nor a local's expression. Synth reads CDK's join.
+  stages: ['synth', 'run'],
+  check(facts, ctx) {
+    const sources = facts.imageSources;
+    if (sources === undefined) return unknownValue('the image sources', 'images must come from the project’s ECR');
+    if (sources.length === 0)
+      return unknownValue('the model’s container image', 'images must come from the project’s ECR');
+    const problems: string[] = [];
+    const unknown: string[] = [];
+    for (const s of sources) {
+      if (s.registryAccount === NOT_ECR) problems.push(`${s.uri} is not from a private ECR registry`);
+      else if (s.registryAccount === undefined) unknown.push(`the registry of ${s.uri}`);
+      else if (!isProjectAccount(s.registryAccount, facts, ctx))
+        problems.push(`${s.uri} comes from account ${s.registryAccount}, outside ${projectAccounts(facts, ctx)}`);
+      if (s.pin === undefined) unknown.push(`the tag or digest of ${s.uri}`);
+      else if ('tag' in s.pin && s.pin.tag === 'latest')
+        problems.push(`${s.uri} is referenced by the mutable tag "latest" (explicitly or by giving no tag)`);
+    }
+    if (problems.length > 0)
+      return nonCompliant(
+        `${problems.join('; ')}; images must come from the project’s ECR, pinned by digest or release tag`,
+      );
+    if (unknown.length > 0) return unknownValue(unknown.join(', '), 'images must come from the project’s ECR, pinned');
+    return compliant(`image(s) ${sources.map((s) => s.uri).join(', ')} come from the project’s ECR, pinned`);
   },
 });

@@ -43,6 +43,12 @@ describe('from-aws adapter', () => {
       region: 'eu-west-1',
       networkIsolation: false,
       images: ['img:1', 'img:2'],
+      // Docker Hub library images: not from the project's ECR, by their tags.
+      imageSources: [
+        { uri: 'img:1', registryAccount: 'NOT_ECR', pin: { tag: '1' } },
+        { uri: 'img:2', registryAccount: 'NOT_ECR', pin: { tag: '2' } },
+      ],
+      account: ARN.split(':')[4],
       executionRoleArn: 'r',
       tags: { Environment: 'production' },
     });

@@ -1,6 +1,8 @@
+import { normalizeStatements } from '../../../lib/policy/policy-document';
 import {
   repositoryEncrypted,
   repositoryLifecyclePolicy,
+  repositoryPolicyNotOpen,
   repositoryScanOnPush,
   repositoryTagsImmutable,
 } from '../../../lib/policy/rules/ecr';
@@ -94,5 +96,35 @@ describe('MLOPS-ECR-4 lifecycle policy', () => {
     // THEN non-compliant
     expect(result.status).toBe('NON_COMPLIANT');
     expect(result.reason).toContain('no lifecycle policy');
+  });
+});
+
+describe('MLOPS-ECR-5 no repository policy open to an unrestricted principal', () => {
+  const pull = { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] };
+  test.each([
+    ['no repository policy', []],
+    [
+      'pulls by the environment accounts',
+      normalizeStatements({ Statement: [{ ...pull, Principal: { AWS: ['arn:aws:iam::111122223333:root'] } }] }),
+    ],
+  ])('passes %s', (_name, policyStatements) => {
+    expect(check(repositoryPolicyNotOpen, repository({ policyStatements })).status).toBe('COMPLIANT');
+  });
+  test.each([
+    ['pulls by "*"', { ...pull, Principal: '*' }],
+    [
+      'pulls by "*" behind StringLike aws:PrincipalArn "arn:aws:iam::*:*"',
+      { ...pull, Principal: { AWS: '*' }, Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:*' } } },
+    ],
+  ])('fails %s', (_name, statement) => {
+    const r = check(
+      repositoryPolicyNotOpen,
+      repository({ policyStatements: normalizeStatements({ Statement: [statement] }) }),
+    );
+    expect(r.status).toBe('NON_COMPLIANT');
+    expect(r.reason).toMatch(/repository policy statement\(s\) #1 allows ecr:BatchGetImage/);
+  });
+  test('fails a policy that is not shown, as unknown', () => {
+    expect(check(repositoryPolicyNotOpen, repository({ policyStatements: undefined })).reason).toMatch(/unknown/);
   });
 });

@@ -1,5 +1,10 @@
-import { imageFindingsWithinThreshold, imageScannedRecently } from '../../../lib/policy/rules/image';
-import { check, ctx, image } from '../../support/policy-facts';
+import { imageSourceOf } from '../../../lib/policy/image-uri';
+import {
+  imageFindingsWithinThreshold,
+  imageScannedRecently,
+  modelImageFromProjectRegistry,
+} from '../../../lib/policy/rules/image';
+import { check, ctx, image, model } from '../../support/policy-facts';
 
 describe('MLOPS-IMG-1 findings within the allowed severity', () => {
   test('passes with findings up to MEDIUM and UNDEFINED', () => {
@@ -138,5 +143,46 @@ describe('MLOPS-IMG-2 scanned recently', () => {
     // THEN non-compliant, quoting it
     expect(result.status).toBe('NON_COMPLIANT');
     expect(result.reason).toContain('"yesterday" is not a date');
+  });
+});
+
+describe('MLOPS-IMG-3 model images from the project’s ECR, pinned', () => {
+  const withImages = (...uris: string[]) => model({ images: uris, imageSources: uris.map(imageSourceOf) });
+  test.each([
+    ['a release tag in a project account', '111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud:1.0.0'],
+    ['a digest in a project account', '111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud@sha256:' + 'a'.repeat(64)],
+    ['the stack’s own account', '${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/fraud:2.3.1'],
+  ])('passes %s', (_name, uri) => {
+    expect(check(modelImageFromProjectRegistry, withImages(uri)).status).toBe('COMPLIANT');
+  });
+
+  test('passes the resource’s own account without a known-accounts list', () => {
+    const facts = {
+      ...withImages('444455556666.dkr.ecr.eu-west-1.amazonaws.com/fraud:1.0.0'),
+      account: '444455556666',
+    };
+    expect(check(modelImageFromProjectRegistry, facts, ctx({ knownAccounts: undefined })).status).toBe('COMPLIANT');
+  });
+
+  test.each([
+    ['another account’s ECR', '999988887777.dkr.ecr.eu-west-1.amazonaws.com/fraud:1.0.0', /account 999988887777/],
+    ['Docker Hub', 'someone/fraud-model:1.0.0', /not from a private ECR registry/],
+    ['a Docker Hub library image without tag', 'python', /not from a private ECR/],
+    ['public ECR', 'public.ecr.aws/someone/fraud:1.0.0', /not from a private ECR/],
+    ['the mutable tag latest', '111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud:latest', /mutable tag "latest"/],
+    ['no tag at all', '111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud', /mutable tag "latest"/],
+  ])('fails %s', (_name, uri, reason) => {
+    const r = check(modelImageFromProjectRegistry, withImages(uri));
+    expect(r.status).toBe('NON_COMPLIANT');
+    expect(r.reason).toMatch(reason);
+  });
+
+  test.each([
+    ['a registry behind a parameter', '${Registry}/fraud:1.0.0'],
+    ['a tag behind a parameter', '111122223333.dkr.ecr.eu-west-1.amazonaws.com/fraud:${Tag}'],
+  ])('fails %s, as unknown', (_name, uri) => {
+    const r = check(modelImageFromProjectRegistry, withImages(uri));
+    expect(r.status).toBe('NON_COMPLIANT');
+    expect(r.reason).toMatch(/unknown/);
   });
 });
