@@ -49,6 +49,8 @@ export function mlopsPolicy(options: MlopsPolicyOptions): CompliancePolicy {
     imageScanMaxAgeDays: options.imageScanMaxAgeDays ?? defaults.imageScanMaxAgeDays,
     requireVpc: options.requireVpc ?? defaults.requireVpc,
     productionEnvironments: options.productionEnvironments ?? ['production'],
+    // The accounts of the project (environments, pipeline): without them, only a resource's own account is known.
+    ...(options.knownAccounts !== undefined ? { knownAccounts: options.knownAccounts } : {}),
   };
 }
 
