@@ -26,7 +26,9 @@ import { type AcknowledgementEntry, type GateDocument, type GateStack } from './
 import {
   describeSource,
   GATE_FILE,
-  loadSecurityReport,
+  applyGate,
+  assemblyLocator,
+  buildSecurityReport,
   readValidationReport,
   SecurityFinding,
   SecurityReport,
@@ -91,8 +93,8 @@ export function enforcePolicyGate(app: App, assembly: CloudAssembly, opts: GateO
     acknowledgements,
     audit,
   };
-  writeFileSync(join(dir, GATE_FILE), `${JSON.stringify(draft, null, 2)}\n`);
-  const report = loadSecurityReport(dir);
+  // The same merge `npm run report` makes from the files, done here on what is already in memory.
+  const report = buildSecurityReport(applyGate(validation, draft), assemblyLocator(dir));
   const open = report.findings.filter((f) => f.status === 'open' && gated(f));
   const failedPacks = report.packs
     .filter((p) => p.conclusion === 'failure' && !open.some((f) => f.pack === p.pack))
@@ -102,7 +104,7 @@ export function enforcePolicyGate(app: App, assembly: CloudAssembly, opts: GateO
   const document: GateDocument = { ...draft, verdict: pass ? 'pass' : 'fail', open: open.length };
   writeFileSync(join(dir, GATE_FILE), `${JSON.stringify(document, null, 2)}\n`);
 
-  for (const line of renderGate({ document, report, open, failedPacks, dir, baseDir })) print(line);
+  for (const line of renderGate({ document, report, open, failedPacks, missingReport, dir, baseDir })) print(line);
   return { document, report, open, failedPacks, exitCode: pass || reportOnly ? 0 : 1 };
 }
 
@@ -156,10 +158,11 @@ function renderGate(args: {
   report: SecurityReport;
   open: readonly SecurityFinding[];
   failedPacks: readonly string[];
+  missingReport: boolean;
   dir: string;
   baseDir: string;
 }): string[] {
-  const { document, report, open, failedPacks, dir, baseDir } = args;
+  const { document, report, open, failedPacks, missingReport, dir, baseDir } = args;
   const rel = (p: string) => relative(baseDir, p) || '.';
   const lines: string[] = [''];
   if (open.length > 0) {
@@ -213,7 +216,7 @@ function renderGate(args: {
   const why =
     document.verdict === 'pass'
       ? '0 open findings'
-      : `${open.length} open finding(s)${failedPacks.length > 0 ? `, ${failedPacks.length} failed pack(s)` : ''}${document.open === 0 && open.length === 0 && failedPacks.length === 0 ? ', no validation report (the policy packs did not run)' : ''}`;
+      : `${open.length} open finding(s)${failedPacks.length > 0 ? `, ${failedPacks.length} failed pack(s)` : ''}${missingReport ? ', no validation report (the policy packs did not run)' : ''}`;
   lines.push(
     `Policy gate: ${verdict} (${why})${document.reportOnly && document.verdict === 'fail' ? ' — MLOPS_REPORT_ONLY=true: not failing synth' : ''}`,
   );

@@ -15,6 +15,23 @@ const DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'] 
 
 const label = (s: PolicyStatementFacts, i: number) => (s.sid !== undefined ? `"${s.sid}"` : `#${i + 1}`);
 
+/**
+ * The key policy's statements as both decrypt rules read them: Deny statements left out; a statement whose effect
+ * or actions are unknown, and that may decrypt, listed as unknown; every other one with the decrypt actions it
+ * covers.
+ */
+function readDecryptStatements(statements: readonly PolicyStatementFacts[]) {
+  const judged: { s: PolicyStatementFacts; label: string; decrypts: string[] }[] = [];
+  const unknown: string[] = [];
+  statements.forEach((s, i) => {
+    if (s.effect === 'Deny') return;
+    const decrypts = DECRYPT_ACTIONS.filter((a) => coversAction(s, a));
+    if (s.unknown && (decrypts.length > 0 || s.actions.length === 0)) unknown.push(label(s, i));
+    else judged.push({ s, label: label(s, i), decrypts });
+  });
+  return { judged, unknown };
+}
+
 export const keyPolicyNoPublicDecrypt = defineRule({
   id: 'MLOPS-KMS-1',
   title: 'Key policies let no unrestricted principal (*) decrypt',
@@ -33,19 +50,10 @@ export const keyPolicyNoPublicDecrypt = defineRule({
   check(facts) {
     const statements = facts.policyStatements;
     if (statements === undefined) return unknownValue('the key policy', 'no "*" principal may decrypt');
-    const open: string[] = [];
-    const unknown: string[] = [];
-    statements.forEach((s, i) => {
-      if (s.effect === 'Deny') return;
-      const decrypts = DECRYPT_ACTIONS.filter((a) => coversAction(s, a));
-      if (s.unknown && (decrypts.length > 0 || s.actions.length === 0)) {
-        unknown.push(label(s, i));
-        return;
-      }
-      if (allowsAnyPrincipal(s) && decrypts.length > 0 && !restrictsCaller(s)) {
-        open.push(`${label(s, i)} allows ${decrypts.join(', ')} to "*"`);
-      }
-    });
+    const { judged, unknown } = readDecryptStatements(statements);
+    const open = judged
+      .filter(({ s, decrypts }) => allowsAnyPrincipal(s) && decrypts.length > 0 && !restrictsCaller(s))
+      .map(({ label: l, decrypts }) => `${l} allows ${decrypts.join(', ')} to "*"`);
     if (open.length > 0) {
       return nonCompliant(
         `key policy statement(s) ${open.join('; ')} without a condition on the caller's account or organisation`,
@@ -78,16 +86,10 @@ export const keyPolicyNoForeignDecrypt = defineRule({
     const statements = facts.policyStatements;
     if (statements === undefined) return unknownValue('the key policy', 'only the project’s accounts may decrypt');
     const foreign: string[] = [];
-    const unknown: string[] = [];
+    const { judged, unknown } = readDecryptStatements(statements);
     let grants = 0;
-    statements.forEach((s, i) => {
-      if (s.effect === 'Deny') return;
-      const decrypts = DECRYPT_ACTIONS.filter((a) => coversAction(s, a));
-      if (s.unknown && (decrypts.length > 0 || s.actions.length === 0)) {
-        unknown.push(label(s, i));
-        return;
-      }
-      if (s.effect !== 'Allow' || decrypts.length === 0) return;
+    for (const { s, label: l, decrypts } of judged) {
+      if (s.effect !== 'Allow' || decrypts.length === 0) continue;
       grants += 1;
       const accounts = [
         ...s.principals.flatMap((p) => {
@@ -99,9 +101,8 @@ export const keyPolicyNoForeignDecrypt = defineRule({
           .flatMap((c) => c.values),
       ];
       const outside = [...new Set(accounts.filter((a) => !isProjectAccount(a, facts, ctx)))];
-      if (outside.length > 0)
-        foreign.push(`${label(s, i)} allows ${decrypts.join(', ')} to account(s) ${outside.join(', ')}`);
-    });
+      if (outside.length > 0) foreign.push(`${l} allows ${decrypts.join(', ')} to account(s) ${outside.join(', ')}`);
+    }
     if (foreign.length > 0) {
       return nonCompliant(
         `key policy statement(s) ${foreign.join('; ')}, outside the project's accounts ${projectAccounts(facts, ctx)}`,
