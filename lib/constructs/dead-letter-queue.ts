@@ -1,11 +1,14 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/acknowledgements';
+import { validationError } from './validation-error';
 
 export interface DeadLetterQueueProps {
   /** Customer-managed key for the queue (events can carry resource names and object keys). */
@@ -28,9 +31,11 @@ export interface DeadLetterQueueProps {
 export class DeadLetterQueue extends Construct {
   public readonly queue: sqs.Queue;
   public readonly alarm: cloudwatch.Alarm;
+  private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     this.queue = new sqs.Queue(this, 'Resource', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
@@ -64,4 +69,66 @@ export class DeadLetterQueue extends Construct {
       reason: `This queue is the dead-letter queue of ${usedBy}; cdk-nag only recognises dead-letter queues referenced by another queue's RedrivePolicy.`,
     });
   }
+
+  /**
+   * Lets SNS put the messages of one topic's subscription that it could not deliver into this queue. The queue
+   * policy (sqs:SendMessage for that topic) comes with the subscription's redrive policy; the key is ours to open:
+   * AWS documents that an encrypted SQS dead-letter queue needs a customer-managed key whose key policy lets the SNS
+   * service principal use it (Amazon SNS developer guide, "Amazon SNS dead-letter queues"). Narrowed to that topic
+   * (aws:SourceArn) in this account (aws:SourceAccount). A no-op for an imported key, whose owner must add the same.
+   */
+  public allowUndeliveredMessagesFrom(topicArn: string): void {
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `AllowSnsDeadLetters${this.node.id.replace(/[^A-Za-z0-9]/g, '')}`,
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': topicArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+      true,
+    );
+  }
+}
+
+export interface EmailSubscriptionProps {
+  /** The topic the address subscribes to. */
+  readonly topic: sns.ITopic;
+  /**
+   * The topic's literal name (not a token): the key policy names the topic by ARN, and a reference to a topic the
+   * same key encrypts would make the key and the topic depend on each other.
+   */
+  readonly topicName: string;
+  readonly email: string;
+  /** Encrypts the dead-letter queue of undeliverable messages. */
+  readonly encryptionKey: kms.IKey;
+  /** What the subscription is, for the queue's alarm and its acknowledgement ("the alert topic's e-mail ..."). */
+  readonly usedBy: string;
+}
+
+/**
+ * An e-mail subscription whose undeliverable messages are kept, not dropped: an encrypted dead-letter queue
+ * (alarmed on, to the same topic) that SNS may write to, and the subscription's redrive policy pointing at it.
+ */
+export function addEmailSubscription(scope: Construct, id: string, props: EmailSubscriptionProps): DeadLetterQueue {
+  if (Token.isUnresolved(props.topicName)) {
+    throw validationError(
+      scope,
+      'topicName',
+      props.topicName,
+      "must be the topic's literal name (create the topic with an explicit topicName)",
+    );
+  }
+  const undelivered = new DeadLetterQueue(scope, id, {
+    encryptionKey: props.encryptionKey,
+    alarmTopic: props.topic,
+    description: `${props.usedBy}: messages SNS could not deliver to ${props.email}`,
+  });
+  undelivered.acknowledgeNotReferencedAsDlq(`${props.usedBy} (SNS redrive policy)`);
+  undelivered.allowUndeliveredMessagesFrom(Stack.of(scope).formatArn({ service: 'sns', resource: props.topicName }));
+  props.topic.addSubscription(new subs.EmailSubscription(props.email, { deadLetterQueue: undelivered.queue }));
+  return undelivered;
 }

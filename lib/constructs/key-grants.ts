@@ -6,9 +6,10 @@ const granted = new WeakSet<kms.IKey>();
 
 /**
  * Key-policy statements that let AWS services encrypt with a customer-managed key on the account's behalf:
- * CloudWatch Logs (encrypted log groups of this account and region), EventBridge and SNS (sending to encrypted
- * dead-letter queues) and CloudWatch alarms (publishing to an encrypted SNS topic). Added once per key, whoever asks first; a no-op
- * for imported keys, whose owner must grant the same.
+ * CloudWatch Logs (encrypted log groups of this account and region), EventBridge (sending to encrypted dead-letter
+ * queues) and CloudWatch alarms (publishing to an encrypted SNS topic). Added once per key, whoever asks first; a no-op
+ * for imported keys, whose owner must grant the same. SNS writing to an encrypted dead-letter queue is granted per
+ * topic, where the subscription is made (DeadLetterQueue.allowUndeliveredMessagesFrom).
  */
 export function allowServiceKeyUse(key: kms.IKey): void {
   if (granted.has(key)) return;

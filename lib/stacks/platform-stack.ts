@@ -5,12 +5,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
 import { gateNames } from '../contracts/pipeline-gate';
 import { ComplianceChecker } from '../constructs/compliance-checker';
-import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import { addEmailSubscription } from '../constructs/dead-letter-queue';
 import { ImageReplication, ImageReplicationGrant } from '../constructs/image-promotion';
 import { allowServiceKeyUse } from '../constructs/key-grants';
 import { ModelRepository, RegistryEnhancedScanning } from '../constructs/model-repository';
@@ -150,23 +149,22 @@ export class PlatformStack extends Stack {
     if (environment.enhancedScanning) new RegistryEnhancedScanning(this, 'RegistryScanning');
     if (config.pipeline) this.renderImagePromotion(config, environment);
 
+    const alertTopicName = `${config.projectName}-${environment.name}-alerts`;
     this.alertTopic = new sns.Topic(this, 'AlertTopic', {
-      topicName: `${config.projectName}-${environment.name}-alerts`,
+      topicName: alertTopicName,
       displayName: `${config.projectName} ${environment.name} MLOps alerts`,
       masterKey: this.dataKey,
       enforceSSL: true,
     });
     if (config.alarmEmail) {
       // A notification SNS cannot deliver after its retries is kept (and alarmed on), not dropped.
-      const undelivered = new DeadLetterQueue(this, 'AlertEmailDeadLetterQueue', {
+      addEmailSubscription(this, 'AlertEmailDeadLetterQueue', {
+        topic: this.alertTopic,
+        topicName: alertTopicName,
+        email: config.alarmEmail,
         encryptionKey: this.dataKey,
-        alarmTopic: this.alertTopic,
-        description: `alert e-mails SNS could not deliver to ${config.alarmEmail}`,
+        usedBy: "the alert topic's e-mail subscription",
       });
-      undelivered.acknowledgeNotReferencedAsDlq("the alert topic's e-mail subscription (SNS redrive policy)");
-      this.alertTopic.addSubscription(
-        new subs.EmailSubscription(config.alarmEmail, { deadLetterQueue: undelivered.queue }),
-      );
     }
 
     this.complianceChecker = new ComplianceChecker(this, 'ComplianceChecker', {

@@ -1,5 +1,9 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp, largeConfigDocument } from '../support/app';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { addEmailSubscription } from '../../lib/constructs/dead-letter-queue';
+import { buildTestApp, largeConfigDocument, newApp } from '../support/app';
 
 // One synth-free build of the default config, shared by the fine-grained assertions below.
 const built = buildTestApp(undefined, { policyPacks: false });
@@ -227,14 +231,57 @@ describe('larger config', () => {
     );
   });
 
-  test('alert e-mails that cannot be delivered go to an encrypted dead-letter queue', () => {
+  test('alert e-mails that cannot be delivered go to an encrypted dead-letter queue SNS may write to', () => {
     const t = Template.fromStack(prod.platform);
     t.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ml-oncall@example.com',
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertEmailDeadLetterQueue'), 'Arn'] },
+      },
     });
+    // The queue is encrypted with the data key, so SNS needs that key (AWS: an encrypted SNS dead-letter queue needs
+    // a customer-managed key whose policy lets sns.amazonaws.com use it): only for the alert topic, in this account.
+    const [queue] = Object.entries(t.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      id.startsWith('AlertEmailDeadLetterQueue'),
+    );
+    expect(JSON.stringify(queue![1].Properties)).toMatch(
+      /"KmsMasterKeyId":\{"Fn::GetAtt":\["DataKey[0-9A-F]+","Arn"\]\}/,
+    );
+    const [key] = Object.entries(t.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('DataKey'));
+    const statements = (key![1].Properties as { KeyPolicy: { Statement: Record<string, unknown>[] } }).KeyPolicy
+      .Statement;
+    const sns = statements.filter((st) => JSON.stringify(st.Principal).includes('sns.amazonaws.com'));
+    expect(sns).toEqual([
+      {
+        Sid: 'AllowSnsDeadLettersAlertEmailDeadLetterQueue',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': 'arn:aws:sns:eu-central-1:444444444444:credit-risk-production-alerts',
+          },
+          StringEquals: { 'aws:SourceAccount': '444444444444' },
+        },
+      },
+    ]);
     t.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });
+  });
+
+  test('rejects an e-mail subscription on a topic whose name is a token, naming the fix', () => {
+    const stack = new Stack(newApp(), 'S');
+    const topic = new sns.Topic(stack, 'T');
+    expect(() =>
+      addEmailSubscription(stack, 'Dlq', {
+        topic,
+        topicName: topic.topicName,
+        email: 'a@example.com',
+        encryptionKey: new kms.Key(stack, 'K'),
+        usedBy: 'a test subscription',
+      }),
+    ).toThrow(/topicName.*must be the topic's literal name \(create the topic with an explicit topicName\)/s);
   });
 
   test('the Model Monitor switch adds a data-quality schedule beside our own detector', () => {
