@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
+import { addEmailSubscription } from '../constructs/dead-letter-queue';
 import { endpointGateParameters, GateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
 import { ComplianceGateStep } from './compliance-gate-step';
 import { EXECUTION_ID_VARIABLE, ReleaseApprovalStep, ReleaseRecordStore } from './release-steps';
@@ -174,12 +175,26 @@ export class PipelineStack extends Stack {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       description: `${config.projectName} delivery pipeline; the only principal the environments' gate roles trust`,
     });
+    const notificationTopicName = `${config.projectName}-pipeline-notifications`;
     this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
-      topicName: `${config.projectName}-pipeline-notifications`,
+      topicName: notificationTopicName,
       displayName: `${config.projectName} delivery pipeline`,
       masterKey: this.artifactKey,
       enforceSSL: true,
     });
+    if (config.alarmEmail) {
+      // The alarm e-mail hears the approval requests (CodePipeline's e-mail carries the approval's text, which names
+      // the commit and the image digests, and the review link to the execution whose Synth action holds the reports)
+      // and the pipeline's own failed/succeeded notifications. No filter policy: CodePipeline formats its approval
+      // message per protocol, and a body filter that did not match would drop approval requests silently.
+      addEmailSubscription(this, 'NotificationEmailDeadLetterQueue', {
+        topic: this.notificationTopic,
+        topicName: notificationTopicName,
+        email: config.alarmEmail,
+        encryptionKey: this.artifactKey,
+        usedBy: "the pipeline topic's e-mail subscription (approval requests)",
+      });
+    }
 
     const source = pipelines.CodePipelineSource.connection(cfg.repository, cfg.branch, {
       connectionArn: cfg.connectionArn,

@@ -151,6 +151,46 @@ describe('gates after the approval, and an approval that notifies and expires', 
     },
   );
 
+  test('approval requests also reach the alarm e-mail where one is configured, undeliverable ones kept encrypted', () => {
+    // GIVEN the large config (alarmEmail ml-oncall@example.com; pipeline 555555555555, eu-central-1)
+    const t = large.template;
+    const [approve] = large.stage('production').filter((a) => a.Name === 'Approve');
+    const topicRef = (approve!.Configuration!.NotificationArn as { Ref: string }).Ref;
+    // THEN the e-mail subscribes to the very topic the approval notifies, with a dead-letter queue
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ml-oncall@example.com',
+      TopicArn: { Ref: topicRef },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationEmailDeadLetterQueue'), 'Arn'] },
+      },
+    });
+    // AND the queue is encrypted with the topic's own key, whose policy lets SNS write there for this topic only
+    const topicKey = (t.findResources('AWS::SNS::Topic')[topicRef]!.Properties as { KmsMasterKeyId: unknown })
+      .KmsMasterKeyId as { 'Fn::GetAtt': [string, string] };
+    const [queue] = Object.entries(t.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      id.startsWith('NotificationEmailDeadLetterQueue'),
+    );
+    expect((queue![1].Properties as { KmsMasterKeyId: unknown }).KmsMasterKeyId).toEqual(topicKey);
+    const key = t.findResources('AWS::KMS::Key')[topicKey['Fn::GetAtt'][0]]!;
+    const statements = (key.Properties as { KeyPolicy: { Statement: { Principal?: unknown }[] } }).KeyPolicy.Statement;
+    expect(statements.filter((st) => JSON.stringify(st.Principal ?? '').includes('sns.amazonaws.com'))).toEqual([
+      {
+        Sid: 'AllowSnsDeadLettersNotificationEmailDeadLetterQueue',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-central-1:555555555555:credit-risk-pipeline-notifications' },
+          StringEquals: { 'aws:SourceAccount': '555555555555' },
+        },
+      },
+    ]);
+    // AND the default config, without an alarm e-mail, subscribes nobody
+    def.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
   test('the approval check reads the approval of its own stage and execution, with the configured max age', () => {
     const [check] = def.stage('production').filter((a) => a.Name === 'ApprovalCheck');
     expect(JSON.parse(check!.Configuration!.EnvironmentVariables as string)).toEqual([
