@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config/loader';
 import { MlopsStage } from '../../lib/stacks/mlops-environment';
 import { buildTestApp, defaultConfigDocument, largeConfigDocument } from '../support/app';
+import { snsDeadLetterStatement, snsKeyStatements } from '../support/sns-dead-letter';
 
 interface CfnAction {
   Name: string;
@@ -172,20 +173,12 @@ describe('gates after the approval, and an approval that notifies and expires', 
       id.startsWith('NotificationEmailDeadLetterQueue'),
     );
     expect((queue![1].Properties as { KmsMasterKeyId: unknown }).KmsMasterKeyId).toEqual(topicKey);
-    const key = t.findResources('AWS::KMS::Key')[topicKey['Fn::GetAtt'][0]]!;
-    const statements = (key.Properties as { KeyPolicy: { Statement: { Principal?: unknown }[] } }).KeyPolicy.Statement;
-    expect(statements.filter((st) => JSON.stringify(st.Principal ?? '').includes('sns.amazonaws.com'))).toEqual([
-      {
-        Sid: 'AllowSnsDeadLettersNotificationEmailDeadLetterQueue',
-        Effect: 'Allow',
-        Principal: { Service: 'sns.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: {
-          ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-central-1:555555555555:credit-risk-pipeline-notifications' },
-          StringEquals: { 'aws:SourceAccount': '555555555555' },
-        },
-      },
+    expect(snsKeyStatements(t, topicKey['Fn::GetAtt'][0])).toEqual([
+      snsDeadLetterStatement(
+        'NotificationEmailDeadLetterQueue',
+        'arn:aws:sns:eu-central-1:555555555555:credit-risk-pipeline-notifications',
+        '555555555555',
+      ),
     ]);
     // AND the default config, without an alarm e-mail, subscribes nobody
     def.template.resourceCountIs('AWS::SNS::Subscription', 0);

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { addEmailSubscription } from '../../lib/constructs/dead-letter-queue';
 import { buildTestApp, largeConfigDocument, newApp } from '../support/app';
+import { snsDeadLetterStatement, snsKeyStatements } from '../support/sns-dead-letter';
 
 // One synth-free build of the default config, shared by the fine-grained assertions below.
 const built = buildTestApp(undefined, { policyPacks: false });
@@ -248,24 +249,13 @@ describe('larger config', () => {
     expect(JSON.stringify(queue![1].Properties)).toMatch(
       /"KmsMasterKeyId":\{"Fn::GetAtt":\["DataKey[0-9A-F]+","Arn"\]\}/,
     );
-    const [key] = Object.entries(t.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('DataKey'));
-    const statements = (key![1].Properties as { KeyPolicy: { Statement: Record<string, unknown>[] } }).KeyPolicy
-      .Statement;
-    const sns = statements.filter((st) => JSON.stringify(st.Principal).includes('sns.amazonaws.com'));
-    expect(sns).toEqual([
-      {
-        Sid: 'AllowSnsDeadLettersAlertEmailDeadLetterQueue',
-        Effect: 'Allow',
-        Principal: { Service: 'sns.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: {
-          ArnEquals: {
-            'aws:SourceArn': 'arn:aws:sns:eu-central-1:444444444444:credit-risk-production-alerts',
-          },
-          StringEquals: { 'aws:SourceAccount': '444444444444' },
-        },
-      },
+    const [keyId] = Object.keys(t.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('DataKey'));
+    expect(snsKeyStatements(t, keyId!)).toEqual([
+      snsDeadLetterStatement(
+        'AlertEmailDeadLetterQueue',
+        'arn:aws:sns:eu-central-1:444444444444:credit-risk-production-alerts',
+        '444444444444',
+      ),
     ]);
     t.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });
   });
