@@ -8,7 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfig } from '../../lib/config/loader';
+import { buildReleaseRecord } from '../../scripts/release/record';
+import { defaultConfigDocument } from '../support/app';
 import { cdkSynth, CliRun, copyProject, INSECURE_CHANGES, limited, removeCopies, REPO_ROOT } from '../support/cdk-cli';
+import { expectReleaseAcceptance } from '../support/release-acceptance';
+import { productionHistory, synthReports } from '../support/release-fixtures';
+
+const EXECUTION = '2b3c4d5e-0000-4000-8000-0123456789ab';
 
 type Case = { readonly change: (dir: string) => void; readonly args?: string[]; readonly env?: NodeJS.ProcessEnv };
 
@@ -88,6 +95,55 @@ describe('npx cdk synth on the default config (pipeline: environments are stages
     expect(output.split('\n').length).toBeLessThan(60);
     expect(status).toBe(0);
     expect(report('clean')).toBe(0);
+  });
+
+  test('the clean synth is issue 20 accepted: one digest everywhere, gates after every approval, Object Lock', () => {
+    expectReleaseAcceptance(join(run('clean').dir, 'cdk.out'), parseConfig(defaultConfigDocument()));
+  });
+
+  test('a release record written from the clean synth verifies with `npm run release:verify -- <record>`', () => {
+    // GIVEN the production record of an execution of this commit, from the clean copy and its assembly
+    const { dir } = run('clean');
+    const assembly = join(dir, 'cdk.out');
+    const reports = synthReports();
+    const now = new Date();
+    const record = buildReleaseRecord(
+      {
+        root: dir,
+        assembly,
+        reports,
+        environment: 'production',
+        pipelineName: 'mlops-delivery',
+        executionId: EXECUTION,
+        commit: 'b'.repeat(40),
+      },
+      productionHistory(EXECUTION, new Date(now.getTime() - 3_600_000)),
+      now,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'release-record-')), 'record.json');
+    writeFileSync(file, JSON.stringify(record, null, 2));
+    // WHEN the user's command checks it against that checkout and assembly
+    const verify = () =>
+      spawnSync(
+        'npm',
+        ['run', 'release:verify', '--', file, '--root', dir, '--assembly', assembly, '--reports', reports, '--strict'],
+        { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+    const ok = verify();
+    // THEN every item matches, the digest and the approved model card among them, and it exits 0
+    expect(ok.stdout).toMatch(/^MATCH +config cdk\.json$/m);
+    expect(ok.stdout).toMatch(/^MATCH +image fraud-xgb fraud-xgb@sha256:[a-f0-9]{64}$/m);
+    expect(ok.stdout).toMatch(/^MATCH +template assembly-production\/productionPlatform[0-9A-F]+\.template\.json$/m);
+    expect(ok.stdout).toMatch(/^MATCH +validation report validation-report\.json$/m);
+    expect(ok.stdout).toMatch(/^MATCH +model card mlops-production-fraud-xgb-card \(Approved\)$/m);
+    expect(ok.stdout).toMatch(/^9 match, 0 differ, 0 missing$/m);
+    expect(ok.status).toBe(0);
+    // AND a template changed after the record was written is named, with exit code 1
+    const template = record.assembly.templates.find((t) => t.file.includes('productionPlatform'))!.file;
+    writeFileSync(join(assembly, template), readFileSync(join(assembly, template), 'utf8').replace('}', ' }'));
+    const tampered = verify();
+    expect(tampered.stdout).toMatch(new RegExp(`^DIFFERS template ${template.replace(/[.]/g, '\\.')} — recorded`, 'm'));
+    expect(tampered.status).toBe(1);
   });
 
   test('the README states the exit code these tests prove', () => {

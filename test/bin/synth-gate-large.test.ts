@@ -4,6 +4,10 @@
  * tree passes; insecure changes to a platform, a model and the pipeline stack are each named; a blanket
  * acknowledgement on a stage is rejected.
  */
+import { join } from 'node:path';
+import { parseConfig } from '../../lib/config/loader';
+import { largeConfigDocument } from '../support/app';
+import { expectReleaseAcceptance } from '../support/release-acceptance';
 import {
   cdkSynth,
   CliRun,
@@ -36,7 +40,7 @@ const CASES = {
   },
 } satisfies Record<string, (dir: string) => void>;
 
-const runs: Partial<Record<keyof typeof CASES, CliRun>> = {};
+const runs: Partial<Record<keyof typeof CASES, CliRun & { dir: string }>> = {};
 
 beforeAll(async () => {
   await limited(
@@ -44,7 +48,7 @@ beforeAll(async () => {
     (Object.entries(CASES) as [keyof typeof CASES, (dir: string) => void][]).map(([name, change]) => async () => {
       const dir = copyProject();
       change(dir);
-      runs[name] = await cdkSynth(dir, CONFIG);
+      runs[name] = { dir, ...(await cdkSynth(dir, CONFIG)) };
     }),
   );
 }, 600_000);
@@ -60,6 +64,10 @@ describe('npx cdk synth -c config=test/fixtures/large-config.json', () => {
     // Pipeline, its cross-region artifact stack, and per environment one platform and three model stacks.
     expect(output).toMatch(/Synthesized 10 stack\(s\) in 2 environment\(s\)/);
     expect(status).toBe(0);
+  });
+
+  test('the clean synth is issue 20 accepted: one digest everywhere, gates after every approval, Object Lock', () => {
+    expectReleaseAcceptance(join(run('clean').dir, 'cdk.out'), parseConfig(largeConfigDocument()));
   });
 
   test('fails on insecure changes to a platform, a model and the pipeline stack, naming each construct', () => {

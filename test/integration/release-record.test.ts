@@ -11,7 +11,7 @@
  * CodePipeline returns it; and ECR does not replicate on moto, so only the configurations are read back.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,11 +34,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ReleaseRecordSchema } from '../../lib/contracts/release-record';
-import type { ActionExecution } from '../../lib/release/pipeline-history';
 import { MlopsStage } from '../../lib/stacks/mlops-environment';
 import { buildReleaseRecord, writeReleaseRecord } from '../../scripts/release/record';
 import { buildTestApp } from '../support/app';
 import { useMoto } from '../support/aws-env';
+import { productionHistory, synthReports } from '../support/release-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const REGION = 'eu-west-1';
@@ -70,63 +70,17 @@ function synthesized() {
   };
 }
 
-/** The production stage's history as ListActionExecutions returns it: gates, approval, gates again. */
-function productionHistory(start: Date): ActionExecution[] {
-  const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
-  const gate = (actionName: string, minutes: number, summary: string): ActionExecution => ({
-    pipelineExecutionId: EXECUTION,
-    stageName: 'production',
-    actionName,
-    status: 'Succeeded',
-    startTime: at(minutes),
-    lastUpdateTime: at(minutes + 1),
-    output: { executionResult: { externalExecutionSummary: summary } },
-  });
-  return [
-    gate(
-      'ImageGate',
-      0,
-      '[gate findings=7 resources=2 failing=0 rules= unreadable=0 missing=0] Compliance gate passed',
-    ),
-    {
-      pipelineExecutionId: EXECUTION,
-      stageName: 'production',
-      actionName: 'Approve',
-      status: 'Succeeded',
-      startTime: at(2),
-      lastUpdateTime: at(40),
-      updatedBy: 'arn:aws:sts::999999999999:assumed-role/ReleaseManagers/alice',
-      output: { executionResult: { externalExecutionSummary: 'Checked the reports; go.' } },
-    },
-    gate('ImageGateAfterApproval', 41, '[gate findings=7 resources=2 failing=0 rules= unreadable=0 missing=0] passed'),
-    gate(
-      'EndpointGateBeforeDeploy',
-      43,
-      '[gate findings=0 resources=0 failing=0 rules= unreadable=0 missing=1] passed',
-    ),
-    gate('EndpointGate', 70, '[gate findings=21 resources=4 failing=0 rules= unreadable=0 missing=0] passed'),
-    // Another stage and another execution are not this record's business.
-    { ...gate('ImageGate', 0, 'x'), stageName: 'staging' },
-    { ...gate('EndpointGate', 0, 'y'), pipelineExecutionId: 'other' },
-  ];
-}
-
 describe('release record on moto_server', () => {
   const moto = useMoto();
   const app = synthesized();
   const s3 = () => new S3Client(moto.clientConfig(REGION));
   const bucket = 'mlops-release-records-test';
   let keyArn: string;
-  const reports = mkdtempSync(join(tmpdir(), 'release-reports-'));
+  // GIVEN the reports and SBOMs of the synth step
+  const reports = synthReports();
   const now = new Date();
 
   beforeAll(async () => {
-    // GIVEN the reports and SBOMs of the synth step
-    mkdirSync(join(reports, 'security'), { recursive: true });
-    mkdirSync(join(reports, 'sbom'), { recursive: true });
-    writeFileSync(join(reports, 'security', 'findings.sarif'), '{"version":"2.1.0","runs":[]}\n');
-    writeFileSync(join(reports, 'security', 'findings.md'), '# No open findings\n');
-    writeFileSync(join(reports, 'sbom', 'production.cdx.json'), '{"bomFormat":"CycloneDX","specVersion":"1.5"}\n');
     // AND the release-record bucket and its key, made with the synthesized settings
     keyArn = (await new KMSClient(moto.clientConfig(REGION)).send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     await s3().send(
@@ -178,7 +132,7 @@ describe('release record on moto_server', () => {
         executionId: EXECUTION,
         commit: COMMIT,
       },
-      productionHistory(new Date(now.getTime() - 3 * 3_600_000)),
+      productionHistory(EXECUTION, new Date(now.getTime() - 3 * 3_600_000)),
       now,
     );
     const written = await writeReleaseRecord(s3(), record, {
