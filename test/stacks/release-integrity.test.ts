@@ -100,6 +100,50 @@ describe('one image build, promoted by digest', () => {
     }
   });
 
+  test('destinations are exactly the config registries other than the source; KMS-encrypted repositories on both sides', () => {
+    // GIVEN four environments: the image source, one in the same registry, one in the same account in another
+    // region, one in another account
+    const doc = defaultConfigDocument() as { environments: Record<string, unknown>[] };
+    const [staging, production] = doc.environments;
+    doc.environments = [
+      staging!,
+      { ...staging!, name: 'qa' },
+      { ...staging!, name: 'dr', region: 'eu-central-1' },
+      production!,
+    ];
+    const built = buildTestApp(doc, { policyPacks: false });
+    const platform = (name: string) =>
+      Template.fromStack((built.environments.find((e) => e.node.id === name) as MlopsStage).platform);
+    // THEN the source replicates to exactly the other registries, each once
+    const rules = Object.values(platform('staging').findResources('AWS::ECR::ReplicationConfiguration')).map(
+      (r) =>
+        (r.Properties as { ReplicationConfiguration: { Rules: { Destinations: unknown[] }[] } })
+          .ReplicationConfiguration.Rules,
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.flatMap((r) => r.Destinations)).toEqual([
+      { Region: 'eu-central-1', RegistryId: '111111111111' },
+      { Region: 'eu-west-1', RegistryId: '222222222222' },
+    ]);
+    // AND only the other account's registry grants replication (same-account replication needs no registry policy)
+    for (const name of ['qa', 'dr', 'production'])
+      platform(name).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+    for (const name of ['staging', 'qa', 'dr']) platform(name).resourceCountIs('AWS::ECR::RegistryPolicy', 0);
+    platform('production').resourceCountIs('AWS::ECR::RegistryPolicy', 1);
+    // AND on both sides the model repository is encrypted with the environment's own rotating image key
+    for (const name of ['staging', 'qa', 'dr', 'production']) {
+      const t = platform(name);
+      const [[keyId, key]] = Object.entries(t.findResources('AWS::KMS::Key')).filter(([id]) =>
+        id.startsWith('ImageKey'),
+      );
+      expect(key!.Properties).toMatchObject({ EnableKeyRotation: true });
+      t.hasResourceProperties('AWS::ECR::Repository', {
+        RepositoryName: 'fraud-xgb',
+        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      });
+    }
+  });
+
   test('without a pipeline nothing is replicated (break-glass deployments pin their own images)', () => {
     const doc = defaultConfigDocument() as { pipeline?: unknown };
     delete doc.pipeline;
