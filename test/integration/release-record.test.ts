@@ -251,8 +251,11 @@ describe('release record on moto_server', () => {
     await ecr.send(new PutRegistryPolicyCommand({ policyText }));
     // THEN ECR keeps them as synthesized
     const registry = await ecr.send(new DescribeRegistryCommand({}));
-    expect(registry.replicationConfiguration?.rules?.[0]?.destinations).toEqual([
-      { region: 'eu-west-1', registryId: '222222222222' },
+    expect(registry.replicationConfiguration?.rules).toEqual([
+      {
+        destinations: [{ region: 'eu-west-1', registryId: '222222222222' }],
+        repositoryFilters: [{ filter: 'fraud-xgb', filterType: 'PREFIX_MATCH' }],
+      },
     ]);
     const policy = JSON.parse((await ecr.send(new GetRegistryPolicyCommand({}))).policyText!) as {
       Statement: { Action: string; Principal: unknown; Resource: string }[];
