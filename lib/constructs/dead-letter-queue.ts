@@ -102,6 +102,7 @@ export interface EmailSubscriptionProps {
    * same key encrypts would make the key and the topic depend on each other.
    */
   readonly topicName: string;
+  /** The address; SNS sends it a confirmation request, and delivers nothing before it is confirmed. */
   readonly email: string;
   /** Encrypts the dead-letter queue of undeliverable messages. */
   readonly encryptionKey: kms.IKey;
