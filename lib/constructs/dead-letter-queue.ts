@@ -75,7 +75,10 @@ export class DeadLetterQueue extends Construct {
    * policy (sqs:SendMessage for that topic) comes with the subscription's redrive policy; the key is ours to open:
    * AWS documents that an encrypted SQS dead-letter queue needs a customer-managed key whose key policy lets the SNS
    * service principal use it (Amazon SNS developer guide, "Amazon SNS dead-letter queues"). Narrowed to that topic
-   * (aws:SourceArn) in this account (aws:SourceAccount). A no-op for an imported key, whose owner must add the same.
+   * by aws:SourceArn, whose ARN also names the account: the condition aws-cdk-lib's own SQS subscription puts on a
+   * queue key for this same SNS-to-SQS delivery path. No aws:SourceAccount beside it: it would add no restriction,
+   * and a key SNS did not send on this path would silently stop the queue again. A no-op for an imported key, whose
+   * owner must add the same.
    */
   public allowUndeliveredMessagesFrom(topicArn: string): void {
     this.encryptionKey.addToResourcePolicy(
@@ -84,10 +87,7 @@ export class DeadLetterQueue extends Construct {
         principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'], // in a key policy, "*" is this key
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': topicArn },
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-        },
+        conditions: { ArnEquals: { 'aws:SourceArn': topicArn } },
       }),
       true,
     );

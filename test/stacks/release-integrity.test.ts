@@ -221,7 +221,6 @@ describe('gates after the approval, and an approval that notifies and expires', 
       snsDeadLetterStatement(
         'NotificationEmailDeadLetterQueue',
         'arn:aws:sns:eu-central-1:555555555555:credit-risk-pipeline-notifications',
-        '555555555555',
       ),
     ]);
     // AND the default config, without an alarm e-mail, subscribes nobody

@@ -254,7 +254,6 @@ describe('larger config', () => {
       snsDeadLetterStatement(
         'AlertEmailDeadLetterQueue',
         'arn:aws:sns:eu-central-1:444444444444:credit-risk-production-alerts',
-        '444444444444',
       ),
     ]);
     t.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });

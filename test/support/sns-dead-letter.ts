@@ -12,14 +12,14 @@ export function snsKeyStatements(template: Template, keyLogicalId: string): unkn
   return statements.filter((st) => JSON.stringify(st.Principal ?? '').includes('sns.amazonaws.com'));
 }
 
-/** The statement that lets SNS put one topic's undeliverable messages into the queue `queueId`, in `account`. */
-export function snsDeadLetterStatement(queueId: string, topicArn: string, account: string) {
+/** The statement that lets SNS put one topic's undeliverable messages into the queue `queueId`. */
+export function snsDeadLetterStatement(queueId: string, topicArn: string) {
   return {
     Sid: `AllowSnsDeadLetters${queueId}`,
     Effect: 'Allow',
     Principal: { Service: 'sns.amazonaws.com' },
     Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
     Resource: '*',
-    Condition: { ArnEquals: { 'aws:SourceArn': topicArn }, StringEquals: { 'aws:SourceAccount': account } },
+    Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
   };
 }
