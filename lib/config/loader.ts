@@ -391,6 +391,50 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
   return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`, { baseDir: cwd });
 }
 
+/** The cdk.json the default config is embedded in: the project's, in the directory commands run from. */
+export const CDK_JSON = 'cdk.json';
+
+export interface ConfigArgumentOptions {
+  /** Directory relative paths (the file, baseline files) are read from. @default process.cwd() */
+  readonly cwd?: string;
+  /**
+   * Whether the models' baseline files are read and checked; `npm run baseline`, which writes them, turns it off.
+   * @default true
+   */
+  readonly readBaselines?: boolean;
+}
+
+/**
+ * The config a command's `--config` names, read the way `cdk synth` reads it: a config file, or a cdk.json (its
+ * embedded default config, context "mlops:defaultConfig"); without `--config`, the default in the project's cdk.json.
+ * Every command that takes `--config` loads it here, so they all accept the same two kinds of file.
+ */
+export function loadConfigArgument(file: string | undefined, opts: ConfigArgumentOptions = {}): MlopsConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const shown = file ?? CDK_JSON;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(cwd, shown), 'utf8'));
+  } catch (err) {
+    const what = (err as NodeJS.ErrnoException).code !== undefined ? 'cannot read it' : 'not valid JSON';
+    throw new ConfigError(shown, [{ path: '', received: undefined, message: `${what}: ${(err as Error).message}` }]);
+  }
+  const parseOpts = opts.readBaselines === false ? {} : { baseDir: cwd };
+  // A cdk.json carries the config in its context; a config file is the document itself.
+  const context = isObj(doc) && isObj(doc.context) ? doc.context : undefined;
+  if (context === undefined && file !== undefined) return parseConfig(doc, file, parseOpts);
+  const embedded = context?.[DEFAULT_CONFIG_CONTEXT_KEY];
+  if (embedded === undefined)
+    throw new ConfigError(shown, [
+      {
+        path: `context["${DEFAULT_CONFIG_CONTEXT_KEY}"]`,
+        received: undefined,
+        message: 'no embedded config: pass --config <config.json>, or restore the default in cdk.json context',
+      },
+    ]);
+  return parseConfig(embedded, `${shown} context "${DEFAULT_CONFIG_CONTEXT_KEY}"`, parseOpts);
+}
+
 /**
  * The config file given with `-c config=<file>`, for the pipeline's synth step to pass on. It must be a path inside the
  * repository (relative, no `..`), because the pipeline synthesizes from a fresh checkout.
