@@ -40,6 +40,12 @@ async function main(values: { config?: string; environment?: string; quiet?: boo
     throw new UsageError(
       `--environment "${environment}" is not in the config; environments there: ${config.environments.map((e) => e.name).join(', ')}`,
     );
+  const vpc = config.environments.find((e) => e.name === environment)?.vpc;
+  // The emulator starts empty: subnets and security groups the config names by id exist only in the real account.
+  if (vpc !== undefined)
+    throw new UsageError(
+      `environment "${environment}" places its endpoints in a VPC (subnets ${vpc.subnetIds.join(', ')}): moto_server has no such VPC, so the deploy would fail; deploy:local takes an environment without vpc (the default config's staging), or a real account`,
+    );
   const started = Date.now();
   const log = (line: string) => {
     if (!values.quiet) process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
