@@ -15,16 +15,16 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
+import { basename, dirname } from 'node:path';
 import { loadConfigArgument } from '../lib/config/loader';
 import { MonitoringConfig } from '../lib/config/schema';
 import { CommandSpec, UsageError, intOption, parseCommandLine, runCommand } from '../lib/cli/args';
 import { createProgress } from '../lib/cli/progress';
 import { FeatureSpec, parseFeatureSpec } from '../lib/contracts/drift-detector';
 import { BaselineBuilder } from '../lib/baseline/builder';
+import { CsvRow, InputItem, MissingColumnsError, csvItems, jsonlItems } from '../lib/baseline/input-readers';
 import { BaselineDocument } from '../lib/contracts/baseline';
 import { RecordError } from '../lib/contracts/baseline-values';
 
@@ -107,6 +107,51 @@ export class BaselineDataError extends Error {
 /** Skipped records reported one by one up to this many; the rest are counted and their first lines listed. */
 const REPORTED_SKIPS = 10;
 
+/**
+ * The rows of a CSV file as csv-parse tokenizes them (RFC 4180 quoting: quoted delimiters, quotes and newlines; BOM
+ * stripped), each with the line it ends on; rows it cannot read come as skips, in order.
+ */
+async function* csvRows(stream: Readable, delimiter: string): AsyncGenerator<CsvRow> {
+  const skips: CsvRow[] = [];
+  const parser = stream.pipe(
+    parseCsv({
+      bom: true,
+      delimiter,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+    }),
+  );
+  parser.on('skip', (err: Error & { lines?: number }) =>
+    skips.push({ kind: 'skip', line: err.lines ?? 0, reason: err.message }),
+  );
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    yield* skips.splice(0);
+    yield { kind: 'row', line: info.lines, cells: record };
+  }
+  yield* skips.splice(0);
+}
+
+/** The records of the training file; a CSV header without the needed columns is the command line's mistake. */
+async function* inputItems(
+  stream: Readable,
+  format: string,
+  delimiter: string,
+  input: string,
+  needed: readonly string[],
+): AsyncGenerator<InputItem> {
+  if (format !== 'csv') return yield* jsonlItems(stream);
+  try {
+    yield* csvItems(csvRows(stream, delimiter), needed);
+  } catch (err) {
+    if (!(err instanceof MissingColumnsError)) throw err;
+    throw new UsageError(
+      `--input ${input}: ${err.message}; fix --features/--prediction-column, --delimiter or the file`,
+    );
+  }
+}
+
 function delimiterOf(raw: string | undefined): string {
   if (raw === undefined) return ',';
   if (raw === 'tab' || raw === '\\t') return '\t';
@@ -161,71 +206,6 @@ export async function runBaselineCli(
   const parsed = parseCommandLine(BASELINE_COMMAND, argv);
   if (parsed.help) throw new UsageError('--help is answered by the command, not by runBaselineCli');
   return buildBaseline(parsed.values, stderr);
-}
-
-/** Records of the input, each with the line it ends on; unreadable ones come as `skip` with the reason. */
-type InputItem =
-  | { readonly kind: 'record'; readonly line: number; readonly record: Record<string, unknown> }
-  | { readonly kind: 'skip'; readonly line: number; readonly reason: string };
-
-async function* csvItems(
-  stream: Readable,
-  delimiter: string,
-  input: string,
-  needed: readonly string[],
-): AsyncGenerator<InputItem> {
-  const skips: InputItem[] = [];
-  // csv-parse: RFC 4180 quoting (quoted delimiters, quotes and newlines), BOM stripped, line numbers in `info`.
-  const parser = stream.pipe(
-    parseCsv({
-      bom: true,
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-    }),
-  );
-  parser.on('skip', (err: Error & { lines?: number }) =>
-    skips.push({ kind: 'skip', line: err.lines ?? 0, reason: err.message }),
-  );
-  let header: string[] | undefined;
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    yield* skips.splice(0);
-    const { record: cells, info } = item;
-    if (header === undefined) {
-      header = cells.map((h) => h.trim());
-      const missing = needed.filter((n) => !header!.includes(n));
-      if (missing.length > 0)
-        throw new UsageError(
-          `--input ${input}: the CSV header lacks column(s) ${missing.join(', ')} (header: ${header.join(', ')}); fix --features/--prediction-column, --delimiter or the file`,
-        );
-      continue;
-    }
-    if (cells.length !== header.length) {
-      yield { kind: 'skip', line: info.lines, reason: `${cells.length} fields, header has ${header.length}` };
-      continue;
-    }
-    const record: Record<string, unknown> = {};
-    header.forEach((h, i) => (record[h] = cells[i]));
-    yield { kind: 'record', line: info.lines, record };
-  }
-  yield* skips.splice(0);
-}
-
-async function* jsonlItems(stream: Readable): AsyncGenerator<InputItem> {
-  let line = 0;
-  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-    line++;
-    if (text.trim() === '') continue;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-      yield { kind: 'record', line, record: parsed as Record<string, unknown> };
-    } catch (err) {
-      yield { kind: 'skip', line, reason: `not a JSON object (${(err as Error).message})` };
-    }
-  }
 }
 
 async function buildBaseline(args: BaselineValues, stderr: (s: string) => void): Promise<BaselineRun> {
@@ -313,7 +293,7 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
     ...monitoring.features.map((f) => f.name),
     ...(predictionColumn !== undefined ? [predictionColumn] : []),
   ];
-  const items = format === 'csv' ? csvItems(stream, delimiter, input, needed) : jsonlItems(stream);
+  const items = inputItems(stream, format, delimiter, input, needed);
   for await (const item of items) {
     progress.update(stream.bytesRead);
     if (item.kind === 'skip') {
