@@ -3,28 +3,31 @@
 import tseslint from 'typescript-eslint';
 
 /**
- * The house rules of DESIGN.md on what may import what. Only lib/ and lambda/ are held to them: bin/, scripts and
+ * The house rules of docs/architecture.md on what may import what. Only lib/ and lambda/ are held to them: bin/, scripts and
  * tests may reach across (the baseline CLI and the benchmarks run Lambda code, a test builds the app).
  */
 const LAYER_RULE = '@typescript-eslint/no-restricted-imports';
 const NO_LAMBDA_FROM_LIB = {
   regex: '^(\\.\\.?/)+lambda(/|$)',
-  message: 'lib/ is synth-time code: it names a handler by entry path, never imports lambda/ (DESIGN.md house rules).',
+  message:
+    'lib/ is synth-time code: it names a handler by entry path, never imports lambda/ (docs/architecture.md, house rules).',
 };
 const ONLY_PURE_LIB_FROM_LAMBDA = {
   regex: '^(\\.\\./)+lib/(?!(policy|contracts)(/|$))',
-  message: 'lambda/ may import only lib/policy and lib/contracts of lib/ (DESIGN.md house rules).',
+  message: 'lambda/ may import only lib/policy and lib/contracts of lib/ (docs/architecture.md, house rules).',
 };
 const PURE_CORE = [
   {
     regex: '^(aws-cdk-lib|constructs|cdktf|cdktn|@cdktf/[^/]+|@cdktn/[^/]+|cdk-nag)(/|$)',
-    message: 'lib/policy and lib/contracts are pure: the Lambdas import them, so no CDK or CDK Terrain (DESIGN.md).',
+    message:
+      'lib/policy and lib/contracts are pure: the Lambdas import them, so no CDK or CDK Terrain (docs/architecture.md, house rules).',
   },
   {
     // Response shapes are welcome (the run-time adapter maps them); a client is I/O and belongs to lambda/.
     regex: '^@aws-sdk/',
     allowTypeImports: true,
-    message: 'lib/policy and lib/contracts are pure: SDK types only (`import type`), never a client (DESIGN.md).',
+    message:
+      'lib/policy and lib/contracts are pure: SDK types only (`import type`), never a client (docs/architecture.md, house rules).',
   },
 ];
 

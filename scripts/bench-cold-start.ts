@@ -1,5 +1,5 @@
 /**
- * Cold-start benchmark: `npm run bench:cold-start [-- --runs=15] [-- --root=/path/to/other/checkout]`.
+ * Cold-start benchmark: `npm run bench:cold-start -- [--runs 15] [--root /path/to/other/checkout]`.
  *
  * For each Lambda function, builds the bundle `cdk synth` ships (esbuildOptions(name): AWS SDK external, as the
  * Node.js runtime provides it) and the same bundle with the SDK inside, then prints side by side:
@@ -17,15 +17,26 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
+import { CommandSpec, OptionSpec, intOption, runCommand } from '../lib/cli/args';
 import { compliancePolicy, parseConfig } from '../lib/config/loader';
 import { LAMBDA_ENTRIES, LambdaName, REPO_ROOT, esbuildOptions } from '../lib/constructs/lambda-bundling';
 import { defaultConfigDocument } from '../test/support/app';
 import { complianceCheckerEnvironment } from '../lib/contracts/compliance-checker';
 import { driftDetectorEnvironment } from '../lib/contracts/drift-detector';
 
-const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const RUNS = Number(arg('runs') ?? 15);
-const ROOT = resolve(arg('root') ?? REPO_ROOT);
+export const BENCH_COLD_START_COMMAND = {
+  command: 'npm run bench:cold-start --',
+  summary:
+    "Each Lambda function's bundle size and init cost (wall and CPU time of a fresh node process that loads it),\nwith the AWS SDK external and inside; writes .bench/cold-start.json.",
+  options: {
+    runs: { type: 'string', valueName: '<n>', description: 'interleaved runs; figures are their medians (default 15)' },
+    root: {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'another checkout whose lambda/ is bundled, for a before/after comparison (default: this one)',
+    },
+  },
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 
@@ -90,7 +101,7 @@ interface Bundle {
   readonly gzipBytes: number;
 }
 
-function bundles(outDir: string): Bundle[] {
+function bundles(outDir: string, ROOT: string): Bundle[] {
   const out: Bundle[] = [];
   for (const fn of Object.keys(LAMBDA_ENTRIES) as LambdaName[]) {
     const opts = esbuildOptions(fn);
@@ -114,14 +125,14 @@ function bundles(outDir: string): Bundle[] {
   return out;
 }
 
-function main(): void {
+function main(RUNS: number, ROOT: string): void {
   const started = Date.now();
   // Inside the repository, so the external SDK resolves from its node_modules as it would from the runtime's.
   mkdirSync(join(REPO_ROOT, '.bench'), { recursive: true });
   const outDir = mkdtempSync(join(REPO_ROOT, '.bench', 'cold-start-'));
   try {
     console.log(`bench:cold-start: bundling ${ROOT === REPO_ROOT ? 'this checkout' : ROOT}`);
-    const all = bundles(outDir);
+    const all = bundles(outDir, ROOT);
     // Warm-up, and a check: a bundle that throws at init (a missing setting, an unresolvable module) stops the bench.
     for (const b of all) processMs(b.file);
     const empty: { wall: number; cpu: number }[] = [];
@@ -171,4 +182,11 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) {
+  void runCommand(BENCH_COLD_START_COMMAND, process.argv.slice(2), (values) => {
+    main(intOption(values.runs, 'runs', 1) ?? 15, resolve(values.root ?? REPO_ROOT));
+    return 0;
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

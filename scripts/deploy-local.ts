@@ -8,11 +8,8 @@
  * than the templates ask for (beyond the resource types moto cannot create, which are listed), or a setting did not
  * read back as configured; 2 bad arguments or config.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { CommandSpec, OptionSpec, UsageError, runCommand } from '../lib/cli/args';
-import { DEFAULT_CONFIG_CONTEXT_KEY, parseConfig } from '../lib/config/loader';
-import { MlopsConfig } from '../lib/config/schema';
+import { CONFIG_OPTION, CommandSpec, OptionSpec, UsageError, runCommand } from '../lib/cli/args';
+import { loadConfigArgument } from '../lib/config/loader';
 import { startMoto } from '../test/support/moto-server';
 import { featureFlags } from '../test/support/app';
 import { deployToMoto, readSecuritySettings } from './moto-deploy';
@@ -22,11 +19,7 @@ export const DEPLOY_LOCAL_COMMAND = {
   summary:
     'Deploys one environment to a local moto_server (started and stopped here), reads the security settings back\nand prints a summary. Needs moto_server on PATH (pip install "moto[server]==5.2.1").',
   options: {
-    config: {
-      type: 'string',
-      valueName: '<config.json>',
-      description: "config file (default: cdk.json's embedded default)",
-    },
+    config: CONFIG_OPTION,
     environment: {
       type: 'string',
       valueName: '<name>',
@@ -38,35 +31,20 @@ export const DEPLOY_LOCAL_COMMAND = {
     'exit codes: 0 deployed and every setting read back as configured; 1 deploy failed, incomplete, or a setting\ndiffers; 2 bad arguments or config.',
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
-function loadConfigFor(file: string | undefined): MlopsConfig {
-  const cwd = process.cwd();
-  if (file === undefined) {
-    const cdkJson = JSON.parse(readFileSync(resolve(cwd, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-    return parseConfig(
-      cdkJson.context?.[DEFAULT_CONFIG_CONTEXT_KEY],
-      `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`,
-      {
-        baseDir: cwd,
-      },
-    );
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
-  } catch (err) {
-    throw new UsageError(`--config ${file}: cannot read it as JSON: ${(err as Error).message}`);
-  }
-  return parseConfig(doc, file, { baseDir: cwd });
-}
-
 async function main(values: { config?: string; environment?: string; quiet?: boolean }): Promise<number> {
-  const config = loadConfigFor(values.config);
+  const config = loadConfigArgument(values.config);
   const environment =
     values.environment ??
     (config.environments.some((e) => e.name === 'staging') ? 'staging' : config.environments[0]!.name);
   if (!config.environments.some((e) => e.name === environment))
     throw new UsageError(
       `--environment "${environment}" is not in the config; environments there: ${config.environments.map((e) => e.name).join(', ')}`,
+    );
+  const vpc = config.environments.find((e) => e.name === environment)?.vpc;
+  // The emulator starts empty: subnets and security groups the config names by id exist only in the real account.
+  if (vpc !== undefined)
+    throw new UsageError(
+      `environment "${environment}" places its endpoints in a VPC (subnets ${vpc.subnetIds.join(', ')}): moto_server has no such VPC, so the deploy would fail; deploy:local takes an environment without vpc (the default config's staging), or a real account`,
     );
   const started = Date.now();
   const log = (line: string) => {

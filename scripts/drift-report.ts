@@ -2,7 +2,7 @@
  * Drift report of captured traffic against a baseline, offline:
  *
  *   npm run drift:report -- --baseline baselines/fraud-xgb.json --capture <file or folder> [--capture ...]
- *     [--out drift-report.html] [--json] [--config cdk.json --model fraud-xgb]
+ *     [--out reports/drift-report.html] [--json] [--config cdk.json --model fraud-xgb]
  *     [--psi 0.2 --ks 0.2 --js-distance 0.1 --prediction-psi 0.2 --disparate-impact-min 0.8
  *      --parity-difference-max 0.1 --min-samples 200] [--min-group-size 100] [--quiet]
  *     [--ground-truth <file or folder> [--min-labelled 100]]
@@ -26,6 +26,7 @@ import {
   InputError,
   OptionSpec,
   UsageError,
+  defaultOutput,
   Values,
   parseCommandLine,
   runCommand,
@@ -68,7 +69,7 @@ export const DRIFT_REPORT_COMMAND = {
     out: {
       type: 'string',
       valueName: '<file>',
-      description: 'report file (default drift-report.html, .json with --json)',
+      description: `report file (default ${defaultOutput('drift-report.html')}, .json with --json)`,
     },
     json: { type: 'boolean', description: 'write the report as JSON instead of HTML' },
     config: {
@@ -199,7 +200,7 @@ export async function driftReport(
   if (baselineFile === undefined) throw new UsageError("--baseline is required: the model's baseline document");
   if (captures.length === 0) throw new UsageError('--capture is required: a data-capture file or folder');
   const asJson = values.json === true;
-  const out = values.out ?? (asJson ? 'drift-report.json' : 'drift-report.html');
+  const out = values.out ?? defaultOutput(asJson ? 'drift-report.json' : 'drift-report.html');
   const quiet = values.quiet === true;
 
   let monitoring: MonitoringConfig | undefined;

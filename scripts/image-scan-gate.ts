@@ -7,7 +7,6 @@
  * or an unreadable or invalid --config (`--help` for every option).
  * Works with basic and enhanced (Inspector) scanning; credentials and endpoint come from the SDK's usual chain.
  */
-import { readFileSync } from 'node:fs';
 import {
   DescribeImageScanFindingsCommand,
   DescribeImageScanFindingsResponse,
@@ -16,15 +15,24 @@ import {
   ECRClient,
   ImageDetail,
 } from '@aws-sdk/client-ecr';
-import { CommandSpec, InputError, OptionSpec, UsageError, Values, intOption, runCommand } from '../lib/cli/args';
-import { ConfigError, compliancePolicy, loadConfig } from '../lib/config/loader';
+import {
+  CONFIG_OPTION,
+  CommandSpec,
+  InputError,
+  OptionSpec,
+  UsageError,
+  Values,
+  intOption,
+  runCommand,
+} from '../lib/cli/args';
+import { ConfigError, compliancePolicy, loadConfigArgument } from '../lib/config/loader';
 import { imageFacts } from '../lib/policy/from-aws';
 import { imageFindingsWithinThreshold } from '../lib/policy/rules/image';
 
 export interface GateOptions {
   readonly repository: string;
   readonly digest: string;
-  /** Config file; the default config embedded in cdk.json when absent. */
+  /** A config file or a cdk.json; the default config embedded in the project's cdk.json when absent. */
   readonly config?: string;
   readonly timeoutSeconds: number;
   readonly pollSeconds: number;
@@ -52,9 +60,7 @@ export async function runGate(
   log: (line: string) => void = console.log,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<GateResult> {
-  const config = loadConfig({
-    node: { tryGetContext: (key: string) => (key === 'config' ? opts.config : cdkJsonContext()[key]) },
-  });
+  const config = loadConfigArgument(opts.config);
   const policy = compliancePolicy(config);
   const imageId = { imageDigest: opts.digest };
   const [repo] =
@@ -95,10 +101,6 @@ export async function runGate(
   };
 }
 
-function cdkJsonContext(): Record<string, unknown> {
-  return (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
-}
-
 export const IMAGE_SCAN_GATE_COMMAND = {
   command: 'npx tsx scripts/image-scan-gate.ts',
   summary:
@@ -107,11 +109,7 @@ export const IMAGE_SCAN_GATE_COMMAND = {
     repository: { type: 'string', valueName: '<name>', description: 'ECR repository (required)' },
     digest: { type: 'string', valueName: 'sha256:<hex>', description: 'digest of the pushed image (required)' },
     region: { type: 'string', valueName: '<region>', description: "AWS region (default: the SDK's usual chain)" },
-    config: {
-      type: 'string',
-      valueName: '<config.json>',
-      description: "config whose policy applies (default: cdk.json's embedded default)",
-    },
+    config: { ...CONFIG_OPTION, description: `config whose policy applies: ${CONFIG_OPTION.description}` },
     'timeout-seconds': {
       type: 'string',
       valueName: '<n>',

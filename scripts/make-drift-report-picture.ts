@@ -1,5 +1,5 @@
 /**
- * The README's picture of a drift report, made from the example data:
+ * The drift report picture of docs/drift-reports.md, made from the example data:
  *
  *   npx tsx scripts/make-drift-report-picture.ts [--out docs/drift-report.png]   (--help for the usage)
  *
@@ -21,7 +21,7 @@ import { TRAINING_SEED, writeCaptureFile } from './make-example-data';
 export const DRIFT_REPORT_PICTURE_COMMAND = {
   command: 'npx tsx scripts/make-drift-report-picture.ts',
   summary:
-    "The README's picture of a drift report: drifted example traffic, `npm run drift:report` against the committed\nbaseline, a headless Chromium screenshot (CHROMIUM_PATH or chromium on PATH). Honours SOURCE_DATE_EPOCH.",
+    'The drift report picture of docs/drift-reports.md: drifted example traffic, `npm run drift:report` against the\ncommitted baseline, a headless Chromium screenshot (CHROMIUM_PATH or chromium on PATH). Honours SOURCE_DATE_EPOCH.',
   options: {
     out: {
       type: 'string',

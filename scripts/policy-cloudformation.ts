@@ -1,17 +1,18 @@
 /**
  * The rule catalogue on CloudFormation templates this project did not write:
- *   npm run policy:cloudformation -- <template.json|.yaml>... [-c config.json] [--region eu-west-1] [--out dir]
+ *   npm run policy:cloudformation -- <template.json|.yaml>... [--config config.json] [--region eu-west-1] [--out dir]
  *
  * Every template is read (JSON, or YAML with short-form intrinsics), adapted by lib/policy/from-cloudformation (the
  * adapter the synth-time MLOPS pack uses), and judged by every synth-stage rule against the policy of the config
- * (`-c`, else the default embedded in cdk.json). Values behind parameters or conditions are unknown, and the findings
- * say so. Writes validation-report.json (CDK's shape) and security-report.{sarif,md,html} to --out
- * (default policy-report/). Exit 0: no open findings; 1: open findings (as a failing `cdk synth`); 2: bad arguments
- * or an unreadable template or config.
+ * (`--config`: a config file or a cdk.json; else the default embedded in cdk.json). Values behind parameters or
+ * conditions are unknown, and the findings say so. Writes validation-report.json (CDK's shape) and
+ * security-report.{sarif,md,html} to --out (default reports/policy-cloudformation/). Exit 0: no open findings;
+ * 1: open findings (as a failing `cdk synth`); 2: bad arguments or an unreadable template or config.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compliancePolicy, ConfigError, loadConfig, DEFAULT_CONFIG_CONTEXT_KEY } from '../lib/config/loader';
+import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runCommand } from '../lib/cli/args';
+import { compliancePolicy, loadConfigArgument } from '../lib/config/loader';
 import { evaluate } from '../lib/policy/catalogue';
 import { CompliancePolicy } from '../lib/policy/context';
 import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../lib/policy/from-cloudformation';
@@ -28,56 +29,34 @@ import {
   VALIDATION_REPORT_FILE,
 } from '../lib/reports/validation-report';
 
-const USAGE =
-  'usage: npm run policy:cloudformation -- <template.json|.yaml>... [-c config.json] [--region <region>] [--out <dir>]';
+const PACK = 'MLOPS';
 
-class UsageError extends Error {}
-
-interface Args {
-  readonly templates: string[];
-  readonly config?: string;
-  readonly region?: string;
-  readonly out: string;
-}
-
-export function parseArgs(argv: readonly string[]): Args {
-  const templates: string[] = [];
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('-')) {
-      templates.push(arg);
-      continue;
-    }
-    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-    const name = { '-c': 'config', '--config': 'config', '--region': 'region', '--out': 'out' }[flag];
-    const value = inline ?? argv[++i];
-    if (name === undefined || value === undefined || value === '') {
-      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}\n${USAGE}`);
-    }
-    opts[name] = value;
-  }
-  if (templates.length === 0) throw new UsageError(`no template given\n${USAGE}`);
-  return {
-    templates,
-    ...(opts.config ? { config: opts.config } : {}),
-    ...(opts.region ? { region: opts.region } : {}),
-    out: opts.out ?? 'policy-report',
-  };
-}
-
-/** The policy: from `-c <file>`, else the default config embedded in cdk.json (the same the synth uses). */
-function policyOf(config: string | undefined, cwd: string): CompliancePolicy {
-  const context: Record<string, unknown> = {};
-  if (config !== undefined) context.config = config;
-  else {
-    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as {
-      context?: Record<string, unknown>;
-    };
-    context[DEFAULT_CONFIG_CONTEXT_KEY] = cdkJson.context?.[DEFAULT_CONFIG_CONTEXT_KEY];
-  }
-  return compliancePolicy(loadConfig({ node: { tryGetContext: (k: string) => context[k] } }, cwd));
-}
+export const POLICY_CLOUDFORMATION_COMMAND = {
+  command: 'npm run policy:cloudformation --',
+  summary:
+    'Judges CloudFormation templates (JSON, or YAML with short-form intrinsics) with the MLOPS rules (stage synth),\nunder the policy of the config the CDK app reads; writes validation-report.json and security-report.{sarif,md,html}.',
+  positionals: {
+    name: '<template>',
+    description: 'template files (.json, .yaml); values behind parameters or conditions are judged unknown',
+    min: 1,
+    max: Infinity,
+  },
+  options: {
+    config: { ...CONFIG_OPTION, short: 'c', description: `config whose policy applies: ${CONFIG_OPTION.description}` },
+    region: {
+      type: 'string',
+      valueName: '<region>',
+      description: 'region of every resource (default: unknown, so region rules judge it unknown)',
+    },
+    out: {
+      type: 'string',
+      valueName: '<dir>',
+      description: `where the reports go (default: ${defaultOutput('policy-cloudformation')})`,
+    },
+  },
+  epilogue:
+    'exit codes: 0 no open findings; 1 open findings (as a failing `cdk synth`); 2 wrong arguments, or an unreadable\ntemplate or config.',
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 /**
  * Judges templates and returns CDK's validation report shape, one violation per non-compliant resource, so the
@@ -116,24 +95,24 @@ export function judgeTemplates(
     report: {
       version: '1.0',
       title: 'MLOPS policy catalogue on CloudFormation templates',
-      pluginReports: [{ pluginName: 'MLOPS', conclusion: violations.length > 0 ? 'failure' : 'success', violations }],
+      pluginReports: [{ pluginName: PACK, conclusion: violations.length > 0 ? 'failure' : 'success', violations }],
     },
   };
 }
 
-function main(): number {
+function main(values: Values<typeof POLICY_CLOUDFORMATION_COMMAND.options>, paths: readonly string[]): number {
   const cwd = process.cwd();
+  const out = values.out ?? defaultOutput('policy-cloudformation');
   try {
-    const args = parseArgs(process.argv.slice(2));
-    const policy = policyOf(args.config, cwd);
-    const templates = args.templates.map((file, i) => {
+    const policy = compliancePolicy(loadConfigArgument(values.config, { cwd }));
+    const templates = paths.map((file, i) => {
       const path = relative(cwd, resolve(cwd, file));
-      console.error(`[${i + 1}/${args.templates.length}] reading ${path}`);
+      console.error(`[${i + 1}/${paths.length}] reading ${path}`);
       const attempt = <T>(fn: () => T): T => {
         try {
           return fn();
         } catch (err) {
-          throw new UsageError(`${path}: cannot read: ${(err as Error).message}`);
+          throw new InputError(`${path}: cannot read: ${(err as Error).message}`);
         }
       };
       // Refused before it is read: CloudFormation's own size limit bounds what is worth parsing.
@@ -149,28 +128,30 @@ function main(): number {
         ),
       };
     });
-    const { report, resources } = judgeTemplates(templates, policy, args.region);
-    const security = buildSecurityReport(report);
-    mkdirSync(args.out, { recursive: true });
+    const { report, resources } = judgeTemplates(templates, policy, values.region);
+    // Only the MLOPS pack ran: the summary counts it alone, not every pack the synth registers.
+    const security = buildSecurityReport(report, undefined, { packs: [PACK] });
+    mkdirSync(out, { recursive: true });
     const files = {
       [VALIDATION_REPORT_FILE]: `${JSON.stringify(report, null, 2)}\n`,
       'security-report.sarif': `${JSON.stringify(toSarif(security, { assemblyDir: '.' }), null, 2)}\n`,
       'security-report.md': toMarkdown(security),
       'security-report.html': toHtml(security),
     };
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(args.out, name), content);
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
     for (const f of security.findings) console.log(`  ${f.findingId} ${f.constructPath}: ${f.description}`);
     const { open } = countByStatus(security.findings);
-    console.log(`Judged ${resources} resource(s) in ${templates.length} template(s); reports in ${args.out}/`);
+    console.log(`Judged ${resources} resource(s) in ${templates.length} template(s); reports in ${out}/`);
     console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(security)}`);
     return open === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof TemplateParseError || e instanceof ConfigError) {
-      console.error(`policy:cloudformation: ${e.message}`);
-      return 2;
-    }
+    if (e instanceof TemplateParseError) throw new InputError(e.message);
     throw e;
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  void runCommand(POLICY_CLOUDFORMATION_COMMAND, process.argv.slice(2), main).then((code) => {
+    process.exitCode = code;
+  });
+}

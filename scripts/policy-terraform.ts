@@ -3,13 +3,14 @@
  *   npm run policy:terraform -- plan.json [--config config.json] [--region eu-west-1] [--out dir]
  * plan.json is `terraform show -json <planfile>`. The policy (allowed regions, retention, sampling maximum, required
  * tags, production environments) comes from the same config document the CDK app reads: `--config`, else the
- * default embedded in cdk.json. Writes terraform-policy.{sarif,md} with the report code of `npm run report`.
+ * default embedded in cdk.json. Writes terraform-policy.{sarif,md} to --out (default reports/policy-terraform/) with
+ * the report code of `npm run report`.
  * Exit 0: no violations; 1: violations; 2: unreadable plan or config, or wrong arguments.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CommandSpec, InputError, OptionSpec, Values, runCommand } from '../lib/cli/args';
-import { CONFIG_CONTEXT_KEY, ConfigError, compliancePolicy, loadConfig as loadCdkConfig } from '../lib/config/loader';
+import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runCommand } from '../lib/cli/args';
+import { compliancePolicy, loadConfigArgument } from '../lib/config/loader';
 import { evaluate, Finding } from '../lib/policy';
 import { factsFromPlan, parseTerraformPlan, TerraformPlan, TerraformPlanError } from '../lib/policy/from-terraform';
 import { toMarkdown } from '../lib/reports/markdown';
@@ -29,11 +30,7 @@ export const POLICY_TERRAFORM_COMMAND = {
     description: 'the plan as JSON: `terraform show -json plan.tfplan > plan.json`',
   },
   options: {
-    config: {
-      type: 'string',
-      valueName: '<config.json>',
-      description: "config whose policy applies (default: cdk.json's embedded default)",
-    },
+    config: { ...CONFIG_OPTION, description: `config whose policy applies: ${CONFIG_OPTION.description}` },
     region: {
       type: 'string',
       valueName: '<region>',
@@ -42,7 +39,7 @@ export const POLICY_TERRAFORM_COMMAND = {
     out: {
       type: 'string',
       valueName: '<dir>',
-      description: 'where the reports go (default: policy-report next to the plan)',
+      description: `where the reports go (default: ${defaultOutput('policy-terraform')})`,
     },
     root: {
       type: 'string',
@@ -53,15 +50,6 @@ export const POLICY_TERRAFORM_COMMAND = {
   },
   epilogue: 'exit codes: 0 no violations; 1 violations; 2 unreadable plan or config, or wrong arguments.',
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
-
-/** The config as `cdk synth` reads it (lib/config's loader): `--config` as `-c config=`, else cdk.json's default. */
-function loadConfig(file: string | undefined) {
-  const cdkJson = JSON.parse(readFileSync(resolve(__dirname, '..', 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const context: Record<string, unknown> = { ...cdkJson.context, [CONFIG_CONTEXT_KEY]: file };
-  return loadCdkConfig({ node: { tryGetContext: (key) => context[key] } });
-}
 
 function readPlan(file: string) {
   let text: string;
@@ -153,10 +141,10 @@ function main(values: Values<typeof POLICY_TERRAFORM_COMMAND.options>, [planFile
   const args = {
     ...values,
     plan: planFile!,
-    out: values.out ?? join(dirname(planFile!), 'policy-report'),
+    out: values.out ?? defaultOutput('policy-terraform'),
   };
   try {
-    const config = loadConfig(args.config);
+    const config = loadConfigArgument(args.config);
     const plan = readPlan(args.plan);
     const facts = factsFromPlan(plan, args.region !== undefined ? { region: args.region } : {});
     const findings = evaluate(facts, { policy: compliancePolicy(config), now: new Date() }, 'plan');
@@ -186,7 +174,7 @@ function main(values: Values<typeof POLICY_TERRAFORM_COMMAND.options>, [planFile
     console.log(`${open === 0 ? 'PASS' : 'FAIL'}: ${summaryLine(report)}`);
     return open === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof TerraformPlanError || e instanceof ConfigError) throw new InputError(e.message);
+    if (e instanceof TerraformPlanError) throw new InputError(e.message);
     throw e;
   }
 }

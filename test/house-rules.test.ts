@@ -1,5 +1,5 @@
 /**
- * The import rules of DESIGN.md, as eslint.config.mjs enforces them: each case lints one snippet as if it were a
+ * The import rules of docs/architecture.md, as eslint.config.mjs enforces them: each case lints one snippet as if it were a
  * file at the given path, and checks whether the layering rule fires.
  */
 import { spawnSync } from 'node:child_process';

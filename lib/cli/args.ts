@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../config/did-you-mean';
+import { ConfigError } from '../config/loader';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -191,7 +192,7 @@ export function commandName(spec: { readonly command: string }): string {
 
 /**
  * Runs a command: `--help` prints the usage to stdout and returns 0 without calling `run`; a UsageError returns 2
- * (message and a pointer to --help on stderr), an InputError 2 (message); any other error returns 1. `run` gets the
+ * (message and a pointer to --help on stderr), an InputError or ConfigError 2 (message); any other error returns 1. `run` gets the
  * options and the positionals, and returns the exit code.
  */
 export async function runCommand<O extends Record<string, OptionSpec>>(
@@ -213,7 +214,8 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
       io.stderr(`${name}: ${err.message}\n(run with --help for the usage)\n`);
       return 2;
     }
-    if (err instanceof InputError) {
+    // An unreadable or invalid --config is the command line's input too: its message lists every problem and fix.
+    if (err instanceof InputError || err instanceof ConfigError) {
       io.stderr(`${name}: ${err.message}\n`);
       return 2;
     }
@@ -242,3 +244,21 @@ export function parseOrExit<O extends Record<string, OptionSpec>>(
     process.exit(2);
   }
 }
+
+/**
+ * Where a command's reports go when the user names no place: `reports/<what>`, a folder the repository ignores
+ * (.gitignore), so a run never leaves files in tracked space (where `npm run lint` would check them).
+ */
+export const REPORTS_DIR = 'reports';
+
+/** `reports/<name>`: the default output of a command. */
+export function defaultOutput(name: string): string {
+  return `${REPORTS_DIR}/${name}`;
+}
+
+/** The `--config` option every command that reads the config takes (lib/config's loadConfigArgument reads it). */
+export const CONFIG_OPTION = {
+  type: 'string',
+  valueName: '<config.json|cdk.json>',
+  description: "a config file, or a cdk.json with an embedded config (default: the project's cdk.json)",
+} as const satisfies OptionSpec;

@@ -3,8 +3,8 @@
  * — validates it with the schema and the cross-field rules, and returns typed objects. The only place that reads
  * context or config files.
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, normalize, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, normalize, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { Problem, describeProblems, problemsOf } from '../contracts/problems';
 import { CompliancePolicy } from '../policy/context';
@@ -118,27 +118,57 @@ function nameLimitProblems(doc: Obj, add: AddProblem): void {
   });
 }
 
-/** Cross-field rules the per-field schema cannot express; they read only fields that are valid on their own. */
+type Compliance = Partial<z.output<typeof ComplianceSchema>>;
+
+/**
+ * Cross-field rules the per-field schema cannot express, one check per concern; they read only fields that are
+ * valid on their own.
+ */
 function crossFieldProblems(doc: Obj, add: AddProblem): void {
   // compliance is required: without it, rules would judge against defaults the user never chose.
   const compliance = isObj(doc.compliance) ? validFields(ComplianceSchema, doc.compliance) : {};
-  const tags = ConfigSchema.shape.tags.safeParse(doc.tags);
-  const rawEnvs = asArray(doc.environments);
-  const rawModels = asArray(doc.models);
-  duplicateNames(rawEnvs, 'environments', 'environment name', add);
-  duplicateNames(rawModels, 'models', 'model name', add);
+  duplicateNames(asArray(doc.environments), 'environments', 'environment name', add);
+  duplicateNames(asArray(doc.models), 'models', 'model name', add);
+  duplicateAccountRegions(doc, add);
+  environmentPolicyProblems(doc, compliance, add);
+  requiredTagProblems(doc, compliance, add);
+  asArray(doc.models).forEach((raw, i) => modelProblems(isObj(raw) ? raw : {}, `models[${i}]`, compliance, add));
+  nameLimitProblems(doc, add);
+  pipelineProblems(doc, compliance.allowedRegions, add);
+}
 
-  rawEnvs.forEach((raw, i) => {
+/**
+ * Two environments in one account and region would create the same resources (ECR repository, named buckets):
+ * the second deploy fails. Reported at the repeat, naming the first.
+ */
+function duplicateAccountRegions(doc: Obj, add: AddProblem): void {
+  const first = new Map<string, number>();
+  asArray(doc.environments).forEach((raw, i) => {
     const env = validFields(EnvironmentSchema, raw);
-    if (env.region !== undefined && compliance.allowedRegions !== undefined) {
-      const allowed = compliance.allowedRegions;
-      if (!isRegionAllowed(env.region, { allowedRegions: allowed }))
-        add(
-          `environments[${i}].region`,
-          env.region,
-          `region is outside compliance.allowedRegions [${allowed.join(', ')}] (data residency); deploy to an allowed region or extend the list after legal review`,
-        );
-    }
+    if (env.account === undefined || env.region === undefined) return;
+    const key = `${env.account}/${env.region}`;
+    const j = first.get(key);
+    if (j === undefined) first.set(key, i);
+    else
+      add(
+        `environments[${i}].account`,
+        { account: env.account, region: env.region },
+        `environments[${i}] ("${String(env.name)}") and environments[${j}] both deploy to account ${env.account} in ${env.region}: they would create the same ECR repository and buckets, and the second deploy fails; give each environment its own account or region`,
+      );
+  });
+}
+
+/** Each environment against the compliance policy: residency of its region, a VPC when one is required. */
+function environmentPolicyProblems(doc: Obj, compliance: Compliance, add: AddProblem): void {
+  asArray(doc.environments).forEach((raw, i) => {
+    const env = validFields(EnvironmentSchema, raw);
+    const allowed = compliance.allowedRegions;
+    if (env.region !== undefined && allowed !== undefined && !isRegionAllowed(env.region, { allowedRegions: allowed }))
+      add(
+        `environments[${i}].region`,
+        env.region,
+        `region is outside compliance.allowedRegions [${allowed.join(', ')}] (data residency); deploy to an allowed region or extend the list after legal review`,
+      );
     if (compliance.requireVpc === true && isObj(raw) && raw.vpc === undefined)
       add(
         `environments[${i}].vpc`,
@@ -146,79 +176,95 @@ function crossFieldProblems(doc: Obj, add: AddProblem): void {
         'compliance.requireVpc is true: give the environment vpc.subnetIds and vpc.securityGroupIds',
       );
   });
+}
 
-  if (tags.success && compliance.requiredTags !== undefined) {
-    const missing = compliance.requiredTags.filter((t) => t !== TAGS.DATA_CLASSIFICATION && !(t in tags.data));
-    if (missing.length > 0)
-      add('tags', tags.data, `must define every compliance.requiredTags key; missing: ${missing.join(', ')}`);
-  }
+/** The tags must define every key compliance.requiredTags names (the data classification comes per model). */
+function requiredTagProblems(doc: Obj, compliance: Compliance, add: AddProblem): void {
+  const tags = ConfigSchema.shape.tags.safeParse(doc.tags);
+  if (!tags.success || compliance.requiredTags === undefined) return;
+  const missing = compliance.requiredTags.filter((t) => t !== TAGS.DATA_CLASSIFICATION && !(t in tags.data));
+  if (missing.length > 0)
+    add('tags', tags.data, `must define every compliance.requiredTags key; missing: ${missing.join(', ')}`);
+}
 
-  rawModels.forEach((raw, i) => {
-    const at = `models[${i}]`;
-    const m = validFields(ModelSchema, raw);
-    const rawModel = isObj(raw) ? raw : {};
-    const capture = validFields(DataCaptureSchema, rawModel.dataCapture);
-    const monitoring = validFields(MonitoringSchema, rawModel.monitoring);
-    const rawMonitoring = isObj(rawModel.monitoring) ? rawModel.monitoring : {};
-    if (m.autoScaling) {
-      const { minCapacity, maxCapacity } = m.autoScaling;
-      if (minCapacity > maxCapacity)
-        add(`${at}.autoScaling.minCapacity`, minCapacity, `must be <= autoScaling.maxCapacity (${maxCapacity})`);
-      if (m.instanceCount !== undefined && (m.instanceCount < minCapacity || m.instanceCount > maxCapacity))
-        add(
-          `${at}.instanceCount`,
-          m.instanceCount,
-          `must lie within autoScaling bounds [${minCapacity}, ${maxCapacity}]`,
-        );
-    }
-    const max = compliance.maxCaptureSamplingPercent;
-    if (capture.enabled && capture.samplingPercent !== undefined && max !== undefined && capture.samplingPercent > max)
-      add(
-        `${at}.dataCapture.samplingPercent`,
-        capture.samplingPercent,
-        `must be <= compliance.maxCaptureSamplingPercent (${max}) (data minimisation)`,
-      );
-    if (capture.enabled && capture.captureInput === false && capture.captureOutput === false)
-      add(
-        `${at}.dataCapture`,
-        rawModel.dataCapture,
-        'capture is enabled but neither input nor output is captured; enable one or set enabled: false',
-      );
-    if (capture.enabled && isObj(rawModel.monitoring) && rawMonitoring.baselineFile === undefined)
-      add(
-        `${at}.monitoring.baselineFile`,
-        undefined,
-        `is required when data capture is enabled, so the drift detector has a baseline: build one with \`npm run baseline -- --config <config> --model ${String(m.name ?? '<name>')} --input <training data> --output baselines/${String(m.name ?? '<name>')}.json\``,
-      );
-    if (m.dataClassification !== undefined && compliance.dataClassifications !== undefined) {
-      if (!compliance.dataClassifications.includes(m.dataClassification))
-        add(
-          `${at}.dataClassification`,
-          m.dataClassification,
-          `must be one of compliance.dataClassifications [${compliance.dataClassifications.join(', ')}]`,
-        );
-    }
-    const rawFeatures = asArray(rawMonitoring.features);
-    duplicateNames(rawFeatures, `${at}.monitoring.features`, 'feature', add);
-    const featureNames = rawFeatures.map((f) => (isObj(f) ? f.name : undefined)).filter((n) => typeof n === 'string');
-    const sa = monitoring.sensitiveAttribute;
-    if (sa !== undefined && !featureNames.includes(sa))
-      add(
-        `${at}.monitoring.sensitiveAttribute`,
-        sa,
-        `must be one of the monitored features [${featureNames.join(', ')}]`,
-      );
-    qualityProblems(rawMonitoring.quality, monitoring.positiveLabel, `${at}.monitoring.quality`, add);
-    const strategy = validFields(RolloutSchema, rawModel.rollout).strategy;
-    if (strategy === 'CANARY' && m.instanceCount !== undefined && m.instanceCount < 2)
+/** One model's cross-field rules. */
+function modelProblems(raw: Obj, at: string, compliance: Compliance, add: AddProblem): void {
+  const m = validFields(ModelSchema, raw);
+  capacityProblems(m, raw, at, add);
+  captureProblems(m, raw, at, compliance, add);
+  if (
+    m.dataClassification !== undefined &&
+    compliance.dataClassifications !== undefined &&
+    !compliance.dataClassifications.includes(m.dataClassification)
+  )
+    add(
+      `${at}.dataClassification`,
+      m.dataClassification,
+      `must be one of compliance.dataClassifications [${compliance.dataClassifications.join(', ')}]`,
+    );
+  monitoringProblems(raw.monitoring, `${at}.monitoring`, add);
+}
+
+type Model = Partial<z.output<typeof ModelSchema>>;
+
+/** Instance count within the auto scaling bounds, and enough instances for a canary to be a fraction. */
+function capacityProblems(m: Model, raw: Obj, at: string, add: AddProblem): void {
+  if (m.autoScaling) {
+    const { minCapacity, maxCapacity } = m.autoScaling;
+    if (minCapacity > maxCapacity)
+      add(`${at}.autoScaling.minCapacity`, minCapacity, `must be <= autoScaling.maxCapacity (${maxCapacity})`);
+    if (m.instanceCount !== undefined && (m.instanceCount < minCapacity || m.instanceCount > maxCapacity))
       add(
         `${at}.instanceCount`,
         m.instanceCount,
-        'a CANARY rollout needs at least 2 instances so the canary is a fraction of the fleet',
+        `must lie within autoScaling bounds [${minCapacity}, ${maxCapacity}]`,
       );
-  });
-  nameLimitProblems(doc, add);
-  pipelineProblems(doc, compliance.allowedRegions, add);
+  }
+  const strategy = validFields(RolloutSchema, raw.rollout).strategy;
+  if (strategy === 'CANARY' && m.instanceCount !== undefined && m.instanceCount < 2)
+    add(
+      `${at}.instanceCount`,
+      m.instanceCount,
+      'a CANARY rollout needs at least 2 instances so the canary is a fraction of the fleet',
+    );
+}
+
+/** Data capture: within the sampling maximum (data minimisation), capturing something, with a baseline to judge. */
+function captureProblems(m: Model, raw: Obj, at: string, compliance: Compliance, add: AddProblem): void {
+  const capture = validFields(DataCaptureSchema, raw.dataCapture);
+  if (!capture.enabled) return;
+  const max = compliance.maxCaptureSamplingPercent;
+  if (capture.samplingPercent !== undefined && max !== undefined && capture.samplingPercent > max)
+    add(
+      `${at}.dataCapture.samplingPercent`,
+      capture.samplingPercent,
+      `must be <= compliance.maxCaptureSamplingPercent (${max}) (data minimisation)`,
+    );
+  if (capture.captureInput === false && capture.captureOutput === false)
+    add(
+      `${at}.dataCapture`,
+      raw.dataCapture,
+      'capture is enabled but neither input nor output is captured; enable one or set enabled: false',
+    );
+  if (isObj(raw.monitoring) && raw.monitoring.baselineFile === undefined)
+    add(
+      `${at}.monitoring.baselineFile`,
+      undefined,
+      `is required when data capture is enabled, so the drift detector has a baseline: build one with \`npm run baseline -- --config <config> --model ${String(m.name ?? '<name>')} --input <training data> --output baselines/${String(m.name ?? '<name>')}.json\``,
+    );
+}
+
+/** Monitoring: unique features, a sensitive attribute among them, quality settings that fit the problem type. */
+function monitoringProblems(raw: unknown, at: string, add: AddProblem): void {
+  const rawMonitoring = isObj(raw) ? raw : {};
+  const monitoring = validFields(MonitoringSchema, rawMonitoring);
+  const rawFeatures = asArray(rawMonitoring.features);
+  duplicateNames(rawFeatures, `${at}.features`, 'feature', add);
+  const featureNames = rawFeatures.map((f) => (isObj(f) ? f.name : undefined)).filter((n) => typeof n === 'string');
+  const sa = monitoring.sensitiveAttribute;
+  if (sa !== undefined && !featureNames.includes(sa))
+    add(`${at}.sensitiveAttribute`, sa, `must be one of the monitored features [${featureNames.join(', ')}]`);
+  qualityProblems(rawMonitoring.quality, monitoring.positiveLabel, `${at}.quality`, add);
 }
 
 /** monitoring.quality's cross-field rules: metrics of the problem type only, two distinct labels. */
@@ -296,24 +342,46 @@ function pipelineProblems(doc: Obj, allowedRegions: readonly string[] | undefine
     );
 }
 
-/** Baseline files named by the config, read relative to `baseDir`: missing, malformed or for other features. */
-function baselineProblems(doc: Obj, baseDir: string, add: AddProblem): void {
+/** Environment variable naming one more directory baseline files may be read from (besides the project's). */
+export const BASELINE_ROOT_ENV = 'MLOPS_BASELINE_ROOT';
+
+/** Whether `file` (symbolic links followed) lies inside one of `roots`. */
+function isInside(file: string, roots: readonly string[]): boolean {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const target = real(file);
+  return roots.some((root) => {
+    const rel = relative(real(root), target);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  });
+}
+
+/**
+ * Baseline files named by the config, read relative to `baseDir`: outside the project (or the allowed root), missing,
+ * malformed or for other features. A file outside is never opened, so nothing of it reaches a message.
+ */
+function baselineProblems(doc: Obj, opts: { baseDir: string; baselineRoot?: string }, add: AddProblem): void {
+  const roots = [opts.baseDir, ...(opts.baselineRoot !== undefined ? [opts.baselineRoot] : [])];
   asArray(doc.models).forEach((raw, i) => {
     const rawModel = isObj(raw) ? raw : {};
     const monitoring = validFields(MonitoringSchema, rawModel.monitoring);
     const capture = validFields(DataCaptureSchema, rawModel.dataCapture);
     if (monitoring.baselineFile === undefined || !capture.enabled) return;
+    const at = `models[${i}].monitoring.baselineFile`;
+    const file = resolve(opts.baseDir, monitoring.baselineFile);
+    if (!isInside(file, roots)) {
+      add(
+        at,
+        monitoring.baselineFile,
+        `is outside the project directory (${opts.baseDir})${opts.baselineRoot !== undefined ? ` and ${BASELINE_ROOT_ENV} (${opts.baselineRoot})` : ''}: baseline files are read only from there; put the baseline in the project (e.g. baselines/), or set ${BASELINE_ROOT_ENV} to the directory that holds it`,
+      );
+      return;
+    }
     const features = asArray(isObj(rawModel.monitoring) ? rawModel.monitoring.features : undefined).filter(
       (f): f is { name: string; type: string } => isObj(f) && typeof f.name === 'string' && typeof f.type === 'string',
     );
     const name = typeof rawModel.name === 'string' ? rawModel.name : '<name>';
-    for (const message of baselineFileProblems(
-      resolve(baseDir, monitoring.baselineFile),
-      features,
-      name,
-      monitoring.baselineFile,
-    ))
-      add(`models[${i}].monitoring.baselineFile`, monitoring.baselineFile, message);
+    for (const message of baselineFileProblems(file, features, name, monitoring.baselineFile))
+      add(at, monitoring.baselineFile, message);
   });
 }
 
@@ -330,11 +398,24 @@ function schemaProblems(doc: unknown, issue: z.core.$ZodIssue): ConfigProblem[] 
 
 export interface ParseOptions {
   /**
-   * Directory that relative `monitoring.baselineFile` paths are read from; the baseline files are checked only
-   * when it is given (loadConfig passes the working directory).
+   * The project directory: relative `monitoring.baselineFile` paths are read from it, and baseline files must lie
+   * inside it (or `baselineRoot`). The baseline files are checked only when it is given (loadConfig passes the
+   * working directory).
    * @default - baseline files are not read
    */
   readonly baseDir?: string;
+  /**
+   * One more directory baseline files may lie in, e.g. a shared folder of baselines outside the checkout. The
+   * loaders pass the environment variable MLOPS_BASELINE_ROOT.
+   * @default - only the project directory
+   */
+  readonly baselineRoot?: string;
+}
+
+/** The parse options of a config read from the working directory `cwd`: its baselines, the allowed root. */
+function readingOptions(cwd: string): ParseOptions {
+  const root = process.env[BASELINE_ROOT_ENV];
+  return { baseDir: cwd, ...(root !== undefined && root !== '' ? { baselineRoot: resolve(cwd, root) } : {}) };
 }
 
 /** Validates a config document; throws ConfigError listing every problem of the document at once. */
@@ -344,7 +425,12 @@ export function parseConfig(doc: unknown, source = 'config', opts: ParseOptions 
   const add: AddProblem = (path, received, message) => problems.push({ path, received, message });
   if (isObj(doc)) {
     crossFieldProblems(doc, add);
-    if (opts.baseDir !== undefined) baselineProblems(doc, opts.baseDir, add);
+    if (opts.baseDir !== undefined)
+      baselineProblems(
+        doc,
+        { baseDir: opts.baseDir, ...(opts.baselineRoot !== undefined ? { baselineRoot: opts.baselineRoot } : {}) },
+        add,
+      );
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
   return parsed.data;
@@ -376,7 +462,7 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
         { path: '', received: undefined, message: `not valid JSON: ${(err as Error).message}` },
       ]);
     }
-    return parseConfig(doc, file, { baseDir: cwd });
+    return parseConfig(doc, file, readingOptions(cwd));
   }
   const embedded = app.node.tryGetContext(DEFAULT_CONFIG_CONTEXT_KEY);
   if (embedded === undefined) {
@@ -388,7 +474,51 @@ export function loadConfig(app: ContextReader, cwd = process.cwd()): MlopsConfig
       },
     ]);
   }
-  return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`, { baseDir: cwd });
+  return parseConfig(embedded, `cdk.json context "${DEFAULT_CONFIG_CONTEXT_KEY}"`, readingOptions(cwd));
+}
+
+/** The cdk.json the default config is embedded in: the project's, in the directory commands run from. */
+export const CDK_JSON = 'cdk.json';
+
+export interface ConfigArgumentOptions {
+  /** Directory relative paths (the file, baseline files) are read from. @default process.cwd() */
+  readonly cwd?: string;
+  /**
+   * Whether the models' baseline files are read and checked; `npm run baseline`, which writes them, turns it off.
+   * @default true
+   */
+  readonly readBaselines?: boolean;
+}
+
+/**
+ * The config a command's `--config` names, read the way `cdk synth` reads it: a config file, or a cdk.json (its
+ * embedded default config, context "mlops:defaultConfig"); without `--config`, the default in the project's cdk.json.
+ * Every command that takes `--config` loads it here, so they all accept the same two kinds of file.
+ */
+export function loadConfigArgument(file: string | undefined, opts: ConfigArgumentOptions = {}): MlopsConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const shown = file ?? CDK_JSON;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(resolve(cwd, shown), 'utf8'));
+  } catch (err) {
+    const what = (err as NodeJS.ErrnoException).code !== undefined ? 'cannot read it' : 'not valid JSON';
+    throw new ConfigError(shown, [{ path: '', received: undefined, message: `${what}: ${(err as Error).message}` }]);
+  }
+  const parseOpts = opts.readBaselines === false ? {} : readingOptions(cwd);
+  // A cdk.json carries the config in its context; a config file is the document itself.
+  const context = isObj(doc) && isObj(doc.context) ? doc.context : undefined;
+  if (context === undefined && file !== undefined) return parseConfig(doc, file, parseOpts);
+  const embedded = context?.[DEFAULT_CONFIG_CONTEXT_KEY];
+  if (embedded === undefined)
+    throw new ConfigError(shown, [
+      {
+        path: `context["${DEFAULT_CONFIG_CONTEXT_KEY}"]`,
+        received: undefined,
+        message: 'no embedded config: pass --config <config.json>, or restore the default in cdk.json context',
+      },
+    ]);
+  return parseConfig(embedded, `${shown} context "${DEFAULT_CONFIG_CONTEXT_KEY}"`, parseOpts);
 }
 
 /**

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -19,6 +18,7 @@ import {
 import { putMetricDataIn } from './iam-statements';
 import { withDefaults } from './defaults';
 import { DriftMonitor, DriftMonitorProps } from './drift-monitor/drift-monitor';
+import { EndpointAlarmFactory } from './endpoint-alarms';
 import { allowServiceKeyUse } from './key-grants';
 import { SecureBucket } from './secure-bucket';
 import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from './endpoint-defaults';
@@ -519,34 +519,13 @@ export class ModelEndpoint extends Construct {
     });
   }
 
+  /** The 5XX, 4XX-rate and p99 latency alarms, from the alarm factory: they roll a deployment back and notify. */
   private renderAlarms(
     endpointName: string,
     topic: sns.ITopic,
     thresholds: Required<EndpointAlarmThresholds>,
   ): cloudwatch.Alarm[] {
-    const action = new cwActions.SnsAction(topic);
-    const alarms: cloudwatch.Alarm[] = [];
-    const add = (alarm: cloudwatch.Alarm) => {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      alarms.push(alarm);
-      return alarm;
-    };
-    const name = (suffix: string) => `${endpointName}-${suffix}`;
-
-    add(
-      new cloudwatch.Alarm(this, 'Errors5xxAlarm', {
-        alarmName: name('5xx-errors'),
-        alarmDescription: `${endpointName}: more than ${thresholds.errors5xxPerMinute} 5XX errors a minute. Rolls back a deployment in progress.`,
-        metric: this.metric('Invocation5XXErrors', { statistic: 'Sum' }),
-        threshold: thresholds.errors5xxPerMinute,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-
+    const alarms = new EndpointAlarmFactory({ endpointName, alarmTopic: topic });
     const rate4xx = new cloudwatch.MathExpression({
       expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
       usingMetrics: {
@@ -556,33 +535,27 @@ export class ModelEndpoint extends Construct {
       period: Duration.minutes(1),
       label: '4XX rate (%)',
     });
-    add(
-      new cloudwatch.Alarm(this, 'Errors4xxRateAlarm', {
-        alarmName: name('4xx-rate'),
-        alarmDescription: `${endpointName}: 4XX errors above ${thresholds.error4xxRatePercent}% of invocations. Rolls back a deployment in progress.`,
+    return [
+      alarms.addRollbackAlarm(this, 'Errors5xxAlarm', {
+        nameSuffix: '5xx-errors',
+        description: `more than ${thresholds.errors5xxPerMinute} 5XX errors a minute`,
+        metric: this.metric('Invocation5XXErrors', { statistic: 'Sum' }),
+        threshold: thresholds.errors5xxPerMinute,
+      }),
+      alarms.addRollbackAlarm(this, 'Errors4xxRateAlarm', {
+        nameSuffix: '4xx-rate',
+        description: `4XX errors above ${thresholds.error4xxRatePercent}% of invocations`,
         metric: rate4xx,
         threshold: thresholds.error4xxRatePercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-    );
-
-    // ModelLatency is reported in microseconds.
-    add(
-      new cloudwatch.Alarm(this, 'LatencyP99Alarm', {
-        alarmName: name('model-latency-p99'),
-        alarmDescription: `${endpointName}: p99 model latency above ${thresholds.latencyP99Ms} ms. Rolls back a deployment in progress.`,
+      // ModelLatency is reported in microseconds.
+      alarms.addRollbackAlarm(this, 'LatencyP99Alarm', {
+        nameSuffix: 'model-latency-p99',
+        description: `p99 model latency above ${thresholds.latencyP99Ms} ms`,
         metric: this.metric('ModelLatency', { statistic: 'p99' }),
         threshold: thresholds.latencyP99Ms * 1000,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-    );
-    return alarms;
+    ];
   }
 
   private validate(p: ResolvedEndpointProps, r: Required<RolloutOptions>): void {

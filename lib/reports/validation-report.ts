@@ -167,13 +167,26 @@ export function normalizeFindings(
   return findings.sort(compareFindings);
 }
 
+export interface SecurityReportOptions {
+  /**
+   * The packs that ran: each is listed in the summary even when the report does not name it.
+   * @default POLICY_PACKS - every pack the synth registers
+   */
+  readonly packs?: readonly string[];
+}
+
 /** Parses and normalizes; `locate` maps construct paths to template resources (see `assemblyLocator`). */
-export function buildSecurityReport(report: ValidationReport, locate?: LocateResource): SecurityReport {
+export function buildSecurityReport(
+  report: ValidationReport,
+  locate?: LocateResource,
+  opts: SecurityReportOptions = {},
+): SecurityReport {
   const findings = normalizeFindings(report, locate);
   const inReport = report.pluginReports.map((p) => p.pluginName);
   // CDK leaves a pack out of the report when it passed with nothing to report (no violation, no acknowledgement), so
-  // the summary lists every registered pack even when the file does not.
-  const packNames = [...inReport, ...POLICY_PACKS.filter((p) => !inReport.includes(p))];
+  // the summary lists every pack that ran even when the file does not.
+  const ran = opts.packs ?? POLICY_PACKS;
+  const packNames = [...inReport, ...ran.filter((p) => !inReport.includes(p))];
   const packs = packNames.map((pack): PackSummary => {
     const plugin = report.pluginReports.find((p) => p.pluginName === pack);
     const of = findings.filter((f) => f.pack === pack);

@@ -2,24 +2,26 @@
  * A corpus of config mistakes a new user makes, each of which must be reported at the exact field path, with the
  * value received and a fix, all problems of a document in one run, baseline files and derived names included.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, ConfigProblem, parseConfig } from '../../lib/config/loader';
+import { ConfigError, ConfigProblem, ParseOptions, parseConfig } from '../../lib/config/loader';
 import { didYouMean } from '../../lib/config/did-you-mean';
 import { defaultConfigDocument } from '../support/app';
 
 const ROOT = join(__dirname, '..', '..');
-const TMP = mkdtempSync(join(tmpdir(), 'bad-config-'));
+// Baseline files must lie in the project: the broken ones of the corpus go to its ignored .tmp/ folder.
+mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+const TMP = mkdtempSync(join(ROOT, '.tmp', 'bad-config-'));
 const file = (name: string, text: string) => {
   const p = join(TMP, name);
   writeFileSync(p, text);
   return p;
 };
 
-function problemsOf(doc: unknown): ConfigProblem[] {
+function problemsOf(doc: unknown, opts: ParseOptions = { baseDir: ROOT }): ConfigProblem[] {
   try {
-    parseConfig(doc, 'test', { baseDir: ROOT });
+    parseConfig(doc, 'test', opts);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(err)}`);
     return [...err.problems];
@@ -163,7 +165,7 @@ const CORPUS: [string, (d: any) => void, string, RegExp?][] = [
     'baseline file of another kind',
     (d) => (d.models[0].monitoring.baselineFile = file('other.json', '{"kind":"x","features":[]}')),
     'models[0].monitoring.baselineFile',
-    /is not a drift baseline \(kind "x"/,
+    /is not a drift baseline \(its "kind" is not "mlops\.drift-baseline"\)/,
   ],
   [
     'baseline for other features',
@@ -176,6 +178,18 @@ const CORPUS: [string, (d: any) => void, string, RegExp?][] = [
     (d) => (d.models[0].monitoring.features[0].type = 'categorical'),
     'models[0].monitoring.baselineFile',
     /"amount" \(categorical\) is numeric in baselineFile/,
+  ],
+  [
+    'two environments in one account and region',
+    (d) => (d.environments[1].account = d.environments[0].account),
+    'environments[1].account',
+    /environments\[1\] \("production"\) and environments\[0\] both deploy to account 111111111111 in eu-west-1: .* give each environment its own account or region/,
+  ],
+  [
+    'baseline file outside the project',
+    (d) => (d.models[0].monitoring.baselineFile = '../outside.json'),
+    'models[0].monitoring.baselineFile',
+    /is outside the project directory .*: baseline files are read only from there; .* set MLOPS_BASELINE_ROOT/,
   ],
   [
     'bucket name too long',
@@ -277,6 +291,38 @@ describe('bad configs: each mistake is reported at its field', () => {
     // Printed for the issue's measure: cases rejected with their field path out of cases tried.
     process.stdout.write(`bad-config corpus: ${rejected.length}/${CORPUS.length} rejected with field path\n`);
     expect(rejected.length).toBe(CORPUS.length);
+  });
+});
+
+describe('baseline files: read only inside the project or the allowed root, never echoed', () => {
+  it('rejects /etc/passwd without opening it: nothing of its content reaches the message', () => {
+    // GIVEN a baseline file outside the project
+    const problems = problemsOf(edited((d) => (d.models[0].monitoring.baselineFile = '/etc/passwd')));
+    // THEN it is refused at its field, and the message names the path and the fix, no byte of the file
+    const hit = problems.find((p) => p.path === 'models[0].monitoring.baselineFile');
+    expect(hit).toEqual(
+      expect.objectContaining({ received: '/etc/passwd', message: expect.stringMatching(/is outside the project/) }),
+    );
+    expect(JSON.stringify(problems)).not.toMatch(/root:|bin\/(ba)?sh/);
+  });
+
+  it('never echoes the bytes of a file inside the project that is not JSON', () => {
+    // GIVEN a text file where a baseline is expected
+    const secret = file('secret.txt', 'token=s3cr3t-value\n');
+    // WHEN parsed THEN "not valid JSON" with the path, and nothing of the content
+    const problems = problemsOf(edited((d) => (d.models[0].monitoring.baselineFile = secret)));
+    expect(JSON.stringify(problems)).toMatch(/is not valid JSON/);
+    expect(JSON.stringify(problems)).not.toMatch(/token|s3cr3t/);
+  });
+
+  it('reads a baseline under an explicitly allowed root (baselineRoot, MLOPS_BASELINE_ROOT for the loaders)', () => {
+    // GIVEN a baseline file outside the project, in a folder allowed explicitly
+    const shared = mkdtempSync(join(tmpdir(), 'baselines-'));
+    writeFileSync(join(shared, 'b.json'), '{"kind":');
+    const doc = edited((d) => (d.models[0].monitoring.baselineFile = join(shared, 'b.json')));
+    // THEN without the root it is refused; with it, it is read (and judged: here, not JSON)
+    expect(problemsOf(doc)[0]!.message).toMatch(/is outside the project/);
+    expect(problemsOf(doc, { baseDir: ROOT, baselineRoot: shared })[0]!.message).toMatch(/is not valid JSON/);
   });
 });
 

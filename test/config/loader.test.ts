@@ -1,4 +1,7 @@
-import { compliancePolicy, loadConfig, parseConfig } from '../../lib/config/loader';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, compliancePolicy, loadConfig, loadConfigArgument, parseConfig } from '../../lib/config/loader';
 import { problemsOf } from '../support/config-problems';
 import { defaultConfigDocument } from '../support/app';
 
@@ -112,5 +115,28 @@ describe('config', () => {
     const policy = compliancePolicy(parseConfig(defaultConfigDocument()));
     expect(policy.requiredTags).toEqual(['Owner', 'CostCenter', 'DataClassification']);
     expect(policy.productionEnvironments).toEqual(['production']);
+  });
+});
+
+describe("loadConfigArgument: what every command's --config reads", () => {
+  const ROOT = join(__dirname, '..', '..');
+
+  test('takes a config file, a cdk.json (its embedded config), or nothing (the project cdk.json)', () => {
+    // GIVEN the default config as a file of its own
+    const dir = mkdtempSync(join(tmpdir(), 'config-arg-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(defaultConfigDocument()));
+    // THEN all three give the same config
+    const names = (file?: string) =>
+      loadConfigArgument(file, { cwd: ROOT, readBaselines: false }).environments.map((e) => e.name);
+    expect(names(join(dir, 'config.json'))).toEqual(['staging', 'production']);
+    expect(names('cdk.json')).toEqual(['staging', 'production']);
+    expect(names()).toEqual(['staging', 'production']);
+  });
+
+  test('rejects an unreadable file and a cdk.json without an embedded config, naming the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-arg-'));
+    writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'x', context: {} }));
+    expect(() => loadConfigArgument(join(dir, 'nope.json'))).toThrow(ConfigError);
+    expect(() => loadConfigArgument(join(dir, 'cdk.json'))).toThrow(/no embedded config: pass --config/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The package as a consumer gets it: `npm run build` and `npm pack`, the tarball installed into a fresh project
  * outside the repository (peers from the npm cache, as `npm install` would fetch them), and there, with the code
- * blocks of the README as they are written:
+ * blocks of the README and docs/terraform.md as they are written:
  *   (a) the library example of "Two ways in" (ModelEndpoint with its drift monitor, cdk-nag's AwsSolutions pack and
  *       the MLOPS pack) synthesizes clean with the CDK CLI, and with `networkIsolation: false` (what the README
  *       says to try) `cdk synth` fails with the pack's finding;
@@ -18,6 +18,8 @@ import { requireTerraform, terraformOk } from '../terraform/terraform-cli';
 
 const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** The Terraform users' page: its CDK Terrain example is the one a reader copies. */
+const TERRAFORM_DOC = readFileSync(join(ROOT, 'docs', 'terraform.md'), 'utf8');
 /** Bounds on what `npm pack` ships: compiled lib/, two Lambda bundles, the Terraform module, docs. */
 const MAX_TARBALL_BYTES = 1024 * 1024;
 const MAX_TARBALL_FILES = 300;
@@ -53,9 +55,13 @@ const installedVersion = (pkg: string) =>
 /** The first ```ts block of the README section under `heading`: the code a reader copies. */
 function readmeCode(heading: string): string {
   const section = README.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
-  const code = section && /^```ts\n([\s\S]*?)^```$/m.exec(section)?.[1];
+  const code = section && firstTsBlock(section);
   if (!code) throw new Error(`README.md has no \`\`\`ts block under "## ${heading}"`);
   return code;
+}
+
+function firstTsBlock(markdown: string): string | undefined {
+  return /^```ts\n([\s\S]*?)^```$/m.exec(markdown)?.[1];
 }
 
 /** A consumer's TypeScript settings: strict, the classic CommonJS resolution of `cdk init` apps. */
@@ -128,7 +134,9 @@ describe('the packed package in a fresh consumer project', () => {
     expect(insecure).not.toBe(app);
     writeFileSync(join(project, 'app.ts'), app);
     writeFileSync(join(project, 'app-insecure.ts'), insecure);
-    writeFileSync(join(project, 'main.ts'), readmeCode('Terraform and CDK Terrain users'));
+    const cdktnApp = firstTsBlock(TERRAFORM_DOC);
+    if (!cdktnApp) throw new Error('docs/terraform.md has no ```ts block');
+    writeFileSync(join(project, 'main.ts'), cdktnApp);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
     copyFileSync(join(ROOT, 'baselines', 'fraud-xgb.json'), join(project, 'baseline.json'));
     // What `cdk init` writes: the app command and aws-cdk-lib's recommended feature flags; nothing of ours.

@@ -184,6 +184,15 @@ describe('npm run policy:cloudformation', () => {
 
   test('rejects a missing template and a bad argument with exit 2', () => {
     expect(run('does-not-exist.yaml').status).toBe(2);
-    expect(run(FIXTURE, '--bogus', 'x').stderr).toMatch(/unexpected argument "--bogus"/);
+    expect(run(FIXTURE, '--bogus', 'x').stderr).toMatch(/unknown option "--bogus" \(known options: --help, --config/);
+  });
+
+  test('counts only the pack that ran in its summary, and takes a cdk.json as --config', () => {
+    // GIVEN the compliant template WHEN judged under the cdk.json's embedded config
+    const out = mkdtempSync(join(tmpdir(), 'policy-cfn-'));
+    const r = run(FIXTURE, '--region', 'eu-west-1', '--config', 'cdk.json', '--out', out);
+    // THEN the summary names the one MLOPS pack, not every pack the synth registers
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/PASS: 0 open, 0 acknowledged findings across 1 packs/);
   });
 });

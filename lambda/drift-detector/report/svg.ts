@@ -1,5 +1,5 @@
 /**
- * Grouped bar charts as plain SVG strings: no canvas, no DOM, no dependency (see the README for why not Vega).
+ * Grouped bar charts as plain SVG strings: no canvas, no DOM, no dependency (docs/drift-reports.md: why not Vega).
  * Every text is escaped: category names and skip reasons come from captured traffic.
  */
 
