@@ -3,31 +3,38 @@
 import tseslint from 'typescript-eslint';
 
 /**
- * The house rules of docs/architecture.md on what may import what. Only lib/ and lambda/ are held to them: bin/, scripts and
- * tests may reach across (the baseline CLI and the benchmarks run Lambda code, a test builds the app).
+ * The house rules of docs/architecture.md as folder rules: core/ (pure, shared) at the bottom; lib/ (synth time) and
+ * lambda/ (run time) stand beside each other on it and never import each other. bin/, scripts/ and test/ stand on top
+ * and may reach across (the baseline CLI and the benchmarks run Lambda code, a test builds the app).
  */
 const LAYER_RULE = '@typescript-eslint/no-restricted-imports';
+const RULES_DOC = '(docs/architecture.md, house rules)';
 const NO_LAMBDA_FROM_LIB = {
   regex: '^(\\.\\.?/)+lambda(/|$)',
-  message:
-    'lib/ is synth-time code: it names a handler by entry path, never imports lambda/ (docs/architecture.md, house rules).',
+  message: `lib/ is synth-time code: it names a handler by entry path, never imports lambda/ ${RULES_DOC}.`,
 };
-const ONLY_PURE_LIB_FROM_LAMBDA = {
-  regex: '^(\\.\\./)+lib/(?!(policy|contracts)(/|$))',
-  message: 'lambda/ may import only lib/policy and lib/contracts of lib/ (docs/architecture.md, house rules).',
+const NO_LIB_FROM_LAMBDA = {
+  regex: '^(\\.\\./)+lib(/|$)',
+  message: `lambda/ is run-time code: it imports core/ (policy, contracts, defaults), never lib/ ${RULES_DOC}.`,
+};
+const NOTHING_ABOVE_CORE = {
+  regex: '^(\\.\\./)+(lib|lambda|bin|scripts|test|images)(/|$)',
+  message: `core/ is the floor both sides stand on: it imports only core/, zod, yaml and node: ${RULES_DOC}.`,
+};
+const CONTRACTS_BELOW_POLICY = {
+  regex: '^\\.\\./policy(/|$)',
+  message: `core/contracts is below core/policy: a shape both need lives in core/contracts ${RULES_DOC}.`,
 };
 const PURE_CORE = [
   {
     regex: '^(aws-cdk-lib|constructs|cdktf|cdktn|@cdktf/[^/]+|@cdktn/[^/]+|cdk-nag)(/|$)',
-    message:
-      'lib/policy and lib/contracts are pure: the Lambdas import them, so no CDK or CDK Terrain (docs/architecture.md, house rules).',
+    message: `core/ is pure: the Lambdas import it, so no CDK or CDK Terrain ${RULES_DOC}.`,
   },
   {
     // Response shapes are welcome (the run-time adapter maps them); a client is I/O and belongs to lambda/.
     regex: '^@aws-sdk/',
     allowTypeImports: true,
-    message:
-      'lib/policy and lib/contracts are pure: SDK types only (`import type`), never a client (docs/architecture.md, house rules).',
+    message: `core/ is pure: SDK types only (\`import type\`), never a client ${RULES_DOC}.`,
   },
 ];
 
@@ -77,13 +84,17 @@ export default tseslint.config(
     rules: { [LAYER_RULE]: ['error', { patterns: [NO_LAMBDA_FROM_LIB] }] },
   },
   {
-    // A later block replaces the rule's options for these files, so it repeats the lib/ pattern.
-    files: ['lib/policy/**/*.ts', 'lib/contracts/**/*.ts'],
-    rules: { [LAYER_RULE]: ['error', { patterns: [NO_LAMBDA_FROM_LIB, ...PURE_CORE] }] },
+    files: ['lambda/**/*.ts'],
+    rules: { [LAYER_RULE]: ['error', { patterns: [NO_LIB_FROM_LAMBDA] }] },
   },
   {
-    files: ['lambda/**/*.ts'],
-    rules: { [LAYER_RULE]: ['error', { patterns: [ONLY_PURE_LIB_FROM_LAMBDA] }] },
+    files: ['core/**/*.ts'],
+    rules: { [LAYER_RULE]: ['error', { patterns: [NOTHING_ABOVE_CORE, ...PURE_CORE] }] },
+  },
+  {
+    // A later block replaces the rule's options for these files, so it repeats core/'s patterns.
+    files: ['core/contracts/**/*.ts'],
+    rules: { [LAYER_RULE]: ['error', { patterns: [NOTHING_ABOVE_CORE, CONTRACTS_BELOW_POLICY, ...PURE_CORE] }] },
   },
   {
     files: ['test/**/*.ts'],

@@ -22,11 +22,11 @@ import { loadConfigArgument } from '../lib/config/loader';
 import { MonitoringConfig } from '../lib/config/schema';
 import { CommandSpec, UsageError, intOption, parseCommandLine, runCommand } from '../lib/cli/args';
 import { createProgress } from '../lib/cli/progress';
-import { FeatureSpec, parseFeatureSpec } from '../lib/contracts/drift-detector';
+import { FeatureSpec, parseFeatureSpec } from '../core/contracts/drift-detector';
 import { BaselineBuilder } from '../lib/baseline/builder';
 import { CsvRow, InputItem, MissingColumnsError, csvItems, jsonlItems } from '../lib/baseline/input-readers';
-import { BaselineDocument } from '../lib/contracts/baseline';
-import { RecordError } from '../lib/contracts/baseline-values';
+import { BaselineDocument } from '../core/contracts/baseline';
+import { RecordError } from '../core/contracts/baseline-values';
 
 export { UsageError };
 

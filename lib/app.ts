@@ -6,7 +6,7 @@ import { addGithubOidcStacks } from './stacks/github-oidc-stack';
 import { MlopsEnvironment, MlopsStage } from './stacks/mlops-environment';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { mostSensitive } from './stacks/platform-stack';
-import { TAGS } from './policy/facts';
+import { TAGS } from '../core/policy/facts';
 
 export interface BuildOptions {
   /**

@@ -21,8 +21,8 @@ export { ConstructValidationError } from './constructs/validation-error';
 
 // The drift monitor's baseline document, built from training records (what `npm run baseline` does with files).
 export * from './baseline/builder';
-export type { BaselineDocument } from './contracts/baseline';
-export type { FeatureSpec } from './contracts/drift-detector';
+export type { BaselineDocument } from '../core/contracts/baseline';
+export type { FeatureSpec } from '../core/contracts/drift-detector';
 
 // Stacks: one environment (platform + one stack per model), the delivery pipeline, GitHub OIDC.
 export * from './stacks/platform-stack';

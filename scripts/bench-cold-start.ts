@@ -21,8 +21,8 @@ import { CommandSpec, OptionSpec, intOption, runCommand } from '../lib/cli/args'
 import { compliancePolicy, parseConfig } from '../lib/config/loader';
 import { LAMBDA_ENTRIES, LambdaName, REPO_ROOT, esbuildOptions } from '../lib/constructs/lambda-bundling';
 import { defaultConfigDocument } from '../test/support/app';
-import { complianceCheckerEnvironment } from '../lib/contracts/compliance-checker';
-import { driftDetectorEnvironment } from '../lib/contracts/drift-detector';
+import { complianceCheckerEnvironment } from '../core/contracts/compliance-checker';
+import { driftDetectorEnvironment } from '../core/contracts/drift-detector';
 
 export const BENCH_COLD_START_COMMAND = {
   command: 'npm run bench:cold-start --',

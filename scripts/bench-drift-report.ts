@@ -22,9 +22,9 @@ import { ReportWindow } from '../lambda/drift-detector/report/window';
 import { runBench, runBenchChild } from '../test/support/bench';
 import { ESBUILD_TARGET, LAMBDA_ENTRIES, REPO_ROOT } from '../lib/constructs/lambda-bundling';
 import { FEATURES, buildBaseline, writeCapture } from './bench-drift';
-import { pickThresholds } from '../lib/contracts/drift-report';
+import { pickThresholds } from '../core/contracts/drift-report';
 import { ThresholdsSchema } from '../lib/config/schema';
-import { BaselineDocument } from '../lib/contracts/baseline';
+import { BaselineDocument } from '../core/contracts/baseline';
 
 /** The config's default thresholds (monitoring.thresholds). */
 const THRESHOLDS = pickThresholds(ThresholdsSchema.parse({}));
@@ -129,7 +129,7 @@ async function bundleFigures(dir: string): Promise<Record<string, number>> {
   let report = 0;
   for (const [path, info] of Object.entries(inputs)) {
     const rel = relative(REPO_ROOT, join(process.cwd(), path));
-    if (rel.startsWith('lambda/drift-detector/report/') || rel.startsWith('lib/contracts/') || rel === 'package.json')
+    if (rel.startsWith('lambda/drift-detector/report/') || rel.startsWith('core/contracts/') || rel === 'package.json')
       report += info.bytesInOutput;
   }
   const bytes = statSync(outfile).size;

@@ -32,10 +32,10 @@ import { parseOrExit } from '../lib/cli/args';
 import { esbuildOptions } from '../lib/constructs/lambda-bundling';
 import { FEATURES } from './bench/drift-parse-child';
 import { buildSync } from 'esbuild';
-import { formatFeatureSpec } from '../lib/contracts/drift-detector';
+import { formatFeatureSpec } from '../core/contracts/drift-detector';
 import { readConfig } from '../lambda/drift-detector/settings';
 import { BaselineBuilder } from '../lib/baseline/builder';
-import { BaselineDocument } from '../lib/contracts/baseline';
+import { BaselineDocument } from '../core/contracts/baseline';
 import { makeBaselineLoader } from '../lambda/drift-detector/baseline-loader';
 
 export { FEATURES };

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CommandSpec, OptionSpec, intOption, runCommand } from '../lib/cli/args';
-import { qualitySettings } from '../lib/contracts/quality';
+import { qualitySettings } from '../core/contracts/quality';
 import { QualityJoin } from '../lambda/drift-detector/quality/join';
 import { readCaptureIntoLedger, readGroundTruthIntoJoin } from '../lambda/drift-detector/quality/streams';
-import { LedgerEntry } from '../lib/contracts/quality';
+import { LedgerEntry } from '../core/contracts/quality';
 import { FRAUD_FEATURES, groundTruthText, scoredCaptureText, trainingRecords } from './make-example-data';
 
 const COMMAND = {

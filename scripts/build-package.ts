@@ -1,6 +1,6 @@
 /**
  * `npm run build`: the installable package in `dist/` (what `npm pack` ships, see `files` in package.json).
- *   dist/lib/**                      lib/ compiled to CommonJS + .d.ts (tsconfig.build.json)
+ *   dist/core/**, dist/lib/**        core/ and lib/ compiled to CommonJS + .d.ts (tsconfig.build.json)
  *   dist/lambda/<name>/index.js      each Lambda bundle, from `esbuildOptions(name)` (what `cdk synth` ships from a
  *                                    checkout), so an installed package needs neither the handler sources nor esbuild
  *   dist/terraform/modules/<module>  the Terraform module the CDK Terrain constructs call (its tests left out)
@@ -26,7 +26,7 @@ const MODULE = join('terraform', 'modules', 'mlops-model-environment');
 export const BUILD_PACKAGE_COMMAND = {
   command: 'npm run build --',
   summary:
-    'Builds the installable package into dist/: lib/ compiled with .d.ts, the prebuilt Lambda bundles and the\nTerraform module.',
+    'Builds the installable package into dist/: core/ and lib/ compiled with .d.ts, the prebuilt Lambda bundles and the\nTerraform module.',
   options: {},
   epilogue: 'exit codes: 0 built; 1 a step failed; 2 wrong arguments.',
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
@@ -55,7 +55,7 @@ function copyModule(): string {
 function main(): number {
   rmSync(DIST, { recursive: true, force: true });
   mkdirSync(DIST, { recursive: true });
-  console.log('build: tsc -p tsconfig.build.json -> dist/lib');
+  console.log('build: tsc -p tsconfig.build.json -> dist/core, dist/lib');
   compile();
   for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaName[]) {
     console.log(`build: Lambda ${name} -> ${relative(REPO_ROOT, bundle(name))}`);

@@ -34,8 +34,8 @@ import {
 } from '../lib/cli/args';
 import { ConfigError } from '../lib/config/loader';
 import { MonitoringConfig, ThresholdsSchema } from '../lib/config/schema';
-import { DRIFT_THRESHOLD_DEFAULTS, DriftThresholds, pickThresholds } from '../lib/contracts/drift-report';
-import { QUALITY_DEFAULTS, QualitySettings, qualitySettings } from '../lib/contracts/quality';
+import { DRIFT_THRESHOLD_DEFAULTS, DriftThresholds, pickThresholds } from '../core/contracts/drift-report';
+import { QUALITY_DEFAULTS, QualitySettings, qualitySettings } from '../core/contracts/quality';
 import { QualityJoin, QualityReport } from '../lambda/drift-detector/quality/join';
 import { readCaptureIntoLedger, readGroundTruthIntoJoin } from '../lambda/drift-detector/quality/streams';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
@@ -44,8 +44,8 @@ import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-de
 import { DriftReport, buildDriftReport } from '../lambda/drift-detector/report/model';
 import { ReportWindow } from '../lambda/drift-detector/report/window';
 import { readModelMonitoring } from '../bin/baseline';
-import { FeatureSpec } from '../lib/contracts/drift-detector';
-import { BaselineDocument, validateBaseline } from '../lib/contracts/baseline';
+import { FeatureSpec } from '../core/contracts/drift-detector';
+import { BaselineDocument, validateBaseline } from '../core/contracts/baseline';
 
 const DEFAULTS = ThresholdsSchema.parse({});
 const threshold = (what: string, key: keyof DriftThresholds) => ({

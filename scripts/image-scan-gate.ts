@@ -26,8 +26,8 @@ import {
   runCommand,
 } from '../lib/cli/args';
 import { ConfigError, compliancePolicy, loadConfigArgument } from '../lib/config/loader';
-import { imageFacts } from '../lib/policy/from-aws';
-import { imageFindingsWithinThreshold } from '../lib/policy/rules/image';
+import { imageFacts } from '../core/policy/from-aws';
+import { imageFindingsWithinThreshold } from '../core/policy/rules/image';
 
 export interface GateOptions {
   readonly repository: string;

@@ -2,7 +2,7 @@
  * The rule catalogue on CloudFormation templates this project did not write:
  *   npm run policy:cloudformation -- <template.json|.yaml>... [--config config.json] [--region eu-west-1] [--out dir]
  *
- * Every template is read (JSON, or YAML with short-form intrinsics), adapted by lib/policy/from-cloudformation (the
+ * Every template is read (JSON, or YAML with short-form intrinsics), adapted by core/policy/from-cloudformation (the
  * adapter the synth-time MLOPS pack uses), and judged by every synth-stage rule against the policy of the config
  * (`--config`: a config file or a cdk.json; else the default embedded in cdk.json). Values behind parameters or
  * conditions are unknown, and the findings say so. Writes validation-report.json (CDK's shape) and
@@ -13,11 +13,11 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runCommand } from '../lib/cli/args';
 import { compliancePolicy, loadConfigArgument } from '../lib/config/loader';
-import { evaluate } from '../lib/policy/catalogue';
-import { CompliancePolicy } from '../lib/policy/context';
-import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../lib/policy/from-cloudformation';
-import { checkTemplateSize, parseTemplate, TemplateParseError } from '../lib/policy/parse-template';
-import { ruleById } from '../lib/policy/catalogue';
+import { evaluate } from '../core/policy/catalogue';
+import { CompliancePolicy } from '../core/policy/context';
+import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../core/policy/from-cloudformation';
+import { checkTemplateSize, parseTemplate, TemplateParseError } from '../core/policy/parse-template';
+import { ruleById } from '../core/policy/catalogue';
 import { toHtml } from '../lib/reports/html';
 import { toMarkdown } from '../lib/reports/markdown';
 import { toSarif } from '../lib/reports/sarif';

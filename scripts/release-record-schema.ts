@@ -1,12 +1,12 @@
 /**
- * Writes the release record's JSON Schema (generated from the zod schema in lib/contracts/release-record.ts):
+ * Writes the release record's JSON Schema (generated from the zod schema in core/contracts/release-record.ts):
  *   npm run release:schema
  * A test fails when the committed file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
-import { RELEASE_RECORD_JSON_SCHEMA_PATH, releaseRecordJsonSchemaText } from '../lib/contracts/release-record';
+import { RELEASE_RECORD_JSON_SCHEMA_PATH, releaseRecordJsonSchemaText } from '../core/contracts/release-record';
 
 export const RELEASE_SCHEMA_COMMAND = {
   command: 'npm run release:schema --',

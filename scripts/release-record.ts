@@ -2,7 +2,7 @@
  * The pipeline's ReleaseRecord step, after an environment's endpoint gate:
  *   npm run release:record -- --pipeline <name> --execution <id> --commit <sha> --environment <env> \
  *     [--config <file>] --assembly cdk.out --reports reports --bucket <bucket> --kms-key <arn> --retention-days <n>
- * Builds the release record (lib/contracts/release-record.ts) from the checkout, the cloud assembly, the reports and
+ * Builds the release record (core/contracts/release-record.ts) from the checkout, the cloud assembly, the reports and
  * the execution's history, and writes it to the Object Lock bucket. With --out it also writes a local copy; without
  * --bucket it only writes that copy.
  */

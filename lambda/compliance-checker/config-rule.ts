@@ -3,10 +3,10 @@
  * and batched for PutEvaluations (at most 100 per call).
  */
 import type { ComplianceType, Evaluation } from '@aws-sdk/client-config-service';
-import { ResourceFacts } from '../../lib/policy/facts';
-import { PolicyContext } from '../../lib/policy/context';
-import { ComplianceStatus, Rule } from '../../lib/policy/rule';
-import { CONFIG_RESOURCE_TYPES, ConfigKind, configKindsOf } from '../../lib/policy/from-aws';
+import { ResourceFacts } from '../../core/policy/facts';
+import { PolicyContext } from '../../core/policy/context';
+import { ComplianceStatus, Rule } from '../../core/policy/rule';
+import { CONFIG_RESOURCE_TYPES, ConfigKind, configKindsOf } from '../../core/policy/from-aws';
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
 export const MAX_EVALUATIONS_PER_CALL = 100;

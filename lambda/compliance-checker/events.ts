@@ -4,11 +4,11 @@
  * is allowed.
  */
 import * as z from 'zod';
-import { jsonString } from '../../lib/contracts/compliance-checker';
-import { GateParametersSchema } from '../../lib/contracts/pipeline-gate';
-import { RuleSeverity } from '../../lib/policy/rule';
+import { jsonString } from '../../core/contracts/compliance-checker';
+import { GateParametersSchema } from '../../core/contracts/pipeline-gate';
+import { RuleSeverity } from '../../core/policy/rule';
 import { InputError } from '../shared/errors';
-import { describeProblems, problemsOf, show } from '../../lib/contracts/problems';
+import { describeProblems, problemsOf, show } from '../../core/contracts/problems';
 import { Targets } from './collect';
 
 const MESSAGE_TYPES = [

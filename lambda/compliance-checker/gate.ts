@@ -3,9 +3,9 @@
  * `failOn`, on any named resource it could not read (compliance unproven), and on any named resource that does not
  * exist (the pipeline asked to gate something that is not there).
  */
-import { renderGateCounts } from '../../lib/contracts/pipeline-gate';
-import { ruleById } from '../../lib/policy/catalogue';
-import { Finding, RuleSeverity } from '../../lib/policy/rule';
+import { renderGateCounts } from '../../core/contracts/pipeline-gate';
+import { ruleById } from '../../core/policy/catalogue';
+import { Finding, RuleSeverity } from '../../core/policy/rule';
 import { NotFound, ScanError } from './collect';
 import { truncate } from './config-rule';
 

@@ -1,7 +1,7 @@
 /**
  * The compliance checker: one function, three ways in, each its own module under entry/ — the scheduled scan, the
  * AWS Config custom rule and the CodePipeline gate — all judging live facts with the one rule catalogue
- * (lib/policy). `makeHandler(deps)` tells the event apart and hands it on; it takes its clients, settings, logger and
+ * (core/policy). `makeHandler(deps)` tells the event apart and hands it on; it takes its clients, settings, logger and
  * clock from the caller so tests inject them.
  */
 import { randomUUID } from 'node:crypto';

@@ -2,11 +2,11 @@
  * The scheduled account report, pure: report document, S3 keys, per-rule metrics, and which violations are new
  * since the previous report (so a re-run with no change notifies nobody).
  */
-import { CompliancePolicy } from '../../lib/policy/context';
-import { ResourceKind } from '../../lib/policy/facts';
-import { regionOfArn } from '../../lib/policy/from-aws';
-import { RULES } from '../../lib/policy/catalogue';
-import { Finding, Rule } from '../../lib/policy/rule';
+import { CompliancePolicy } from '../../core/policy/context';
+import { ResourceKind } from '../../core/policy/facts';
+import { regionOfArn } from '../../core/policy/from-aws';
+import { RULES } from '../../core/policy/catalogue';
+import { Finding, Rule } from '../../core/policy/rule';
 import { CollectedKind, NotFound, ScanError } from './collect';
 
 /**

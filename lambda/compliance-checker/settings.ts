@@ -10,9 +10,9 @@ import {
   CompliancePolicySchema,
   jsonString,
   parseComplianceCheckerEnvironment,
-} from '../../lib/contracts/compliance-checker';
+} from '../../core/contracts/compliance-checker';
 import { ConfigurationError } from '../shared/errors';
-import { Problem, describeProblems, problemsOf } from '../../lib/contracts/problems';
+import { Problem, describeProblems, problemsOf } from '../../core/contracts/problems';
 
 /** The environment as the construct wrote it, with `scanRegions` resolved to the function's own region when empty. */
 export type CheckerSettings = ComplianceCheckerEnvironment;

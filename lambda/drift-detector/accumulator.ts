@@ -12,7 +12,7 @@ import {
   ksFromGridCdfs,
   psi,
 } from './statistics';
-import { FeatureSpec } from '../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../core/contracts/drift-detector';
 import {
   BaselineDocument,
   CategoricalDistribution,
@@ -20,7 +20,7 @@ import {
   MISSING,
   NumericDistribution,
   OTHER,
-} from '../../lib/contracts/baseline';
+} from '../../core/contracts/baseline';
 import {
   binIndex,
   binLabel,
@@ -28,7 +28,7 @@ import {
   numericValue,
   predictionKey,
   shortDecimalIn,
-} from '../../lib/contracts/baseline-values';
+} from '../../core/contracts/baseline-values';
 
 interface NumericCounter {
   readonly kind: 'numeric';
@@ -262,7 +262,7 @@ function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean 
 }
 
 /**
- * binIndex (lib/contracts/baseline-values.ts) kept monomorphic over a Float64Array for the hot loop: the number of
+ * binIndex (core/contracts/baseline-values.ts) kept monomorphic over a Float64Array for the hot loop: the number of
  * edges strictly below x. A second copy on purpose: the generic ArrayLike version is slower in this loop.
  */
 function searchBins(edges: Float64Array, x: number): number {

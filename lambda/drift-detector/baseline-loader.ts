@@ -1,10 +1,10 @@
 /**
  * The baseline the detector compares against: read from S3 once per container, parsed with the contract's schema
- * (lib/contracts/baseline.ts) and checked against the configured features at cold start.
+ * (core/contracts/baseline.ts) and checked against the configured features at cold start.
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BaselineDocument, validateBaseline } from '../../lib/contracts/baseline';
+import { BaselineDocument, validateBaseline } from '../../core/contracts/baseline';
 import { ConfigurationError } from '../shared/errors';
 import { DriftAccumulator } from './accumulator';
 import { rememberBaselineSource } from './report/store';

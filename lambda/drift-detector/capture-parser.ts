@@ -21,7 +21,7 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parseRegularCaptureLine } from './capture-line-reader';
-import { FeatureSpec } from '../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../core/contracts/drift-detector';
 
 /**
  * Why records were not judged; each is published as MalformedRecords with a `Reason` dimension. Every invocation

@@ -1,6 +1,6 @@
 /** What judging a capture file needs: the handler's dependencies with their defaults filled in. */
 import { S3Client } from '@aws-sdk/client-s3';
-import { BaselineDocument } from '../../lib/contracts/baseline';
+import { BaselineDocument } from '../../core/contracts/baseline';
 import { DriftAccumulator } from './accumulator';
 import { MetricWriter } from './metrics';
 import { DetectorConfig } from './settings';

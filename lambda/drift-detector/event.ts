@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { InputError } from '../shared/errors';
-import { issueRule, pathString } from '../../lib/contracts/problems';
+import { issueRule, pathString } from '../../core/contracts/problems';
 
 export interface S3ObjectRef {
   readonly bucket: string;

@@ -11,7 +11,7 @@
  * where it belongs, dedup (state-store.ts), judge.ts (parse, rolling-window.ts, report, metrics.ts).
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BaselineDocument } from '../../lib/contracts/baseline';
+import { BaselineDocument } from '../../core/contracts/baseline';
 import { awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { DetectorContext } from './detector-context';

@@ -4,7 +4,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
-import { BaselineDocument } from '../../lib/contracts/baseline';
+import { BaselineDocument } from '../../core/contracts/baseline';
 import { Logger } from '../shared/logger';
 import { accumulatorSink } from './accumulator';
 import { parseCaptureStream } from './capture-parser';

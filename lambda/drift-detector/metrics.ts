@@ -1,5 +1,5 @@
 /**
- * The metrics a capture file publishes: names and namespace from lib/contracts/drift-metrics.ts (the construct's
+ * The metrics a capture file publishes: names and namespace from core/contracts/drift-metrics.ts (the construct's
  * alarms and widgets watch the same names), dimensions EndpointName, VariantName and, per statistic, Feature or
  * Reason. They leave as CloudWatch Embedded Metric Format documents, one JSON line each on stdout: the function's
  * log group turns them into metrics, so there is no synchronous PutMetricData call and no cloudwatch:PutMetricData
@@ -7,13 +7,13 @@
  * which Powertools' one-dimension-set-per-flush model would need a flush per group for, and the writer adds no
  * dependency to the bundle.
  */
-import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../lib/contracts/drift-metrics';
+import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../core/contracts/drift-metrics';
 import { DriftResult } from './accumulator';
 import { MALFORMED_REASONS } from './capture-parser';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
 export const METRIC_NAMESPACE = DRIFT_NAMESPACE;
-/** Metric names the construct's alarms and widgets watch (one definition: lib/contracts/drift-metrics.ts). */
+/** Metric names the construct's alarms and widgets watch (one definition: core/contracts/drift-metrics.ts). */
 export const METRICS = DRIFT_METRICS;
 /** Dimension of the per-reason MalformedRecords metric (values: capture-parser.ts MALFORMED_REASONS). */
 export const REASON_DIMENSION = 'Reason';

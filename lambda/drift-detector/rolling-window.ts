@@ -3,7 +3,7 @@
  * is judged (its result returned) and emptied. A window older than windowMaxAgeHours, or counted against another
  * baseline, is discarded and its records reported as expired.
  */
-import { BaselineDocument } from '../../lib/contracts/baseline';
+import { BaselineDocument } from '../../core/contracts/baseline';
 import { DriftAccumulator, DriftResult, WindowCounts } from './accumulator';
 import { DetectorContext, newAccumulator } from './detector-context';
 import { Dimensions } from './metrics';

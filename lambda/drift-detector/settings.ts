@@ -1,10 +1,10 @@
 /**
  * The detector's settings: its environment parsed once, at cold start, with the contract's schema
- * (lib/contracts/drift-detector.ts, the inverse of what the construct renders). A bad environment fails the cold
+ * (core/contracts/drift-detector.ts, the inverse of what the construct renders). A bad environment fails the cold
  * start with every problem named.
  */
-import { ParsedDriftDetectorEnvironment, parseDriftDetectorEnvironment } from '../../lib/contracts/drift-detector';
-import { EnvironmentError } from '../../lib/contracts/environment';
+import { ParsedDriftDetectorEnvironment, parseDriftDetectorEnvironment } from '../../core/contracts/drift-detector';
+import { EnvironmentError } from '../../core/contracts/environment';
 import { ConfigurationError } from '../shared/errors';
 
 /** What the detector runs with (see ParsedDriftDetectorEnvironment for what each field means). */

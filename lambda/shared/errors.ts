@@ -1,5 +1,5 @@
 /** Typed errors every handler shares. */
-import { Problem } from '../../lib/contracts/problems';
+import { Problem } from '../../core/contracts/problems';
 
 /** Bad input (malformed event, bad environment): retrying cannot help. */
 export class InputError extends Error {

@@ -1,5 +1,5 @@
 /**
- * Builds the drift baseline document (lib/contracts/baseline.ts) from training records. Pure (records in, document
+ * Builds the drift baseline document (core/contracts/baseline.ts) from training records. Pure (records in, document
  * out; no aws-cdk-lib, no SDK); reading files and hashing is bin/baseline.ts's job.
  *
  * Numeric features keep two summaries of the training distribution:
@@ -23,7 +23,7 @@ import {
   MISSING,
   NumericDistribution,
   OTHER,
-} from '../contracts/baseline';
+} from '../../core/contracts/baseline';
 import {
   RecordError,
   binIndex,
@@ -33,8 +33,8 @@ import {
   groupOf,
   numericValue,
   predictionKey,
-} from '../contracts/baseline-values';
-import { FeatureSpec } from '../contracts/drift-detector';
+} from '../../core/contracts/baseline-values';
+import { FeatureSpec } from '../../core/contracts/drift-detector';
 
 export interface BaselineOptions {
   readonly features: readonly FeatureSpec[];

@@ -4,7 +4,7 @@
  * `models[i].monitoring.baselineFile`): constructs never read files, DriftMonitor just ships the file as an asset.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { BASELINE_KIND, BaselineDocument, baselineProblems } from '../contracts/baseline';
+import { BASELINE_KIND, BaselineDocument, baselineProblems } from '../../core/contracts/baseline';
 
 export interface MonitoredFeature {
   readonly name: string;

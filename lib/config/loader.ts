@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, normalize, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { Problem, describeProblems, problemsOf } from '../contracts/problems';
-import { CompliancePolicy } from '../policy/context';
-import { TAGS } from '../policy/facts';
-import { isRegionAllowed } from '../policy/rules/residency';
+import { Problem, describeProblems, problemsOf } from '../../core/contracts/problems';
+import { CompliancePolicy } from '../../core/policy/context';
+import { TAGS } from '../../core/policy/facts';
+import { isRegionAllowed } from '../../core/policy/rules/residency';
 import { baselineFileProblems } from './baseline-file';
 import { knownKeysAt, didYouMean } from './did-you-mean';
 import {
@@ -21,7 +21,7 @@ import {
   SAGEMAKER_NAME_MAX,
   bucketName,
   endpointName,
-} from './names';
+} from '../../core/defaults/names';
 import {
   ComplianceSchema,
   ConfigSchema,
@@ -34,7 +34,7 @@ import {
   QualitySchema,
   RolloutSchema,
 } from './schema';
-import { CLASSIFICATION_METRIC_KEYS, QUALITY_DEFAULTS, REGRESSION_METRIC_KEYS } from '../contracts/quality';
+import { CLASSIFICATION_METRIC_KEYS, QUALITY_DEFAULTS, REGRESSION_METRIC_KEYS } from '../../core/contracts/quality';
 
 /** Context key a user sets to a config file path: `cdk synth -c config=path/to/file.json`. */
 export const CONFIG_CONTEXT_KEY = 'config';

@@ -3,8 +3,8 @@
  * and reports every problem at once, before any construct is built.
  */
 import { z } from 'zod';
-import { SEVERITIES, TAGS } from '../policy/facts';
-import { DRIFT_THRESHOLD_DEFAULTS } from '../contracts/drift-report';
+import { SEVERITIES, TAGS } from '../../core/policy/facts';
+import { DRIFT_THRESHOLD_DEFAULTS } from '../../core/contracts/drift-report';
 import {
   CLASSIFICATION_METRIC_KEYS,
   LABEL_FIELDS,
@@ -13,8 +13,8 @@ import {
   QUALITY_DEFAULTS,
   REGRESSION_METRIC_KEYS,
   SCORE_FIELDS,
-} from '../contracts/quality';
-import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from '../constructs/endpoint-defaults';
+} from '../../core/contracts/quality';
+import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from '../../core/defaults/endpoint';
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const nameField = (what: string) =>

@@ -17,7 +17,7 @@ import {
   COMPLIANCE_METRIC_NAMESPACE,
   COMPLIANCE_METRICS,
   complianceCheckerEnvironment,
-} from '../contracts/compliance-checker';
+} from '../../core/contracts/compliance-checker';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { HardenedFunction } from './hardened-function';
 import { logGroupWrites, putMetricDataIn } from './iam-statements';
@@ -29,11 +29,11 @@ import {
   wildcardResource,
 } from '../nag/acknowledgements';
 import { validationError } from './validation-error';
-import { rulesFor } from '../policy/catalogue';
-import { CompliancePolicy } from '../policy/context';
-import { CONFIG_RESOURCE_TYPES, configKindsOf } from '../policy/from-aws';
-import { Rule } from '../policy/rule';
-import { BUCKET_CONFIGURATION_READS } from '../policy/rules/identity-policy';
+import { rulesFor } from '../../core/policy/catalogue';
+import { CompliancePolicy } from '../../core/policy/context';
+import { CONFIG_RESOURCE_TYPES, configKindsOf } from '../../core/policy/from-aws';
+import { Rule } from '../../core/policy/rule';
+import { BUCKET_CONFIGURATION_READS } from '../../core/policy/rules/identity-policy';
 
 export interface ComplianceCheckerProps {
   /** The policy the rules judge against (from `compliancePolicy(config)`); passed to the function as POLICY_JSON. */

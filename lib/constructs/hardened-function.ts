@@ -106,7 +106,7 @@ export interface HardenedFunctionProps {
   readonly timeout: Duration;
   /** Reserved (and capped) concurrent executions. */
   readonly reservedConcurrentExecutions: number;
-  /** The environment, rendered by the function's contract in lib/contracts. */
+  /** The environment, rendered by the function's contract in core/contracts. */
   readonly environment: Record<string, string>;
   /**
    * Physical function name.

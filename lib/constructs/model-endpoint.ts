@@ -21,7 +21,7 @@ import { DriftMonitor, DriftMonitorProps } from './drift-monitor/drift-monitor';
 import { EndpointAlarmFactory } from './endpoint-alarms';
 import { allowServiceKeyUse } from './key-grants';
 import { SecureBucket } from './secure-bucket';
-import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from './endpoint-defaults';
+import { ENDPOINT_ALARM_THRESHOLD_DEFAULTS, ENDPOINT_ROLLOUT_DEFAULTS } from '../../core/defaults/endpoint';
 import { validationError } from './validation-error';
 
 export type RolloutStrategy = 'CANARY' | 'LINEAR' | 'ALL_AT_ONCE';

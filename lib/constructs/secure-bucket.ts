@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { validationError } from './validation-error';
-import { BucketPurpose, TAGS } from '../policy/facts';
+import { BucketPurpose, TAGS } from '../../core/policy/facts';
 import { acknowledgeAll } from '../nag/acknowledgements';
 import { CONTROL_FRAMEWORK_PACKS } from '../nag/pack-names';
 

@@ -10,11 +10,11 @@ import {
 } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { ComplianceSchema } from '../config/schema';
-import { rulesFor } from '../policy/catalogue';
-import { CompliancePolicy, PolicyContext } from '../policy/context';
-import { ResourceFacts, TAGS } from '../policy/facts';
-import { CfnTemplate, exportedResourceTypes, factsByLogicalId } from '../policy/from-cloudformation';
-import { ComplianceStatus, Rule } from '../policy/rule';
+import { rulesFor } from '../../core/policy/catalogue';
+import { CompliancePolicy, PolicyContext } from '../../core/policy/context';
+import { ResourceFacts, TAGS } from '../../core/policy/facts';
+import { CfnTemplate, exportedResourceTypes, factsByLogicalId } from '../../core/policy/from-cloudformation';
+import { ComplianceStatus, Rule } from '../../core/policy/rule';
 import { PackName } from './pack-names';
 
 const PACK = 'MLOPS' satisfies PackName;
@@ -55,7 +55,7 @@ export function mlopsPolicy(options: MlopsPolicyOptions): CompliancePolicy {
 }
 
 /**
- * The MLOPS cdk-nag pack: every synth-stage rule of the catalogue in lib/policy, judged on facts that the
+ * The MLOPS cdk-nag pack: every synth-stage rule of the catalogue in core/policy, judged on facts that the
  * CloudFormation adapter reads from the synthesized templates — the same facts shape, and the same rule
  * functions, that the Terraform plan check and the run-time compliance checker use.
  *

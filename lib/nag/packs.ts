@@ -8,7 +8,7 @@ import {
   PCIDSS321Checks,
   ServerlessChecks,
 } from 'cdk-nag';
-import { CompliancePolicy } from '../policy/context';
+import { CompliancePolicy } from '../../core/policy/context';
 import { MlopsChecks } from './mlops-checks';
 import { PackName, POLICY_PACKS } from './pack-names';
 
@@ -34,7 +34,7 @@ const PACK_FACTORIES: Record<PackName, (app: IConstruct, verbose: boolean, polic
 
 /**
  * Registers every policy pack of POLICY_PACKS on the app: cdk-nag's AwsSolutions, HIPAA Security, NIST 800-53 R5,
- * PCI DSS 3.2.1 and Serverless, plus our MLOPS pack built from lib/policy. Any unacknowledged finding fails
+ * PCI DSS 3.2.1 and Serverless, plus our MLOPS pack built from core/policy. Any unacknowledged finding fails
  * `cdk synth`.
  */
 export function registerPolicyPacks(app: IConstruct, opts: PolicyPackOptions): NagPack[] {

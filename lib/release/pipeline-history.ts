@@ -3,8 +3,8 @@
  * gate verdicts and the approval, and whether that approval is still valid. Pure: the release commands fetch the
  * history and pass it in.
  */
-import { parseGateCounts } from '../contracts/pipeline-gate';
-import type { Approval, GateVerdict } from '../contracts/release-record';
+import { parseGateCounts } from '../../core/contracts/pipeline-gate';
+import type { Approval, GateVerdict } from '../../core/contracts/release-record';
 
 /** The part of CodePipeline's ActionExecutionDetail the release commands read. */
 export interface ActionExecution {

@@ -7,7 +7,7 @@
  * script the page still shows everything.
  */
 import { createHash } from 'node:crypto';
-import { RULES } from '../policy/catalogue';
+import { RULES } from '../../core/policy/catalogue';
 import { Provenance } from './provenance';
 import {
   CATALOGUE_HEADER,

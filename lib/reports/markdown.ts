@@ -6,7 +6,7 @@
  * `maxChars` whatever the number of models. Construct paths and reasons are untrusted text, so every cell is
  * escaped: a `|` must not split a row, and `<script>` must stay text.
  */
-import { RULES } from '../policy/catalogue';
+import { RULES } from '../../core/policy/catalogue';
 import { ReportChanges, compareReports } from './compare';
 import { esc } from './html';
 import { Provenance, provenanceLine } from './provenance';

@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { ruleById } from '../policy/catalogue';
-import { Rule, RuleSeverity } from '../policy/rule';
+import { ruleById } from '../../core/policy/catalogue';
+import { Rule, RuleSeverity } from '../../core/policy/rule';
 import {
   SecurityFinding,
   SecurityReport,

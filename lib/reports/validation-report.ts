@@ -9,9 +9,9 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { POLICY_PACKS } from '../nag/pack-names';
 import { logicalIdsByConstructPath } from './assembly';
-import type { Rule } from '../policy/rule';
-import { ruleById } from '../policy/catalogue';
-import type { RuleSeverity } from '../policy/rule';
+import type { Rule } from '../../core/policy/rule';
+import { ruleById } from '../../core/policy/catalogue';
+import type { RuleSeverity } from '../../core/policy/rule';
 
 import {
   GATE_FILE,
@@ -61,7 +61,7 @@ export interface SecurityFinding {
   readonly findingId: string;
   /** As the pack reported it. */
   readonly severity: ViolationSeverity;
-  /** The rule's severity in lib/policy/catalogue.ts (MLOPS findings only). */
+  /** The rule's severity in core/policy/catalogue.ts (MLOPS findings only). */
   readonly catalogueSeverity?: RuleSeverity;
   readonly description: string;
   readonly constructPath: string;

@@ -3,7 +3,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { GateParameters } from '../contracts/pipeline-gate';
+import { GateParameters } from '../../core/contracts/pipeline-gate';
 
 export interface ComplianceGateStepProps {
   /** The environment's compliance checker (in the target account). */

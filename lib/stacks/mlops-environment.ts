@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { readBaselineFacts } from '../config/baseline-file';
 import { EnvironmentConfig, MlopsConfig } from '../config/schema';
-import { CompliancePolicy } from '../policy/context';
-import { TAGS } from '../policy/facts';
+import { CompliancePolicy } from '../../core/policy/context';
+import { TAGS } from '../../core/policy/facts';
 import { ModelEndpointStack } from './model-endpoint-stack';
 import { PlatformStack } from './platform-stack';
 

@@ -1,5 +1,5 @@
 import { Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
-import { MODEL_CARD_SUFFIX, endpointName as endpointNameOf } from '../config/names';
+import { MODEL_CARD_SUFFIX, endpointName as endpointNameOf } from '../../core/defaults/names';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -8,7 +8,7 @@ import { BaselineFacts } from '../config/baseline-file';
 import { EnvironmentConfig, MlopsConfig, ModelConfig } from '../config/schema';
 import { DriftMonitor } from '../constructs/drift-monitor';
 import { ModelEndpoint } from '../constructs/model-endpoint';
-import { TAGS } from '../policy/facts';
+import { TAGS } from '../../core/policy/facts';
 import { PlatformStack } from './platform-stack';
 
 export interface ModelEndpointStackProps extends StackProps {

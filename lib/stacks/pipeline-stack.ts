@@ -11,7 +11,12 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
 import { addEmailSubscription } from '../constructs/dead-letter-queue';
-import { endpointGateParameters, GateParameters, gateNames, imageGateParameters } from '../contracts/pipeline-gate';
+import {
+  endpointGateParameters,
+  GateParameters,
+  gateNames,
+  imageGateParameters,
+} from '../../core/contracts/pipeline-gate';
 import { ComplianceGateStep } from './compliance-gate-step';
 import { EXECUTION_ID_VARIABLE, ReleaseApprovalStep, ReleaseRecordStore } from './release-steps';
 import { MlopsStage } from './mlops-environment';

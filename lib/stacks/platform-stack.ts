@@ -1,21 +1,21 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { bucketName } from '../config/names';
+import { bucketName } from '../../core/defaults/names';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
-import { gateNames } from '../contracts/pipeline-gate';
+import { gateNames } from '../../core/contracts/pipeline-gate';
 import { ComplianceChecker } from '../constructs/compliance-checker';
 import { addEmailSubscription } from '../constructs/dead-letter-queue';
 import { ImageReplication, ImageReplicationGrant } from '../constructs/image-promotion';
 import { allowServiceKeyUse } from '../constructs/key-grants';
 import { ModelRepository, RegistryEnhancedScanning } from '../constructs/model-repository';
 import { SecureBucket } from '../constructs/secure-bucket';
-import { CompliancePolicy } from '../policy/context';
-import { TAGS } from '../policy/facts';
+import { CompliancePolicy } from '../../core/policy/context';
+import { TAGS } from '../../core/policy/facts';
 import { acknowledge } from '../nag/acknowledgements';
 
 export interface PlatformStackProps extends StackProps {

@@ -1,7 +1,7 @@
 /**
  * Release integrity in the delivery pipeline (tooling account): the approval that notifies, the check that an
  * approval has not expired, and the release record each deploying execution writes to an S3 Object Lock bucket.
- * The record's shape is lib/contracts/release-record.ts; the commands the steps run are scripts/release-*.ts.
+ * The record's shape is core/contracts/release-record.ts; the commands the steps run are scripts/release-*.ts.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -14,7 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { RELEASE_RECORD_PREFIX } from '../contracts/release-record';
+import { RELEASE_RECORD_PREFIX } from '../../core/contracts/release-record';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { acknowledge, findingResource } from '../nag/acknowledgements';
 

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DriftAccumulator, accumulatorSink } from '../../lambda/drift-detector/accumulator';
-import type { BaselineDocument } from '../../lib/contracts/baseline';
-import type { FeatureSpec } from '../../lib/contracts/drift-detector';
+import type { BaselineDocument } from '../../core/contracts/baseline';
+import type { FeatureSpec } from '../../core/contracts/drift-detector';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../../lambda/drift-detector/capture-parser';
 
 /** The benchmark's model: 20 features, 10 numeric then 10 categorical, in payload order. */

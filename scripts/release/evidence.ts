@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_CONFIG_CONTEXT_KEY, parseConfig } from '../../lib/config/loader';
 import { MlopsConfig } from '../../lib/config/schema';
-import type { HashedFile, ReleaseRecord } from '../../lib/contracts/release-record';
+import type { HashedFile, ReleaseRecord } from '../../core/contracts/release-record';
 import { assemblyStacks } from '../../lib/reports/assembly';
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');

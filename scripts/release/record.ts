@@ -10,8 +10,8 @@ import {
   ReleaseRecord,
   ReleaseRecordSchema,
   releaseRecordKey,
-} from '../../lib/contracts/release-record';
-import { describeProblems, problemsOf } from '../../lib/contracts/problems';
+} from '../../core/contracts/release-record';
+import { describeProblems, problemsOf } from '../../core/contracts/problems';
 import { ActionExecution, approvalOf, gateVerdicts } from '../../lib/release/pipeline-history';
 import { environmentEvidence, imagesOf, readConfig, reportEvidence } from './evidence';
 

@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReleaseRecord, ReleaseRecordSchema } from '../../lib/contracts/release-record';
-import { describeProblems, problemsOf } from '../../lib/contracts/problems';
+import { ReleaseRecord, ReleaseRecordSchema } from '../../core/contracts/release-record';
+import { describeProblems, problemsOf } from '../../core/contracts/problems';
 import { canonicalJson, imagesOf, modelCardsOf, readConfig, sha256, sha256File } from './evidence';
 
 export type Outcome = 'MATCH' | 'DIFFERS' | 'MISSING';

@@ -11,10 +11,10 @@ import {
   writeTrainingCsv,
   exampleBaselineArgs,
 } from '../../scripts/make-example-data';
-import { parseFeatureSpec } from '../../lib/contracts/drift-detector';
+import { parseFeatureSpec } from '../../core/contracts/drift-detector';
 import { BaselineBuilder } from '../../lib/baseline/builder';
-import { OTHER, validateBaseline } from '../../lib/contracts/baseline';
-import { RecordError, binIndex, predictionKey } from '../../lib/contracts/baseline-values';
+import { OTHER, validateBaseline } from '../../core/contracts/baseline';
+import { RecordError, binIndex, predictionKey } from '../../core/contracts/baseline-values';
 
 const source = { file: 'train.csv', sha256: 'x', format: 'csv' as const };
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source };

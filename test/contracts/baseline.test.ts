@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BaselineDocument, baselineProblems, validateBaseline } from '../../lib/contracts/baseline';
+import { BaselineDocument, baselineProblems, validateBaseline } from '../../core/contracts/baseline';
 
 const COMMITTED = join(__dirname, '../../baselines/fraud-xgb.json');
 const committed = (): BaselineDocument => JSON.parse(readFileSync(COMMITTED, 'utf8')) as BaselineDocument;

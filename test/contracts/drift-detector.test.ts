@@ -2,9 +2,9 @@ import {
   DriftDetectorEnvironment,
   driftDetectorEnvironment,
   parseDriftDetectorEnvironment,
-} from '../../lib/contracts/drift-detector';
-import { EnvironmentError } from '../../lib/contracts/environment';
-import { DRIFT_REPORT_ENV, parseThresholds } from '../../lib/contracts/drift-report';
+} from '../../core/contracts/drift-detector';
+import { EnvironmentError } from '../../core/contracts/environment';
+import { DRIFT_REPORT_ENV, parseThresholds } from '../../core/contracts/drift-report';
 
 const ENVIRONMENT: DriftDetectorEnvironment = {
   features: [

@@ -8,8 +8,8 @@ import {
   ReleaseRecordSchema,
   releaseRecordJsonSchemaText,
   releaseRecordKey,
-} from '../../lib/contracts/release-record';
-import { imageGateParameters, parseGateCounts, renderGateCounts } from '../../lib/contracts/pipeline-gate';
+} from '../../core/contracts/release-record';
+import { imageGateParameters, parseGateCounts, renderGateCounts } from '../../core/contracts/pipeline-gate';
 
 const ROOT = join(__dirname, '..', '..');
 const H = 'c'.repeat(64);

@@ -30,7 +30,7 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { DescribeEndpointCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { rulesFor } from '../../lib/policy/catalogue';
+import { rulesFor } from '../../core/policy/catalogue';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';

@@ -20,7 +20,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
-import { DRIFT_REPORT_ENV, pickThresholds } from '../../lib/contracts/drift-report';
+import { DRIFT_REPORT_ENV, pickThresholds } from '../../core/contracts/drift-report';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from '../support/aws-env';
 import { driftStat } from '../support/drift-fixtures';

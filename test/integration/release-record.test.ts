@@ -33,7 +33,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ReleaseRecordSchema } from '../../lib/contracts/release-record';
+import { ReleaseRecordSchema } from '../../core/contracts/release-record';
 import { MlopsStage } from '../../lib/stacks/mlops-environment';
 import { buildReleaseRecord, writeReleaseRecord } from '../../scripts/release/record';
 import { buildTestApp } from '../support/app';

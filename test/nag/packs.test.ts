@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadAcknowledgements, recordedAcknowledgements } from '../../lib/reports/audit';
 import { ValidationReport } from '../../lib/reports/validation-report';
 import { POLICY_PACKS } from '../../lib/nag/pack-names';
-import { RULES } from '../../lib/policy/catalogue';
+import { RULES } from '../../core/policy/catalogue';
 import { buildTestApp, defaultConfigDocument, largeConfigDocument } from '../support/app';
 
 /** Synthesizes with every pack; returns the validation report whether or not synth failed. */

@@ -160,7 +160,7 @@ describe('the packed package in a fresh consumer project', () => {
         'dist/lib/index.js',
         'dist/lib/index.d.ts',
         'dist/lib/nag/index.d.ts',
-        'dist/lib/policy/index.d.ts',
+        'dist/core/policy/index.d.ts',
         'dist/lib/cdktf/index.d.ts',
         'dist/lambda/drift-detector/index.js',
         'dist/lambda/compliance-checker/index.js',

@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '..', '..');
 const ENTRIES = {
   '.': 'lib/index.ts',
   './nag': 'lib/nag/index.ts',
-  './policy': 'lib/policy/index.ts',
+  './policy': 'core/policy/index.ts',
   './cdktf': 'lib/cdktf/index.ts',
 } as const;
 

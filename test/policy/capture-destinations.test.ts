@@ -1,5 +1,5 @@
-import { withCaptureDestinations } from '../../lib/policy/capture-destinations';
-import { captureRetentionLimited } from '../../lib/policy/rules/data-capture';
+import { withCaptureDestinations } from '../../core/policy/capture-destinations';
+import { captureRetentionLimited } from '../../core/policy/rules/data-capture';
 import { bucket, check, endpointConfig } from '../support/policy-facts';
 
 describe('withCaptureDestinations (shared by the adapters and the run-time collector)', () => {

@@ -1,25 +1,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate, RULES, ruleById, rulesFor } from '../../lib/policy';
-import type { Rule } from '../../lib/policy';
-import * as accounts from '../../lib/policy/rules/accounts';
-import * as bucketRules from '../../lib/policy/rules/bucket';
-import * as build from '../../lib/policy/rules/build';
-import * as dataCapture from '../../lib/policy/rules/data-capture';
-import * as ecr from '../../lib/policy/rules/ecr';
-import * as events from '../../lib/policy/rules/events';
-import * as identityPolicy from '../../lib/policy/rules/identity-policy';
-import * as image from '../../lib/policy/rules/image';
-import * as keyPolicy from '../../lib/policy/rules/key-policy';
-import * as kmsKey from '../../lib/policy/rules/kms-key';
-import * as residency from '../../lib/policy/rules/residency';
-import * as resourcePolicy from '../../lib/policy/rules/resource-policy';
-import * as sagemaker from '../../lib/policy/rules/sagemaker';
-import * as tagging from '../../lib/policy/rules/tagging';
-import * as trustPolicy from '../../lib/policy/rules/trust-policy';
+import { evaluate, RULES, ruleById, rulesFor } from '../../core/policy';
+import type { Rule } from '../../core/policy';
+import * as accounts from '../../core/policy/rules/accounts';
+import * as bucketRules from '../../core/policy/rules/bucket';
+import * as build from '../../core/policy/rules/build';
+import * as dataCapture from '../../core/policy/rules/data-capture';
+import * as ecr from '../../core/policy/rules/ecr';
+import * as events from '../../core/policy/rules/events';
+import * as identityPolicy from '../../core/policy/rules/identity-policy';
+import * as image from '../../core/policy/rules/image';
+import * as keyPolicy from '../../core/policy/rules/key-policy';
+import * as kmsKey from '../../core/policy/rules/kms-key';
+import * as residency from '../../core/policy/rules/residency';
+import * as resourcePolicy from '../../core/policy/rules/resource-policy';
+import * as sagemaker from '../../core/policy/rules/sagemaker';
+import * as tagging from '../../core/policy/rules/tagging';
+import * as trustPolicy from '../../core/policy/rules/trust-policy';
 import { bucket, ctx, endpoint, endpointConfig, image as imageFacts, model, repository } from '../support/policy-facts';
 
-const POLICY_DIR = join(__dirname, '../../lib/policy');
+const POLICY_DIR = join(__dirname, '../../core/policy');
 const RULES_DIR = join(POLICY_DIR, 'rules');
 
 /** Every rules module, by file name: a new file missing here fails the directory test below. */
@@ -46,7 +46,7 @@ const isRule = (v: unknown): v is Rule =>
 
 describe('rule catalogue', () => {
   test('every rules file is imported by this test', () => {
-    // GIVEN the files in lib/policy/rules
+    // GIVEN the files in core/policy/rules
     const files = readdirSync(RULES_DIR)
       .filter((f) => f.endsWith('.ts'))
       .sort();
@@ -196,7 +196,7 @@ function moduleSpecifiers(text: string): { spec: string; typeOnly: boolean }[] {
   return out;
 }
 
-describe('purity of lib/policy', () => {
+describe('purity of core/policy', () => {
   const files = [
     ...readdirSync(POLICY_DIR)
       .filter((f) => f.endsWith('.ts'))
@@ -210,7 +210,7 @@ describe('purity of lib/policy', () => {
   );
 
   test('loads nothing from aws-cdk-lib, cdktf/cdktn, constructs, cdk-nag or the AWS SDK at run time', () => {
-    // GIVEN every import, export-from, require and dynamic import under lib/policy
+    // GIVEN every import, export-from, require and dynamic import under core/policy
     // WHEN the ones that load a module at run time are filtered for forbidden packages
     const offending = imports
       .filter((i) => !i.typeOnly)
@@ -224,7 +224,7 @@ describe('purity of lib/policy', () => {
   });
 
   test('takes no types from CDK or CDKTF, and SDK types only in the run-time adapter', () => {
-    // GIVEN the type-only imports under lib/policy
+    // GIVEN the type-only imports under core/policy
     // WHEN checked against where they may appear
     const misplaced = imports
       .filter((i) => i.typeOnly)

@@ -3,8 +3,8 @@
  * always-true conditions, foreign grants and images, event targets, CodeBuild, and values behind conditions.
  * Each case runs template -> facts -> rules and names the rule and the resource; a compliant twin passes.
  */
-import { evaluate, Finding } from '../../lib/policy';
-import { CfnTemplate, factsFromTemplate } from '../../lib/policy/from-cloudformation';
+import { evaluate, Finding } from '../../core/policy';
+import { CfnTemplate, factsFromTemplate } from '../../core/policy/from-cloudformation';
 import { ctx } from '../support/policy-facts';
 
 const judge = (template: CfnTemplate): Finding[] =>

@@ -6,8 +6,8 @@ import {
   ModelFacts,
   RepositoryFacts,
   ResourceFacts,
-} from '../../lib/policy';
-import { CfnTemplate, factsByLogicalId, factsFromTemplate, renderValue } from '../../lib/policy/from-cloudformation';
+} from '../../core/policy';
+import { CfnTemplate, factsByLogicalId, factsFromTemplate, renderValue } from '../../core/policy/from-cloudformation';
 import { ctx } from '../support/policy-facts';
 
 /** Facts of one logical id, typed by kind (a role has two: its trust policy and its inline policies). */

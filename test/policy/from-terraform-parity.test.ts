@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { evaluate, Finding, ResourceFacts, ruleById } from '../../lib/policy';
-import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../../lib/policy/from-cloudformation';
-import { factsFromPlan, parseTerraformPlan } from '../../lib/policy/from-terraform';
+import { evaluate, Finding, ResourceFacts, ruleById } from '../../core/policy';
+import { CfnTemplate, exportedResourceTypes, factsFromTemplate } from '../../core/policy/from-cloudformation';
+import { factsFromPlan, parseTerraformPlan } from '../../core/policy/from-terraform';
 import { buildTestApp } from '../support/app';
 import { PARITY_VARIANTS, ParityVariant } from '../support/terraform-parity-variants';
 

@@ -12,7 +12,7 @@ import {
   ModelFacts,
   RepositoryFacts,
   ResourceFacts,
-} from '../../lib/policy';
+} from '../../core/policy';
 import {
   factsFromPlan,
   KNOWN_AFTER_APPLY,
@@ -21,7 +21,7 @@ import {
   PlanResourceChange,
   TerraformPlan,
   TerraformPlanError,
-} from '../../lib/policy/from-terraform';
+} from '../../core/policy/from-terraform';
 import { ctx } from '../support/policy-facts';
 
 const FIXTURE = join(__dirname, '..', 'terraform', 'fixtures', 'plan-compliant.json');

@@ -14,15 +14,15 @@ import type {
   DescribeModelOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { Repository } from '@aws-sdk/client-ecr';
-import { rulesFor } from '../../lib/policy/catalogue';
-import { CompliancePolicy } from '../../lib/policy/context';
-import { ResourceFacts } from '../../lib/policy/facts';
+import { rulesFor } from '../../core/policy/catalogue';
+import { CompliancePolicy } from '../../core/policy/context';
+import { ResourceFacts } from '../../core/policy/facts';
 import {
   CfnResource,
   CfnTemplate,
   exportedResourceTypes,
   factsFromTemplate,
-} from '../../lib/policy/from-cloudformation';
+} from '../../core/policy/from-cloudformation';
 import {
   bucketFacts,
   endpointConfigFacts,
@@ -30,7 +30,7 @@ import {
   keyFacts,
   modelFacts,
   repositoryFacts,
-} from '../../lib/policy/from-aws';
+} from '../../core/policy/from-aws';
 import { buildTestApp, largeConfigDocument } from '../support/app';
 import { POLICY } from '../support/policy-facts';
 

@@ -2,8 +2,8 @@
  * Reading a template: what CloudFormation itself refuses is refused here too, with a message that says why, before
  * any rule runs.
  */
-import { CLOUDFORMATION_LIMITS, parseTemplate } from '../../lib/policy/parse-template';
-import { factsFromTemplate } from '../../lib/policy/from-cloudformation';
+import { CLOUDFORMATION_LIMITS, parseTemplate } from '../../core/policy/parse-template';
+import { factsFromTemplate } from '../../core/policy/from-cloudformation';
 
 const resources = (n: number) =>
   JSON.stringify({

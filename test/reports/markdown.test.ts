@@ -1,4 +1,4 @@
-import { RULES } from '../../lib/policy/catalogue';
+import { RULES } from '../../core/policy/catalogue';
 import { MARKDOWN_COMMENT_BUDGET, mdCell, toMarkdown } from '../../lib/reports/markdown';
 import { buildSecurityReport, parseValidationReport } from '../../lib/reports/validation-report';
 import sample from '../fixtures/validation-report.sample.json';

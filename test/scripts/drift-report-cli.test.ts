@@ -17,7 +17,7 @@ import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { captureText } from '../../scripts/make-example-data';
 import { FRAUD_DETECTOR_CONFIG } from '../support/fraud-fixtures';
 import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
-import { BaselineDocument } from '../../lib/contracts/baseline';
+import { BaselineDocument } from '../../core/contracts/baseline';
 
 const BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');
 const BASELINE: BaselineDocument = JSON.parse(readFileSync(BASELINE_FILE, 'utf8'));

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
-import { parseTemplate } from '../../lib/policy/parse-template';
+import { parseTemplate } from '../../core/policy/parse-template';
 import { judgeTemplates } from '../../scripts/policy-cloudformation';
 import { defaultConfigDocument } from '../support/app';
 

@@ -12,7 +12,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parsePipelineParameters } from '../../lambda/compliance-checker/events';
 import { compliancePolicy, parseConfig } from '../../lib/config/loader';
-import { gateNames } from '../../lib/contracts/pipeline-gate';
+import { gateNames } from '../../core/contracts/pipeline-gate';
 import { MlopsEnvironment, MlopsStage } from '../../lib/stacks/mlops-environment';
 import { PipelineStack, synthCommands } from '../../lib/stacks/pipeline-stack';
 import { buildTestApp, defaultConfigDocument, largeConfigDocument, newApp } from '../support/app';

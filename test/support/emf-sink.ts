@@ -2,7 +2,7 @@
  * Reads the detector's EMF lines back as the metric data CloudWatch extracts from them: the test-side twin of
  * lambda/drift-detector/metrics.ts, shared by the unit and integration tests.
  */
-import { DRIFT_NAMESPACE } from '../../lib/contracts/drift-metrics';
+import { DRIFT_NAMESPACE } from '../../core/contracts/drift-metrics';
 import { EmfDocument, MetricDatum } from '../../lambda/drift-detector/metrics';
 
 /** The data one EMF document declares, as CloudWatch's extraction reads it; throws on a malformed document. */

@@ -38,7 +38,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CompliancePolicy } from '../../lib/policy/context';
+import { CompliancePolicy } from '../../core/policy/context';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { CheckerSettings } from '../../lambda/compliance-checker/settings';

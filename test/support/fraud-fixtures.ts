@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FRAUD_FEATURES } from '../../scripts/make-example-data';
 import { DetectorConfig } from '../../lambda/drift-detector/settings';
-import { BaselineDocument } from '../../lib/contracts/baseline';
+import { BaselineDocument } from '../../core/contracts/baseline';
 
 export const FRAUD_BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');
 export const FRAUD_BASELINE: BaselineDocument = JSON.parse(readFileSync(FRAUD_BASELINE_FILE, 'utf8'));

@@ -14,7 +14,7 @@ import {
   Rule,
   RuleResult,
   ResourceFacts,
-} from '../../lib/policy';
+} from '../../core/policy';
 
 export const NOW = new Date('2026-03-01T12:00:00Z');
 

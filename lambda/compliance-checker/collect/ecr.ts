@@ -9,8 +9,8 @@ import type {
   RegistryScanningConfiguration,
   Repository,
 } from '@aws-sdk/client-ecr';
-import type { ResourceFacts } from '../../../lib/policy/facts';
-import { imageFacts, parseEcrImageUri, repositoryFacts } from '../../../lib/policy/from-aws';
+import type { ResourceFacts } from '../../../core/policy/facts';
+import { imageFacts, parseEcrImageUri, repositoryFacts } from '../../../core/policy/from-aws';
 import { awsErrorName, isNotFound } from '../../shared/errors';
 import { sdk } from '../sdk';
 import type { KeyReader } from './kms';

@@ -4,7 +4,7 @@
  * fault model). Every resource is described once per collection (dedupe by ARN), and each KMS key once.
  */
 import type { Repository } from '@aws-sdk/client-ecr';
-import { ResourceKind } from '../../../lib/policy/facts';
+import { ResourceKind } from '../../../core/policy/facts';
 import type { Logger } from '../../shared/logger';
 import { EcrReader } from './ecr';
 import { KeyReader } from './kms';

@@ -1,6 +1,6 @@
 /** KMS keys the judged resources use: described once per key id, and a customer-managed key's policy read once. */
 import type { KMSClient, KeyMetadata } from '@aws-sdk/client-kms';
-import { isCustomerManaged, keyFacts, KeyLookup } from '../../../lib/policy/from-aws';
+import { isCustomerManaged, keyFacts, KeyLookup } from '../../../core/policy/from-aws';
 import { sdk } from '../sdk';
 import type { Scan } from './scan';
 

@@ -4,8 +4,8 @@
  * recorded.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BucketFacts } from '../../../lib/policy/facts';
-import { BucketReads, bucketFacts } from '../../../lib/policy/from-aws';
+import { BucketFacts } from '../../../core/policy/facts';
+import { BucketReads, bucketFacts } from '../../../core/policy/from-aws';
 import { awsErrorName, isNotFound } from '../../shared/errors';
 import { sdk } from '../sdk';
 import type { KeyReader } from './kms';

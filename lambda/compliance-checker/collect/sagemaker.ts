@@ -5,8 +5,8 @@
  * is recorded as unknown.
  */
 import type { DescribeEndpointOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { EndpointFacts, TAGS } from '../../../lib/policy/facts';
-import { endpointConfigFacts, endpointFacts, modelFacts } from '../../../lib/policy/from-aws';
+import { EndpointFacts, TAGS } from '../../../core/policy/facts';
+import { endpointConfigFacts, endpointFacts, modelFacts } from '../../../core/policy/from-aws';
 import { sdk } from '../sdk';
 import type { KeyReader } from './kms';
 import { allPages, Scan, SKIPPED } from './scan';

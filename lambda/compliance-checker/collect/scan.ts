@@ -5,9 +5,9 @@
  * - access denied (or any other error left after the SDK's own retries): an explicit `ScanError` naming the resource,
  *   the operation and the error code. Callers decide what an error means (report it, fail the gate).
  */
-import { withCaptureDestinations } from '../../../lib/policy/capture-destinations';
-import { DEFAULT_SCAN_CONCURRENCY } from '../../../lib/contracts/compliance-checker';
-import type { ResourceFacts } from '../../../lib/policy/facts';
+import { withCaptureDestinations } from '../../../core/policy/capture-destinations';
+import { DEFAULT_SCAN_CONCURRENCY } from '../../../core/contracts/compliance-checker';
+import type { ResourceFacts } from '../../../core/policy/facts';
 import { mapLimit } from '../../shared/clients';
 import { awsErrorName, isAccessDenied, isNotFound } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';

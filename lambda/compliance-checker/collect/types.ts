@@ -4,9 +4,9 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { ImageScope } from '../../../lib/contracts/compliance-checker';
-import type { GateImage } from '../../../lib/contracts/pipeline-gate';
-import type { ResourceFacts } from '../../../lib/policy/facts';
+import type { ImageScope } from '../../../core/contracts/compliance-checker';
+import type { GateImage } from '../../../core/contracts/pipeline-gate';
+import type { ResourceFacts } from '../../../core/policy/facts';
 
 /** Kinds the collector reads, plus `Key` (KMS) and `Registry` (ECR registry settings) for errors. */
 export type CollectedKind =

@@ -3,11 +3,11 @@
  * notification, every resource of the rule's kinds) with one catalogue rule, and reports the evaluations.
  */
 import type { Evaluation } from '@aws-sdk/client-config-service';
-import { ruleById, rulesFor } from '../../../lib/policy/catalogue';
-import { PolicyContext } from '../../../lib/policy/context';
-import { ResourceKind } from '../../../lib/policy/facts';
-import { ConfigKind, configKindsOf, kindOfConfigType } from '../../../lib/policy/from-aws';
-import { Rule } from '../../../lib/policy/rule';
+import { ruleById, rulesFor } from '../../../core/policy/catalogue';
+import { PolicyContext } from '../../../core/policy/context';
+import { ResourceKind } from '../../../core/policy/facts';
+import { ConfigKind, configKindsOf, kindOfConfigType } from '../../../core/policy/from-aws';
+import { Rule } from '../../../core/policy/rule';
 import { InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { CollectResult, ScanError, Targets } from '../collect';

@@ -2,7 +2,7 @@
  * The CodePipeline gate: judges the named resources (and what they depend on) and answers the job with success or
  * failure. A job always gets a result, or the action hangs until its timeout.
  */
-import { evaluate } from '../../../lib/policy/catalogue';
+import { evaluate } from '../../../core/policy/catalogue';
 import { awsErrorName } from '../../shared/errors';
 import { PipelineInvocation } from '../events';
 import { gateDecision } from '../gate';

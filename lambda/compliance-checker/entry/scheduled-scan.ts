@@ -4,8 +4,8 @@
  * previous report.
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { COMPLIANCE_METRIC_NAMESPACE, COMPLIANCE_METRICS } from '../../../lib/contracts/compliance-checker';
-import { evaluate, rulesFor } from '../../../lib/policy/catalogue';
+import { COMPLIANCE_METRIC_NAMESPACE, COMPLIANCE_METRICS } from '../../../core/contracts/compliance-checker';
+import { evaluate, rulesFor } from '../../../core/policy/catalogue';
 import { awsErrorName } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import type { CollectResult } from '../collect';

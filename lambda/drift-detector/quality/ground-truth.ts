@@ -6,7 +6,7 @@
  * `data` is the label as text: CSV (one value, or one per row of a multi-row invocation: `1,0,1`), JSON (a value,
  * an array of values, or {"label": v}) or BASE64 of either. Pure: the offline report and the detector both call it.
  */
-import { GroundTruthLine } from '../../../lib/contracts/quality';
+import { GroundTruthLine } from '../../../core/contracts/quality';
 
 export type GroundTruthRead =
   | { readonly ok: true; readonly id: string; readonly labels: readonly string[] }

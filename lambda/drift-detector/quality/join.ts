@@ -14,7 +14,7 @@ import {
   QualitySettings,
   UNMATCHED_LABEL_REASONS,
   UnmatchedLabelReason,
-} from '../../../lib/contracts/quality';
+} from '../../../core/contracts/quality';
 import { binaryLabel } from './ledger';
 import {
   Confusion,

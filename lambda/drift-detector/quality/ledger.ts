@@ -3,8 +3,8 @@
  * key, the predicted label (or value), the score and the sensitive group; nothing else (data minimisation). Read
  * from SageMaker capture lines with the drift parser's payload decoders, written and read back as JSON Lines.
  */
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
-import { LABEL_FIELDS, LedgerEntry, QualitySettings, SCORE_FIELDS, joinKeyOf } from '../../../lib/contracts/quality';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
+import { LABEL_FIELDS, LedgerEntry, QualitySettings, SCORE_FIELDS, joinKeyOf } from '../../../core/contracts/quality';
 import { CapturedPayload, csvLines, decodePayload, inputRows, splitCsvRow } from '../capture-parser';
 
 /** Why a captured row leaves no ledger entry; counted, like every other skip. */

@@ -5,7 +5,7 @@
  */
 import { Bar, DriftReport, FeatureSection, Verdict } from './model';
 import { barChart, escapeXml as esc } from './svg';
-import { OUTCOME_FAIRNESS_KEYS } from '../../../lib/contracts/quality';
+import { OUTCOME_FAIRNESS_KEYS } from '../../../core/contracts/quality';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 

@@ -5,11 +5,11 @@
  */
 import { QualityReport } from '../quality/join';
 import { version as TOOL_VERSION } from '../../../package.json';
-import { DriftThresholds } from '../../../lib/contracts/drift-report';
+import { DriftThresholds } from '../../../core/contracts/drift-report';
 import { CountsSnapshot, DriftResult, WindowCounts } from '../accumulator';
 import { ReportWindow, SkipReason } from './window';
-import { BaselineDocument, Distribution, MISSING, OTHER } from '../../../lib/contracts/baseline';
-import { binLabel } from '../../../lib/contracts/baseline-values';
+import { BaselineDocument, Distribution, MISSING, OTHER } from '../../../core/contracts/baseline';
+import { binLabel } from '../../../core/contracts/baseline-values';
 
 export const REPORT_KIND = 'mlops.drift-report';
 /** Bump on any incompatible change of the JSON form. */

@@ -4,12 +4,12 @@
  * notification an on-call person receives says where to look; dated copies keep every drifted window.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DriftReportSettings, latestReportKey } from '../../../lib/contracts/drift-report';
+import { DriftReportSettings, latestReportKey } from '../../../core/contracts/drift-report';
 import { DriftResult, WindowCounts } from '../accumulator';
 import { renderDriftReportHtml, renderDriftReportJson } from './html';
 import { DriftReport, buildDriftReport } from './model';
 import { ReportWindow } from './window';
-import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { BaselineDocument } from '../../../core/contracts/baseline';
 
 /** Where and how reports are written (parsed from the environment by the contract's schema). */
 export type ReportSettings = DriftReportSettings;

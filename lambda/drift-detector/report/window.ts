@@ -5,8 +5,8 @@
  */
 import { CaptureSink } from '../capture-parser';
 import { DriftAccumulator } from '../accumulator';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
-import { categoryKey, numericValue } from '../../../lib/contracts/baseline-values';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
+import { categoryKey, numericValue } from '../../../core/contracts/baseline-values';
 
 /** Distinct skip reasons kept; further ones are counted together, so a garbage file cannot grow the report. */
 export const MAX_REASONS = 20;

@@ -1,6 +1,6 @@
 /**
  * The drift detector Lambda (lambda/drift-detector), hosted by HardenedFunction: its statements, its environment
- * (rendered by the contracts in lib/contracts) and the findings its policy accepts.
+ * (rendered by the contracts in core/contracts) and the findings its policy accepts.
  */
 import {
   Duration,
@@ -13,9 +13,14 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DriftDetectorEnvironment, driftDetectorEnvironment } from '../../contracts/drift-detector';
-import { DRIFT_NAMESPACE } from '../../contracts/drift-metrics';
-import { DRIFT_REPORT_ENV, DriftThresholds, driftReportPrefix, pickThresholds } from '../../contracts/drift-report';
+import { DriftDetectorEnvironment, driftDetectorEnvironment } from '../../../core/contracts/drift-detector';
+import { DRIFT_NAMESPACE } from '../../../core/contracts/drift-metrics';
+import {
+  DRIFT_REPORT_ENV,
+  DriftThresholds,
+  driftReportPrefix,
+  pickThresholds,
+} from '../../../core/contracts/drift-report';
 import { findingResource, ScopedAcknowledgement, wildcardResource } from '../../nag/acknowledgements';
 import { HardenedFunction, HostedResources, HostedVpc } from '../hardened-function';
 import { keyUseThroughService, logGroupWrites } from '../iam-statements';
@@ -213,7 +218,7 @@ function detectorStatements(
   ];
 }
 
-/** The detector's report settings (lib/contracts/drift-report.ts): bucket, prefix, key and thresholds. */
+/** The detector's report settings (core/contracts/drift-report.ts): bucket, prefix, key and thresholds. */
 function reportEnvironment(props: DriftDetectorFunctionProps): Record<string, string> {
   if (!props.reports) return {};
   return {

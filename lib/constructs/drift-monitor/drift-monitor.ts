@@ -29,12 +29,12 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { FeatureSpec } from '../../contracts/drift-detector';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
 import {
   DRIFT_THRESHOLD_DEFAULTS as CONTRACT_THRESHOLD_DEFAULTS,
   driftReportPrefix,
   latestReportKey,
-} from '../../contracts/drift-report';
+} from '../../../core/contracts/drift-report';
 import { applyAcknowledgements } from '../../nag/acknowledgements';
 import { HostedVpc } from '../hardened-function';
 import { withDefaults } from '../defaults';

@@ -1,4 +1,4 @@
-export { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../contracts/drift-metrics';
+export { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../core/contracts/drift-metrics';
 export { DriftAlarmFactory, DRIFT_ALARM_DEFAULTS } from './alarms';
 export { DriftDetectorFunction } from './detector-function';
 export type { DriftReportsOptions } from './detector-function';

@@ -1,10 +1,10 @@
 /**
- * The drift detector's metrics (names from lib/contracts/drift-metrics, the detector publishes them): one method per
+ * The drift detector's metrics (names from core/contracts/drift-metrics, the detector publishes them): one method per
  * metric, each with the endpoint and variant dimensions and the alarm period, so alarms and widgets ask for a metric
  * by what it measures.
  */
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
-import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../contracts/drift-metrics';
+import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../core/contracts/drift-metrics';
 
 export interface DriftMetricFactoryProps {
   /** The endpoint whose captured traffic is judged (dimension EndpointName). */

@@ -19,7 +19,7 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { MONITORING_SCHEDULE_SUFFIX } from '../../config/names';
+import { MONITORING_SCHEDULE_SUFFIX } from '../../../core/defaults/names';
 import {
   applyAcknowledgements,
   findingResource,

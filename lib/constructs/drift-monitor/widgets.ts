@@ -1,8 +1,8 @@
 /** Drift and fairness graphs for an endpoint dashboard, from the metric factory. */
 import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
-import { FeatureSpec } from '../../contracts/drift-detector';
-import { DRIFT_METRICS } from '../../contracts/drift-metrics';
-import { DriftThresholds } from '../../contracts/drift-report';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
+import { DRIFT_METRICS } from '../../../core/contracts/drift-metrics';
+import { DriftThresholds } from '../../../core/contracts/drift-report';
 import { DriftMetricFactory } from './metrics';
 
 export interface DriftWidgetsProps {

@@ -5,7 +5,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DRIFT_NAMESPACE, DriftMonitor, DriftMonitorProps } from '../../../lib/constructs/drift-monitor';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
 
 const BASELINE = join(__dirname, '../../../baselines/fraud-xgb.json');
 const FEATURES: readonly FeatureSpec[] = [

@@ -4,7 +4,7 @@ import { SKIP_BUNDLING } from '../../support/app';
 import { App, Stack, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DriftMonitor, DriftReportsOptions } from '../../../lib/constructs/drift-monitor';
-import { DRIFT_REPORT_ENV, parseThresholds } from '../../../lib/contracts/drift-report';
+import { DRIFT_REPORT_ENV, parseThresholds } from '../../../core/contracts/drift-report';
 import { FRAUD_FEATURES } from '../../../scripts/make-example-data';
 
 const THRESHOLDS = { psi: 0.25, disparateImpactMin: 0.75 };

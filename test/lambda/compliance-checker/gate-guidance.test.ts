@@ -1,8 +1,8 @@
 /** A gate that fails, or cannot decide, says what to do, and keeps saying it when the details are truncated. */
 import { gateDecision, MAX_FAILURE_MESSAGE } from '../../../lambda/compliance-checker/gate';
-import { parseGateCounts } from '../../../lib/contracts/pipeline-gate';
-import { ruleById } from '../../../lib/policy/catalogue';
-import { Finding } from '../../../lib/policy/rule';
+import { parseGateCounts } from '../../../core/contracts/pipeline-gate';
+import { ruleById } from '../../../core/policy/catalogue';
+import { Finding } from '../../../core/policy/rule';
 
 const pendingScan: Finding = {
   ruleId: 'MLOPS-IMG-2',

@@ -9,7 +9,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { rulesFor } from '../../../lib/policy/catalogue';
+import { rulesFor } from '../../../core/policy/catalogue';
 import { clientConfig } from '../../../lambda/shared/clients';
 import { ComplianceReport, LATEST_KEY } from '../../../lambda/compliance-checker/report';
 import {

@@ -10,7 +10,7 @@
 import * as cp from '@aws-sdk/client-codepipeline';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MAX_FAILURE_MESSAGE, MAX_SUMMARY } from '../../../lambda/compliance-checker/gate';
-import { gateNames } from '../../../lib/contracts/pipeline-gate';
+import { gateNames } from '../../../core/contracts/pipeline-gate';
 import { MlopsStage } from '../../../lib/stacks/mlops-environment';
 import { buildTestApp } from '../../support/app';
 import { compliantStack, createAccount, mockAccount, pipelineEvent, REGION } from '../../support/fake-account';

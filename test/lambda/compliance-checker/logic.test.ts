@@ -6,8 +6,8 @@ import {
   parseEcrImageUri,
   registryScansOnPush,
   repositoryFacts,
-} from '../../../lib/policy/from-aws';
-import { Finding } from '../../../lib/policy/rule';
+} from '../../../core/policy/from-aws';
+import { Finding } from '../../../core/policy/rule';
 import { batches, dedupeEvaluations, evaluation, MAX_ANNOTATION } from '../../../lambda/compliance-checker/config-rule';
 import { classifyEvent, parsePipelineParameters } from '../../../lambda/compliance-checker/events';
 import { gateDecision } from '../../../lambda/compliance-checker/gate';

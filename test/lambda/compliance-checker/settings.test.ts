@@ -3,7 +3,7 @@ import {
   ComplianceCheckerEnvironment,
   complianceCheckerEnvironment,
   parseComplianceCheckerEnvironment,
-} from '../../../lib/contracts/compliance-checker';
+} from '../../../core/contracts/compliance-checker';
 import { ConfigurationError } from '../../../lambda/shared/errors';
 import { readSettings } from '../../../lambda/compliance-checker/settings';
 import { KEY_ARN, POLICY } from '../../support/fake-account';

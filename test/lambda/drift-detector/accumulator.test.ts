@@ -1,9 +1,9 @@
 import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
 import { ksStatistic, psi } from '../../../lambda/drift-detector/statistics';
 import { makeRng } from '../../../scripts/make-example-data';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
 import { BaselineBuilder } from '../../../lib/baseline/builder';
-import { BaselineDocument, OTHER } from '../../../lib/contracts/baseline';
+import { BaselineDocument, OTHER } from '../../../core/contracts/baseline';
 
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source: { file: 't', sha256: 'x', format: 'csv' as const } };
 

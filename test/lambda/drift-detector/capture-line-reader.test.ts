@@ -5,8 +5,8 @@ import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
 import { parseRegularCaptureLine, readRegularCapture } from '../../../lambda/drift-detector/capture-line-reader';
 import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
 import { CaptureEncoding, FRAUD_FEATURES, captureText, makeRng } from '../../../scripts/make-example-data';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
-import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
+import { BaselineDocument } from '../../../core/contracts/baseline';
 
 const FEATURES: FeatureSpec[] = FRAUD_FEATURES.map((f) => ({ ...f }));
 const BASELINE: BaselineDocument = JSON.parse(

@@ -8,7 +8,7 @@ import {
   splitCsvRow,
 } from '../../../lambda/drift-detector/capture-parser';
 import { captureLine, fraudRecord, makeRng } from '../../../scripts/make-example-data';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
 
 const features: FeatureSpec[] = [
   { name: 'amount', type: 'numeric' },

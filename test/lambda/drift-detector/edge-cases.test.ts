@@ -7,10 +7,10 @@
 import { Readable } from 'node:stream';
 import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
 import { MalformedReason, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
-import { FeatureSpec } from '../../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../../core/contracts/drift-detector';
 import { BaselineBuilder } from '../../../lib/baseline/builder';
-import { BaselineDocument, MISSING } from '../../../lib/contracts/baseline';
-import { categoryKey, decimalNumber, numericValue, predictionKey } from '../../../lib/contracts/baseline-values';
+import { BaselineDocument, MISSING } from '../../../core/contracts/baseline';
+import { categoryKey, decimalNumber, numericValue, predictionKey } from '../../../core/contracts/baseline-values';
 
 const meta = { createdAt: '2026-01-01T00:00:00.000Z', source: { file: 't', sha256: 'x', format: 'csv' as const } };
 const FEATURES: FeatureSpec[] = [

@@ -6,14 +6,14 @@ import { EmfSink } from '../../support/emf-sink';
 import { memoryLogger } from '../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../lambda/shared/errors';
 import { makeHandler } from '../../../lambda/drift-detector/handler';
-import { DRIFT_METRICS } from '../../../lib/contracts/drift-metrics';
+import { DRIFT_METRICS } from '../../../core/contracts/drift-metrics';
 import { DriftStateStore, FileVersion, WindowState } from '../../../lambda/drift-detector/state-store';
 import { captureText } from '../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../support/fraud-fixtures';
 import { DetectorConfig, readConfig } from '../../../lambda/drift-detector/settings';
 import { locationFromKey, objectsFromEvent } from '../../../lambda/drift-detector/event';
 import { BaselineBuilder } from '../../../lib/baseline/builder';
-import { BaselineDocument } from '../../../lib/contracts/baseline';
+import { BaselineDocument } from '../../../core/contracts/baseline';
 import { METRICS, MetricDatum } from '../../../lambda/drift-detector/metrics';
 import { makeBaselineLoader } from '../../../lambda/drift-detector/baseline-loader';
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../lib/contracts/drift-metrics';
+import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../core/contracts/drift-metrics';
 import { accumulatorSink } from '../../../lambda/drift-detector/accumulator';
 import { parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
 import { newAccumulator } from '../../../lambda/drift-detector/detector-context';

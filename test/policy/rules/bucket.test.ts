@@ -1,4 +1,4 @@
-import { normalizeStatements } from '../../../lib/policy/policy-document';
+import { normalizeStatements } from '../../../core/policy/policy-document';
 import {
   bucketAccessLogging,
   bucketAclNotPublic,
@@ -7,7 +7,7 @@ import {
   bucketPublicAccessBlocked,
   bucketTlsOnly,
   bucketVersioned,
-} from '../../../lib/policy/rules/bucket';
+} from '../../../core/policy/rules/bucket';
 import { bucket, check } from '../../support/policy-facts';
 
 describe('MLOPS-BUCKET-1 access logging', () => {

@@ -1,5 +1,5 @@
-import { BuildProjectFacts } from '../../../lib/policy';
-import { buildNoPlaintextSecrets, buildNotPrivileged } from '../../../lib/policy/rules/build';
+import { BuildProjectFacts } from '../../../core/policy';
+import { buildNoPlaintextSecrets, buildNotPrivileged } from '../../../core/policy/rules/build';
 import { check } from '../../support/policy-facts';
 
 const project = (o: Partial<BuildProjectFacts> = {}): BuildProjectFacts => ({

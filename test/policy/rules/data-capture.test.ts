@@ -4,7 +4,7 @@ import {
   dataCaptureEncrypted,
   dataCaptureMinimised,
   maximumRetentionDays,
-} from '../../../lib/policy/rules/data-capture';
+} from '../../../core/policy/rules/data-capture';
 import { bucket, check, ctx, endpointConfig } from '../../support/policy-facts';
 
 const capture = (o: object = {}) => ({

@@ -1,11 +1,11 @@
-import { normalizeStatements } from '../../../lib/policy/policy-document';
+import { normalizeStatements } from '../../../core/policy/policy-document';
 import {
   repositoryEncrypted,
   repositoryLifecyclePolicy,
   repositoryPolicyNotOpen,
   repositoryScanOnPush,
   repositoryTagsImmutable,
-} from '../../../lib/policy/rules/ecr';
+} from '../../../core/policy/rules/ecr';
 import { check, repository } from '../../support/policy-facts';
 
 describe('MLOPS-ECR-1 immutable tags', () => {

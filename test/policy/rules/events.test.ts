@@ -1,5 +1,5 @@
-import { EventRuleFacts } from '../../../lib/policy';
-import { captureEventsStayInAccount } from '../../../lib/policy/rules/events';
+import { EventRuleFacts } from '../../../core/policy';
+import { captureEventsStayInAccount } from '../../../core/policy/rules/events';
 import { check } from '../../support/policy-facts';
 
 const rule = (o: Partial<EventRuleFacts> = {}): EventRuleFacts => ({

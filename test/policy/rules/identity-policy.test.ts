@@ -1,6 +1,6 @@
-import { IdentityPolicyFacts } from '../../../lib/policy';
-import { normalizeStatements } from '../../../lib/policy/policy-document';
-import { identityPolicyNoDataPlaneOnEverything } from '../../../lib/policy/rules/identity-policy';
+import { IdentityPolicyFacts } from '../../../core/policy';
+import { normalizeStatements } from '../../../core/policy/policy-document';
+import { identityPolicyNoDataPlaneOnEverything } from '../../../core/policy/rules/identity-policy';
 import { check } from '../../support/policy-facts';
 
 const policy = (statements: unknown[]): IdentityPolicyFacts => ({

@@ -1,9 +1,9 @@
-import { imageSourceOf } from '../../../lib/policy/image-uri';
+import { imageSourceOf } from '../../../core/policy/image-uri';
 import {
   imageFindingsWithinThreshold,
   imageScannedRecently,
   modelImageFromProjectRegistry,
-} from '../../../lib/policy/rules/image';
+} from '../../../core/policy/rules/image';
 import { check, ctx, image, model } from '../../support/policy-facts';
 
 describe('MLOPS-IMG-1 findings within the allowed severity', () => {

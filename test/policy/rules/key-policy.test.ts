@@ -1,10 +1,10 @@
-import { KeyFacts } from '../../../lib/policy';
-import { normalizeStatements } from '../../../lib/policy/policy-document';
+import { KeyFacts } from '../../../core/policy';
+import { normalizeStatements } from '../../../core/policy/policy-document';
 import {
   keyPolicyNoForeignDecrypt,
   keyPolicyNoPublicDecrypt,
   keyRotationEnabled,
-} from '../../../lib/policy/rules/key-policy';
+} from '../../../core/policy/rules/key-policy';
 import { check, ctx } from '../../support/policy-facts';
 
 const key = (statements: unknown[] | undefined): KeyFacts => ({

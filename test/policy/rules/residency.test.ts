@@ -1,4 +1,4 @@
-import { regionAllowed } from '../../../lib/policy/rules/residency';
+import { regionAllowed } from '../../../core/policy/rules/residency';
 import { bucket, check } from '../../support/policy-facts';
 
 describe('MLOPS-GDPR-1 allowed region', () => {

@@ -3,7 +3,7 @@ import {
   modelInVpc,
   modelNetworkIsolation,
   productionGradualRollout,
-} from '../../../lib/policy/rules/sagemaker';
+} from '../../../core/policy/rules/sagemaker';
 import { check, ctx, endpoint, endpointConfig, model } from '../../support/policy-facts';
 
 describe('MLOPS-SM-1 endpoint config storage encrypted with a customer-managed key', () => {

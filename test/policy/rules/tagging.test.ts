@@ -1,4 +1,4 @@
-import { dataClassificationTagged, requiredTagsPresent } from '../../../lib/policy/rules/tagging';
+import { dataClassificationTagged, requiredTagsPresent } from '../../../core/policy/rules/tagging';
 import { bucket, check, ctx, endpoint, image, model, repository, TAGS_OK } from '../../support/policy-facts';
 
 describe('MLOPS-TAG-1 required tags', () => {

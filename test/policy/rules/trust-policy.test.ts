@@ -1,6 +1,6 @@
-import { RoleFacts } from '../../../lib/policy';
-import { normalizeStatements } from '../../../lib/policy/policy-document';
-import { roleTrustNotOpen } from '../../../lib/policy/rules/trust-policy';
+import { RoleFacts } from '../../../core/policy';
+import { normalizeStatements } from '../../../core/policy/policy-document';
+import { roleTrustNotOpen } from '../../../core/policy/rules/trust-policy';
 import { check } from '../../support/policy-facts';
 
 const role = (statements: unknown[] | undefined): RoleFacts => ({

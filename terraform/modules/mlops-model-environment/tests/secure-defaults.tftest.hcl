@@ -1,5 +1,5 @@
 # Plan-only tests with a mocked AWS provider: no credentials, no network, seconds to run.
-# Assertions mirror the MLOPS policy rules (lib/policy/rules) for what the module plans by default.
+# Assertions mirror the MLOPS policy rules (core/policy/rules) for what the module plans by default.
 
 mock_provider "aws" {
   override_data {

@@ -3,7 +3,7 @@
  * the realised values once labels drawn from those scores arrive, and the ROC AUC estimate against scikit-learn's
  * weighted ROC AUC (each record a positive of weight s and a negative of weight 1 - s), which is its definition.
  */
-import { qualitySettings } from '../../../../lib/contracts/quality';
+import { qualitySettings } from '../../../../core/contracts/quality';
 import { QualityJoin } from '../../../../lambda/drift-detector/quality/join';
 import { estimatePerformance } from '../../../../lambda/drift-detector/quality/metrics';
 import { exampleEventId, makeRng, trainingRecords } from '../../../../scripts/make-example-data';

@@ -3,7 +3,7 @@
  * join equal scikit-learn's on the same labels and predictions.
  */
 import { Readable } from 'node:stream';
-import { LedgerEntry, QualitySettings, qualitySettings } from '../../../../lib/contracts/quality';
+import { LedgerEntry, QualitySettings, qualitySettings } from '../../../../core/contracts/quality';
 import { parseGroundTruthLine } from '../../../../lambda/drift-detector/quality/ground-truth';
 import { QualityJoin } from '../../../../lambda/drift-detector/quality/join';
 import {

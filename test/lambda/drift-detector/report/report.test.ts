@@ -4,11 +4,11 @@ import { renderDriftReportHtml, renderDriftReportJson } from '../../../../lambda
 import { DriftReport, buildDriftReport } from '../../../../lambda/drift-detector/report/model';
 import { barChart, escapeXml } from '../../../../lambda/drift-detector/report/svg';
 import { MAX_REASONS, OTHER_REASONS, ReportWindow } from '../../../../lambda/drift-detector/report/window';
-import { parseThresholds, pickThresholds } from '../../../../lib/contracts/drift-report';
+import { parseThresholds, pickThresholds } from '../../../../core/contracts/drift-report';
 import { ThresholdsSchema } from '../../../../lib/config/schema';
-import { FeatureSpec } from '../../../../lib/contracts/drift-detector';
+import { FeatureSpec } from '../../../../core/contracts/drift-detector';
 import { BaselineBuilder } from '../../../../lib/baseline/builder';
-import { BaselineDocument } from '../../../../lib/contracts/baseline';
+import { BaselineDocument } from '../../../../core/contracts/baseline';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const FEATURES: FeatureSpec[] = [

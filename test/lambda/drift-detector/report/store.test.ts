@@ -10,12 +10,12 @@ import { memoryLogger } from '../../../../lambda/shared/logger';
 import { ConfigurationError } from '../../../../lambda/shared/errors';
 import { makeHandler } from '../../../../lambda/drift-detector/handler';
 import { reportKeys } from '../../../../lambda/drift-detector/report/store';
-import { DRIFT_REPORT_ENV, pickThresholds } from '../../../../lib/contracts/drift-report';
+import { DRIFT_REPORT_ENV, pickThresholds } from '../../../../core/contracts/drift-report';
 import { captureText } from '../../../../scripts/make-example-data';
 import { FRAUD_BASELINE, FRAUD_DETECTOR_CONFIG } from '../../../support/fraud-fixtures';
 import { ThresholdsSchema } from '../../../../lib/config/schema';
 import { DetectorConfig, readConfig } from '../../../../lambda/drift-detector/settings';
-import { BaselineDocument } from '../../../../lib/contracts/baseline';
+import { BaselineDocument } from '../../../../core/contracts/baseline';
 
 const BASELINE: BaselineDocument = FRAUD_BASELINE;
 const KEY = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/10/part-1.jsonl';

@@ -1,14 +1,14 @@
 /**
  * The release record: one JSON document per pipeline execution and environment deployed, written by the pipeline's
  * ReleaseRecord step to the Object Lock bucket, and read back by `npm run release:verify`. Defined once here (zod),
- * with its JSON Schema generated from the same definition (lib/contracts/release-record.schema.json). Pure.
+ * with its JSON Schema generated from the same definition (core/contracts/release-record.schema.json). Pure.
  */
 import { z } from 'zod';
 
 export const RELEASE_RECORD_KIND = 'mlops-release-record';
 export const RELEASE_RECORD_VERSION = 1;
 /** Where the generated JSON Schema is committed, relative to the repository root. */
-export const RELEASE_RECORD_JSON_SCHEMA_PATH = 'lib/contracts/release-record.schema.json';
+export const RELEASE_RECORD_JSON_SCHEMA_PATH = 'core/contracts/release-record.schema.json';
 /** Key prefix of the records in the release-record bucket: `releases/<environment>/<execution id>.json`. */
 export const RELEASE_RECORD_PREFIX = 'releases';
 
@@ -26,7 +26,7 @@ export const GateVerdictSchema = z.strictObject({
   status: z.string().min(1),
   /** What the gate answered (PutJobSuccessResult summary or failure message), as CodePipeline kept it. */
   summary: z.string(),
-  /** The counts at the start of the gate's answer (lib/contracts/pipeline-gate.ts), when it gave them. */
+  /** The counts at the start of the gate's answer (core/contracts/pipeline-gate.ts), when it gave them. */
   counts: z
     .strictObject({
       findings: z.number().int().min(0),

@@ -112,7 +112,7 @@ export interface DriftReportSettings {
   readonly thresholds: DriftThresholds;
 }
 
-/** The report variables, as fields of the detector's environment schema (lib/contracts/drift-detector.ts). */
+/** The report variables, as fields of the detector's environment schema (core/contracts/drift-detector.ts). */
 export const driftReportEnvironmentShape = {
   [DRIFT_REPORT_ENV.BUCKET]: optionalVariable,
   [DRIFT_REPORT_ENV.PREFIX]: optionalVariable,

@@ -87,7 +87,7 @@ export const identityPolicyNoDataPlaneOnEverything = defineRule({
     'the future. Acknowledging a wildcard finding on a whole policy would hide such a grant added later.',
   remediation:
     'Scope the statement to the ARNs it needs (bucket/prefix, key ARN). Only actions IAM accepts on "*" alone ' +
-    '(ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS in lib/policy/rules/identity-policy.ts) may stay on "*".',
+    '(ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS in core/policy/rules/identity-policy.ts) may stay on "*".',
   references: { gdpr: ['Art. 25(2)', 'Art. 32(1)(b)'], nist80053: ['AC-6', 'AC-6(1)', 'AC-3'] },
   appliesTo: ['IdentityPolicy'],
   stages: ['synth', 'plan'],

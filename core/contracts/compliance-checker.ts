@@ -5,7 +5,7 @@
  * back with `parseComplianceCheckerEnvironment`, its inverse. Pure: no aws-cdk-lib, no SDK.
  */
 import * as z from 'zod';
-import { SEVERITIES } from '../policy/facts';
+import { SEVERITIES } from './image-severity';
 
 /** CloudWatch namespace the checker publishes to; the IAM condition and the alarms both use it. */
 export const COMPLIANCE_METRIC_NAMESPACE = 'MLOps/Compliance';

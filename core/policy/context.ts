@@ -1,6 +1,6 @@
 import type { CompliancePolicy } from '../contracts/compliance-checker';
 
-/** The policy's one definition is its schema in lib/contracts, which the config loader and the checker both use. */
+/** The policy's one definition is its schema in core/contracts, which the config loader and the checker both use. */
 export type { CompliancePolicy };
 
 /** What a rule sees besides the facts. */

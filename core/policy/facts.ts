@@ -14,9 +14,10 @@
  * Pure TypeScript: imports neither aws-cdk-lib nor cdktf nor the AWS SDK.
  */
 
-/** ECR finding severities, lowest first. `UNDEFINED` is ECR's own bucket for unrated findings. */
-export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { Severity } from '../contracts/image-severity';
+
+export { SEVERITIES } from '../contracts/image-severity';
+export type { Severity };
 
 /** Tag keys the platform writes and the rules read. */
 export const TAGS = {
@@ -175,7 +176,7 @@ export interface BucketFacts extends FactsBase {
   readonly accessLogging: boolean | undefined;
   /**
    * A bucket policy statement denies every S3 action on the bucket and all its objects to every principal when
-   * aws:SecureTransport is false (see `lib/policy/resource-policy.ts`); undefined when the policy cannot be read.
+   * aws:SecureTransport is false (see `core/policy/resource-policy.ts`); undefined when the policy cannot be read.
    */
   readonly tlsOnly: boolean | undefined;
   /** Shortest enabled whole-bucket expiration of current objects, in days; undefined when none. */
