@@ -119,6 +119,8 @@ export async function judgeObject(
           endpointName: dims.endpointName,
           variantName: dims.variantName,
           now: now(),
+          // The file's predictions, waiting for labels: only when the file is the window judged.
+          ...(ledger && judged === result ? { quality: ledger.report() } : {}),
         })
       : undefined;
   if (written?.written) log.info('drift report written', { report: written.uri });

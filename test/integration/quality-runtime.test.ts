@@ -19,6 +19,7 @@ import { readConfig } from '../../lambda/drift-detector/settings';
 import { makeBaselineLoader } from '../../lambda/drift-detector/baseline-loader';
 import { parseLedger } from '../../lambda/drift-detector/quality/ledger';
 import { DRIFT_DETECTOR_ENV } from '../../lib/contracts/drift-detector';
+import { DRIFT_REPORT_ENV, DRIFT_THRESHOLD_DEFAULTS, pickThresholds } from '../../lib/contracts/drift-report';
 import { QUALITY_METRIC_NAMES } from '../../lib/contracts/drift-metrics';
 import {
   CLASSIFICATION_METRIC_KEYS,
@@ -68,6 +69,11 @@ describe('run-time model quality against moto_server', () => {
       STATE_BUCKET: CAPTURE,
       [DRIFT_DETECTOR_ENV.QUALITY]: JSON.stringify(settings),
       [DRIFT_DETECTOR_ENV.LEDGER_KMS_KEY_ARN]: keyArn,
+      [DRIFT_REPORT_ENV.BUCKET]: ASSETS,
+      [DRIFT_REPORT_ENV.PREFIX]: 'drift-reports/fraud-xgb/',
+      [DRIFT_REPORT_ENV.KMS_KEY_ARN]: keyArn,
+      [DRIFT_REPORT_ENV.ALL_WINDOWS]: 'true',
+      [DRIFT_REPORT_ENV.THRESHOLDS]: JSON.stringify(pickThresholds(DRIFT_THRESHOLD_DEFAULTS)),
     });
     handler = makeHandler({
       s3,
@@ -135,6 +141,18 @@ describe('run-time model quality against moto_server', () => {
     expect(metric('EstimatedAccuracy')).toHaveLength(1);
     expect(metric('EstimatedAccuracy')[0]).toBeGreaterThan(0.5);
     expect(metric('EstimatedRocAuc')).toHaveLength(1);
+    // and the window's report carries the quality section: every prediction waiting, the same estimate
+    const report = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: ASSETS, Key: 'drift-reports/fraud-xgb/Blue/latest.json' }))
+      ).Body!.transformToString(),
+    ) as { quality: { labelled: number; predictionsWithoutLabel: number; estimated: { accuracy: number } } };
+    expect(report.quality).toMatchObject({ labelled: 0, predictionsWithoutLabel: records.length + 1 });
+    expect(report.quality.estimated.accuracy).toBe(metric('EstimatedAccuracy')[0]);
+    const html = await (
+      await s3.send(new GetObjectCommand({ Bucket: ASSETS, Key: 'drift-reports/fraud-xgb/Blue/latest.html' }))
+    ).Body!.transformToString();
+    expect(html).toContain('<section id="quality"><h2>Model quality</h2>');
   });
 
   it('joins a ground-truth file: metrics equal scikit-learn, unmatched labels counted exactly by reason', async () => {

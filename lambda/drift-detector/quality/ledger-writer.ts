@@ -15,10 +15,13 @@ import { LedgerSkipReason, ledgerEntriesOfCaptureLine } from './ledger';
 import { putLedger } from './ledger-store';
 import { estimatePerformance } from './metrics';
 import { estimatedData } from './quality-metrics';
+import { QualityJoin, QualityReport } from './join';
 
 export interface WindowLedger {
   /** Give it every non-blank line of the capture file. */
   readonly onLine: (line: string, lineNo: number) => void;
+  /** The report's quality section of this file's predictions: all waiting for labels, with the CBPE estimate. */
+  readonly report: () => QualityReport;
   /** Writes the ledger (none when no row left an entry); the CBPE estimate as metric data. */
   readonly write: () => Promise<{ readonly uri?: string; readonly data: MetricDatum[] }>;
 }
@@ -58,6 +61,12 @@ export function writeWindowLedger(
   };
   return {
     onLine: (line, lineNo) => ledgerEntriesOfCaptureLine(line, lineNo, readOpts, sink),
+    report: () => {
+      const join = new QualityJoin(settings);
+      for (const e of entries) join.addPrediction(e);
+      for (const [reason, n] of Object.entries(skipped)) join.predictionSkipped(reason, n);
+      return join.result();
+    },
     write: async () => {
       const { dims, log } = opts;
       if (Object.keys(skipped).length > 0)
