@@ -219,6 +219,20 @@ describe('run-time model quality against moto_server', () => {
     expect(metric('EstimatedAccuracy')).toHaveLength(1);
   });
 
+  it('a retried label file (same object, same ETag) joins to the same result, its labels not taken for duplicates', async () => {
+    // GIVEN the file of the previous test, already joined WHEN its event is delivered again
+    emf.clear();
+    const key = `${groundTruthPrefix('fraud-xgb')}2026/12/06/07/labels.jsonl`;
+    const again = await handler(objectCreated(CAPTURE, key));
+    // THEN the outcome is the first run's: the same labelled count, the same unmatched labels (the in-file ones)
+    const labelledIds = new Set([...groundTruthText(records, 11).matchAll(/"eventId":"([^"]+)"/g)].map((m) => m[1]));
+    expect(again.objects[0]).toMatchObject({
+      labelled: labelledIds.size,
+      unmatchedLabelsByReason: { 'unknown-id': 1, duplicate: 1, unreadable: 1, expired: 1, 'invalid-label': 1 },
+    });
+    expect(metric('LabelledCount')).toEqual([labelledIds.size]);
+  });
+
   it('a second file with a label already joined counts it as a duplicate and keeps the first', async () => {
     emf.clear();
     const key = `${groundTruthPrefix('fraud-xgb')}2026/12/06/08/again.jsonl`;

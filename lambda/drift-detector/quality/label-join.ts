@@ -5,6 +5,7 @@
  * Labels that join nothing are counted by reason and published, never dropped. Memory: the label file's ids and one
  * window's ledger at a time.
  */
+import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -85,23 +86,33 @@ function judgeWindow(
     readonly previous: readonly JoinedLabel[];
     readonly fresh: ReadonlyMap<string, LabelRecord>;
   },
-  file: string,
-  arrivedAt: number,
-): { added: JoinedLabel[]; report: QualityReport } {
+  from: { readonly file: string; readonly source: string; readonly arrivedAt: number },
+): { added: JoinedLabel[]; rejoined: number; report: QualityReport } {
+  const { file, source, arrivedAt } = from;
   const join = new QualityJoin(settings);
   for (const e of window.entries) join.addPrediction(e);
-  for (const l of window.previous) join.addLabels(l.id, [l.y]);
+  // Labels this very file joined before (a retry after a partial failure): joined already, neither new nor duplicate.
+  const ownEarlier = new Set<string>();
+  for (const l of window.previous) {
+    join.addLabels(l.id, [l.y]);
+    if (l.f === source) ownEarlier.add(l.id);
+  }
   const added: JoinedLabel[] = [];
+  let rejoined = 0;
   for (const [id, rec] of window.fresh) {
     // Row by row, as QualityJoin.addLabels keys them, so each accepted row is known.
     rec.labels.forEach((y, row) => {
       const rowId = rec.labels.length === 1 ? id : `${id}#${row}`;
+      if (ownEarlier.has(rowId)) {
+        rejoined++;
+        return;
+      }
       const before = join.labelled;
       join.addLabels(rowId, [y], { file, line: rec.line }, arrivedAt);
-      if (join.labelled > before) added.push({ id: rowId, y });
+      if (join.labelled > before) added.push({ id: rowId, y, f: source });
     });
   }
-  return { added, report: join.result() };
+  return { added, rejoined, report: join.result() };
 }
 
 export async function joinGroundTruthObject(
@@ -131,6 +142,10 @@ export async function joinGroundTruthObject(
     throw err;
   }
   const arrivedAt = (res.LastModified ?? ctx.now()).getTime();
+  const fileVersion = createHash('sha256')
+    .update(`${ref.bucket}\0${ref.key}\0${res.ETag ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
   let source = await bodyStream(res.Body);
   if (ref.key.endsWith('.gz')) source = pipeline(source, createGunzip(), () => undefined);
   const labels = new Map<string, LabelRecord>();
@@ -168,11 +183,11 @@ export async function joinGroundTruthObject(
       if (fresh.size === 0) continue;
       for (const id of fresh.keys()) found.add(id);
       const judged = await addJoinedLabels(where, labelsKeyOf(key), (previous) =>
-        judgeWindow(settings, { entries, previous, fresh }, file, arrivedAt),
+        judgeWindow(settings, { entries, previous, fresh }, { file, source: fileVersion, arrivedAt }),
       );
       const report = judged.report;
       windows++;
-      labelled += judged.added.length;
+      labelled += judged.added.length + judged.rejoined;
       for (const reason of UNMATCHED_LABEL_REASONS)
         if (report.unmatchedLabelsByReason[reason] > 0)
           unmatched(

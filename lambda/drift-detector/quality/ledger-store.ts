@@ -2,7 +2,7 @@
  * The prediction ledgers in S3 (the capture bucket, beside the detector's state): one object per judged capture
  * file, `quality-ledger/<endpoint>/<variant>/yyyy/mm/dd/hh/<id>.ledger.jsonl` (ledger.ts's JSON Lines), SSE-KMS with
  * the capture key, expired by the bucket's lifecycle rule for that prefix. Beside each ledger, the labels joined to
- * it so far (`<id>.labels.jsonl`: `{"id","y"}` per label, nothing else), replaced with If-Match so two label files
+ * it so far (`<id>.labels.jsonl`: `{"id","y","f"}` per label: id, label, hash of the label file; nothing else), replaced with If-Match so two label files
  * joining the same window concurrently cannot lose each other's labels. Plus the labels clock: when a window last
  * received a label, for the "labels stopped" metric.
  */
@@ -23,6 +23,8 @@ export interface LedgerBucket {
 export interface JoinedLabel {
   readonly id: string;
   readonly y: string;
+  /** Which label file version joined it (a hash): a retried file finds its own labels, not duplicates. */
+  readonly f?: string;
 }
 
 /** A label file joining one window concurrently with another re-reads this often before giving up (and retrying). */
@@ -84,7 +86,7 @@ function parseLabels(text: string, key: string): JoinedLabel[] {
     .filter((l) => l !== '')
     .map((l, i) => {
       const e = JSON.parse(l) as Partial<JoinedLabel>;
-      if (typeof e.id !== 'string' || typeof e.y !== 'string')
+      if (typeof e.id !== 'string' || typeof e.y !== 'string' || (e.f !== undefined && typeof e.f !== 'string'))
         throw new RangeError(`${key} line ${i + 1} is not a joined label ({"id":..,"y":..}): ${l.slice(0, 80)}`);
       return e as JoinedLabel;
     });
