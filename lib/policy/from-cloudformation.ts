@@ -30,6 +30,7 @@ import {
   TAGS,
 } from './facts';
 import { withCaptureDestinations } from './capture-destinations';
+import { s3PatternMatch } from './event-pattern';
 import { imagePin, imageSourceOf } from './image-uri';
 import { arnParts, enforcesTls, normalizeStatements, ValueRenderer } from './policy-document';
 
@@ -831,28 +832,7 @@ function eventRuleFacts(
   byName: Map<string, string>,
   opts: FromTemplateOptions,
 ): EventRuleFacts {
-  const patternProp = props.EventPattern;
-  let pattern: Obj | undefined;
-  if (typeof patternProp === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(patternProp);
-      pattern = isObj(parsed) ? parsed : undefined;
-    } catch {
-      pattern = undefined;
-    }
-  } else pattern = obj(patternProp);
-  const shown = patternProp === undefined || pattern !== undefined;
-  const sources = pattern?.source;
-  const matchesS3 =
-    patternProp === undefined
-      ? false
-      : !shown
-        ? undefined
-        : sources === undefined
-          ? true
-          : arr(sources) === undefined
-            ? undefined
-            : (arr(sources) ?? []).some((x) => typeof x !== 'string' || x === 'aws.s3');
+  const { matchesS3, buckets } = s3PatternMatch(props.EventPattern);
   const purposeOf = (name: unknown): BucketPurpose | 'unknown' => {
     const target = byName.get(renderValue(name)) ?? refTarget(name);
     const bucket = target !== undefined ? resources[target] : undefined;
@@ -860,18 +840,10 @@ function eventRuleFacts(
     const tag = literalTag(obj(bucket.Properties) ?? {}, TAGS.PURPOSE) as BucketPurpose | undefined;
     return tag !== undefined && PURPOSES.includes(tag) ? tag : 'other';
   };
-  const names = obj(obj(obj(pattern?.detail)?.bucket))?.name;
-  const arns = pattern?.resources;
-  let bucketPurposes: EventRuleFacts['bucketPurposes'];
-  if (names !== undefined)
-    bucketPurposes = (arr(names) ?? [names]).map((n) =>
-      typeof n === 'string' || refTarget(n) !== undefined ? purposeOf(n) : 'unknown',
-    );
-  else if (arns !== undefined)
-    bucketPurposes = (arr(arns) ?? [arns]).map((a) =>
-      typeof a === 'string' && a.startsWith('arn:') ? purposeOf(a.replace(/^arn:[^:]+:s3:::/, '')) : 'unknown',
-    );
-  else bucketPurposes = 'any';
+  const bucketPurposes: EventRuleFacts['bucketPurposes'] =
+    buckets === 'any'
+      ? 'any'
+      : buckets.map((n) => (typeof n === 'string' || refTarget(n) !== undefined ? purposeOf(n) : 'unknown'));
   const targetsProp = props.Targets;
   const targets: EventTargetFacts[] | undefined =
     targetsProp === undefined
