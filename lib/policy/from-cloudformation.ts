@@ -824,12 +824,16 @@ function accountOf(v: unknown, resources: Readonly<Record<string, CfnResource>>)
   return undefined;
 }
 
-/** What an event rule's pattern matches among S3 events, and which buckets' (by purpose). */
+/**
+ * What an event rule's pattern matches among S3 events, and which buckets' (by purpose; `captured`: the logical ids
+ * of the buckets an endpoint config of the template captures to).
+ */
 function eventRuleFacts(
   id: string,
   props: Obj,
   resources: Readonly<Record<string, CfnResource>>,
   byName: Map<string, string>,
+  captured: ReadonlySet<string>,
   opts: FromTemplateOptions,
 ): EventRuleFacts {
   const { matchesS3, buckets } = s3PatternMatch(props.EventPattern);
@@ -837,6 +841,7 @@ function eventRuleFacts(
     const target = byName.get(renderValue(name)) ?? refTarget(name);
     const bucket = target !== undefined ? resources[target] : undefined;
     if (bucket?.Type !== 'AWS::S3::Bucket') return 'unknown';
+    if (captured.has(target!)) return 'data-capture';
     const tag = literalTag(obj(bucket.Properties) ?? {}, TAGS.PURPOSE) as BucketPurpose | undefined;
     return tag !== undefined && PURPOSES.includes(tag) ? tag : 'other';
   };
@@ -937,6 +942,7 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
   const targets = logTargets(resources, byName);
   const scanFilters = registryScanFilters(resources);
   const out: ResourceFacts[] = [];
+  const eventRules: [string, Obj][] = [];
   for (const [id, resource] of Object.entries(local)) {
     if (!isObj(resource)) continue;
     // Properties behind a condition (`Fn::If` on the whole block): every property is unknown, none is absent.
@@ -973,7 +979,8 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         break;
       }
       case 'AWS::Events::Rule':
-        out.push(eventRuleFacts(id, props, resources, byName, opts));
+        // Judged once the buckets endpoints capture to are known (below).
+        eventRules.push([id, props]);
         break;
       case 'AWS::CodeBuild::Project':
         out.push(buildProjectFacts(id, props, opts));
@@ -982,7 +989,11 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         break;
     }
   }
-  return withCaptureDestinations(out);
+  const judged = withCaptureDestinations(out);
+  // A bucket an endpoint config captures to holds captured data, tagged or not (as in the Terraform adapter).
+  const captured = new Set(judged.flatMap((f) => (f.kind === 'Bucket' && f.captureDestination ? [f.id] : [])));
+  for (const [id, props] of eventRules) judged.push(eventRuleFacts(id, props, resources, byName, captured, opts));
+  return judged;
 }
 
 /**
