@@ -21,6 +21,10 @@ const withSource = (source: SourceLocation | undefined) => (source !== undefined
 
 const PACK = 'MLOPS';
 
+/** The report files the command writes into `--out` (the pull-request workflow uploads the SARIF). */
+export const TERRAFORM_POLICY_SARIF = 'terraform-policy.sarif';
+export const TERRAFORM_POLICY_MARKDOWN = 'terraform-policy.md';
+
 export const POLICY_TERRAFORM_COMMAND = {
   command: 'npm run policy:terraform --',
   summary:
@@ -161,8 +165,8 @@ function main(values: Values<typeof POLICY_TERRAFORM_COMMAND.options>, [planFile
     const report = planReport(findings, args.plan, (address) => terraformSourceOf(plan, address, root));
     mkdirSync(args.out, { recursive: true });
     const files = {
-      'terraform-policy.sarif': `${JSON.stringify(toSarif(report, { assemblyDir: '.' }), null, 2)}\n`,
-      'terraform-policy.md': toMarkdown(report),
+      [TERRAFORM_POLICY_SARIF]: `${JSON.stringify(toSarif(report, { assemblyDir: '.' }), null, 2)}\n`,
+      [TERRAFORM_POLICY_MARKDOWN]: toMarkdown(report),
     };
     for (const [name, content] of Object.entries(files)) writeFileSync(join(args.out, name), content);
     console.log(

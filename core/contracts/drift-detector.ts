@@ -19,6 +19,16 @@ import {
   optionalVariable,
   requiredVariable,
 } from './environment';
+import { pathString } from './problems';
+import {
+  CLASSIFICATION_METRIC_KEYS,
+  LABEL_FIELDS,
+  OUTCOME_FAIRNESS_KEYS,
+  PROBLEM_TYPES,
+  QualitySettings,
+  REGRESSION_METRIC_KEYS,
+  SCORE_FIELDS,
+} from './quality';
 
 export type FeatureType = 'numeric' | 'categorical';
 
@@ -73,6 +83,10 @@ export const DRIFT_DETECTOR_ENV = {
   BASELINE_KEY: 'BASELINE_KEY',
   /** DEBUG, INFO, WARN or ERROR. */
   LOG_LEVEL: 'LOG_LEVEL',
+  /** The resolved quality settings (JSON); unset = no ledger, no ground-truth join, no quality metrics. */
+  QUALITY: 'QUALITY',
+  /** The capture key's ARN: ledgers are written SSE-KMS with it. Required with QUALITY. */
+  LEDGER_KMS_KEY_ARN: 'LEDGER_KMS_KEY_ARN',
 } as const;
 
 /** What the construct tells the detector, as typed values (strings may be CDK tokens at synth). */
@@ -90,6 +104,10 @@ export interface DriftDetectorEnvironment {
   readonly baselineBucket: string;
   readonly baselineKey: string;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** @default - no quality monitoring */
+  readonly quality?: QualitySettings;
+  /** The capture key's ARN (ledgers are encrypted with it); required with `quality`. */
+  readonly ledgerKmsKeyArn?: string;
 }
 
 /** Renders the detector's environment (without the report keys of ./drift-report). */
@@ -108,8 +126,58 @@ export function driftDetectorEnvironment(e: DriftDetectorEnvironment): Record<st
     [DRIFT_DETECTOR_ENV.BASELINE_BUCKET]: e.baselineBucket,
     [DRIFT_DETECTOR_ENV.BASELINE_KEY]: e.baselineKey,
     [DRIFT_DETECTOR_ENV.LOG_LEVEL]: e.logLevel ?? 'INFO',
+    ...(e.quality !== undefined ? { [DRIFT_DETECTOR_ENV.QUALITY]: JSON.stringify(e.quality) } : {}),
+    ...(e.ledgerKmsKeyArn !== undefined ? { [DRIFT_DETECTOR_ENV.LEDGER_KMS_KEY_ARN]: e.ledgerKmsKeyArn } : {}),
   };
 }
+
+const label = z.union([z.string(), z.number()]);
+const metricRecord = (keys: readonly string[], value: z.ZodNumber) =>
+  z.record(z.string(), value).refine((r) => Object.keys(r).every((k) => keys.includes(k)), {
+    error: (i) =>
+      `keys must be among ${keys.join(', ')}, got ${Object.keys(i.input as object)
+        .filter((k) => !keys.includes(k))
+        .join(', ')}`,
+  });
+const QUALITY_METRIC_KEY_LIST = [...CLASSIFICATION_METRIC_KEYS, ...REGRESSION_METRIC_KEYS];
+
+/** The QUALITY variable: the resolved settings the construct renders with JSON.stringify. */
+export const QualitySettingsSchema = z
+  .object({
+    problemType: z.enum(PROBLEM_TYPES),
+    positiveLabel: label,
+    negativeLabel: label,
+    decisionThreshold: z.number().min(0).max(1),
+    labelField: z.enum(LABEL_FIELDS).optional(),
+    scoreField: z.enum(SCORE_FIELDS).optional(),
+    minLabelled: z.number().int().min(1),
+    minGroupSize: z.number().int().min(1),
+    maxLabelDelayHours: z.number().int().min(1).max(8760),
+    reference: metricRecord(QUALITY_METRIC_KEY_LIST, z.number()),
+    tolerance: metricRecord(QUALITY_METRIC_KEY_LIST, z.number().min(0)),
+    fairnessMax: metricRecord(OUTCOME_FAIRNESS_KEYS, z.number().min(0)),
+  })
+  .strict();
+
+const qualityVariable = optionalVariable.transform((raw, ctx): QualitySettings | undefined => {
+  if (raw === undefined) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', continue: true, message: `is not JSON (${(err as Error).message})` });
+    return undefined;
+  }
+  const parsed = QualitySettingsSchema.safeParse(doc);
+  if (parsed.success) return parsed.data as QualitySettings;
+  for (const i of parsed.error.issues)
+    ctx.addIssue({
+      code: 'custom',
+      continue: true,
+      message: `.${pathString(i.path)} ${i.message} (render it with driftDetectorEnvironment from monitoring.quality)`,
+    });
+  return undefined;
+});
 
 const featureList = requiredVariable('e.g. amount:numeric,gender:categorical, in payload order').transform(
   (raw, ctx): FeatureSpec[] => {
@@ -162,6 +230,8 @@ export const DriftDetectorEnvironmentSchema = z
         })
         .optional(),
     ),
+    [DRIFT_DETECTOR_ENV.QUALITY]: qualityVariable,
+    [DRIFT_DETECTOR_ENV.LEDGER_KMS_KEY_ARN]: optionalVariable,
     ...driftReportEnvironmentShape,
   })
   .superRefine((e, ctx) => {
@@ -172,6 +242,18 @@ export const DriftDetectorEnvironmentSchema = z
         code: 'custom',
         path: [DRIFT_DETECTOR_ENV.SENSITIVE_ATTRIBUTE],
         message: `must be one of FEATURES [${features.map((f) => f.name).join(', ')}], got "${sensitive}"`,
+      });
+    if (e[DRIFT_DETECTOR_ENV.QUALITY] !== undefined && e[DRIFT_DETECTOR_ENV.LEDGER_KMS_KEY_ARN] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [DRIFT_DETECTOR_ENV.LEDGER_KMS_KEY_ARN],
+        message: 'is required when QUALITY is set (the capture key ARN: ledgers are written SSE-KMS with it)',
+      });
+    if (e[DRIFT_DETECTOR_ENV.QUALITY] !== undefined && e[DRIFT_DETECTOR_ENV.STATE_BUCKET] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [DRIFT_DETECTOR_ENV.STATE_BUCKET],
+        message: 'is required when QUALITY is set (the capture bucket: the prediction ledgers are kept there)',
       });
     driftReportSettings(e, ctx);
   })
@@ -194,6 +276,8 @@ export const DriftDetectorEnvironmentSchema = z
       baselineKey: e[DRIFT_DETECTOR_ENV.BASELINE_KEY],
       ...(e[DRIFT_DETECTOR_ENV.LOG_LEVEL] !== undefined ? { logLevel: e[DRIFT_DETECTOR_ENV.LOG_LEVEL] } : {}),
       ...(reports !== undefined ? { reports } : {}),
+      ...(e[DRIFT_DETECTOR_ENV.QUALITY] !== undefined ? { quality: e[DRIFT_DETECTOR_ENV.QUALITY] } : {}),
+      ...optional('ledgerKmsKeyArn', e[DRIFT_DETECTOR_ENV.LEDGER_KMS_KEY_ARN]),
     };
   });
 

@@ -110,9 +110,45 @@ export function groundTruthPrefix(endpointName: string): string {
   return `ground-truth/${endpointName}/`;
 }
 
+/** Key prefix of one endpoint's prediction ledgers (every variant): what its lifecycle rule expires. */
+export function endpointLedgerPrefix(endpointName: string): string {
+  return `quality-ledger/${endpointName}/`;
+}
+
 /** Key prefix of one endpoint variant's prediction ledgers. */
 export function ledgerPrefix(endpointName: string, variantName: string): string {
-  return `quality-ledger/${endpointName}/${variantName}/`;
+  return `${endpointLedgerPrefix(endpointName)}${variantName}/`;
+}
+
+/** `yyyy/mm/dd/hh` (UTC) of a time: ledger keys sort by the hour their window was judged. */
+export function hourPath(at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${at.getUTCFullYear()}/${p(at.getUTCMonth() + 1)}/${p(at.getUTCDate())}/${p(at.getUTCHours())}`;
+}
+
+/** Suffix of a ledger object; the labels joined to it so far sit beside it with LABELS_SUFFIX. */
+export const LEDGER_SUFFIX = '.ledger.jsonl';
+export const LABELS_SUFFIX = '.labels.jsonl';
+
+/**
+ * Key of the ledger of one judged capture window: `<ledgerPrefix>yyyy/mm/dd/hh/<id>.ledger.jsonl`, where the hour is
+ * when the window was judged and `id` names the capture file (a hash: the key's characters never leak into it).
+ */
+export function ledgerKey(endpointName: string, variantName: string, judgedAt: Date, id: string): string {
+  return `${ledgerPrefix(endpointName, variantName)}${hourPath(judgedAt)}/${id}${LEDGER_SUFFIX}`;
+}
+
+/** The labels object beside a ledger: `{"id":..,"y":..}` per joined label, so later label files add to them. */
+export function labelsKeyOf(ledgerObjectKey: string): string {
+  return `${ledgerObjectKey.slice(0, -LEDGER_SUFFIX.length)}${LABELS_SUFFIX}`;
+}
+
+/**
+ * Days a ledger is kept: long enough for the latest label (maxLabelDelayHours, rounded up, plus a day for the hour
+ * it was written in), never longer than captured data itself (expired one day before captureRetentionDays).
+ */
+export function ledgerRetentionDays(maxLabelDelayHours: number, captureRetentionDays: number): number {
+  return Math.max(1, Math.min(captureRetentionDays - 1, Math.ceil(maxLabelDelayHours / 24) + 1));
 }
 
 /** The join key of a capture record: eventMetadata.inferenceId when the caller set one, else eventId. */

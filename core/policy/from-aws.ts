@@ -29,6 +29,7 @@ import type {
   GetBucketLoggingOutput,
   GetBucketVersioningOutput,
   PublicAccessBlockConfiguration,
+  Grant as S3Grant,
   Tag as S3Tag,
 } from '@aws-sdk/client-s3';
 import { imageSourceOf } from './image-uri';
@@ -242,6 +243,11 @@ export interface RepositoryExtras {
   /** GetRegistryScanningConfiguration's `scanningConfiguration`; undefined when it could not be read. */
   readonly registryScanning?: RegistryScanningConfiguration;
   readonly keys?: KeyLookup;
+  /**
+   * GetRepositoryPolicy's `policyText`: null when the repository has none (RepositoryPolicyNotFoundException),
+   * undefined when it was not read (the policy is then unknown).
+   */
+  readonly policy?: string | null;
 }
 
 /** DescribeRepositories item + lifecycle policy + registry scanning configuration -> RepositoryFacts. */
@@ -270,6 +276,8 @@ export function repositoryFacts(repo: Repository, extras: RepositoryExtras): Rep
       scanOnPush: repoScanOnPush || registryScansOnPush(extras.registryScanning, name),
       encryption: kmsKey ? { type, kmsKey } : { type },
       hasLifecyclePolicy: extras.hasLifecyclePolicy,
+      policyStatements:
+        extras.policy === undefined ? undefined : extras.policy === null ? [] : normalizeStatements(extras.policy),
     },
     { region: regionOfArn(arn), tags: tagsToRecord(extras.tags) },
   );
@@ -393,7 +401,15 @@ export interface BucketReads {
   readonly lifecycle?: GetBucketLifecycleConfigurationOutput | null;
   readonly logging?: GetBucketLoggingOutput | null;
   readonly tags?: readonly S3Tag[] | null;
+  /** GetBucketAcl's grants. */
+  readonly aclGrants?: readonly S3Grant[] | null;
 }
+
+/** The ACL groups that open a bucket to everyone (AllUsers) or every AWS account (AuthenticatedUsers). */
+const PUBLIC_ACL_GROUPS = [
+  'http://acs.amazonaws.com/groups/global/AllUsers',
+  'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+];
 
 const BUCKET_PURPOSES: readonly BucketPurpose[] = ['data-capture', 'artifacts', 'access-logs', 'reports', 'other'];
 
@@ -468,6 +484,10 @@ export function bucketFacts(reads: BucketReads, keys: KeyLookup = UNKNOWN_KEYS):
       accessLogging: reads.logging === undefined ? undefined : reads.logging?.LoggingEnabled !== undefined,
       tlsOnly: enforcesTls(statements, [reads.name]),
       policyStatements: statements,
+      publicAcl:
+        reads.aclGrants === undefined
+          ? undefined
+          : (reads.aclGrants ?? []).some((g) => PUBLIC_ACL_GROUPS.includes(g.Grantee?.URI ?? '')),
     },
     {
       tags,
@@ -484,12 +504,19 @@ export function bucketFacts(reads: BucketReads, keys: KeyLookup = UNKNOWN_KEYS):
  * organisation's to get right). `policy` undefined: it could not be read, so the key policy is unknown.
  */
 export function keyFacts(
-  key: Pick<KeyMetadata, 'Arn' | 'KeyId' | 'Description'>,
+  key: Pick<KeyMetadata, 'Arn' | 'KeyId' | 'Description' | 'KeySpec'>,
   policy: string | undefined,
+  rotationEnabled?: boolean,
 ): KeyFacts {
   const arn = required(key.Arn, 'Arn', 'KeyMetadata');
   return withOptional<KeyFacts>(
-    { kind: 'Key', id: arn, policyStatements: policy === undefined ? undefined : normalizeStatements(policy) },
-    { name: key.KeyId, region: regionOfArn(arn), account: accountOfArn(arn) },
+    {
+      kind: 'Key',
+      id: arn,
+      policyStatements: policy === undefined ? undefined : normalizeStatements(policy),
+      // DescribeKey always returns KeySpec; GetKeyRotationStatus undefined: not read (the rule says unknown).
+      keySpec: key.KeySpec ?? 'SYMMETRIC_DEFAULT',
+    },
+    { name: key.KeyId, region: regionOfArn(arn), account: accountOfArn(arn), rotationEnabled },
   );
 }

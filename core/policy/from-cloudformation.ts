@@ -30,6 +30,7 @@ import {
   TAGS,
 } from './facts';
 import { withCaptureDestinations } from './capture-destinations';
+import { s3PatternMatch } from './event-pattern';
 import { imagePin, imageSourceOf } from './image-uri';
 import { arnParts, enforcesTls, normalizeStatements, ValueRenderer } from './policy-document';
 
@@ -823,55 +824,31 @@ function accountOf(v: unknown, resources: Readonly<Record<string, CfnResource>>)
   return undefined;
 }
 
-/** What an event rule's pattern matches among S3 events, and which buckets' (by purpose). */
+/**
+ * What an event rule's pattern matches among S3 events, and which buckets' (by purpose; `captured`: the logical ids
+ * of the buckets an endpoint config of the template captures to).
+ */
 function eventRuleFacts(
   id: string,
   props: Obj,
   resources: Readonly<Record<string, CfnResource>>,
   byName: Map<string, string>,
+  captured: ReadonlySet<string>,
   opts: FromTemplateOptions,
 ): EventRuleFacts {
-  const patternProp = props.EventPattern;
-  let pattern: Obj | undefined;
-  if (typeof patternProp === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(patternProp);
-      pattern = isObj(parsed) ? parsed : undefined;
-    } catch {
-      pattern = undefined;
-    }
-  } else pattern = obj(patternProp);
-  const shown = patternProp === undefined || pattern !== undefined;
-  const sources = pattern?.source;
-  const matchesS3 =
-    patternProp === undefined
-      ? false
-      : !shown
-        ? undefined
-        : sources === undefined
-          ? true
-          : arr(sources) === undefined
-            ? undefined
-            : (arr(sources) ?? []).some((x) => typeof x !== 'string' || x === 'aws.s3');
+  const { matchesS3, buckets } = s3PatternMatch(props.EventPattern);
   const purposeOf = (name: unknown): BucketPurpose | 'unknown' => {
     const target = byName.get(renderValue(name)) ?? refTarget(name);
     const bucket = target !== undefined ? resources[target] : undefined;
     if (bucket?.Type !== 'AWS::S3::Bucket') return 'unknown';
+    if (captured.has(target!)) return 'data-capture';
     const tag = literalTag(obj(bucket.Properties) ?? {}, TAGS.PURPOSE) as BucketPurpose | undefined;
     return tag !== undefined && PURPOSES.includes(tag) ? tag : 'other';
   };
-  const names = obj(obj(obj(pattern?.detail)?.bucket))?.name;
-  const arns = pattern?.resources;
-  let bucketPurposes: EventRuleFacts['bucketPurposes'];
-  if (names !== undefined)
-    bucketPurposes = (arr(names) ?? [names]).map((n) =>
-      typeof n === 'string' || refTarget(n) !== undefined ? purposeOf(n) : 'unknown',
-    );
-  else if (arns !== undefined)
-    bucketPurposes = (arr(arns) ?? [arns]).map((a) =>
-      typeof a === 'string' && a.startsWith('arn:') ? purposeOf(a.replace(/^arn:[^:]+:s3:::/, '')) : 'unknown',
-    );
-  else bucketPurposes = 'any';
+  const bucketPurposes: EventRuleFacts['bucketPurposes'] =
+    buckets === 'any'
+      ? 'any'
+      : buckets.map((n) => (typeof n === 'string' || refTarget(n) !== undefined ? purposeOf(n) : 'unknown'));
   const targetsProp = props.Targets;
   const targets: EventTargetFacts[] | undefined =
     targetsProp === undefined
@@ -965,6 +942,7 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
   const targets = logTargets(resources, byName);
   const scanFilters = registryScanFilters(resources);
   const out: ResourceFacts[] = [];
+  const eventRules: [string, Obj][] = [];
   for (const [id, resource] of Object.entries(local)) {
     if (!isObj(resource)) continue;
     // Properties behind a condition (`Fn::If` on the whole block): every property is unknown, none is absent.
@@ -1001,7 +979,8 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         break;
       }
       case 'AWS::Events::Rule':
-        out.push(eventRuleFacts(id, props, resources, byName, opts));
+        // Judged once the buckets endpoints capture to are known (below).
+        eventRules.push([id, props]);
         break;
       case 'AWS::CodeBuild::Project':
         out.push(buildProjectFacts(id, props, opts));
@@ -1010,7 +989,11 @@ export function factsFromTemplate(template: CfnTemplate, opts: FromTemplateOptio
         break;
     }
   }
-  return withCaptureDestinations(out);
+  const judged = withCaptureDestinations(out);
+  // A bucket an endpoint config captures to holds captured data, tagged or not (as in the Terraform adapter).
+  const captured = new Set(judged.flatMap((f) => (f.kind === 'Bucket' && f.captureDestination ? [f.id] : [])));
+  for (const [id, props] of eventRules) judged.push(eventRuleFacts(id, props, resources, byName, captured, opts));
+  return judged;
 }
 
 /**

@@ -20,6 +20,8 @@ import {
   DataCaptureFacts,
   EndpointConfigFacts,
   EndpointFacts,
+  EventRuleFacts,
+  EventTargetFacts,
   IdentityPolicyFacts,
   KeyFacts,
   KeyRef,
@@ -28,11 +30,13 @@ import {
   ResourceFacts,
   RoleFacts,
   RolloutStrategy,
+  SELF_ACCOUNT,
   TAGS,
 } from './facts';
 import { withCaptureDestinations } from './capture-destinations';
+import { s3PatternMatch } from './event-pattern';
 import { imageSourceOf } from './image-uri';
-import { enforcesTls, normalizeStatements } from './policy-document';
+import { arnParts, enforcesTls, normalizeStatements } from './policy-document';
 
 /** One entry of a plan's `resource_changes`; only what the adapter reads is typed. */
 export interface PlanResourceChange {
@@ -134,6 +138,8 @@ class Instance {
   constructor(
     readonly rc: PlanResourceChange,
     private readonly expressions: Obj | undefined,
+    /** The provider configuration it uses (`aws`, `aws.other`; prefixed with its module): its account and region. */
+    readonly provider?: string,
   ) {}
 
   get address(): string {
@@ -197,18 +203,17 @@ class PlanIndex {
   private readonly byAddress = new Map<string, Instance>();
 
   constructor(plan: TerraformPlan) {
-    const exprCache = new Map<string, Map<string, Obj>>();
-    const exprsOf = (rc: PlanResourceChange): Obj | undefined => {
+    const configCache = new Map<string, Map<string, Obj>>();
+    const configOf = (rc: PlanResourceChange): Obj | undefined => {
       const key = rc.module_address ?? '';
-      let map = exprCache.get(key);
+      let map = configCache.get(key);
       if (map === undefined) {
         map = new Map();
         for (const r of moduleResources(plan.configuration, rc.module_address)) {
           const addr = str(at(r, ['address']));
-          const expressions = at(r, ['expressions']);
-          if (addr !== undefined && isObj(expressions)) map.set(addr, expressions);
+          if (addr !== undefined && isObj(r)) map.set(addr, r);
         }
-        exprCache.set(key, map);
+        configCache.set(key, map);
       }
       return map.get(`${rc.type}.${rc.name}`);
     };
@@ -216,7 +221,10 @@ class PlanIndex {
       const actions = rc.change.actions;
       // What the plan leaves in place: a deletion (or a data source read) judges nothing.
       if (rc.mode !== 'managed' || (actions.length === 1 && actions[0] === 'delete')) continue;
-      const inst = new Instance(rc, exprsOf(rc));
+      const config = configOf(rc);
+      const expressions = at(config, ['expressions']);
+      const provider = str(at(config, ['provider_config_key']));
+      const inst = new Instance(rc, isObj(expressions) ? expressions : undefined, provider);
       this.instances.push(inst);
       this.byAddress.set(rc.address, inst);
     }
@@ -231,10 +239,15 @@ class PlanIndex {
    * (`aws_s3_bucket.this[each.key].id`) means the instance with the referring instance's own key.
    */
   referenced(from: Instance, path: Path, types: readonly string[]): Instance | undefined {
+    return this.referencedAll(from, path, types)[0];
+  }
+
+  /** Every instance of one of `types` an attribute refers to, in the order of the references. */
+  referencedAll(from: Instance, path: Path, types: readonly string[]): Instance[] {
     const refs = from.references(path);
-    for (const ref of refs) {
+    return refs.flatMap((ref) => {
       const m = REF.exec(ref);
-      if (m === null || m[1] !== undefined || !types.includes(m[2]!)) continue;
+      if (m === null || m[1] !== undefined || !types.includes(m[2]!)) return [];
       const base = `${from.modulePrefix}${m[2]}.${m[3]}`;
       let index = m[5];
       if (index === undefined && from.rc.index !== undefined && refs.includes('each.key')) {
@@ -244,9 +257,14 @@ class PlanIndex {
         index = String(from.rc.index);
       }
       const found = this.byAddress.get(index !== undefined ? `${base}[${index}]` : base);
-      if (found !== undefined) return found;
-    }
-    return undefined;
+      return found !== undefined ? [found] : [];
+    });
+  }
+
+  /** The managed instance an attribute refers to, of any type. */
+  referencedResource(from: Instance, path: Path): Instance | undefined {
+    const types = new Set(this.instances.map((i) => i.rc.type));
+    return this.referencedAll(from, path, [...types])[0];
   }
 }
 
@@ -364,12 +382,18 @@ function modelFacts(inst: Instance, region: string | undefined): ModelFacts {
  * Unknown settings take their least compliant value, as in the CloudFormation adapter: an unknown enable_capture is
  * off, an unknown sampling percentage is 100, unknown capture options capture nothing.
  */
-function dataCaptureFacts(inst: Instance): DataCaptureFacts {
+function dataCaptureFacts(inst: Instance, index: PlanIndex): DataCaptureFacts {
   const dc: Path = ['data_capture_config', 0];
   const modes = arr(inst.known([...dc, 'capture_options'])).map((o) => str(at(o, ['capture_mode'])));
   const enable = inst.known([...dc, 'enable_capture']);
   const kmsKey = keyRef(inst, [...dc, 'kms_key_id']);
-  const destination = shown(inst, [...dc, 'destination_s3_uri']);
+  // A destination known only after apply that comes from a bucket of the plan names that bucket, as the
+  // CloudFormation adapter renders a reference (`s3://${Bucket}`): the capture-destination rules follow it.
+  const fromBucket = inst.unknown([...dc, 'destination_s3_uri'])
+    ? index.referenced(inst, [...dc, 'destination_s3_uri'], ['aws_s3_bucket'])
+    : undefined;
+  const destination =
+    fromBucket !== undefined ? `s3://\${${fromBucket.address}}` : shown(inst, [...dc, 'destination_s3_uri']);
   return {
     // SageMaker captures when the block is present and EnableCapture is omitted.
     enabled: inst.unknown([...dc, 'enable_capture'])
@@ -383,7 +407,7 @@ function dataCaptureFacts(inst: Instance): DataCaptureFacts {
   };
 }
 
-function endpointConfigFacts(inst: Instance, region: string | undefined): EndpointConfigFacts {
+function endpointConfigFacts(inst: Instance, index: PlanIndex, region: string | undefined): EndpointConfigFacts {
   const kmsKey = keyRef(inst, ['kms_key_arn']);
   const captureShown = inst.unknown(['data_capture_config']) || blockCount(inst, ['data_capture_config']) > 0;
   // Shadow variants receive copies of production traffic, so their models process the same data.
@@ -394,7 +418,7 @@ function endpointConfigFacts(inst: Instance, region: string | undefined): Endpoi
     ...base(inst, 'name', region),
     kind: 'EndpointConfig',
     ...(kmsKey ? { kmsKey } : {}),
-    ...(captureShown ? { dataCapture: dataCaptureFacts(inst) } : {}),
+    ...(captureShown ? { dataCapture: dataCaptureFacts(inst, index) } : {}),
     modelNames: variants,
   };
 }
@@ -698,6 +722,58 @@ function buildProjectFacts(inst: Instance, region: string | undefined): BuildPro
   };
 }
 
+/**
+ * The account of an event target's ARN: the literal account of a known ARN; for an ARN known only after apply,
+ * `SELF` when it comes from a resource of this configuration under the rule's own provider configuration (a resource
+ * under another provider configuration may be in another account: unknown).
+ */
+function targetAccount(target: Instance, rule: Instance, index: PlanIndex): string | undefined {
+  if (!target.unknown(['arn'])) {
+    const account = arnParts(str(target.known(['arn'])) ?? '')[4];
+    return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+  }
+  const from = index.referencedResource(target, ['arn']);
+  return from !== undefined && from.provider !== undefined && from.provider === rule.provider
+    ? SELF_ACCOUNT
+    : undefined;
+}
+
+/**
+ * An EventBridge rule (`aws_cloudwatch_event_rule`) with its `aws_cloudwatch_event_target`s, joined by the rule's
+ * name when the plan knows it, else by reference. The buckets its pattern names are described by their facts
+ * (`buckets`, capture destinations already marked): a bucket an endpoint captures to holds captured data, tagged or
+ * not. A pattern known only after apply matches what it may match: the buckets its expression refers to, or any.
+ */
+function eventRuleFacts(
+  inst: Instance,
+  index: PlanIndex,
+  buckets: ReadonlyMap<Instance, BucketFacts>,
+  region: string | undefined,
+): EventRuleFacts {
+  const purposeOf = (b: BucketFacts | undefined): BucketPurpose | 'unknown' =>
+    b === undefined ? 'unknown' : b.captureDestination === true ? 'data-capture' : b.purpose;
+  const byName = (name: unknown) =>
+    typeof name === 'string' ? [...buckets.values()].find((b) => b.name === name) : undefined;
+  const patternShown = !inst.unknown(['event_pattern']);
+  const { matchesS3, buckets: named } = s3PatternMatch(inst.known(['event_pattern']) ?? undefined, patternShown);
+  let bucketPurposes: EventRuleFacts['bucketPurposes'];
+  if (!patternShown) {
+    const referenced = index.referencedAll(inst, ['event_pattern'], ['aws_s3_bucket']);
+    bucketPurposes = referenced.length > 0 ? referenced.map((b) => purposeOf(buckets.get(b))) : 'any';
+  } else bucketPurposes = named === 'any' ? 'any' : named.map((n) => purposeOf(byName(n)));
+  // A target whose rule the plan does not show could belong to this rule: the target list is then not shown.
+  const targetsOfRules = index
+    .ofType('aws_cloudwatch_event_target')
+    .map((t) => ({ t, rule: parentOf(index, t, 'rule', 'aws_cloudwatch_event_rule', 'name') }));
+  const orphan = targetsOfRules.some(({ t, rule }) => rule === undefined && t.unknown(['rule']));
+  const targets: EventTargetFacts[] | undefined = orphan
+    ? undefined
+    : targetsOfRules
+        .filter(({ rule }) => rule === inst)
+        .map(({ t }) => ({ arn: shown(t, ['arn']) ?? KNOWN_AFTER_APPLY, account: targetAccount(t, inst, index) }));
+  return { ...base(inst, 'name', region), kind: 'EventRule', matchesS3, bucketPurposes, targets };
+}
+
 /** A customer-managed policy or a role's inline policy; `role` names what an inline policy is attached to. */
 function identityPolicyFacts(inst: Instance, region: string | undefined): IdentityPolicyFacts {
   const role = str(inst.known(['role']));
@@ -720,7 +796,7 @@ export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): 
         out.push(modelFacts(inst, region));
         break;
       case 'aws_sagemaker_endpoint_configuration':
-        out.push(endpointConfigFacts(inst, region));
+        out.push(endpointConfigFacts(inst, index, region));
         break;
       case 'aws_sagemaker_endpoint':
         out.push(endpointFacts(inst, region));
@@ -752,5 +828,14 @@ export function factsFromPlan(plan: TerraformPlan, opts: FromPlanOptions = {}): 
     }
   }
   const judged = withCaptureDestinations(out);
+  // Event rules read the buckets' facts (purpose, capture destination), so they come after them.
+  const bucketOf = new Map(
+    index.ofType('aws_s3_bucket').flatMap((b) => {
+      const f = judged.find((x) => x.id === b.address);
+      return f?.kind === 'Bucket' ? [[b, f] as const] : [];
+    }),
+  );
+  for (const rule of index.ofType('aws_cloudwatch_event_rule'))
+    judged.push(eventRuleFacts(rule, index, bucketOf, region));
   return account === undefined ? judged : judged.map((f) => (f.account === undefined ? { ...f, account } : f));
 }

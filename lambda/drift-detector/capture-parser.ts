@@ -352,6 +352,8 @@ export async function parseCaptureStream(
   input: Readable,
   features: readonly FeatureSpec[],
   sink: CaptureSink,
+  /** Also sees every non-blank line (the prediction ledger reads the same lines: the file is read once). */
+  onLine?: (line: string, lineNo: number) => void,
 ): Promise<ParseStats> {
   let lines = 0;
   let records = 0;
@@ -368,6 +370,7 @@ export async function parseCaptureStream(
   await forEachLine(input, (line) => {
     lines++;
     if (line.trim() === '') return;
+    onLine?.(line, lines);
     // Regular CSV lines take the fast path (same records, capture-line-reader.ts); anything else the full parser.
     records += parseRegularCaptureLine(line, counting) ?? parseCaptureLine(line, lines, features, counting);
   });

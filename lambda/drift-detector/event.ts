@@ -31,6 +31,13 @@ export const S3NotificationEventSchema = z.object({
   ),
 });
 
+/** EventBridge's schedule: the hourly tick that publishes how long labels have been missing. */
+export function isScheduledEvent(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const e = event as { source?: unknown; 'detail-type'?: unknown };
+  return e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
+}
+
 /** `detail.object.key must be a string, got nothing`: each problem names the field, the rule and the value. */
 function problems(error: z.ZodError, event: unknown): string {
   return error.issues.map((i) => `${pathString(i.path)} ${issueRule(i, event)}`).join('; ');

@@ -15,9 +15,13 @@ import { BaselineDocument } from '../../core/contracts/baseline';
 import { awsErrorName } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { DetectorContext } from './detector-context';
-import { S3ObjectRef, locationFromKey, objectsFromEvent } from './event';
+import { S3ObjectRef, isScheduledEvent, locationFromKey, objectsFromEvent } from './event';
+import { groundTruthPrefix } from '../../core/contracts/quality';
+import { QUALITY_METRICS } from '../../core/contracts/drift-metrics';
+import { joinGroundTruthObject, labelsClockKey, ledgerBucket } from './quality/label-join';
+import { hoursSinceLabelled } from './quality/ledger-store';
 import { ObjectOutcome, judgeObject } from './judge';
-import { METRICS, MetricWriter, countDatum, publish, stdoutMetricWriter } from './metrics';
+import { METRICS, MetricWriter, countDatum, datum, publish, stdoutMetricWriter } from './metrics';
 import { DetectorConfig } from './settings';
 import { DriftStateStore, FileVersion } from './state-store';
 
@@ -67,6 +71,31 @@ function locate(
   return { endpointName, variantName };
 }
 
+/** A ground-truth file of this model (under its ground-truth prefix, quality on), with what joining it needs. */
+function groundTruthOf(ctx: DetectorContext, ref: S3ObjectRef) {
+  const { quality, endpointName, variantName } = ctx.config;
+  if (quality === undefined || endpointName === undefined || variantName === undefined) return undefined;
+  if (!ref.key.startsWith(groundTruthPrefix(endpointName))) return undefined;
+  return { settings: quality, dims: { endpointName, variantName } };
+}
+
+/** The hourly tick: hours since labels last joined a window, which the "labels stopped" alarm watches. */
+async function publishLabelsClock(ctx: DetectorContext, logger: Logger): Promise<{ objects: ObjectOutcome[] }> {
+  const { quality, endpointName, variantName, statePrefix } = ctx.config;
+  if (quality === undefined || endpointName === undefined || variantName === undefined) {
+    logger.warn('scheduled event without monitoring.quality (or ENDPOINT_NAME/VARIANT_NAME): nothing to publish');
+    return { objects: [] };
+  }
+  const dims = { endpointName, variantName };
+  const now = ctx.now();
+  const hours = await hoursSinceLabelled(ledgerBucket(ctx), labelsClockKey(statePrefix, dims), now);
+  publish(ctx.writeMetrics, [
+    datum(QUALITY_METRICS.HOURS_SINCE_LAST_LABELS, hours, { unit: 'None', dims, timestamp: now }),
+  ]);
+  logger.info('labels clock published', { ...dims, hoursSinceLastLabelledWindow: hours });
+  return { objects: [] };
+}
+
 async function processObject(
   ctx: DetectorContext,
   opts: { readonly ref: S3ObjectRef; readonly baseline: BaselineDocument; readonly logger: Logger },
@@ -74,6 +103,17 @@ async function processObject(
   const { ref, baseline } = opts;
   const log = opts.logger.child({ bucket: ref.bucket, key: ref.key });
   if (ref.key.endsWith('/')) return { ...ref, status: 'skipped', reason: 'folder marker' };
+  const groundTruth = groundTruthOf(ctx, ref);
+  if (groundTruth) {
+    const joined = await joinGroundTruthObject(ctx, { ref, log, ...groundTruth });
+    if (joined === 'gone') return { ...ref, status: 'skipped', reason: 'NoSuchKey' };
+    return {
+      ...ref,
+      status: 'published',
+      labelled: joined.labelled,
+      unmatchedLabelsByReason: joined.unmatchedLabelsByReason,
+    };
+  }
   const dims = locate(ref.key, ctx.config, log);
   if (typeof dims === 'string') return { ...ref, status: 'skipped', reason: dims };
 
@@ -124,6 +164,7 @@ export function makeHandler(deps: HandlerDeps) {
   };
 
   return async (event: unknown): Promise<{ readonly objects: readonly ObjectOutcome[] }> => {
+    if (isScheduledEvent(event)) return publishLabelsClock(ctx, logger);
     let refs: S3ObjectRef[];
     try {
       refs = objectsFromEvent(event);

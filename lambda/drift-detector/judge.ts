@@ -15,6 +15,7 @@ import { writeWindowReport } from './report/store';
 import { ReportWindow } from './report/window';
 import { rollWindow } from './rolling-window';
 import { bodyStream } from './s3-body';
+import { writeWindowLedger } from './quality/ledger-writer';
 
 /** Only this many malformed-record reasons are logged per file, so a garbage file cannot flood the log. */
 const MAX_LOGGED_REASONS = 5;
@@ -29,6 +30,11 @@ export interface ObjectOutcome {
   readonly reason?: string;
   /** s3:// URI of the drift report written for this window. */
   readonly report?: string;
+  /** s3:// URI of the prediction ledger written for this file (with monitoring.quality). */
+  readonly ledger?: string;
+  /** Ground-truth files: labels newly joined, and labels that joined nothing by reason. */
+  readonly labelled?: number;
+  readonly unmatchedLabelsByReason?: Readonly<Record<string, number>>;
 }
 
 /** Errors where the file, not the service, is the problem: retrying would fail the same way. */
@@ -69,8 +75,14 @@ export async function judgeObject(
   });
   // Only when reports are on: the window keeps skip reasons and the time range the report shows.
   const reportWindow = config.reports ? new ReportWindow() : undefined;
+  const ledger = config.quality ? writeWindowLedger(ctx, config.quality, { ref, dims, log }) : undefined;
   try {
-    await parseCaptureStream(source, config.features, reportWindow?.tap(sink, acc, config.features) ?? sink);
+    await parseCaptureStream(
+      source,
+      config.features,
+      reportWindow?.tap(sink, acc, config.features) ?? sink,
+      ledger?.onLine,
+    );
   } catch (err) {
     if (!isContentError(err)) throw err;
     // The file itself is broken (bad gzip, ...): report what was read plus one for the file, never block the next.
@@ -107,10 +119,15 @@ export async function judgeObject(
           endpointName: dims.endpointName,
           variantName: dims.variantName,
           now: now(),
+          // The file's predictions, waiting for labels: only when the file is the window judged.
+          ...(ledger && judged === result ? { quality: ledger.report() } : {}),
         })
       : undefined;
   if (written?.written) log.info('drift report written', { report: written.uri });
+  // The ledger is written before the metrics too: labels arriving right after the alarm find it.
+  const ledgerWritten = await ledger?.write();
   const data = metricData({ file: result, judged, dims, minSamples: config.minSamples, timestamp: now() });
+  if (ledgerWritten) data.push(...ledgerWritten.data);
   if (window && window.expired > 0) data.push(countDatum(METRICS.EXPIRED_WINDOW_RECORDS, window.expired, dims, now()));
   publish(ctx.writeMetrics, data);
   log.info('drift computed', {
@@ -137,5 +154,6 @@ export async function judgeObject(
     malformedRecords: result.malformedRecords,
     metricCount: data.length,
     ...(written?.written ? { report: written.uri } : {}),
+    ...(ledgerWritten?.uri !== undefined ? { ledger: ledgerWritten.uri } : {}),
   };
 }

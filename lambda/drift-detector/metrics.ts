@@ -41,18 +41,33 @@ export interface Dimensions {
   readonly variantName: string;
 }
 
-/** A count of one endpoint variant (no Feature or Reason dimension). */
-export function countDatum(name: string, value: number, dims: Dimensions, timestamp: Date): MetricDatum {
+/** A value of one endpoint variant, with one more dimension (Feature, Reason) when `extra` names it. */
+export function datum(
+  name: string,
+  value: number,
+  opts: {
+    readonly unit: MetricDatum['Unit'];
+    readonly dims: Dimensions;
+    readonly timestamp: Date;
+    readonly extra?: { readonly Name: string; readonly Value: string };
+  },
+): MetricDatum {
   return {
     MetricName: name,
     Value: value,
-    Unit: 'Count',
-    Timestamp: timestamp,
+    Unit: opts.unit,
+    Timestamp: opts.timestamp,
     Dimensions: [
-      { Name: 'EndpointName', Value: dims.endpointName },
-      { Name: 'VariantName', Value: dims.variantName },
+      { Name: 'EndpointName', Value: opts.dims.endpointName },
+      { Name: 'VariantName', Value: opts.dims.variantName },
+      ...(opts.extra ? [opts.extra] : []),
     ],
   };
+}
+
+/** A count of one endpoint variant (no Feature or Reason dimension). */
+export function countDatum(name: string, value: number, dims: Dimensions, timestamp: Date): MetricDatum {
+  return datum(name, value, { unit: 'Count', dims, timestamp });
 }
 
 /**

@@ -64,7 +64,7 @@ export function fileMarkerKey(prefix: string, file: FileVersion, dims: StreamDim
   return `${streamPrefix(prefix, dims)}files/${id}`;
 }
 
-function isPreconditionFailure(err: unknown): boolean {
+export function isPreconditionFailure(err: unknown): boolean {
   const name = awsErrorName(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   // 412: the condition failed; 409 ConditionalRequestConflict: another conditional write to the key is in flight.

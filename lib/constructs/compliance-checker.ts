@@ -361,6 +361,7 @@ function checkerStatements(
         'ecr:DescribeImages',
         'ecr:DescribeImageScanFindings',
         'ecr:GetLifecyclePolicy',
+        'ecr:GetRepositoryPolicy',
         'ecr:ListTagsForResource',
       ],
       resources: regional('ecr', 'repository'),
@@ -374,8 +375,8 @@ function checkerStatements(
     new iam.PolicyStatement({
       sid: 'DescribeKmsKeys',
       // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account), and
-      // reads the key policy of the customer-managed ones (MLOPS-KMS-1).
-      actions: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+      // reads the key policy (MLOPS-KMS-1, -2) and rotation status (MLOPS-KMS-3) of the customer-managed ones.
+      actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus'],
       resources: regional('kms', 'key'),
     }),
     new iam.PolicyStatement({
@@ -488,7 +489,7 @@ function checkerPolicyAcknowledgements(
     ...each(
       'kms',
       'key',
-      'kms:DescribeKey and kms:GetKeyPolicy only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies for MLOPS-KMS-1.',
+      'kms:DescribeKey, kms:GetKeyPolicy and kms:GetKeyRotationStatus only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies (MLOPS-KMS-1, -2) and rotation (MLOPS-KMS-3).',
     ),
     iam5(
       findingResource(stack, everyBucket(stack)),

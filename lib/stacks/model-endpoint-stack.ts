@@ -1,4 +1,4 @@
-import { Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { MODEL_CARD_SUFFIX, endpointName as endpointNameOf } from '../../core/defaults/names';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,6 +9,7 @@ import { EnvironmentConfig, MlopsConfig, ModelConfig } from '../config/schema';
 import { DriftMonitor } from '../constructs/drift-monitor';
 import { ModelEndpoint } from '../constructs/model-endpoint';
 import { TAGS } from '../../core/policy/facts';
+import { qualitySettings } from '../../core/contracts/quality';
 import { PlatformStack } from './platform-stack';
 
 export interface ModelEndpointStackProps extends StackProps {
@@ -122,12 +123,27 @@ export class ModelEndpointStack extends Stack {
           encryptionKey: platform.dataKey,
           allWindows: model.monitoring.reportAllWindows ?? false,
         },
+        ...(model.monitoring.quality
+          ? {
+              quality: qualitySettings({
+                ...model.monitoring.quality,
+                positiveLabel: model.monitoring.positiveLabel,
+                minGroupSize: t.minGroupSize,
+              }),
+            }
+          : {}),
         ...(environment.vpc ? { vpc: environment.vpc } : {}),
         ...(model.monitoring.modelMonitor
           ? { modelMonitor: { baseline: model.monitoring.modelMonitor, endpoint: this.endpoint.endpoint } }
           : {}),
       });
     }
+
+    if (this.driftMonitor?.groundTruthUri !== undefined)
+      new CfnOutput(this, 'GroundTruthUri', {
+        description: `Where ${endpointName}'s labels go: SageMaker ground-truth JSON Lines, SSE-KMS with the capture key (docs/quality.md)`,
+        value: this.driftMonitor.groundTruthUri,
+      });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: endpointName,

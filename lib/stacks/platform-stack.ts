@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { bucketName } from '../../core/defaults/names';
+import { bucketName, endpointName } from '../../core/defaults/names';
+import { endpointLedgerPrefix, ledgerRetentionDays } from '../../core/contracts/quality';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -133,6 +134,7 @@ export class PlatformStack extends Stack {
       noncurrentExpirationDays: 1,
       eventBridgeEnabled: true,
     }).bucket;
+    this.renderLedgerRetention(config, environment);
 
     // Keyed by repository name, never by position: reordering the models replaces no repository.
     const repositories = new Map<string, ModelRepository>();
@@ -185,6 +187,27 @@ export class PlatformStack extends Stack {
 
     // The platform buckets hold every model's captured data: classify them as the most sensitive model's data.
     Tags.of(this).add(TAGS.DATA_CLASSIFICATION, mostSensitive(config));
+  }
+
+  /**
+   * Prediction ledgers (kept for the labels of each judged capture window) expire once their latest label is due:
+   * maxLabelDelayHours plus a day, never later than captured data itself. Ground truth under `ground-truth/` keeps the
+   * bucket's retention rule, like the captured data it labels.
+   */
+  private renderLedgerRetention(config: MlopsConfig, environment: EnvironmentConfig): void {
+    for (const model of config.models) {
+      const quality = model.monitoring.quality;
+      if (!model.dataCapture.enabled || quality === undefined) continue;
+      const endpoint = endpointName(config.projectName, environment.name, model.name);
+      this.captureBucket.addLifecycleRule({
+        id: `ledger-${model.name}`,
+        prefix: endpointLedgerPrefix(endpoint),
+        expiration: Duration.days(
+          ledgerRetentionDays(quality.maxLabelDelayHours, config.compliance.captureRetentionDays),
+        ),
+        noncurrentVersionExpiration: Duration.days(1),
+      });
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import {
 } from '../../core/contracts/drift-detector';
 import { EnvironmentError } from '../../core/contracts/environment';
 import { DRIFT_REPORT_ENV, parseThresholds } from '../../core/contracts/drift-report';
+import { qualitySettings } from '../../core/contracts/quality';
 
 const ENVIRONMENT: DriftDetectorEnvironment = {
   features: [
@@ -72,6 +73,38 @@ describe('drift detector environment contract', () => {
       'environment variable FEATURES is not a feature list: feature "amount" is listed twice, got "amount:numeric,amount:numeric"',
       'environment variable LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, got "LOUD"',
       'environment variable REPORT_ALL_WINDOWS must be true or false, got "yes"',
+    ]);
+  });
+});
+
+describe('drift detector environment contract: monitoring.quality', () => {
+  const QUALITY = qualitySettings({ minGroupSize: 30, reference: { accuracy: 0.9 }, tolerance: { accuracy: 0.02 } });
+
+  it('parses back the quality settings and the ledger key the construct renders', () => {
+    // GIVEN quality settings and the capture key WHEN rendered and parsed THEN the detector gets the same values
+    const withQuality = { ...ENVIRONMENT, quality: QUALITY, ledgerKmsKeyArn: 'arn:aws:kms:eu-west-1:1:key/k' };
+    expect(parseDriftDetectorEnvironment(driftDetectorEnvironment(withQuality))).toEqual(withQuality);
+  });
+
+  it('rejects QUALITY that is not JSON, an unknown metric, and a missing ledger key, each named', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseDriftDetectorEnvironment({ ...driftDetectorEnvironment(ENVIRONMENT), ...env });
+      } catch (err) {
+        return (err as EnvironmentError).problems;
+      }
+      throw new Error('parsed');
+    };
+    expect(problems({ QUALITY: '{oops', LEDGER_KMS_KEY_ARN: 'arn' })).toEqual([
+      expect.stringMatching(/^environment variable QUALITY is not JSON \(/),
+    ]);
+    expect(
+      problems({ QUALITY: JSON.stringify({ ...QUALITY, reference: { accurcy: 0.9 } }), LEDGER_KMS_KEY_ARN: 'arn' }),
+    ).toEqual([
+      expect.stringMatching(/^environment variable QUALITY \.reference keys must be among accuracy, .*got accurcy/),
+    ]);
+    expect(problems({ QUALITY: JSON.stringify(QUALITY) })).toEqual([
+      'environment variable LEDGER_KMS_KEY_ARN is required when QUALITY is set (the capture key ARN: ledgers are written SSE-KMS with it)',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { TERRAFORM_POLICY_SARIF } from '../../scripts/policy-terraform';
 import { runBlockProblems } from '../support/shellcheck';
 import { Workflow, parseWorkflow, pins, workflowProblems } from '../support/workflow-policy';
 
@@ -83,6 +84,51 @@ describe('GitHub workflows', () => {
     });
     expect(wf.jobs!['pr-comment']!.permissions).toEqual({ 'pull-requests': 'write' });
     expect(text('pull-request.yml')).toContain('<!-- mlops-security-report -->');
+  });
+
+  test('the pull-request workflow judges the example module plan and uploads its SARIF from the scanning job only', () => {
+    // GIVEN the pull-request workflow
+    const wf = workflow('pull-request.yml');
+    type FullStep = { id?: string; if?: string; run?: string; uses?: string; with?: Record<string, unknown> } & {
+      'working-directory'?: string;
+    };
+    const steps = (job: string) => (wf.jobs![job]!.steps ?? []) as FullStep[];
+    const verify = steps('verify');
+    const at = (pred: (s: FullStep) => boolean) => verify.findIndex(pred);
+    // THEN the provider mirror is set up first, then init, plan and show -json run in the example's directory
+    const mirror = at((s) => s.run?.includes('.ci/terraform-setup --fill-mirror') ?? false);
+    const plan = verify.find((s) => /terraform plan .*-out plan\.tfplan/.test(s.run ?? ''));
+    expect(plan?.['working-directory']).toBe('terraform/modules/mlops-model-environment/examples/basic');
+    expect(plan?.run).toMatch(
+      /terraform init[^\n]*\n[\s\S]*terraform plan[\s\S]*terraform show -json plan\.tfplan > plan\.json/,
+    );
+    expect(mirror).toBeGreaterThanOrEqual(0);
+    expect(mirror).toBeLessThan(verify.indexOf(plan!));
+    // AND policy:terraform judges that plan.json, writing its SARIF into the reports artifact
+    const policy = verify.find((s) => s.id === 'tfpolicy');
+    const m = /npm run policy:terraform -- (\S+) --out (\S+)/.exec(policy?.run ?? '');
+    expect(m?.[1]).toBe(`${plan!['working-directory']}/plan.json`);
+    expect(verify.indexOf(policy!)).toBeGreaterThan(verify.indexOf(plan!));
+    const written = `${m![2]!.replace(/\/$/, '')}/${TERRAFORM_POLICY_SARIF}`;
+    expect(policy?.run).toContain(`[ -f ${written} ]`);
+    // AND the reports artifact carries that directory, and the scanning job uploads the file it downloads
+    const upload = verify.find(
+      (s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'security-reports',
+    );
+    expect(String(upload?.with?.path).replace(/\/$/, '')).toBe(m![2]!.replace(/\/$/, ''));
+    const download = steps('code-scanning').find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with).toMatchObject({ name: 'security-reports' });
+    const sarifUploads = steps('code-scanning').filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
+    expect(sarifUploads.map((s) => s.with)).toContainEqual({
+      sarif_file: `${String(download!.with!.path)}/${TERRAFORM_POLICY_SARIF}`,
+      category: 'terraform-plan',
+    });
+    // AND a violation fails the job (after the reports are uploaded); only the scanning job may write security events
+    expect(verify.find((s) => s.if?.includes("steps.tfpolicy.outcome == 'failure'"))?.run).toContain('exit 1');
+    const writers = Object.entries(wf.jobs!)
+      .filter(([, j]) => (j.permissions as Record<string, string> | undefined)?.['security-events'] === 'write')
+      .map(([id]) => id);
+    expect(writers).toEqual(['code-scanning']);
   });
 
   test('the model-image workflow pushes an immutable SHA tag with a Docker v2 manifest through OIDC', () => {

@@ -23,10 +23,17 @@ import {
   CreateRepositoryCommand,
   PutImageCommand,
   PutLifecyclePolicyCommand,
+  SetRepositoryPolicyCommand,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketAclCommand,
+} from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -110,6 +117,18 @@ describe('compliance checker against moto_server', () => {
     await clients.ecr.send(
       new CreateRepositoryCommand({ repositoryName: 'mutable-repo', imageTagMutability: 'MUTABLE', tags: TAGS }),
     );
+    // ... with a repository policy that lets any principal pull (MLOPS-ECR-5, read with GetRepositoryPolicy)
+    await clients.ecr.send(
+      new SetRepositoryPolicyCommand({
+        repositoryName: 'mutable-repo',
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'Anyone', Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage'] }],
+        }),
+      }),
+    );
+    // The reports bucket's ACL also opens it to everyone (MLOPS-BUCKET-7, read with GetBucketAcl).
+    await clients.s3.send(new PutBucketAclCommand({ Bucket: 'reports', ACL: 'public-read' }));
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -204,6 +223,9 @@ describe('compliance checker against moto_server', () => {
         'MLOPS-BUCKET-3 reports',
         'MLOPS-BUCKET-4 reports',
         'MLOPS-BUCKET-6 reports', // the bare bucket is not versioned
+        'MLOPS-BUCKET-7 reports', // its ACL grants AllUsers READ
+        'MLOPS-ECR-5 mutable-repo', // its repository policy allows "*"
+        `MLOPS-KMS-3 ${keyArn.split('/')[1]}`, // moto creates keys with rotation off, as AWS does
         'MLOPS-TAG-1 reports',
         'MLOPS-TAG-2 reports',
         'MLOPS-CAPTURE-1 bare-config',
@@ -231,6 +253,7 @@ describe('compliance checker against moto_server', () => {
       'MLOPS-IMG-2',
       'MLOPS-ECR-1',
       'MLOPS-KMS-1', // moto's default key policy names the account root only
+      'MLOPS-ECR-5', // immutable-repo has no repository policy
     ]) {
       expect(compliantRules).toContain(id);
     }
@@ -259,7 +282,7 @@ describe('compliance checker against moto_server', () => {
     await waitFor(() => delivered.some((d) => d.Type === 'Notification'));
     const notes = delivered.filter((d) => d.Type === 'Notification');
     expect(notes).toHaveLength(1);
-    expect(String(notes[0]?.Message)).toContain('17 new compliance violation(s)');
+    expect(String(notes[0]?.Message)).toContain('20 new compliance violation(s)');
 
     // WHEN re-run with no change: idempotent, nothing new to announce
     const again = await handler()(
@@ -302,15 +325,19 @@ describe('compliance checker against moto_server', () => {
       },
     });
 
-    // The staging endpoint's config is clean, but its model lacks isolation (as moto reports it): fails on SM-2
+    // The staging endpoint's model lacks isolation (as moto reports it), and the key its config uses does not
+    // rotate (moto's default, as AWS's): fails on SM-2 and KMS-3
     const failed = await gate(job('job-fail', { endpointNames: ['staging-ep'] }));
     expect(failed).toMatchObject({ kind: 'pipeline', passed: false });
     const message = cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message ?? '';
     expect(message).toMatch(
-      /^\[gate findings=\d+ resources=\d+ failing=1 rules=MLOPS-SM-2 unreadable=0 missing=0\]\nCompliance gate failed: 1 NON_COMPLIANT finding\(s\) at or above LOW, rules \[MLOPS-SM-2\]/,
+      /^\[gate findings=\d+ resources=\d+ failing=2 rules=MLOPS-KMS-3,MLOPS-SM-2 unreadable=0 missing=0\]\nCompliance gate failed: 2 NON_COMPLIANT finding\(s\) at or above LOW, rules \[MLOPS-KMS-3, MLOPS-SM-2\]/,
     );
     expect(message).toContain('isolated-model');
+    expect(message).toContain(keyArn.split('/')[1]);
 
+    // GIVEN the key now rotates (read back with GetKeyRotationStatus)
+    await clients.kms.send(new EnableKeyRotationCommand({ KeyId: keyArn }));
     // A repository that complies passes; its image's HIGH finding fails only when the image is named
     const passed = await gate(job('job-pass', { repositories: ['immutable-repo'] }));
     expect(passed).toMatchObject({ passed: true });

@@ -11,9 +11,9 @@ import { makeHandler } from '../../lambda/drift-detector/handler';
 import { captureText } from '../../scripts/make-example-data';
 import { useMoto } from '../support/aws-env';
 import {
-  BASELINE_KEY,
   captureKey as keyFor,
   createDriftBuckets,
+  fraudDetectorEnv,
   driftStat,
   objectCreated,
 } from '../support/drift-fixtures';
@@ -52,16 +52,7 @@ describe('drift detector against moto_server', () => {
         Body: 'garbage\n{"captureData": 1}\n',
       }),
     );
-    const config = readConfig({
-      FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
-      SENSITIVE_ATTRIBUTE: 'gender',
-      POSITIVE_LABEL: '1',
-      MIN_SAMPLES: '200',
-      ENDPOINT_NAME: 'fraud-xgb',
-      VARIANT_NAME: 'Blue',
-      BASELINE_BUCKET: ASSETS,
-      BASELINE_KEY,
-    });
+    const config = readConfig(fraudDetectorEnv(ASSETS));
     handler = makeHandler({ s3, writeMetrics: emf.write, logger, config, baseline: makeBaselineLoader(s3, config) });
   });
 

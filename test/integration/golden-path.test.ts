@@ -1,18 +1,27 @@
 /**
  * The golden path, end to end on this machine: the reference model server on a loopback port answers the default
- * config's four features -> its answers become SageMaker capture records -> the drift detector's handler (S3 mocked
- * in-process with aws-sdk-client-mock, not moto) judges them
- * against the committed baseline (no record skipped) -> ground truth for those inferences -> drift:report's quality
- * object. Before issue 19 every record was skipped ("row has 3 value(s), the baseline has 4").
+ * config's four features -> its answers become SageMaker capture records in S3 (moto_server) -> the drift detector's
+ * handler judges them against the committed baseline (no record skipped) and writes their prediction ledger -> ground
+ * truth for those inferences -> drift:report's quality object, and the same labels landing under the model's
+ * ground-truth prefix -> the detector's join publishes the same quality metrics (the alarms' inputs).
+ * Before issue 19 every record was skipped ("row has 3 value(s), the baseline has 4").
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { OUTCOME_FAIRNESS_METRIC_NAMES, QUALITY_METRIC_NAMES } from '../../core/contracts/drift-metrics';
+import {
+  CLASSIFICATION_METRIC_KEYS,
+  OUTCOME_FAIRNESS_KEYS,
+  groundTruthPrefix,
+  qualitySettings,
+} from '../../core/contracts/quality';
+import { useMoto } from '../support/aws-env';
+import { createDriftBuckets, objectCreated } from '../support/drift-fixtures';
 import { makeHandler } from '../../lambda/drift-detector/handler';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { exampleEventId, groundTruthText, trainingRecords } from '../../scripts/make-example-data';
@@ -30,6 +39,7 @@ const { loadModel, startServer } = require('../../images/reference-model/server.
 const RECORDS = 300;
 
 describe('golden path: reference model -> capture -> drift -> ground truth -> quality', () => {
+  const moto = useMoto();
   let server: Server;
   let base: string;
   const dir = mkdtempSync(join(tmpdir(), 'golden-path-'));
@@ -62,7 +72,8 @@ describe('golden path: reference model -> capture -> drift -> ground truth -> qu
           },
           eventMetadata: {
             eventId: exampleEventId(i),
-            inferenceTime: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+            // An hour ago: within maxLabelDelayHours of labels that arrive now.
+            inferenceTime: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(),
           },
           eventVersion: '0',
         }),
@@ -72,18 +83,29 @@ describe('golden path: reference model -> capture -> drift -> ground truth -> qu
     // The model is the generator's own logit without its noise: the scores follow the example data's.
     expect(Math.min(...scores)).toBeGreaterThanOrEqual(0);
 
-    // WHEN the drift detector's handler reads the capture file
-    const s3 = mockClient(S3Client);
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([Buffer.from(capture)]) }));
+    // WHEN the capture file lands in S3 and the drift detector's handler judges it
+    const s3 = new S3Client(moto.clientConfig());
+    const kms = new KMSClient(moto.clientConfig());
+    const ledgerKmsKeyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    kms.destroy();
+    await createDriftBuckets(s3, 'capture', 'assets');
+    const captureKey = 'datacapture/fraud-xgb/fraud-xgb/AllTraffic/2026/01/01/00/x.jsonl';
+    await s3.send(new PutObjectCommand({ Bucket: 'capture', Key: captureKey, Body: capture }));
     const emf = new EmfSink();
-    await makeHandler({
-      s3: new S3Client({ region: 'eu-west-1' }),
+    const handler = makeHandler({
+      s3,
       writeMetrics: emf.write,
       logger: memoryLogger(),
-      config: FRAUD_DETECTOR_CONFIG,
+      config: {
+        ...FRAUD_DETECTOR_CONFIG,
+        stateBucket: 'capture',
+        quality: qualitySettings({ minGroupSize: FRAUD_DETECTOR_CONFIG.minGroupSize }),
+        ledgerKmsKeyArn,
+      },
       baseline: async () => FRAUD_BASELINE,
-    })({ detail: { bucket: { name: 'capture' }, object: { key: 'fraud-xgb/AllTraffic/2026/01/01/00/x.jsonl' } } });
-    s3.restore();
+    });
+    const judged = await handler(objectCreated('capture', captureKey));
+    expect(judged.objects[0]!.ledger).toMatch(/^s3:\/\/capture\/quality-ledger\/fraud-xgb\/AllTraffic\//);
     // THEN every record is judged and none skipped
     const metric = (name: string) => emf.data().find((d) => d.MetricName === name)?.Value;
     expect(metric('SampleCount')).toBe(RECORDS);
@@ -119,5 +141,19 @@ describe('golden path: reference model -> capture -> drift -> ground truth -> qu
     expect(q.judged).toBe(true);
     expect(q.metrics?.rocAuc).toBeGreaterThan(0.5);
     expect(Object.keys(q.groups).sort()).toEqual(['F', 'M']);
+
+    // AND WHEN the same labels land under the model's ground-truth prefix
+    emf.clear();
+    const gtKey = `${groundTruthPrefix('fraud-xgb')}2026/01/01/01/labels.jsonl`;
+    await s3.send(new PutObjectCommand({ Bucket: 'capture', Key: gtKey, Body: readFileSync(gtFile) }));
+    await handler(objectCreated('capture', gtKey));
+    s3.destroy();
+    // THEN the detector publishes what drift:report computed: the alarms watch the same numbers
+    expect(metric('LabelledCount')).toBe(q.labelled);
+    expect(metric('UnmatchedLabels')).toBe(0);
+    for (const key of CLASSIFICATION_METRIC_KEYS)
+      expect(metric(QUALITY_METRIC_NAMES[key])).toBeCloseTo(q.metrics![key] as number, 12);
+    for (const key of OUTCOME_FAIRNESS_KEYS)
+      expect(metric(OUTCOME_FAIRNESS_METRIC_NAMES[key])).toBeCloseTo(q.fairness![key], 12);
   });
 });

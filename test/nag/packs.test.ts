@@ -257,6 +257,29 @@ describe('the holes an insecure change used to walk through are closed', () => {
     );
   });
 
+  test('fails on the scanner-comparison holes of issue #23 at their resources (MLOPS-KMS-3, BUCKET-7, ECR-5)', () => {
+    // GIVEN the default app with a key that stops rotating, a public-read capture bucket, an open repository
+    const { app, environments } = buildTestApp();
+    const env = environments[0]!;
+    (env.platform.captureKey.node.defaultChild as CfnResource).addPropertyOverride('EnableKeyRotation', false);
+    (env.platform.captureBucket.node.defaultChild as CfnResource).addPropertyOverride('AccessControl', 'PublicRead');
+    const [repository] = [...env.platform.repositories.values()];
+    repository!.repository.addToResourcePolicy(
+      new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['ecr:BatchGetImage'] }),
+    );
+    // WHEN synthesized
+    const { report, error } = synthReport(app);
+    // THEN synth fails with each rule at its resource
+    expect(error).toBeDefined();
+    expect(unacknowledged(report)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLOPS-KMS-3 @ staging\/Platform\/CaptureKey\/Resource$/),
+        expect.stringMatching(/^MLOPS-BUCKET-7 @ staging\/Platform\/CaptureBucket\/Resource\/Resource$/),
+        expect.stringMatching(/^MLOPS-ECR-5 @ staging\/Platform\/Repository-fraudxgb\/Resource\/Resource$/),
+      ]),
+    );
+  });
+
   test('no acknowledgement of a "*" finding can absorb a statement added later', () => {
     // GIVEN every construct that carries an acknowledgement of a finding on "*"
     const { app } = buildTestApp(largeConfigDocument());

@@ -273,6 +273,23 @@ describe('event rules on capture buckets (MLOPS-EVENTS-1)', () => {
     expect(passing(rule({ 'Fn::GetAtt': ['Detector', 'Arn'] }, onCapture), 'MLOPS-EVENTS-1')).toEqual(['Forward']);
   });
 
+  test('rejects forwarding events of an untagged bucket that an endpoint config captures to', () => {
+    // GIVEN the capture bucket without its purpose tag, named as DestinationS3Uri by an endpoint config
+    const t = rule('arn:aws:events:eu-west-1:999988887777:event-bus/default', onCapture);
+    const resources = t.Resources as Record<string, { Properties: Record<string, unknown> }>;
+    delete resources.Capture!.Properties.Tags;
+    const untagged = structuredClone(t);
+    resources.Config = {
+      Type: 'AWS::SageMaker::EndpointConfig',
+      Properties: {
+        DataCaptureConfig: { EnableCapture: true, DestinationS3Uri: { 'Fn::Sub': 's3://${Capture}/capture' } },
+      },
+    } as never;
+    // THEN the rule judges it as holding captured data; without the endpoint config it is another bucket
+    expect(failing(t, 'MLOPS-EVENTS-1')).toEqual(['Forward']);
+    expect(judge(untagged).filter((f) => f.ruleId === 'MLOPS-EVENTS-1')).toEqual([]);
+  });
+
   test('does not judge events of an artifacts bucket or of other sources', () => {
     const t = rule('arn:aws:events:eu-west-1:999988887777:event-bus/default', { source: ['aws.sagemaker'] });
     expect(judge(t).filter((f) => f.ruleId === 'MLOPS-EVENTS-1')).toEqual([]);

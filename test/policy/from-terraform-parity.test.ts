@@ -97,8 +97,9 @@ describe('CDK stacks and the Terraform module get the same verdicts', () => {
           cdk.facts.filter(
             (f) =>
               !GROUPED.has(f.kind) &&
-              // The module has no drift detector, so none of its capture-event rules.
-              f.kind !== 'EventRule' &&
+              // The schedule rules (the compliance checker's) match no S3 events; the parity root writes the drift
+              // detector's capture-event rule.
+              (f.kind !== 'EventRule' || f.matchesS3 !== false) &&
               (f.kind !== 'Bucket' || f.purpose === 'data-capture' || f.purpose === 'access-logs'),
           ),
           atPlan,
@@ -128,6 +129,7 @@ describe('CDK stacks and the Terraform module get the same verdicts', () => {
       'Bucket(data-capture)',
       'Endpoint',
       'EndpointConfig',
+      'EventRule',
       'Model',
       'Repository',
     ]);
@@ -161,6 +163,7 @@ describe('CDK stacks and the Terraform module get the same verdicts', () => {
     ['oversampled', 'MLOPS-CAPTURE-3'],
     ['capture-off', 'MLOPS-CAPTURE-1'],
     ['all-at-once', 'MLOPS-SM-4'],
+    ['foreign-event-target', 'MLOPS-EVENTS-1'],
   ])('rejects the %s variant with %s on both sides, and nothing else', (name, ruleId) => {
     // GIVEN an insecure variant WHEN both sides are judged THEN exactly the expected rule fails on each
     const { cdkFindings, tfFindings } = results.get(name)!;

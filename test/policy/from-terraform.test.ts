@@ -12,6 +12,7 @@ import {
   ModelFacts,
   RepositoryFacts,
   ResourceFacts,
+  ruleById,
 } from '../../core/policy';
 import {
   factsFromPlan,
@@ -364,5 +365,118 @@ describe('factsFromPlan: the facts of the issue #23 rules', () => {
     expect(statusOf(project(false, 'SECRETS_MANAGER'), 'aws_codebuild_project.build', 'MLOPS-BUILD-2')).toBe(
       'COMPLIANT',
     );
+  });
+
+  describe('event rules and their targets (MLOPS-EVENTS-1)', () => {
+    const RULE = 'aws_cloudwatch_event_rule.capture_object_created';
+    const rc = (p: TerraformPlan, address: string) => {
+      const found = p.resource_changes?.find((r) => r.address === address) as Mutable | undefined;
+      if (found === undefined) throw new Error(`no ${address} in the fixture`);
+      return found;
+    };
+    const eventsVerdict = (p: TerraformPlan) =>
+      evaluate(
+        factsFromPlan(p).filter((f) => f.id === RULE),
+        ALL,
+        'plan',
+      ).find((f) => f.ruleId === 'MLOPS-EVENTS-1');
+
+    test('passes capture-bucket events sent to a target of the same account', () => {
+      expect(eventsVerdict(plan())?.status).toBe('COMPLIANT');
+    });
+
+    test('rejects a target in another account, naming it', () => {
+      // GIVEN the target moved to an event bus of another account
+      const p = plan();
+      rc(p, 'aws_cloudwatch_event_target.drift_detector').change.after.arn =
+        'arn:aws:events:eu-west-1:999999999999:event-bus/default';
+      // THEN the rule fails with the bus and its account
+      expect(eventsVerdict(p)?.status).toBe('NON_COMPLIANT');
+      expect(eventsVerdict(p)?.reason).toContain('event-bus/default (account 999999999999)');
+    });
+
+    test('judges an untagged bucket that an endpoint captures to as holding captured data', () => {
+      // GIVEN the capture bucket without its purpose tag
+      const p = edited('aws_s3_bucket.this["data-capture"]', (b) => {
+        delete (b.change.after.tags_all as Record<string, string>)['mlops:purpose'];
+        delete (b.change.after.tags as Record<string, string>)['mlops:purpose'];
+      });
+      rc(p, 'aws_cloudwatch_event_target.drift_detector').change.after.arn =
+        'arn:aws:sqs:eu-west-1:999999999999:elsewhere';
+      // THEN the rule still judges its events (the endpoint config names it as the destination)
+      const rule = factsFromPlan(p).find((f) => f.id === RULE);
+      expect(rule).toMatchObject({ bucketPurposes: ['data-capture'] });
+      expect(eventsVerdict(p)?.status).toBe('NON_COMPLIANT');
+    });
+
+    test('a pattern on other buckets only, or a schedule, is not applicable', () => {
+      const other = plan();
+      rc(other, RULE).change.after.event_pattern = JSON.stringify({
+        source: ['aws.s3'],
+        detail: { bucket: { name: ['mlops-production-fraud-xgb-logs-123456789012'] } },
+      });
+      const judged = (p: TerraformPlan) =>
+        ruleById('MLOPS-EVENTS-1')!.check(
+          factsFromPlan(p).find((f) => f.id === RULE)!,
+          ALL,
+        );
+      expect(judged(other)).toEqual({
+        status: 'NOT_APPLICABLE',
+        reason: 'the rule matches no bucket holding captured data',
+      });
+      const schedule = plan();
+      delete rc(schedule, RULE).change.after.event_pattern;
+      rc(schedule, RULE).change.after.schedule_expression = 'rate(1 day)';
+      expect(judged(schedule)).toEqual({ status: 'NOT_APPLICABLE', reason: 'the rule matches no S3 events' });
+    });
+
+    test('rejects as unknown a target ARN known only after apply from another provider configuration', () => {
+      // GIVEN a target ARN that comes from a queue of the configuration, under an aliased provider
+      const p = withResource('aws_sqs_queue', 'partner', { name: 'partner' });
+      const queue = p.resource_changes!.at(-1) as Mutable;
+      queue.module_address = undefined;
+      queue.address = 'aws_sqs_queue.partner';
+      const target = rc(p, 'aws_cloudwatch_event_target.drift_detector');
+      target.change.after.arn = undefined;
+      target.change.after_unknown.arn = true;
+      const root = (p.configuration as { root_module: { resources: Record<string, unknown>[] } }).root_module;
+      root.resources.push({ address: 'aws_sqs_queue.partner', provider_config_key: 'aws.partner', expressions: {} });
+      const cfgTarget = root.resources.find((r) => r.address === 'aws_cloudwatch_event_target.drift_detector')!;
+      cfgTarget.expressions = {
+        ...(cfgTarget.expressions as object),
+        arn: { references: ['aws_sqs_queue.partner.arn', 'aws_sqs_queue.partner'] },
+      };
+      // THEN the target's account is unknown, never assumed to be this one
+      expect(eventsVerdict(p)?.status).toBe('NON_COMPLIANT');
+      expect(eventsVerdict(p)?.reason).toMatch(/account of target\(s\) aws_sqs_queue\.partner\.arn/);
+      // AND under the rule's own provider configuration it is this account
+      root.resources.find((r) => r.address === 'aws_sqs_queue.partner')!.provider_config_key = 'aws';
+      expect(eventsVerdict(p)?.status).toBe('COMPLIANT');
+    });
+
+    test('a pattern known only after apply matches the buckets it refers to, and a target of an unknown rule may be any rule’s', () => {
+      // GIVEN the pattern made from the capture bucket's id (known after apply)
+      const p = plan();
+      const rule = rc(p, RULE);
+      delete rule.change.after.event_pattern;
+      rule.change.after_unknown.event_pattern = true;
+      const root = (p.configuration as { root_module: { resources: Record<string, unknown>[] } }).root_module;
+      const cfg = root.resources.find((r) => r.address === RULE)!;
+      cfg.expressions = { event_pattern: { references: ['module.environment.capture_bucket_name'] } };
+      // THEN it may match any bucket's S3 events, and still passes with a same-account target
+      expect(factsFromPlan(p).find((f) => f.id === RULE)).toMatchObject({
+        matchesS3: undefined,
+        bucketPurposes: 'any',
+      });
+      expect(eventsVerdict(p)?.status).toBe('COMPLIANT');
+      // WHEN another target's rule is known only after apply and not from the configuration
+      const orphan = withResource('aws_cloudwatch_event_target', 'orphan', {
+        arn: 'arn:aws:sqs:eu-west-1:123456789012:q',
+      });
+      (orphan.resource_changes!.at(-1) as Mutable).change.after_unknown.rule = true;
+      // THEN this rule's targets are not shown: unknown, not compliant
+      expect(eventsVerdict(orphan)?.status).toBe('NON_COMPLIANT');
+      expect(eventsVerdict(orphan)?.reason).toContain('the rule’s targets');
+    });
   });
 });

@@ -14,6 +14,7 @@ import type {
   DescribeModelOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { Repository } from '@aws-sdk/client-ecr';
+import type { Grant } from '@aws-sdk/client-s3';
 import { rulesFor } from '../../core/policy/catalogue';
 import { CompliancePolicy } from '../../core/policy/context';
 import { ResourceFacts } from '../../core/policy/facts';
@@ -104,6 +105,18 @@ function resolver(all: Readonly<Record<string, CfnResource>>, imports: Readonly<
   return resolve;
 }
 
+/** What GetBucketAcl answers for a bucket created with a canned ACL (beside the owner's FULL_CONTROL). */
+const GROUP = 'http://acs.amazonaws.com/groups/global/';
+const CANNED_ACL_GRANTS: Record<string, Grant[]> = {
+  PublicRead: [{ Grantee: { Type: 'Group', URI: `${GROUP}AllUsers` }, Permission: 'READ' }],
+  PublicReadWrite: [
+    { Grantee: { Type: 'Group', URI: `${GROUP}AllUsers` }, Permission: 'READ' },
+    { Grantee: { Type: 'Group', URI: `${GROUP}AllUsers` }, Permission: 'WRITE' },
+  ],
+  AuthenticatedRead: [{ Grantee: { Type: 'Group', URI: `${GROUP}AuthenticatedUsers` }, Permission: 'READ' }],
+  LogDeliveryWrite: [{ Grantee: { Type: 'Group', URI: `${GROUP}s3/LogDelivery` }, Permission: 'WRITE' }],
+};
+
 const tagsOf = (p: Obj) => (p.Tags as { Key: string; Value: string }[] | undefined) ?? [];
 
 /** The live-AWS facts of one deployed template resource: its API responses, built from its resolved properties. */
@@ -181,6 +194,8 @@ function liveFacts(
         tags: tagsOf(p).map((t) => ({ Key: t.Key, Value: t.Value })),
         hasLifecyclePolicy: p.LifecyclePolicy !== undefined,
         keys,
+        // GetRepositoryPolicy's policyText, or RepositoryPolicyNotFoundException.
+        policy: p.RepositoryPolicyText !== undefined ? JSON.stringify(p.RepositoryPolicyText) : null,
       });
     }
     case 'AWS::S3::Bucket': {
@@ -233,6 +248,7 @@ function liveFacts(
             ? { LoggingEnabled: { TargetBucket: String(logging.DestinationBucketName), TargetPrefix: '' } }
             : {},
           tags: tagsOf(p),
+          aclGrants: CANNED_ACL_GRANTS[String(p.AccessControl ?? 'Private')] ?? [],
         },
         keys,
       );
@@ -240,8 +256,14 @@ function liveFacts(
     }
     case 'AWS::KMS::Key':
       return keyFacts(
-        { Arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`, KeyId: name },
+        {
+          Arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`,
+          KeyId: name,
+          KeySpec: (p.KeySpec as 'SYMMETRIC_DEFAULT' | undefined) ?? 'SYMMETRIC_DEFAULT',
+        },
         JSON.stringify(p.KeyPolicy ?? {}),
+        // GetKeyRotationStatus (asked of symmetric keys only, as the checker does)
+        (p.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT' ? p.EnableKeyRotation === true : undefined,
       );
     default:
       return undefined;
@@ -352,6 +374,17 @@ const VARIANTS: Record<string, Mutation> = {
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [String((props(r).Bucket as Obj).Ref), 'Arn'] }, '/*']] },
         Condition: { StringLike: { 'aws:PrincipalArn': '*' } },
       }),
+    ),
+  'key rotation off': (rs) => byType(rs, 'AWS::KMS::Key').forEach((r) => (props(r).EnableKeyRotation = false)),
+  'a public-read bucket ACL': (rs) =>
+    byType(rs, 'AWS::S3::Bucket').forEach((r) => (props(r).AccessControl = 'PublicRead')),
+  'a repository policy open to "*"': (rs) =>
+    byType(rs, 'AWS::ECR::Repository').forEach(
+      (r) =>
+        (props(r).RepositoryPolicyText = {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage'] }],
+        }),
     ),
   'versioning suspended': (rs) =>
     byType(rs, 'AWS::S3::Bucket').forEach((r) => (props(r).VersioningConfiguration = { Status: 'Suspended' })),

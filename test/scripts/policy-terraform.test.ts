@@ -26,8 +26,9 @@ describe('scripts/policy-terraform.ts', () => {
     // THEN
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    // 10 resources, and the execution role's trust policy (MLOPS-IAM-2)
-    expect(r.stdout).toContain('Judged 11 resources');
+    // 10 resources, the execution role's trust policy (MLOPS-IAM-2) and the capture-event rule (MLOPS-EVENTS-1)
+    expect(r.stdout).toContain('Judged 12 resources');
+    expect(r.stdout).toMatch(/ok {3}aws_cloudwatch_event_rule\.capture_object_created \(EventRule\): 1 compliant/);
     expect(r.stdout).toMatch(
       /ok {3}module\.environment\.aws_sagemaker_model\.this \(Model\): 4 compliant, 0 violations/,
     );

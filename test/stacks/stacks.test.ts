@@ -65,7 +65,17 @@ describe('PlatformStack', () => {
             Status: 'Enabled',
             ExpirationInDays: 29,
             NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+            // No Prefix: the retention covers ground-truth/, the ledgers and the detector's state as well
+            Prefix: Match.absent(),
           }),
+          // The prediction ledgers of fraud-xgb: kept until its latest label is due (168 h + 1 day), no longer
+          {
+            Id: 'ledger-fraud-xgb',
+            Status: 'Enabled',
+            Prefix: 'quality-ledger/mlops-staging-fraud-xgb/',
+            ExpirationInDays: 8,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          },
         ],
       },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
@@ -73,6 +83,12 @@ describe('PlatformStack', () => {
         { Key: 'DataClassification', Value: 'confidential' },
         { Key: 'mlops:purpose', Value: 'data-capture' },
       ]),
+    });
+  });
+
+  test('model stack: outputs where the labels go (the ground-truth prefix of the capture bucket)', () => {
+    model.hasOutput('GroundTruthUri', {
+      Value: 's3://mlops-staging-capture-111111111111-eu-west-1/ground-truth/mlops-staging-fraud-xgb/',
     });
   });
 

@@ -14,6 +14,18 @@ export const BASELINE_KEY = 'baselines/fraud-xgb.json';
 export const captureKey = (variant: string, file: string) =>
   `datacapture/fraud-xgb/fraud-xgb/${variant}/2026/01/01/10/${file}`;
 
+/** The detector's environment for the fraud-xgb example (variant Blue), its baseline in `assets`. */
+export const fraudDetectorEnv = (assets: string): Record<string, string> => ({
+  FEATURES: 'amount:numeric,merchant_category:categorical,account_age_days:numeric,gender:categorical',
+  SENSITIVE_ATTRIBUTE: 'gender',
+  POSITIVE_LABEL: '1',
+  MIN_SAMPLES: '200',
+  ENDPOINT_NAME: 'fraud-xgb',
+  VARIANT_NAME: 'Blue',
+  BASELINE_BUCKET: assets,
+  BASELINE_KEY,
+});
+
 export const objectCreated = (bucket: string, key: string) => ({
   source: 'aws.s3',
   'detail-type': 'Object Created',

@@ -16,10 +16,11 @@ import {
   ECRClient,
   GetLifecyclePolicyCommand,
   GetRegistryScanningConfigurationCommand,
+  GetRepositoryPolicyCommand,
   ListTagsForResourceCommand,
   Repository,
 } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
@@ -214,6 +215,7 @@ export function mockAccount(account: FakeAccount) {
     if (i.repositoryName !== 'models') throw awsError('LifecyclePolicyNotFoundException');
     return { repositoryName: i.repositoryName, lifecyclePolicyText: '{"rules":[]}' };
   });
+  ecr.on(GetRepositoryPolicyCommand).rejects(awsError('RepositoryPolicyNotFoundException'));
   ecr.on(GetRegistryScanningConfigurationCommand).resolves({ scanningConfiguration: { scanType: 'BASIC', rules: [] } });
   ecr.on(DescribeImagesCommand).callsFake((i: { repositoryName: string; imageIds: { imageTag?: string }[] }) => ({
     imageDetails: i.imageIds.map((id) => ({
@@ -234,6 +236,8 @@ export function mockAccount(account: FakeAccount) {
       ],
     }),
   });
+
+  kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
 
   s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
     const body = account.objects.get(i.Key);

@@ -46,4 +46,14 @@ export const PARITY_VARIANTS: readonly ParityVariant[] = [
       value: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 300 },
     },
   },
+  {
+    name: 'foreign-event-target',
+    description: 'capture-bucket events sent to a target in another account',
+    tfVars: { capture_events_account: '999999999999' },
+    cfnOverride: {
+      type: 'AWS::Events::Rule',
+      path: 'Targets.0.Arn',
+      value: 'arn:aws:lambda:eu-west-1:999999999999:function:mlops-production-fraud-xgb-drift',
+    },
+  },
 ];

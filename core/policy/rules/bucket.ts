@@ -176,8 +176,6 @@ export const bucketAclNotPublic = defineRule({
     awsConfigRule: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
   },
   appliesTo: ['Bucket'],
-  stages: ['synth', 'plan'],
-  notAtRunTime: 'the checker does not read bucket ACLs (s3:GetBucketAcl)',
   check(facts) {
     if (facts.publicAcl === undefined)
       return unknownValue('the bucket ACL', 'it must not grant AllUsers or AuthenticatedUsers');

@@ -95,8 +95,6 @@ export const repositoryPolicyNotOpen = defineRule({
     'aws:PrincipalAccount or aws:PrincipalOrgID.',
   references: { nist80053: ['AC-3', 'AC-6', 'SI-7'] },
   appliesTo: ['Repository'],
-  stages: ['synth', 'plan'],
-  notAtRunTime: 'the checker does not read repository policies (ecr:GetRepositoryPolicy)',
   check(facts) {
     return judgeOpenToAnyPrincipal(facts.policyStatements, 'repository policy');
   },

@@ -43,6 +43,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
  * never its objects, and a checker that judges every bucket needs them on every bucket.
  */
 export const BUCKET_CONFIGURATION_READS: readonly string[] = [
+  's3:GetBucketAcl',
   's3:GetBucketLocation',
   's3:GetBucketLogging',
   's3:GetBucketPolicy',

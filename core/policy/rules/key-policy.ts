@@ -131,8 +131,6 @@ export const keyRotationEnabled = defineRule({
     awsConfigRule: 'CMK_BACKING_KEY_ROTATION_ENABLED',
   },
   appliesTo: ['Key'],
-  stages: ['synth', 'plan'],
-  notAtRunTime: 'the checker does not read key rotation (kms:GetKeyRotationStatus)',
   check(facts) {
     if (facts.keySpec === undefined) return unknownValue('the key spec', 'symmetric keys must rotate');
     if (facts.keySpec !== 'SYMMETRIC_DEFAULT')

@@ -54,15 +54,16 @@ export class EcrReader {
   async repository(repo: Repository) {
     const name = repo.repositoryName ?? '';
     const out = await this.scan.attempt('Repository', name, 'ecr:ListTagsForResource+GetLifecyclePolicy', async () => {
-      const [tags, hasLifecyclePolicy, registryScanning] = await Promise.all([
+      const [tags, hasLifecyclePolicy, registryScanning, , policy] = await Promise.all([
         (async () =>
           (await this.ecr.send(new (sdk.ecr().ListTagsForResourceCommand)({ resourceArn: repo.repositoryArn }))).tags ??
           [])(),
         this.hasLifecyclePolicy(name, repo.registryId),
         this.registryConfig(),
         this.keys.resolve(repo.encryptionConfiguration?.kmsKey),
+        this.repositoryPolicy(name, repo.registryId),
       ]);
-      return repositoryFacts(repo, { tags, hasLifecyclePolicy, registryScanning, keys: this.keys.lookup });
+      return repositoryFacts(repo, { tags, hasLifecyclePolicy, registryScanning, keys: this.keys.lookup, policy });
     });
     if (out !== SKIPPED) this.scan.add(out);
     return out;
@@ -130,6 +131,21 @@ export class EcrReader {
       }
     })();
     return this.registryScanning;
+  }
+
+  /**
+   * The repository policy (MLOPS-ECR-5): null when there is none; undefined when it could not be read (recorded,
+   * and the rule says unknown), without failing the repository's other facts.
+   */
+  private async repositoryPolicy(repositoryName: string, registryId: string | undefined) {
+    try {
+      const out = await this.ecr.send(new (sdk.ecr().GetRepositoryPolicyCommand)({ repositoryName, registryId }));
+      return out.policyText ?? null;
+    } catch (err) {
+      if (awsErrorName(err) === 'RepositoryPolicyNotFoundException') return null;
+      this.scan.recordError('Repository', repositoryName, 'ecr:GetRepositoryPolicy', err);
+      return undefined;
+    }
   }
 
   private async hasLifecyclePolicy(repositoryName: string, registryId: string | undefined): Promise<boolean> {

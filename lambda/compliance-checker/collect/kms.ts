@@ -40,19 +40,28 @@ export class KeyReader {
   }
 
   /**
-   * The key policy of a customer-managed key the judged resources use (MLOPS-KMS-1), once per key. An unreadable
-   * policy is recorded and judged unknown (non-compliant), never clean.
+   * The key policy (MLOPS-KMS-1, -2) and rotation status (MLOPS-KMS-3) of a customer-managed key the judged resources
+   * use, once per key. An unreadable one is recorded and judged unknown (non-compliant), never clean.
    */
   private async policy(metadata: KeyMetadata): Promise<void> {
     const arn = metadata.Arn as string;
     if (this.policiesRead.has(arn)) return;
     this.policiesRead.add(arn);
-    let policy: string | undefined;
-    try {
-      policy = (await this.kms.send(new (sdk.kms().GetKeyPolicyCommand)({ KeyId: arn, PolicyName: 'default' }))).Policy;
-    } catch (err) {
-      this.scan.recordError('Key', arn, 'kms:GetKeyPolicy', err);
-    }
-    this.scan.add(keyFacts(metadata, policy));
+    // Only symmetric encryption keys rotate automatically: the rotation of any other key is not asked (MLOPS-KMS-3
+    // reads its key spec and says not applicable).
+    const symmetric = (metadata.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT';
+    const [policy, rotationEnabled] = await Promise.all([
+      this.kms.send(new (sdk.kms().GetKeyPolicyCommand)({ KeyId: arn, PolicyName: 'default' })).then(
+        (out) => out.Policy,
+        (err: unknown) => void this.scan.recordError('Key', arn, 'kms:GetKeyPolicy', err),
+      ),
+      symmetric
+        ? this.kms.send(new (sdk.kms().GetKeyRotationStatusCommand)({ KeyId: arn })).then(
+            (out) => out.KeyRotationEnabled === true,
+            (err: unknown) => void this.scan.recordError('Key', arn, 'kms:GetKeyRotationStatus', err),
+          )
+        : undefined,
+    ]);
+    this.scan.add(keyFacts(metadata, policy, rotationEnabled));
   }
 }

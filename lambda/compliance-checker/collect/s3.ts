@@ -67,32 +67,34 @@ export class S3Reader {
     };
     const out = await this.scan.attempt('Bucket', name, 's3:GetBucket*', async () => {
       const b = { Bucket: name };
-      const [encryption, policy, publicAccessBlock, versioning, lifecycle, logging, tags] = await Promise.all([
-        read('s3:GetEncryptionConfiguration', ['ServerSideEncryptionConfigurationNotFoundError'], () =>
-          s3.send(new (sdk.s3().GetBucketEncryptionCommand)(b)),
-        ),
-        read(
-          's3:GetBucketPolicy',
-          ['NoSuchBucketPolicy'],
-          async () => (await s3.send(new (sdk.s3().GetBucketPolicyCommand)(b))).Policy ?? null,
-        ),
-        read(
-          's3:GetBucketPublicAccessBlock',
-          ['NoSuchPublicAccessBlockConfiguration'],
-          async () =>
-            (await s3.send(new (sdk.s3().GetPublicAccessBlockCommand)(b))).PublicAccessBlockConfiguration ?? null,
-        ),
-        read('s3:GetBucketVersioning', [], () => s3.send(new (sdk.s3().GetBucketVersioningCommand)(b))),
-        read('s3:GetLifecycleConfiguration', ['NoSuchLifecycleConfiguration'], () =>
-          s3.send(new (sdk.s3().GetBucketLifecycleConfigurationCommand)(b)),
-        ),
-        read('s3:GetBucketLogging', [], () => s3.send(new (sdk.s3().GetBucketLoggingCommand)(b))),
-        read(
-          's3:GetBucketTagging',
-          ['NoSuchTagSet'],
-          async () => (await s3.send(new (sdk.s3().GetBucketTaggingCommand)(b))).TagSet ?? [],
-        ),
-      ]);
+      const [encryption, policy, publicAccessBlock, versioning, lifecycle, logging, tags, aclGrants] =
+        await Promise.all([
+          read('s3:GetEncryptionConfiguration', ['ServerSideEncryptionConfigurationNotFoundError'], () =>
+            s3.send(new (sdk.s3().GetBucketEncryptionCommand)(b)),
+          ),
+          read(
+            's3:GetBucketPolicy',
+            ['NoSuchBucketPolicy'],
+            async () => (await s3.send(new (sdk.s3().GetBucketPolicyCommand)(b))).Policy ?? null,
+          ),
+          read(
+            's3:GetBucketPublicAccessBlock',
+            ['NoSuchPublicAccessBlockConfiguration'],
+            async () =>
+              (await s3.send(new (sdk.s3().GetPublicAccessBlockCommand)(b))).PublicAccessBlockConfiguration ?? null,
+          ),
+          read('s3:GetBucketVersioning', [], () => s3.send(new (sdk.s3().GetBucketVersioningCommand)(b))),
+          read('s3:GetLifecycleConfiguration', ['NoSuchLifecycleConfiguration'], () =>
+            s3.send(new (sdk.s3().GetBucketLifecycleConfigurationCommand)(b)),
+          ),
+          read('s3:GetBucketLogging', [], () => s3.send(new (sdk.s3().GetBucketLoggingCommand)(b))),
+          read(
+            's3:GetBucketTagging',
+            ['NoSuchTagSet'],
+            async () => (await s3.send(new (sdk.s3().GetBucketTaggingCommand)(b))).TagSet ?? [],
+          ),
+          read('s3:GetBucketAcl', [], async () => (await s3.send(new (sdk.s3().GetBucketAclCommand)(b))).Grants ?? []),
+        ]);
       const sse = encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
       await this.keys.resolve(sse?.KMSMasterKeyID);
       const reads: BucketReads = {
@@ -105,6 +107,7 @@ export class S3Reader {
         lifecycle,
         logging,
         tags,
+        aclGrants,
       };
       return { facts: bucketFacts(reads, this.keys.lookup), logsTo: logging?.LoggingEnabled?.TargetBucket };
     });

@@ -9,6 +9,7 @@ import { DriftResult, WindowCounts } from '../accumulator';
 import { renderDriftReportHtml, renderDriftReportJson } from './html';
 import { DriftReport, buildDriftReport } from './model';
 import { ReportWindow } from './window';
+import { QualityReport } from '../quality/join';
 import { BaselineDocument } from '../../../core/contracts/baseline';
 
 /** Where and how reports are written (parsed from the environment by the contract's schema). */
@@ -62,6 +63,12 @@ export interface WindowReportInput {
   readonly endpointName: string;
   readonly variantName: string;
   readonly now: Date;
+  /**
+   * The window's quality section (monitoring.quality): at capture time its predictions wait for labels, so it
+   * holds the counts and the CBPE estimate; the same renderer shows realised metrics offline.
+   * @default - no quality section
+   */
+  readonly quality?: QualityReport;
 }
 
 export type WindowReportOutcome =
@@ -75,7 +82,7 @@ export type WindowReportOutcome =
  */
 export async function writeWindowReport(s3: S3Client, input: WindowReportInput): Promise<WindowReportOutcome> {
   const { settings } = input;
-  const report = buildDriftReport({
+  const drift = buildDriftReport({
     baseline: input.baseline,
     baselineFile: baselineSources.get(input.baseline) ?? { file: input.baselineLocation, sha256: 'not recorded' },
     result: input.result,
@@ -87,6 +94,7 @@ export async function writeWindowReport(s3: S3Client, input: WindowReportInput):
     endpointName: input.endpointName,
     variantName: input.variantName,
   });
+  const report: DriftReport = input.quality ? { ...drift, quality: input.quality } : drift;
   if (!report.summary.judged) return { written: false, reason: 'fewer records than minSamples', report };
   if (!report.summary.drifted && !settings.allWindows)
     return { written: false, reason: 'no metric crossed its threshold', report };

@@ -4,6 +4,7 @@
  */
 import { aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { LOWER_IS_BETTER, QUALITY_DEFAULTS, QualityMetricKey } from '../../../core/contracts/quality';
 
 export const DRIFT_ALARM_DEFAULTS = {
   evaluationPeriods: 1,
@@ -12,6 +13,34 @@ export const DRIFT_ALARM_DEFAULTS = {
   fairnessDatapointsToAlarm: 2,
   treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
 } as const;
+
+/**
+ * Where a quality metric breaches: below reference - tolerance, or above reference + tolerance for the metrics where
+ * larger is worse (falsePositiveRate, mae, rmse).
+ */
+export function qualityDropThreshold(
+  key: QualityMetricKey,
+  reference: number,
+  tolerance: number = QUALITY_DEFAULTS.tolerance,
+): { threshold: number; comparisonOperator: cloudwatch.ComparisonOperator; words: string } {
+  return LOWER_IS_BETTER.has(key)
+    ? {
+        threshold: reference + tolerance,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        words: `rose above ${reference} + ${tolerance}`,
+      }
+    : {
+        threshold: reference - tolerance,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        words: `fell below ${reference} - ${tolerance}`,
+      };
+}
+
+/**
+ * "Labels stopped" watches the hourly HoursSinceLastLabelledWindow: missing data means the clock did not run (the
+ * detector's error and dead-letter alarms say why), not that labels arrived, so the alarm keeps its state.
+ */
+export const LABELS_STOPPED_MISSING_DATA = cloudwatch.TreatMissingData.MISSING;
 
 export interface DriftAlarmFactoryProps {
   /** Every alarm notifies this topic. */

@@ -21,6 +21,7 @@ import {
   driftReportPrefix,
   pickThresholds,
 } from '../../../core/contracts/drift-report';
+import { endpointLedgerPrefix, groundTruthPrefix } from '../../../core/contracts/quality';
 import { findingResource, ScopedAcknowledgement, wildcardResource } from '../../nag/acknowledgements';
 import { HardenedFunction, HostedResources, HostedVpc } from '../hardened-function';
 import { keyUseThroughService, logGroupWrites } from '../iam-statements';
@@ -40,7 +41,10 @@ export interface DriftReportsOptions {
 
 export interface DriftDetectorFunctionProps {
   /** What the detector is told at run time, except the baseline's location and the state bucket. */
-  readonly settings: Omit<DriftDetectorEnvironment, 'baselineBucket' | 'baselineKey' | 'stateBucket'>;
+  readonly settings: Omit<
+    DriftDetectorEnvironment,
+    'baselineBucket' | 'baselineKey' | 'stateBucket' | 'ledgerKmsKeyArn'
+  >;
   /** The thresholds its reports judge against. */
   readonly reportThresholds: DriftThresholds;
   /** The capture bucket: read under `capturePrefix`, the detector's state kept under `settings.statePrefix`. */
@@ -107,6 +111,7 @@ export class DriftDetectorFunction extends HardenedFunction {
           stateBucket: props.captureBucket.bucketName,
           baselineBucket: props.baseline.s3BucketName,
           baselineKey: props.baseline.s3ObjectKey,
+          ...(props.settings.quality ? { ledgerKmsKeyArn: props.captureKey.keyArn } : {}),
         }),
         ...reportEnvironment(props),
       },
@@ -140,6 +145,18 @@ export class DriftDetectorFunction extends HardenedFunction {
             ),
           ]
         : []),
+      ...(props.settings.quality
+        ? [
+            ack(
+              findingResource(stack, groundTruthArn(props)),
+              "Read-only access to this model's own ground-truth prefix; label files are named by whoever delivers the labels.",
+            ),
+            ack(
+              findingResource(stack, ledgerArn(props)),
+              "Read/write of this endpoint's own prediction ledgers and the labels joined to them, named by hour and capture file.",
+            ),
+          ]
+        : []),
       ack(
         findingResource(stack, statePrefixArn(props)),
         "Read/write of this endpoint's own detector state (one marker per judged capture file, named by a hash of its key and ETag, and the rolling window); nothing else of the bucket.",
@@ -151,6 +168,39 @@ export class DriftDetectorFunction extends HardenedFunction {
 /** This endpoint's detector state: markers of judged files and the rolling window. */
 function statePrefixArn(props: DriftDetectorFunctionProps): string {
   return `${props.captureBucket.bucketArn}/${props.settings.statePrefix}${props.settings.endpointName}/*`;
+}
+
+/** This model's ground-truth labels (written by the label producer). */
+function groundTruthArn(props: DriftDetectorFunctionProps): string {
+  return `${props.captureBucket.bucketArn}/${groundTruthPrefix(props.settings.endpointName)}*`;
+}
+
+/** This endpoint's prediction ledgers and the labels joined to them. */
+function ledgerArn(props: DriftDetectorFunctionProps): string {
+  return `${props.captureBucket.bucketArn}/${endpointLedgerPrefix(props.settings.endpointName)}*`;
+}
+
+/** Ground truth in, ledgers kept: only with monitoring.quality. */
+function qualityStatements(props: DriftDetectorFunctionProps): iam.PolicyStatement[] {
+  if (!props.settings.quality) return [];
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadGroundTruth',
+      actions: ['s3:GetObject'],
+      resources: [groundTruthArn(props)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'KeepPredictionLedgers',
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [ledgerArn(props)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListPredictionLedgers',
+      actions: ['s3:ListBucket'],
+      resources: [props.captureBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${endpointLedgerPrefix(props.settings.endpointName)}*`] } },
+    }),
+  ];
 }
 
 function detectorStatements(
@@ -215,6 +265,7 @@ function detectorStatements(
       resources: [statePrefixArn(props)],
     }),
     keyUseThroughService(scope, 'EncryptDetectorStateThroughS3', ['kms:GenerateDataKey'], props.captureKey, 's3'),
+    ...qualityStatements(props),
   ];
 }
 

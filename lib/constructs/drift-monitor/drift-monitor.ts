@@ -35,12 +35,21 @@ import {
   driftReportPrefix,
   latestReportKey,
 } from '../../../core/contracts/drift-report';
+import {
+  CLASSIFICATION_METRIC_KEYS,
+  OUTCOME_FAIRNESS_KEYS,
+  QUALITY_DEFAULTS,
+  QualityMetricKey,
+  QualitySettings,
+  REGRESSION_METRIC_KEYS,
+  groundTruthPrefix,
+} from '../../../core/contracts/quality';
 import { applyAcknowledgements } from '../../nag/acknowledgements';
 import { HostedVpc } from '../hardened-function';
 import { withDefaults } from '../defaults';
 import { allowServiceKeyUse } from '../key-grants';
 import { validationError } from '../validation-error';
-import { DRIFT_ALARM_DEFAULTS, DriftAlarmFactory } from './alarms';
+import { DRIFT_ALARM_DEFAULTS, DriftAlarmFactory, LABELS_STOPPED_MISSING_DATA, qualityDropThreshold } from './alarms';
 import { DriftDetectorFunction, DriftReportsOptions } from './detector-function';
 import { DriftMetricFactory } from './metrics';
 import { ModelMonitorOptions, ModelMonitorSchedule } from './model-monitor';
@@ -164,6 +173,14 @@ export interface DriftMonitorProps {
    */
   readonly fairnessDatapointsToAlarm?: number;
   /**
+   * Model quality from delayed ground truth (resolved `monitoring.quality`): the detector keeps a prediction ledger
+   * per judged capture file, joins the labels written under `ground-truth/<endpoint>/` of the capture bucket, and
+   * publishes quality and outcome-fairness metrics, alarmed against their reference values and limits, plus a
+   * "labels stopped" alarm.
+   * @default - no quality monitoring
+   */
+  readonly quality?: QualitySettings;
+  /**
    * Also run SageMaker Model Monitor's data-quality job on a schedule (for accounts that still have it).
    * @default - no Model Monitor
    */
@@ -199,6 +216,14 @@ export class DriftMonitor extends Construct {
   readonly disparateImpactAlarm?: cloudwatch.Alarm;
   /** Only with a `sensitiveAttribute`. */
   readonly parityDifferenceAlarm?: cloudwatch.Alarm;
+  /** Per quality metric with a reference value, keyed by metric: a drop beyond its tolerance. Only with `quality`. */
+  readonly qualityDropAlarms: Readonly<Partial<Record<QualityMetricKey, cloudwatch.Alarm>>>;
+  /** Per outcome-fairness difference above its limit. Only with `quality` and a `sensitiveAttribute`. */
+  readonly outcomeFairnessAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** No labelled window for longer than maxLabelDelayHours. Only with `quality`. */
+  readonly labelsStoppedAlarm?: cloudwatch.Alarm;
+  /** Where this model's labels go (SageMaker ground-truth JSON Lines): `s3://<capture bucket>/ground-truth/<endpoint>/`. Only with `quality`. */
+  readonly groundTruthUri?: string;
   /** "Model drifted": any feature drift OR prediction drift. */
   readonly driftedAlarm: cloudwatch.CompositeAlarm;
   /** Only with `modelMonitor`. */
@@ -241,6 +266,7 @@ export class DriftMonitor extends Construct {
         statePrefix,
         endpointName: props.endpointName,
         variantName: props.variantName,
+        ...(props.quality ? { quality: props.quality } : {}),
       },
       reportThresholds: thresholds,
       captureBucket: props.captureBucket,
@@ -262,6 +288,10 @@ export class DriftMonitor extends Construct {
     this.logGroup = detector.hostedLogGroup;
     this.deadLetterQueue = (detector.hostedDeadLetterQueue as NonNullable<typeof detector.hostedDeadLetterQueue>).queue;
     this.renderTrigger(props, detector);
+    if (props.quality) {
+      this.renderQualityTriggers(props, detector);
+      this.groundTruthUri = `s3://${props.captureBucket.bucketName}/${groundTruthPrefix(props.endpointName)}`;
+    }
 
     this.metrics = new DriftMetricFactory({
       endpointName: props.endpointName,
@@ -286,6 +316,10 @@ export class DriftMonitor extends Construct {
         : undefined;
     this.disparateImpactAlarm = fairness?.disparateImpact;
     this.parityDifferenceAlarm = fairness?.parityDifference;
+    const quality = props.quality ? this.renderQualityAlarms(alarmFactory, props.quality, alarmPeriod) : undefined;
+    this.qualityDropAlarms = quality?.drops ?? {};
+    this.outcomeFairnessAlarms = quality?.fairness ?? {};
+    this.labelsStoppedAlarm = quality?.labelsStopped;
     this.driftedAlarm = alarmFactory.addAnyOfAlarm(
       this,
       'ModelDrifted',
@@ -311,6 +345,9 @@ export class DriftMonitor extends Construct {
       ...Object.values(featureAlarms),
       this.predictionDriftAlarm,
       ...(fairness ? [fairness.disparateImpact, fairness.parityDifference] : []),
+      ...Object.values(this.qualityDropAlarms),
+      ...Object.values(this.outcomeFairnessAlarms),
+      ...(this.labelsStoppedAlarm ? [this.labelsStoppedAlarm] : []),
       this.driftedAlarm,
       ...(this.modelMonitor?.alarms ?? []),
     ];
@@ -414,6 +451,87 @@ export class DriftMonitor extends Construct {
         }),
       ],
     });
+  }
+
+  /**
+   * Ground-truth files of this model -> the detector (the join); and an hourly tick -> the detector (hours since
+   * labels last arrived), with the same retries and dead-letter queue as the capture trigger.
+   */
+  private renderQualityTriggers(props: DriftMonitorProps, detector: lambda.IFunction): void {
+    const target = () =>
+      new targets.LambdaFunction(detector, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      });
+    new events.Rule(this, 'GroundTruthObjectCreated', {
+      description: `New ground-truth files of ${props.endpointName} -> drift detector (quality join)`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.captureBucket.bucketName] },
+          object: { key: events.Match.prefix(groundTruthPrefix(props.endpointName)) },
+        },
+      },
+      targets: [target()],
+    });
+    new events.Rule(this, 'LabelsClock', {
+      description: `Hourly: hours since labels of ${props.endpointName} last joined a window`,
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [target()],
+    });
+  }
+
+  /**
+   * Quality alarms, keyed by what they watch: a drop beyond tolerance per metric with a reference value, each
+   * outcome-fairness difference above its limit, and labels that stopped arriving.
+   */
+  private renderQualityAlarms(
+    alarms: DriftAlarmFactory,
+    quality: QualitySettings,
+    period: Duration,
+  ): {
+    drops: Partial<Record<QualityMetricKey, cloudwatch.Alarm>>;
+    fairness: Record<string, cloudwatch.Alarm>;
+    labelsStopped: cloudwatch.Alarm;
+  } {
+    const keys: readonly QualityMetricKey[] =
+      quality.problemType === 'regression' ? REGRESSION_METRIC_KEYS : CLASSIFICATION_METRIC_KEYS;
+    const dropScope = new Construct(this, 'QualityDrop');
+    const drops: Partial<Record<QualityMetricKey, cloudwatch.Alarm>> = {};
+    for (const key of keys) {
+      const reference = quality.reference[key];
+      if (reference === undefined) continue;
+      const limit = qualityDropThreshold(key, reference, quality.tolerance[key]);
+      drops[key] = alarms.addAlarm(dropScope, key, {
+        description: `${this.subject}: model quality dropped: ${key} of the labelled windows ${limit.words} (reference from monitoring.quality.reference)`,
+        metric: this.metrics.metricQuality(key, { period }),
+        threshold: limit.threshold,
+        comparisonOperator: limit.comparisonOperator,
+      });
+    }
+    const fairness: Record<string, cloudwatch.Alarm> = {};
+    if (this.sensitiveAttribute !== undefined && quality.problemType === 'binary-classification') {
+      const fairnessScope = new Construct(this, 'OutcomeFairness');
+      for (const key of OUTCOME_FAIRNESS_KEYS) {
+        const max = quality.fairnessMax[key] ?? QUALITY_DEFAULTS.fairnessMax;
+        fairness[key] = alarms.addAlarm(fairnessScope, key, {
+          description: `${this.subject}: outcome fairness across "${this.sensitiveAttribute}": ${key} above ${max}`,
+          metric: this.metrics.metricOutcomeFairness(key, { period }),
+          threshold: max,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        });
+      }
+    }
+    const labelsStopped = alarms.addAlarm(this, 'LabelsStopped', {
+      description: `${this.subject}: no ground-truth label joined a window for more than maxLabelDelayHours (${quality.maxLabelDelayHours} h): is the label feed to ${this.groundTruthUri} still running?`,
+      metric: this.metrics.metricHoursSinceLastLabels(),
+      threshold: quality.maxLabelDelayHours,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingDataOverride: LABELS_STOPPED_MISSING_DATA,
+    });
+    return { drops, fairness, labelsStopped };
   }
 
   /** One PSI alarm per feature, keyed by the feature's name: reordering `features` replaces no alarm. */

@@ -4,7 +4,14 @@
  * by what it measures.
  */
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
-import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../../core/contracts/drift-metrics';
+import {
+  DRIFT_METRICS,
+  DRIFT_NAMESPACE,
+  OUTCOME_FAIRNESS_METRIC_NAMES,
+  QUALITY_METRICS,
+  QUALITY_METRIC_NAMES,
+} from '../../../core/contracts/drift-metrics';
+import { OutcomeFairnessKey, QualityMetricKey } from '../../../core/contracts/quality';
 
 export interface DriftMetricFactoryProps {
   /** The endpoint whose captured traffic is judged (dimension EndpointName). */
@@ -77,5 +84,32 @@ export class DriftMetricFactory {
   /** A count the detector publishes per file (records, malformed records, ...), summed over the period. */
   metricCount(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(metricName, { statistic: cloudwatch.Stats.SUM, ...options });
+  }
+
+  /** A model-quality metric of the windows labelled in the period (accuracy, ..., or mae, rmse, r2). */
+  metricQuality(key: QualityMetricKey, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(QUALITY_METRIC_NAMES[key], options);
+  }
+
+  /** An outcome-fairness difference (max - min across the sensitive groups) of the labelled windows. */
+  metricOutcomeFairness(key: OutcomeFairnessKey, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(OUTCOME_FAIRNESS_METRIC_NAMES[key], options);
+  }
+
+  /** CBPE estimate of accuracy from the scores alone, while labels are late. */
+  metricEstimatedAccuracy(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(QUALITY_METRICS.ESTIMATED_ACCURACY, options);
+  }
+
+  /**
+   * Hours since labels last joined a window (published hourly): its maximum over the period, so one reading above
+   * maxLabelDelayHours is enough, whatever the delay (CloudWatch alarms look back at most a day).
+   */
+  metricHoursSinceLastLabels(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(QUALITY_METRICS.HOURS_SINCE_LAST_LABELS, {
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.hours(1),
+      ...options,
+    });
   }
 }

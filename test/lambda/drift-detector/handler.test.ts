@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { qualitySettings } from '../../../core/contracts/quality';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EmfSink } from '../../support/emf-sink';
 import { memoryLogger } from '../../../lambda/shared/logger';
@@ -146,6 +147,38 @@ describe('drift detector handler', () => {
       (await handler(eventFor('datacapture/other/other/AllTraffic/2026/01/01/10/x.jsonl'))).objects[0],
     ).toMatchObject({ status: 'skipped' });
     expect(emf.lines).toHaveLength(0);
+  });
+
+  it('joins a ground-truth file only with monitoring.quality; otherwise it is no capture file of this endpoint', async () => {
+    const gt = 'ground-truth/fraud-xgb/2026/01/01/11/labels.jsonl';
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('{"not":"a label"}\n') }));
+    // GIVEN no quality settings WHEN a ground-truth key arrives THEN it is skipped, nothing read as capture
+    expect((await setup().handler(eventFor(gt))).objects[0]).toMatchObject({ status: 'skipped' });
+    expect(emf.lines).toHaveLength(0);
+    // GIVEN quality settings WHEN the same file arrives THEN its unreadable line is counted, not dropped
+    const quality = setup({
+      quality: qualitySettings({ minGroupSize: 100 }),
+      stateBucket: 'capture',
+      ledgerKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k',
+    });
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    expect((await quality.handler(eventFor(gt))).objects[0]).toMatchObject({
+      status: 'published',
+      labelled: 0,
+      unmatchedLabelsByReason: { unreadable: 1, 'unknown-id': 0 },
+    });
+    expect(published().map((d) => [d.MetricName, d.Value, d.Dimensions.at(-1)!.Value])).toEqual([
+      ['UnmatchedLabels', 1, 'AllTraffic'],
+      ['UnmatchedLabels', 1, 'unreadable'],
+    ]);
+  });
+
+  it('answers the hourly schedule only with monitoring.quality', async () => {
+    const scheduled = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+    const { handler, logger } = setup();
+    expect(await handler(scheduled)).toEqual({ objects: [] });
+    expect(emf.lines).toHaveLength(0);
+    expect(JSON.stringify(logger.lines)).toContain('scheduled event without monitoring.quality');
   });
 
   it('tries every object of the event and then throws for retryable failures', async () => {

@@ -29,6 +29,12 @@ variable "sampling_percent" {
   default = 10
 }
 
+variable "capture_events_account" {
+  description = "Account of the capture-event target; empty for this account."
+  type        = string
+  default     = ""
+}
+
 variable "strategy" {
   type    = string
   default = "CANARY"
@@ -62,4 +68,29 @@ module "environment" {
     Owner      = "ml-platform"
     CostCenter = "ml-0001"
   }
+}
+
+# The drift detector's trigger of the CDK model stack: new capture files -> a target. Its account is this one unless
+# capture_events_account names another (the cross-account variant).
+data "aws_caller_identity" "current" {}
+
+locals {
+  events_account = var.capture_events_account != "" ? var.capture_events_account : data.aws_caller_identity.current.account_id
+}
+
+resource "aws_cloudwatch_event_rule" "capture_object_created" {
+  name        = "mlops-production-fraud-xgb-capture-created"
+  description = "New data-capture files of the fraud-xgb endpoint -> drift detector"
+  event_pattern = jsonencode({
+    source        = ["aws.s3"]
+    "detail-type" = ["Object Created"]
+    detail = {
+      bucket = { name = ["mlops-production-fraud-xgb-capture-${data.aws_caller_identity.current.account_id}"] }
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "drift_detector" {
+  rule = aws_cloudwatch_event_rule.capture_object_created.name
+  arn  = "arn:aws:lambda:eu-west-1:${local.events_account}:function:mlops-production-fraud-xgb-drift"
 }
