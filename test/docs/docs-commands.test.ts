@@ -16,16 +16,11 @@ const DOCS = [
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
 ];
-/**
- * Pages other branches write, merged before this check (issue 22 lands last): docs/quality.md comes with the
- * model-quality work (issue 19). Remove an entry once its page is in the tree.
- */
-const WRITTEN_ELSEWHERE = ['docs/quality.md'];
 const SCRIPTS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
   .scripts;
 /** Folders and files at the top of the repository: a code span starting with one of them is a path to check. */
 const TOP =
-  /^(?:\.\/)?(?:bin|lib|lambda|test|scripts|docs|images|terraform|baselines|\.github|\.ci)\/|^(?:cdk|package|tsconfig)\.json$|^CHANGELOG\.md$/;
+  /^(?:\.\/)?(?:bin|core|lib|lambda|test|scripts|docs|images|terraform|baselines|\.github|\.ci)\/|^(?:cdk|package|tsconfig)\.json$|^CHANGELOG\.md$/;
 
 interface Mention {
   readonly file: string;
@@ -116,12 +111,12 @@ test('every relative link and repository path the docs mention exists', () => {
       if (/^[a-z]+:|^#/.test(text)) continue;
       const target = resolve(dirname(join(ROOT, file)), text.replace(/#.*$/, ''));
       const rel = target.slice(ROOT.length + 1);
-      if (!existsSync(target) && !WRITTEN_ELSEWHERE.includes(rel)) missing.push(`${file}: (${text})`);
+      if (!existsSync(target)) missing.push(`${file}: (${text})`);
     }
     for (const { file, text } of spans) {
       const path = text.split(/\s+/)[0]!.replace(/:\d+$/, ''); // `file.ts:362`: the file
       if (!TOP.test(path) || /[<>*{}]|\.\.\.|…/.test(path)) continue;
-      if (!existsSync(join(ROOT, path)) && !WRITTEN_ELSEWHERE.includes(path)) missing.push(`${file}: \`${path}\``);
+      if (!existsSync(join(ROOT, path))) missing.push(`${file}: \`${path}\``);
     }
   }
   expect(missing).toEqual([]);
