@@ -110,7 +110,6 @@ test('every relative link and repository path the docs mention exists', () => {
     for (const { file, text } of links) {
       if (/^[a-z]+:|^#/.test(text)) continue;
       const target = resolve(dirname(join(ROOT, file)), text.replace(/#.*$/, ''));
-      const rel = target.slice(ROOT.length + 1);
       if (!existsSync(target)) missing.push(`${file}: (${text})`);
     }
     for (const { file, text } of spans) {

@@ -251,13 +251,28 @@ describe('local deploy to moto_server (staging: PlatformStack + ModelEndpointSta
         ([id]) => id.startsWith('CaptureBucket') && !id.includes('Policy'),
       )![1];
       const rules = (capture.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+      // The whole bucket's retention, then one prediction-ledger rule per model that monitors quality, which never
+      // outlives the captured data it was built from.
+      const ledgerModels = config.models.filter((m) => m.dataCapture.enabled && m.monitoring.quality !== undefined);
+      expect(ledgerModels.length).toBeGreaterThan(0);
       expect(rules).toEqual([
         expect.objectContaining({
           Status: 'Enabled',
           ExpirationInDays: config.compliance.captureRetentionDays - 1,
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
         }),
+        ...ledgerModels.map((m) =>
+          expect.objectContaining({
+            Id: `ledger-${m.name}`,
+            Status: 'Enabled',
+            Prefix: `quality-ledger/${config.projectName}-${STAGE}-${m.name}/`,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
+        ),
       ]);
+      for (const rule of rules.slice(1)) {
+        expect(rule.ExpirationInDays as number).toBeLessThanOrEqual(config.compliance.captureRetentionDays - 1);
+      }
       const s3 = new S3Client(cfg());
       await expect(
         s3.send(
