@@ -11,8 +11,8 @@
  * Terraform splits an S3 bucket into several resources (versioning, encryption, public access block, logging,
  * lifecycle, policy); they are joined to their bucket by its name when the plan knows it, else by reference.
  */
-// Shared with the CloudFormation adapter so both read a setting the same way (the parity test holds them to it).
-import { AWS_MANAGED_ALIAS, minimum, PURPOSES, STRATEGIES, wildcardMatches } from './from-cloudformation';
+// Shared by the adapters so each reads a setting the same way (the parity test holds them to it).
+import { AWS_MANAGED_ALIAS, minimum, PURPOSES, STRATEGIES, wildcardMatches } from './adapter-readings';
 import {
   BucketFacts,
   BucketPurpose,
