@@ -34,7 +34,7 @@ import type {
 } from '@aws-sdk/client-s3';
 import { imageSourceOf } from './image-uri';
 import { enforcesTls, normalizeStatements } from './policy-document';
-import { deploymentOf } from './from-cloudformation';
+import { deploymentOf } from './adapter-readings';
 import {
   BucketFacts,
   BucketPurpose,

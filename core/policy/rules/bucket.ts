@@ -2,13 +2,27 @@
  * Bucket rules (area BUCKET): data capture, artefacts and reports live in S3, so every bucket is private, encrypted,
  * reachable over TLS only, and its access is logged.
  */
-import { compliant, defineRule, nonCompliant, notApplicable, unknownValue } from '../rule';
+import { compliant, defineRule, nonCompliant, notApplicable, RuleResult, unknownValue } from '../rule';
 import { BucketFacts } from '../facts';
 import { judgeCustomerManagedKey } from './kms-key';
 import { judgeOpenToAnyPrincipal } from './resource-policy';
 
 /** Tagged as the access-log bucket, or shown by the source to be another bucket's log delivery target. */
 const isLogTarget = (facts: BucketFacts) => facts.purpose === 'access-logs' || facts.logTarget === true;
+
+/** What a yes/no setting's verdict says: the unknown reading, and the reason when it is as required or not. */
+interface SettingText {
+  readonly what: string;
+  readonly required: string;
+  readonly met: string;
+  readonly unmet: string;
+}
+
+/** A yes/no setting that must be `wanted`: unknown when the source does not show it, else compliant or not. */
+function judgeSetting(value: boolean | undefined, wanted: boolean, text: SettingText): RuleResult {
+  if (value === undefined) return unknownValue(text.what, text.required);
+  return value === wanted ? compliant(text.met) : nonCompliant(text.unmet);
+}
 
 export const bucketAccessLogging = defineRule({
   id: 'MLOPS-BUCKET-1',
@@ -29,10 +43,12 @@ export const bucketAccessLogging = defineRule({
     // Logging the log bucket into itself (or elsewhere) would loop or sprawl; its own access is covered by CloudTrail.
     // AWS guidance: a log target does not log to itself (each delivery would log another one).
     if (isLogTarget(facts)) return notApplicable('the bucket is itself an access-log bucket (a log delivery target)');
-    if (facts.accessLogging === undefined) return unknownValue('server access logging', 'it must be enabled');
-    return facts.accessLogging
-      ? compliant('server access logging is enabled')
-      : nonCompliant(`server access logging is disabled on this ${facts.purpose} bucket; it must be enabled`);
+    return judgeSetting(facts.accessLogging, true, {
+      what: 'server access logging',
+      required: 'it must be enabled',
+      met: 'server access logging is enabled',
+      unmet: `server access logging is disabled on this ${facts.purpose} bucket; it must be enabled`,
+    });
   },
 });
 
@@ -47,14 +63,14 @@ export const bucketTlsOnly = defineRule({
   references: { gdpr: ['Art. 32(1)(a)'], nist80053: ['SC-8', 'SC-8(1)'], awsConfigRule: 'S3_BUCKET_SSL_REQUESTS_ONLY' },
   appliesTo: ['Bucket'],
   check(facts) {
-    if (facts.tlsOnly === undefined)
-      return unknownValue('the bucket policy', 'a statement denying requests without TLS is required');
-    return facts.tlsOnly
-      ? compliant('the bucket policy denies every S3 action on the bucket and its objects without TLS')
-      : nonCompliant(
-          'no bucket policy statement denies s3:* on the bucket and all its objects (bucket ARN and ARN/*) to every ' +
-            'principal when aws:SecureTransport is false; TLS-only access is required',
-        );
+    return judgeSetting(facts.tlsOnly, true, {
+      what: 'the bucket policy',
+      required: 'a statement denying requests without TLS is required',
+      met: 'the bucket policy denies every S3 action on the bucket and its objects without TLS',
+      unmet:
+        'no bucket policy statement denies s3:* on the bucket and all its objects (bucket ARN and ARN/*) to every ' +
+        'principal when aws:SecureTransport is false; TLS-only access is required',
+    });
   },
 });
 
@@ -108,13 +124,13 @@ export const bucketPublicAccessBlocked = defineRule({
   },
   appliesTo: ['Bucket'],
   check(facts) {
-    if (facts.publicAccessBlocked === undefined)
-      return unknownValue('the public access block configuration', 'all four flags must be true');
-    return facts.publicAccessBlocked
-      ? compliant('all four public access block settings are on')
-      : nonCompliant(
-          'public access is not fully blocked (not all four PublicAccessBlockConfiguration flags are true); all four are required',
-        );
+    return judgeSetting(facts.publicAccessBlocked, true, {
+      what: 'the public access block configuration',
+      required: 'all four flags must be true',
+      met: 'all four public access block settings are on',
+      unmet:
+        'public access is not fully blocked (not all four PublicAccessBlockConfiguration flags are true); all four are required',
+    });
   },
 });
 
@@ -155,10 +171,12 @@ export const bucketVersioned = defineRule({
   },
   appliesTo: ['Bucket'],
   check(facts) {
-    if (facts.versioned === undefined) return unknownValue('the versioning status', 'it must be Enabled');
-    return facts.versioned
-      ? compliant('versioning is enabled')
-      : nonCompliant('versioning is not enabled (suspended or never enabled); it must be Enabled');
+    return judgeSetting(facts.versioned, true, {
+      what: 'the versioning status',
+      required: 'it must be Enabled',
+      met: 'versioning is enabled',
+      unmet: 'versioning is not enabled (suspended or never enabled); it must be Enabled',
+    });
   },
 });
 
@@ -177,10 +195,11 @@ export const bucketAclNotPublic = defineRule({
   },
   appliesTo: ['Bucket'],
   check(facts) {
-    if (facts.publicAcl === undefined)
-      return unknownValue('the bucket ACL', 'it must not grant AllUsers or AuthenticatedUsers');
-    return facts.publicAcl
-      ? nonCompliant('the bucket ACL grants access to AllUsers or AuthenticatedUsers; a private ACL is required')
-      : compliant('the bucket ACL grants nothing to AllUsers or AuthenticatedUsers');
+    return judgeSetting(facts.publicAcl, false, {
+      what: 'the bucket ACL',
+      required: 'it must not grant AllUsers or AuthenticatedUsers',
+      met: 'the bucket ACL grants nothing to AllUsers or AuthenticatedUsers',
+      unmet: 'the bucket ACL grants access to AllUsers or AuthenticatedUsers; a private ACL is required',
+    });
   },
 });
