@@ -8,8 +8,16 @@ export interface ParityVariant {
   readonly description: string;
   /** -var flags for test/terraform/parity. */
   readonly tfVars: Readonly<Record<string, string>>;
-  /** The same change as a CloudFormation property override on the model stack's resource of this type. */
-  readonly cfnOverride?: { readonly type: string; readonly path: string; readonly value: unknown };
+  /**
+   * The same change as a CloudFormation property override on the model stack's resource of this type (the one whose
+   * construct id is `id`, where the stack has several of the type).
+   */
+  readonly cfnOverride?: {
+    readonly type: string;
+    readonly id?: string;
+    readonly path: string;
+    readonly value: unknown;
+  };
 }
 
 export const PARITY_VARIANTS: readonly ParityVariant[] = [
@@ -52,6 +60,8 @@ export const PARITY_VARIANTS: readonly ParityVariant[] = [
     tfVars: { capture_events_account: '999999999999' },
     cfnOverride: {
       type: 'AWS::Events::Rule',
+      // The capture-event rule; the ground-truth rule and the labels clock are the model stack's other event rules.
+      id: 'CaptureObjectCreated',
       path: 'Targets.0.Arn',
       value: 'arn:aws:lambda:eu-west-1:999999999999:function:mlops-production-fraud-xgb-drift',
     },
