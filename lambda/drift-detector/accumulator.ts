@@ -3,7 +3,7 @@
  * typed arrays — and never grows with records: no per-record arrays, unseen categories fall into `__other__`, and
  * KS uses the baseline's grid (see baseline.ts for why that is exact or how far it can read low).
  */
-import { CaptureSink, MalformedReason } from './capture-parser';
+import { CaptureSink, MalformedReason } from './capture-sink';
 import {
   GroupOutcome,
   demographicParityDifference,
