@@ -8,7 +8,7 @@
  * dependency to the bundle.
  */
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../core/contracts/drift-metrics';
-import { DriftResult } from './accumulator';
+import { DriftResult } from './counting/drift-result';
 import { MALFORMED_REASONS } from './capture-sink';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
