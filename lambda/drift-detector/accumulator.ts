@@ -2,194 +2,36 @@
  * Counts a capture window into the baseline's bins. Memory is fixed when the accumulator is built — features x bins
  * typed arrays — and never grows with records: no per-record arrays, unseen categories fall into `__other__`, and
  * KS uses the baseline's grid (see baseline.ts for why that is exact or how far it can read low).
+ *
+ * This module reads records and commits their counts; counting/ holds the pieces: the counters and where a value
+ * falls (counters.ts, bin-search.ts, key-cache.ts), the statistics of a counted window (drift-result.ts) and its
+ * snapshot for the next invocation (snapshot.ts).
  */
-import { CaptureSink, MalformedReason } from './capture-parser';
+import { CaptureSink, MalformedReason } from './capture-sink';
+import { searchBins, searchGrid } from './counting/bin-search';
+import { Counter, locate, newCounter } from './counting/counters';
 import {
-  GroupOutcome,
-  demographicParityDifference,
-  disparateImpactRatio,
-  jsDistance,
-  ksFromGridCdfs,
-  psi,
-} from './statistics';
+  DriftResult,
+  FeatureDrift,
+  WindowCounts,
+  countsSnapshot,
+  fairnessGroups,
+  featureDrift,
+} from './counting/drift-result';
+import { KEY_CACHE_LIMIT } from './counting/key-cache';
+import {
+  AccumulatorSnapshot,
+  CounterSnapshot,
+  addCounts,
+  counterFits,
+  counterSnapshot,
+  mergeCounter,
+  sameLength,
+} from './counting/snapshot';
+import { GroupOutcome, demographicParityDifference, disparateImpactRatio, jsDistance, psi } from './statistics';
 import { FeatureSpec } from '../../core/contracts/drift-detector';
-import {
-  BaselineDocument,
-  CategoricalDistribution,
-  Distribution,
-  MISSING,
-  NumericDistribution,
-  OTHER,
-} from '../../core/contracts/baseline';
-import {
-  binIndex,
-  binLabel,
-  categoryKey,
-  numericValue,
-  predictionKey,
-  shortDecimalIn,
-} from '../../core/contracts/baseline-values';
-
-interface NumericCounter {
-  readonly kind: 'numeric';
-  readonly name: string;
-  readonly dist: NumericDistribution;
-  /** Per PSI bin. */
-  readonly bins: Float64Array;
-  /** dist.binEdges and dist.ks.grid as typed arrays (same values), for the in-place row reader's searches. */
-  readonly edges: Float64Array;
-  readonly grid: Float64Array;
-  /** Where each of GRID_BUCKETS equal slices of [grid[0], grid[last]] starts in the grid (a hint, see searchGrid). */
-  readonly gridBuckets: Int32Array;
-  readonly gridLo: number;
-  readonly gridScale: number;
-  /** 2k+1 KS cells for a grid of k points: cell 2i is the open interval just below g_i, 2i+1 is exactly g_i, 2k above g_last. */
-  readonly cells: Float64Array;
-  count: number;
-  missing: number;
-}
-
-interface CategoricalCounter {
-  readonly kind: 'categorical';
-  readonly name: string;
-  readonly dist: CategoricalDistribution;
-  readonly index: ReadonlyMap<string, number>;
-  readonly other: number;
-  readonly counts: Float64Array;
-  /**
-   * Raw string value -> 2 x slot + (1 if not missing): categoryKey and the index lookup done once per distinct raw
-   * string (categoryKey of a string is pure and never throws). At most KEY_CACHE_LIMIT entries, so memory stays
-   * bounded whatever the records; beyond that, values are looked up the slow way.
-   */
-  readonly cache: KeyCache;
-  count: number;
-  missing: number;
-}
-
-/** Most raw strings remembered per categorical counter (and for predictions). */
-const KEY_CACHE_LIMIT = 1024;
-/** Open-addressing slots of a KeyCache: a power of two, twice the entries, so probes stay short. */
-const KEY_CACHE_SLOTS = 2 * KEY_CACHE_LIMIT;
-
-/**
- * Raw string -> number, at most KEY_CACHE_LIMIT entries (fixed memory), looked up by a slice of a longer string
- * without cutting it out: FNV-1a over the slice's char codes, linear probing, and an exact comparison of the
- * stored key with the slice (same length, same characters), so a hit is always the very same string.
- */
-class KeyCache {
-  private readonly slots = new Int32Array(KEY_CACHE_SLOTS).fill(-1);
-  private readonly keys: string[] = [];
-  private readonly values: number[] = [];
-
-  /** The value stored for s.slice(start, end), or undefined. */
-  get(s: string, start: number, end: number): number | undefined {
-    const len = end - start;
-    for (let at = KeyCache.hash(s, start, end); ; at = (at + 1) & (KEY_CACHE_SLOTS - 1)) {
-      const entry = this.slots[at] as number;
-      if (entry < 0) return undefined;
-      const key = this.keys[entry] as string;
-      if (key.length === len && s.startsWith(key, start)) return this.values[entry];
-    }
-  }
-
-  /** Remembers key -> value unless the key is known or the cache is full. */
-  add(key: string, value: number): void {
-    if (this.keys.length >= KEY_CACHE_LIMIT) return;
-    for (let at = KeyCache.hash(key, 0, key.length); ; at = (at + 1) & (KEY_CACHE_SLOTS - 1)) {
-      const entry = this.slots[at] as number;
-      if (entry >= 0) {
-        if (this.keys[entry] === key) return;
-        continue;
-      }
-      this.slots[at] = this.keys.length;
-      this.keys.push(key);
-      this.values.push(value);
-      return;
-    }
-  }
-
-  private static hash(s: string, start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    return (h >>> 0) & (KEY_CACHE_SLOTS - 1);
-  }
-}
-
-type Counter = NumericCounter | CategoricalCounter;
-
-export interface FeatureDrift {
-  readonly name: string;
-  readonly type: FeatureSpec['type'];
-  /** Records with a value for this feature in the window. */
-  readonly count: number;
-  /** Undefined when the window had no value for the feature. */
-  readonly psi?: number;
-  readonly jsDistance?: number;
-  /** Numeric features only. */
-  readonly ks?: number;
-}
-
-export interface DriftResult {
-  readonly sampleCount: number;
-  readonly malformedRecords: number;
-  /** Malformed records by reason (only reasons that occurred); the values sum to malformedRecords. */
-  readonly malformedByReason: Readonly<Partial<Record<MalformedReason, number>>>;
-  /** Samples whose captured prediction was null or empty: counted for the features, not as a prediction class. */
-  readonly missingPredictions: number;
-  /** Fairness groups seen but smaller than minGroupSize, so left out of the fairness statistics. */
-  readonly fairnessGroupsExcluded: number;
-  readonly features: readonly FeatureDrift[];
-  readonly maxFeaturePsi?: number;
-  readonly predictionPsi?: number;
-  readonly predictionJsDistance?: number;
-  readonly groups: readonly GroupOutcome[];
-  readonly demographicParityDifference?: number;
-  readonly disparateImpactRatio?: number;
-}
-
-/** Counts of one distribution in the window, slot for slot with the baseline's bins or categories. */
-export interface CountsSnapshot {
-  readonly name: string;
-  readonly type: FeatureSpec['type'];
-  /** Per PSI bin (numeric) or per baseline category, `__other__` last (categorical). */
-  readonly counts: readonly number[];
-  /** Records without a value: outside `counts` for numeric features, inside them (as their slot) for categorical. */
-  readonly missing: number;
-}
-
-/** What the report needs beyond DriftResult: the counts behind each statistic, copied out (fixed size). */
-export interface WindowCounts {
-  readonly features: readonly CountsSnapshot[];
-  readonly prediction?: CountsSnapshot;
-  /** Per slot of the sensitive feature: records with a prediction, and positive predictions among them. */
-  readonly fairness?: {
-    readonly attribute: string;
-    readonly counts: readonly number[];
-    readonly positives: readonly number[];
-  };
-  readonly minGroupSize: number;
-}
-
-/** One counter's counts in a snapshot: numeric features have bins and KS cells, categorical ones counts. */
-export interface CounterSnapshot {
-  readonly bins?: readonly number[];
-  readonly cells?: readonly number[];
-  readonly counts?: readonly number[];
-  readonly count: number;
-  readonly missing: number;
-}
-
-/** DriftAccumulator's counts as plain JSON (see snapshot()). */
-export interface AccumulatorSnapshot {
-  readonly samples: number;
-  readonly malformed: number;
-  readonly malformedByReason: Readonly<Partial<Record<MalformedReason, number>>>;
-  readonly missingPredictions: number;
-  readonly counters: readonly CounterSnapshot[];
-  readonly prediction?: CounterSnapshot;
-  readonly groupCounts?: readonly number[];
-  readonly groupPositives?: readonly number[];
-}
+import { BaselineDocument, MISSING } from '../../core/contracts/baseline';
+import { binIndex, numericValue, predictionKey, shortDecimalIn } from '../../core/contracts/baseline-values';
 
 export interface AccumulatorOptions {
   /** Features in payload order (a CSV row lists them in this order); each must be in the baseline with the same type. */
@@ -204,136 +46,6 @@ export interface AccumulatorOptions {
    * @default 100
    */
   readonly minGroupSize?: number;
-}
-
-function newCounter(name: string, dist: Distribution): Counter {
-  if (dist.type === 'numeric') {
-    return {
-      kind: 'numeric',
-      name,
-      dist,
-      bins: new Float64Array(dist.binEdges.length + 1),
-      edges: Float64Array.from(dist.binEdges),
-      ...gridHint(Float64Array.from(dist.ks.grid)),
-      cells: new Float64Array(2 * dist.ks.grid.length + 1),
-      count: 0,
-      missing: 0,
-    };
-  }
-  const index = new Map(dist.categories.map((c, i) => [c, i] as const));
-  return {
-    kind: 'categorical',
-    name,
-    dist,
-    index,
-    other: index.get(OTHER) as number,
-    counts: new Float64Array(dist.categories.length),
-    cache: new KeyCache(),
-    count: 0,
-    missing: 0,
-  };
-}
-
-/** Where a value falls: numeric -> PSI bin and KS cell, categorical -> category slot. Throws RecordError if unreadable. */
-function locate(c: Counter, raw: unknown, out: Int32Array, at: number): boolean {
-  const field = c.name;
-  if (c.kind === 'numeric') {
-    const x = numericValue(raw, field);
-    if (x === undefined) return false;
-    out[2 * at] = binIndex(c.dist.binEdges, x);
-    const grid = c.dist.ks.grid;
-    const g = binIndex(grid, x);
-    out[2 * at + 1] = g < grid.length && grid[g] === x ? 2 * g + 1 : 2 * g;
-    return true;
-  }
-  if (typeof raw === 'string') {
-    const hit = c.cache.get(raw, 0, raw.length);
-    if (hit !== undefined) {
-      out[2 * at] = hit >> 1;
-      return (hit & 1) === 1;
-    }
-  }
-  const key = categoryKey(raw, field);
-  const slot = c.index.get(key) ?? c.other;
-  out[2 * at] = slot;
-  const present = key !== MISSING;
-  if (typeof raw === 'string') c.cache.add(raw, 2 * slot + (present ? 1 : 0));
-  return present;
-}
-
-/**
- * binIndex (core/contracts/baseline-values.ts) kept monomorphic over a Float64Array for the hot loop: the number of
- * edges strictly below x. A second copy on purpose: the generic ArrayLike version is slower in this loop.
- */
-function searchBins(edges: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((edges[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Equal slices of a KS grid's range indexed by searchGrid: a fixed GRID_BUCKETS + 1 integers per numeric feature. */
-const GRID_BUCKETS = 256;
-
-function gridHint(grid: Float64Array): {
-  grid: Float64Array;
-  gridBuckets: Int32Array;
-  gridLo: number;
-  gridScale: number;
-} {
-  const n = grid.length;
-  const lo = n > 0 ? (grid[0] as number) : 0;
-  const span = n > 0 ? (grid[n - 1] as number) - lo : 0;
-  const scale = span > 0 && Number.isFinite(span) ? GRID_BUCKETS / span : 0;
-  const gridBuckets = new Int32Array(GRID_BUCKETS + 1);
-  for (let b = 0; b <= GRID_BUCKETS; b++)
-    gridBuckets[b] = scale > 0 && b < GRID_BUCKETS ? searchBins(grid, lo + (b * span) / GRID_BUCKETS) : n;
-  gridBuckets[0] = 0;
-  return { grid, gridBuckets, gridLo: lo, gridScale: scale };
-}
-
-/**
- * searchBins(c.grid, x), narrowed first to x's slice of the grid's range. The slice's start and end are only a hint:
- * the narrow search is used only once checked to hold the answer (every grid point before the start is below x,
- * the point at the end is not), and the full search otherwise, so the result is always searchBins(c.grid, x).
- */
-function searchGrid(c: NumericCounter, x: number): number {
-  const grid = c.grid;
-  const n = grid.length;
-  const t = (x - c.gridLo) * c.gridScale;
-  if (t >= 0 && t < GRID_BUCKETS) {
-    const b = Math.floor(t);
-    let lo = c.gridBuckets[b] as number;
-    let hi = c.gridBuckets[b + 1] as number;
-    if (lo <= hi && (lo === 0 || (grid[lo - 1] as number) < x) && (hi === n || (grid[hi] as number) >= x)) {
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((grid[mid] as number) < x) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    }
-  }
-  return searchBins(grid, x);
-}
-
-/** Grid CDF (F(g) and F(g-)) of the counted window from its KS cells. */
-function gridCdfs(cells: Float64Array, total: number): { cdf: number[]; left: number[] } {
-  const k = (cells.length - 1) / 2;
-  const cdf = new Array<number>(k);
-  const left = new Array<number>(k);
-  let run = 0;
-  for (let i = 0; i < k; i++) {
-    run += cells[2 * i] as number;
-    left[i] = run / total;
-    run += cells[2 * i + 1] as number;
-    cdf[i] = run / total;
-  }
-  return { cdf, left };
 }
 
 export class DriftAccumulator {
@@ -523,17 +235,13 @@ export class DriftAccumulator {
    * Its size is fixed by the baseline, like the accumulator's.
    */
   snapshot(): AccumulatorSnapshot {
-    const counter = (c: Counter): CounterSnapshot =>
-      c.kind === 'numeric'
-        ? { bins: Array.from(c.bins), cells: Array.from(c.cells), count: c.count, missing: c.missing }
-        : { counts: Array.from(c.counts), count: c.count, missing: c.missing };
     return {
       samples: this.samples,
       malformed: this.malformed,
       malformedByReason: { ...this.reasons },
       missingPredictions: this.missingPredictions,
-      counters: this.counters.map(counter),
-      ...(this.prediction ? { prediction: counter(this.prediction) } : {}),
+      counters: this.counters.map(counterSnapshot),
+      ...(this.prediction ? { prediction: counterSnapshot(this.prediction) } : {}),
       ...(this.groupCounts && this.groupPositives
         ? { groupCounts: Array.from(this.groupCounts), groupPositives: Array.from(this.groupPositives) }
         : {}),
@@ -542,32 +250,18 @@ export class DriftAccumulator {
 
   /** Adds a snapshot taken from an accumulator of the same baseline and features; throws RangeError otherwise. */
   merge(s: AccumulatorSnapshot): void {
-    const same = (a: ArrayLike<number> | undefined, b: readonly number[] | undefined) =>
-      a === undefined ? b === undefined : b !== undefined && a.length === b.length;
-    const fits = (c: Counter, x: CounterSnapshot | undefined) =>
-      x !== undefined &&
-      (c.kind === 'numeric' ? same(c.bins, x.bins) && same(c.cells, x.cells) : same(c.counts, x.counts));
     if (
       s.counters.length !== this.counters.length ||
-      !this.counters.every((c, i) => fits(c, s.counters[i])) ||
-      (this.prediction ? !fits(this.prediction, s.prediction) : s.prediction !== undefined) ||
-      !same(this.groupCounts, s.groupCounts) ||
-      !same(this.groupPositives, s.groupPositives)
+      !this.counters.every((c, i) => counterFits(c, s.counters[i])) ||
+      (this.prediction ? !counterFits(this.prediction, s.prediction) : s.prediction !== undefined) ||
+      !sameLength(this.groupCounts, s.groupCounts) ||
+      !sameLength(this.groupPositives, s.groupPositives)
     )
       throw new RangeError('window snapshot does not match this baseline and feature list; it cannot be merged');
-    const add = (into: Float64Array, from: readonly number[]) => from.forEach((v, i) => (into[i]! += v));
-    const mergeCounter = (c: Counter, x: CounterSnapshot) => {
-      if (c.kind === 'numeric') {
-        add(c.bins, x.bins as number[]);
-        add(c.cells, x.cells as number[]);
-      } else add(c.counts, x.counts as number[]);
-      c.count += x.count;
-      c.missing += x.missing;
-    };
     this.counters.forEach((c, i) => mergeCounter(c, s.counters[i] as CounterSnapshot));
     if (this.prediction && s.prediction) mergeCounter(this.prediction, s.prediction);
-    if (this.groupCounts && s.groupCounts) add(this.groupCounts, s.groupCounts);
-    if (this.groupPositives && s.groupPositives) add(this.groupPositives, s.groupPositives);
+    if (this.groupCounts && s.groupCounts) addCounts(this.groupCounts, s.groupCounts);
+    if (this.groupPositives && s.groupPositives) addCounts(this.groupPositives, s.groupPositives);
     this.samples += s.samples;
     this.malformed += s.malformed;
     this.missingPredictions += s.missingPredictions;
@@ -586,16 +280,10 @@ export class DriftAccumulator {
 
   /** The window's counts behind result(), for the drift report; sized by the baseline, never by the records. */
   counts(): WindowCounts {
-    const snap = (c: Counter): CountsSnapshot => ({
-      name: c.name,
-      type: c.kind,
-      counts: Array.from(c.kind === 'numeric' ? c.bins : c.counts),
-      missing: c.missing,
-    });
     const sensitive = this.sensitiveAt >= 0 ? (this.counters[this.sensitiveAt] as Counter) : undefined;
     return {
-      features: this.counters.map(snap),
-      ...(this.prediction ? { prediction: snap(this.prediction) } : {}),
+      features: this.counters.map(countsSnapshot),
+      ...(this.prediction ? { prediction: countsSnapshot(this.prediction) } : {}),
       ...(sensitive && this.groupCounts && this.groupPositives
         ? {
             fairness: {
@@ -610,28 +298,7 @@ export class DriftAccumulator {
   }
 
   result(): DriftResult {
-    const features: FeatureDrift[] = this.counters.map((c) => {
-      const name = c.name;
-      if (c.count === 0) return { name, type: c.kind, count: 0 };
-      if (c.kind === 'numeric') {
-        const ks = c.dist.ks.grid.length > 0 ? gridCdfs(c.cells, c.count) : undefined;
-        return {
-          name,
-          type: 'numeric',
-          count: c.count,
-          psi: psi(c.dist.binProportions, c.bins),
-          jsDistance: jsDistance(c.dist.binProportions, c.bins),
-          ...(ks ? { ks: ksFromGridCdfs(c.dist.ks.cdf, c.dist.ks.left, ks.cdf, ks.left) } : {}),
-        };
-      }
-      return {
-        name,
-        type: 'categorical',
-        count: c.count,
-        psi: psi(c.dist.proportions, c.counts),
-        jsDistance: jsDistance(c.dist.proportions, c.counts),
-      };
-    });
+    const features: FeatureDrift[] = this.counters.map(featureDrift);
     const psis = features.map((f) => f.psi).filter((v): v is number => v !== undefined);
     let predictionPsi: number | undefined;
     let predictionJsDistance: number | undefined;
@@ -660,19 +327,10 @@ export class DriftAccumulator {
     };
   }
 
-  /** Fairness groups seen in the window; `__other__` and `__missing__` are mixtures, not groups, and are left out. */
+  /** Fairness groups seen in the window (fairnessGroups). */
   private groups(): GroupOutcome[] {
     if (!this.groupCounts || !this.groupPositives) return [];
-    const c = this.counters[this.sensitiveAt] as Counter;
-    const out: GroupOutcome[] = [];
-    for (let i = 0; i < this.groupCounts.length; i++) {
-      const count = this.groupCounts[i] as number;
-      if (count === 0) continue;
-      const group = c.kind === 'numeric' ? binLabel(c.dist.binEdges as number[], i) : (c.dist.categories[i] as string);
-      if (group === OTHER || group === MISSING) continue;
-      out.push({ group, count, positives: this.groupPositives[i] as number });
-    }
-    return out;
+    return fairnessGroups(this.counters[this.sensitiveAt] as Counter, this.groupCounts, this.groupPositives);
   }
 }
 

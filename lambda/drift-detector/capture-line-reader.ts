@@ -11,13 +11,13 @@
  * numbers or nesting in the metadata, invalid JSON) returns `undefined`.
  *
  * `parseRegularCaptureLine` then reads the common payload, one CSV row in and one CSV prediction out, with the
- * parser's own `decodePayload`, `csvLines` and `splitCsvRow`. Any other line or payload returns `undefined`, and the caller
- * hands the line to `parseCaptureLine` (capture-parser.ts), so every guarantee of the full parser on odd or
- * malformed data holds unchanged. Tests prove both paths give the same records on every capture file the tests use,
+ * full parser's own `decodePayload`, `csvLines` and `splitCsvRow` (capture-payload.ts). Any other line or payload
+ * returns `undefined`, and the caller hands the line to `parseCaptureLine` (capture-parser.ts), so every guarantee
+ * of the full parser on odd or malformed data holds unchanged. Tests prove both paths give the same records on every capture file the tests use,
  * on odd input and on randomly damaged lines, and bit-identical statistics.
  */
-// capture-parser.ts calls this module from its line loop; the cycle is safe: these are used only at call time.
-import { CapturedPayload, CaptureSink, csvLines, decodePayload, splitCsvRow } from './capture-parser';
+import { CapturedPayload, csvLines, decodePayload, splitCsvRow } from './capture-payload';
+import { CaptureSink } from './capture-sink';
 
 /** One captured payload of a regular line: its four strings. */
 export interface RegularPayload extends CapturedPayload {

@@ -8,7 +8,8 @@
  * tried, so Lambda's async retries and then the dead-letter queue keep the event.
  *
  * Reading order: settings.ts (environment), event.ts (which objects), baseline-loader.ts, then per object here:
- * where it belongs, dedup (state-store.ts), judge.ts (parse, rolling-window.ts, report, metrics.ts).
+ * where it belongs, dedup (state-store.ts), judge.ts (parse, rolling-window.ts, report, metrics.ts); a ground-truth
+ * file goes to quality/label-join.ts, the hourly scheduled event to quality/labels-clock.ts.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BaselineDocument } from '../../core/contracts/baseline';
@@ -17,11 +18,10 @@ import { Logger } from '../shared/logger';
 import { DetectorContext } from './detector-context';
 import { S3ObjectRef, isScheduledEvent, locationFromKey, objectsFromEvent } from './event';
 import { groundTruthPrefix } from '../../core/contracts/quality';
-import { QUALITY_METRICS } from '../../core/contracts/drift-metrics';
-import { joinGroundTruthObject, labelsClockKey, ledgerBucket } from './quality/label-join';
-import { hoursSinceLabelled } from './quality/ledger-store';
+import { joinGroundTruthObject } from './quality/label-join';
+import { publishLabelsClock } from './quality/labels-clock';
 import { ObjectOutcome, judgeObject } from './judge';
-import { METRICS, MetricWriter, countDatum, datum, publish, stdoutMetricWriter } from './metrics';
+import { METRICS, MetricWriter, countDatum, publish, stdoutMetricWriter } from './metrics';
 import { DetectorConfig } from './settings';
 import { DriftStateStore, FileVersion } from './state-store';
 
@@ -77,23 +77,6 @@ function groundTruthOf(ctx: DetectorContext, ref: S3ObjectRef) {
   if (quality === undefined || endpointName === undefined || variantName === undefined) return undefined;
   if (!ref.key.startsWith(groundTruthPrefix(endpointName))) return undefined;
   return { settings: quality, dims: { endpointName, variantName } };
-}
-
-/** The hourly tick: hours since labels last joined a window, which the "labels stopped" alarm watches. */
-async function publishLabelsClock(ctx: DetectorContext, logger: Logger): Promise<{ objects: ObjectOutcome[] }> {
-  const { quality, endpointName, variantName, statePrefix } = ctx.config;
-  if (quality === undefined || endpointName === undefined || variantName === undefined) {
-    logger.warn('scheduled event without monitoring.quality (or ENDPOINT_NAME/VARIANT_NAME): nothing to publish');
-    return { objects: [] };
-  }
-  const dims = { endpointName, variantName };
-  const now = ctx.now();
-  const hours = await hoursSinceLabelled(ledgerBucket(ctx), labelsClockKey(statePrefix, dims), now);
-  publish(ctx.writeMetrics, [
-    datum(QUALITY_METRICS.HOURS_SINCE_LAST_LABELS, hours, { unit: 'None', dims, timestamp: now }),
-  ]);
-  logger.info('labels clock published', { ...dims, hoursSinceLastLabelledWindow: hours });
-  return { objects: [] };
 }
 
 async function processObject(
@@ -164,7 +147,10 @@ export function makeHandler(deps: HandlerDeps) {
   };
 
   return async (event: unknown): Promise<{ readonly objects: readonly ObjectOutcome[] }> => {
-    if (isScheduledEvent(event)) return publishLabelsClock(ctx, logger);
+    if (isScheduledEvent(event)) {
+      await publishLabelsClock(ctx, logger);
+      return { objects: [] };
+    }
     let refs: S3ObjectRef[];
     try {
       refs = objectsFromEvent(event);

@@ -8,14 +8,14 @@
  * dependency to the bundle.
  */
 import { DRIFT_METRICS, DRIFT_NAMESPACE } from '../../core/contracts/drift-metrics';
-import { DriftResult } from './accumulator';
-import { MALFORMED_REASONS } from './capture-parser';
+import { DriftResult } from './counting/drift-result';
+import { MALFORMED_REASONS } from './capture-sink';
 
 /** The namespace the IAM policy pins with a cloudwatch:namespace condition (lib/constructs/drift-monitor.ts). */
 export const METRIC_NAMESPACE = DRIFT_NAMESPACE;
 /** Metric names the construct's alarms and widgets watch (one definition: core/contracts/drift-metrics.ts). */
 export const METRICS = DRIFT_METRICS;
-/** Dimension of the per-reason MalformedRecords metric (values: capture-parser.ts MALFORMED_REASONS). */
+/** Dimension of the per-reason MalformedRecords metric (values: capture-sink.ts MALFORMED_REASONS). */
 export const REASON_DIMENSION = 'Reason';
 /** EMF allows at most 100 metrics per document. */
 export const METRICS_PER_DOCUMENT = 100;

@@ -4,7 +4,8 @@
  * baseline, is discarded and its records reported as expired.
  */
 import { BaselineDocument } from '../../core/contracts/baseline';
-import { DriftAccumulator, DriftResult, WindowCounts } from './accumulator';
+import { DriftAccumulator } from './accumulator';
+import { DriftResult, WindowCounts } from './counting/drift-result';
 import { DetectorContext, newAccumulator } from './detector-context';
 import { Dimensions } from './metrics';
 import { DriftStateStore, WindowState } from './state-store';

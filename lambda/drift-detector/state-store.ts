@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsErrorName } from '../shared/errors';
-import { AccumulatorSnapshot } from './accumulator';
+import { AccumulatorSnapshot } from './counting/snapshot';
 
 /** A window of small files, judged together once it holds `minSamples` records. */
 export interface WindowState {

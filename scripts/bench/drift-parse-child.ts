@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 import { DriftAccumulator, accumulatorSink } from '../../lambda/drift-detector/accumulator';
 import type { BaselineDocument } from '../../core/contracts/baseline';
 import type { FeatureSpec } from '../../core/contracts/drift-detector';
-import { CaptureSink, parseCaptureLine, parseCaptureStream } from '../../lambda/drift-detector/capture-parser';
+import { parseCaptureLine, parseCaptureStream } from '../../lambda/drift-detector/capture-parser';
+import { CaptureSink } from '../../lambda/drift-detector/capture-sink';
 
 /** The benchmark's model: 20 features, 10 numeric then 10 categorical, in payload order. */
 export const FEATURES: FeatureSpec[] = Array.from({ length: 20 }, (_, i) =>

@@ -1,8 +1,9 @@
 /**
  * Joins ground-truth labels to the predictions of a ledger and judges the labelled ones: model quality, per-group
- * outcome rates and outcome fairness (./metrics.ts, scikit-learn's definitions). Every label that does not join is
- * counted by reason (unknown id, expired, duplicate, unreadable, invalid label), and the first example of each reason
- * is kept with its file and line, so a report can say what to fix. Memory: the window's ledger, not the label files.
+ * outcome rates and outcome fairness (core/quality/metrics.ts, scikit-learn's definitions). Every label that does not
+ * join is counted by reason (unknown id, expired, duplicate, unreadable, invalid label), and the first example of
+ * each reason is kept with its file and line, so a report can say what to fix. Memory: the window's ledger, not the
+ * label files.
  */
 import {
   LOWER_IS_BETTER,
@@ -27,7 +28,7 @@ import {
   outcomeFairness,
   regressionMetrics,
   rocAuc,
-} from './metrics';
+} from '../../../core/quality/metrics';
 
 /** A verdict on one metric against its reference value, or on one fairness difference against its limit. */
 export interface QualityVerdict {

@@ -19,7 +19,7 @@ import {
 } from '../../../core/contracts/quality';
 import { awsErrorName } from '../../shared/errors';
 import { Logger } from '../../shared/logger';
-import { forEachLine } from '../capture-parser';
+import { forEachLine } from '../line-splitter';
 import { DetectorContext } from '../detector-context';
 import { S3ObjectRef } from '../event';
 import { Dimensions, MetricDatum, publish } from '../metrics';

@@ -13,7 +13,7 @@ import { Dimensions, MetricDatum } from '../metrics';
 import { ledgerBucket } from './label-join';
 import { LedgerSkipReason, ledgerEntriesOfCaptureLine } from './ledger';
 import { putLedger } from './ledger-store';
-import { estimatePerformance } from './metrics';
+import { estimatePerformance } from '../../../core/quality/metrics';
 import { estimatedData } from './quality-metrics';
 import { QualityJoin, QualityReport } from './join';
 

@@ -5,7 +5,7 @@
  */
 import { FeatureSpec } from '../../../core/contracts/drift-detector';
 import { LABEL_FIELDS, LedgerEntry, QualitySettings, SCORE_FIELDS, joinKeyOf } from '../../../core/contracts/quality';
-import { CapturedPayload, csvLines, decodePayload, inputRows, splitCsvRow } from '../capture-parser';
+import { CapturedPayload, csvLines, decodePayload, inputRows, splitCsvRow } from '../capture-payload';
 
 /** Why a captured row leaves no ledger entry; counted, like every other skip. */
 export const LEDGER_SKIP_REASONS = [

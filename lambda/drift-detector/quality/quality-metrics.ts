@@ -16,7 +16,7 @@ import {
 } from '../../../core/contracts/quality';
 import { Dimensions, MetricDatum, REASON_DIMENSION, datum } from '../metrics';
 import { QualityReport } from './join';
-import { EstimatedPerformance } from './metrics';
+import { EstimatedPerformance } from '../../../core/quality/metrics';
 
 /** The CBPE estimate of a window (from its scores alone): EstimatedAccuracy and, when defined, EstimatedRocAuc. */
 export function estimatedData(est: EstimatedPerformance, dims: Dimensions, timestamp: Date): MetricDatum[] {

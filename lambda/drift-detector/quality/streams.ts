@@ -3,7 +3,7 @@
  * splitter: memory holds one line of the file, plus the window's ledger.
  */
 import { Readable } from 'node:stream';
-import { forEachLine } from '../capture-parser';
+import { forEachLine } from '../line-splitter';
 import { parseGroundTruthLine } from './ground-truth';
 import { QualityJoin } from './join';
 import { LedgerReadOptions, LedgerSink, ledgerEntriesOfCaptureLine } from './ledger';

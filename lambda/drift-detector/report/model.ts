@@ -6,7 +6,7 @@
 import { QualityReport } from '../quality/join';
 import { version as TOOL_VERSION } from '../../../package.json';
 import { DriftThresholds } from '../../../core/contracts/drift-report';
-import { CountsSnapshot, DriftResult, WindowCounts } from '../accumulator';
+import { CountsSnapshot, DriftResult, WindowCounts } from '../counting/drift-result';
 import { ReportWindow, SkipReason } from './window';
 import { BaselineDocument, Distribution, MISSING, OTHER } from '../../../core/contracts/baseline';
 import { binLabel } from '../../../core/contracts/baseline-values';

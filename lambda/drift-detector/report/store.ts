@@ -5,7 +5,7 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DriftReportSettings, latestReportKey } from '../../../core/contracts/drift-report';
-import { DriftResult, WindowCounts } from '../accumulator';
+import { DriftResult, WindowCounts } from '../counting/drift-result';
 import { renderDriftReportHtml, renderDriftReportJson } from './html';
 import { DriftReport, buildDriftReport } from './model';
 import { ReportWindow } from './window';

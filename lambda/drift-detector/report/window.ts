@@ -3,7 +3,7 @@
  * when the window's invocations happened. Shared by the detector and `npm run drift:report`; memory is bounded
  * (at most MAX_REASONS distinct reasons and two timestamps), whatever the number of records.
  */
-import { CaptureSink } from '../capture-parser';
+import { CaptureSink } from '../capture-sink';
 import { DriftAccumulator } from '../accumulator';
 import { FeatureSpec } from '../../../core/contracts/drift-detector';
 import { categoryKey, numericValue } from '../../../core/contracts/baseline-values';

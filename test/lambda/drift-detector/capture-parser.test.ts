@@ -1,12 +1,9 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import {
-  CaptureSink,
-  forEachLine,
-  parseCaptureLine,
-  parseCaptureStream,
-  splitCsvRow,
-} from '../../../lambda/drift-detector/capture-parser';
+import { parseCaptureLine, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
+import { splitCsvRow } from '../../../lambda/drift-detector/capture-payload';
+import { CaptureSink } from '../../../lambda/drift-detector/capture-sink';
+import { forEachLine } from '../../../lambda/drift-detector/line-splitter';
 import { captureLine, fraudRecord, makeRng } from '../../../scripts/make-example-data';
 import { FeatureSpec } from '../../../core/contracts/drift-detector';
 

@@ -6,7 +6,8 @@
  */
 import { Readable } from 'node:stream';
 import { DriftAccumulator } from '../../../lambda/drift-detector/accumulator';
-import { MalformedReason, parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
+import { parseCaptureStream } from '../../../lambda/drift-detector/capture-parser';
+import { MalformedReason } from '../../../lambda/drift-detector/capture-sink';
 import { FeatureSpec } from '../../../core/contracts/drift-detector';
 import { BaselineBuilder } from '../../../lib/baseline/builder';
 import { BaselineDocument, MISSING } from '../../../core/contracts/baseline';

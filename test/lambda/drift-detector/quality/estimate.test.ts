@@ -5,7 +5,7 @@
  */
 import { qualitySettings } from '../../../../core/contracts/quality';
 import { QualityJoin } from '../../../../lambda/drift-detector/quality/join';
-import { estimatePerformance } from '../../../../lambda/drift-detector/quality/metrics';
+import { estimatePerformance } from '../../../../core/quality/metrics';
 import { exampleEventId, makeRng, trainingRecords } from '../../../../scripts/make-example-data';
 import { sklearnReference } from '../../../support/sklearn';
 

@@ -10,15 +10,9 @@ import {
   outcomeFairness,
   regressionMetrics,
   rocAuc,
-} from '../../../../lambda/drift-detector/quality/metrics';
-import { makeRng } from '../../../../scripts/make-example-data';
-import {
-  BinaryCase,
-  RegressionCase,
-  SKLEARN_INSTALL_HINT,
-  requireSklearn,
-  sklearnReference,
-} from '../../../support/sklearn';
+} from '../../core/quality/metrics';
+import { makeRng } from '../../scripts/make-example-data';
+import { BinaryCase, RegressionCase, SKLEARN_INSTALL_HINT, requireSklearn, sklearnReference } from '../support/sklearn';
 
 /** Equal to floating-point error: 1e-12 relative (absolute near 0). */
 function expectSame(actual: number | null | undefined, expected: number | null | undefined, what: string): void {
