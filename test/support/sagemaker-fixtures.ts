@@ -1,4 +1,5 @@
 /** What the compliance checker's integration tests build in moto: one helper, both test files. */
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
@@ -31,6 +32,7 @@ export function checkerClients(cfg: MotoClientConfig): CheckerClients {
     config: new ConfigServiceClient(cfg),
     codepipeline: new CodePipelineClient(cfg),
     tagging: new ResourceGroupsTaggingAPIClient(cfg),
+    iam: new IAMClient(cfg),
   };
 }
 

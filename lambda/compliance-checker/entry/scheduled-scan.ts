@@ -83,7 +83,7 @@ export async function scheduledScan(ctx: EntryContext, { runId, logger }: Run): 
   };
 }
 
-/** Each scanned region in turn (SageMaker and ECR), then the account's buckets (ListBuckets is global). */
+/** Each scanned region in turn (SageMaker and ECR), then the account's buckets and roles (S3 listing, IAM: global). */
 async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<CollectResult> {
   const regions = ctx.settings.scanRegions;
   const scans: CollectResult[] = [];
@@ -91,7 +91,12 @@ async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<Collec
     logger.info('scanning region', { region, of: regions.length });
     scans.push(await ctx.collector(logger, { region }).collectAll());
   }
-  scans.push(await ctx.collector(logger, ctx.region !== undefined ? { region: ctx.region } : {}).collectBuckets());
+  const home = ctx.collector(logger, ctx.region !== undefined ? { region: ctx.region } : {});
+  const models = scans.flatMap((s) => s.resources);
+  await home.collectBuckets();
+  // IAM is global: the roles of every region's models are read once, by the home collector (whose result then
+  // holds the buckets too).
+  scans.push(await home.collectRoles(models));
   return {
     resources: scans.flatMap((s) => s.resources),
     errors: scans.flatMap((s) => s.errors),
