@@ -20,9 +20,9 @@ import { memoryLogger } from '../../lambda/shared/logger';
 import { CollectorClients } from '../../lambda/compliance-checker/collect';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
-import { POLICY, REGION } from '../support/fake-account';
+import { REGION } from '../support/fake-account';
 import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
-import { checkerClients, configChangeEvent, sagemakerFixtures } from '../support/sagemaker-fixtures';
+import { checkerClients, checkerSettings, configChangeEvent, sagemakerFixtures } from '../support/sagemaker-fixtures';
 
 const OUTSIDE = 'us-east-1'; // not in POLICY.allowedRegions
 const TAGS = [
@@ -201,15 +201,7 @@ describe('compliance checker faults and residency against moto_server', () => {
     });
     const handler = makeHandler({
       clients: home,
-      settings: {
-        policy: POLICY,
-        reportBucket: 'reports',
-        reportKmsKeyArn: keyArn,
-        alertTopicArn: topicArn,
-        concurrency: 4,
-        imageScope: 'in-use',
-        scanRegions: [REGION, OUTSIDE],
-      },
+      settings: checkerSettings(keyArn, topicArn, [REGION, OUTSIDE]),
       logger: memoryLogger(),
       region: REGION,
       clientsFor: (r): CollectorClients => (r === REGION ? home : clientsFor(r)),

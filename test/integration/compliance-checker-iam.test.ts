@@ -16,9 +16,9 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
-import { POLICY, REGION } from '../support/fake-account';
+import { REGION } from '../support/fake-account';
 import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
-import { checkerClients, sagemakerFixtures } from '../support/sagemaker-fixtures';
+import { checkerClients, checkerSettings, sagemakerFixtures } from '../support/sagemaker-fixtures';
 
 const TAGS = [
   { Key: 'Owner', Value: 'ml-platform' },
@@ -111,15 +111,7 @@ describe('compliance checker: the models’ execution roles (MLOPS-IAM-1, -2) on
     count(clients.iam!, iamCalls, fail);
     const handler = makeHandler({
       clients,
-      settings: {
-        policy: POLICY,
-        reportBucket: 'reports',
-        reportKmsKeyArn: keyArn,
-        alertTopicArn: topicArn,
-        concurrency: 4,
-        imageScope: 'in-use',
-        scanRegions: [REGION],
-      },
+      settings: checkerSettings(keyArn, topicArn),
       logger: memoryLogger(),
       region: REGION,
     });

@@ -5,6 +5,7 @@
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { COMPLIANCE_METRIC_NAMESPACE, COMPLIANCE_METRICS } from '../../../lib/contracts/compliance-checker';
+import { withCaptureDestinations } from '../../../lib/policy/capture-destinations';
 import { evaluate, rulesFor } from '../../../lib/policy/catalogue';
 import { awsErrorName } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
@@ -98,7 +99,9 @@ async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<Collec
   // holds the buckets too).
   scans.push(await home.collectRoles(models));
   return {
-    resources: scans.flatMap((s) => s.resources),
+    // Endpoint configs (per region) and buckets (once) come from different collections: the buckets endpoints
+    // capture to are marked on the whole, so an untagged capture bucket is judged as one (MLOPS-CAPTURE-4).
+    resources: withCaptureDestinations(scans.flatMap((s) => s.resources)),
     errors: scans.flatMap((s) => s.errors),
     notFound: scans.flatMap((s) => s.notFound),
   };
