@@ -1,7 +1,8 @@
 /**
  * `npm run bench:compliance`: how efficient the compliance checker is, and what its Lambdas cost to start.
  *
- * 1. Starts a private moto_server, creates N endpoints with their endpoint configs and models (BENCH_ENDPOINTS,
+ * 1. Starts a private moto_server, creates N endpoints with their endpoint configs, models and the models' execution
+ *    roles (one each, with an inline policy, as ModelEndpoint creates them) (BENCH_ENDPOINTS,
  *    default 500).
  * 2. Scans them at concurrency 1, 8 and 32 and prints resources judged per second, SDK calls per endpoint (counted by
  *    a client middleware) and the checker's own CPU time. moto answers ~120 describe pairs/s whatever the
@@ -22,6 +23,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { build } from 'esbuild';
@@ -86,7 +88,30 @@ function counted<T extends { middlewareStack: { add: (...a: never[]) => void } }
   return client;
 }
 
-async function seed(sm: SageMakerClient, kms: KMSClient): Promise<void> {
+/** One execution role per model with its inline policy, as the project's ModelEndpoint creates them. */
+async function seedRole(iam: IAMClient, name: string): Promise<string> {
+  const doc = (statement: Record<string, unknown>) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+  const role = await iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: doc({
+        Effect: 'Allow',
+        Principal: { Service: 'sagemaker.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: 'model',
+      PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::artifacts/${name}/*` }),
+    }),
+  );
+  return role.Role?.Arn ?? `arn:aws:iam::${ACCOUNT}:role/${name}`;
+}
+
+async function seed(sm: SageMakerClient, kms: KMSClient, iam: IAMClient): Promise<void> {
   const t0 = Date.now();
   KEY_ARN = (await kms.send(new CreateKeyCommand({ Description: 'bench' }))).KeyMetadata?.Arn ?? KEY_ARN;
   let done = 0;
@@ -103,7 +128,7 @@ async function seed(sm: SageMakerClient, kms: KMSClient): Promise<void> {
       await sm.send(
         new CreateModelCommand({
           ModelName: `${name}-model`,
-          ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/sm`,
+          ExecutionRoleArn: await seedRole(iam, `${name}-role`),
           PrimaryContainer: { Image: 'public.ecr.aws/bench/model:1' },
           Tags: tags,
         }),
@@ -152,14 +177,18 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
     ecr: counted(new ECRClient(cfg), counter),
     kms: counted(new KMSClient(cfg), counter),
     tagging: counted(new ResourceGroupsTaggingAPIClient(cfg), counter),
+    iam: counted(new IAMClient(cfg), counter),
   };
   const logger = createLogger('bench', 'WARN');
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const collected = await new Collector(clients, logger, {
+  const collector = new Collector(clients, logger, {
     concurrency,
     productionEnvironments: POLICY.productionEnvironments,
-  }).collectAll(new Set(['Endpoint', 'EndpointConfig', 'Model']));
+  });
+  const listed = await collector.collectAll(new Set(['Endpoint', 'EndpointConfig', 'Model']));
+  // As the scheduled scan: then the models' execution roles (MLOPS-IAM-1, -2), each read once.
+  const collected = await collector.collectRoles(listed.resources);
   const findings = evaluate(collected.resources, { policy: POLICY, now: new Date() }, 'run');
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -300,7 +329,7 @@ async function main(): Promise<void> {
       credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
       maxAttempts: 3,
     };
-    await seed(new SageMakerClient(cfg), new KMSClient(cfg));
+    await seed(new SageMakerClient(cfg), new KMSClient(cfg), new IAMClient(cfg));
     for (const c of [1, 8, 32]) {
       const f = await scan(moto.endpoint, c);
       scans.push(f);

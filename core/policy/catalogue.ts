@@ -119,6 +119,10 @@ export function evaluate(resources: readonly ResourceFacts[], ctx: PolicyContext
       if (result.status === 'NOT_APPLICABLE') continue;
       out.push({
         ...result,
+        // A shared resource (a role) names what it reaches, so the finding leads to the models it affects.
+        ...(facts.usedBy !== undefined && facts.usedBy.length > 0
+          ? { reason: `${result.reason} (used by ${facts.usedBy.join(', ')})` }
+          : {}),
         ruleId: rule.id,
         severity: rule.severity,
         resourceId: facts.id,

@@ -50,6 +50,11 @@ interface FactsBase {
   readonly account?: string;
   /** Tags; undefined when the source cannot show them. */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The judged resources that use this one (run time: the models whose execution role a role is), so a finding on a
+   * shared resource names what it reaches; undefined when the adapter does not trace it.
+   */
+  readonly usedBy?: readonly string[];
 }
 
 export interface ModelFacts extends FactsBase {

@@ -37,6 +37,8 @@ export const handler = makeHandler({
     sagemaker: () => new (sdk.sagemaker().SageMakerClient)(config),
     ecr: () => new (sdk.ecr().ECRClient)(config),
     kms: () => new (sdk.kms().KMSClient)(config),
+    // IAM is global: the home clients read the roles of every scanned region's models.
+    iam: () => new (sdk.iam().IAMClient)(config),
     s3: () => new (sdk.s3().S3Client)(config),
     cloudwatch: () => new (sdk.cloudwatch().CloudWatchClient)(config),
     sns: () => new (sdk.sns().SNSClient)(config),

@@ -98,6 +98,9 @@ export type PreviousReport = Pick<ComplianceReport, 'openViolations'> &
 /** Kinds whose listing a kind depends on: images in use are found through models and repositories. */
 const LISTED_THROUGH: Partial<Record<ResourceKind, readonly CollectedKind[]>> = {
   Image: ['Image', 'Model', 'Repository'],
+  // Roles and their policies are found through the models that run with them.
+  Role: ['Role', 'Model'],
+  IdentityPolicy: ['Role', 'Model'],
 };
 
 /** Failed listings (resource `*`): kind -> regions (undefined = every region) and why. */

@@ -380,6 +380,19 @@ function checkerStatements(
       resources: regional('kms', 'key'),
     }),
     new iam.PolicyStatement({
+      sid: 'ReadRoles',
+      // The execution roles of the models it judges: trust policy and inline and attached policies (MLOPS-IAM-1, -2).
+      // Read-only; IAM is global, so the ARN carries the account but no region.
+      actions: ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+      resources: [everyIam(stack, 'role')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadCustomerManagedPolicies',
+      // Documents of the account's own policies attached to those roles; AWS-managed policies are not read.
+      actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      resources: [everyIam(stack, 'policy')],
+    }),
+    new iam.PolicyStatement({
       sid: 'ListBuckets',
       // ListAllMyBuckets has no resource-level permissions.
       actions: ['s3:ListAllMyBuckets'],
@@ -451,6 +464,17 @@ function everyOfType(stack: Stack, service: string, resource: string, region?: s
   });
 }
 
+/** Every IAM role or customer-managed policy of the stack's account (IAM ARNs carry no region). */
+function everyIam(stack: Stack, resource: 'role' | 'policy'): string {
+  return stack.formatArn({
+    service: 'iam',
+    region: '',
+    resource,
+    resourceName: '*',
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
 /** Every bucket (bucket ARNs carry no account or region). */
 function everyBucket(stack: Stack): string {
   return `arn:${stack.partition}:s3:::*`;
@@ -490,6 +514,14 @@ function checkerPolicyAcknowledgements(
       'kms',
       'key',
       'kms:DescribeKey, kms:GetKeyPolicy and kms:GetKeyRotationStatus only (no use of any key): tells customer-managed from AWS-managed keys referenced by the resources it judges and reads their key policies (MLOPS-KMS-1, -2) and rotation (MLOPS-KMS-3).',
+    ),
+    iam5(
+      findingResource(stack, everyIam(stack, 'role')),
+      'iam:GetRole, ListRolePolicies, GetRolePolicy and ListAttachedRolePolicies only (read, never pass or change a role): the checker judges the trust and identity policies of the execution roles of every model it judges (MLOPS-IAM-1, -2), roles it did not create.',
+    ),
+    iam5(
+      findingResource(stack, everyIam(stack, 'policy')),
+      'iam:GetPolicy and iam:GetPolicyVersion only, on this account’s own managed policies: reads the documents of the policies attached to the models’ execution roles to judge them (MLOPS-IAM-1).',
     ),
     iam5(
       findingResource(stack, everyBucket(stack)),

@@ -107,6 +107,30 @@ describe('ComplianceChecker', () => {
     t.resourceCountIs('AWS::IAM::Policy', 0); // no inline DefaultPolicy
   });
 
+  test('reads IAM roles and the account’s own policies only, read-only, never AWS-managed ones or other accounts’', () => {
+    // GIVEN the checker
+    const { t } = build(false);
+    // WHEN synthesized
+    const statements = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+    const iamStatements = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('iam:')));
+    // THEN the IAM actions are exactly the reads the IAM reader makes, each on this account's roles or policies
+    expect(iamStatements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      'iam:GetRole',
+      'iam:GetRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+    ]);
+    const resources = iamStatements.map((s) => JSON.stringify(s.Resource));
+    expect(resources).toEqual([
+      expect.stringContaining(':iam::111111111111:role/*'),
+      expect.stringContaining(':iam::111111111111:policy/*'),
+    ]);
+  });
+
   test('with configRules, one AWS Config custom rule per run-time rule on SageMaker or ECR resources', () => {
     const { t } = build(true);
     const candidates = configRuleCandidates();

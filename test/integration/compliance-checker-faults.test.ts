@@ -20,9 +20,9 @@ import { memoryLogger } from '../../lambda/shared/logger';
 import { CollectorClients } from '../../lambda/compliance-checker/collect';
 import { CheckerClients, makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
-import { POLICY, REGION } from '../support/fake-account';
+import { REGION } from '../support/fake-account';
 import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
-import { checkerClients, configChangeEvent, sagemakerFixtures } from '../support/sagemaker-fixtures';
+import { checkerClients, checkerSettings, configChangeEvent, sagemakerFixtures } from '../support/sagemaker-fixtures';
 
 const OUTSIDE = 'us-east-1'; // not in POLICY.allowedRegions
 const TAGS = [
@@ -201,15 +201,7 @@ describe('compliance checker faults and residency against moto_server', () => {
     });
     const handler = makeHandler({
       clients: home,
-      settings: {
-        policy: POLICY,
-        reportBucket: 'reports',
-        reportKmsKeyArn: keyArn,
-        alertTopicArn: topicArn,
-        concurrency: 4,
-        imageScope: 'in-use',
-        scanRegions: [REGION, OUTSIDE],
-      },
+      settings: checkerSettings(keyArn, topicArn, [REGION, OUTSIDE]),
       logger: memoryLogger(),
       region: REGION,
       clientsFor: (r): CollectorClients => (r === REGION ? home : clientsFor(r)),
@@ -257,14 +249,21 @@ describe('compliance checker faults and residency against moto_server', () => {
     expect(report.staleFindings).toEqual([]);
     expect(report.notEvaluated.filter((n) => n.notRead !== true)).toEqual([]);
     expect(metric('RulesNotEvaluated')).toEqual([0]);
-    // AND the rules the checker never judges (MLOPS-IAM-1 among them) are listed with their reason, and counted
-    expect(report.notEvaluated.find((n) => n.ruleId === 'MLOPS-IAM-1')).toEqual({
-      ruleId: 'MLOPS-IAM-1',
-      reason: expect.stringMatching(/^not evaluated at run time: the checker does not read IAM identity policies/),
+    // AND the rules the checker never judges (the CodeBuild rules, MLOPS-EVENTS-1) are listed with their reason,
+    // and counted; the IAM rules are judged now (the models' execution roles)
+    expect(report.notEvaluated.find((n) => n.ruleId === 'MLOPS-BUILD-1')).toEqual({
+      ruleId: 'MLOPS-BUILD-1',
+      reason: expect.stringMatching(/^not evaluated at run time: the checker does not read CodeBuild projects/),
       notRead: true,
     });
+    expect(report.notEvaluated.map((n) => n.ruleId).sort()).toEqual([
+      'MLOPS-BUILD-1',
+      'MLOPS-BUILD-2',
+      'MLOPS-EVENTS-1',
+    ]);
     expect(metric('RulesNotEvaluatedAtRunTime')).toEqual([report.notEvaluated.length]);
-    expect(metric('NonCompliantResources', 'MLOPS-IAM-1')).toEqual([]);
+    expect(metric('NonCompliantResources', 'MLOPS-BUILD-1')).toEqual([]);
+    expect(metric('NonCompliantResources', 'MLOPS-IAM-2')).toEqual([expect.any(Number)]);
     expect(metric('NonCompliantResources', 'MLOPS-SM-4')).toEqual([1]);
     expect(published).toHaveLength(1);
   });

@@ -26,6 +26,7 @@ import {
   SetRepositoryPolicyCommand,
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
@@ -76,6 +77,15 @@ describe('compliance checker against moto_server', () => {
     });
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 
+    // The models' execution role, trusted by SageMaker only (MLOPS-IAM-2 reads it at run time).
+    await clients.iam!.send(
+      new CreateRoleCommand({
+        RoleName: 'sagemaker',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
     const key = await clients.kms.send(new CreateKeyCommand({ Description: 'mlops' }));
     keyArn = key.KeyMetadata?.Arn as string;
     await clients.s3.send(
@@ -201,7 +211,7 @@ describe('compliance checker against moto_server', () => {
     );
 
     // THEN every resource was judged with no read errors
-    expect(result).toMatchObject({ kind: 'scheduled', resources: 11, errors: 0, notified: true });
+    expect(result).toMatchObject({ kind: 'scheduled', resources: 12, errors: 0, notified: true });
     const report = await readJson('reports/latest.json');
     expect(report.counts.resourcesByKind).toEqual({
       Model: 2,
@@ -211,6 +221,7 @@ describe('compliance checker against moto_server', () => {
       Image: 1,
       Bucket: 1, // the bare reports bucket, read through the S3 configuration APIs
       Key: 1, // the customer-managed key the config and repository use: its policy read with GetKeyPolicy
+      Role: 1, // the models' execution role (no inline or attached policy of the account: no IdentityPolicy)
     });
     const nonCompliant = report.findings
       .filter((f) => f.status === 'NON_COMPLIANT')
@@ -254,6 +265,7 @@ describe('compliance checker against moto_server', () => {
       'MLOPS-ECR-1',
       'MLOPS-KMS-1', // moto's default key policy names the account root only
       'MLOPS-ECR-5', // immutable-repo has no repository policy
+      'MLOPS-IAM-2', // the models' role trusts SageMaker only
     ]) {
       expect(compliantRules).toContain(id);
     }

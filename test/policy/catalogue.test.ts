@@ -106,16 +106,15 @@ describe('rule catalogue', () => {
     expect(ruleById('MLOPS-NOPE-1')).toBeUndefined();
     expect(synth).not.toContain('MLOPS-IMG-1');
     expect(run).toContain('MLOPS-IMG-1');
-    // AND identity policies are judged at synth and plan only; key policies at every stage
-    expect(synth).toEqual(expect.arrayContaining(['MLOPS-KMS-1', 'MLOPS-IAM-1']));
-    expect(run).toContain('MLOPS-KMS-1');
-    expect(run).not.toContain('MLOPS-IAM-1');
+    // AND identity and trust policies, like key policies, are judged at every stage (run time: models' roles)
+    expect(synth).toEqual(expect.arrayContaining(['MLOPS-KMS-1', 'MLOPS-IAM-1', 'MLOPS-IAM-2']));
+    expect(run).toEqual(expect.arrayContaining(['MLOPS-KMS-1', 'MLOPS-IAM-1', 'MLOPS-IAM-2']));
     // AND the rules the run-time checker cannot read facts for are exactly these (its report lists them)
     expect(
       RULES.filter((r) => !r.stages.includes('run'))
         .map((r) => r.id)
         .sort(),
-    ).toEqual(['MLOPS-BUILD-1', 'MLOPS-BUILD-2', 'MLOPS-EVENTS-1', 'MLOPS-IAM-1', 'MLOPS-IAM-2']);
+    ).toEqual(['MLOPS-BUILD-1', 'MLOPS-BUILD-2', 'MLOPS-EVENTS-1']);
     // AND bucket ACLs, key rotation and repository policies are read at run time too
     expect(run).toEqual(expect.arrayContaining(['MLOPS-BUCKET-7', 'MLOPS-KMS-3', 'MLOPS-ECR-5']));
     // AND each says why, for the checker's report

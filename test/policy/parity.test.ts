@@ -28,9 +28,12 @@ import {
   bucketFacts,
   endpointConfigFacts,
   endpointFacts,
+  inlinePoliciesFacts,
   keyFacts,
+  managedPolicyFacts,
   modelFacts,
   repositoryFacts,
+  roleFacts,
 } from '../../core/policy/from-aws';
 import { buildTestApp, largeConfigDocument } from '../support/app';
 import { POLICY } from '../support/policy-facts';
@@ -119,13 +122,20 @@ const CANNED_ACL_GRANTS: Record<string, Grant[]> = {
 
 const tagsOf = (p: Obj) => (p.Tags as { Key: string; Value: string }[] | undefined) ?? [];
 
-/** The live-AWS facts of one deployed template resource: its API responses, built from its resolved properties. */
+/** IAM returns policy documents URL-encoded (GetRole, GetRolePolicy, GetPolicyVersion). */
+const iamDocument = (doc: unknown) => encodeURIComponent(JSON.stringify(doc));
+
+/**
+ * The live-AWS facts of one deployed template resource: its API responses, built from its resolved properties. A
+ * role gives two (GetRole's trust policy; its inline policies through GetRolePolicy); an `AWS::IAM::Policy` is read
+ * back as the inline policy it becomes on its roles, an `AWS::IAM::ManagedPolicy` through GetPolicyVersion.
+ */
 function liveFacts(
   id: string,
   r: CfnResource,
   resolve: (v: unknown) => unknown,
   all: Readonly<Record<string, CfnResource>>,
-): ResourceFacts | undefined {
+): ResourceFacts | ResourceFacts[] | undefined {
   const p = resolve(r.Properties ?? {}) as Obj;
   const name = physicalName(id, r);
   // Every key this account's templates create or import is customer-managed; the AWS-managed ones are aliases.
@@ -265,6 +275,23 @@ function liveFacts(
         // GetKeyRotationStatus (asked of symmetric keys only, as the checker does)
         (p.KeySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT' ? p.EnableKeyRotation === true : undefined,
       );
+    case 'AWS::IAM::Role': {
+      // The facts' id is the logical id here, as the template's: the comparison is per resource.
+      const role = roleFacts(id, {
+        Arn: id,
+        RoleName: name,
+        AssumeRolePolicyDocument: iamDocument(p.AssumeRolePolicyDocument),
+      });
+      const inline = inlinePoliciesFacts(
+        id,
+        ((p.Policies as Obj[] | undefined) ?? []).map((x) => iamDocument(x.PolicyDocument)),
+      );
+      return inline ? [role, inline] : [role];
+    }
+    case 'AWS::IAM::Policy':
+      return inlinePoliciesFacts(id, [iamDocument(p.PolicyDocument)]);
+    case 'AWS::IAM::ManagedPolicy':
+      return managedPolicyFacts({ PolicyArn: id, PolicyName: name }, iamDocument(p.PolicyDocument), []);
     default:
       return undefined;
   }
@@ -394,6 +421,22 @@ const VARIANTS: Record<string, Mutation> = {
         ((props(r).PrimaryContainer as Obj).Image =
           `${FOREIGN}.dkr.ecr.${REGION}.amazonaws.com/someone-else/model:latest`),
     ),
+  'role trust policies open to any principal': (rs) =>
+    byType(rs, 'AWS::IAM::Role').forEach((r) =>
+      (props(r).AssumeRolePolicyDocument as { Statement: Obj[] }).Statement.push({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+      }),
+    ),
+  'identity policies granting s3:GetObject on "*"': (rs) =>
+    [...byType(rs, 'AWS::IAM::Policy'), ...byType(rs, 'AWS::IAM::ManagedPolicy')].forEach((r) =>
+      (props(r).PolicyDocument as { Statement: Obj[] }).Statement.push({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+      }),
+    ),
   'bucket encrypted with SSE-S3': (rs) =>
     byType(rs, 'AWS::S3::Bucket').forEach(
       (r) =>
@@ -418,22 +461,29 @@ describe('one rule, one verdict: CloudFormation adapter vs live-AWS adapter', ()
     for (const t of mutated) {
       const all = t.Resources as Record<string, CfnResource>;
       const resolve = resolver(all, imports);
-      const synth = new Map(factsFromTemplate(t, { region: REGION, imports }).map((f) => [f.id, f]));
+      // By kind and id: a role has two facts (its trust policy and its inline policies) under one logical id.
+      const synth = new Map(factsFromTemplate(t, { region: REGION, imports }).map((f) => [`${f.kind}|${f.id}`, f]));
       for (const [id, r] of Object.entries(all)) {
-        const cfn = synth.get(id);
-        const live = liveFacts(id, r, resolve, all);
-        if (!cfn || !live) continue;
-        // WHEN every rule judges both descriptions
-        const ctx = { policy: { ...POLICY_FOR_PARITY, ...VARIANTS[variant]!.policy }, now: new Date() };
-        for (const rule of rules.filter((x) => x.appliesTo.includes(cfn.kind))) {
-          const a = rule.check(cfn, ctx);
-          const b = rule.check(live, ctx);
-          tested.add(rule.id);
-          statuses.add(`${rule.id}:${a.status}`);
-          if (a.status !== b.status)
+        for (const live of [liveFacts(id, r, resolve, all) ?? []].flat()) {
+          const cfn = synth.get(`${live.kind}|${id}`);
+          if (!cfn) {
             disagreements.push(
-              `${rule.id} on ${r.Type} ${id}: synth ${a.status} (${a.reason}) vs run ${b.status} (${b.reason})`,
+              `${r.Type} ${id}: the live adapter describes a ${live.kind} the template adapter does not`,
             );
+            continue;
+          }
+          // WHEN every rule judges both descriptions
+          const ctx = { policy: { ...POLICY_FOR_PARITY, ...VARIANTS[variant]!.policy }, now: new Date() };
+          for (const rule of rules.filter((x) => x.appliesTo.includes(cfn.kind))) {
+            const a = rule.check(cfn, ctx);
+            const b = rule.check(live, ctx);
+            tested.add(rule.id);
+            statuses.add(`${rule.id}:${a.status}`);
+            if (a.status !== b.status)
+              disagreements.push(
+                `${rule.id} on ${r.Type} ${id}: synth ${a.status} (${a.reason}) vs run ${b.status} (${b.reason})`,
+              );
+          }
         }
       }
     }

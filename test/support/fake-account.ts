@@ -20,6 +20,12 @@ import {
   ListTagsForResourceCommand,
   Repository,
 } from '@aws-sdk/client-ecr';
+import {
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -158,6 +164,7 @@ export function mockAccount(account: FakeAccount) {
     sns: new SNSClient({ region: REGION }),
     config: new ConfigServiceClient({ region: REGION }),
     codepipeline: new CodePipelineClient({ region: REGION }),
+    iam: new IAMClient({ region: REGION }),
   };
   const sm = mockClient(clients.sagemaker);
   const ecr = mockClient(clients.ecr);
@@ -238,6 +245,21 @@ export function mockAccount(account: FakeAccount) {
   });
 
   kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true });
+  // Every model's execution role: trusted by SageMaker only, with no policies of the account.
+  const iam = mockClient(clients.iam!);
+  iam.on(GetRoleCommand).callsFake((i: { RoleName: string }) => ({
+    Role: {
+      RoleName: i.RoleName,
+      Arn: `arn:aws:iam::${ACCOUNT}:role/${i.RoleName}`,
+      AssumeRolePolicyDocument: encodeURIComponent(
+        JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      ),
+    },
+  }));
+  iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
+  iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
 
   s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
     const body = account.objects.get(i.Key);
@@ -258,7 +280,7 @@ export function mockAccount(account: FakeAccount) {
 
   const logger = memoryLogger();
   const handler = makeHandler({ clients, settings: SETTINGS, logger, clock: () => NOW, region: REGION });
-  return { clients, handler, logger, mocks: { sm, ecr, kms, s3, cw, sns, config, cp } };
+  return { clients, handler, logger, mocks: { sm, ecr, kms, s3, cw, sns, config, cp, iam } };
 }
 
 /** A compliant endpoint with its config and model. */

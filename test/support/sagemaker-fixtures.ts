@@ -1,4 +1,5 @@
 /** What the compliance checker's integration tests build in moto: one helper, both test files. */
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
@@ -17,7 +18,22 @@ import {
   Tag,
 } from '@aws-sdk/client-sagemaker';
 import type { CheckerClients } from '../../lambda/compliance-checker/handler';
+import type { CheckerSettings } from '../../lambda/compliance-checker/settings';
 import { MOTO_ACCOUNT, MotoClientConfig } from './aws-env';
+import { POLICY, REGION } from './fake-account';
+
+/** The checker's settings for a scan of `scanRegions` reporting to the `reports` bucket with `keyArn`. */
+export function checkerSettings(keyArn: string, topicArn: string, scanRegions = [REGION]): CheckerSettings {
+  return {
+    policy: POLICY,
+    reportBucket: 'reports',
+    reportKmsKeyArn: keyArn,
+    alertTopicArn: topicArn,
+    concurrency: 4,
+    imageScope: 'in-use',
+    scanRegions,
+  };
+}
 
 /** Every client the checker takes, real, against moto. */
 export function checkerClients(cfg: MotoClientConfig): CheckerClients {
@@ -31,6 +47,7 @@ export function checkerClients(cfg: MotoClientConfig): CheckerClients {
     config: new ConfigServiceClient(cfg),
     codepipeline: new CodePipelineClient(cfg),
     tagging: new ResourceGroupsTaggingAPIClient(cfg),
+    iam: new IAMClient(cfg),
   };
 }
 

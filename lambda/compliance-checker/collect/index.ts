@@ -1,12 +1,13 @@
 /**
  * Reads live facts for the rules: one `Collector` per invocation coordinates a reader per service (sagemaker.ts,
- * ecr.ts, s3.ts, kms.ts, tags.ts) over one `Scan` (scan.ts: the facts, the errors, the concurrency limit and the
+ * ecr.ts, s3.ts, kms.ts, iam.ts, tags.ts) over one `Scan` (scan.ts: the facts, the errors, the concurrency limit and the
  * fault model). Every resource is described once per collection (dedupe by ARN), and each KMS key once.
  */
 import type { Repository } from '@aws-sdk/client-ecr';
-import { ResourceKind } from '../../../core/policy/facts';
+import { ResourceFacts, ResourceKind } from '../../../core/policy/facts';
 import type { Logger } from '../../shared/logger';
 import { EcrReader } from './ecr';
+import { IamReader } from './iam';
 import { KeyReader } from './kms';
 import { S3Reader } from './s3';
 import { SageMakerReader } from './sagemaker';
@@ -24,6 +25,7 @@ export class Collector {
   private readonly tags: SageMakerTags;
   private readonly ecr: EcrReader;
   private readonly s3?: S3Reader;
+  private readonly iam?: IamReader;
   private readonly imageScope: 'in-use' | 'all';
 
   constructor(clients: CollectorClients, logger: Logger, opts: CollectorOptions = {}) {
@@ -39,6 +41,23 @@ export class Collector {
     this.ecr = new EcrReader(this.scan, clients.ecr, keys);
     const s3 = clients.s3;
     if (s3 !== undefined) this.s3 = new S3Reader(this.scan, s3, opts.s3For ?? (() => s3), keys);
+    if (clients.iam !== undefined) this.iam = new IamReader(this.scan, clients.iam);
+  }
+
+  /**
+   * The execution roles of the models among `resources` (which may come from other regions' collections: IAM is
+   * global, so a scan reads each role once for the whole account), their trust and identity policies.
+   */
+  async collectRoles(resources: readonly ResourceFacts[]): Promise<CollectResult> {
+    await this.readRoles(resources);
+    return this.scan.result();
+  }
+
+  private async readRoles(resources: readonly ResourceFacts[]): Promise<void> {
+    if (this.iam !== undefined) return this.iam.rolesOf(resources);
+    if (resources.some((r) => r.kind === 'Model' && r.executionRoleArn !== undefined))
+      // Never silence: without an IAM client the IAM rules are reported as not evaluated.
+      this.scan.recordError('Role', '*', 'iam:GetRole', new Error('no IAM client given to the collector'));
   }
 
   /** Every bucket of the account (none without an S3 client: their rules are then not evaluated). */
@@ -95,6 +114,8 @@ export class Collector {
     const configs = await this.scan.each([...configNames], (n) => this.sagemaker.endpointConfig(n));
     if (withDependencies) for (const c of configs) if (c !== SKIPPED) c.modelNames.forEach((m) => modelNames.add(m));
     await this.scan.each([...modelNames], (n) => this.sagemaker.model(n));
+    // A deployment gate judges the roles its models run with; a Config rule judges exactly the resource named.
+    if (withDependencies) await this.readRoles(this.scan.resources());
 
     const repoNames = new Set(targets.repositories ?? []);
     if (withDependencies) for (const i of targets.images ?? []) repoNames.add(i.repository);

@@ -56,7 +56,8 @@ export class Scan {
   }
 
   add(f: ResourceFacts): void {
-    this.facts.set(f.id, f);
+    // By kind and id: a role's trust policy (Role) and its inline policies (IdentityPolicy) share the role's ARN.
+    this.facts.set(`${f.kind}|${f.id}`, f);
   }
 
   resources(): ResourceFacts[] {
@@ -94,6 +95,12 @@ export class Scan {
       this.recordError(kind, resource, operation, err);
       return SKIPPED;
     }
+  }
+
+  /** A resource a judged one refers to that does not exist (e.g. a model's deleted execution role). */
+  notFoundEntry(kind: CollectedKind, resource: string): void {
+    this.notFound.push({ resourceKind: kind, resource });
+    this.logger.info('resource not found; dropped', { resourceKind: kind, resource });
   }
 
   /** A listing: a failure is one error for the kind (`*`), and nothing listed. */

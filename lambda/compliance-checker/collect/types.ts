@@ -1,5 +1,6 @@
 /** What a collection reads with, what it is asked for, and what it returns. */
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +11,16 @@ import type { ResourceFacts } from '../../../core/policy/facts';
 
 /** Kinds the collector reads, plus `Key` (KMS) and `Registry` (ECR registry settings) for errors. */
 export type CollectedKind =
-  'Endpoint' | 'EndpointConfig' | 'Model' | 'Repository' | 'Image' | 'Bucket' | 'Key' | 'Registry';
+  | 'Endpoint'
+  | 'EndpointConfig'
+  | 'Model'
+  | 'Repository'
+  | 'Image'
+  | 'Bucket'
+  | 'Key'
+  | 'Registry'
+  | 'Role'
+  | 'IdentityPolicy';
 
 /** A resource the checker could not judge: never silently dropped. */
 export interface ScanError {
@@ -68,6 +78,11 @@ export interface CollectorClients {
   readonly s3?: S3Client;
   /** Batched tag reads for a full scan; without it every SageMaker resource's tags are read with ListTags. */
   readonly tagging?: ResourceGroupsTaggingAPIClient;
+  /**
+   * Reads the models' execution roles (MLOPS-IAM-1, -2). IAM is global: the home clients carry it.
+   * @default - roles are not read, and the report lists the IAM rules as not evaluated
+   */
+  readonly iam?: IAMClient;
 }
 
 export interface CollectorOptions {

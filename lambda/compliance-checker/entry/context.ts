@@ -3,6 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -23,6 +24,8 @@ export interface CheckerClients {
   readonly codepipeline: CodePipelineClient;
   /** Batched tag reads for scheduled scans (tag:GetResources); without it tags are read per resource. */
   readonly tagging?: ResourceGroupsTaggingAPIClient;
+  /** Reads the models' execution roles (MLOPS-IAM-1, -2). @default - not read: the IAM rules are not evaluated */
+  readonly iam?: IAMClient;
 }
 
 export interface EntryContext {

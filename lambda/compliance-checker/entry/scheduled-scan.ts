@@ -5,6 +5,7 @@
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { COMPLIANCE_METRIC_NAMESPACE, COMPLIANCE_METRICS } from '../../../core/contracts/compliance-checker';
+import { withCaptureDestinations } from '../../../core/policy/capture-destinations';
 import { evaluate, rulesFor } from '../../../core/policy/catalogue';
 import { awsErrorName } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
@@ -83,7 +84,7 @@ export async function scheduledScan(ctx: EntryContext, { runId, logger }: Run): 
   };
 }
 
-/** Each scanned region in turn (SageMaker and ECR), then the account's buckets (ListBuckets is global). */
+/** Each scanned region in turn (SageMaker and ECR), then the account's buckets and roles (S3 listing, IAM: global). */
 async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<CollectResult> {
   const regions = ctx.settings.scanRegions;
   const scans: CollectResult[] = [];
@@ -91,9 +92,16 @@ async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<Collec
     logger.info('scanning region', { region, of: regions.length });
     scans.push(await ctx.collector(logger, { region }).collectAll());
   }
-  scans.push(await ctx.collector(logger, ctx.region !== undefined ? { region: ctx.region } : {}).collectBuckets());
+  const home = ctx.collector(logger, ctx.region !== undefined ? { region: ctx.region } : {});
+  const models = scans.flatMap((s) => s.resources);
+  await home.collectBuckets();
+  // IAM is global: the roles of every region's models are read once, by the home collector (whose result then
+  // holds the buckets too).
+  scans.push(await home.collectRoles(models));
   return {
-    resources: scans.flatMap((s) => s.resources),
+    // Endpoint configs (per region) and buckets (once) come from different collections: the buckets endpoints
+    // capture to are marked on the whole, so an untagged capture bucket is judged as one (MLOPS-CAPTURE-4).
+    resources: withCaptureDestinations(scans.flatMap((s) => s.resources)),
     errors: scans.flatMap((s) => s.errors),
     notFound: scans.flatMap((s) => s.notFound),
   };

@@ -1,3 +1,4 @@
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
@@ -116,9 +117,11 @@ describe('scheduled scan', () => {
       .map((c) => c.args[0].input.EndpointName)
       .sort();
     expect(described).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // AND the role the five models share is read once
+    expect(mocks.iam.commandCalls(GetRoleCommand)).toHaveLength(1);
     expect(result).toMatchObject({
       kind: 'scheduled',
-      resources: 5 * 3 + 3 /* repository, image and the customer-managed key */,
+      resources: 5 * 3 + 4 /* repository, image, the customer-managed key and the models' one role */,
     });
   });
 
