@@ -21,13 +21,8 @@ import { ruleById } from '../core/policy/catalogue';
 import { toHtml } from '../lib/reports/html';
 import { toMarkdown } from '../lib/reports/markdown';
 import { toSarif } from '../lib/reports/sarif';
-import {
-  buildSecurityReport,
-  countByStatus,
-  summaryLine,
-  ValidationReport,
-  VALIDATION_REPORT_FILE,
-} from '../lib/reports/validation-report';
+import { buildSecurityReport, ValidationReport, VALIDATION_REPORT_FILE } from '../lib/reports/validation-report';
+import { countByStatus, summaryLine } from '../lib/reports/finding-labels';
 
 const PACK = 'MLOPS';
 

@@ -15,7 +15,8 @@ import { evaluate, Finding } from '../core/policy';
 import { factsFromPlan, parseTerraformPlan, TerraformPlan, TerraformPlanError } from '../core/policy/from-terraform';
 import { toMarkdown } from '../lib/reports/markdown';
 import { toSarif } from '../lib/reports/sarif';
-import { SecurityFinding, SecurityReport, SourceLocation, summaryLine } from '../lib/reports/validation-report';
+import { SecurityFinding, SecurityReport, SourceLocation } from '../lib/reports/validation-report';
+import { summaryLine } from '../lib/reports/finding-labels';
 
 const withSource = (source: SourceLocation | undefined) => (source !== undefined ? { source } : {});
 

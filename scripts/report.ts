@@ -16,12 +16,11 @@ import { toSarif } from '../lib/reports/sarif';
 import {
   ValidationReportError,
   buildSecurityReport,
-  countByStatus,
   loadSecurityReport,
   parseValidationReport,
   readGateDocument,
-  summaryLine,
 } from '../lib/reports/validation-report';
+import { countByStatus, summaryLine } from '../lib/reports/finding-labels';
 import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
 
 const REPORT_COMMAND = {

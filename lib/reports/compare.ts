@@ -1,5 +1,6 @@
 /** What changed between two reports: open findings that are new, and open findings of the base that are gone. */
-import { SecurityFinding, SecurityReport, findingKey } from './validation-report';
+import { SecurityFinding, SecurityReport } from './validation-report';
+import { findingKey } from './finding-labels';
 
 export interface ReportChanges {
   /** Open now, not open in the base report. */

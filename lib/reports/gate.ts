@@ -24,7 +24,6 @@ import { assemblyStacks } from './assembly';
 import { auditAcknowledgements } from './audit';
 import { type AcknowledgementEntry, type GateDocument, type GateStack } from './report-schema';
 import {
-  describeSource,
   GATE_FILE,
   applyGate,
   assemblyLocator,
@@ -36,6 +35,7 @@ import {
   ValidationReport,
   ValidationReportError,
 } from './validation-report';
+import { describeSource } from './finding-labels';
 
 export interface GateOptions {
   readonly env?: NodeJS.ProcessEnv;

@@ -9,10 +9,9 @@
 import { createHash } from 'node:crypto';
 import { RULES } from '../../core/policy/catalogue';
 import { Provenance } from './provenance';
+import { SecurityFinding, SecurityReport } from './validation-report';
 import {
   CATALOGUE_HEADER,
-  SecurityFinding,
-  SecurityReport,
   catalogueRows,
   conclusionLabel,
   countByStatus,
@@ -22,7 +21,7 @@ import {
   severityLabel,
   stackOf,
   summaryLine,
-} from './validation-report';
+} from './finding-labels';
 
 export interface HtmlOptions {
   /**

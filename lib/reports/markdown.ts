@@ -10,10 +10,9 @@ import { RULES } from '../../core/policy/catalogue';
 import { ReportChanges, compareReports } from './compare';
 import { esc } from './html';
 import { Provenance, provenanceLine } from './provenance';
+import { SecurityFinding, SecurityReport } from './validation-report';
 import {
   CATALOGUE_HEADER,
-  SecurityFinding,
-  SecurityReport,
   catalogueRows,
   conclusionLabel,
   countByStatus,
@@ -22,7 +21,7 @@ import {
   severityLabel,
   stackOf,
   summaryLine,
-} from './validation-report';
+} from './finding-labels';
 
 /** Far below GitHub's 65,536-character comment limit, leaving room for a wrapper and a marker. */
 export const MARKDOWN_COMMENT_BUDGET = 50_000;

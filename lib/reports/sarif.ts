@@ -15,14 +15,8 @@ import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { ruleById } from '../../core/policy/catalogue';
 import { Rule, RuleSeverity } from '../../core/policy/rule';
-import {
-  SecurityFinding,
-  SecurityReport,
-  ViolationSeverity,
-  findingKey,
-  repoRelative,
-  templateUri,
-} from './validation-report';
+import { SecurityFinding, SecurityReport, ViolationSeverity, templateUri } from './validation-report';
+import { findingKey, repoRelative } from './finding-labels';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const CDK_NAG_RULES_URI = 'https://github.com/cdklabs/cdk-nag/blob/main/RULES.md';

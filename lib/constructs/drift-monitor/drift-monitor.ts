@@ -4,8 +4,9 @@
  * (lambda/drift-detector) -> MLOps/Drift metrics -> alarms -> SNS. Model Monitor's data-quality schedule is an
  * optional construct beside it, for accounts that still have it.
  *
- * It coordinates: the detector function (./detector-function), metrics (./metrics), alarms (./alarms), dashboard
- * widgets (./widgets) and Model Monitor (./model-monitor) each live in their own file.
+ * It coordinates: the props (./props) and their checks (./validate-props), the detector function
+ * (./detector-function), what invokes it (./triggers), metrics (./metrics), alarms (./alarms, the quality ones in
+ * ./quality-alarms), dashboard widgets (./widgets) and Model Monitor (./model-monitor) each live in their own file.
  *
  * Key policy: the log group, the Lambda environment and the dead-letter queue are encrypted with `encryptionKey`.
  * CloudWatch Logs and EventBridge are service principals, so only the key policy can let them use the key:
@@ -15,177 +16,33 @@
 import {
   Duration,
   Stack,
-  Token,
   aws_cloudwatch as cloudwatch,
-  aws_events as events,
-  aws_events_targets as targets,
   aws_iam as iam,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
-  aws_s3 as s3,
   aws_s3_assets as s3assets,
-  aws_sns as sns,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FeatureSpec } from '../../../core/contracts/drift-detector';
-import {
-  DRIFT_THRESHOLD_DEFAULTS as CONTRACT_THRESHOLD_DEFAULTS,
-  driftReportPrefix,
-  latestReportKey,
-} from '../../../core/contracts/drift-report';
-import {
-  CLASSIFICATION_METRIC_KEYS,
-  OUTCOME_FAIRNESS_KEYS,
-  QUALITY_DEFAULTS,
-  QualityMetricKey,
-  QualitySettings,
-  REGRESSION_METRIC_KEYS,
-  groundTruthPrefix,
-} from '../../../core/contracts/quality';
+import { driftReportPrefix, latestReportKey } from '../../../core/contracts/drift-report';
+import { QualityMetricKey, groundTruthPrefix } from '../../../core/contracts/quality';
 import { applyAcknowledgements } from '../../nag/acknowledgements';
-import { HostedVpc } from '../hardened-function';
 import { withDefaults } from '../defaults';
 import { allowServiceKeyUse } from '../key-grants';
-import { validationError } from '../validation-error';
-import { DRIFT_ALARM_DEFAULTS, DriftAlarmFactory, LABELS_STOPPED_MISSING_DATA, qualityDropThreshold } from './alarms';
-import { DriftDetectorFunction, DriftReportsOptions } from './detector-function';
+import { DRIFT_ALARM_DEFAULTS, DriftAlarmFactory } from './alarms';
+import { DriftDetectorFunction } from './detector-function';
 import { DriftMetricFactory } from './metrics';
-import { ModelMonitorOptions, ModelMonitorSchedule } from './model-monitor';
+import { ModelMonitorSchedule } from './model-monitor';
+import { DRIFT_THRESHOLD_DEFAULTS, DriftMonitorProps, DriftMonitorThresholds } from './props';
+import { renderQualityAlarms } from './quality-alarms';
+import { renderCaptureTrigger, renderQualityTriggers } from './triggers';
+import { validateDriftMonitorProps } from './validate-props';
 import { driftWidgets } from './widgets';
 
-/** Drift and fairness thresholds, and the detector's window settings. */
-export interface DriftMonitorThresholds {
-  /** Feature PSI above which a feature has drifted. @default 0.2 */
-  readonly psi?: number;
-  /** Kolmogorov-Smirnov statistic above which a numeric feature has drifted (and Model Monitor's drift). @default 0.2 */
-  readonly ks?: number;
-  /** Jensen-Shannon distance above which a feature has drifted. @default 0.1 */
-  readonly jsDistance?: number;
-  /** Prediction PSI above which the predictions have drifted. @default 0.2 */
-  readonly predictionPsi?: number;
-  /** Disparate impact ratio below which fairness alarms (four-fifths rule). @default 0.8 */
-  readonly disparateImpactMin?: number;
-  /** Demographic parity difference above which fairness alarms. @default 0.1 */
-  readonly parityDifferenceMax?: number;
-  /** Records a window needs before it is judged. @default 200 */
-  readonly minSamples?: number;
-  /** Records a sensitive group needs to take part in the fairness metrics. @default 100 */
-  readonly minGroupSize?: number;
-  /** Oldest record a rolling window keeps, in hours. @default 24 */
-  readonly windowMaxAgeHours?: number;
-}
-
-/** The thresholds a monitor uses when its props leave them out (the config schema's defaults). */
-export const DRIFT_THRESHOLD_DEFAULTS: Required<DriftMonitorThresholds> = CONTRACT_THRESHOLD_DEFAULTS;
-
-export interface DriftMonitorProps {
-  /** SageMaker endpoint whose captured traffic is watched. */
-  readonly endpointName: string;
-  /** Production variant the alarms watch (metrics are published per variant found in the capture keys). */
-  readonly variantName: string;
-  /** Data-capture bucket (may live in another stack); EventBridge notifications must be enabled on it. */
-  readonly captureBucket: s3.IBucket;
-  /** The capture bucket's KMS key: the detector may decrypt with it, through S3 only. */
-  readonly captureKey: kms.IKey;
-  /** Key prefix of this endpoint's capture files, e.g. `datacapture/fraud-xgb/`; no leading `/`, no wildcards. */
-  readonly capturePrefix: string;
-  /**
-   * Local path of the baseline document (`npm run baseline`), shipped as an S3 asset readable by the detector only.
-   * The construct does not read it: the config loader checks it against the features.
-   */
-  readonly baselineFile: string;
-  /** The model's input features, in payload order. */
-  readonly features: readonly FeatureSpec[];
-  /**
-   * The feature fairness is measured across (one of `features`).
-   * @default - no fairness metrics or alarms
-   */
-  readonly sensitiveAttribute?: string;
-  /**
-   * The prediction value counted as the favourable outcome.
-   * @default 1
-   */
-  readonly positiveLabel?: string | number;
-  /**
-   * Drift and fairness thresholds; each one left out takes its value from `DRIFT_THRESHOLD_DEFAULTS`.
-   * @default DRIFT_THRESHOLD_DEFAULTS
-   */
-  readonly thresholds?: DriftMonitorThresholds;
-  /** Every alarm notifies this topic. */
-  readonly alarmTopic: sns.ITopic;
-  /** Customer-managed key for the log group, the Lambda environment and the dead-letter queue. */
-  readonly encryptionKey: kms.IKey;
-  /**
-   * Drift reports: the detector writes the report of each window whose drift or fairness metric crosses its
-   * threshold to `s3://<bucket>/drift-reports/<endpoint>/<variant>/...`, and every alarm's description names it.
-   * @default - no reports
-   */
-  readonly reports?: DriftReportsOptions;
-  /**
-   * Key prefix, in the capture bucket, of the detector's state: one marker per judged capture file (so a
-   * redelivered file publishes once) and the rolling window of small files. The state is derived from captured
-   * data, so it stays under the capture bucket's key, retention and access logging. Must not overlap `capturePrefix`.
-   * @default 'drift-state/'
-   */
-  readonly statePrefix?: string;
-  /**
-   * Private subnets and security groups to run the detector in: it reads captured personal data, so where the
-   * environment has a VPC the detector runs inside it and reaches S3 and KMS through the VPC endpoints
-   * the platform stack creates (`VpcEndpoints`). The security groups must allow HTTPS to those endpoints.
-   * @default - outside a VPC (AWS service APIs only, over TLS with SigV4), acknowledged as such
-   */
-  readonly vpc?: HostedVpc;
-  /**
-   * Detector log retention.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Reserved concurrency of the detector: caps its share of the account's concurrency.
-   * @default 5
-   */
-  readonly reservedConcurrency?: number;
-  /**
-   * Detector memory (MiB); memory is bounded by features x bins, so this is mostly CPU share.
-   * @default 512
-   */
-  readonly memorySize?: number;
-  /**
-   * Detector timeout.
-   * @default Duration.minutes(5)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Period over which drift alarms average the per-file statistics.
-   * @default Duration.hours(1)
-   */
-  readonly alarmPeriod?: Duration;
-  /**
-   * Periods (of `alarmPeriod`) a fairness alarm looks at; it fires when `fairnessDatapointsToAlarm` of them breach.
-   * @default DRIFT_ALARM_DEFAULTS.fairnessEvaluationPeriods (3)
-   */
-  readonly fairnessEvaluationPeriods?: number;
-  /**
-   * Breaching periods out of `fairnessEvaluationPeriods` that fire a fairness alarm.
-   * @default DRIFT_ALARM_DEFAULTS.fairnessDatapointsToAlarm (2)
-   */
-  readonly fairnessDatapointsToAlarm?: number;
-  /**
-   * Model quality from delayed ground truth (resolved `monitoring.quality`): the detector keeps a prediction ledger
-   * per judged capture file, joins the labels written under `ground-truth/<endpoint>/` of the capture bucket, and
-   * publishes quality and outcome-fairness metrics, alarmed against their reference values and limits, plus a
-   * "labels stopped" alarm.
-   * @default - no quality monitoring
-   */
-  readonly quality?: QualitySettings;
-  /**
-   * Also run SageMaker Model Monitor's data-quality job on a schedule (for accounts that still have it).
-   * @default - no Model Monitor
-   */
-  readonly modelMonitor?: ModelMonitorOptions;
-}
+// The props and thresholds are part of this construct's API: importers of this module keep finding them here.
+export * from './props';
 
 export class DriftMonitor extends Construct {
   /**
@@ -248,7 +105,7 @@ export class DriftMonitor extends Construct {
     this.sensitiveAttribute = props.sensitiveAttribute;
     this.thresholds = thresholds;
     this.subject = `${props.endpointName}/${props.variantName}`;
-    this.validate(props, statePrefix, reservedConcurrency, fairnessPeriods, fairnessToAlarm);
+    validateDriftMonitorProps(this, props, statePrefix, reservedConcurrency, fairnessPeriods, fairnessToAlarm);
 
     if (props.encryptionKey instanceof kms.Key && Stack.of(props.encryptionKey) === Stack.of(this)) {
       DriftMonitor.allowKeyUse(props.encryptionKey);
@@ -287,9 +144,10 @@ export class DriftMonitor extends Construct {
     this.role = detector.executionRole;
     this.logGroup = detector.hostedLogGroup;
     this.deadLetterQueue = (detector.hostedDeadLetterQueue as NonNullable<typeof detector.hostedDeadLetterQueue>).queue;
-    this.renderTrigger(props, detector);
+    const target = { detector, deadLetterQueue: this.deadLetterQueue };
+    renderCaptureTrigger(this, props, target);
     if (props.quality) {
-      this.renderQualityTriggers(props, detector);
+      renderQualityTriggers(this, props, target);
       this.groundTruthUri = `s3://${props.captureBucket.bucketName}/${groundTruthPrefix(props.endpointName)}`;
     }
 
@@ -316,7 +174,16 @@ export class DriftMonitor extends Construct {
         : undefined;
     this.disparateImpactAlarm = fairness?.disparateImpact;
     this.parityDifferenceAlarm = fairness?.parityDifference;
-    const quality = props.quality ? this.renderQualityAlarms(alarmFactory, props.quality, alarmPeriod) : undefined;
+    const quality = props.quality
+      ? renderQualityAlarms(this, alarmFactory, {
+          quality: props.quality,
+          metrics: this.metrics,
+          subject: this.subject,
+          ...(props.sensitiveAttribute !== undefined ? { sensitiveAttribute: props.sensitiveAttribute } : {}),
+          ...(this.groundTruthUri !== undefined ? { groundTruthUri: this.groundTruthUri } : {}),
+          period: alarmPeriod,
+        })
+      : undefined;
     this.qualityDropAlarms = quality?.drops ?? {};
     this.outcomeFairnessAlarms = quality?.fairness ?? {};
     this.labelsStoppedAlarm = quality?.labelsStopped;
@@ -365,173 +232,6 @@ export class DriftMonitor extends Construct {
       thresholds: this.thresholds,
       alarms: this.alarms,
     });
-  }
-
-  private validate(
-    props: DriftMonitorProps,
-    statePrefix: string,
-    reservedConcurrency: number,
-    fairnessPeriods: number,
-    fairnessToAlarm: number,
-  ): void {
-    const capturePrefix = props.capturePrefix;
-    if (
-      !Token.isUnresolved(capturePrefix) &&
-      (capturePrefix.startsWith('/') || capturePrefix.includes('*') || capturePrefix === '')
-    ) {
-      throw validationError(
-        this,
-        'capturePrefix',
-        capturePrefix,
-        `must be a non-empty S3 key prefix without a leading "/" or wildcards (e.g. "datacapture/${props.endpointName}/")`,
-      );
-    }
-    if (
-      !Token.isUnresolved(statePrefix) &&
-      (statePrefix.startsWith('/') ||
-        !statePrefix.endsWith('/') ||
-        statePrefix.includes('*') ||
-        statePrefix.startsWith(capturePrefix) ||
-        capturePrefix.startsWith(statePrefix))
-    ) {
-      throw validationError(
-        this,
-        'statePrefix',
-        statePrefix,
-        `must be a key prefix ending in "/", without a leading "/" or wildcards, apart from capturePrefix "${capturePrefix}" (e.g. "drift-state/")`,
-      );
-    }
-    if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) {
-      throw validationError(this, 'reservedConcurrency', reservedConcurrency, 'must be an integer >= 1');
-    }
-    if (
-      !Number.isInteger(fairnessPeriods) ||
-      !Number.isInteger(fairnessToAlarm) ||
-      fairnessToAlarm < 1 ||
-      fairnessToAlarm > fairnessPeriods
-    ) {
-      throw validationError(
-        this,
-        'fairnessDatapointsToAlarm',
-        fairnessToAlarm,
-        `must be between 1 and fairnessEvaluationPeriods (${fairnessPeriods})`,
-      );
-    }
-    const names = props.features.map((f) => f.name);
-    if (names.length === 0 || new Set(names).size !== names.length) {
-      throw validationError(this, 'features', names, 'must name at least one feature, each once');
-    }
-    if (props.sensitiveAttribute !== undefined && !names.includes(props.sensitiveAttribute)) {
-      throw validationError(
-        this,
-        'sensitiveAttribute',
-        props.sensitiveAttribute,
-        `must be one of features [${names.join(', ')}]`,
-      );
-    }
-  }
-
-  /** New capture files of this endpoint -> the detector, retried twice, then into its dead-letter queue. */
-  private renderTrigger(props: DriftMonitorProps, detector: lambda.IFunction): void {
-    new events.Rule(this, 'CaptureObjectCreated', {
-      description: `New data-capture files of ${props.endpointName} -> drift detector`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.captureBucket.bucketName] },
-          object: { key: events.Match.prefix(props.capturePrefix) },
-        },
-      },
-      targets: [
-        new targets.LambdaFunction(detector, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
-    });
-  }
-
-  /**
-   * Ground-truth files of this model -> the detector (the join); and an hourly tick -> the detector (hours since
-   * labels last arrived), with the same retries and dead-letter queue as the capture trigger.
-   */
-  private renderQualityTriggers(props: DriftMonitorProps, detector: lambda.IFunction): void {
-    const target = () =>
-      new targets.LambdaFunction(detector, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(6),
-      });
-    new events.Rule(this, 'GroundTruthObjectCreated', {
-      description: `New ground-truth files of ${props.endpointName} -> drift detector (quality join)`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.captureBucket.bucketName] },
-          object: { key: events.Match.prefix(groundTruthPrefix(props.endpointName)) },
-        },
-      },
-      targets: [target()],
-    });
-    new events.Rule(this, 'LabelsClock', {
-      description: `Hourly: hours since labels of ${props.endpointName} last joined a window`,
-      schedule: events.Schedule.rate(Duration.hours(1)),
-      targets: [target()],
-    });
-  }
-
-  /**
-   * Quality alarms, keyed by what they watch: a drop beyond tolerance per metric with a reference value, each
-   * outcome-fairness difference above its limit, and labels that stopped arriving.
-   */
-  private renderQualityAlarms(
-    alarms: DriftAlarmFactory,
-    quality: QualitySettings,
-    period: Duration,
-  ): {
-    drops: Partial<Record<QualityMetricKey, cloudwatch.Alarm>>;
-    fairness: Record<string, cloudwatch.Alarm>;
-    labelsStopped: cloudwatch.Alarm;
-  } {
-    const keys: readonly QualityMetricKey[] =
-      quality.problemType === 'regression' ? REGRESSION_METRIC_KEYS : CLASSIFICATION_METRIC_KEYS;
-    const dropScope = new Construct(this, 'QualityDrop');
-    const drops: Partial<Record<QualityMetricKey, cloudwatch.Alarm>> = {};
-    for (const key of keys) {
-      const reference = quality.reference[key];
-      if (reference === undefined) continue;
-      const limit = qualityDropThreshold(key, reference, quality.tolerance[key]);
-      drops[key] = alarms.addAlarm(dropScope, key, {
-        description: `${this.subject}: model quality dropped: ${key} of the labelled windows ${limit.words} (reference from monitoring.quality.reference)`,
-        metric: this.metrics.metricQuality(key, { period }),
-        threshold: limit.threshold,
-        comparisonOperator: limit.comparisonOperator,
-      });
-    }
-    const fairness: Record<string, cloudwatch.Alarm> = {};
-    if (this.sensitiveAttribute !== undefined && quality.problemType === 'binary-classification') {
-      const fairnessScope = new Construct(this, 'OutcomeFairness');
-      for (const key of OUTCOME_FAIRNESS_KEYS) {
-        const max = quality.fairnessMax[key] ?? QUALITY_DEFAULTS.fairnessMax;
-        fairness[key] = alarms.addAlarm(fairnessScope, key, {
-          description: `${this.subject}: outcome fairness across "${this.sensitiveAttribute}": ${key} above ${max}`,
-          metric: this.metrics.metricOutcomeFairness(key, { period }),
-          threshold: max,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        });
-      }
-    }
-    const labelsStopped = alarms.addAlarm(this, 'LabelsStopped', {
-      description: `${this.subject}: no ground-truth label joined a window for more than maxLabelDelayHours (${quality.maxLabelDelayHours} h): is the label feed to ${this.groundTruthUri} still running?`,
-      metric: this.metrics.metricHoursSinceLastLabels(),
-      threshold: quality.maxLabelDelayHours,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingDataOverride: LABELS_STOPPED_MISSING_DATA,
-    });
-    return { drops, fairness, labelsStopped };
   }
 
   /** One PSI alarm per feature, keyed by the feature's name: reordering `features` replaces no alarm. */
