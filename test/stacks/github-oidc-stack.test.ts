@@ -7,9 +7,13 @@ import { ValidationReport } from '../../lib/reports/validation-report';
 import { buildTestApp, defaultConfigDocument } from '../support/app';
 
 function configWith(github: Record<string, unknown>, sameAccount = false) {
-  const doc = defaultConfigDocument() as { environments: { account: string }[]; github?: unknown };
+  const doc = defaultConfigDocument() as { environments: { account: string; region: string }[]; github?: unknown };
   doc.github = github;
-  if (sameAccount) doc.environments[1]!.account = doc.environments[0]!.account;
+  if (sameAccount) {
+    // One account, two regions: one account and region twice is a config error (both would build one registry).
+    doc.environments[1]!.account = doc.environments[0]!.account;
+    doc.environments[1]!.region = doc.environments[0]!.region === 'eu-central-1' ? 'eu-west-1' : 'eu-central-1';
+  }
   return doc;
 }
 const trust = (sub: string) => ({

@@ -101,16 +101,12 @@ describe('one image build, promoted by digest', () => {
   });
 
   test('destinations are exactly the config registries other than the source; KMS-encrypted repositories on both sides', () => {
-    // GIVEN four environments: the image source, one in the same registry, one in the same account in another
-    // region, one in another account
+    // GIVEN three environments: the image source, one in the same account in another region, one in another
+    // account (two environments in one registry, i.e. one account and region, are a config error: both would create
+    // the same repository)
     const doc = defaultConfigDocument() as { environments: Record<string, unknown>[] };
     const [staging, production] = doc.environments;
-    doc.environments = [
-      staging!,
-      { ...staging!, name: 'qa' },
-      { ...staging!, name: 'dr', region: 'eu-central-1' },
-      production!,
-    ];
+    doc.environments = [staging!, { ...staging!, name: 'dr', region: 'eu-central-1' }, production!];
     const built = buildTestApp(doc, { policyPacks: false });
     const platform = (name: string) =>
       Template.fromStack((built.environments.find((e) => e.node.id === name) as MlopsStage).platform);
@@ -126,12 +122,11 @@ describe('one image build, promoted by digest', () => {
       { Region: 'eu-west-1', RegistryId: '222222222222' },
     ]);
     // AND only the other account's registry grants replication (same-account replication needs no registry policy)
-    for (const name of ['qa', 'dr', 'production'])
-      platform(name).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
-    for (const name of ['staging', 'qa', 'dr']) platform(name).resourceCountIs('AWS::ECR::RegistryPolicy', 0);
+    for (const name of ['dr', 'production']) platform(name).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+    for (const name of ['staging', 'dr']) platform(name).resourceCountIs('AWS::ECR::RegistryPolicy', 0);
     platform('production').resourceCountIs('AWS::ECR::RegistryPolicy', 1);
     // AND on both sides the model repository is encrypted with the environment's own rotating image key
-    for (const name of ['staging', 'qa', 'dr', 'production']) {
+    for (const name of ['staging', 'dr', 'production']) {
       const t = platform(name);
       const [[keyId, key]] = Object.entries(t.findResources('AWS::KMS::Key')).filter(([id]) =>
         id.startsWith('ImageKey'),
