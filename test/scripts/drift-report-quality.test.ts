@@ -14,7 +14,8 @@ import {
   scoredCaptureText,
   trainingRecords,
 } from '../../scripts/make-example-data';
-import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
+import { runDriftReportCli } from '../../scripts/drift-report';
+import { InputProblem } from '../../scripts/drift-report/inputs';
 import { sklearnReference } from '../support/sklearn';
 
 const ROOT = join(__dirname, '../..');
