@@ -18,7 +18,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError, defaultOutput, parseCommandLine, runCommand, usage } from '../lib/cli/args';
+import { UsageError, defaultOutput, parseCommandLine, runAsMain, usage } from '../lib/cli/args';
 import { ConfigError } from '../lib/config/loader';
 import { MonitoringConfig } from '../lib/config/schema';
 import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accumulator';
@@ -144,7 +144,7 @@ export async function driftReport(
 }
 
 if (require.main === module) {
-  void runCommand(DRIFT_REPORT_COMMAND, process.argv.slice(2), async (values) => {
+  runAsMain(DRIFT_REPORT_COMMAND, async (values) => {
     try {
       return (await driftReport(values)).exitCode;
     } catch (err) {
@@ -152,7 +152,5 @@ if (require.main === module) {
       if (err instanceof RangeError) throw new InputProblem(err.message);
       throw err;
     }
-  }).then((code) => {
-    process.exitCode = code;
   });
 }
