@@ -14,7 +14,7 @@ import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CommandSpec, OptionSpec, intOption, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, intOption, runAsMain } from '../lib/cli/args';
 import { qualitySettings } from '../core/contracts/quality';
 import { QualityJoin } from '../lambda/drift-detector/quality/join';
 import { readCaptureIntoLedger, readGroundTruthIntoJoin } from '../lambda/drift-detector/quality/streams';
@@ -104,8 +104,4 @@ async function main(args: { records?: string; repeats?: string }): Promise<numbe
   }
 }
 
-if (require.main === module) {
-  void runCommand(COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runAsMain(COMMAND, main);

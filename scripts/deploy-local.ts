@@ -12,7 +12,8 @@ import { CONFIG_OPTION, CommandSpec, OptionSpec, UsageError, runCommand } from '
 import { loadConfigArgument } from '../lib/config/loader';
 import { startMoto } from '../test/support/moto-server';
 import { featureFlags } from '../test/support/app';
-import { deployToMoto, readSecuritySettings } from './moto-deploy';
+import { deployToMoto } from './moto-deploy';
+import { readSecuritySettings } from './moto/security-settings';
 
 export const DEPLOY_LOCAL_COMMAND = {
   command: 'npm run deploy:local --',

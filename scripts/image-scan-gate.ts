@@ -23,11 +23,12 @@ import {
   UsageError,
   Values,
   intOption,
-  runCommand,
+  runAsMain,
 } from '../lib/cli/args';
 import { ConfigError, compliancePolicy, loadConfigArgument } from '../lib/config/loader';
 import { imageFacts } from '../core/policy/from-aws';
 import { imageFindingsWithinThreshold } from '../core/policy/rules/image';
+import { stepClientConfig } from './release/step-options';
 
 export interface GateOptions {
   readonly repository: string;
@@ -141,11 +142,7 @@ export function gateOptions(
 
 async function main(values: Values<typeof IMAGE_SCAN_GATE_COMMAND.options>): Promise<number> {
   const opts = gateOptions(values);
-  const ecr = new ECRClient({
-    ...(opts.region ? { region: opts.region } : {}),
-    maxAttempts: 5,
-    retryMode: 'adaptive',
-  });
+  const ecr = new ECRClient(stepClientConfig(opts.region));
   let result: GateResult;
   try {
     result = await runGate(ecr, opts);
@@ -158,8 +155,4 @@ async function main(values: Values<typeof IMAGE_SCAN_GATE_COMMAND.options>): Pro
   return result.compliant ? 0 : 1;
 }
 
-if (require.main === module) {
-  void runCommand(IMAGE_SCAN_GATE_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runAsMain(IMAGE_SCAN_GATE_COMMAND, main);

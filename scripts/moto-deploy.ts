@@ -7,6 +7,9 @@
  * the file assets (templates, bundled Lambda code) to the bootstrap bucket, which a bare CreateStack would not.
  * The few CloudFormation reads needed (DescribeStacks, ListStackResources) go over the query protocol with `fetch`.
  *
+ * This file is the recipe; its parts are in scripts/moto/: the template variant, the `cdk` CLI runner, the
+ * CloudFormation query reads, the deployment it returns and the security settings read back after it.
+ *
  * What moto 5.2.1 cannot do, and how this handles it:
  * - Resource types it does not implement (MOTO_UNSUPPORTED_TYPES): CreateStack does NOT fail; moto logs a warning,
  *   creates nothing and reports CREATE_COMPLETE. A `Ref`/`Fn::GetAtt` to such a resource would then fail the whole
@@ -21,184 +24,16 @@
  * - Stack updates through change sets fail on moto: `--method=direct` and no bootstrap version rule.
  * - `localhost`, not 127.0.0.1, in AWS_ENDPOINT_URL: moto parses the template S3 URL only then.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { App, DefaultStackSynthesizer, Stack, Stage } from 'aws-cdk-lib';
-import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
-import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { join } from 'node:path';
+import { App, DefaultStackSynthesizer, Stage } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { MlopsConfig } from '../lib/config/schema';
-
-const REPO = resolve(__dirname, '..');
-const CDK_CLI = join(REPO, 'node_modules', '.bin', 'cdk');
-/** moto_server's single account id. */
-export const MOTO_ACCOUNT = '123456789012';
-
-/**
- * Types moto 5.2.1's CloudFormation skips (warning, nothing created, stack still CREATE_COMPLETE). What each one
- * means for this proof: bucket/topic policies (TLS-only, service access) are not evaluated; alarms, and so the
- * endpoint's auto-rollback, are never created; auto scaling and the model card are not deployed; Config rules
- * (the compliance checker's) and Model Monitor schedules do not exist; neither do the registry's image replication
- * and its registry policy (test/integration/release-record.test.ts puts them through the ECR API). Each entry was checked against moto 5.2.1's
- * CloudFormation resource registry; only the types present in the templates are expected to be skipped.
- */
-export const MOTO_UNSUPPORTED_TYPES = [
-  'AWS::ApplicationAutoScaling::ScalableTarget',
-  'AWS::ApplicationAutoScaling::ScalingPolicy',
-  'AWS::CloudWatch::Alarm',
-  'AWS::CloudWatch::CompositeAlarm',
-  'AWS::Config::ConfigRule',
-  'AWS::ECR::RegistryPolicy',
-  'AWS::ECR::RegistryScanningConfiguration',
-  'AWS::ECR::ReplicationConfiguration',
-  'AWS::Lambda::EventInvokeConfig',
-  'AWS::S3::BucketPolicy',
-  'AWS::SNS::Subscription',
-  'AWS::SNS::TopicPolicy',
-  'AWS::SQS::QueuePolicy',
-  'AWS::SageMaker::DataQualityJobDefinition',
-  'AWS::SageMaker::ModelCard',
-  'AWS::SageMaker::MonitoringSchedule',
-] as const;
-
-export type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-
-/**
- * The template moto gets: references to resources moto will skip become placeholder strings, and KMS key tags get
- * the field names moto's KMS tagger expects. Returns what was changed so the test can report it.
- */
-export function motoVariant(template: Template): {
-  template: Template;
-  replacedReferences: string[];
-  kmsKeysAdapted: string[];
-} {
-  const out = JSON.parse(JSON.stringify(template)) as Template;
-  const skipped = new Set(
-    Object.entries(out.Resources)
-      .filter(([, r]) => (MOTO_UNSUPPORTED_TYPES as readonly string[]).includes(r.Type))
-      .map(([id]) => id),
-  );
-  const replacedReferences: string[] = [];
-  const placeholder = (id: string, attr?: string) => `moto-skipped-${id}${attr ? `-${attr}` : ''}`;
-  const walk = (node: unknown, owner: string): unknown => {
-    if (Array.isArray(node)) return node.map((n) => walk(n, owner));
-    if (node === null || typeof node !== 'object') return node;
-    const obj = node as Record<string, unknown>;
-    if (typeof obj.Ref === 'string' && skipped.has(obj.Ref)) {
-      replacedReferences.push(`${owner} -> Ref ${obj.Ref}`);
-      return placeholder(obj.Ref);
-    }
-    const getAtt = obj['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && skipped.has(String(getAtt[0]))) {
-      replacedReferences.push(`${owner} -> GetAtt ${getAtt[0]}.${getAtt[1]}`);
-      return placeholder(String(getAtt[0]), String(getAtt[1]));
-    }
-    const sub = obj['Fn::Sub'];
-    const subText = typeof sub === 'string' ? sub : Array.isArray(sub) ? sub[0] : undefined;
-    if (typeof subText === 'string' && [...skipped].some((id) => subText.includes(`\${${id}`))) {
-      throw new Error(`${owner}: Fn::Sub references a resource moto skips; extend motoVariant to handle it`);
-    }
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, walk(v, owner)]));
-  };
-  for (const [id, resource] of Object.entries(out.Resources)) {
-    if (skipped.has(id)) continue;
-    out.Resources[id] = walk(resource, id) as Template['Resources'][string];
-  }
-  const kmsKeysAdapted: string[] = [];
-  for (const [id, resource] of Object.entries(out.Resources)) {
-    const props = resource.Properties;
-    if (resource.Type !== 'AWS::KMS::Key' || !props) continue;
-    if (Array.isArray(props.Tags)) {
-      props.Tags = (props.Tags as { Key: string; Value: string }[]).map((t) => ({ TagKey: t.Key, TagValue: t.Value }));
-    }
-    // Same intrinsics, resolved by moto, then serialized: the policy text is what real KMS would hold.
-    if (props.KeyPolicy && typeof props.KeyPolicy === 'object')
-      props.KeyPolicy = { 'Fn::ToJsonString': props.KeyPolicy };
-    kmsKeysAdapted.push(id);
-  }
-  return { template: out, replacedReferences, kmsKeysAdapted };
-}
-
-export interface CliResult {
-  code: number | null;
-  output: string;
-  ms: number;
-}
-
-/** Runs the repo's `cdk` CLI against moto, from a scratch directory so no cdk.json or cdk.context.json is read or written. */
-export function cdk(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  // Generous: a bootstrap takes seconds on a quiet machine, but over a minute on two loaded cores.
-  timeoutMs = 180_000,
-  onOutput: (chunk: string) => void = () => undefined,
-): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((done, fail) => {
-    const child = spawn(CDK_CLI, [...args, '--no-notices', '--no-color', '--ci'], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const take = (d: Buffer) => {
-      output += d.toString();
-      onOutput(d.toString());
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    const timer = setTimeout(() => {
-      output += `\n(cdk ${args[0]} killed: no answer within ${timeoutMs / 1000} s)`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, output, ms: Date.now() - started });
-    });
-  });
-}
-
-/**
- * One CloudFormation query-protocol call. moto does not verify signatures, so the Authorization header only names
- * the service and region it routes by.
- */
-export async function cfnQuery(
-  endpoint: string,
-  region: string,
-  action: string,
-  params: Record<string, string>,
-): Promise<string> {
-  const res = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${region}/cloudformation/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: new URLSearchParams({ Action: action, Version: '2010-05-15', ...params }).toString(),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`CloudFormation ${action} -> HTTP ${res.status}: ${text.slice(0, 500)}`);
-  return text;
-}
-
-/** `<member>` elements of a query-protocol response as flat records of their leaf elements. */
-export function xmlMembers(xml: string): Record<string, string>[] {
-  return [...xml.matchAll(/<member>([\s\S]*?)<\/member>/g)].map((m) =>
-    Object.fromEntries([...(m[1] ?? '').matchAll(/<(\w+)>([^<]*)<\/\1>/g)].map((f) => [f[1], f[2]])),
-  );
-}
-
-export interface DeployedResource {
-  readonly logicalId: string;
-  readonly type: string;
-  readonly physicalId: string;
-}
+import { cdk } from './moto/cdk-cli';
+import { cfnQuery, xmlMembers } from './moto/cloudformation-query';
+import { DeployedResource, MOTO_ACCOUNT, MotoDeployError, MotoDeployment } from './moto/deployment';
+import { MOTO_UNSUPPORTED_TYPES, Template, motoVariant } from './moto/template-variant';
 
 export interface MotoDeployOptions {
   /** The running emulator's URL, written with `localhost`. */
@@ -213,31 +48,6 @@ export interface MotoDeployOptions {
   readonly workdir?: string;
   /** Progress lines (one per step, and the CLI's own event lines). @default - none */
   readonly log?: (line: string) => void;
-}
-
-export interface MotoDeployment {
-  readonly config: MlopsConfig;
-  readonly environment: string;
-  readonly region: string;
-  readonly workdir: string;
-  readonly platformStack: Stack;
-  readonly modelStacks: readonly Stack[];
-  /** Stack name -> template as synthesized (before the moto variant). */
-  readonly templates: ReadonlyMap<string, Template>;
-  /** Stack name -> resources moto reports as created. */
-  readonly deployed: ReadonlyMap<string, readonly DeployedResource[]>;
-  /** Stack name -> resource types present in the template that moto skipped (all in MOTO_UNSUPPORTED_TYPES). */
-  readonly skippedTypes: ReadonlyMap<string, readonly string[]>;
-  readonly variantNotes: readonly string[];
-  readonly timings: Readonly<Record<string, number>>;
-}
-
-/** A deploy that failed, or that reported success without creating what it should: never a false success. */
-export class MotoDeployError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MotoDeployError';
-  }
 }
 
 /** The config with the environment's account moved to moto's single account (moto accepts no other). */
@@ -378,139 +188,4 @@ export async function deployToMoto(opts: MotoDeployOptions): Promise<MotoDeploym
     variantNotes,
     timings,
   };
-}
-
-/** The physical id of the one resource of `type` (and logical id prefix) moto created in `stack`. */
-export function physicalId(
-  deployment: Pick<MotoDeployment, 'deployed'>,
-  stack: Stack,
-  type: string,
-  logicalIdPrefix = '',
-): string {
-  const hits = (deployment.deployed.get(stack.stackName) ?? []).filter(
-    (r) => r.type === type && r.logicalId.startsWith(logicalIdPrefix),
-  );
-  if (hits.length !== 1)
-    throw new Error(
-      `expected one ${type} (${logicalIdPrefix || 'any id'}) in ${stack.stackName}, found ${hits.length}`,
-    );
-  const id = hits[0]!.physicalId;
-  // moto reports SageMaker resources by ARN; the describe calls take the name.
-  return type.startsWith('AWS::SageMaker::') && id.startsWith('arn:') ? id.slice(id.lastIndexOf('/') + 1) : id;
-}
-
-/** One security setting read back from the emulator, against what the template asked for. */
-export interface SettingCheck {
-  readonly resource: string;
-  readonly setting: string;
-  readonly actual: string;
-  readonly ok: boolean;
-}
-
-export interface ClientSettings {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly forcePathStyle: true;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly maxAttempts?: number;
-}
-
-/**
- * Reads back, with real SDK clients, the security settings moto keeps: customer-managed keys with rotation, bucket
- * encryption with the right key, immutable ECR tags, endpoint-config storage and capture encryption with separate
- * keys, and the endpoint in service. Settings moto drops are not read (they are listed in skippedTypes and in the
- * deploy test's "known moto gaps").
- */
-export async function readSecuritySettings(d: MotoDeployment, client: ClientSettings): Promise<SettingCheck[]> {
-  const kms = new KMSClient(client);
-  const s3 = new S3Client(client);
-  const ecr = new ECRClient(client);
-  const sm = new SageMakerClient(client);
-  const out: SettingCheck[] = [];
-  const check = (resource: string, setting: string, actual: unknown, ok: boolean) =>
-    out.push({ resource, setting, actual: String(actual), ok });
-  try {
-    const prefix = `alias/${d.config.projectName}/${d.environment}/`;
-    const keyArns = new Map<string, string>();
-    for (const alias of ((await kms.send(new ListAliasesCommand({}))).Aliases ?? []).filter((a) =>
-      a.AliasName?.startsWith(prefix),
-    )) {
-      const meta = (await kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId! }))).KeyMetadata!;
-      const rotation = (await kms.send(new GetKeyRotationStatusCommand({ KeyId: alias.TargetKeyId! })))
-        .KeyRotationEnabled;
-      keyArns.set(alias.AliasName!.slice(prefix.length), meta.Arn!);
-      check(
-        alias.AliasName!,
-        'customer managed, enabled',
-        `${meta.KeyManager}, ${meta.Enabled}`,
-        meta.KeyManager === 'CUSTOMER' && meta.Enabled === true,
-      );
-      check(alias.AliasName!, 'rotation', rotation, rotation === true);
-    }
-    if (keyArns.size === 0) check(`${prefix}*`, 'KMS keys exist', 'none found', false);
-    for (const r of (d.deployed.get(d.platformStack.stackName) ?? []).filter((x) => x.type === 'AWS::S3::Bucket')) {
-      const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: r.physicalId })))
-        .ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
-      const accessLogs = r.logicalId.startsWith('AccessLogsBucket');
-      const expectedKey = r.logicalId.startsWith('CaptureBucket') ? keyArns.get('data-capture') : keyArns.get('data');
-      check(
-        `s3://${r.physicalId}`,
-        accessLogs ? 'SSE-S3 (log delivery supports only SSE-S3)' : 'SSE-KMS with its customer-managed key',
-        `${sse?.SSEAlgorithm ?? 'none'}${sse?.KMSMasterKeyID ? ` ${sse.KMSMasterKeyID}` : ''}`,
-        accessLogs
-          ? sse?.SSEAlgorithm === 'AES256'
-          : sse?.SSEAlgorithm === 'aws:kms' && sse.KMSMasterKeyID === expectedKey,
-      );
-    }
-    for (const r of (d.deployed.get(d.platformStack.stackName) ?? []).filter(
-      (x) => x.type === 'AWS::ECR::Repository',
-    )) {
-      const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [r.physicalId] })))
-        .repositories?.[0];
-      check(
-        `ecr ${r.physicalId}`,
-        'immutable tags',
-        repo?.imageTagMutability,
-        repo?.imageTagMutability === 'IMMUTABLE',
-      );
-    }
-    for (const stack of d.modelStacks) {
-      const name = (type: string) => physicalId(d, stack, type);
-      const ec = await sm.send(
-        new DescribeEndpointConfigCommand({ EndpointConfigName: name('AWS::SageMaker::EndpointConfig') }),
-      );
-      const resource = `endpoint config ${ec.EndpointConfigName}`;
-      check(
-        resource,
-        'storage KMS key (endpoint-storage)',
-        ec.KmsKeyId,
-        ec.KmsKeyId !== undefined && ec.KmsKeyId === keyArns.get('endpoint-storage'),
-      );
-      const capture = ec.DataCaptureConfig;
-      if (capture?.EnableCapture) {
-        check(
-          resource,
-          'capture KMS key (data-capture, not the storage key)',
-          capture.KmsKeyId,
-          capture.KmsKeyId === keyArns.get('data-capture') && capture.KmsKeyId !== ec.KmsKeyId,
-        );
-        check(
-          resource,
-          'capture sampling %',
-          capture.InitialSamplingPercentage,
-          (capture.InitialSamplingPercentage ?? 101) <= d.config.compliance.maxCaptureSamplingPercent,
-        );
-      }
-      const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: name('AWS::SageMaker::Endpoint') }));
-      check(
-        `endpoint ${ep.EndpointName}`,
-        'serves the deployed config, in service',
-        `${ep.EndpointConfigName}, ${ep.EndpointStatus}`,
-        ep.EndpointConfigName === ec.EndpointConfigName && ep.EndpointStatus === 'InService',
-      );
-    }
-  } finally {
-    for (const c of [kms, s3, ecr, sm]) c.destroy();
-  }
-  return out;
 }

@@ -5,38 +5,30 @@
  * image gate verdict at most that old; 1 (with what to do) otherwise; 2 on wrong arguments.
  */
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { CommandSpec, OptionSpec, UsageError, Values, intOption, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, Values, intOption, requireOptions, runAsMain } from '../lib/cli/args';
 import { checkApproval } from '../lib/release/pipeline-history';
 import { executionHistory } from './release/record';
+import { EXECUTION_OPTIONS, PIPELINE_REGION_OPTION, stepClientConfig } from './release/step-options';
 
 export const RELEASE_APPROVAL_COMMAND = {
   command: 'npm run release:approval --',
   summary:
     'Checks, right before a deployment, that the stage was approved in this pipeline execution and that the\napproval has not expired (pipeline.release.approvalMaxAgeHours).',
   options: {
-    pipeline: { type: 'string', valueName: '<name>', description: 'the pipeline name' },
-    execution: { type: 'string', valueName: '<id>', description: 'the pipeline execution id' },
+    ...EXECUTION_OPTIONS,
     stage: { type: 'string', valueName: '<environment>', description: 'the stage (environment) being deployed' },
     'max-age-hours': { type: 'string', valueName: '<n>', description: 'how old an approval may be, in hours' },
-    region: { type: 'string', valueName: '<region>', description: "the pipeline's region (default: AWS_REGION)" },
+    region: PIPELINE_REGION_OPTION,
   },
   epilogue: 'exit codes: 0 the approval is valid; 1 it is missing or expired; 2 wrong arguments.',
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 type Options = Values<typeof RELEASE_APPROVAL_COMMAND.options>;
 
-export function required(values: Record<string, unknown>, ...names: string[]): void {
-  for (const n of names) if (values[n] === undefined || values[n] === '') throw new UsageError(`--${n} is required`);
-}
-
 async function main(opts: Options): Promise<number> {
-  required(opts, 'pipeline', 'execution', 'stage', 'max-age-hours');
+  requireOptions(opts, 'pipeline', 'execution', 'stage', 'max-age-hours');
   const maxAge = intOption(opts['max-age-hours'], 'max-age-hours', 1)!;
-  const client = new CodePipelineClient({
-    ...(opts.region ? { region: opts.region } : {}),
-    maxAttempts: 5,
-    retryMode: 'adaptive',
-  });
+  const client = new CodePipelineClient(stepClientConfig(opts.region));
   const history = await executionHistory(client, opts.pipeline!, opts.execution!);
   const check = checkApproval(history, opts.execution!, opts.stage!, new Date(), maxAge);
   if (check.problems.length > 0) {
@@ -49,8 +41,4 @@ async function main(opts: Options): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  void runCommand(RELEASE_APPROVAL_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runAsMain(RELEASE_APPROVAL_COMMAND, main);

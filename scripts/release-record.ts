@@ -9,17 +9,16 @@
 import { writeFileSync } from 'node:fs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CommandSpec, OptionSpec, UsageError, Values, intOption, runCommand } from '../lib/cli/args';
-import { required } from './release-approval';
+import { CommandSpec, OptionSpec, UsageError, Values, intOption, requireOptions, runAsMain } from '../lib/cli/args';
 import { buildReleaseRecord, executionHistory, writeReleaseRecord } from './release/record';
+import { EXECUTION_OPTIONS, PIPELINE_REGION_OPTION, stepClientConfig } from './release/step-options';
 
 export const RELEASE_RECORD_COMMAND = {
   command: 'npm run release:record --',
   summary:
     'Writes the release record of one pipeline execution and environment (commit, config hash, digests,\ntemplate/report/SBOM hashes, gate verdicts, approval, model cards) to the Object Lock bucket.',
   options: {
-    pipeline: { type: 'string', valueName: '<name>', description: 'the pipeline name' },
-    execution: { type: 'string', valueName: '<id>', description: 'the pipeline execution id' },
+    ...EXECUTION_OPTIONS,
     commit: { type: 'string', valueName: '<sha>', description: 'the source commit of the execution' },
     environment: { type: 'string', valueName: '<env>', description: 'the environment deployed' },
     config: { type: 'string', valueName: '<file>', description: 'the config file the synth used (default: cdk.json)' },
@@ -29,7 +28,7 @@ export const RELEASE_RECORD_COMMAND = {
     'kms-key': { type: 'string', valueName: '<arn>', description: 'the KMS key that encrypts the records' },
     'retention-days': { type: 'string', valueName: '<n>', description: 'COMPLIANCE retention of the record, days' },
     out: { type: 'string', valueName: '<file>', description: 'also write the record to this local file' },
-    region: { type: 'string', valueName: '<region>', description: "the pipeline's region (default: AWS_REGION)" },
+    region: PIPELINE_REGION_OPTION,
   },
   epilogue: 'exit codes: 0 written; 1 it could not be built or written; 2 wrong arguments.',
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
@@ -37,10 +36,10 @@ export const RELEASE_RECORD_COMMAND = {
 type Options = Values<typeof RELEASE_RECORD_COMMAND.options>;
 
 async function main(opts: Options): Promise<number> {
-  required(opts, 'pipeline', 'execution', 'commit', 'environment');
+  requireOptions(opts, 'pipeline', 'execution', 'commit', 'environment');
   if (opts.bucket === undefined && opts.out === undefined) throw new UsageError('give --bucket, --out or both');
-  if (opts.bucket !== undefined) required(opts, 'kms-key', 'retention-days');
-  const clientConfig = { ...(opts.region ? { region: opts.region } : {}), maxAttempts: 5, retryMode: 'adaptive' };
+  if (opts.bucket !== undefined) requireOptions(opts, 'kms-key', 'retention-days');
+  const clientConfig = stepClientConfig(opts.region);
   const now = new Date();
   const history = await executionHistory(new CodePipelineClient(clientConfig), opts.pipeline!, opts.execution!);
   const record = buildReleaseRecord(
@@ -72,8 +71,4 @@ async function main(opts: Options): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  void runCommand(RELEASE_RECORD_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runAsMain(RELEASE_RECORD_COMMAND, main);

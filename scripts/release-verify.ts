@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandSpec, InputError, OptionSpec, Values, runCommand } from '../lib/cli/args';
+import { CommandSpec, InputError, OptionSpec, Values, runAsMain } from '../lib/cli/args';
 import { parseReleaseRecord, recordDigest, verifyReleaseRecord } from './release/verify';
 
 export const RELEASE_VERIFY_COMMAND = {
@@ -55,8 +55,4 @@ function main(opts: Options, positionals: readonly string[]): number {
   return count('DIFFERS') > 0 || (opts.strict === true && count('MISSING') > 0) ? 1 : 0;
 }
 
-if (require.main === module) {
-  void runCommand(RELEASE_VERIFY_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runAsMain(RELEASE_VERIFY_COMMAND, main);

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CommandSpec, OptionSpec, UsageError, Values, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, UsageError, Values, runAsMain } from '../lib/cli/args';
 import { LAMBDA_ENTRIES, LambdaName } from '../lib/constructs/lambda-bundling';
 import { writeLambdaSbom } from './sbom/lambda-sbom';
 import { writeNpmSbom } from './sbom/npm-sbom';
@@ -42,8 +42,4 @@ async function main(values: Values<typeof SBOM_COMMAND.options>): Promise<number
   return 0;
 }
 
-if (require.main === module) {
-  void runCommand(SBOM_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runAsMain(SBOM_COMMAND, main);

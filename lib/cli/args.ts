@@ -177,6 +177,11 @@ export function intOption(value: string | undefined, flag: string, min: number):
   return n;
 }
 
+/** A UsageError `--<name> is required` for the first of `names` that is absent or empty in `values`. */
+export function requireOptions(values: Readonly<Record<string, unknown>>, ...names: string[]): void {
+  for (const n of names) if (values[n] === undefined || values[n] === '') throw new UsageError(`--${n} is required`);
+}
+
 export interface CliIo {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
@@ -222,6 +227,16 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
     io.stderr(`${name}: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** `runCommand` on this process's arguments, its exit code set as the process's: what a script runs as main. */
+export function runAsMain<O extends Record<string, OptionSpec>>(
+  spec: CommandSpec<O>,
+  run: (values: Values<O>, positionals: readonly string[]) => Promise<number> | number,
+): void {
+  void runCommand(spec, process.argv.slice(2), run).then((code) => {
+    process.exitCode = code;
+  });
 }
 
 /**

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { Duration, IResolveContext, Lazy, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +9,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, MlopsConfig, PipelineConfig } from '../config/schema';
-import { addEmailSubscription } from '../constructs/dead-letter-queue';
 import {
   endpointGateParameters,
   GateParameters,
@@ -18,10 +16,13 @@ import {
   imageGateParameters,
 } from '../../core/contracts/pipeline-gate';
 import { ComplianceGateStep } from './compliance-gate-step';
+import { DeliveryPipeline, installedCdkCliVersion } from './delivery-pipeline';
 import { EXECUTION_ID_VARIABLE, ReleaseApprovalStep, ReleaseRecordStore } from './release-steps';
 import { MlopsStage } from './mlops-environment';
 import { PipelineArtifactStore, PipelineRegionStack } from './pipeline-artifacts';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgements';
+import { addNotificationTopic, notifyOnPipelineEvents } from './pipeline-notifications';
+import { allowSourceConnection, confineKeyUseToArtifactKeys, scopeGeneratedWildcards } from './pipeline-permissions';
 
 /** Directory (relative to the repository) whose files become the `reports` artifact of every run. */
 export const REPORTS_DIRECTORY = 'reports';
@@ -50,46 +51,6 @@ export function synthCommands(configFile?: string): string[] {
 /** The delivery pipeline's name: the release steps read its action executions by it. */
 export function deliveryPipelineName(projectName: string): string {
   return `${projectName}-delivery`;
-}
-
-/** The version of the aws-cdk CLI package this repository installs (a devDependency). */
-function installedCdkCliVersion(): string {
-  try {
-    return (createRequire(__filename)('aws-cdk/package.json') as { version: string }).version;
-  } catch (err) {
-    throw new Error(
-      `PipelineStack: cannot read the installed aws-cdk CLI version (${(err as Error).message}); install aws-cdk as a devDependency (npm ci) or pass cliVersion`,
-    );
-  }
-}
-
-interface DeliveryPipelineProps extends pipelines.CodePipelineProps {
-  /** Called once at the start of the just-in-time build: adds the stages. */
-  readonly beforeBuild: () => void;
-  /** Called once, right after the underlying CodePipeline has been built. */
-  readonly afterBuild: () => void;
-}
-
-/**
- * CDK Pipelines' CodePipeline, built just in time (at synthesis, by CDK Pipelines' own aspect) with hooks around the
- * build. `addStage()` synthesizes a stage on the spot, and a stage synthesized while the app is still being built
- * keeps a stale template of anything changed later (escape hatches, aspects): the MLOPS pack, which reads the
- * written templates, would then judge that stale copy. So stages are added at build time, not in the constructor.
- */
-class DeliveryPipeline extends pipelines.CodePipeline {
-  private readonly hooks: Pick<DeliveryPipelineProps, 'beforeBuild' | 'afterBuild'>;
-
-  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
-    const { beforeBuild, afterBuild, ...rest } = props;
-    super(scope, id, rest);
-    this.hooks = { beforeBuild, afterBuild };
-  }
-
-  protected override doBuildPipeline(): void {
-    this.hooks.beforeBuild();
-    super.doBuildPipeline();
-    this.hooks.afterBuild();
-  }
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -180,26 +141,7 @@ export class PipelineStack extends Stack {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       description: `${config.projectName} delivery pipeline; the only principal the environments' gate roles trust`,
     });
-    const notificationTopicName = `${config.projectName}-pipeline-notifications`;
-    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
-      topicName: notificationTopicName,
-      displayName: `${config.projectName} delivery pipeline`,
-      masterKey: this.artifactKey,
-      enforceSSL: true,
-    });
-    if (config.alarmEmail) {
-      // The alarm e-mail hears the approval requests (CodePipeline's e-mail carries the approval's text, which names
-      // the commit and the image digests, and the review link to the execution whose Synth action holds the reports)
-      // and the pipeline's own failed/succeeded notifications. No filter policy: CodePipeline formats its approval
-      // message per protocol, and a body filter that did not match would drop approval requests silently.
-      addEmailSubscription(this, 'NotificationEmailDeadLetterQueue', {
-        topic: this.notificationTopic,
-        topicName: notificationTopicName,
-        email: config.alarmEmail,
-        encryptionKey: this.artifactKey,
-        usedBy: "the pipeline topic's e-mail subscription (approval requests)",
-      });
-    }
+    this.notificationTopic = addNotificationTopic(this, config, this.artifactKey);
 
     const source = pipelines.CodePipelineSource.connection(cfg.repository, cfg.branch, {
       connectionArn: cfg.connectionArn,
@@ -262,54 +204,12 @@ export class PipelineStack extends Stack {
   /** Everything that needs the built pipeline; runs right after CDK Pipelines has built it. */
   private completeBuiltPipeline(cfg: PipelineConfig, prefix: string) {
     const sourceAction = this.renderTrigger(cfg);
-    this.allowConnection(sourceAction, cfg.connectionArn);
-    this.renderNotifications();
-    if (this.regionStacks.length > 0) this.confineKeyUseToArtifactKeys(prefix);
-    this.scopeGeneratedWildcards();
+    allowSourceConnection(this, this.pipeline.pipeline, sourceAction, cfg.connectionArn);
+    notifyOnPipelineEvents(this.pipeline.pipeline, this.notificationTopic, this.artifactKey, this.region);
+    if (this.regionStacks.length > 0) confineKeyUseToArtifactKeys(this.role, prefix);
+    scopeGeneratedWildcards(this);
     acknowledgePipelineFindings(this, this.artifactBucket, this.regionStacks);
     this.releaseRecords.acknowledgeProjects(this.releaseSteps);
-  }
-
-  /**
-   * CDK Pipelines grants a few of its own actions on "*" (self-mutation reads stacks and lists the bootstrap bucket;
-   * the asset project starts its builds; the pipeline role uses the artifact keys of other regions). Each has a resource-level form, so the written policies name the resources
-   * instead (MLOPS-IAM-1): this account's stacks, the CDK bootstrap buckets, this account's build projects. The
-   * rewrite runs when the template is rendered, after CDK Pipelines has added every statement.
-   */
-  private scopeGeneratedWildcards() {
-    const { partition, account, region } = this;
-    const scopedResources: Record<string, string> = {
-      'cloudformation:describestacks': `arn:${partition}:cloudformation:*:${account}:stack/*`,
-      's3:listbucket': `arn:${partition}:s3:::cdk-*`,
-      'codebuild:batchgetbuilds': `arn:${partition}:codebuild:${region}:${account}:project/*`,
-      'codebuild:startbuild': `arn:${partition}:codebuild:${region}:${account}:project/*`,
-      'codebuild:stopbuild': `arn:${partition}:codebuild:${region}:${account}:project/*`,
-      // Artifact keys of the other regions live in this (tooling) account; OnlyPipelineArtifactKeys narrows further.
-      ...Object.fromEntries(
-        ['decrypt', 'describekey', 'encrypt', 'generatedatakey*', 'reencrypt*'].map((a) => [
-          `kms:${a}`,
-          `arn:${partition}:kms:*:${account}:key/*`,
-        ]),
-      ),
-    };
-    type Statement = { Action?: string | string[]; Resource?: unknown; [k: string]: unknown };
-    for (const policy of this.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
-      const original = policy.policyDocument as unknown;
-      policy.policyDocument = Lazy.uncachedAny({
-        produce: (ctx: IResolveContext) => {
-          const doc = ctx.resolve(original) as { Statement?: Statement[] };
-          const statement = (doc.Statement ?? []).map((st) => {
-            const actions = typeof st.Action === 'string' ? [st.Action] : (st.Action ?? []);
-            const scoped = actions.map((a) => scopedResources[a.toLowerCase()]);
-            const listed = Array.isArray(st.Resource) ? (st.Resource as unknown[]) : [st.Resource];
-            if (!listed.includes('*') || actions.length === 0 || scoped.some((r) => r === undefined)) return st;
-            const resources = [...new Set([...(scoped as string[]), ...listed.filter((r) => r !== '*')])];
-            return { ...st, Resource: resources.length === 1 ? resources[0] : resources };
-          });
-          return { ...doc, Statement: statement };
-        },
-      });
-    }
   }
 
   /**
@@ -411,78 +311,6 @@ export class PipelineStack extends Stack {
       },
     });
     return sourceAction;
-  }
-
-  /**
-   * CDK grants only `codestar-connections:UseConnection`; a connection created as CodeConnections is authorized by
-   * `codeconnections:UseConnection`. Both actions, on both ARN forms of the one configured connection.
-   */
-  private allowConnection(sourceAction: codepipeline.IAction, connectionArn: string) {
-    // The pipeline creates the source action's role when it binds the action: under the stage, under the action.
-    const stageName = this.pipeline.pipeline.stages[0]!.stageName;
-    const roles = (this.pipeline.pipeline.node.tryFindChild(stageName)?.node.findAll() ?? []).filter(
-      (c): c is iam.Role =>
-        c instanceof iam.Role && c.node.path.includes(`/${sourceAction.actionProperties.actionName}/`),
-    );
-    if (roles.length !== 1) {
-      throw new Error(
-        `PipelineStack ${this.node.path}: expected one role for the source action to grant the connection, found ${roles.length}`,
-      );
-    }
-    const twin = connectionArn.includes(':codeconnections:')
-      ? connectionArn.replace(':codeconnections:', ':codestar-connections:')
-      : connectionArn.replace(':codestar-connections:', ':codeconnections:');
-    roles[0]!.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'UseSourceConnection',
-        actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
-        resources: [connectionArn, twin],
-      }),
-    );
-  }
-
-  /**
-   * For a key in another region, aws-cdk-lib grants the pipeline role KMS use on "*" (it cannot name a key ARN across
-   * regions). The key policies name the role, so this is more than it needs: deny KMS use on every key that carries
-   * none of the pipeline's artifact-key aliases.
-   */
-  private confineKeyUseToArtifactKeys(prefix: string) {
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'OnlyPipelineArtifactKeys',
-        effect: iam.Effect.DENY,
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        resources: ['*'],
-        conditions: { 'ForAllValues:StringNotLike': { 'kms:ResourceAliases': `alias/${prefix}/artifacts*` } },
-      }),
-    );
-  }
-
-  private renderNotifications() {
-    const E = codepipeline.PipelineNotificationEvents;
-    this.pipeline.pipeline.notifyOn('Notifications', this.notificationTopic, {
-      notificationRuleName: `${this.pipeline.pipeline.node.id}-state`.slice(0, 64),
-      events: [
-        E.PIPELINE_EXECUTION_FAILED,
-        E.PIPELINE_EXECUTION_SUCCEEDED,
-        E.STAGE_EXECUTION_FAILED,
-        E.STAGE_EXECUTION_SUCCEEDED,
-        // Who approved or rejected, and when (the request itself is announced by the approval action, with the
-        // commit, digests and the reports link).
-        E.MANUAL_APPROVAL_SUCCEEDED,
-        E.MANUAL_APPROVAL_FAILED,
-      ],
-    });
-    // AWS CodeStar Notifications publishes to the KMS-encrypted topic only if the key lets it encrypt.
-    this.artifactKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCodeStarNotificationsToPublishToEncryptedTopic',
-        principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'], // in a key policy, "*" is this key
-        conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
-      }),
-    );
   }
 
   private validateStages(props: PipelineStackProps) {

@@ -5,6 +5,7 @@ import {
   UsageError,
   commandName,
   parseCommandLine,
+  requireOptions,
   runCommand,
   usage,
 } from '../../lib/cli/args';
@@ -76,6 +77,15 @@ describe('the shared command-line parser', () => {
   it('names a command by its npm script or its file', () => {
     expect(commandName({ command: 'npm run drift:report --' })).toBe('drift:report');
     expect(commandName({ command: 'npx tsx scripts/image-scan-gate.ts' })).toBe('image-scan-gate');
+  });
+
+  it('accepts options that are present', () => {
+    expect(() => requireOptions({ input: 'a.csv', quiet: false }, 'input', 'quiet')).not.toThrow();
+  });
+
+  it('rejects a required option that is missing or empty, naming it', () => {
+    expect(() => requireOptions({ input: 'a.csv' }, 'input', 'output')).toThrow(new UsageError('--output is required'));
+    expect(() => requireOptions({ input: '' }, 'input')).toThrow(/^--input is required$/);
   });
 
   it('returns 1 when the run itself fails, with its message', async () => {

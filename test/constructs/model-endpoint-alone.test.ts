@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { join } from 'node:path';
 import { testContext } from '../support/app';
+import { POLICY } from '../support/policy-facts';
 import { ModelEndpoint, ModelEndpointProps } from '../../lib/constructs/model-endpoint';
 import { mlopsPolicy } from '../../lib/nag/mlops-checks';
 
@@ -167,14 +168,12 @@ describe('ModelEndpoint.addDriftMonitor()', () => {
 
 describe('mlopsPolicy(): the MLOPS pack needs only the allowed regions', () => {
   test('fills every other field with the config schema defaults, DataClassification always required', () => {
+    // GIVEN the rule tests' policy: the schema defaults, but for the regions, VPC, production and accounts it sets
+    const { knownAccounts: _setByRuleTests, ...schemaDefaults } = POLICY;
+    // WHEN only the allowed regions are given THEN the rest are the defaults
     expect(mlopsPolicy({ allowedRegions: ['eu-west-1'] })).toEqual({
+      ...schemaDefaults,
       allowedRegions: ['eu-west-1'],
-      captureRetentionDays: 30,
-      maxCaptureSamplingPercent: 20,
-      requiredTags: ['Owner', 'CostCenter', 'DataClassification'],
-      dataClassifications: ['public', 'internal', 'confidential', 'restricted'],
-      maxFindingSeverity: 'MEDIUM',
-      imageScanMaxAgeDays: 7,
       requireVpc: false,
       productionEnvironments: ['production'],
     });

@@ -40,16 +40,11 @@ import {
 import { parseConfig } from '../../lib/config/loader';
 import { MlopsConfig } from '../../lib/config/schema';
 import { CAPTURE_PREFIX } from '../../lib/stacks/model-endpoint-stack';
-import {
-  DeployedResource,
-  MOTO_UNSUPPORTED_TYPES,
-  MotoDeployment,
-  Template,
-  cfnQuery,
-  deployToMoto,
-  physicalId as physicalIdIn,
-  readSecuritySettings,
-} from '../../scripts/moto-deploy';
+import { deployToMoto } from '../../scripts/moto-deploy';
+import { cfnQuery } from '../../scripts/moto/cloudformation-query';
+import { DeployedResource, MotoDeployment, physicalId as physicalIdIn } from '../../scripts/moto/deployment';
+import { readSecuritySettings } from '../../scripts/moto/security-settings';
+import { MOTO_UNSUPPORTED_TYPES, Template } from '../../scripts/moto/template-variant';
 import { defaultConfigDocument, featureFlags } from '../support/app';
 import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
 

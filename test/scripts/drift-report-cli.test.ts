@@ -16,7 +16,8 @@ import { makeHandler } from '../../lambda/drift-detector/handler';
 import { DriftReport } from '../../lambda/drift-detector/report/model';
 import { captureText } from '../../scripts/make-example-data';
 import { FRAUD_DETECTOR_CONFIG } from '../support/fraud-fixtures';
-import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
+import { runDriftReportCli } from '../../scripts/drift-report';
+import { InputProblem } from '../../scripts/drift-report/inputs';
 import { BaselineDocument } from '../../core/contracts/baseline';
 
 const BASELINE_FILE = join(__dirname, '../../baselines/fraud-xgb.json');

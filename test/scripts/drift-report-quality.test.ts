@@ -14,7 +14,8 @@ import {
   scoredCaptureText,
   trainingRecords,
 } from '../../scripts/make-example-data';
-import { InputProblem, runDriftReportCli } from '../../scripts/drift-report';
+import { runDriftReportCli } from '../../scripts/drift-report';
+import { InputProblem } from '../../scripts/drift-report/inputs';
 import { sklearnReference } from '../support/sklearn';
 
 const ROOT = join(__dirname, '../..');
@@ -56,26 +57,22 @@ describe('npm run drift:report -- --ground-truth', () => {
     join(gtDir, '2026/01/02/labels-2.jsonl.gz'),
     gzipSync(`${[...gtLines.slice(2000), ...bad].join('\n')}\n`),
   );
+  /** The command line over these captures and labels, then `more`. */
+  const labelledRun = (...more: string[]) => [
+    '--baseline',
+    BASELINE_FILE,
+    '--capture',
+    captureDir,
+    '--ground-truth',
+    gtDir,
+    ...more,
+  ];
 
   it('adds a quality object whose every number equals scikit-learn, and counts every unjoined label', async () => {
     // WHEN
     const out = join(dir, 'r.json');
     const run = await runDriftReportCli(
-      [
-        '--baseline',
-        BASELINE_FILE,
-        '--capture',
-        captureDir,
-        '--ground-truth',
-        gtDir,
-        '--json',
-        '--out',
-        out,
-        '--config',
-        CONFIG,
-        '--model',
-        'fraud-xgb',
-      ],
+      labelledRun('--json', '--out', out, '--config', CONFIG, '--model', 'fraud-xgb'),
       quiet,
     );
     expect(run.exitCode).toBe(0);
@@ -128,10 +125,7 @@ describe('npm run drift:report -- --ground-truth', () => {
 
   it('adds a model-quality section to the HTML', async () => {
     const out = join(dir, 'r.html');
-    await runDriftReportCli(
-      ['--baseline', BASELINE_FILE, '--capture', captureDir, '--ground-truth', gtDir, '--out', out],
-      quiet,
-    );
+    await runDriftReportCli(labelledRun('--out', out), quiet);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('<section id="quality"><h2>Model quality</h2>');
     expect(html).toContain('id="outcome-fairness"');
@@ -142,19 +136,7 @@ describe('npm run drift:report -- --ground-truth', () => {
   it('computes no metric below --min-labelled, and says so', async () => {
     const lines: string[] = [];
     const run = await runDriftReportCli(
-      [
-        '--baseline',
-        BASELINE_FILE,
-        '--capture',
-        captureDir,
-        '--ground-truth',
-        gtDir,
-        '--json',
-        '--out',
-        join(dir, 'few.json'),
-        '--min-labelled',
-        '100000',
-      ],
+      labelledRun('--json', '--out', join(dir, 'few.json'), '--min-labelled', '100000'),
       (s) => lines.push(s),
     );
     expect(run.report.quality).toMatchObject({ judged: false, metrics: null, fairness: null, labelled: labelled.size });

@@ -55,6 +55,17 @@ const json = (doc: unknown) => ({
   data: JSON.stringify(doc),
   encoding: 'JSON',
 });
+/** One invocation of two rows (F then M), event e1, predicted 1 (0.9) and 0 (0.1). */
+const MULTI_ROW_CAPTURE = capture(
+  { eventId: 'e1' },
+  json({
+    predictions: [
+      { label: 1, score: 0.9 },
+      { label: 0, score: 0.1 },
+    ],
+  }),
+  '10,grocery,100,F\n20,fuel,5,M',
+);
 
 describe('prediction ledger', () => {
   it('keeps the join key, label, score and group only (data minimisation)', () => {
@@ -77,17 +88,7 @@ describe('prediction ledger', () => {
   });
 
   it('keys the rows of a multi-row invocation <id>#<row>', () => {
-    const line = capture(
-      { eventId: 'e1' },
-      json({
-        predictions: [
-          { label: 1, score: 0.9 },
-          { label: 0, score: 0.1 },
-        ],
-      }),
-      '10,grocery,100,F\n20,fuel,5,M',
-    );
-    const { entries } = ledgerOf(line);
+    const { entries } = ledgerOf(MULTI_ROW_CAPTURE);
     expect(entries.map((e) => [e.id, e.p, e.g])).toEqual([
       ['e1#0', 1, 'F'],
       ['e1#1', 0, 'M'],
@@ -267,17 +268,10 @@ describe('join', () => {
   });
 
   it('joins the labels of a multi-row invocation row by row', async () => {
-    const line = capture(
-      { eventId: 'e1' },
-      json({
-        predictions: [
-          { label: 1, score: 0.9 },
-          { label: 0, score: 0.1 },
-        ],
-      }),
-      '10,grocery,100,F\n20,fuel,5,M',
-    );
-    const q = await joined(`${line}\n`, `${groundTruthLine('e1', '1,1')}\n`, { ...SETTINGS, minLabelled: 2 });
+    const q = await joined(`${MULTI_ROW_CAPTURE}\n`, `${groundTruthLine('e1', '1,1')}\n`, {
+      ...SETTINGS,
+      minLabelled: 2,
+    });
     expect(q.labelled).toBe(2);
     expect(q.metrics?.recall).toBe(0.5);
   });
