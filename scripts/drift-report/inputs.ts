@@ -10,7 +10,8 @@ import { createGunzip } from 'node:zlib';
 import { InputError } from '../../lib/cli/args';
 import { BaselineDocument, validateBaseline } from '../../core/contracts/baseline';
 import { FeatureSpec } from '../../core/contracts/drift-detector';
-import { CaptureSink, parseCaptureStream } from '../../lambda/drift-detector/capture-parser';
+import { parseCaptureStream } from '../../lambda/drift-detector/capture-parser';
+import { CaptureSink } from '../../lambda/drift-detector/capture-sink';
 
 /** A missing or mismatched baseline, an invalid --config, or unreadable capture input: exit 2 with the message. */
 export class InputProblem extends InputError {}
