@@ -27,6 +27,8 @@ import { BaselineBuilder } from '../lib/baseline/builder';
 import { CsvRow, InputItem, MissingColumnsError, csvItems, jsonlItems } from '../lib/baseline/input-readers';
 import { BaselineDocument } from '../core/contracts/baseline';
 import { RecordError } from '../core/contracts/baseline-values';
+import { PROBLEM_TYPES, ProblemType } from '../core/contracts/quality';
+import { QualityReferenceBuilder } from '../lib/baseline/quality-reference';
 
 export { UsageError };
 
@@ -85,6 +87,32 @@ export const BASELINE_COMMAND = {
     'ks-points': { type: 'string', valueName: '<n>', description: 'most KS grid points (default 200)' },
     'max-categories': { type: 'string', valueName: '<n>', description: 'most categories kept (default 50)' },
     'source-name': { type: 'string', valueName: '<text>', description: 'source.file recorded in the baseline' },
+    'label-column': {
+      type: 'string',
+      valueName: '<column>',
+      description:
+        'ground-truth label of a labelled validation set: also write model-quality reference values\n(monitoring.quality.reference) from --prediction-column against it',
+    },
+    'score-column': {
+      type: 'string',
+      valueName: '<column>',
+      description: 'positive-class score, for the ROC AUC reference (binary models)',
+    },
+    'problem-type': {
+      type: 'string',
+      valueName: 'binary-classification|regression',
+      description: 'with --label-column (default binary-classification)',
+    },
+    'negative-label': {
+      type: 'string',
+      valueName: '<value>',
+      description: 'with --label-column: the negative class (default 0)',
+    },
+    'quality-output': {
+      type: 'string',
+      valueName: '<reference.json>',
+      description: 'where the quality reference goes (default: --output with .quality-reference.json)',
+    },
     quiet: { type: 'boolean', description: 'no progress or summary on stderr' },
   },
   epilogue:
@@ -193,6 +221,45 @@ function monitoringFromConfig(file: string, model: string | undefined): Monitori
 export interface BaselineRun {
   readonly document: BaselineDocument;
   readonly output: string;
+  /** With --label-column: the quality reference file written. */
+  readonly qualityOutput?: string;
+}
+
+/** The quality reference builder of --label-column, or undefined without it; the options checked. */
+function qualityReferenceOf(
+  args: BaselineValues,
+  predictionColumn: string | undefined,
+  positiveLabel: string | number | undefined,
+): QualityReferenceBuilder | undefined {
+  const labelColumn = args['label-column'];
+  const others = (['score-column', 'problem-type', 'negative-label', 'quality-output'] as const).filter(
+    (o) => args[o] !== undefined,
+  );
+  if (labelColumn === undefined) {
+    if (others.length > 0) throw new UsageError(`--${others[0]} needs --label-column: the validation set's label`);
+    return undefined;
+  }
+  if (predictionColumn === undefined)
+    throw new UsageError(
+      `--label-column ${labelColumn} needs --prediction-column: quality compares the model's predictions with the labels`,
+    );
+  const problemType = (args['problem-type'] ?? 'binary-classification') as ProblemType;
+  if (!PROBLEM_TYPES.includes(problemType))
+    throw new UsageError(`--problem-type must be ${PROBLEM_TYPES.join(' or ')}, got "${args['problem-type']}"`);
+  if (problemType === 'regression' && args['score-column'] !== undefined)
+    throw new UsageError('--score-column is for binary-classification (ROC AUC); a regression model has no score');
+  try {
+    return new QualityReferenceBuilder({
+      problemType,
+      labelColumn,
+      predictionColumn,
+      positiveLabel: positiveLabel ?? 1,
+      ...(args['score-column'] !== undefined ? { scoreColumn: args['score-column'] } : {}),
+      ...(args['negative-label'] !== undefined ? { negativeLabel: args['negative-label'] } : {}),
+    });
+  } catch (err) {
+    throw new UsageError(`--positive-label/--negative-label: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -261,6 +328,7 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
       `--sensitive-attribute ${sensitiveAttribute} needs --prediction-column: fairness compares positive-prediction rates across groups`,
     );
   }
+  const quality = qualityReferenceOf(args, predictionColumn, positiveLabel);
   const psiBins = intOption(args['psi-bins'], 'psi-bins', 2);
   const ksGridPoints = intOption(args['ks-points'], 'ks-points', 2);
   const maxCategories = intOption(args['max-categories'], 'max-categories', 1);
@@ -292,7 +360,12 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
   const needed = [
     ...monitoring.features.map((f) => f.name),
     ...(predictionColumn !== undefined ? [predictionColumn] : []),
+    ...(args['label-column'] !== undefined ? [args['label-column']] : []),
+    ...(args['score-column'] !== undefined ? [args['score-column']] : []),
   ];
+  // A record the baseline takes but whose label, prediction or score is unusable is left out of the quality
+  // reference only, and reported.
+  const qualitySkipped: number[] = [];
   const items = inputItems(stream, format, delimiter, input, needed);
   for await (const item of items) {
     progress.update(stream.bytesRead);
@@ -306,6 +379,15 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
     } catch (err) {
       if (!(err instanceof RecordError)) throw err;
       skip(item.line, err.message);
+      continue;
+    }
+    try {
+      quality?.add(item.record);
+    } catch (err) {
+      if (!(err instanceof RecordError)) throw err;
+      if (qualitySkipped.length < REPORTED_SKIPS)
+        stderr(`baseline: ${input}:${item.line}: left out of the quality reference: ${err.message}\n`);
+      qualitySkipped.push(item.line);
     }
   }
   const total = builder.recordCount + builder.skippedCount;
@@ -324,22 +406,43 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
     throw new BaselineDataError(
       `--input ${input}: ${builder.skippedCount} of ${total} records (${skippedPercent.toFixed(1)}%) were skipped, above --max-skipped-percent ${maxSkippedPercent}; skipped lines ${lines(20)}. Nothing was written: fix the data, or raise --max-skipped-percent if they may be left out`,
     );
+  const qualityPercent = quality === undefined ? 0 : (100 * qualitySkipped.length) / builder.recordCount;
+  if (qualityPercent > maxSkippedPercent)
+    throw new BaselineDataError(
+      `--input ${input}: ${qualitySkipped.length} of ${builder.recordCount} records (${qualityPercent.toFixed(1)}%) have an unusable label, prediction or score, above --max-skipped-percent ${maxSkippedPercent}; lines ${qualitySkipped.slice(0, 20).join(', ')}. Nothing was written: fix the labels, --positive-label/--negative-label or --problem-type`,
+    );
+  let reference: ReturnType<QualityReferenceBuilder['build']> | undefined;
+  try {
+    reference = quality?.build();
+  } catch (err) {
+    if (!(err instanceof RecordError)) throw err;
+    throw new BaselineDataError(`--input ${input}: ${err.message}. Nothing was written`);
+  }
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const createdAt = new Date(
     epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now(),
   ).toISOString();
-  const document = builder.build({
-    createdAt,
-    source: { file: args['source-name'] ?? basename(input), sha256: hash.digest('hex'), format },
-  });
+  const source = { file: args['source-name'] ?? basename(input), sha256: hash.digest('hex'), format } as const;
+  const document = builder.build({ createdAt, source });
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, `${JSON.stringify(document, null, 2)}\n`);
+  let qualityOutput: string | undefined;
+  if (reference !== undefined) {
+    qualityOutput = args['quality-output'] ?? output.replace(/(\.json)?$/i, '.quality-reference.json');
+    const doc = { createdAt, source, problemType: args['problem-type'] ?? 'binary-classification', ...reference };
+    mkdirSync(dirname(qualityOutput), { recursive: true });
+    writeFileSync(qualityOutput, `${JSON.stringify(doc, null, 2)}\n`);
+    if (!quiet)
+      stderr(
+        `baseline: quality reference from ${reference.labelled} labelled records (${qualitySkipped.length} left out) -> ${qualityOutput}: copy its "reference" into models[].monitoring.quality.reference\n`,
+      );
+  }
   if (!quiet) {
     stderr(
       `baseline: ${document.recordCount} records (${document.skippedRecords} skipped${skippedLines.length > 0 ? ` at lines ${lines(10)}` : ''}) from ${input} -> ${output} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   }
-  return { document, output };
+  return { document, output, ...(qualityOutput !== undefined ? { qualityOutput } : {}) };
 }
 
 if (require.main === module) {
