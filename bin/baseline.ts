@@ -20,7 +20,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { basename, dirname } from 'node:path';
 import { loadConfigArgument } from '../lib/config/loader';
 import { MonitoringConfig } from '../lib/config/schema';
-import { CommandSpec, UsageError, intOption, parseCommandLine, runCommand } from '../lib/cli/args';
+import { CommandSpec, UsageError, intOption, parseCommandLine, runAsMain } from '../lib/cli/args';
 import { createProgress } from '../lib/cli/progress';
 import { FeatureSpec, parseFeatureSpec } from '../core/contracts/drift-detector';
 import { BaselineBuilder } from '../lib/baseline/builder';
@@ -446,10 +446,8 @@ async function buildBaseline(args: BaselineValues, stderr: (s: string) => void):
 }
 
 if (require.main === module) {
-  void runCommand(BASELINE_COMMAND, process.argv.slice(2), async (values) => {
+  runAsMain(BASELINE_COMMAND, async (values) => {
     await buildBaseline(values, (s) => process.stderr.write(s));
     return 0;
-  }).then((code) => {
-    process.exitCode = code;
   });
 }

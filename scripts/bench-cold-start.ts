@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
-import { CommandSpec, OptionSpec, intOption, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, intOption, runAsMain } from '../lib/cli/args';
 import { compliancePolicy, parseConfig } from '../lib/config/loader';
 import { LAMBDA_ENTRIES, LambdaName, REPO_ROOT, esbuildOptions } from '../lib/constructs/lambda-bundling';
 import { defaultConfigDocument } from '../test/support/app';
@@ -183,10 +183,8 @@ function main(RUNS: number, ROOT: string): void {
 }
 
 if (require.main === module) {
-  void runCommand(BENCH_COLD_START_COMMAND, process.argv.slice(2), (values) => {
+  runAsMain(BENCH_COLD_START_COMMAND, (values) => {
     main(intOption(values.runs, 'runs', 1) ?? 15, resolve(values.root ?? REPO_ROOT));
     return 0;
-  }).then((code) => {
-    process.exitCode = code;
   });
 }

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
-import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, runAsMain } from '../lib/cli/args';
 import {
   LAMBDA_ENTRIES,
   LambdaName,
@@ -65,7 +65,5 @@ function main(): number {
 }
 
 if (require.main === module) {
-  void runCommand(BUILD_PACKAGE_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
+  runAsMain(BUILD_PACKAGE_COMMAND, main);
 }

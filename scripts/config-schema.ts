@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, runAsMain } from '../lib/cli/args';
 import { CONFIG_JSON_SCHEMA_PATH, configJsonSchemaText } from '../lib/config/json-schema';
 
 const COMMAND = {
@@ -16,7 +16,7 @@ const COMMAND = {
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 if (require.main === module) {
-  void runCommand(COMMAND, process.argv.slice(2), ({ check }) => {
+  runAsMain(COMMAND, ({ check }) => {
     const file = join(__dirname, '..', CONFIG_JSON_SCHEMA_PATH);
     const text = configJsonSchemaText();
     if (check) {
@@ -33,7 +33,5 @@ if (require.main === module) {
     writeFileSync(file, text);
     process.stdout.write(`wrote ${CONFIG_JSON_SCHEMA_PATH}\n`);
     return 0;
-  }).then((code) => {
-    process.exitCode = code;
   });
 }

@@ -8,7 +8,7 @@
  * than the templates ask for (beyond the resource types moto cannot create, which are listed), or a setting did not
  * read back as configured; 2 bad arguments or config.
  */
-import { CONFIG_OPTION, CommandSpec, OptionSpec, UsageError, runCommand } from '../lib/cli/args';
+import { CONFIG_OPTION, CommandSpec, OptionSpec, UsageError, runAsMain } from '../lib/cli/args';
 import { loadConfigArgument } from '../lib/config/loader';
 import { startMoto } from '../test/support/moto-server';
 import { featureFlags } from '../test/support/app';
@@ -94,7 +94,5 @@ async function main(values: { config?: string; environment?: string; quiet?: boo
 }
 
 if (require.main === module) {
-  void runCommand(DEPLOY_LOCAL_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
+  runAsMain(DEPLOY_LOCAL_COMMAND, main);
 }

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
-import { CommandSpec, OptionSpec, Values, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, Values, runAsMain } from '../lib/cli/args';
 import { chromiumArgs, chromiumPath } from './chromium-path';
 import { runDriftReportCli } from './drift-report';
 import {
@@ -96,7 +96,5 @@ async function main(values: Values<typeof DRIFT_REPORT_PICTURE_COMMAND.options>)
 }
 
 if (require.main === module) {
-  void runCommand(DRIFT_REPORT_PICTURE_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
+  runAsMain(DRIFT_REPORT_PICTURE_COMMAND, main);
 }

@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runBaselineCli } from '../bin/baseline';
-import { CommandSpec, OptionSpec, UsageError, intOption, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, UsageError, intOption, runAsMain } from '../lib/cli/args';
 
 export const FRAUD_FEATURES = [
   { name: 'amount', type: 'numeric' },
@@ -326,7 +326,5 @@ async function main(args: { out?: string; records?: string; seed?: string; basel
 }
 
 if (require.main === module) {
-  void runCommand(EXAMPLE_DATA_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
+  runAsMain(EXAMPLE_DATA_COMMAND, main);
 }

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runCommand } from '../lib/cli/args';
+import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runAsMain } from '../lib/cli/args';
 import { compliancePolicy, loadConfigArgument } from '../lib/config/loader';
 import { evaluate } from '../core/policy/catalogue';
 import { CompliancePolicy } from '../core/policy/context';
@@ -146,7 +146,5 @@ function main(values: Values<typeof POLICY_CLOUDFORMATION_COMMAND.options>, path
 }
 
 if (require.main === module) {
-  void runCommand(POLICY_CLOUDFORMATION_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
+  runAsMain(POLICY_CLOUDFORMATION_COMMAND, main);
 }

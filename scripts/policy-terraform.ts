@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runCommand } from '../lib/cli/args';
+import { CONFIG_OPTION, CommandSpec, InputError, OptionSpec, Values, defaultOutput, runAsMain } from '../lib/cli/args';
 import { compliancePolicy, loadConfigArgument } from '../lib/config/loader';
 import { evaluate, Finding } from '../core/policy';
 import { factsFromPlan, parseTerraformPlan, TerraformPlan, TerraformPlanError } from '../core/policy/from-terraform';
@@ -185,7 +185,5 @@ function main(values: Values<typeof POLICY_TERRAFORM_COMMAND.options>, [planFile
 }
 
 if (require.main === module) {
-  void runCommand(POLICY_TERRAFORM_COMMAND, process.argv.slice(2), main).then((code) => {
-    process.exitCode = code;
-  });
+  runAsMain(POLICY_TERRAFORM_COMMAND, main);
 }

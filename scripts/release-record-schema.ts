@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, runAsMain } from '../lib/cli/args';
 import { RELEASE_RECORD_JSON_SCHEMA_PATH, releaseRecordJsonSchemaText } from '../core/contracts/release-record';
 
 export const RELEASE_SCHEMA_COMMAND = {
@@ -15,11 +15,9 @@ export const RELEASE_SCHEMA_COMMAND = {
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 if (require.main === module) {
-  void runCommand(RELEASE_SCHEMA_COMMAND, process.argv.slice(2), () => {
+  runAsMain(RELEASE_SCHEMA_COMMAND, () => {
     writeFileSync(join(__dirname, '..', RELEASE_RECORD_JSON_SCHEMA_PATH), releaseRecordJsonSchemaText());
     console.log(`wrote ${RELEASE_RECORD_JSON_SCHEMA_PATH}`);
     return 0;
-  }).then((code) => {
-    process.exitCode = code;
   });
 }

@@ -21,7 +21,7 @@ import {
   readGateDocument,
 } from '../lib/reports/validation-report';
 import { countByStatus, summaryLine } from '../lib/reports/finding-labels';
-import { CommandSpec, OptionSpec, runCommand } from '../lib/cli/args';
+import { CommandSpec, OptionSpec, runAsMain } from '../lib/cli/args';
 
 const REPORT_COMMAND = {
   command: 'npm run report --',
@@ -92,6 +92,4 @@ function main(values: { assembly?: string; out?: string; config?: string; base?:
   }
 }
 
-void runCommand(REPORT_COMMAND, process.argv.slice(2), main).then((code) => {
-  process.exitCode = code;
-});
+runAsMain(REPORT_COMMAND, main);
