@@ -15,114 +15,26 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
 import { basename, dirname } from 'node:path';
-import { loadConfigArgument } from '../lib/config/loader';
-import { MonitoringConfig } from '../lib/config/schema';
-import { CommandSpec, UsageError, intOption, parseCommandLine, runAsMain } from '../lib/cli/args';
+import { UsageError, intOption, parseCommandLine, runAsMain } from '../lib/cli/args';
 import { createProgress } from '../lib/cli/progress';
-import { FeatureSpec, parseFeatureSpec } from '../core/contracts/drift-detector';
+import { parseFeatureSpec } from '../core/contracts/drift-detector';
 import { BaselineBuilder } from '../lib/baseline/builder';
-import { CsvRow, InputItem, MissingColumnsError, csvItems, jsonlItems } from '../lib/baseline/input-readers';
 import { BaselineDocument } from '../core/contracts/baseline';
 import { RecordError } from '../core/contracts/baseline-values';
-import { PROBLEM_TYPES, ProblemType } from '../core/contracts/quality';
 import { QualityReferenceBuilder } from '../lib/baseline/quality-reference';
+import { delimiterOf, inputItems } from './baseline-cli/input';
+import {
+  BASELINE_COMMAND,
+  BaselineValues,
+  MIN_BASELINE_RECORDS,
+  Monitoring,
+  monitoringFromConfig,
+  qualityReferenceOf,
+  readModelMonitoring,
+} from './baseline-cli/options';
 
-export { UsageError };
-
-/**
- * Fewest usable records a baseline is built from by default: with 10 quantile bins, 100 records put about 10 in each,
- * so one record moves a bin's share by 1% rather than by the whole of it.
- */
-export const MIN_BASELINE_RECORDS = 100;
-
-export const BASELINE_COMMAND = {
-  command: 'npm run baseline --',
-  summary:
-    'Builds a drift baseline (bins, KS grid, category and prediction shares, fairness groups) from training data:\nCSV with a header row, or JSON Lines.',
-  options: {
-    input: { type: 'string', valueName: '<train.csv|train.jsonl>', description: 'training data (required)' },
-    output: { type: 'string', valueName: '<baseline.json>', description: 'where to write the baseline (required)' },
-    features: {
-      type: 'string',
-      valueName: '<name:numeric,name:categorical,...>',
-      description: 'features in payload order (or --config and --model)',
-    },
-    config: {
-      type: 'string',
-      valueName: '<config.json|cdk.json>',
-      description: "take the model's monitoring features",
-    },
-    model: { type: 'string', valueName: '<name>', description: 'the model of --config' },
-    'prediction-column': { type: 'string', valueName: '<column>', description: "column of the model's prediction" },
-    'sensitive-attribute': {
-      type: 'string',
-      valueName: '<feature>',
-      description: 'feature fairness is measured across',
-    },
-    'positive-label': {
-      type: 'string',
-      valueName: '<value>',
-      description: 'prediction counted as positive (default 1)',
-    },
-    format: { type: 'string', valueName: 'csv|jsonl', description: 'input format (default: from the extension)' },
-    delimiter: {
-      type: 'string',
-      valueName: '<char>',
-      description: 'CSV field delimiter, one character or "tab" (default ",")',
-    },
-    'max-skipped-percent': {
-      type: 'string',
-      valueName: '<0-100>',
-      description: 'fail (exit 1, nothing written) when more records than this are skipped (default 1)',
-    },
-    'min-records': {
-      type: 'string',
-      valueName: '<n>',
-      description: `fail (exit 1, nothing written) with fewer usable records (default ${MIN_BASELINE_RECORDS})`,
-    },
-    'psi-bins': { type: 'string', valueName: '<n>', description: 'quantile bins for PSI / JS (default 10)' },
-    'ks-points': { type: 'string', valueName: '<n>', description: 'most KS grid points (default 200)' },
-    'max-categories': { type: 'string', valueName: '<n>', description: 'most categories kept (default 50)' },
-    'source-name': { type: 'string', valueName: '<text>', description: 'source.file recorded in the baseline' },
-    'label-column': {
-      type: 'string',
-      valueName: '<column>',
-      description:
-        'ground-truth label of a labelled validation set: also write model-quality reference values\n(monitoring.quality.reference) from --prediction-column against it',
-    },
-    'score-column': {
-      type: 'string',
-      valueName: '<column>',
-      description: 'positive-class score, for the ROC AUC reference (binary models)',
-    },
-    'problem-type': {
-      type: 'string',
-      valueName: 'binary-classification|regression',
-      description: 'with --label-column (default binary-classification)',
-    },
-    'negative-label': {
-      type: 'string',
-      valueName: '<value>',
-      description: 'with --label-column: the negative class (default 0)',
-    },
-    'quality-output': {
-      type: 'string',
-      valueName: '<reference.json>',
-      description: 'where the quality reference goes (default: --output with .quality-reference.json)',
-    },
-    quiet: { type: 'boolean', description: 'no progress or summary on stderr' },
-  },
-  epilogue:
-    'exit codes: 0 written; 1 the data failed (too many skipped records, fewer than --min-records usable ones);\n2 the command line is wrong.',
-} as const satisfies CommandSpec<Record<string, import('../lib/cli/args').OptionSpec>>;
-
-type BaselineValues = Extract<
-  ReturnType<typeof parseCommandLine<typeof BASELINE_COMMAND.options>>,
-  { help: false }
->['values'];
+export { BASELINE_COMMAND, MIN_BASELINE_RECORDS, readModelMonitoring, UsageError };
 
 /** The data, not the command line, is the problem (exit 1). */
 export class BaselineDataError extends Error {
@@ -135,131 +47,11 @@ export class BaselineDataError extends Error {
 /** Skipped records reported one by one up to this many; the rest are counted and their first lines listed. */
 const REPORTED_SKIPS = 10;
 
-/**
- * The rows of a CSV file as csv-parse tokenizes them (RFC 4180 quoting: quoted delimiters, quotes and newlines; BOM
- * stripped), each with the line it ends on; rows it cannot read come as skips, in order.
- */
-async function* csvRows(stream: Readable, delimiter: string): AsyncGenerator<CsvRow> {
-  const skips: CsvRow[] = [];
-  const parser = stream.pipe(
-    parseCsv({
-      bom: true,
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-    }),
-  );
-  parser.on('skip', (err: Error & { lines?: number }) =>
-    skips.push({ kind: 'skip', line: err.lines ?? 0, reason: err.message }),
-  );
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    yield* skips.splice(0);
-    yield { kind: 'row', line: info.lines, cells: record };
-  }
-  yield* skips.splice(0);
-}
-
-/** The records of the training file; a CSV header without the needed columns is the command line's mistake. */
-async function* inputItems(
-  stream: Readable,
-  format: string,
-  delimiter: string,
-  input: string,
-  needed: readonly string[],
-): AsyncGenerator<InputItem> {
-  if (format !== 'csv') return yield* jsonlItems(stream);
-  try {
-    yield* csvItems(csvRows(stream, delimiter), needed);
-  } catch (err) {
-    if (!(err instanceof MissingColumnsError)) throw err;
-    throw new UsageError(
-      `--input ${input}: ${err.message}; fix --features/--prediction-column, --delimiter or the file`,
-    );
-  }
-}
-
-function delimiterOf(raw: string | undefined): string {
-  if (raw === undefined) return ',';
-  if (raw === 'tab' || raw === '\\t') return '\t';
-  if ([...raw].length !== 1 || raw === '"' || raw === '\n' || raw === '\r')
-    throw new UsageError(`--delimiter must be one character other than a quote or newline (or "tab"), got "${raw}"`);
-  return raw;
-}
-
-interface Monitoring {
-  readonly features: FeatureSpec[];
-  readonly sensitiveAttribute?: string;
-  readonly positiveLabel?: string | number;
-}
-
-/** One model's validated monitoring block from a config file or a cdk.json (also used by `npm run drift:report`). */
-export function readModelMonitoring(file: string, model: string | undefined): MonitoringConfig {
-  if (model === undefined)
-    throw new UsageError("--config needs --model <name>: which model's monitoring.features to use");
-  // A config file or a cdk.json, read as every command reads --config; the baseline files are not checked here:
-  // this command writes them.
-  const cfg = loadConfigArgument(file, { readBaselines: false });
-  const m = cfg.models.find((x) => x.name === model);
-  if (!m)
-    throw new UsageError(
-      `--model "${model}" is not in ${file}; models there: ${cfg.models.map((x) => x.name).join(', ')}`,
-    );
-  return m.monitoring;
-}
-
-function monitoringFromConfig(file: string, model: string | undefined): Monitoring {
-  const m = { monitoring: readModelMonitoring(file, model) };
-  return {
-    features: m.monitoring.features.map((f) => ({ name: f.name, type: f.type })),
-    ...(m.monitoring.sensitiveAttribute !== undefined ? { sensitiveAttribute: m.monitoring.sensitiveAttribute } : {}),
-    positiveLabel: m.monitoring.positiveLabel,
-  };
-}
-
 export interface BaselineRun {
   readonly document: BaselineDocument;
   readonly output: string;
   /** With --label-column: the quality reference file written. */
   readonly qualityOutput?: string;
-}
-
-/** The quality reference builder of --label-column, or undefined without it; the options checked. */
-function qualityReferenceOf(
-  args: BaselineValues,
-  predictionColumn: string | undefined,
-  positiveLabel: string | number | undefined,
-): QualityReferenceBuilder | undefined {
-  const labelColumn = args['label-column'];
-  const others = (['score-column', 'problem-type', 'negative-label', 'quality-output'] as const).filter(
-    (o) => args[o] !== undefined,
-  );
-  if (labelColumn === undefined) {
-    if (others.length > 0) throw new UsageError(`--${others[0]} needs --label-column: the validation set's label`);
-    return undefined;
-  }
-  if (predictionColumn === undefined)
-    throw new UsageError(
-      `--label-column ${labelColumn} needs --prediction-column: quality compares the model's predictions with the labels`,
-    );
-  const problemType = (args['problem-type'] ?? 'binary-classification') as ProblemType;
-  if (!PROBLEM_TYPES.includes(problemType))
-    throw new UsageError(`--problem-type must be ${PROBLEM_TYPES.join(' or ')}, got "${args['problem-type']}"`);
-  if (problemType === 'regression' && args['score-column'] !== undefined)
-    throw new UsageError('--score-column is for binary-classification (ROC AUC); a regression model has no score');
-  try {
-    return new QualityReferenceBuilder({
-      problemType,
-      labelColumn,
-      predictionColumn,
-      positiveLabel: positiveLabel ?? 1,
-      ...(args['score-column'] !== undefined ? { scoreColumn: args['score-column'] } : {}),
-      ...(args['negative-label'] !== undefined ? { negativeLabel: args['negative-label'] } : {}),
-    });
-  } catch (err) {
-    throw new UsageError(`--positive-label/--negative-label: ${(err as Error).message}`);
-  }
 }
 
 /**

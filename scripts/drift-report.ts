@@ -25,7 +25,7 @@ import { DriftAccumulator, accumulatorSink } from '../lambda/drift-detector/accu
 import { renderDriftReportHtml, renderDriftReportJson } from '../lambda/drift-detector/report/html';
 import { DriftReport, buildDriftReport } from '../lambda/drift-detector/report/model';
 import { ReportWindow } from '../lambda/drift-detector/report/window';
-import { readModelMonitoring } from '../bin/baseline';
+import { readModelMonitoring } from '../bin/baseline-cli/options';
 import { FeatureSpec } from '../core/contracts/drift-detector';
 import { joinGroundTruth, qualityLine } from './drift-report/ground-truth';
 import { InputProblem, captureFiles, readBaseline, readCaptures } from './drift-report/inputs';
