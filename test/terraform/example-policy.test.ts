@@ -7,7 +7,7 @@
  * resource named, and SARIF places every alert at that file and the resource block's line.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TERRAFORM_POLICY_SARIF } from '../../scripts/policy-terraform';
 import { RunningMoto, startMoto } from '../support/moto-server';
@@ -119,7 +119,8 @@ describe('npm run policy:terraform on the example module planned with the real t
     const show = terraform(root, ['show', '-json', 'plan.tfplan'], 120_000, env);
     writeFileSync(join(root, 'plan.json'), show.stdout);
     // Run from the copy's top, as the workflow runs from the repository's: SARIF URIs are relative to it. The
-    // config is cdk.json's default, its baseline file (resolved against the working directory) given absolute.
+    // config is cdk.json's default, its baseline file given absolute: it lies in the checkout, outside this copy,
+    // so MLOPS_BASELINE_ROOT names the checkout as the allowed root (docs/configuration.md).
     const config = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context['mlops:defaultConfig'] as {
       models: { monitoring?: { baselineFile?: string } }[];
     };
@@ -136,8 +137,10 @@ describe('npm run policy:terraform on the example module planned with the real t
         '--config',
         'config.json',
       ],
-      { cwd: dir, encoding: 'utf8' },
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, MLOPS_BASELINE_ROOT: ROOT } },
     );
+    if (!existsSync(join(dir, 'reports', TERRAFORM_POLICY_SARIF)))
+      throw new Error(`policy:terraform wrote no SARIF (exit ${cli.status}):\n${cli.stdout}\n${cli.stderr}`);
     const sarif = JSON.parse(readFileSync(join(dir, 'reports', TERRAFORM_POLICY_SARIF), 'utf8')) as {
       runs: { results: SarifResult[] }[];
     };
