@@ -20,9 +20,13 @@ const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 /** The Terraform users' page: its CDK Terrain example is the one a reader copies. */
 const TERRAFORM_DOC = readFileSync(join(ROOT, 'docs', 'terraform.md'), 'utf8');
-/** Bounds on what `npm pack` ships: compiled lib/, two Lambda bundles, the Terraform module, docs. */
+/**
+ * Bounds on what `npm pack` ships: compiled core/ and lib/, two Lambda bundles, the Terraform module, docs. The file
+ * count follows the number of modules (one job per file: 317 after the structure issue); the test below also proves
+ * no source, test or script is shipped, which is what the bound guards against.
+ */
 const MAX_TARBALL_BYTES = 1024 * 1024;
-const MAX_TARBALL_FILES = 300;
+const MAX_TARBALL_FILES = 400;
 
 interface Run {
   readonly status: number;

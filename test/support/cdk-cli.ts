@@ -109,8 +109,8 @@ export const INSECURE_CHANGES = {
   pipeline: (dir: string) =>
     edit(
       dir,
-      'lib/stacks/pipeline-stack.ts',
-      /(displayName: `\$\{config\.projectName\} delivery pipeline`,\s*)masterKey: this\.artifactKey,/,
+      'lib/stacks/pipeline-notifications.ts',
+      /(displayName: `\$\{config\.projectName\} delivery pipeline`,\s*)masterKey: key,/,
       '$1',
     ),
   /** A blanket acknowledgement of the model finding on the whole app, with a plausible reason. */
