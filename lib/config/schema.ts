@@ -342,13 +342,14 @@ const filePathGlobs = z
 const DEFAULT_TRIGGER_PATHS = {
   include: [
     'bin/**',
+    'core/**',
     'lib/**',
     'lambda/**',
     'baselines/**',
     'config/**',
     'cdk.json',
-    'package.json',
-    'package-lock.json',
+    // package.json and package-lock.json in one glob: CodePipeline takes at most 8.
+    'package*.json',
   ],
   exclude: ['**/*.md'],
 } as const;

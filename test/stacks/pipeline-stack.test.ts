@@ -56,8 +56,20 @@ describe('PipelineStack: trigger and type', () => {
   });
 
   test.each([
-    ['default', def, 'main', ['bin/**', 'lib/**', 'lambda/**', 'baselines/**', 'config/**', 'cdk.json'], ['**/*.md']],
-    ['large', large, 'release', ['bin/**', 'config/large.json', 'package-lock.json'], ['**/*.md', 'docs/**']],
+    [
+      'default',
+      def,
+      'main',
+      ['bin/**', 'core/**', 'lib/**', 'lambda/**', 'baselines/**', 'config/**', 'cdk.json', 'package*.json'],
+      ['**/*.md'],
+    ],
+    [
+      'large',
+      large,
+      'release',
+      ['bin/**', 'core/**', 'config/large.json', 'package-lock.json'],
+      ['**/*.md', 'docs/**'],
+    ],
   ])(
     'the %s config: one push trigger on the branch and file paths, no pull-request trigger',
     (_n, p, branch, include, exclude) => {
