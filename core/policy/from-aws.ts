@@ -28,3 +28,4 @@ export {
 } from './aws/identity';
 export type { ConfigKind } from './aws/config-types';
 export { CONFIG_RESOURCE_TYPES, configKindsOf, kindOfConfigType } from './aws/config-types';
+export { eventRuleFacts } from './aws/events';

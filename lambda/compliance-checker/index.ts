@@ -25,6 +25,7 @@ function clientsFor(region: string): CollectorClients {
       kms: () => new (sdk.kms().KMSClient)(cfg),
       s3: () => new (sdk.s3().S3Client)(cfg),
       tagging: () => new (sdk.tagging().ResourceGroupsTaggingAPIClient)(cfg),
+      events: () => new (sdk.events().EventBridgeClient)(cfg),
     });
     regional.set(region, c);
   }
@@ -45,6 +46,7 @@ export const handler = makeHandler({
     config: () => new (sdk.config().ConfigServiceClient)(config),
     codepipeline: () => new (sdk.codepipeline().CodePipelineClient)(config),
     tagging: () => new (sdk.tagging().ResourceGroupsTaggingAPIClient)(config),
+    events: () => new (sdk.events().EventBridgeClient)(config),
   }),
   settings,
   logger,

@@ -11,6 +11,7 @@ import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type * as CodePipeline from '@aws-sdk/client-codepipeline';
 import type * as ConfigService from '@aws-sdk/client-config-service';
 import type * as Ecr from '@aws-sdk/client-ecr';
+import type * as Events from '@aws-sdk/client-eventbridge';
 import type * as Iam from '@aws-sdk/client-iam';
 import type * as Kms from '@aws-sdk/client-kms';
 import type * as Tagging from '@aws-sdk/client-resource-groups-tagging-api';
@@ -28,6 +29,7 @@ export const sdk = {
   codepipeline: once(() => require('@aws-sdk/client-codepipeline') as typeof CodePipeline),
   config: once(() => require('@aws-sdk/client-config-service') as typeof ConfigService),
   ecr: once(() => require('@aws-sdk/client-ecr') as typeof Ecr),
+  events: once(() => require('@aws-sdk/client-eventbridge') as typeof Events),
   iam: once(() => require('@aws-sdk/client-iam') as typeof Iam),
   kms: once(() => require('@aws-sdk/client-kms') as typeof Kms),
   tagging: once(() => require('@aws-sdk/client-resource-groups-tagging-api') as typeof Tagging),

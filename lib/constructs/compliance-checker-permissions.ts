@@ -69,6 +69,18 @@ export function checkerStatements(
       resources: ['*'],
     }),
     new iam.PolicyStatement({
+      sid: 'ListEventRules',
+      // ListRules has no resource-level permissions: '*' is the only valid resource.
+      actions: ['events:ListRules'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadEventRuleTargets',
+      // The targets of the rules of each scanned region (MLOPS-EVENTS-1): where S3 events of captured data go.
+      actions: ['events:ListTargetsByRule'],
+      resources: regional('events', 'rule'),
+    }),
+    new iam.PolicyStatement({
       sid: 'DescribeKmsKeys',
       // Tells customer-managed keys from AWS-managed ones for the keys resources reference (this account), and
       // reads the key policy (MLOPS-KMS-1, -2) and rotation status (MLOPS-KMS-3) of the customer-managed ones.
@@ -187,7 +199,7 @@ export function checkerPolicyAcknowledgements(
   return [
     iam5(
       '*',
-      'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels/Search, tag:GetResources, ecr:GetRegistryScanningConfiguration, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
+      'Only actions without resource-level permissions: sagemaker:ListEndpoints/ListEndpointConfigs/ListModels/Search, tag:GetResources, ecr:GetRegistryScanningConfiguration, events:ListRules, s3:ListAllMyBuckets, cloudwatch:PutMetricData (pinned to the MLOps/Compliance namespace by condition), config:PutEvaluations, codepipeline:PutJobSuccessResult/PutJobFailureResult and X-Ray tracing. MLOPS-IAM-1 fails synth if any other action is added on "*".',
     ),
     ...['endpoint', 'endpoint-config', 'model'].flatMap((type) =>
       each(
@@ -200,6 +212,11 @@ export function checkerPolicyAcknowledgements(
       'ecr',
       'repository',
       'Read-only describe of every ECR repository, its images, lifecycle policy and scan findings of this account in a scanned region.',
+    ),
+    ...each(
+      'events',
+      'rule',
+      'events:ListTargetsByRule only (no change to any rule): the checker judges where every EventBridge rule of this account in a scanned region sends S3 events of captured data (MLOPS-EVENTS-1).',
     ),
     ...each(
       'kms',

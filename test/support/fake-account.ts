@@ -20,6 +20,7 @@ import {
   ListTagsForResourceCommand,
   Repository,
 } from '@aws-sdk/client-ecr';
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import {
   GetRoleCommand,
   IAMClient,
@@ -165,6 +166,7 @@ export function mockAccount(account: FakeAccount) {
     config: new ConfigServiceClient({ region: REGION }),
     codepipeline: new CodePipelineClient({ region: REGION }),
     iam: new IAMClient({ region: REGION }),
+    events: new EventBridgeClient({ region: REGION }),
   };
   const sm = mockClient(clients.sagemaker);
   const ecr = mockClient(clients.ecr);
@@ -260,6 +262,10 @@ export function mockAccount(account: FakeAccount) {
   }));
   iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
   iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+  // No event rules: the account's default bus is empty.
+  const events = mockClient(clients.events!);
+  events.on(ListRulesCommand).resolves({ Rules: [] });
+  events.on(ListTargetsByRuleCommand).resolves({ Targets: [] });
 
   s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
     const body = account.objects.get(i.Key);

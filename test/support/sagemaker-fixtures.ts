@@ -1,4 +1,5 @@
 /** What the compliance checker's integration tests build in moto: one helper, both test files. */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -48,6 +49,7 @@ export function checkerClients(cfg: MotoClientConfig): CheckerClients {
     codepipeline: new CodePipelineClient(cfg),
     tagging: new ResourceGroupsTaggingAPIClient(cfg),
     iam: new IAMClient(cfg),
+    events: new EventBridgeClient(cfg),
   };
 }
 

@@ -17,8 +17,7 @@ export const captureEventsStayInAccount = defineRule({
     'captured data (detail.bucket.name) if another account must see other S3 events.',
   references: { gdpr: ['Art. 5(1)(f)', 'Art. 28', 'Art. 44'], nist80053: ['AC-4', 'AC-21', 'SC-7'] },
   appliesTo: ['EventRule'],
-  stages: ['synth', 'plan'],
-  notAtRunTime: 'the checker does not read EventBridge rules and targets',
+  stages: ['synth', 'plan', 'run'],
   check(facts) {
     if (facts.matchesS3 === false) return notApplicable('the rule matches no S3 events');
     const purposes = facts.bucketPurposes;

@@ -27,6 +27,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
   'ec2:DescribeVpcs',
   'ecr:GetAuthorizationToken',
   'ecr:GetRegistryScanningConfiguration',
+  'events:ListRules',
   'lambda:ListFunctions',
   's3:ListAllMyBuckets',
   'sagemaker:ListEndpointConfigs',

@@ -1,12 +1,13 @@
 /**
  * Reads live facts for the rules: one `Collector` per invocation coordinates a reader per service (sagemaker.ts,
- * ecr.ts, s3.ts, kms.ts, iam.ts, tags.ts) over one `Scan` (scan.ts: the facts, the errors, the concurrency limit and the
+ * ecr.ts, s3.ts, kms.ts, iam.ts, events.ts, tags.ts) over one `Scan` (scan.ts: the facts, the errors, the concurrency limit and the
  * fault model). Every resource is described once per collection (dedupe by ARN), and each KMS key once.
  */
 import type { Repository } from '@aws-sdk/client-ecr';
 import { ResourceFacts, ResourceKind } from '../../../core/policy/facts';
 import type { Logger } from '../../shared/logger';
 import { EcrReader } from './ecr';
+import { EventsReader } from './events';
 import { IamReader } from './iam';
 import { KeyReader } from './kms';
 import { S3Reader } from './s3';
@@ -26,6 +27,7 @@ export class Collector {
   private readonly ecr: EcrReader;
   private readonly s3?: S3Reader;
   private readonly iam?: IamReader;
+  private readonly events?: EventsReader;
   private readonly imageScope: 'in-use' | 'all';
 
   constructor(clients: CollectorClients, logger: Logger, opts: CollectorOptions = {}) {
@@ -42,6 +44,7 @@ export class Collector {
     const s3 = clients.s3;
     if (s3 !== undefined) this.s3 = new S3Reader(this.scan, s3, opts.s3For ?? (() => s3), keys);
     if (clients.iam !== undefined) this.iam = new IamReader(this.scan, clients.iam);
+    if (clients.events !== undefined) this.events = new EventsReader(this.scan, clients.events);
   }
 
   /**
@@ -58,6 +61,17 @@ export class Collector {
     if (resources.some((r) => r.kind === 'Model' && r.executionRoleArn !== undefined))
       // Never silence: without an IAM client the IAM rules are reported as not evaluated.
       this.scan.recordError('Role', '*', 'iam:GetRole', new Error('no IAM client given to the collector'));
+  }
+
+  /**
+   * The region's EventBridge rules and their targets. `buckets`: every collection's facts, capture destinations
+   * marked, so a rule on a bucket an endpoint captures to is judged as one on captured data.
+   */
+  async collectEventRules(buckets: readonly ResourceFacts[]): Promise<CollectResult> {
+    if (this.events !== undefined) await this.events.all(buckets);
+    // Never silence: without an EventBridge client the rule is reported as not evaluated.
+    else this.scan.recordError('EventRule', '*', 'events:ListRules', new Error('no EventBridge client given'));
+    return this.scan.result();
   }
 
   /** Every bucket of the account (none without an S3 client: their rules are then not evaluated). */

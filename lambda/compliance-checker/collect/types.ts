@@ -1,5 +1,6 @@
 /** What a collection reads with, what it is asked for, and what it returns. */
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -20,7 +21,8 @@ export type CollectedKind =
   | 'Key'
   | 'Registry'
   | 'Role'
-  | 'IdentityPolicy';
+  | 'IdentityPolicy'
+  | 'EventRule';
 
 /** A resource the checker could not judge: never silently dropped. */
 export interface ScanError {
@@ -83,6 +85,11 @@ export interface CollectorClients {
    * @default - roles are not read, and the report lists the IAM rules as not evaluated
    */
   readonly iam?: IAMClient;
+  /**
+   * Reads the region's EventBridge rules and targets (MLOPS-EVENTS-1).
+   * @default - rules are not read, and the report lists MLOPS-EVENTS-1 as not evaluated
+   */
+  readonly events?: EventBridgeClient;
 }
 
 export interface CollectorOptions {

@@ -3,6 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -26,6 +27,8 @@ export interface CheckerClients {
   readonly tagging?: ResourceGroupsTaggingAPIClient;
   /** Reads the models' execution roles (MLOPS-IAM-1, -2). @default - not read: the IAM rules are not evaluated */
   readonly iam?: IAMClient;
+  /** Reads EventBridge rules and targets (MLOPS-EVENTS-1). @default - not read: the rule is not evaluated */
+  readonly events?: EventBridgeClient;
 }
 
 export interface EntryContext {

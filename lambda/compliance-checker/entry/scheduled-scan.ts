@@ -84,7 +84,10 @@ export async function scheduledScan(ctx: EntryContext, { runId, logger }: Run): 
   };
 }
 
-/** Each scanned region in turn (SageMaker and ECR), then the account's buckets and roles (S3 listing, IAM: global). */
+/**
+ * Each scanned region in turn (SageMaker and ECR), then the account's buckets and roles (S3 listing, IAM: global),
+ * then each region's event rules (judged against the buckets).
+ */
 async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<CollectResult> {
   const regions = ctx.settings.scanRegions;
   const scans: CollectResult[] = [];
@@ -98,12 +101,16 @@ async function scanAllRegions(ctx: EntryContext, logger: Logger): Promise<Collec
   // IAM is global: the roles of every region's models are read once, by the home collector (whose result then
   // holds the buckets too).
   scans.push(await home.collectRoles(models));
+  // Endpoint configs (per region) and buckets (once) come from different collections: the buckets endpoints
+  // capture to are marked on the whole, so an untagged capture bucket is judged as one (MLOPS-CAPTURE-4), and an
+  // event rule on it as one on captured data (MLOPS-EVENTS-1), whichever region the rule is in.
+  const marked = withCaptureDestinations(scans.flatMap((s) => s.resources));
+  const rules: CollectResult[] = [];
+  for (const region of regions) rules.push(await ctx.collector(logger, { region }).collectEventRules(marked));
   return {
-    // Endpoint configs (per region) and buckets (once) come from different collections: the buckets endpoints
-    // capture to are marked on the whole, so an untagged capture bucket is judged as one (MLOPS-CAPTURE-4).
-    resources: withCaptureDestinations(scans.flatMap((s) => s.resources)),
-    errors: scans.flatMap((s) => s.errors),
-    notFound: scans.flatMap((s) => s.notFound),
+    resources: [...marked, ...rules.flatMap((s) => s.resources)],
+    errors: [...scans, ...rules].flatMap((s) => s.errors),
+    notFound: [...scans, ...rules].flatMap((s) => s.notFound),
   };
 }
 
