@@ -3,20 +3,13 @@
  * region and buckets once for the account, so the bucket an endpoint captures to must be marked on the combined
  * resources, or an untagged capture bucket escapes the retention rule (MLOPS-CAPTURE-4). moto_server, real clients.
  */
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { REGION } from '../support/fake-account';
-import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
-import { checkerClients, checkerSettings, sagemakerFixtures } from '../support/sagemaker-fixtures';
-
-const TAGS = [
-  { Key: 'Owner', Value: 'ml-platform' },
-  { Key: 'DataClassification', Value: 'internal' },
-];
+import { useMoto } from '../support/aws-env';
+import { captureScene, checkerClients, checkerSettings } from '../support/sagemaker-fixtures';
 
 describe('compliance checker: capture retention on the bucket an endpoint captures to, tagged or not', () => {
   const moto = useMoto();
@@ -24,20 +17,7 @@ describe('compliance checker: capture retention on the bucket an endpoint captur
   test('the scheduled scan judges an untagged capture bucket by MLOPS-CAPTURE-4, and not an untagged other bucket', async () => {
     // GIVEN an endpoint config capturing to an untagged bucket without expiration, and another untagged bucket
     const c = checkerClients(moto.clientConfig(REGION));
-    const keyArn = (await c.kms.send(new CreateKeyCommand({ Description: 'mlops' }))).KeyMetadata?.Arn as string;
-    const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn as string;
-    for (const Bucket of ['reports', 'inference-data'])
-      await c.s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-    const sm = sagemakerFixtures(c.sagemaker, TAGS);
-    await sm.model('m', `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/repo:1.0.0`);
-    await sm.endpointConfig('capturing', 'm', {
-      DataCaptureConfig: {
-        EnableCapture: true,
-        InitialSamplingPercentage: 10,
-        DestinationS3Uri: 's3://inference-data/capture',
-        CaptureOptions: [{ CaptureMode: 'Input' }],
-      },
-    });
+    const { keyArn, topicArn } = await captureScene(c);
     // WHEN the scheduled scan runs
     await makeHandler({
       clients: c,

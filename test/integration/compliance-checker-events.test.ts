@@ -4,20 +4,14 @@
  * to it (untagged): the run-time scan resolves capture destinations across its collections, as synth and plan do.
  */
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { memoryLogger } from '../../lambda/shared/logger';
 import { makeHandler } from '../../lambda/compliance-checker/handler';
 import { ComplianceReport } from '../../lambda/compliance-checker/report';
 import { REGION } from '../support/fake-account';
 import { MOTO_ACCOUNT, useMoto } from '../support/aws-env';
-import { checkerClients, checkerSettings, sagemakerFixtures } from '../support/sagemaker-fixtures';
+import { captureScene, checkerClients, checkerSettings } from '../support/sagemaker-fixtures';
 
-const TAGS = [
-  { Key: 'Owner', Value: 'ml-platform' },
-  { Key: 'DataClassification', Value: 'internal' },
-];
 const FOREIGN_BUS = `arn:aws:events:${REGION}:999988887777:event-bus/default`;
 const OBJECT_CREATED = JSON.stringify({
   source: ['aws.s3'],
@@ -37,20 +31,7 @@ describe('compliance checker: event rules on capture buckets (MLOPS-EVENTS-1) on
     // GIVEN an endpoint config capturing to an untagged bucket, a rule forwarding that bucket's Object Created events
     // to the default bus of another account, and a same-account twin forwarding them to this account's bus
     const c = checkerClients(moto.clientConfig(REGION));
-    const keyArn = (await c.kms.send(new CreateKeyCommand({ Description: 'mlops' }))).KeyMetadata?.Arn as string;
-    const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn as string;
-    for (const Bucket of ['reports', 'inference-data'])
-      await c.s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-    const sm = sagemakerFixtures(c.sagemaker, TAGS);
-    await sm.model('m', `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/repo:1.0.0`);
-    await sm.endpointConfig('capturing', 'm', {
-      DataCaptureConfig: {
-        EnableCapture: true,
-        InitialSamplingPercentage: 10,
-        DestinationS3Uri: 's3://inference-data/capture',
-        CaptureOptions: [{ CaptureMode: 'Input' }],
-      },
-    });
+    const { keyArn, topicArn } = await captureScene(c);
     await forward(c.events!, 'capture-to-partner', FOREIGN_BUS);
     await forward(c.events!, 'capture-to-self', `arn:aws:events:${REGION}:${MOTO_ACCOUNT}:event-bus/default`);
     // WHEN the scheduled scan runs

@@ -6,9 +6,9 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -106,4 +106,29 @@ export function configChangeEvent(resourceType: string, name: string, ruleId: st
     resultToken: 'TESTMODE',
     configRuleName: `mlops-${ruleId}`,
   };
+}
+
+/**
+ * The capture scene of the scheduled-scan tests: the report key, bucket and topic, an untagged `inference-data`
+ * bucket, and an endpoint config `capturing` that captures to it. Returns the key and topic the settings name.
+ */
+export async function captureScene(c: CheckerClients): Promise<{ keyArn: string; topicArn: string }> {
+  const keyArn = (await c.kms.send(new CreateKeyCommand({ Description: 'mlops' }))).KeyMetadata?.Arn as string;
+  const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn as string;
+  for (const Bucket of ['reports', 'inference-data'])
+    await c.s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  const sm = sagemakerFixtures(c.sagemaker, [
+    { Key: 'Owner', Value: 'ml-platform' },
+    { Key: 'DataClassification', Value: 'internal' },
+  ]);
+  await sm.model('m', `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/repo:1.0.0`);
+  await sm.endpointConfig('capturing', 'm', {
+    DataCaptureConfig: {
+      EnableCapture: true,
+      InitialSamplingPercentage: 10,
+      DestinationS3Uri: 's3://inference-data/capture',
+      CaptureOptions: [{ CaptureMode: 'Input' }],
+    },
+  });
+  return { keyArn, topicArn };
 }
