@@ -17,6 +17,7 @@ import type { Repository } from '@aws-sdk/client-ecr';
 import type { Grant } from '@aws-sdk/client-s3';
 import { rulesFor } from '../../core/policy/catalogue';
 import { CompliancePolicy } from '../../core/policy/context';
+import { withCaptureDestinations } from '../../core/policy/capture-destinations';
 import { ResourceFacts } from '../../core/policy/facts';
 import {
   CfnResource,
@@ -27,6 +28,7 @@ import {
 import {
   bucketFacts,
   endpointConfigFacts,
+  eventRuleFacts,
   endpointFacts,
   inlinePoliciesFacts,
   keyFacts,
@@ -75,6 +77,8 @@ function resolver(all: Readonly<Record<string, CfnResource>>, imports: Readonly<
     const r = all[id];
     if (r?.Type === 'AWS::KMS::Key') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${refOf(id)}`;
     if (r?.Type === 'AWS::S3::Bucket' && attr === 'Arn') return `arn:aws:s3:::${refOf(id)}`;
+    if (r?.Type === 'AWS::Lambda::Function' && attr === 'Arn')
+      return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${refOf(id)}`;
     return `${refOf(id)}-${attr}`;
   };
   const resolve = (v: unknown): unknown => {
@@ -290,6 +294,23 @@ function liveFacts(
     }
     case 'AWS::IAM::Policy':
       return inlinePoliciesFacts(id, [iamDocument(p.PolicyDocument)]);
+    case 'AWS::Events::Rule': {
+      // ListRules + ListTargetsByRule; the buckets as the scan describes them, capture destinations marked.
+      const buckets = withCaptureDestinations(
+        Object.entries(all)
+          .filter(([, x]) => x.Type === 'AWS::S3::Bucket' || x.Type === 'AWS::SageMaker::EndpointConfig')
+          .flatMap(([i, x]) => [liveFacts(i, x, resolve, all) ?? []].flat()),
+      );
+      return eventRuleFacts(
+        {
+          Arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`,
+          Name: name,
+          ...(p.EventPattern !== undefined ? { EventPattern: JSON.stringify(p.EventPattern) } : {}),
+        },
+        ((p.Targets as Obj[] | undefined) ?? []).map((t) => ({ Arn: String(t.Arn) })),
+        buckets,
+      );
+    }
     case 'AWS::IAM::ManagedPolicy':
       return managedPolicyFacts({ PolicyArn: id, PolicyName: name }, iamDocument(p.PolicyDocument), []);
     default:
@@ -436,6 +457,12 @@ const VARIANTS: Record<string, Mutation> = {
         Action: 's3:GetObject',
         Resource: '*',
       }),
+    ),
+  'capture events forwarded to another account': (rs) =>
+    byType(rs, 'AWS::Events::Rule').forEach((r) =>
+      ((props(r).Targets as Obj[] | undefined) ?? []).forEach(
+        (t) => (t.Arn = `arn:aws:events:${REGION}:${FOREIGN}:event-bus/default`),
+      ),
     ),
   'bucket encrypted with SSE-S3': (rs) =>
     byType(rs, 'AWS::S3::Bucket').forEach(
