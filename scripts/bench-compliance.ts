@@ -23,6 +23,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -178,6 +179,7 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
     kms: counted(new KMSClient(cfg), counter),
     tagging: counted(new ResourceGroupsTaggingAPIClient(cfg), counter),
     iam: counted(new IAMClient(cfg), counter),
+    events: counted(new EventBridgeClient(cfg), counter),
   };
   const logger = createLogger('bench', 'WARN');
   const cpu0 = process.cpuUsage();
@@ -188,7 +190,9 @@ async function scan(endpoint: string, concurrency: number): Promise<ScanFigures>
   });
   const listed = await collector.collectAll(new Set(['Endpoint', 'EndpointConfig', 'Model']));
   // As the scheduled scan: then the models' execution roles (MLOPS-IAM-1, -2), each read once.
-  const collected = await collector.collectRoles(listed.resources);
+  // and the region's event rules (MLOPS-EVENTS-1), judged against the buckets (none here).
+  await collector.collectRoles(listed.resources);
+  const collected = await collector.collectEventRules([]);
   const findings = evaluate(collected.resources, { policy: POLICY, now: new Date() }, 'run');
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
