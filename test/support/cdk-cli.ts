@@ -10,7 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
-const COPIED = ['bin', 'core', 'lib', 'lambda', 'baselines', 'test/fixtures', 'cdk.json', 'package.json', 'tsconfig.json'];
+const COPIED = [
+  'bin',
+  'core',
+  'lib',
+  'lambda',
+  'baselines',
+  'test/fixtures',
+  'cdk.json',
+  'package.json',
+  'tsconfig.json',
+];
 
 const copies: string[] = [];
 
